@@ -1,0 +1,54 @@
+"""Demo users, one or more per role, with printed passwords (development only)."""
+
+from typing import Any
+
+from django.db import transaction
+
+from wuye.registry.models import Committee, Owner, ServiceContract
+
+from .models import Role, User
+from .services import staff_user_create
+
+DEMO_PASSWORD = "wuye-demo-2025"
+
+
+@transaction.atomic
+def build(*, seed: int, scale: float, out: Any) -> None:
+    contract = ServiceContract.objects.filter(is_current=True).select_related("company", "estate").order_by("id").first()
+    committee = (
+        Committee.objects.filter(is_current=True, estate__contracts__is_current=True)
+        .select_related("estate").order_by("id").first()
+    )
+    plan = [
+        ("admin", Role.BUREAU_ADMIN, "黎阳", {}),
+        ("zhongchu", Role.TASK_FORCE, "钟楚", {}),
+        ("wangxue", Role.TASK_FORCE, "王学", {}),
+        ("city", Role.CITY_VIEWER, "市住建局专班", {}),
+    ]
+    if contract:
+        plan.append(("company", Role.COMPANY_STAFF, f"{contract.company.name[3:7]}物业客服", {"company_id": contract.company_id}))
+        other = ServiceContract.objects.filter(is_current=True).exclude(company=contract.company).order_by("id").first()
+        if other:
+            plan.append(("company2", Role.COMPANY_STAFF, f"{other.company.name[3:7]}物业客服", {"company_id": other.company_id}))
+    if committee:
+        plan.append(("committee", Role.COMMITTEE_MEMBER, f"{committee.estate.name}业委会主任", {"estate_id": committee.estate_id}))
+    created = 0
+    for username, role, name, extra in plan:
+        if User.objects.filter(username=username).exists():
+            continue
+        staff_user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, display_name=name, **extra)
+        created += 1
+    out.write(f"  用户：新建 {created} 个")
+
+
+def logins() -> list[tuple[str, str, str]]:
+    rows = [(u.username, DEMO_PASSWORD, f"{u.get_role_display()}（{u.display_name}）")
+            for u in User.objects.exclude(role=Role.OWNER).filter(username__in=[
+                "admin", "zhongchu", "wangxue", "city", "company", "company2", "committee"]).order_by("id")]
+    committee_user = User.objects.filter(username="committee").first()
+    owner = None
+    if committee_user and committee_user.estate_id:
+        owner = Owner.objects.filter(ownerships__unit__estate_id=committee_user.estate_id).order_by("id").first()
+    if owner:
+        rows.append((owner.phone, "（验证码打印在服务器控制台）", f"业主（{owner.name}，手机号登录）"))
+    return rows

@@ -1,0 +1,133 @@
+"""Login codes for owners (phone + one-time code) and staff user creation."""
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+
+from wuye.audit.services import audit_record
+from wuye.common.dates import now
+from wuye.common.errors import DomainError
+from wuye.registry.models import Owner
+
+from .models import OneTimeCode, Role, User
+from .sms import sms_send
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_phone(phone: str, *, field: str = "手机号") -> str:
+    value = (phone or "").strip().replace(" ", "").replace("-", "")
+    value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    value = value.removeprefix("+86")
+    if not PHONE_RE.match(value):
+        raise DomainError("请输入 11 位手机号码", field=field)
+    return value
+
+
+def _hash_code(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def otp_request(*, phone: str) -> None:
+    """Send a 6-digit code to an owner's registered phone. Refuses unknown phones and rapid resends."""
+    phone = normalise_phone(phone)
+    if not Owner.objects.filter(phone=phone).exists():
+        raise DomainError("该手机号未登记为本县业主，请联系小区业委会或物业核对档案", field="手机号")
+    cfg = settings.WUYE
+    current = now()
+    recent = OneTimeCode.objects.filter(phone=phone).order_by("-created_at").first()
+    if recent and (current - recent.created_at).total_seconds() < cfg["OTP_RESEND_SECONDS"]:
+        raise DomainError(f"验证码已发送，请 {cfg['OTP_RESEND_SECONDS']} 秒后再试", field="手机号")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        OneTimeCode.objects.create(
+            phone=phone,
+            code_hash=_hash_code(phone, code),
+            created_at=current,
+            expires_at=current + dt.timedelta(seconds=cfg["OTP_TTL_SECONDS"]),
+        )
+        text = f"【{cfg['BUREAU_NAME']}】您的登录验证码为 {code}，{cfg['OTP_TTL_SECONDS'] // 60} 分钟内有效。"
+        transaction.on_commit(lambda: sms_send(phone, text))
+
+
+def otp_verify(*, phone: str, code: str) -> User:
+    """Check the newest unused code; on success return the owner's user (created on first login)."""
+    phone = normalise_phone(phone)
+    code = (code or "").strip()
+    cfg = settings.WUYE
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None or otp.expires_at < now():
+            raise DomainError("验证码已过期或不存在，请重新获取", field="验证码")
+        if otp.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
+            raise DomainError("验证码错误次数过多，请重新获取", field="验证码")
+        if not hmac.compare_digest(otp.code_hash, _hash_code(phone, code)):
+            OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
+            return_error = DomainError("验证码不正确", field="验证码")
+        else:
+            return_error = None
+            otp.used_at = now()
+            otp.save(update_fields=["used_at"])
+    if return_error is not None:
+        raise return_error
+    return owner_user_for_phone(phone=phone)
+
+
+@transaction.atomic
+def owner_user_for_phone(*, phone: str) -> User:
+    owner = Owner.objects.filter(phone=phone).first()
+    if owner is None:
+        raise DomainError("该手机号未登记为本县业主", field="手机号")
+    user = User.objects.filter(owner=owner).first()
+    if user is None:
+        user = User(username=f"owner-{phone}", role=Role.OWNER, owner=owner, phone=phone, display_name=owner.name)
+        user.set_unusable_password()
+        user.save()
+        audit_record(actor=None, action="user.create", obj=user, after={"role": user.role, "owner": owner.pk})
+    return user
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    role: str,
+    display_name: str = "",
+    company_id: int | None = None,
+    estate_id: int | None = None,
+    phone: str = "",
+) -> User:
+    if role not in Role.values or role == Role.OWNER:
+        raise DomainError("角色不正确", field="角色")
+    if role == Role.COMPANY_STAFF and not company_id:
+        raise DomainError("物业企业工作人员必须指定所属企业", field="所属物业企业")
+    if role == Role.COMMITTEE_MEMBER and not estate_id:
+        raise DomainError("业委会成员必须指定小区", field="所属小区")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(f"用户名“{username}”已存在", field="用户名")
+    user = User(
+        username=username, role=role, display_name=display_name, company_id=company_id, estate_id=estate_id,
+        phone=phone, is_staff=role == Role.BUREAU_ADMIN, is_superuser=role == Role.BUREAU_ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit_record(
+        actor=actor, action="user.create", obj=user,
+        after={"username": username, "role": role, "company": company_id, "estate": estate_id},
+    )
+    return user

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditHead(models.Model):
+    """A single row holding the newest entry's hash; locking it serialises appends to the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+
+class AuditEntry(models.Model):
+    """One state change: who, when, what, before → after. Append-only and hash-chained (§11)."""
+
+    created_at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="操作人",
+    )
+    actor_label = models.CharField("操作人（记录时）", max_length=150)
+    action = models.CharField("动作", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=80)
+    object_id = models.CharField("对象编号", max_length=64)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    reason = models.TextField("理由", blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Integrity guard, not a business rule: an audit entry is written once and never changed.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit entries are append-only")

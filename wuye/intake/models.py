@@ -1,0 +1,85 @@
+"""问题线索 (§3): every channel's report lands here, then joins a case, becomes one, or is rejected."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    INSPECTION = "inspection", "深入小区检查"
+    QUESTIONNAIRE = "questionnaire", "调查问卷"
+    COLLECTION_STATION = "collection_station", "问题线索临时收集站"
+    WEB = "web", "官网/公众号"
+    PHONE = "phone", "投诉举报电话"
+    EMAIL = "email", "邮箱"
+    HOTLINE_12345 = "hotline_12345", "12345 政务服务便民热线"
+    QR = "qr", "扫码即办"
+    CHECK = "check", "系统自动核查"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "待分拣"
+    CASED = "cased", "已立案"
+    MERGED = "merged", "已并入台账事项"
+    REJECTED = "rejected", "不属于整治范围"
+    TRANSFERRED = "transferred", "已转办"
+
+
+class Lead(models.Model):
+    tracking_code = models.CharField("查询码", max_length=12, unique=True)
+    channel = models.CharField("渠道", max_length=24, choices=Channel.choices, db_index=True)
+    status = models.CharField("状态", max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW, db_index=True)
+    estate = models.ForeignKey(
+        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="小区"
+    )
+    estate_needs_confirmation = models.BooleanField("小区待人工确认", default=False)
+    address = models.CharField("地址", max_length=300, blank=True)
+    text = models.TextField("反映内容")
+    category_hint = models.CharField("反映人选择的类别", max_length=4, blank=True)
+    category = models.CharField("分拣类别", max_length=4, blank=True)
+    urgent = models.BooleanField("紧急", default=False, db_index=True)
+    complainant_name = models.CharField("反映人", max_length=60, blank=True)
+    complainant_phone = models.CharField("联系电话", max_length=20, blank=True)
+    anonymous = models.BooleanField("匿名", default=False)
+    # A key that makes intake idempotent: 12345 work-order number, e-mail Message-ID, QR idempotency key,
+    # or the finding key of an automatic check. Unique when present.
+    source_ref = models.CharField("来源编号", max_length=200, blank=True)
+    evidence = models.JSONField("来源数据", default=dict, blank=True)
+    due_date = models.DateField("办理时限", null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="台账事项"
+    )
+    reject_reason = models.TextField("不予立案理由", blank=True)
+    transfer_department = models.CharField("转办单位", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("收到时间", db_index=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题线索"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="lead_unique_source_ref"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-urgent", "created_at"], name="lead_queue"),
+            models.Index(fields=["estate", "status"], name="lead_estate_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+
+class LeadAttachment(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="attachments", verbose_name="线索")
+    file = models.FileField("文件", upload_to="leads/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=60)
+    size = models.PositiveIntegerField("大小（字节）")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "线索附件"

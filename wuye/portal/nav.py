@@ -1,0 +1,55 @@
+"""Navigation per role. Entries whose URL is not (yet) routed are left out, so apps can add pages freely."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from wuye.accounts.models import Role
+
+B, T, C, S, M, OW = (Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF,
+                    Role.COMMITTEE_MEMBER, Role.OWNER)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("工作台", "portal:home", frozenset({B, T, C, S, M, OW})),
+    NavItem("线索分拣", "triage:queue", frozenset({B, T})),
+    NavItem("整治台账", "cases:list", frozenset({B, T, C, S, M})),
+    NavItem("线索录入", "intake:desk", frozenset({B, T})),
+    NavItem("12345 导入", "intake:import_12345", frozenset({B, T})),
+    NavItem("公共收益", "revenue:home", frozenset({B, T, C, S, M})),
+    NavItem("维修资金", "revenue:fund_county", frozenset({B, T, C})),
+    NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
+    NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
+    NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
+    NavItem("档案导入", "registry:import", frozenset({B, T})),
+    NavItem("管理后台", "admin:index", frozenset({B})),
+)
+
+PUBLIC_NAV: tuple[tuple[str, str], ...] = (
+    ("首页", "portal:home"),
+    ("查询办理进度", "intake:track"),
+    ("业主登录", "accounts:owner_login"),
+    ("工作人员登录", "accounts:login"),
+)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def nav_for(user) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False):
+        items = [(label, _url(name)) for label, name in PUBLIC_NAV]
+    else:
+        items = [(item.label, _url(item.url_name)) for item in NAV if user.role in item.roles]
+    return [(label, url) for label, url in items if url]

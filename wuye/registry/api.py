@@ -1,0 +1,27 @@
+from django.urls import path
+from rest_framework import generics, serializers
+
+from wuye.accounts.models import STAFF_ROLES
+from wuye.accounts.permissions import roles_permission
+
+from .models import Estate
+from .selectors import estates_visible_to
+
+
+class EstateSerializer(serializers.ModelSerializer):
+    town = serializers.CharField(source="town.name")
+
+    class Meta:
+        model = Estate
+        fields = ["code", "name", "town", "address", "aliases"]
+
+
+class EstateListApi(generics.ListAPIView):
+    serializer_class = EstateSerializer
+    permission_classes = [roles_permission(STAFF_ROLES)]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return estates_visible_to(self.request.user).order_by("code")
+
+
+urlpatterns = [path("estates/", EstateListApi.as_view(), name="api-estates")]

@@ -1,0 +1,245 @@
+"""Writes to the registry. Each is one transaction with one audit entry."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from pypinyin import Style, lazy_pinyin
+
+from wuye.audit.services import audit_record, snapshot
+from wuye.common.errors import DomainError
+
+from .models import (
+    Building,
+    Committee,
+    CommitteeMember,
+    Estate,
+    Owner,
+    Ownership,
+    PropertyCompany,
+    ServiceContract,
+    Town,
+    Unit,
+)
+from .validators import validate_credit_code
+
+ESTATE_FIELDS = ("town", "code", "name", "aliases", "address", "developer", "built_year")
+COMPANY_FIELDS = ("name", "credit_code", "legal_representative", "contact_person", "contact_phone", "address")
+CONTRACT_FIELDS = ("estate", "company", "start", "end", "fee_per_m2", "hiring", "is_current", "ended_reason")
+COMMITTEE_FIELDS = ("estate", "kind", "term_start", "term_end", "has_party_org", "is_current")
+
+
+def pinyin_initials(name: str) -> str:
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p and p[0].isalnum()).lower()
+
+
+def parse_area(value: Any, *, field: str = "面积") -> Decimal:
+    text = str(value).strip().replace("㎡", "").replace("m²", "").replace(",", "") if value is not None else ""
+    if not text:
+        raise DomainError("不能为空", field=field)
+    try:
+        area = Decimal(text)
+    except InvalidOperation:
+        raise DomainError(f"“{value}”不是数字", field=field) from None
+    if not area.is_finite() or area <= 0:
+        raise DomainError("必须大于 0", field=field)
+    if area.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise DomainError("最多保留两位小数", field=field)
+    if area >= Decimal("100000000"):
+        raise DomainError("数值过大", field=field)
+    return area.quantize(Decimal("0.01"))
+
+
+# --- estates ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def estate_save(*, actor: Any, estate: Estate | None = None, town: Town, code: str, name: str, aliases: str = "",
+                address: str = "", developer: str = "", built_year: int | None = None) -> Estate:
+    name = (name or "").strip()
+    code = (code or "").strip()
+    if not name:
+        raise DomainError("不能为空", field="小区名称")
+    if not code:
+        raise DomainError("不能为空", field="小区编码")
+    clash = Estate.objects.filter(code=code).exclude(pk=getattr(estate, "pk", None)).exists()
+    if clash:
+        raise DomainError(f"编码“{code}”已被其他小区使用", field="小区编码")
+    if Estate.objects.filter(town=town, name=name).exclude(pk=getattr(estate, "pk", None)).exists():
+        raise DomainError(f"{town.name}已有名为“{name}”的小区", field="小区名称")
+    before = snapshot(estate, ESTATE_FIELDS) if estate else None
+    estate = estate or Estate()
+    estate.town, estate.code, estate.name, estate.aliases = town, code, name, aliases.strip()
+    estate.address, estate.developer, estate.built_year = address.strip(), developer.strip(), built_year
+    estate.pinyin_initials = pinyin_initials(name)
+    estate.save()
+    after = snapshot(estate, ESTATE_FIELDS)
+    if before != after:
+        audit_record(actor=actor, action="estate.save", obj=estate, before=before, after=after)
+    return estate
+
+
+# --- companies -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_save(*, actor: Any, company: PropertyCompany | None = None, name: str, credit_code: str,
+                 legal_representative: str, contact_person: str = "", contact_phone: str = "",
+                 address: str = "") -> PropertyCompany:
+    code = validate_credit_code(credit_code)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("不能为空", field="企业名称")
+    if not (legal_representative or "").strip():
+        raise DomainError("不能为空", field="法定代表人")
+    pk = getattr(company, "pk", None)
+    if PropertyCompany.objects.filter(credit_code=code).exclude(pk=pk).exists():
+        raise DomainError("该统一社会信用代码已登记为另一家企业", field="统一社会信用代码")
+    if PropertyCompany.objects.filter(name=name).exclude(pk=pk).exists():
+        raise DomainError(f"企业“{name}”已登记", field="企业名称")
+    before = snapshot(company, COMPANY_FIELDS) if company else None
+    company = company or PropertyCompany()
+    company.name, company.credit_code = name, code
+    company.legal_representative = legal_representative.strip()
+    company.contact_person, company.contact_phone, company.address = contact_person, contact_phone, address
+    company.save()
+    after = snapshot(company, COMPANY_FIELDS)
+    if before != after:
+        audit_record(actor=actor, action="company.save", obj=company, before=before, after=after)
+    return company
+
+
+# --- contracts -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_create(*, actor: Any, estate: Estate, company: PropertyCompany, start: dt.date,
+                    end: dt.date | None, fee_per_m2: Decimal, hiring: str) -> ServiceContract:
+    """A new current contract. An estate has at most one: end the old one first (the database holds the rule)."""
+    Estate.objects.select_for_update().filter(pk=estate.pk).first()
+    if end is not None and end < start:
+        raise DomainError("结束日期不能早于开始日期", field="结束日期")
+    if fee_per_m2 is None or fee_per_m2 < 0:
+        raise DomainError("收费标准不能为负", field="收费标准")
+    if hiring not in ServiceContract.Hiring.values:
+        raise DomainError("选聘方式不正确", field="选聘方式")
+    current = ServiceContract.objects.filter(estate=estate, is_current=True).select_related("company").first()
+    if current is not None:
+        raise DomainError(
+            f"该小区已有现行合同（{current.company.name}），请先终止现行合同再登记新合同", field="物业服务企业"
+        )
+    try:
+        with transaction.atomic():
+            contract = ServiceContract.objects.create(
+                estate=estate, company=company, start=start, end=end, fee_per_m2=fee_per_m2, hiring=hiring,
+                is_current=True,
+            )
+    except IntegrityError:
+        raise DomainError("该小区已有现行合同", field="物业服务企业") from None
+    audit_record(actor=actor, action="contract.create", obj=contract, after=snapshot(contract, CONTRACT_FIELDS))
+    return contract
+
+
+@transaction.atomic
+def contract_end(*, actor: Any, contract: ServiceContract, end: dt.date, reason: str) -> ServiceContract:
+    contract = ServiceContract.objects.select_for_update().get(pk=contract.pk)
+    if not contract.is_current:
+        return contract
+    if not (reason or "").strip():
+        raise DomainError("请填写终止原因", field="终止原因")
+    if end < contract.start:
+        raise DomainError("终止日期不能早于合同开始日期", field="结束日期")
+    before = snapshot(contract, CONTRACT_FIELDS)
+    contract.end, contract.is_current, contract.ended_reason = end, False, reason.strip()
+    contract.save(update_fields=["end", "is_current", "ended_reason"])
+    audit_record(actor=actor, action="contract.end", obj=contract, before=before,
+                 after=snapshot(contract, CONTRACT_FIELDS), reason=reason)
+    return contract
+
+
+# --- committees ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def committee_save(*, actor: Any, estate: Estate, kind: str, term_start: dt.date, term_end: dt.date,
+                   has_party_org: bool, members: list[dict[str, Any]] | None = None) -> Committee:
+    """Record the estate's current committee (replacing the previous one as not current)."""
+    if kind not in Committee.Kind.values:
+        raise DomainError("类型不正确", field="类型")
+    if term_end <= term_start:
+        raise DomainError("任期结束必须晚于任期开始", field="任期结束")
+    Estate.objects.select_for_update().filter(pk=estate.pk).first()
+    current = Committee.objects.filter(estate=estate, is_current=True).first()
+    before = snapshot(current, COMMITTEE_FIELDS) if current else None
+    if current and (current.kind, current.term_start) == (kind, term_start):
+        committee = current
+        committee.term_end, committee.has_party_org = term_end, has_party_org
+        committee.save(update_fields=["term_end", "has_party_org"])
+    else:
+        if current:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        committee = Committee.objects.create(estate=estate, kind=kind, term_start=term_start, term_end=term_end,
+                                             has_party_org=has_party_org, is_current=True)
+    if members is not None:
+        committee.members.all().delete()
+        for m in members:
+            if not (m.get("name") or "").strip():
+                raise DomainError("委员姓名不能为空", field="委员")
+            CommitteeMember.objects.create(committee=committee, name=m["name"].strip(),
+                                           position=m.get("position", CommitteeMember.Position.MEMBER),
+                                           phone=m.get("phone", ""), is_party_member=bool(m.get("is_party_member")))
+    after = snapshot(committee, COMMITTEE_FIELDS) | {"members": [m.get("name") for m in members or []]}
+    audit_record(actor=actor, action="committee.save", obj=committee, before=before, after=after)
+    return committee
+
+
+# --- buildings, units, owners (the importer and the demo use these) ----------------------------------------
+
+
+def building_get_or_create(*, estate: Estate, name: str) -> tuple[Building, bool]:
+    return Building.objects.get_or_create(estate=estate, name=name.strip())
+
+
+def unit_upsert(*, actor: Any, building: Building, number: str, area: Decimal,
+                developer_held: bool = False) -> tuple[Unit, str]:
+    """Create or update a unit; returns (unit, 'created' | 'updated' | 'unchanged')."""
+    unit = Unit.objects.filter(building=building, number=number).first()
+    if unit is None:
+        unit = Unit.objects.create(estate_id=building.estate_id, building=building, number=number, area=area,
+                                   developer_held=developer_held)
+        audit_record(actor=actor, action="unit.create", obj=unit,
+                     after={"building": building.pk, "number": number, "area": area})
+        return unit, "created"
+    if unit.area == area and unit.developer_held == developer_held:
+        return unit, "unchanged"
+    before = {"area": unit.area, "developer_held": unit.developer_held}
+    unit.area, unit.developer_held = area, developer_held
+    unit.save(update_fields=["area", "developer_held"])
+    audit_record(actor=actor, action="unit.update", obj=unit, before=before,
+                 after={"area": area, "developer_held": developer_held})
+    return unit, "updated"
+
+
+def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
+    """Attach an owner (found by phone, else by name among the unit's owners) to a unit."""
+    owner = None
+    if phone:
+        owner = Owner.objects.filter(phone=phone).first()
+        if owner is not None and owner.name != name:
+            raise DomainError(f"手机号 {phone} 已登记为业主“{owner.name}”，与“{name}”不符", field="联系电话")
+    if owner is None:
+        owner = Owner.objects.filter(ownerships__unit=unit, name=name).first()
+    created = False
+    if owner is None:
+        owner = Owner.objects.create(name=name, phone=phone)
+        created = True
+    elif phone and not owner.phone:
+        owner.phone = phone
+        owner.save(update_fields=["phone"])
+    _, linked = Ownership.objects.get_or_create(unit=unit, owner=owner)
+    if linked:
+        audit_record(actor=actor, action="ownership.create", object_type="registry.ownership",
+                     object_id=f"{unit.pk}:{owner.pk}", after={"unit": unit.pk, "owner": owner.pk})
+    return "created" if created or linked else "unchanged"

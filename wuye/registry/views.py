@@ -1,0 +1,180 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
+from wuye.accounts.permissions import role_required
+from wuye.common.errors import DomainError
+
+from . import selectors, services
+from .forms import CommitteeForm, CompanyForm, ContractEndForm, ContractForm, EstateForm, ImportForm
+from .importer import import_registry
+from .models import CommitteeMember, Estate, PropertyCompany, ServiceContract
+
+POSITIONS = {label: value for value, label in CommitteeMember.Position.choices}
+
+
+def _apply_error(form: Any, exc: DomainError) -> None:
+    target = None
+    for name, field in form.fields.items():
+        if field.label == exc.field:
+            target = name
+    form.add_error(target, exc.message if target else str(exc))
+
+
+@role_required(*STAFF_ROLES)
+def estate_list(request: HttpRequest) -> HttpResponse:
+    town_id = request.GET.get("town") or None
+    q = request.GET.get("q", "")
+    qs = selectors.estate_list(request.user, town_id=int(town_id) if town_id and town_id.isdigit() else None, q=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/estate_list.html", {"page": page, "towns": selectors.towns(), "q": q,
+                                                          "town_id": town_id})
+
+
+@role_required(*STAFF_ROLES)
+def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
+    estate = selectors.estate_get_visible(request.user, code=code)
+    units = selectors.units_of_estate(estate)
+    ctx = {
+        "estate": estate,
+        "contract": selectors.estate_current_contract(estate),
+        "past_contracts": estate.contracts.filter(is_current=False).select_related("company"),
+        "committee": selectors.estate_current_committee(estate),
+        "buildings": estate.buildings.all(),
+        "unit_count": units.count(),
+        "can_edit": request.user.role in BUREAU_ROLES,
+    }
+    return render(request, "registry/estate_detail.html", ctx)
+
+
+@role_required(*BUREAU_ROLES)
+def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    estate = get_object_or_404(Estate, code=code) if code else None
+    initial = {}
+    if estate:
+        initial = {"town": estate.town_id, "code": estate.code, "name": estate.name, "aliases": estate.aliases,
+                   "address": estate.address, "developer": estate.developer, "built_year": estate.built_year}
+    form = EstateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            estate = services.estate_save(actor=request.user, estate=estate, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, f"已保存小区“{estate.name}”。")
+            return redirect("registry:estate_detail", code=estate.code)
+    return render(request, "registry/form.html", {"form": form, "title": "编辑小区" if estate else "新增小区"})
+
+
+@role_required(*BUREAU_ROLES)
+def contract_create(request: HttpRequest, code: str) -> HttpResponse:
+    estate = get_object_or_404(Estate, code=code)
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_create(actor=request.user, estate=estate, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "已登记物业服务合同。")
+            return redirect("registry:estate_detail", code=estate.code)
+    return render(request, "registry/form.html", {"form": form, "title": f"{estate.name} · 登记物业服务合同"})
+
+
+@role_required(*BUREAU_ROLES)
+def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(ServiceContract.objects.select_related("estate"), pk=pk)
+    form = ContractEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_end(actor=request.user, contract=contract, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "合同已终止。")
+            return redirect("registry:estate_detail", code=contract.estate.code)
+    return render(request, "registry/form.html", {"form": form, "title": f"终止合同：{contract}"})
+
+
+def _parse_members(text: str) -> list[dict[str, Any]]:
+    members = []
+    for line_no, line in enumerate((text or "").splitlines(), start=1):
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if not parts or not parts[0]:
+            continue
+        position = POSITIONS.get(parts[1], None) if len(parts) > 1 and parts[1] else CommitteeMember.Position.MEMBER
+        if position is None:
+            raise DomainError(f"第 {line_no} 行职务“{parts[1]}”应为主任、副主任或委员", field="委员")
+        members.append({"name": parts[0], "position": position, "phone": parts[2] if len(parts) > 2 else ""})
+    return members
+
+
+@role_required(*BUREAU_ROLES)
+def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
+    estate = get_object_or_404(Estate, code=code)
+    form = CommitteeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            members = _parse_members(data.pop("members"))
+            services.committee_save(actor=request.user, estate=estate, members=members, **data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "已保存业委会/物管会信息。")
+            return redirect("registry:estate_detail", code=estate.code)
+    return render(request, "registry/form.html", {"form": form, "title": f"{estate.name} · 业委会/物管会"})
+
+
+@role_required(*STAFF_ROLES)
+def company_list(request: HttpRequest) -> HttpResponse:
+    companies = selectors.company_list(request.user)
+    if request.user.role not in {"bureau_admin", "task_force", "city_viewer", "company_staff"}:
+        raise Http404
+    return render(request, "registry/company_list.html", {"companies": companies,
+                                                           "can_edit": request.user.role in BUREAU_ROLES})
+
+
+@role_required(*STAFF_ROLES)
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = selectors.companies_visible_to(request.user).filter(pk=pk).first()
+    if company is None:
+        raise Http404("没有找到该企业，或您无权查看")
+    estates = selectors.estates_visible_to(request.user).filter(contracts__company=company,
+                                                                 contracts__is_current=True)
+    return render(request, "registry/company_detail.html", {"company": company, "estates": estates,
+                                                             "can_edit": request.user.role in BUREAU_ROLES})
+
+
+@role_required(*BUREAU_ROLES)
+def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    company = get_object_or_404(PropertyCompany, pk=pk) if pk else None
+    initial = {}
+    if company:
+        initial = {f: getattr(company, f) for f in services.COMPANY_FIELDS}
+    form = CompanyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = services.company_save(actor=request.user, company=company, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, f"已保存企业“{company.name}”。")
+            return redirect("registry:company_detail", pk=company.pk)
+    return render(request, "registry/form.html", {"form": form, "title": "编辑企业" if company else "登记物业企业"})
+
+
+@role_required(*BUREAU_ROLES)
+def registry_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_registry(actor=request.user, data=form.cleaned_data["file"].read())
+        except DomainError as exc:
+            form.add_error("file", str(exc))
+    return render(request, "registry/import.html", {"form": form, "result": result})

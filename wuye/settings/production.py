@@ -1,0 +1,12 @@
+"""Production: every secret from the environment, no defaults; PostgreSQL expected."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)  # noqa: F405
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)  # noqa: F405
+SECURE_CONTENT_TYPE_NOSNIFF = True
