@@ -1,0 +1,65 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from wuye.audit.models import AuditEntry
+from wuye.audit.services import audit_record
+from wuye.common.testing import make_company
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_entries():
+    for i in range(3):
+        make_company(f"链测试物业{i}")
+    return list(AuditEntry.objects.order_by("id"))
+
+
+def test_intact_chain_verifies(capsys):
+    _three_entries()
+    call_command("audit_verify")
+    assert "审计链完整" in capsys.readouterr().out
+
+
+def test_an_edited_entry_is_named(capsys):
+    entries = _three_entries()
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = %s WHERE id = %s", ["篡改", entries[1].id])
+    with pytest.raises(CommandError, match=f"#{entries[1].id}.*被修改"):
+        call_command("audit_verify")
+
+
+def test_a_deleted_entry_breaks_the_link_of_the_next_one():
+    entries = _three_entries()
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[1].id])
+    with pytest.raises(CommandError, match=f"#{entries[2].id}.*删除"):
+        call_command("audit_verify")
+
+
+def test_deleting_the_newest_entry_is_detected_at_the_head():
+    entries = _three_entries()
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[-1].id])
+    with pytest.raises(CommandError, match="链尾"):
+        call_command("audit_verify")
+
+
+def test_entries_cannot_be_changed_through_the_orm():
+    entry = _three_entries()[0]
+    entry.reason = "x"
+    with pytest.raises(RuntimeError):
+        entry.save()
+    with pytest.raises(RuntimeError):
+        entry.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_a_transaction_is_refused():
+    company = make_company()
+    with pytest.raises(RuntimeError):
+        audit_record(actor=None, action="x", obj=company)
+    with transaction.atomic():
+        entry = audit_record(actor=None, action="x", obj=company, before={"a": 1}, after={"a": 2})
+    assert entry.prev_hash == AuditEntry.objects.filter(id__lt=entry.id).order_by("-id").first().hash

@@ -1,0 +1,88 @@
+"""Each role, logged in, sees exactly its scope (§1)."""
+
+import pytest
+
+from wuye.accounts.models import Role
+from wuye.common.testing import login, make_company, make_estate, make_user
+from wuye.registry.models import Owner
+from wuye.registry.selectors import estates_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county():
+    a, b = make_company("甲物业有限公司"), make_company("乙物业有限公司")
+    ea1 = make_estate(company=a, name="甲一小区", code="EA1", units=2)
+    ea2 = make_estate(company=a, name="甲二小区", code="EA2")
+    eb = make_estate(company=b, name="乙小区", code="EB1", units=1)
+    bare = make_estate(name="无物业小区", code="E00")
+    return {"a": a, "b": b, "ea1": ea1, "ea2": ea2, "eb": eb, "bare": bare}
+
+
+def codes(user):
+    return set(estates_visible_to(user).values_list("code", flat=True))
+
+
+@pytest.mark.parametrize("role", [Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER])
+def test_county_roles_see_every_estate(county, role):
+    assert codes(make_user(role)) == {"EA1", "EA2", "EB1", "E00"}
+
+
+def test_company_staff_sees_only_estates_under_a_current_contract_of_its_company(county, client):
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    assert codes(user) == {"EA1", "EA2"}
+    login(client, user)
+    assert client.get("/registry/estates/EA1/").status_code == 200
+    assert client.get("/registry/estates/EB1/").status_code == 404
+    listing = client.get("/registry/estates/").content.decode()
+    assert "甲一小区" in listing and "乙小区" not in listing
+    assert client.get(f"/registry/companies/{county['b'].pk}/").status_code == 404
+
+
+def test_company_loses_sight_of_an_estate_when_its_contract_ends(county):
+    import datetime as dt
+
+    from wuye.registry.services import contract_end
+
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    contract = county["ea2"].contracts.get(is_current=True)
+    contract_end(actor=None, contract=contract, end=dt.date(2025, 6, 30), reason="业主大会解聘")
+    assert codes(user) == {"EA1"}
+
+
+def test_committee_member_sees_only_its_estate(county, client):
+    user = make_user(Role.COMMITTEE_MEMBER, estate_id=county["eb"].pk)
+    assert codes(user) == {"EB1"}
+    login(client, user)
+    assert client.get("/registry/estates/EA1/").status_code == 404
+    assert client.get("/registry/estates/EB1/").status_code == 200
+
+
+def test_owner_sees_the_estates_of_their_units(county):
+    owner = Owner.objects.filter(ownerships__unit__estate=county["ea1"]).first()
+    user = make_user(Role.OWNER, owner=owner)
+    assert codes(user) == {"EA1"}
+
+
+def test_owner_cannot_open_staff_registry_pages(county, client):
+    owner = Owner.objects.filter(ownerships__unit__estate=county["ea1"]).first()
+    login(client, make_user(Role.OWNER, owner=owner))
+    assert client.get("/registry/estates/EA1/").status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_login(county, client):
+    resp = client.get("/registry/estates/")
+    assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_city_viewer_cannot_edit(county, client):
+    login(client, make_user(Role.CITY_VIEWER))
+    assert client.get("/registry/estates/EA1/").status_code == 200
+    assert client.post("/registry/companies/new/", {}).status_code == 403
+
+
+def test_api_estates_are_scoped_too(county, client):
+    login(client, make_user(Role.COMPANY_STAFF, company_id=county["b"].pk))
+    data = client.get("/api/v1/registry/estates/").json()
+    assert [e["code"] for e in data["results"]] == ["EB1"]
