@@ -1,0 +1,106 @@
+"""Likely duplicates of a new report among the open cases of the same estate (§9).
+
+One function serves the QR form's "is it one of these?" list, the triage queue's merge suggestion and the API.
+There are few open cases per estate, so the TF-IDF space is built on the fly from that estate's cases.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from wuye.cases.models import OPEN_STATES, Case
+from wuye.common.dates import now
+from wuye.intake.models import Lead
+
+from .text import compact
+
+# Defaults; a county may override them in settings.WUYE["TRIAGE"].
+DEFAULTS: dict[str, Any] = {
+    "DUP_THRESHOLD": 0.25,  # minimum score to be shown as a possible duplicate
+    "DUP_CATEGORY_BONUS": 0.10,  # added when the case has the category suggested for the new report
+    "DUP_MAX_CANDIDATES": 300,  # most recent open cases of the estate considered
+    "DUP_LEADS_PER_CASE": 5,  # merged reports of a case whose texts also count
+}
+
+
+def triage_setting(name: str) -> Any:
+    return settings.WUYE.get("TRIAGE", {}).get(name, DEFAULTS[name])
+
+
+def _case_texts(case: Case, leads_per_case: int) -> list[str]:
+    texts = [f"{case.title} {case.description}".strip()]
+    texts.extend(lead.text for lead in list(getattr(case, "recent_leads", []))[:leads_per_case])
+    return texts
+
+
+def similar_open_cases(
+    *,
+    estate: Any,
+    text: str,
+    category: str | None = None,
+    limit: int = 5,
+    days: int = 90,
+    exclude_case_ids: tuple[int, ...] = (),
+) -> list[tuple[Case, float]]:
+    """Open cases of `estate` created or updated in the last `days` days that describe the same problem as `text`,
+    best first, as (case, score) with 0 < score ≤ 1; only scores at or above the threshold."""
+    query = compact(text)
+    if estate is None or not query:
+        return []
+    cutoff = now() - dt.timedelta(days=days)
+    leads_per_case = int(triage_setting("DUP_LEADS_PER_CASE"))
+    candidates = list(
+        Case.objects.filter(estate=estate, status__in=list(OPEN_STATES))
+        .filter(Q(created_at__gte=cutoff) | Q(updated_at__gte=cutoff))
+        .exclude(pk__in=exclude_case_ids)
+        .select_related("estate")
+        .prefetch_related(
+            Prefetch("leads", queryset=Lead.objects.only("id", "text", "case_id").order_by("-created_at"),
+                     to_attr="recent_leads")
+        )
+        .order_by("-created_at")[: int(triage_setting("DUP_MAX_CANDIDATES"))]
+    )
+    if not candidates:
+        return []
+    docs: list[str] = []
+    owner: list[int] = []
+    for i, case in enumerate(candidates):
+        for t in _case_texts(case, leads_per_case):
+            c = compact(t)
+            if c:
+                docs.append(c)
+                owner.append(i)
+    if not docs:
+        return []
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True)
+    try:
+        matrix = vectorizer.fit_transform([query, *docs])
+    except ValueError:  # no usable characters
+        return []
+    q = matrix[0]
+    cosine = (matrix[1:] @ q.T).toarray().ravel()
+    # Coverage: the share of the query's (squared, unit-norm) weight found in the case text. A short report
+    # ("电梯又坏了") is fully covered by a long case description even though their cosine is low.
+    present = matrix[1:].copy()
+    present.data[:] = 1.0
+    coverage = (present @ q.multiply(q).T).toarray().ravel()
+    sims = 0.5 * cosine + 0.5 * coverage
+    best: dict[int, float] = {}
+    for i, sim in zip(owner, sims, strict=True):
+        best[i] = max(best.get(i, 0.0), float(sim))
+    bonus = float(triage_setting("DUP_CATEGORY_BONUS"))
+    threshold = float(triage_setting("DUP_THRESHOLD"))
+    scored: list[tuple[Case, float]] = []
+    for i, sim in best.items():
+        case = candidates[i]
+        if sim <= 0.0:
+            continue
+        score = sim + (bonus if category and case.category == category else 0.0)
+        score = round(min(score, 1.0), 3)
+        if score >= threshold:
+            scored.append((case, score))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
+    return scored[:limit]
