@@ -10,6 +10,14 @@ from wuye.common.testing import make_company
 pytestmark = pytest.mark.django_db
 
 
+def _tamper(sql, params):
+    """Edit the table behind the application's back (on PostgreSQL the trigger must be lifted first)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL session_replication_role = replica")  # what a superuser could do
+        cur.execute(sql, params)
+
+
 def _three_entries():
     for i in range(3):
         make_company(f"链测试物业{i}")
@@ -24,24 +32,21 @@ def test_intact_chain_verifies(capsys):
 
 def test_an_edited_entry_is_named(capsys):
     entries = _three_entries()
-    with connection.cursor() as cur:
-        cur.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = %s WHERE id = %s", ["篡改", entries[1].id])
+    _tamper(f"UPDATE {AuditEntry._meta.db_table} SET reason = %s WHERE id = %s", ["篡改", entries[1].id])
     with pytest.raises(CommandError, match=f"#{entries[1].id}.*被修改"):
         call_command("audit_verify")
 
 
 def test_a_deleted_entry_breaks_the_link_of_the_next_one():
     entries = _three_entries()
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[1].id])
+    _tamper(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[1].id])
     with pytest.raises(CommandError, match=f"#{entries[2].id}.*删除"):
         call_command("audit_verify")
 
 
 def test_deleting_the_newest_entry_is_detected_at_the_head():
     entries = _three_entries()
-    with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[-1].id])
+    _tamper(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", [entries[-1].id])
     with pytest.raises(CommandError, match="链尾"):
         call_command("audit_verify")
 
@@ -63,3 +68,14 @@ def test_recording_outside_a_transaction_is_refused():
     with transaction.atomic():
         entry = audit_record(actor=None, action="x", obj=company, before={"a": 1}, after={"a": 2})
     assert entry.prev_hash == AuditEntry.objects.filter(id__lt=entry.id).order_by("-id").first().hash
+
+
+def test_postgresql_itself_refuses_to_edit_an_entry():
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    from django.db import DatabaseError
+
+    entry = _three_entries()[0]
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = 'x' WHERE id = %s", [entry.id])
