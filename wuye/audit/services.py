@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from wuye.common.dates import now
 
@@ -30,6 +30,19 @@ def _actor_label(actor: Any) -> str:
     return str(label() if callable(label) else (label or actor))
 
 
+def _lock_head() -> AuditHead:
+    """Lock the chain head (made by migration 0002; recreated if a test flush removed it)."""
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(id=1)
+        except IntegrityError:
+            pass  # a concurrent writer created it first
+        head = AuditHead.objects.select_for_update().get(id=1)
+    return head
+
+
 def audit_record(
     *,
     actor: Any,
@@ -49,7 +62,7 @@ def audit_record(
         raise ValueError("audit_record needs obj or object_type and object_id")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    head = AuditHead.objects.select_for_update().get(id=1)  # created by migration 0002
+    head = _lock_head()
     created_at = now()
     before_j, after_j = jsonable(before), jsonable(after)
     actor_id = getattr(actor, "pk", None)
