@@ -51,6 +51,21 @@ def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/estate_detail.html", ctx)
 
 
+@role_required(*STAFF_ROLES)
+def estate_units(request: HttpRequest, code: str) -> HttpResponse:
+    """Units with areas and owners; the city sees no names or phones (§1, §11)."""
+    estate = selectors.estate_get_visible(request.user, code=code)
+    qs = selectors.units_of_estate(estate).prefetch_related("owners")
+    building = request.GET.get("building", "")
+    if building:
+        qs = qs.filter(building__name=building)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "registry/estate_units.html", {
+        "estate": estate, "page": page, "buildings": estate.buildings.all(), "building": building,
+        "show_personal": request.user.role != "city_viewer",
+    })
+
+
 @role_required(*BUREAU_ROLES)
 def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     estate = get_object_or_404(Estate, code=code) if code else None

@@ -86,3 +86,18 @@ def test_api_estates_are_scoped_too(county, client):
     login(client, make_user(Role.COMPANY_STAFF, company_id=county["b"].pk))
     data = client.get("/api/v1/registry/estates/").json()
     assert [e["code"] for e in data["results"]] == ["EB1"]
+
+
+def test_city_viewer_sees_units_without_names_or_phones(county, client):
+    login(client, make_user(Role.CITY_VIEWER))
+    body = client.get("/registry/estates/EA1/units/").content.decode()
+    assert "100.00 ㎡" in body and "不显示个人信息" in body
+    owner = Owner.objects.filter(ownerships__unit__estate=county["ea1"]).first()
+    assert owner.name not in body and owner.phone[-4:] not in body
+
+
+def test_task_force_sees_owner_names_with_masked_phones(county, client):
+    login(client, make_user(Role.TASK_FORCE))
+    body = client.get("/registry/estates/EA1/units/").content.decode()
+    owner = Owner.objects.filter(ownerships__unit__estate=county["ea1"]).first()
+    assert owner.name in body and owner.phone not in body and owner.phone[:3] + "****" in body
