@@ -1,0 +1,277 @@
+"""Reads of the ledger, scoped by role (§1). Every page and API call goes through `cases_visible_to`."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
+from wuye.common.dates import cn_date, today
+from wuye.common.privacy import mask_name, mask_phone
+from wuye.intake.models import Channel, Lead
+from wuye.registry.models import ServiceContract
+
+from . import workflow
+from .models import (
+    DEADLINE_STATES,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CaseExtension,
+    CaseStatus,
+    ExtensionStatus,
+    Revisit,
+    RevisitBatch,
+)
+
+DUE_SOON_DAYS = 3
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """Bureau, task force, city: the county. Company staff: their company's cases at estates they serve under a
+    current contract. Committee member: their estate. Owners and the public: none (they follow their own leads)."""
+    qs = Case.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    role = user.role
+    if role in COUNTY_READ_ROLES:
+        return qs
+    if role == Role.COMPANY_STAFF and user.company_id:
+        current = ServiceContract.objects.filter(estate=OuterRef("estate_id"), company_id=user.company_id,
+                                                 is_current=True)
+        return qs.filter(Exists(current), company_id=user.company_id)
+    if role == Role.COMMITTEE_MEMBER and user.estate_id:
+        return qs.filter(estate_id=user.estate_id)
+    return qs.none()
+
+
+def case_get_visible(user: Any, *, number: str) -> Case:
+    case = (cases_visible_to(user).select_related("estate__town", "company", "created_by", "merged_into")
+            .filter(number=number).first())
+    if case is None:
+        raise Http404("没有找到该事项，或您无权查看")
+    return case
+
+
+def overdue_q(on: dt.date | None = None) -> Q:
+    return Q(status__in=DEADLINE_STATES, deadline__lt=on or today())
+
+
+@dataclass
+class LedgerFilter:
+    town: int | None = None
+    estate: int | None = None
+    company: int | None = None
+    category: str = ""
+    status: str = ""
+    channel: str = ""
+    overdue: bool = False
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+
+    def active(self) -> bool:
+        return any([self.town, self.estate, self.company, self.category, self.status, self.channel, self.overdue,
+                    self.date_from, self.date_to, self.q])
+
+
+STATUS_FILTERS = {"open": "未办结（全部在办）", **{s.value: s.label for s in CaseStatus}}
+
+
+def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
+    """The filtered ledger, newest first, with what a row shows already joined (one query per page)."""
+    f = f or LedgerFilter()
+    qs = cases_visible_to(user)
+    if f.town:
+        qs = qs.filter(estate__town_id=f.town)
+    if f.estate:
+        qs = qs.filter(estate_id=f.estate)
+    if f.company:
+        qs = qs.filter(company_id=f.company)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.status == "open":
+        qs = qs.filter(status__in=OPEN_STATES)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.channel:
+        qs = qs.filter(source_channel=f.channel)
+    if f.overdue:
+        qs = qs.filter(overdue_q())
+    if f.date_from:
+        qs = qs.filter(created_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(created_at__date__lte=f.date_to)
+    if f.q:
+        text = f.q.strip()
+        qs = qs.filter(Q(description__icontains=text) | Q(number=text.upper()))
+    return qs.select_related("estate__town", "company").order_by("-created_at", "-id")
+
+
+def count_capped(qs: QuerySet[Any], cap: int = 100_000) -> tuple[int, bool]:
+    """Count up to `cap` rows (a constant-time answer on a million-row ledger); True when there are more."""
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def overdue_count(user: Any) -> int:
+    return cases_visible_to(user).filter(overdue_q()).count()
+
+
+def channel_label(code: str) -> str:
+    return Channel(code).label if code in Channel.values else (code or "专班立案")
+
+
+def case_is_overdue(case: Case) -> bool:
+    return case.status in DEADLINE_STATES and case.deadline is not None and case.deadline < today()
+
+
+def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
+    """The reports (leads) merged into a case. Only the task force sees who reported; others never see the
+    complainant's name or phone (§1): the fields are left out, not just hidden in the template."""
+    rows = []
+    sees_identity = getattr(user, "role", None) in BUREAU_ROLES
+    for lead in Lead.objects.filter(case=case).order_by("created_at", "id"):
+        row: dict[str, Any] = {
+            "tracking_code": lead.tracking_code if sees_identity else "",
+            "channel": lead.get_channel_display(), "created_at": lead.created_at, "status": lead.get_status_display(),
+            "text": lead.text, "lead": lead if sees_identity else None,
+        }
+        if sees_identity:
+            row["complainant_name"] = "（匿名）" if lead.anonymous else (lead.complainant_name or "—")
+            row["complainant_phone"] = "" if lead.anonymous else lead.complainant_phone
+        else:
+            row["text"] = ""  # a resident's own words can identify them; the case description stands for it
+        rows.append(row)
+    return rows
+
+
+def masked_complainant(name: str, phone: str) -> str:
+    return f"{mask_name(name)} {mask_phone(phone)}".strip()
+
+
+def case_timeline(user: Any, case: Case) -> list[CaseEvent]:
+    qs = case.events.select_related("actor").prefetch_related("attachments").order_by("at", "id")
+    if getattr(user, "role", None) not in BUREAU_ROLES:
+        qs = qs.exclude(kind="note")
+    return list(qs)
+
+
+def case_public_timeline(case: Case) -> list[dict[str, Any]]:
+    """Public entries only, for the resident tracking page: no staff notes, no names, no phone numbers."""
+    return [
+        {"at": e.at, "title": e.title, "text": e.public_text}
+        for e in case.events.filter(public=True).order_by("at", "id").only("at", "title", "public_text")
+    ]
+
+
+def deadline_history(case: Case) -> list[dict[str, Any]]:
+    rows = []
+    for e in case.events.filter(data__has_key="new_deadline").order_by("at", "id"):
+        rows.append({"at": e.at, "title": e.title, "old": e.data.get("old_deadline"),
+                     "new": e.data.get("new_deadline"), "by": e.actor_label})
+    return rows
+
+
+def case_extensions(case: Case) -> QuerySet[CaseExtension]:
+    return case.extensions.select_related("requested_by", "decided_by").order_by("requested_at", "id")
+
+
+def pending_extension(case: Case) -> CaseExtension | None:
+    return case.extensions.filter(status=ExtensionStatus.PENDING).first()
+
+
+def next_step(case: Case) -> str:
+    """What must happen next, by whom and by when (shown to everyone, worded for the company)."""
+    s = case.status
+    if s == CaseStatus.RECEIVED:
+        return "等待专班核查。"
+    if s == CaseStatus.VERIFYING:
+        return "专班核查中，核查属实将下达整改要求。"
+    if s in DEADLINE_STATES:
+        when = cn_date(case.deadline)
+        lead = "退回整改：" if s == CaseStatus.RETURNED else ""
+        late = "（已逾期）" if case_is_overdue(case) else ""
+        return f"{lead}物业企业须在 {when}{late} 前完成整改，并上传整改材料申请验收。"
+    if s == CaseStatus.SUBMITTED:
+        return "整改材料已提交，等待专班验收。"
+    if s == CaseStatus.MERGED:
+        return f"已并入事项 {case.merged_into.number if case.merged_into else ''}，请到该事项查看。"
+    return "已办结。"
+
+
+def allowed_actions(user: Any, case: Case) -> list[str]:
+    """Names of the operations the page should offer this user on this case."""
+    role = getattr(user, "role", "")
+    names = [m.name for m in workflow.allowed_moves(case.status, role) if m.name not in ("merge",)]
+    if case.status == CaseStatus.RECTIFYING or case.status == CaseStatus.RETURNED:
+        if role in workflow.COMPANY:
+            names.append("extension")
+    if case.company_id is None and role in workflow.BUREAU and case.status in DEADLINE_STATES:
+        names.append("submit")
+    if role in workflow.PROGRESS_ROLES and case.status in workflow.PROGRESS_STATES:
+        names.append("progress")
+    if role in workflow.ACTION_ROLES and case.status in workflow.ACTION_STATES:
+        names.append("action")
+    if role in workflow.BUREAU and case.status in OPEN_STATES:
+        names.append("merge")
+    if role in workflow.BUREAU:
+        names.append("note")
+    if role == Role.COMPANY_STAFF and case.company_id != getattr(user, "company_id", None):
+        return []
+    return names
+
+
+def company_todo(user: Any) -> QuerySet[Case]:
+    """A company's cases that need it, nearest deadline first."""
+    return (cases_visible_to(user).filter(status__in=DEADLINE_STATES)
+            .select_related("estate").order_by("deadline", "id"))
+
+
+def due_soon(on: dt.date | None = None, days: int = DUE_SOON_DAYS) -> QuerySet[Case]:
+    on = on or today()
+    return (Case.objects.filter(status__in=DEADLINE_STATES, deadline__gte=on,
+                                deadline__lte=on + dt.timedelta(days=days))
+            .select_related("estate", "company").order_by("company__name", "deadline", "id"))
+
+
+def revisit_batches() -> QuerySet[RevisitBatch]:
+    return RevisitBatch.objects.order_by("-drawn_at", "-id")
+
+
+def revisits_of(batch: RevisitBatch) -> QuerySet[Revisit]:
+    return batch.revisits.select_related("case__estate", "case__company").order_by("case__estate__code", "case_id")
+
+
+def _url(name: str, query: str = "") -> str | None:
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return None
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    role = getattr(user, "role", None)
+    if role not in (Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF,
+                    Role.COMMITTEE_MEMBER):
+        return None
+    qs = cases_visible_to(user)
+    items: list[tuple[str, Any, str | None]] = [
+        ("在办事项", qs.filter(status__in=OPEN_STATES).count(), _url("cases:list", "?status=open")),
+        ("逾期未整改", qs.filter(overdue_q()).count(), _url("cases:list", "?overdue=1")),
+        ("待验收", qs.filter(status=CaseStatus.SUBMITTED).count(), _url("cases:list", "?status=submitted")),
+    ]
+    if role in BUREAU_ROLES:
+        items.insert(0, ("待核查", qs.filter(status__in=[CaseStatus.RECEIVED, CaseStatus.VERIFYING]).count(),
+                         _url("cases:list", "?status=received")))
+        items.append(("待审批延期", CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
+                      _url("cases:list", "?status=rectifying")))
+    if role == Role.COMPANY_STAFF:
+        soon = qs.filter(status__in=DEADLINE_STATES, deadline__gte=today(),
+                         deadline__lte=today() + dt.timedelta(days=DUE_SOON_DAYS)).count()
+        items.insert(1, ("3 天内到期", soon, _url("cases:list")))
+    items.append(("已销号", qs.filter(status=CaseStatus.ACCEPTED).count(), _url("cases:list", "?status=accepted")))
+    return {"title": "整治台账", "items": items}
