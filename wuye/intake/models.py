@@ -83,3 +83,102 @@ class LeadAttachment(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "线索附件"
+
+
+class LeadFeedback(models.Model):
+    """回访: the complainant's satisfaction after closure, and their "not fixed" (which opens a follow-up lead)."""
+
+    lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="feedback", verbose_name="线索")
+    rating = models.PositiveSmallIntegerField("满意度（1–5）", null=True, blank=True)
+    comment = models.TextField("评价", blank=True)
+    not_fixed = models.BooleanField("反映未解决", default=False)
+    followup_lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="复诉线索"
+    )
+    created_at = models.DateTimeField("评价时间")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回访满意度"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} · {self.rating or '—'}"
+
+
+class Inspection(models.Model):
+    """深入小区检查: one visit with a checklist (see checklists.json); failed items become leads."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="inspections", verbose_name="小区"
+    )
+    checklist = models.CharField("检查表", max_length=40)
+    results = models.JSONField("检查结果", default=dict)  # {item_code: {"result": "pass|fail|na", "note": ""}}
+    failed_count = models.PositiveSmallIntegerField("不合格项数", default=0)
+    notes = models.TextField("备注", blank=True)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="检查人"
+    )
+    created_at = models.DateTimeField("检查时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "入户检查记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.created_at:%Y-%m-%d}"
+
+
+class QuestionnaireResponse(models.Model):
+    """调查问卷: one resident's answers about their estate's property service; feeds credit (by company)."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="questionnaire_responses", verbose_name="小区"
+    )
+    company = models.ForeignKey(
+        "registry.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="questionnaire_responses", verbose_name="物业企业（答卷时合同方）",
+    )
+    questionnaire = models.CharField("问卷", max_length=40)
+    answers = models.JSONField("答案", default=dict)  # {question_code: 1..5}
+    score = models.DecimalField("平均分", max_digits=4, decimal_places=2)
+    comment = models.TextField("意见建议", blank=True)
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="生成的线索"
+    )
+    source_ref = models.CharField("幂等键", max_length=80, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("答卷时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问卷答卷"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="questionnaire_unique_ref"),
+        ]
+        indexes = [models.Index(fields=["company", "created_at"], name="questionnaire_company")]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.score}"
+
+
+class Open311Client(models.Model):
+    """An Open311 API client allowed to POST service requests (the spec's api_key)."""
+
+    name = models.CharField("客户端名称", max_length=100)
+    api_key = models.CharField("API 密钥", max_length=64, unique=True)
+    active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Open311 客户端"
+
+    def __str__(self) -> str:
+        return self.name

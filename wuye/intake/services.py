@@ -1,9 +1,11 @@
 """Creating leads. Every channel ends in `lead_create`; automatic checks use `finding_open_or_update`."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from wuye.audit.services import audit_record
@@ -12,7 +14,8 @@ from wuye.common.errors import DomainError
 from wuye.registry.models import Estate
 
 from .hooks import run_on_lead_created
-from .models import Channel, Lead, LeadStatus
+from .models import Channel, Lead, LeadAttachment, LeadFeedback, LeadStatus
+from .photos import StoredFile
 
 # No 0/O/1/I/L: residents read these codes aloud over the phone.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -119,3 +122,239 @@ def finding_open_or_update(
 
 def lead_is_open(lead: Lead) -> bool:
     return lead.status == LeadStatus.NEW
+
+
+# --- shared input checks -----------------------------------------------------------------------------------
+
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+IDEM_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def clean_contact(*, name: str, phone: str, anonymous: bool) -> tuple[str, str]:
+    name, phone = (name or "").strip(), (phone or "").strip()
+    if anonymous:
+        return "", ""
+    if len(name) > 60:
+        raise DomainError("姓名过长（最多 60 字）", field="姓名")
+    if phone:
+        phone = phone.translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
+        if not PHONE_RE.match(phone):
+            raise DomainError("请填写正确的电话号码（数字，可含区号）", field="联系电话")
+    return name, phone
+
+
+def clean_category_hint(code: str) -> str:
+    from wuye.cases.taxonomy import Category
+
+    code = (code or "").strip()
+    if code and code not in Category.values:
+        raise DomainError("问题类别不正确", field="问题类别")
+    return code
+
+
+def lead_attach(*, lead: Lead, files: list[StoredFile]) -> list[LeadAttachment]:
+    """Store checked files on a lead; call inside the lead's transaction."""
+    made = []
+    for f in files:
+        att = LeadAttachment(lead=lead, original_name=f.name[:200], content_type=f.content_type, size=len(f.data))
+        att.file.save(f.name, ContentFile(f.data), save=False)
+        att.save()
+        made.append(att)
+    return made
+
+
+# --- 扫码即办 ---------------------------------------------------------------------------------------------
+
+
+def qr_submit(
+    *,
+    actor: Any,
+    estate: Estate,
+    text: str,
+    category_hint: str = "",
+    photos: list[StoredFile] | None = None,
+    name: str = "",
+    phone: str = "",
+    anonymous: bool = False,
+    idem_key: str = "",
+    channel: str = Channel.QR,
+    evidence: dict[str, Any] | None = None,
+) -> LeadResult:
+    """A resident's complaint from the estate's QR form. The same idempotency key never makes a second lead."""
+    name, phone = clean_contact(name=name, phone=phone, anonymous=anonymous)
+    category_hint = clean_category_hint(category_hint)
+    source_ref = ""
+    if idem_key:
+        if not IDEM_RE.match(idem_key):
+            raise DomainError("表单已失效，请刷新页面后重新提交", field="表单")
+        source_ref = f"{channel}:{idem_key}"
+    with transaction.atomic():
+        result = lead_create(
+            actor=actor, channel=channel, text=text, estate=estate, source_ref=source_ref,
+            category_hint=category_hint, complainant_name=name, complainant_phone=phone, anonymous=anonymous,
+            evidence=evidence,
+        )
+        if result.created and photos:
+            lead_attach(lead=result.lead, files=photos)
+    return result
+
+
+def qr_join_case(
+    *,
+    actor: Any,
+    estate: Estate,
+    case: Any,
+    text: str = "",
+    name: str = "",
+    phone: str = "",
+    anonymous: bool = False,
+    idem_key: str = "",
+) -> LeadResult:
+    """"我也遇到这个问题": one more report of an open case of the same estate (a lead merged into it)."""
+    from wuye.cases.models import OPEN_STATES
+    from wuye.cases.services import lead_merge_into_case
+
+    if case.estate_id != estate.pk or case.status not in OPEN_STATES:
+        raise DomainError("该问题已办结或不属于本小区，请直接提交新问题", field="台账事项")
+    body = (text or "").strip() or f"我也遇到这个问题：{case.title or case.description[:60]}"
+    with transaction.atomic():
+        result = qr_submit(actor=actor, estate=estate, text=body, category_hint=case.category, name=name,
+                           phone=phone, anonymous=anonymous, idem_key=idem_key,
+                           evidence={"joined_case": case.number})
+        if result.created:
+            lead_merge_into_case(actor=None, lead=result.lead, case=case)
+            result.lead.refresh_from_db()
+    return result
+
+
+# --- tracking and 回访 -------------------------------------------------------------------------------------
+
+
+def lead_is_closed(lead: Lead) -> bool:
+    """Closed for the complainant: the case is closed (销号 or unfounded), or the lead was rejected/transferred."""
+    from wuye.cases.models import CLOSED_STATES
+
+    if lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
+        return True
+    return lead.case_id is not None and lead.case.status in CLOSED_STATES
+
+
+def _feedback_for_update(lead: Lead) -> tuple[Lead, LeadFeedback | None]:
+    locked = Lead.objects.select_for_update().select_related("case").get(pk=lead.pk)
+    return locked, LeadFeedback.objects.filter(lead=locked).first()
+
+
+@transaction.atomic
+def feedback_rate(*, actor: Any, lead: Lead, rating: Any, comment: str = "") -> LeadFeedback:
+    """回访满意度 1–5 with a comment, once per lead, after closure."""
+    try:
+        value = int(str(rating).strip())
+    except (TypeError, ValueError):
+        raise DomainError("请选择 1 到 5 分", field="满意度") from None
+    if not 1 <= value <= 5:
+        raise DomainError("请选择 1 到 5 分", field="满意度")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise DomainError("评价过长（最多 1000 字）", field="评价")
+    lead, fb = _feedback_for_update(lead)
+    if not lead_is_closed(lead):
+        raise DomainError("问题办结后才能评价", field="满意度")
+    if fb is not None and fb.rating is not None:
+        raise DomainError("您已评价过，感谢您的反馈", field="满意度")
+    stamp = now()
+    if fb is None:
+        fb = LeadFeedback.objects.create(lead=lead, rating=value, comment=comment, created_at=stamp, updated_at=stamp)
+    else:
+        fb.rating, fb.updated_at = value, stamp
+        fb.comment = "\n".join(x for x in (fb.comment, comment) if x)
+        fb.save(update_fields=["rating", "comment", "updated_at"])
+    audit_record(actor=actor, action="lead.feedback_rate", obj=fb, after={"lead": lead.tracking_code,
+                                                                          "rating": value, "comment": comment})
+    return fb
+
+
+@transaction.atomic
+def feedback_not_fixed(*, actor: Any, lead: Lead, comment: str = "") -> LeadFeedback:
+    """"问题没有解决": a new lead for the task force, linked to the closed case; the case itself is not reopened
+    here (the task force decides, via case_reopen)."""
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise DomainError("说明过长（最多 1000 字）", field="说明")
+    lead, fb = _feedback_for_update(lead)
+    if not lead_is_closed(lead):
+        raise DomainError("问题还在办理中，办结后才能反映“没有解决”", field="说明")
+    if fb is not None and fb.not_fixed:
+        return fb
+    evidence: dict[str, Any] = {"reopen_of_lead": lead.tracking_code}
+    if lead.case_id:
+        evidence["reopen_of"] = lead.case.number
+    subject = f"台账事项 {lead.case.number}" if lead.case_id else f"线索 {lead.tracking_code}"
+    text = f"群众反映问题没有解决（{subject} 已办结）。" + (f"群众说明：{comment}" if comment else "") + \
+        f"\n原反映内容：{lead.text[:500]}"
+    followup = lead_create(
+        actor=actor, channel=lead.channel, text=text, estate=lead.estate, source_ref=f"reopen:{lead.tracking_code}",
+        category_hint=lead.category or lead.category_hint, complainant_name=lead.complainant_name,
+        complainant_phone=lead.complainant_phone, anonymous=lead.anonymous, evidence=evidence,
+    ).lead
+    stamp = now()
+    if fb is None:
+        fb = LeadFeedback.objects.create(lead=lead, not_fixed=True, comment=comment, followup_lead=followup,
+                                         created_at=stamp, updated_at=stamp)
+    else:
+        fb.not_fixed, fb.followup_lead, fb.updated_at = True, followup, stamp
+        fb.comment = "\n".join(x for x in (fb.comment, comment) if x)
+        fb.save(update_fields=["not_fixed", "followup_lead", "comment", "updated_at"])
+    audit_record(actor=actor, action="lead.not_fixed", obj=fb,
+                 after={"lead": lead.tracking_code, "followup": followup.tracking_code, **evidence})
+    return fb
+
+
+# --- staff actions on leads ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_estate_assign(*, actor: Any, lead: Lead, estate: Estate) -> Lead:
+    """Staff confirm or assign the estate of a lead whose address matched fuzzily or not at all."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.estate_id == estate.pk and not lead.estate_needs_confirmation:
+        return lead
+    before = {"estate": lead.estate_id, "estate_needs_confirmation": lead.estate_needs_confirmation}
+    lead.estate, lead.estate_needs_confirmation, lead.updated_at = estate, False, now()
+    lead.save(update_fields=["estate", "estate_needs_confirmation", "updated_at"])
+    audit_record(actor=actor, action="lead.estate_assign", obj=lead, before=before,
+                 after={"estate": estate.pk, "estate_needs_confirmation": False})
+    return lead
+
+
+def desk_create(
+    *,
+    actor: Any,
+    channel: str,
+    text: str,
+    estate: Estate | None,
+    address: str = "",
+    category_hint: str = "",
+    name: str = "",
+    phone: str = "",
+    anonymous: bool = False,
+    received_at: Any = None,
+    idem_key: str = "",
+) -> LeadResult:
+    """Staff enter a lead taken by phone, e-mail, at a collection station or from a paper questionnaire."""
+    if channel not in DESK_CHANNELS:
+        raise DomainError("请选择渠道", field="渠道")
+    if estate is None and not (address or "").strip():
+        raise DomainError("请选择小区，或填写问题地址", field="小区")
+    name, phone = clean_contact(name=name, phone=phone, anonymous=anonymous)
+    if received_at is not None and received_at > now():
+        raise DomainError("收到时间不能晚于现在", field="收到时间")
+    source_ref = f"desk:{idem_key}" if idem_key and IDEM_RE.match(idem_key) else ""
+    return lead_create(
+        actor=actor, channel=channel, text=text, estate=estate, address=address, source_ref=source_ref,
+        category_hint=clean_category_hint(category_hint), complainant_name=name, complainant_phone=phone,
+        anonymous=anonymous, estate_needs_confirmation=estate is None, created_at=received_at,
+        evidence={"entered_by": getattr(actor, "username", "")},
+    )
+
+
+DESK_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.COLLECTION_STATION, Channel.QUESTIONNAIRE, Channel.WEB)

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+
+from . import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("q/<slug:code>/", views.qr_form, name="qr_form"),
+    path("q/<slug:code>/join/", views.qr_join, name="qr_join"),
+    path("q/<slug:code>/poster.pdf", views.qr_poster, name="qr_poster"),
+    path("track/", views.track, name="track"),
+    path("track/<str:code>/", views.track_code, name="track_code"),
+    path("track/<str:code>/rate/", views.track_rate, name="track_rate"),
+    path("track/<str:code>/not-fixed/", views.track_not_fixed, name="track_not_fixed"),
+    path("intake/desk/", views.desk, name="desk"),
+    path("intake/12345/", views.import_12345, name="import_12345"),
+    path("intake/confirm-estates/", views.confirm_estates, name="confirm_estates"),
+    path("intake/posters/", views.posters, name="posters"),
+    path("intake/posters/<str:town_code>.zip", views.town_posters, name="town_posters"),
+    path("open311/v2/", include("wuye.intake.open311_urls")),
+]

@@ -1,0 +1,92 @@
+"""Which estate an address (12345 work order, e-mail, Open311) is about: exact name, alias, or fuzzy.
+
+Fuzzy matches are always flagged for staff to confirm; an address that matches nothing is flagged to assign.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from wuye.registry.models import Estate
+
+# Generic endings of estate names; what is left ("翠竹" of 翠竹园 / 翠竹花园) is the distinctive core.
+SUFFIXES = ("花园", "小区", "家园", "名都", "华庭", "豪庭", "公寓", "新村", "新城", "名苑", "雅苑", "苑", "园", "城",
+            "庭", "府", "居", "湾", "里")
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and letters to half-width, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def core_name(name: str) -> str:
+    name = normalize(name)
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(frozen=True)
+class EstateMatch:
+    estate: Estate | None
+    how: str  # exact | alias | fuzzy | none
+    matched: str = ""
+    score: float = 0.0
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.how in ("fuzzy", "none")
+
+    def evidence(self) -> dict[str, object]:
+        return {"how": self.how, "matched": self.matched, "score": round(self.score, 2),
+                "estate_code": self.estate.code if self.estate else ""}
+
+
+class EstateMatcher:
+    """Loads the estates once (an import matches many rows)."""
+
+    def __init__(self) -> None:
+        self.estates = list(Estate.objects.select_related("town").order_by("id"))
+
+    def match(self, address: str) -> EstateMatch:
+        text = normalize(address)
+        if not text:
+            return EstateMatch(None, "none")
+        pool = self.estates
+        in_town = [e for e in pool if e.town.name and e.town.name in text]
+        candidates = in_town or pool
+        best = self._longest(candidates, text, lambda e: [normalize(e.name)])
+        if best is not None:
+            return EstateMatch(best[0], "exact", best[1], 1.0)
+        if in_town:
+            # the name exists, but in another town than the address says: staff confirm
+            other = self._longest(pool, text, lambda e: [normalize(e.name)])
+            if other is not None:
+                return EstateMatch(other[0], "fuzzy", f"{other[1]}（{other[0].town.name}）", 0.8)
+        best = self._longest(candidates, text, lambda e: [normalize(a) for a in e.alias_list() if len(a) >= 2])
+        if best is not None:
+            return EstateMatch(best[0], "alias", best[1], 0.9)
+        scored: list[tuple[float, int, Estate, str]] = []
+        for estate in candidates:
+            core = core_name(estate.name)
+            if len(core) >= 2 and core in text:
+                # the words after the core in the address, compared with the estate's full name
+                tail = text[text.index(core): text.index(core) + len(normalize(estate.name)) + 2]
+                ratio = difflib.SequenceMatcher(None, normalize(estate.name), tail).ratio()
+                scored.append((ratio, len(core), estate, core))
+        if scored:
+            scored.sort(key=lambda s: (-s[1], -s[0], s[2].pk))
+            ratio, _, estate, core = scored[0]
+            return EstateMatch(estate, "fuzzy", core, ratio)
+        return EstateMatch(None, "none")
+
+    @staticmethod
+    def _longest(estates, text, names):  # type: ignore[no-untyped-def]
+        best = None
+        for estate in estates:
+            for name in names(estate):
+                if name and name in text and (best is None or len(name) > len(best[1])):
+                    best = (estate, name)
+        return best

@@ -1,0 +1,190 @@
+"""Reads of intake: the tracking page, the QR form's look-alike cases, the estate picker, leads to confirm."""
+
+import datetime as dt
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
+from wuye.common.errors import DomainError
+from wuye.registry.models import Estate
+
+from .matching import normalize
+from .models import Lead, LeadStatus, QuestionnaireResponse
+from .services import TRACKING_ALPHABET, lead_is_closed
+
+DATA = Path(__file__).parent / "data" / "checklists.json"
+
+
+@cache
+def checklists() -> dict[str, Any]:
+    return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+def inspection_checklist(code: str = "routine") -> dict[str, Any]:
+    try:
+        return checklists()["inspections"][code]
+    except KeyError:
+        raise DomainError("检查表不存在", field="检查表") from None
+
+
+def questionnaire(code: str = "satisfaction") -> dict[str, Any]:
+    try:
+        return checklists()["questionnaires"][code]
+    except KeyError:
+        raise DomainError("问卷不存在", field="问卷") from None
+
+
+# --- public ----------------------------------------------------------------------------------------------
+
+
+def estate_for_qr(code: str) -> Estate:
+    estate = Estate.objects.select_related("town").filter(code=code).first()
+    if estate is None:
+        raise Http404("没有找到该小区")
+    return estate
+
+
+def normalize_tracking_code(code: str) -> str:
+    code = normalize(code).upper()
+    return code if code and len(code) <= 12 and all(c in TRACKING_ALPHABET for c in code) else ""
+
+
+def lead_for_tracking(code: str) -> Lead | None:
+    code = normalize_tracking_code(code)
+    if not code:
+        return None
+    return Lead.objects.select_related("case", "estate").filter(tracking_code=code).first()
+
+
+def public_status(lead: Lead) -> dict[str, Any]:
+    """What the complainant (and the public API) may see: status, deadline, the public timeline. Never the
+    complainant's contact, never staff-internal notes."""
+    case = lead.case if lead.case_id else None
+    closed = lead_is_closed(lead)
+    if lead.status == LeadStatus.REJECTED:
+        label = "不属于本次整治范围"
+        note = lead.reject_reason
+    elif lead.status == LeadStatus.TRANSFERRED:
+        label = f"已转办至{lead.transfer_department}" if lead.transfer_department else "已转办"
+        note = f"已转交{lead.transfer_department}办理" if lead.transfer_department else ""
+    elif case is not None:
+        label = case.get_status_display()
+        note = case.closed_reason if closed else ""
+    else:
+        label = "已收到，等待专班分拣"
+        note = ""
+    deadline = case.deadline if case is not None and case.deadline else lead.due_date
+    timeline = [{"at": lead.created_at, "title": "收到反映", "text": f"通过“{lead.get_channel_display()}”收到"}]
+    if case is not None:
+        timeline.extend(_case_timeline(case))
+    elif lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
+        timeline.append({"at": lead.updated_at, "title": label, "text": note})
+    timeline.sort(key=lambda e: e["at"] or lead.created_at)
+    return {"label": label, "closed": closed, "note": note, "deadline": deadline, "timeline": timeline,
+            "case_number": case.number if case is not None else "",
+            "updated_at": max([lead.updated_at] + [e["at"] for e in timeline if e["at"]])}
+
+
+def _case_timeline(case: Any) -> list[dict[str, Any]]:
+    try:
+        from wuye.cases.selectors import case_public_timeline
+    except ImportError:
+        case_public_timeline = None
+    if case_public_timeline is not None:
+        return list(case_public_timeline(case))
+    entries = [{"at": case.created_at, "title": "已立案", "text": f"列入整治台账，编号 {case.number}"}]
+    if case.closed_at:
+        entries.append({"at": case.closed_at, "title": case.get_status_display(), "text": case.closed_reason})
+    return entries
+
+
+def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int = 5) -> list[dict[str, Any]]:
+    """Open cases of the estate that look like the resident's text (triage's duplicate finder), with what a
+    resident needs to judge: text, date, status, how many reported it, whether there are photos."""
+    try:
+        from wuye.triage.duplicates import similar_open_cases
+    except ImportError:
+        return []
+    found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
+    out = []
+    for case, score in found:
+        photos = case.leads.filter(attachments__isnull=False).values("attachments").count()
+        out.append({"case": case, "score": score, "photos": photos,
+                    "summary": (case.title or case.description)[:120]})
+    return out
+
+
+def feedback_of(lead: Lead) -> Any:
+    return getattr(lead, "feedback", None) if hasattr(lead, "feedback") else None
+
+
+# --- staff -----------------------------------------------------------------------------------------------
+
+_CODE_IN_LABEL = re.compile(r"[（(]([A-Za-z0-9_-]+)[)）]\s*$")
+
+
+def estate_from_input(value: str) -> Estate | None:
+    """The desk's estate field: "名称（编码）" from the list, a code, a name, an alias or pinyin initials."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    m = _CODE_IN_LABEL.search(value)
+    if m:
+        estate = Estate.objects.filter(code=m.group(1)).first()
+        if estate:
+            return estate
+    estate = Estate.objects.filter(Q(code=value) | Q(name=value)).first()
+    if estate:
+        return estate
+    matches = list(Estate.objects.filter(
+        Q(name__icontains=value) | Q(aliases__icontains=value) | Q(pinyin_initials=value.lower())
+    ).order_by("name")[:6])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise DomainError(f"没有找到小区“{value}”", field="小区")
+    names = "、".join(e.name for e in matches[:5])
+    raise DomainError(f"有多个小区与“{value}”相符（{names}），请从列表中选择", field="小区")
+
+
+def estate_choices() -> QuerySet[Estate]:
+    return Estate.objects.select_related("town").only("code", "name", "pinyin_initials", "town__name").order_by("name")
+
+
+def leads_to_confirm(user: Any) -> QuerySet[Lead]:
+    if user.role not in BUREAU_ROLES:
+        return Lead.objects.none()
+    return (Lead.objects.filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
+            .select_related("estate").order_by("created_at", "id"))
+
+
+def questionnaire_results(user: Any, *, by: str = "estate", since: dt.date | None = None) -> list[dict[str, Any]]:
+    """Average satisfaction per estate or per company (the figures credit uses)."""
+    if user.role not in COUNTY_READ_ROLES:
+        return []
+    qs = QuestionnaireResponse.objects.all()
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if by == "company":
+        rows = (qs.exclude(company=None).values("company_id", "company__name")
+                .annotate(n=Count("id"), avg=Avg("score")).order_by("company__name"))
+        return [{"id": r["company_id"], "name": r["company__name"], "n": r["n"], "avg": r["avg"]} for r in rows]
+    rows = (qs.values("estate_id", "estate__name", "estate__code")
+            .annotate(n=Count("id"), avg=Avg("score")).order_by("estate__code"))
+    return [{"id": r["estate_id"], "name": r["estate__name"], "code": r["estate__code"], "n": r["n"],
+             "avg": r["avg"]} for r in rows]
+
+
+def company_satisfaction(company_id: int, *, since: dt.date | None = None) -> dict[str, Any]:
+    """For credit: number of answers and the average score (1–5) of a company's estates' residents."""
+    qs = QuestionnaireResponse.objects.filter(company_id=company_id)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    agg = qs.aggregate(n=Count("id"), avg=Avg("score"))
+    return {"n": agg["n"], "avg": agg["avg"]}

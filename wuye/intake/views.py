@@ -1,0 +1,269 @@
+"""Resident pages (扫码即办, /track/) and staff pages (desk entry, 12345 import, estates to confirm)."""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wuye.accounts.models import BUREAU_ROLES
+from wuye.accounts.permissions import role_required
+from wuye.cases.taxonomy import PLAIN_HINTS
+from wuye.common.errors import DomainError
+
+from . import selectors, services
+from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
+from .hotline import hotline_import
+from .models import Lead
+from .photos import process_photos
+from .ratelimit import rate_limited
+
+
+def _apply_error(form: Any, exc: DomainError) -> None:
+    target = None
+    for name, field in form.fields.items():
+        if field.label and exc.field and (field.label == exc.field or field.label.startswith(exc.field)):
+            target = name
+            break
+    form.add_error(target, exc.message if target else str(exc))
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+# --- 扫码即办 ---------------------------------------------------------------------------------------------
+
+
+@rate_limited("qr_view", methods=("GET",))
+@rate_limited("qr_submit", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def qr_form(request: HttpRequest, code: str) -> HttpResponse:
+    estate = selectors.estate_for_qr(code)
+    ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS}
+    if request.method == "POST":
+        form = QrForm(request.POST, request.FILES)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                photos = process_photos(request.FILES.getlist("photos"))
+                result = services.qr_submit(
+                    actor=None, estate=estate, text=d["text"], category_hint=d["category"], photos=photos,
+                    name=d["name"], phone=d["phone"], anonymous=d["anonymous"], idem_key=d["idem"],
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1")
+        ctx.update(form=form, step=2, similar=[], join_key=_new_key())
+        return render(request, "intake/qr_form.html", ctx, status=400)
+    start = QrStartForm(request.GET or None)
+    if request.GET.get("text") and start.is_valid():
+        d = start.cleaned_data
+        form = QrForm(initial={"text": d["text"], "category": d["category"], "idem": _new_key()})
+        ctx.update(form=form, step=2, join_key=_new_key(),
+                   similar=selectors.similar_cases(estate=estate, text=d["text"], category=d["category"]))
+    elif request.GET.get("direct"):
+        ctx.update(form=QrForm(initial={"idem": _new_key()}), step=2, similar=[], join_key=_new_key())
+    else:
+        ctx.update(form=start if request.GET else QrStartForm(), step=1)
+    return render(request, "intake/qr_form.html", ctx)
+
+
+@rate_limited("qr_submit", methods=("POST",))
+@require_POST
+def qr_join(request: HttpRequest, code: str) -> HttpResponse:
+    from wuye.cases.models import Case
+
+    estate = selectors.estate_for_qr(code)
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return redirect("intake:qr_form", code=estate.code)
+    d = form.cleaned_data
+    case = Case.objects.filter(number=d["case"], estate=estate).first()
+    if case is None:
+        raise Http404("没有找到该问题")
+    try:
+        result = services.qr_join_case(actor=None, estate=estate, case=case, name=d["name"], phone=d["phone"],
+                                       anonymous=d["anonymous"], idem_key=d["idem"])
+    except DomainError as exc:
+        return render(request, "intake/qr_form.html", {"estate": estate, "step": 1, "form": QrStartForm(),
+                                                       "hints": PLAIN_HINTS, "error": str(exc)}, status=400)
+    return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1&joined=1")
+
+
+# --- tracking ----------------------------------------------------------------------------------------------
+
+
+@rate_limited("track", methods=("GET",))
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if request.GET and form.is_valid():
+        lead = selectors.lead_for_tracking(form.cleaned_data["code"])
+        if lead is not None:
+            return redirect("intake:track_code", code=lead.tracking_code)
+        form.add_error("code", "没有找到这个查询码，请核对后重新输入（字母不区分大小写）")
+    return render(request, "intake/track.html", {"form": form}, status=404 if form.errors else 200)
+
+
+def _track_context(lead: Lead, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    status = selectors.public_status(lead)
+    try:
+        fb = lead.feedback
+    except Lead.feedback.RelatedObjectDoesNotExist:
+        fb = None
+    ctx = {"lead": lead, "status": status, "feedback": fb, "new": request.GET.get("new") == "1",
+           "joined": request.GET.get("joined") == "1", "rate_form": RateForm(), "not_fixed_form": NotFixedForm()}
+    ctx.update(extra)
+    return ctx
+
+
+@rate_limited("track", methods=("GET",))
+def track_code(request: HttpRequest, code: str) -> HttpResponse:
+    lead = selectors.lead_for_tracking(code)
+    if lead is None:
+        raise Http404("没有找到这个查询码")
+    return render(request, "intake/track_detail.html", _track_context(lead, request))
+
+
+@rate_limited("feedback", methods=("POST",))
+@require_POST
+def track_rate(request: HttpRequest, code: str) -> HttpResponse:
+    lead = selectors.lead_for_tracking(code)
+    if lead is None:
+        raise Http404("没有找到这个查询码")
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_rate(actor=None, lead=lead, rating=form.cleaned_data["rating"],
+                                   comment=form.cleaned_data["comment"])
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "感谢您的评价！")
+            return redirect("intake:track_code", code=lead.tracking_code)
+    return render(request, "intake/track_detail.html", _track_context(lead, request, rate_form=form), status=400)
+
+
+@rate_limited("feedback", methods=("POST",))
+@require_POST
+def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
+    lead = selectors.lead_for_tracking(code)
+    if lead is None:
+        raise Http404("没有找到这个查询码")
+    form = NotFixedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_not_fixed(actor=None, lead=lead, comment=form.cleaned_data["comment"])
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "已收到：问题没有解决。专班将重新核查，请留意办理进度。")
+            return redirect("intake:track_code", code=lead.tracking_code)
+    return render(request, "intake/track_detail.html", _track_context(lead, request, not_fixed_form=form),
+                  status=400)
+
+
+# --- staff -------------------------------------------------------------------------------------------------
+
+
+@role_required(*BUREAU_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DeskForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                estate = selectors.estate_from_input(d["estate"])
+                result = services.desk_create(
+                    actor=request.user, channel=d["channel"], text=d["text"], estate=estate, address=d["address"],
+                    category_hint=d["category"], name=d["name"], phone=d["phone"], anonymous=d["anonymous"],
+                    received_at=d["received_at"], idem_key=d["idem"],
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                lead = result.lead
+                where = lead.estate.name if lead.estate else "小区待确认"
+                messages.success(request, f"已录入（{lead.get_channel_display()}，{where}），查询码 {lead.tracking_code}")
+                return redirect(f"{reverse('intake:desk')}?channel={d['channel']}")
+        status = 400
+    else:
+        form = DeskForm(initial={"channel": request.GET.get("channel") or "phone", "idem": _new_key()})
+        status = 200
+    return render(request, "intake/desk.html", {"form": form, "estates": selectors.estate_choices()}, status=status)
+
+
+@role_required(*BUREAU_ROLES)
+def import_12345(request: HttpRequest) -> HttpResponse:
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = hotline_import(actor=request.user, data=upload.read(), filename=upload.name or "",
+                                        dry_run=form.cleaned_data["dry_run"])
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+    else:
+        form = ImportForm()
+    return render(request, "intake/import_12345.html", {"form": form, "report": report},
+                  status=400 if form.errors else 200)
+
+
+@role_required(*BUREAU_ROLES)
+def confirm_estates(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        lead = get_object_or_404(selectors.leads_to_confirm(request.user), pk=request.POST.get("lead"))
+        try:
+            estate = selectors.estate_from_input(request.POST.get("estate", ""))
+            if estate is None:
+                raise DomainError("请选择小区", field="小区")
+            services.lead_estate_assign(actor=request.user, lead=lead, estate=estate)
+        except DomainError as exc:
+            messages.error(request, f"{lead.tracking_code}：{exc}")
+        else:
+            messages.success(request, f"{lead.tracking_code} 已确认为 {estate.name}")
+        return redirect("intake:confirm_estates")
+    leads = selectors.leads_to_confirm(request.user)[:200]
+    return render(request, "intake/confirm_estates.html", {"leads": leads, "estates": selectors.estate_choices(),
+                                                            "now": timezone.now()})
+
+
+# --- posters -----------------------------------------------------------------------------------------------
+
+
+@rate_limited("qr_view", methods=("GET",))
+def qr_poster(request: HttpRequest, code: str) -> HttpResponse:
+    from .posters import poster_pdf
+
+    estate = selectors.estate_for_qr(code)
+    response = HttpResponse(poster_pdf(estate), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=\"poster-{estate.code}.pdf\""
+    return response
+
+
+@role_required(*BUREAU_ROLES)
+def posters(request: HttpRequest) -> HttpResponse:
+    from wuye.registry.models import Town
+
+    towns = Town.objects.order_by("code").prefetch_related("estates")
+    return render(request, "intake/posters.html", {"towns": towns})
+
+
+@role_required(*BUREAU_ROLES)
+def town_posters(request: HttpRequest, town_code: str) -> HttpResponse:
+    from wuye.registry.models import Town
+
+    from .posters import town_posters_zip
+
+    town = get_object_or_404(Town, code=town_code)
+    data, _ = town_posters_zip(town)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename=\"posters-{town.code}.zip\""
+    return response
