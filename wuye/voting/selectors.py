@@ -1,0 +1,201 @@
+"""Reads of the voting app, scoped by role. The published documents (electorate, ballots) are built here."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from wuye.accounts.models import BUREAU_ROLES, Role, User
+from wuye.registry.selectors import estates_visible_to
+
+from .models import (
+    PUBLIC_RESULT_STATES,
+    VISIBLE_TO_OWNERS,
+    Assembly,
+    AssemblyStatus,
+    Ballot,
+    ElectorPerson,
+    ElectorUnit,
+    ElectorVoter,
+    Motion,
+)
+from .tally import MotionIn, MotionResult, at_least_two_thirds, percent, tally_persons
+from .thresholds import three_quarter_items
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    v = timezone.localtime(value)
+    return f"{v.year}年{v.month}月{v.day}日 {v:%H:%M}"
+
+
+def assemblies_visible_to(user: User) -> QuerySet[Assembly]:
+    """Bureau and task force: all; a committee member: their estate's; an owner: their estates' once voting opened."""
+    qs = Assembly.objects.select_related("estate", "estate__town")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role in BUREAU_ROLES:
+        return qs
+    if user.role == Role.COMMITTEE_MEMBER:
+        return qs.filter(estate_id=user.estate_id)
+    if user.role == Role.OWNER:
+        return qs.filter(estate__in=estates_visible_to(user).values("pk"), status__in=VISIBLE_TO_OWNERS)
+    return qs.none()
+
+
+def assembly_get_visible(user: User, *, pk: int) -> Assembly:
+    assembly = assemblies_visible_to(user).filter(pk=pk).first()
+    if assembly is None:
+        raise Http404("没有找到该表决，或您无权查看")
+    return assembly
+
+
+def assembly_get_published(*, pk: int) -> Assembly:
+    """Anyone may read a published result (names never appear in it)."""
+    assembly = Assembly.objects.select_related("estate").filter(pk=pk, status__in=PUBLIC_RESULT_STATES).first()
+    if assembly is None:
+        raise Http404("该表决结果尚未公示")
+    return assembly
+
+
+def assembly_list(user: User) -> QuerySet[Assembly]:
+    return assemblies_visible_to(user).annotate(
+        motion_count=Count("motions", distinct=True),
+    ).order_by("-vote_start", "-pk")
+
+
+def motions_of(assembly: Assembly) -> QuerySet[Motion]:
+    return assembly.motions.order_by("seq").prefetch_related("documents")
+
+
+def voter_of(user: User, assembly: Assembly) -> ElectorVoter | None:
+    if user.role != Role.OWNER or not user.owner_id:
+        return None
+    return ElectorVoter.objects.select_related("person").filter(assembly=assembly, owner_id=user.owner_id).first()
+
+
+def ballot_of_person(assembly: Assembly, person: ElectorPerson) -> Ballot | None:
+    return Ballot.objects.filter(assembly=assembly, person=person).first()
+
+
+# --- participation (live, aggregate only) ---------------------------------------------------------------------
+
+
+def participation(assembly: Assembly) -> dict[str, Any]:
+    """Persons and area that have voted so far, against the two-thirds line; never who voted how."""
+    agg = Ballot.objects.filter(assembly=assembly).aggregate(
+        persons=Count("id"), area=Sum("person__area"),
+        paper=Count("id", filter=Q(channel=Ballot.Channel.PAPER)),
+    )
+    persons, area = agg["persons"] or 0, agg["area"] or Decimal("0.00")
+    total_p, total_a = assembly.total_persons or 0, assembly.total_area or Decimal("0.00")
+    return {
+        "persons": persons, "area": area, "paper": agg["paper"] or 0, "online": persons - (agg["paper"] or 0),
+        "total_persons": total_p, "total_area": total_a,
+        "persons_pct": percent(persons, total_p), "area_pct": percent(area, total_a),
+        "persons_met": at_least_two_thirds(persons, total_p), "area_met": at_least_two_thirds(area, total_a),
+        "line_pct": Decimal("66.67"),
+    }
+
+
+# --- the tally from the database ------------------------------------------------------------------------------
+
+
+def _motion_inputs(assembly: Assembly) -> list[MotionIn]:
+    return [MotionIn(id=c, item=i, title=t) for c, i, t in
+            assembly.motions.order_by("seq").values_list("code", "item", "title")]
+
+
+def tally_from_db(assembly: Assembly) -> list[MotionResult]:
+    """The tally straight from the frozen snapshot: each person's summed area and each ballot's choices."""
+    person_area = dict(ElectorPerson.objects.filter(assembly=assembly).values_list("id", "area"))
+    choices = dict(Ballot.objects.filter(assembly=assembly).values_list("person_id", "choices"))
+    return tally_persons(person_area=person_area, motions=_motion_inputs(assembly), choices_by_person=choices,
+                         three_quarter_items=three_quarter_items())
+
+
+# --- the published documents ----------------------------------------------------------------------------------
+
+
+def electorate_units(assembly: Assembly) -> list[dict[str, Any]]:
+    rows = ElectorUnit.objects.filter(assembly=assembly).order_by("id").values_list(
+        "label", "area", "person__key", "developer_held")
+    return [{"id": label, "area": str(area), "owner": key, "developer_held": held} for label, area, key, held in rows]
+
+
+def electorate_document(assembly: Assembly) -> dict[str, Any]:
+    """The frozen electorate as published when voting opens: units with area and an anonymous person key."""
+    return {
+        "assembly": assembly.pk,
+        "units": electorate_units(assembly),
+        "motions": [{"id": m.id, "item": m.item, "title": m.title} for m in _motion_inputs(assembly)],
+    }
+
+
+def ballots_document(assembly: Assembly) -> dict[str, Any]:
+    """What the digest covers and what anyone can download and re-tally (`tally_scenario` reads it as is)."""
+    doc = electorate_document(assembly)
+    rows = Ballot.objects.filter(assembly=assembly).order_by("receipt").values_list(
+        "receipt", "person__key", "channel", "choices")
+    doc["ballots"] = [{"receipt": r, "voter": k, "channel": c, "choices": ch} for r, k, c, ch in rows]
+    return doc
+
+
+# --- result presentation ---------------------------------------------------------------------------------------
+
+
+def result_rows(assembly: Assembly) -> list[dict[str, Any]]:
+    """The frozen result with the rates the result page draws as bars against their threshold lines."""
+    rows = []
+    for m in (assembly.result or {}).get("motions", []):
+        total_a, part_a, agree_a = Decimal(m["total_area"]), Decimal(m["participating_area"]), Decimal(m["agree_area"])
+        total_p, part_p, agree_p = m["total_persons"], m["participating_persons"], m["agree_persons"]
+        tq = m["threshold"] == "three_quarters"
+        rows.append(m | {
+            "part_area_pct": percent(part_a, total_a), "part_persons_pct": percent(part_p, total_p),
+            "agree_area_pct": percent(agree_a, part_a), "agree_persons_pct": percent(agree_p, part_p),
+            "approval_line": Decimal("75.00") if tq else Decimal("50.00"),
+            "approval_label": "四分之三以上" if tq else "过半数",
+        })
+    return rows
+
+
+def published_ballots(assembly: Assembly, *, receipt: str = "") -> QuerySet[Ballot]:
+    qs = Ballot.objects.filter(assembly=assembly).select_related("person").order_by("receipt")
+    if receipt:
+        qs = qs.filter(receipt=receipt.strip().upper())
+    return qs
+
+
+def electorate_persons(assembly: Assembly, *, q: str = "") -> QuerySet[ElectorPerson]:
+    qs = ElectorPerson.objects.filter(assembly=assembly).order_by("key")
+    if q:
+        qs = qs.filter(Q(units_label__contains=q.strip()) | Q(key=q.strip()))
+    return qs
+
+
+# --- home panel ------------------------------------------------------------------------------------------------
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    if not getattr(user, "is_authenticated", False) or user.role not in {*BUREAU_ROLES, Role.COMMITTEE_MEMBER,
+                                                                           Role.OWNER}:
+        return None
+    url = reverse("voting:home")
+    qs = assemblies_visible_to(user)
+    open_qs = qs.filter(status=AssemblyStatus.OPEN)
+    items: list[tuple[str, Any, str | None]] = [("投票中的表决", open_qs.count(), url)]
+    if user.role == Role.OWNER:
+        pending = ElectorVoter.objects.filter(
+            owner_id=user.owner_id, may_vote=True, assembly__status=AssemblyStatus.OPEN,
+        ).exclude(Exists(Ballot.objects.filter(person=OuterRef("person")))).count()
+        items.append(("待我投票", pending, url))
+    else:
+        items.append(("公示中的结果", qs.filter(status=AssemblyStatus.PUBLISHED).count(), url))
+        items.append(("筹备中", qs.filter(status=AssemblyStatus.DRAFT).count(), url))
+    return {"title": "业主大会电子投票", "items": items}

@@ -1,0 +1,472 @@
+"""Writes of the voting app. One transaction per operation, the assembly row locked, one audit entry each."""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from wuye.accounts.models import BUREAU_ROLES, Role, User
+from wuye.accounts.sms import sms_send
+from wuye.audit.services import audit_record
+from wuye.common.dates import now, today
+from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.common.uploads import check_upload
+from wuye.registry.models import Estate, Ownership, Unit
+
+from . import selectors
+from .models import (
+    TRANSITIONS,
+    Assembly,
+    AssemblyStatus,
+    Ballot,
+    ElectorPerson,
+    ElectorUnit,
+    ElectorVoter,
+    Motion,
+    MotionDocument,
+    Objection,
+)
+from .tally import CHOICE_LABELS, CHOICES, DEVELOPER_KEY, ITEMS
+from .thresholds import objection_days
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
+ASSEMBLY_FIELDS = ("status", "opened_at", "closed_at", "published_at", "objection_end", "finalised_at")
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+
+def can_manage(actor: Any, estate_id: int) -> bool:
+    """The committee of the estate, or the bureau / task force acting as the town office convener."""
+    role = getattr(actor, "role", None)
+    if role in BUREAU_ROLES:
+        return True
+    return role == Role.COMMITTEE_MEMBER and actor.estate_id == estate_id
+
+
+def _require_manager(actor: Any, estate_id: int) -> None:
+    if not can_manage(actor, estate_id):
+        raise NotAllowed("只有本小区业委会（物管会）或县专班（代乡镇召集）可以进行此操作")
+
+
+def _lock(assembly: Assembly) -> Assembly:
+    return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
+
+
+def _check_move(assembly: Assembly, to: str) -> None:
+    if to not in TRANSITIONS[assembly.status]:
+        raise InvalidTransition(
+            f"表决当前状态为“{assembly.get_status_display()}”，不能变为“{AssemblyStatus(to).label}”", field="状态"
+        )
+
+
+def _move(*, actor: Any, assembly: Assembly, to: str, fields: dict[str, Any], action: str, reason: str = "") -> None:
+    _check_move(assembly, to)
+    before = {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}
+    assembly.status = to
+    for name, value in fields.items():
+        setattr(assembly, name, value)
+    assembly.save(update_fields=["status", *fields])
+    audit_record(actor=actor, action=action, obj=assembly, before=before,
+                 after={f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}, reason=reason)
+
+
+def canonical_json(data: Any) -> bytes:
+    """The bytes that digests are taken over: sorted keys, no spaces, UTF-8 (documented in docs/voting.md)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sha256_of(data: Any) -> str:
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def _new_receipt() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+# --- assemblies and motions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assembly_create(*, actor: User, estate: Estate, title: str, notice: str, vote_start: dt.datetime,
+                    vote_end: dt.datetime) -> Assembly:
+    _require_manager(actor, estate.pk)
+    title, notice = (title or "").strip(), (notice or "").strip()
+    if not title:
+        raise DomainError("不能为空", field="表决名称")
+    if not notice:
+        raise DomainError("请填写表决公告（会议议题、表决方式、时间和地点）", field="表决公告")
+    if vote_start is None or vote_end is None:
+        raise DomainError("请填写投票起止时间", field="投票开始时间")
+    if vote_end <= vote_start:
+        raise DomainError("投票截止时间必须晚于开始时间", field="投票截止时间")
+    if vote_end <= now():
+        raise DomainError("投票截止时间已过，请重新选择", field="投票截止时间")
+    convener = Assembly.Convener.TOWN if actor.role in BUREAU_ROLES else Assembly.Convener.COMMITTEE
+    assembly = Assembly.objects.create(estate=estate, title=title, notice=notice, convener=convener,
+                                       vote_start=vote_start, vote_end=vote_end, created_by=actor, created_at=now())
+    audit_record(actor=actor, action="assembly.create", obj=assembly,
+                 after={"estate": estate.pk, "title": title, "convener": convener, "vote_start": vote_start,
+                        "vote_end": vote_end, "status": assembly.status})
+    return assembly
+
+
+@transaction.atomic
+def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, description: str = "") -> Motion:
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status != AssemblyStatus.DRAFT:
+        raise InvalidTransition("投票开始后不能再增加表决事项", field="表决事项")
+    if item not in ITEMS:
+        raise DomainError("请选择民法典第二百七十八条所列的事项（1–9）", field="民法典第278条事项")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("不能为空", field="表决事项")
+    seq = (assembly.motions.aggregate(m=Max("seq"))["m"] or 0) + 1
+    motion = Motion.objects.create(assembly=assembly, code=f"M{seq}", seq=seq, item=item, title=title,
+                                   description=(description or "").strip())
+    audit_record(actor=actor, action="motion.add", obj=motion,
+                 after={"assembly": assembly.pk, "code": motion.code, "item": item, "title": title})
+    return motion
+
+
+@transaction.atomic
+def motion_remove(*, actor: User, motion: Motion) -> None:
+    assembly = _lock(motion.assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status != AssemblyStatus.DRAFT:
+        raise InvalidTransition("投票开始后不能删除表决事项", field="表决事项")
+    audit_record(actor=actor, action="motion.remove", obj=motion,
+                 before={"code": motion.code, "item": motion.item, "title": motion.title})
+    motion.delete()
+
+
+@transaction.atomic
+def motion_document_add(*, actor: User, motion: Motion, upload: UploadedFile) -> MotionDocument:
+    assembly = _lock(motion.assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status != AssemblyStatus.DRAFT:
+        raise InvalidTransition("投票开始后表决材料已冻结，不能再上传", field="表决材料")
+    checked = check_upload(upload, field="表决材料")
+    doc = MotionDocument(motion=motion, name=checked.name[:200], content_type=checked.content_type, uploaded_at=now())
+    doc.file.save(checked.name, ContentFile(checked.data), save=False)
+    doc.save()
+    audit_record(actor=actor, action="motion.document_add", obj=doc,
+                 after={"motion": motion.pk, "name": doc.name, "sha256": hashlib.sha256(checked.data).hexdigest()})
+    return doc
+
+
+@transaction.atomic
+def assembly_open(*, actor: User, assembly: Assembly) -> Assembly:
+    """Start voting: freeze and publish the electorate snapshot (R2 person counting)."""
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status == AssemblyStatus.OPEN:
+        return assembly
+    _check_move(assembly, AssemblyStatus.OPEN)
+    if not assembly.motions.exists():
+        raise DomainError("请先添加至少一项表决事项", field="表决事项")
+    if assembly.vote_end <= now():
+        raise DomainError("投票截止时间已过，不能开始投票", field="投票截止时间")
+    persons, area = _snapshot_build(assembly)
+    if persons == 0:
+        raise DomainError("该小区没有房屋档案，无法生成表决名册", field="表决名册")
+    assembly.total_area, assembly.total_persons = area, persons
+    assembly.electorate_digest = sha256_of(selectors.electorate_document(assembly))
+    _move(actor=actor, assembly=assembly, to=AssemblyStatus.OPEN, action="assembly.open",
+          fields={"opened_at": now(), "total_area": assembly.total_area, "total_persons": assembly.total_persons,
+                  "electorate_digest": assembly.electorate_digest})
+    return assembly
+
+
+def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
+    """Group the estate's units into persons: units sharing an owner are one person (a buyer of several units;
+    co-owners); all developer-held units are one person (their registered buyers, if any, do not vote for them)."""
+    units = list(Unit.objects.filter(estate_id=assembly.estate_id).order_by("building__name", "number", "id")
+                 .values_list("id", "building__name", "number", "area", "developer_held"))
+    ownerships = list(Ownership.objects.filter(unit__estate_id=assembly.estate_id, unit__developer_held=False)
+                      .order_by("unit_id", "owner_id").values_list("unit_id", "owner_id", "is_designated_voter"))
+    parent = {u[0]: u[0] for u in units}
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    dev_units = [u[0] for u in units if u[4]]
+    for uid in dev_units[1:]:
+        union(dev_units[0], uid)
+    owners_of: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    first_unit_of_owner: dict[int, int] = {}
+    for unit_id, owner_id, designated in ownerships:
+        owners_of[unit_id].append((owner_id, designated))
+        if owner_id in first_unit_of_owner:
+            union(first_unit_of_owner[owner_id], unit_id)
+        else:
+            first_unit_of_owner[owner_id] = unit_id
+
+    groups: dict[int, list[tuple[int, str, str, Decimal, bool]]] = {}
+    for u in units:
+        groups.setdefault(find(u[0]), []).append(u)
+    persons: list[ElectorPerson] = []
+    members: list[list[tuple[int, str, str, Decimal, bool]]] = []
+    n = 0
+    for group in groups.values():  # dict order = order of each group's first unit by label
+        is_dev = group[0][4]
+        if not is_dev:
+            n += 1
+        labels = [f"{g[1]}-{g[2]}" for g in group]
+        persons.append(ElectorPerson(
+            assembly=assembly, key=DEVELOPER_KEY if is_dev else f"P{n:05d}", area=sum((g[3] for g in group), Decimal(0)),
+            unit_count=len(group), units_label="、".join(labels), is_developer=is_dev, can_vote_online=False,
+        ))
+        members.append(group)
+    ElectorPerson.objects.bulk_create(persons, batch_size=2000)
+    elector_units, voters = [], []
+    voting_owner: dict[int, tuple[ElectorPerson, bool]] = {}
+    for person, group in zip(persons, members, strict=True):
+        for uid, bname, number, area, held in group:
+            elector_units.append(ElectorUnit(assembly=assembly, person=person, unit_id=uid, label=f"{bname}-{number}",
+                                             area=area, developer_held=held))
+            owners = owners_of.get(uid, [])
+            for owner_id, designated in owners:
+                may = len(owners) == 1 or designated  # co-owners vote through their designated voter
+                prev = voting_owner.get(owner_id)
+                voting_owner[owner_id] = (person, may or (prev[1] if prev else False))
+    for owner_id, (person, may) in voting_owner.items():
+        voters.append(ElectorVoter(assembly=assembly, person=person, owner_id=owner_id, may_vote=may))
+        if may:
+            person.can_vote_online = True
+    ElectorUnit.objects.bulk_create(elector_units, batch_size=2000)
+    ElectorVoter.objects.bulk_create(voters, batch_size=2000)
+    online = [p.pk for p in persons if p.can_vote_online]
+    for i in range(0, len(online), 2000):
+        ElectorPerson.objects.filter(pk__in=online[i:i + 2000]).update(can_vote_online=True)
+    return len(persons), sum((p.area for p in persons), Decimal(0))
+
+
+# --- ballots -------------------------------------------------------------------------------------------------
+
+
+def _clean_choices(assembly: Assembly, choices: Mapping[str, str], *, require_all: bool) -> dict[str, str]:
+    motions = list(assembly.motions.order_by("seq"))
+    codes = {m.code for m in motions}
+    out: dict[str, str] = {}
+    for code, choice in choices.items():
+        if code not in codes:
+            raise DomainError(f"表决事项“{code}”不属于本次表决", field="选择")
+        if choice in ("", None):
+            continue
+        if choice not in CHOICES:
+            raise DomainError(f"对“{code}”的选择无效，只能是同意、反对或弃权", field="选择")
+        out[code] = choice
+    missing = [m for m in motions if m.code not in out]
+    if require_all and missing:
+        names = "、".join(f"{m.code}“{m.title}”" for m in missing)
+        raise DomainError(f"请对每一项表决事项作出选择（同意、反对或弃权），尚未选择：{names}", field="选择")
+    if not out:
+        raise DomainError("选票上没有任何有效选择", field="选择")
+    return {code: out[code] for code in sorted(out, key=lambda c: int(c[1:]) if c[1:].isdigit() else 0)}
+
+
+def _duplicate_error(person: ElectorPerson) -> DomainError:
+    return DomainError(f"房屋 {person.units_label} 已投过票（每位业主只能投一票，不能重复投票或同时以书面和电子方式投票）",
+                       field="选票")
+
+
+def _store_ballot(*, actor: User, assembly: Assembly, person: ElectorPerson, channel: str, choices: dict[str, str],
+                  voter_owner_id: int | None, scan: ContentFile | None, scan_name: str = "") -> Ballot:
+    if Ballot.objects.filter(assembly=assembly, person=person).exists():
+        raise _duplicate_error(person)
+    ballot = Ballot(assembly=assembly, person=person, channel=channel, choices=choices, receipt=_new_receipt(),
+                    cast_at=now(), cast_by=actor, voter_owner_id=voter_owner_id)
+    if scan is not None:
+        ballot.scan.save(scan_name, scan, save=False)
+    try:
+        with transaction.atomic():  # a savepoint: the unique constraint is the last word on duplicates
+            ballot.save(force_insert=True)
+    except IntegrityError:
+        raise _duplicate_error(person) from None
+    audit_record(actor=actor, action=f"ballot.cast_{channel}", obj=ballot,
+                 after={"assembly": assembly.pk, "person": person.key, "receipt": ballot.receipt,
+                        "choices_sha256": sha256_of(choices)})
+    return ballot
+
+
+@transaction.atomic
+def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) -> Ballot:
+    """An owner votes online for the person they belong to; a receipt is shown and sent by SMS after commit."""
+    if getattr(actor, "role", None) != Role.OWNER or not actor.owner_id:
+        raise NotAllowed("只有登记在册的业主本人可以在线投票")
+    assembly = _lock(assembly)
+    if assembly.status != AssemblyStatus.OPEN:
+        raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能投票", field="选票")
+    moment = now()
+    if moment < assembly.vote_start:
+        raise DomainError("投票尚未开始", field="选票")
+    if moment >= assembly.vote_end:
+        raise DomainError("投票已截止", field="选票")
+    voter = (ElectorVoter.objects.select_related("person")
+             .filter(assembly=assembly, owner_id=actor.owner_id).first())
+    if voter is None:
+        raise NotAllowed("您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="选票")
+    if not voter.may_vote:
+        raise NotAllowed("您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
+                         field="选票")
+    cleaned = _clean_choices(assembly, choices, require_all=True)
+    ballot = _store_ballot(actor=actor, assembly=assembly, person=voter.person, channel=Ballot.Channel.ONLINE,
+                           choices=cleaned, voter_owner_id=actor.owner_id, scan=None)
+    phone = actor.owner.phone if actor.owner else ""
+    if phone:
+        text = (f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
+                f"结果公示时可凭回执码核对您的选票已被计入。")
+        transaction.on_commit(lambda: sms_send(phone, text))
+    return ballot
+
+
+@transaction.atomic
+def ballot_enter_paper(*, actor: User, assembly: Assembly, unit_label: str, choices: Mapping[str, str],
+                       scan: UploadedFile | None) -> Ballot:
+    """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status != AssemblyStatus.OPEN:
+        raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能录入书面选票", field="选票")
+    if now() < assembly.vote_start:
+        raise DomainError("投票尚未开始", field="选票")
+    label = (unit_label or "").strip().replace("－", "-")
+    if not label:
+        raise DomainError("请填写房号（如 1栋-101），开发建设单位填写“开发建设单位”", field="房号")
+    if label == DEVELOPER_KEY:
+        person = ElectorPerson.objects.filter(assembly=assembly, is_developer=True).first()
+        if person is None:
+            raise DomainError("本小区名册中没有开发建设单位未售出或未交付的房屋", field="房号")
+    else:
+        unit = ElectorUnit.objects.select_related("person").filter(assembly=assembly, label=label).first()
+        if unit is None:
+            raise DomainError(f"房号“{label}”不在本次表决名册中（格式如 1栋-101）", field="房号")
+        person = unit.person
+    if scan is None:
+        raise DomainError("请上传书面选票的扫描件或照片", field="选票扫描件")
+    checked = check_upload(scan, field="选票扫描件")
+    cleaned = _clean_choices(assembly, choices, require_all=False)
+    return _store_ballot(actor=actor, assembly=assembly, person=person, channel=Ballot.Channel.PAPER, choices=cleaned,
+                         voter_owner_id=None, scan=ContentFile(checked.data), scan_name=checked.name)
+
+
+def choices_text(choices: Mapping[str, str]) -> str:
+    return "，".join(f"{k}：{CHOICE_LABELS[v]}" for k, v in choices.items())
+
+
+# --- closing, publishing, objections ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assembly_close(*, actor: User, assembly: Assembly) -> Assembly:
+    """After the window: freeze the tally and the digest over the canonical ballot list."""
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status == AssemblyStatus.CLOSED:
+        return assembly
+    _check_move(assembly, AssemblyStatus.CLOSED)
+    if now() < assembly.vote_end:
+        raise DomainError(f"投票截止时间（{selectors.cn_datetime(assembly.vote_end)}）未到，不能提前截止计票",
+                          field="投票截止时间")
+    results = selectors.tally_from_db(assembly)
+    assembly.result = {"motions": [r.as_dict() for r in results]}
+    assembly.digest = sha256_of(selectors.ballots_document(assembly))
+    _move(actor=actor, assembly=assembly, to=AssemblyStatus.CLOSED, action="assembly.close",
+          fields={"closed_at": now(), "result": assembly.result, "digest": assembly.digest})
+    return assembly
+
+
+@transaction.atomic
+def assembly_publish(*, actor: User, assembly: Assembly) -> Assembly:
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status == AssemblyStatus.PUBLISHED:
+        return assembly
+    _move(actor=actor, assembly=assembly, to=AssemblyStatus.PUBLISHED, action="assembly.publish",
+          fields={"published_at": now(), "objection_end": today() + dt.timedelta(days=objection_days())})
+    return assembly
+
+
+@transaction.atomic
+def assembly_finalise(*, actor: User, assembly: Assembly) -> Assembly:
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status == AssemblyStatus.FINAL:
+        return assembly
+    if assembly.status == AssemblyStatus.PUBLISHED:
+        if assembly.objection_end and today() <= assembly.objection_end:
+            raise DomainError(f"公示期至 {assembly.objection_end:%Y-%m-%d} 截止，期满后才能结束公示", field="公示期")
+        pending = assembly.objections.filter(answered_at__isnull=True).count()
+        if pending:
+            raise DomainError(f"还有 {pending} 条异议未答复，请先答复", field="异议")
+    _move(actor=actor, assembly=assembly, to=AssemblyStatus.FINAL, action="assembly.finalise",
+          fields={"finalised_at": now()})
+    return assembly
+
+
+@transaction.atomic
+def assembly_cancel(*, actor: User, assembly: Assembly, reason: str) -> Assembly:
+    assembly = _lock(assembly)
+    _require_manager(actor, assembly.estate_id)
+    if assembly.status == AssemblyStatus.CANCELLED:
+        return assembly
+    if not (reason or "").strip():
+        raise DomainError("请填写取消原因", field="取消原因")
+    _move(actor=actor, assembly=assembly, to=AssemblyStatus.CANCELLED, action="assembly.cancel", fields={},
+          reason=reason.strip())
+    return assembly
+
+
+@transaction.atomic
+def objection_raise(*, actor: User, assembly: Assembly, text: str) -> Objection:
+    assembly = _lock(assembly)
+    if getattr(actor, "role", None) != Role.OWNER or not actor.owner_id:
+        raise NotAllowed("只有本小区业主可以提出异议")
+    if not ElectorVoter.objects.filter(assembly=assembly, owner_id=actor.owner_id).exists():
+        raise NotAllowed("您不在本次表决的业主名册中", field="异议内容")
+    if assembly.status != AssemblyStatus.PUBLISHED:
+        raise InvalidTransition("只有在结果公示期内才能提出异议", field="异议内容")
+    if assembly.objection_end and today() > assembly.objection_end:
+        raise DomainError("公示期已过，不能再提出异议", field="异议内容")
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise DomainError("请写明异议的具体内容（至少 5 个字）", field="异议内容")
+    objection = Objection.objects.create(assembly=assembly, raised_by=actor, text=text[:4000], raised_at=now())
+    audit_record(actor=actor, action="objection.raise", obj=objection, after={"assembly": assembly.pk})
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
+    objection = Objection.objects.select_for_update().select_related("assembly").get(pk=objection.pk)
+    _require_manager(actor, objection.assembly.estate_id)
+    answer = (answer or "").strip()
+    if not answer:
+        raise DomainError("不能为空", field="答复")
+    if objection.answered_at is not None:
+        raise InvalidTransition("该异议已经答复", field="答复")
+    objection.answer, objection.answered_by, objection.answered_at = answer, actor, now()
+    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit_record(actor=actor, action="objection.answer", obj=objection, after={"answered": True})
+    return objection
