@@ -13,6 +13,19 @@ class MultiFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content in the service (photos.process_photos)."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", MultiFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class QrStartForm(forms.Form):
     text = forms.CharField(label="遇到了什么问题？", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
                            help_text="请写清楚地点（几栋几单元）和问题，例如：3栋电梯一周停了三次")
@@ -21,8 +34,8 @@ class QrStartForm(forms.Form):
 
 
 class QrForm(QrStartForm):
-    photos = forms.FileField(label="照片（可选，最多 6 张）", required=False,
-                             widget=MultiFileInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label="照片（可选，最多 6 张）", required=False,
+                               widget=MultiFileInput(attrs={"accept": "image/*"}))
     anonymous = forms.BooleanField(label="匿名反映（不留姓名和电话）", required=False)
     name = forms.CharField(label="您的称呼（可选）", max_length=60, required=False)
     phone = forms.CharField(label="联系电话（可选，便于回访）", max_length=20, required=False,

@@ -22,7 +22,7 @@ INSTRUCTIONS = [
     "3. 提交后记下查询码，随时查看办理进度",
     "不用注册，不用下载软件；可以匿名反映。",
 ]
-TOPICS = "物业服务不到位 · 公共收益不公开 · 电梯故障 · 停车难 · 拒不移交 · 维修资金问题"
+TOPICS = "物业服务不到位、公共收益不公开、电梯故障、停车难、拒不移交、维修资金问题"
 
 
 def _font() -> str:
@@ -64,7 +64,7 @@ def _draw_page(c: canvas.Canvas, estate: Estate) -> None:
     c.setFillColorRGB(0, 0, 0)
     _centered(c, estate.name, height - 65 * mm, 30)
     if estate.town_id:
-        _centered(c, f"{estate.town.name} · 小区编码 {estate.code}", height - 75 * mm, 13)
+        _centered(c, f"{estate.town.name}　小区编码 {estate.code}", height - 75 * mm, 13)
     size = 105 * mm
     _draw_qr(c, qr_url(estate), (width - size) / 2, height - 85 * mm - size, size)
     y = height - 85 * mm - size - 12 * mm
@@ -77,7 +77,7 @@ def _draw_page(c: canvas.Canvas, estate: Estate) -> None:
         y -= 9 * mm
     c.setFont(_font(), 11)
     c.drawCentredString(width / 2, 22 * mm, f"网址：{qr_url(estate)}")
-    c.drawCentredString(width / 2, 15 * mm, f"{bureau}物业服务整治专班 · 也可拨打 12345 政务服务便民热线")
+    c.drawCentredString(width / 2, 15 * mm, f"{bureau}物业服务整治专班　也可拨打 12345 政务服务便民热线")
 
 
 def poster_pdf(estate: Estate) -> bytes:

@@ -16,7 +16,7 @@ from wuye.registry.models import Estate
 
 from .matching import normalize
 from .models import Lead, LeadStatus, QuestionnaireResponse
-from .services import TRACKING_ALPHABET, lead_is_closed
+from .services import TRACKING_ALPHABET, effective_case, lead_is_closed
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
 
@@ -65,7 +65,7 @@ def lead_for_tracking(code: str) -> Lead | None:
 def public_status(lead: Lead) -> dict[str, Any]:
     """What the complainant (and the public API) may see: status, deadline, the public timeline. Never the
     complainant's contact, never staff-internal notes."""
-    case = lead.case if lead.case_id else None
+    case = effective_case(lead)
     closed = lead_is_closed(lead)
     if lead.status == LeadStatus.REJECTED:
         label = "不属于本次整治范围"

@@ -230,13 +230,25 @@ def qr_join_case(
 # --- tracking and 回访 -------------------------------------------------------------------------------------
 
 
+def effective_case(lead: Lead) -> Any:
+    """The case a lead's progress follows: its own, or the case that one was merged into."""
+    case = lead.case if lead.case_id else None
+    for _ in range(5):
+        target = getattr(case, "merged_into", None) if case is not None else None
+        if target is None:
+            break
+        case = target
+    return case
+
+
 def lead_is_closed(lead: Lead) -> bool:
     """Closed for the complainant: the case is closed (销号 or unfounded), or the lead was rejected/transferred."""
     from wuye.cases.models import CLOSED_STATES
 
     if lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
         return True
-    return lead.case_id is not None and lead.case.status in CLOSED_STATES
+    case = effective_case(lead)
+    return case is not None and case.status in CLOSED_STATES
 
 
 def _feedback_for_update(lead: Lead) -> tuple[Lead, LeadFeedback | None]:
@@ -286,9 +298,10 @@ def feedback_not_fixed(*, actor: Any, lead: Lead, comment: str = "") -> LeadFeed
     if fb is not None and fb.not_fixed:
         return fb
     evidence: dict[str, Any] = {"reopen_of_lead": lead.tracking_code}
-    if lead.case_id:
-        evidence["reopen_of"] = lead.case.number
-    subject = f"台账事项 {lead.case.number}" if lead.case_id else f"线索 {lead.tracking_code}"
+    case = effective_case(lead)
+    if case is not None:
+        evidence["reopen_of"] = case.number
+    subject = f"台账事项 {case.number}" if case is not None else f"线索 {lead.tracking_code}"
     text = f"群众反映问题没有解决（{subject} 已办结）。" + (f"群众说明：{comment}" if comment else "") + \
         f"\n原反映内容：{lead.text[:500]}"
     followup = lead_create(
