@@ -5,3 +5,10 @@ class TriageConfig(AppConfig):
     name = "wuye.triage"
     label = "triage"
     verbose_name = "智能分拣"
+
+    def ready(self) -> None:
+        from wuye.intake.hooks import register_on_lead_created
+
+        from .services import on_lead_created
+
+        register_on_lead_created(on_lead_created)

@@ -1,0 +1,191 @@
+"""Writes of the triage app: suggestions at intake, and the staff decisions on the triage queue (§9).
+
+Each decision is one transaction: the lead is locked, the ledger service does the lead/case change (and its own
+audit entry), and the suggestion's outcome, any correction and a triage audit entry are written beside it.
+"""
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from wuye.audit.services import audit_record
+from wuye.cases import services as ledger
+from wuye.cases.models import Case
+from wuye.cases.taxonomy import Category
+from wuye.common.dates import now
+from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.intake.models import Lead, LeadStatus
+
+from . import ml
+from .models import Correction, Decision, Suggestion
+
+logger = logging.getLogger("wuye.triage")
+
+DECIDER_ROLES = frozenset({"bureau_admin", "task_force"})
+
+
+# --- suggestions -------------------------------------------------------------------------------------------------
+
+def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> Suggestion | None:
+    """Suggest category and urgency for a new lead; marks the lead urgent when the suggestion says so.
+
+    Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
+    already has a suggestion or is no longer new, or when no model is available (the lead is never lost).
+    """
+    lead = Lead.objects.filter(pk=lead_id).only("id", "text", "status").first()
+    if lead is None or lead.status != LeadStatus.NEW:
+        return None
+    try:
+        model = model or ml.get_model()
+    except ml.ModelUnavailable as exc:
+        logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
+        return None
+    prediction = model.predict(lead.text)  # outside the lock: the prediction needs no database
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
+            return None
+        suggestion = Suggestion.objects.create(
+            lead=lead, model_version=prediction.model_version, category=prediction.category,
+            top3=[[c, p] for c, p in prediction.top3], urgent=prediction.urgent,
+            urgent_probability=prediction.urgent_probability, urgent_reason=prediction.urgent_reason[:300],
+            terms=prediction.terms, created_at=now(),
+        )
+        if prediction.urgent and not lead.urgent:
+            lead.urgent, lead.updated_at = True, now()
+            lead.save(update_fields=["urgent", "updated_at"])
+            audit_record(actor=None, action="lead.triage_urgent", obj=lead, before={"urgent": False},
+                         after={"urgent": True, "model": prediction.model_version},
+                         reason=prediction.urgent_reason[:300])
+    return suggestion
+
+
+def on_lead_created(lead_id: int) -> None:
+    suggestion_create(lead_id=lead_id)
+
+
+def suggestions_backfill(*, limit: int | None = None) -> int:
+    """Suggestions for new leads that arrived while no model was available."""
+    try:
+        model = ml.get_model()
+    except ml.ModelUnavailable as exc:
+        logger.warning("triage backfill skipped: %s", exc)
+        return 0
+    ids = (Lead.objects.filter(status=LeadStatus.NEW, suggestion__isnull=True)
+           .order_by("created_at", "id").values_list("id", flat=True))
+    if limit is not None:
+        ids = ids[:limit]
+    return sum(1 for lead_id in list(ids) if suggestion_create(lead_id=lead_id, model=model) is not None)
+
+
+# --- decisions ---------------------------------------------------------------------------------------------------
+
+def _check_actor(actor: Any) -> None:
+    if getattr(actor, "role", None) not in DECIDER_ROLES:
+        raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="角色")
+
+
+def _lock_new_lead(lead: Lead) -> Lead:
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.status != LeadStatus.NEW:
+        raise InvalidTransition(
+            f"线索 {locked.tracking_code} 已被处理（{locked.get_status_display()}），请刷新分拣台", field="线索")
+    return locked
+
+
+def _record(*, actor: Any, lead: Lead, decision: str, final_category: str, urgent: bool | None = None) -> None:
+    """The outcome on the suggestion, a correction when staff changed the category, and the audit entry."""
+    suggestion = Suggestion.objects.select_for_update().filter(lead=lead).first()
+    stamp = now()
+    before: dict[str, Any] = {}
+    if suggestion is not None:
+        before = {"decision": suggestion.decision, "category": suggestion.category}
+        suggestion.decision, suggestion.final_category = decision, final_category
+        suggestion.decided_by, suggestion.decided_at = actor, stamp
+        suggestion.save(update_fields=["decision", "final_category", "decided_by", "decided_at"])
+    suggested = suggestion.category if suggestion is not None else ""
+    if final_category and final_category != suggested:
+        Correction.objects.create(lead=lead, suggestion=suggestion, text=lead.text, suggested_category=suggested,
+                                  category=final_category, urgent=lead.urgent if urgent is None else urgent,
+                                  actor=actor, created_at=stamp)
+    audit_record(actor=actor, action=f"triage.{decision}", obj=lead, before=before,
+                 after={"decision": decision, "final_category": final_category, "suggested": suggested})
+
+
+def _suggested_category(lead: Lead) -> str:
+    suggestion = Suggestion.objects.filter(lead=lead).first()
+    return suggestion.category if suggestion is not None else ""
+
+
+@transaction.atomic
+def triage_accept(*, actor: Any, lead: Lead) -> Case:
+    """Open a case in the suggested category."""
+    _check_actor(actor)
+    lead = _lock_new_lead(lead)
+    category = _suggested_category(lead)
+    if not category:
+        raise DomainError("该线索没有分拣建议，请选择类别后立案", field="问题类别")
+    if category == ml.NONE:
+        raise DomainError("建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案",
+                          field="问题类别")
+    case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
+    _record(actor=actor, lead=lead, decision=Decision.ACCEPTED, final_category=category)
+    return case
+
+
+@transaction.atomic
+def triage_correct(*, actor: Any, lead: Lead, category: str, urgent: bool | None = None) -> Case:
+    """Open a case in the category staff chose; the correction becomes training data."""
+    _check_actor(actor)
+    if category not in Category.values:
+        raise DomainError("请选择正确的问题类别（1.1 至 7）", field="问题类别")
+    lead = _lock_new_lead(lead)
+    case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
+    suggested = _suggested_category(lead)
+    decision = Decision.ACCEPTED if category == suggested else Decision.CORRECTED
+    _record(actor=actor, lead=lead, decision=decision, final_category=category, urgent=urgent)
+    return case
+
+
+@transaction.atomic
+def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
+    """Join the lead to an open case of the same estate (one more report of the same problem)."""
+    _check_actor(actor)
+    lead = _lock_new_lead(lead)
+    ledger.lead_merge_into_case(actor=actor, lead=lead, case=case)
+    case.refresh_from_db()
+    _record(actor=actor, lead=lead, decision=Decision.MERGED, final_category=case.category)
+    return case
+
+
+@transaction.atomic
+def triage_reject(*, actor: Any, lead: Lead, reason: str) -> None:
+    """Not a property-service matter: the suggestion counts as right only if it said NONE."""
+    _check_actor(actor)
+    lead = _lock_new_lead(lead)
+    ledger.lead_reject(actor=actor, lead=lead, reason=reason)
+    _record(actor=actor, lead=lead, decision=Decision.REJECTED, final_category=ml.NONE)
+
+
+@transaction.atomic
+def triage_transfer(*, actor: Any, lead: Lead, department: str, reason: str) -> None:
+    """转办 to the department named."""
+    _check_actor(actor)
+    lead = _lock_new_lead(lead)
+    ledger.lead_transfer(actor=actor, lead=lead, department=department, reason=reason)
+    _record(actor=actor, lead=lead, decision=Decision.TRANSFERRED, final_category=ml.NONE)
+
+
+@transaction.atomic
+def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
+    """Staff override of the urgent flag; the queue order follows it."""
+    _check_actor(actor)
+    lead = _lock_new_lead(lead)
+    if lead.urgent == urgent:
+        return lead
+    before = {"urgent": lead.urgent}
+    lead.urgent, lead.updated_at = urgent, now()
+    lead.save(update_fields=["urgent", "updated_at"])
+    audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
+    return lead

@@ -1,0 +1,104 @@
+"""Deterministic train/test split of the corpus (§9): ~20% test per class, near-duplicates never straddle it."""
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .ml import Example, prep_chars, read_jsonl
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CORPUS_DIR = DATA_DIR / "corpus"
+NEAR_DUPLICATE_COSINE = 0.8
+
+
+def _key(text: str) -> str:
+    return prep_chars(text).replace(" ", "")
+
+
+def _groups(examples: Sequence[Example]) -> list[list[int]]:
+    """Union-find over exact duplicates (after normalisation) and char-3-gram cosine ≥ 0.8."""
+    parent = list(range(len(examples)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first: dict[str, int] = {}
+    for i, ex in enumerate(examples):
+        k = _key(ex.text)
+        if k in first:
+            union(first[k], i)
+        else:
+            first[k] = i
+    keys = [_key(ex.text) or "_" for ex in examples]
+    matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 3)).fit_transform(keys)
+    sims = (matrix @ matrix.T).tocoo()
+    for i, j, v in zip(sims.row, sims.col, sims.data, strict=True):
+        if i < j and v >= NEAR_DUPLICATE_COSINE:
+            union(int(i), int(j))
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(examples)):
+        members[find(i)].append(i)
+    return list(members.values())
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(_key(text).encode()).hexdigest()
+
+
+def split(examples: Sequence[Example], *, test_share: float = 0.2) -> tuple[list[Example], list[Example]]:
+    """Groups are ordered by the smallest hash of their members' normalised texts (independent of file order);
+    within each class (the group's majority label) the first groups in that order go to test until the class
+    has its share. Adding lines moves only groups near the boundary."""
+    by_class: dict[str, list[list[int]]] = defaultdict(list)
+    for g in _groups(examples):
+        labels = [examples[i].category for i in g]
+        major = max(sorted(set(labels)), key=labels.count)
+        by_class[major].append(sorted(g))
+    test_idx: set[int] = set()
+    for _label, groups in sorted(by_class.items()):
+        groups.sort(key=lambda g: min(_hash(examples[i].text) for i in g))
+        total = sum(len(g) for g in groups)
+        goal = round(total * test_share)
+        taken = 0
+        for g in groups:
+            if taken >= goal:
+                break
+            test_idx.update(g)
+            taken += len(g)
+    train = [ex for i, ex in enumerate(examples) if i not in test_idx]
+    test = [ex for i, ex in enumerate(examples) if i in test_idx]
+    return train, test
+
+
+def read_corpus(directory: Path = CORPUS_DIR) -> tuple[list[Example], list[str]]:
+    examples: list[Example] = []
+    errors: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for path in sorted(directory.glob("*.jsonl")):
+        file_errors: list[str] = []
+        for ex in read_jsonl(path, errors=file_errors):
+            if (ex.text, ex.category) in seen:  # an exact repeat adds nothing
+                continue
+            seen.add((ex.text, ex.category))
+            examples.append(ex)
+        errors.extend(f"{path.name} {e}" for e in file_errors)
+    return examples, errors
+
+
+def write_jsonl(path: Path, examples: Sequence[Example]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for ex in examples:
+            fh.write(json.dumps({"text": ex.text, "category": ex.category, "urgency": ex.urgency},
+                                ensure_ascii=False) + "\n")

@@ -1,0 +1,104 @@
+"""The triage queue (线索分拣台): new leads of every channel, urgent first, with suggestions and one-click actions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from wuye.accounts.models import Role
+from wuye.accounts.permissions import role_required
+from wuye.cases.models import OPEN_STATES, Case
+from wuye.cases.taxonomy import Category, label_of
+from wuye.common.errors import DomainError
+
+from . import ml, selectors, services
+from .duplicates import similar_open_cases
+
+DECIDERS = (Role.BUREAU_ADMIN, Role.TASK_FORCE)
+PAGE_SIZE = 20
+
+
+def _case_url(case: Case) -> str | None:
+    try:
+        return reverse("cases:detail", args=[case.number])
+    except NoReverseMatch:
+        return None
+
+
+def _row(lead: Any) -> dict[str, Any]:
+    suggestion = getattr(lead, "suggestion", None)
+    category = suggestion.category if suggestion else None
+    duplicates = []
+    if lead.estate_id:
+        for case, score in similar_open_cases(estate=lead.estate, text=lead.text,
+                                              category=category if category != ml.NONE else None):
+            duplicates.append({"case": case, "score": score, "url": _case_url(case),
+                               "category_label": label_of(case.category)})
+    top3 = []
+    if suggestion:
+        top3 = [{"code": c, "label": label_of(c) if c != ml.NONE else "非物业服务事项", "pct": round(p * 100)}
+                for c, p in suggestion.top3]
+    return {"lead": lead, "suggestion": suggestion, "top3": top3, "duplicates": duplicates,
+            "suggested_label": (label_of(category) if category and category != ml.NONE
+                                else ("非物业服务事项（建议不予立案或转办）" if category else ""))}
+
+
+@role_required(*DECIDERS)
+def queue(request: HttpRequest) -> HttpResponse:
+    leads = selectors.queue_leads(request.user)
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [_row(lead) for lead in page],
+        "categories": [(c.value, label_of(c.value)) for c in Category],
+        "accuracy": selectors.accuracy() if request.user.role == Role.BUREAU_ADMIN else None,  # type: ignore[union-attr]
+        "model": ml.read_manifest(),
+        "urgent_count": leads.filter(urgent=True).count(),
+    }
+    return render(request, "triage/queue.html", context)
+
+
+@require_POST
+@role_required(*DECIDERS)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.queue_lead_get(request.user, pk=pk)
+    target = reverse("triage:queue") + (f"?page={request.POST['page']}" if request.POST.get("page", "").isdigit()
+                                       else "")
+    if lead is None:
+        messages.error(request, "该线索已被处理或不存在，请刷新分拣台")
+        return redirect(target)
+    action = request.POST.get("action", "")
+    actor = request.user
+    try:
+        if action == "accept":
+            case = services.triage_accept(actor=actor, lead=lead)
+            messages.success(request, f"已按建议立案：{case.number}（线索 {lead.tracking_code}）")
+        elif action == "correct":
+            case = services.triage_correct(actor=actor, lead=lead, category=request.POST.get("category", ""))
+            messages.success(request, f"已更正类别并立案：{case.number}（{label_of(case.category)}）")
+        elif action == "merge":
+            case_id = request.POST.get("case", "")
+            if not case_id.isdigit():
+                raise DomainError("请选择要并入的事项", field="事项")
+            case = get_object_or_404(Case, pk=int(case_id), status__in=list(OPEN_STATES))
+            services.triage_merge(actor=actor, lead=lead, case=case)
+            messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {case.number}")
+        elif action == "reject":
+            services.triage_reject(actor=actor, lead=lead, reason=request.POST.get("reason", ""))
+            messages.success(request, f"线索 {lead.tracking_code} 不予立案")
+        elif action == "transfer":
+            services.triage_transfer(actor=actor, lead=lead, department=request.POST.get("department", ""),
+                                     reason=request.POST.get("reason", ""))
+            messages.success(request, f"线索 {lead.tracking_code} 已转办")
+        elif action in ("urgent", "not_urgent"):
+            services.triage_set_urgent(actor=actor, lead=lead, urgent=action == "urgent")
+            messages.success(request, f"线索 {lead.tracking_code} 已{'标为紧急' if action == 'urgent' else '取消紧急'}")
+        else:
+            raise DomainError("未知的操作", field="操作")
+    except DomainError as exc:
+        messages.error(request, f"线索 {lead.tracking_code}：{exc}")
+    return redirect(target)
