@@ -1,0 +1,334 @@
+"""Reads of public revenue and the maintenance fund, scoped by role through the registry's estate scope."""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+
+from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
+from wuye.cases.models import OPEN_STATES
+from wuye.common.dates import today
+from wuye.common.money import format_yuan
+from wuye.intake.models import Lead, LeadStatus
+from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.selectors import estates_visible_to
+
+from .models import (
+    AccountStatus,
+    Collector,
+    Direction,
+    Disclosure,
+    Entry,
+    EntryKind,
+    FundDue,
+    IncomeSource,
+    Objection,
+    ObjectionStatus,
+    RevenueAccount,
+)
+from .periods import Period, period_of
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+SIGNED = Case(When(direction=Direction.IN, then=F("amount")), default=-F("amount"), output_field=MONEY_FIELD)
+# Finding keys of this app's checks start with these prefixes (see checks.py).
+FINDING_PREFIXES = ("revenue:", "fund:")
+
+
+def _sum(qs: QuerySet[Entry]) -> Decimal:
+    value = qs.aggregate(total=Sum(SIGNED))["total"]
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def account_balance(account: RevenueAccount, *, before: dt.date | None = None) -> Decimal:
+    """The balance as the sum of all entries (dated before `before` if given)."""
+    qs = Entry.objects.filter(account=account)
+    if before is not None:
+        qs = qs.filter(occurred_on__lt=before)
+    return _sum(qs)
+
+
+def account_of(estate: Estate) -> RevenueAccount | None:
+    return RevenueAccount.objects.filter(estate=estate).first()
+
+
+# --- statements --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    entry: Entry
+    balance: Decimal
+
+
+@dataclass
+class Statement:
+    account: RevenueAccount
+    period: Period
+    opening: Decimal
+    lines: list[Line]
+    income_total: Decimal
+    outgo_total: Decimal
+    closing: Decimal
+    by_source: list[tuple[str, Decimal]]
+    digest: str
+    disclosure: Disclosure | None = None
+    later_reversals: dict[int, Entry] = field(default_factory=dict)
+
+
+def line_digest(entries: list[Entry]) -> str:
+    """SHA-256 over the lines as published, so anyone holding the statement can re-check it."""
+    h = hashlib.sha256()
+    for e in entries:
+        h.update(f"{e.number}|{e.occurred_on.isoformat()}|{e.direction}|{e.amount}|{e.description}\n".encode())
+    return h.hexdigest()
+
+
+def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = True) -> Statement:
+    """Every line of the period with a running balance; opening balance is the SUM of all earlier entries."""
+    opening = account_balance(account, before=period.start)
+    qs = (Entry.objects.filter(account=account, occurred_on__gte=period.start, occurred_on__lte=period.end)
+          .select_related("resolution", "usage_contract", "reverses").order_by("occurred_on", "number"))
+    if with_vouchers:
+        qs = qs.prefetch_related("vouchers")
+    entries = list(qs)
+    lines, running = [], opening
+    income = outgo = ZERO
+    sources: dict[str, Decimal] = {}
+    for e in entries:
+        signed = e.amount if e.direction == Direction.IN else -e.amount
+        running += signed
+        lines.append(Line(e, running))
+        if e.direction == Direction.IN:
+            income += e.amount
+        else:
+            outgo += e.amount
+        if e.source:
+            sources[e.source] = sources.get(e.source, ZERO) + signed
+    # Reversals entered after the period that correct one of its lines: shown next to the line they correct.
+    later = {
+        r.reverses_id: r for r in Entry.objects.filter(
+            account=account, reverses__in=[e.pk for e in entries if e.kind != EntryKind.REVERSAL],
+            occurred_on__gt=period.end,
+        )
+    } if entries else {}
+    for e in entries:
+        e.later_reversal = later.get(e.pk)  # type: ignore[attr-defined]
+    labels = dict(IncomeSource.choices)
+    by_source = [(labels[k], sources.get(k, ZERO)) for k in IncomeSource.values]
+    disclosure = Disclosure.objects.filter(account=account, period_key=period.key).first()
+    return Statement(account=account, period=period, opening=opening, lines=lines, income_total=income,
+                     outgo_total=outgo, closing=opening + income - outgo, by_source=by_source,
+                     digest=line_digest(entries), disclosure=disclosure, later_reversals=later)
+
+
+def entries_recent(account: RevenueAccount, *, limit: int = 50) -> list[Entry]:
+    return list(Entry.objects.filter(account=account).select_related("reverses", "resolution", "reversed_by")
+                .order_by("-occurred_on", "-number")[:limit])
+
+
+# --- scoped reads ------------------------------------------------------------------------------------------
+
+
+def revenue_estate_get(user: User, *, code: str) -> Estate:
+    estate = estates_visible_to(user).filter(code=code).first()
+    if estate is None or user.role == Role.OWNER:
+        raise Http404("没有找到该小区，或您无权查看")
+    return estate
+
+
+def user_company_runs(user: User, estate: Estate) -> bool:
+    """Only the company under the estate's current contract may enter and disclose."""
+    if user.role != Role.COMPANY_STAFF or not user.company_id:
+        return False
+    return ServiceContract.objects.filter(estate=estate, company_id=user.company_id, is_current=True).exists()
+
+
+def estates_with_revenue(user: User) -> QuerySet[Estate]:
+    """The role's estates with account status, balance, last disclosure and open findings (one query)."""
+    return _annotate(estates_visible_to(user))
+
+
+def _annotate(qs: QuerySet[Estate]) -> QuerySet[Estate]:
+    account = RevenueAccount.objects.filter(estate=OuterRef("pk"))
+    last = Disclosure.objects.filter(account__estate=OuterRef("pk")).order_by("-period_end")
+    contract = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
+    findings = (Lead.objects.filter(estate=OuterRef("pk"))
+                .filter(Q(source_ref__startswith=FINDING_PREFIXES[0]) | Q(source_ref__startswith=FINDING_PREFIXES[1]))
+                .filter(Q(status=LeadStatus.NEW) | Q(case__status__in=OPEN_STATES))
+                .order_by().values("estate").annotate(n=Count("pk")).values("n"))
+    return qs.annotate(
+        account_status=Subquery(account.values("status")[:1], output_field=CharField()),
+        company_name=Subquery(contract.values("company__name")[:1], output_field=CharField()),
+        last_period=Subquery(last.values("period_key")[:1], output_field=CharField()),
+        last_period_end=Subquery(last.values("period_end")[:1], output_field=DateField()),
+        last_published=Subquery(last.values("published_at")[:1]),
+        last_closing=Subquery(last.values("closing_balance")[:1], output_field=MONEY_FIELD),
+        open_findings=Coalesce(Subquery(findings, output_field=IntegerField()), Value(0),
+                               output_field=IntegerField()),
+    ).order_by("code")
+
+
+def compliance_table(user: User, *, town_id: int | None = None, only_problems: bool = False) -> QuerySet[Estate]:
+    """The county table: estates × account status, last disclosure, open findings. County roles only."""
+    if user.role not in COUNTY_READ_ROLES:
+        return Estate.objects.none()
+    qs = _annotate(Estate.objects.select_related("town"))
+    if town_id:
+        qs = qs.filter(town_id=town_id)
+    if only_problems:
+        qs = qs.filter(Q(open_findings__gt=0) | Q(account_status__isnull=True)
+                       | ~Q(account_status=AccountStatus.SUPERVISED))
+    return qs
+
+
+def disclosure_due_period(on: dt.date | None = None) -> Period:
+    """The latest period that has ended (the one a disclosure is now due for)."""
+    day = on or today()
+    return period_of(period_of(day).start - dt.timedelta(days=1))
+
+
+def compliance_rows(qs: QuerySet[Estate]) -> list[list[Any]]:
+    status_labels = dict(AccountStatus.choices)
+    rows = []
+    for i, e in enumerate(qs, start=1):
+        rows.append([
+            i, e.code, e.name, e.town.name, e.company_name or "（无现行合同）",
+            status_labels.get(e.account_status, "未开设") if e.account_status else "未开设",
+            e.last_period or "从未公示", e.last_published.date().isoformat() if e.last_published else "",
+            float(e.last_closing) if e.last_closing is not None else "", int(e.open_findings or 0),
+        ])
+    return rows
+
+
+COMPLIANCE_HEADERS = ["序号", "小区编码", "小区", "乡镇/街道", "物业企业", "账户状态", "最近公示期间", "公示日期",
+                      "期末余额（元）", "未办结核查发现"]
+
+
+# --- public pages ------------------------------------------------------------------------------------------
+
+
+def public_estate(code: str) -> Estate:
+    estate = Estate.objects.select_related("town").filter(code=code).first()
+    if estate is None:
+        raise Http404("没有找到该小区")
+    return estate
+
+
+def disclosures_published(account: RevenueAccount) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(account=account).order_by("-period_start")
+
+
+def objections_of(disclosure: Disclosure) -> QuerySet[Objection]:
+    return disclosure.objections.select_related("entry").order_by("raised_at", "id")
+
+
+def objections_open_for(user: User) -> QuerySet[Objection]:
+    estates = estates_visible_to(user).values("pk")
+    return (Objection.objects.filter(status=ObjectionStatus.OPEN, disclosure__account__estate__in=estates)
+            .select_related("disclosure__account__estate", "entry").order_by("answer_due", "id"))
+
+
+def owner_units_in(user: User, estate: Estate) -> bool:
+    if user.role != Role.OWNER or not user.owner_id:
+        return False
+    return estate.units.filter(ownerships__owner_id=user.owner_id).exists()
+
+
+# --- maintenance fund --------------------------------------------------------------------------------------
+
+
+def fund_dues_of(estate: Estate) -> QuerySet[FundDue]:
+    return FundDue.objects.filter(estate=estate).select_related("unit__building").order_by("id")
+
+
+def fund_estate_summary(estate: Estate) -> dict[str, Any]:
+    day = today()
+    agg = FundDue.objects.filter(estate=estate).aggregate(
+        due=Sum("amount"),
+        collected=Sum("amount", filter=Q(collected_on__isnull=False)),
+        deposited=Sum("amount", filter=Q(deposited_on__isnull=False)),
+        held=Sum("amount", filter=Q(collected_on__isnull=False, deposited_on__isnull=True)),
+        overdue=Sum("amount", filter=Q(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day)),
+        count=Count("pk"),
+    )
+    return {k: (v if v is not None else (0 if k == "count" else ZERO)) for k, v in agg.items()}
+
+
+def fund_county_by_collector(user: User) -> list[dict[str, Any]]:
+    """Undeposited sums by collector (who holds owners' money that should be in the county special account)."""
+    if user.role not in COUNTY_READ_ROLES:
+        return []
+    day = today()
+    labels = dict(Collector.choices)
+    rows = (FundDue.objects.filter(deposited_on__isnull=True).exclude(collector=Collector.DIRECT)
+            .values("collector", "collector_name")
+            .annotate(held=Coalesce(Sum("amount", filter=Q(collected_on__isnull=False)), ZERO,
+                                    output_field=MONEY_FIELD),
+                      overdue=Coalesce(Sum("amount", filter=Q(collected_on__isnull=False, due_date__lt=day)), ZERO,
+                                       output_field=MONEY_FIELD),
+                      uncollected=Coalesce(Sum("amount", filter=Q(collected_on__isnull=True)), ZERO,
+                                           output_field=MONEY_FIELD),
+                      estates=Count("estate", distinct=True), dues=Count("pk"))
+            .order_by("-overdue", "-held", "collector_name"))
+    return [{**r, "collector_label": labels.get(r["collector"], r["collector"])} for r in rows]
+
+
+def fund_held_overdue(on: dt.date) -> list[dict[str, Any]]:
+    """(estate, collector) groups holding collected dues past their deadline: the category-6 findings."""
+    return list(FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=on)
+                .values("estate_id", "collector", "collector_name")
+                .annotate(total=Sum("amount"), dues=Count("pk"), oldest=Min("due_date"))
+                .order_by("estate_id", "collector", "collector_name"))
+
+
+# --- home panel --------------------------------------------------------------------------------------------
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    if not getattr(user, "is_authenticated", False) or user.role == Role.OWNER:
+        return None
+    url = reverse("revenue:home")
+    if user.role in COUNTY_READ_ROLES:
+        estates = Estate.objects.count()
+        with_account = RevenueAccount.objects.filter(status=AccountStatus.SUPERVISED).count()
+        due = disclosure_due_period()
+        disclosed = Disclosure.objects.filter(period_key=due.key).count()
+        held = FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True,
+                                      due_date__lt=today()).aggregate(t=Sum("amount"))["t"]
+        return {"title": "公共收益与维修资金", "items": [
+            ("已纳入监管的公共收益账户", f"{with_account} / {estates}", url),
+            (f"{due.label}已公示小区", disclosed, url),
+            ("逾期未上缴维修资金", format_yuan(held or ZERO), reverse("revenue:fund_county")),
+        ]}
+    estates = estates_with_revenue(user)
+    rows = list(estates[:200])
+    no_account = sum(1 for e in rows if not e.account_status)
+    open_obj = objections_open_for(user).count()
+    return {"title": "公共收益", "items": [
+        ("小区数", len(rows), url),
+        ("未开设专门账户", no_account, url),
+        ("待答复异议", open_obj, url),
+    ]}
