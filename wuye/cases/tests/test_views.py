@@ -1,0 +1,216 @@
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from wuye.cases.models import Case, CaseStatus
+from wuye.common.testing import login
+from wuye.intake.models import Channel
+from wuye.intake.services import lead_create
+
+from .conftest import future, png
+
+
+def act(client, case, op, data):
+    return client.post(reverse("cases:act", args=[case.number, op]), data)
+
+
+def test_walk_a_case_through_every_step_by_the_right_roles(world, client):
+    login(client, world.tf)
+    resp = client.post(reverse("cases:create"), {"estate": world.estate.pk, "category": "1.3",
+                                                 "description": "消防通道被杂物堵塞", "attachments": [png()]})
+    case = Case.objects.get()
+    assert resp.status_code == 302 and resp["Location"].endswith(f"/cases/{case.number}/")
+    assert act(client, case, "verify", {"note": ""}).status_code == 302
+    assert act(client, case, "start_rectification", {"target": "清除杂物", "measures": "三日内清理",
+                                                     "responsible": "李经理", "deadline": future()}).status_code == 302
+    login(client, world.staff)
+    assert act(client, case, "progress", {"progress": "已清理一半"}).status_code == 302
+    assert act(client, case, "submit", {"progress": "清理完毕", "attachments": [png()]}).status_code == 302
+    login(client, world.tf)
+    assert act(client, case, "return", {"reason": "二楼仍有堆放"}).status_code == 302
+    login(client, world.staff)
+    assert act(client, case, "submit", {"progress": "二楼也已清理", "attachments": [png()]}).status_code == 302
+    login(client, world.admin)
+    assert act(client, case, "accept", {"note": "现场核验合格"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    assert act(client, case, "reopen", {"reason": "住户反映又堵了"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RECTIFYING
+    page = client.get(reverse("cases:detail", args=[case.number]))
+    text = page.content.decode()
+    assert "重新整改" in text and "验收合格，销号" in text and "清除杂物" in text
+
+
+def test_unfounded_path(world, client):
+    case = world.case()
+    login(client, world.tf)
+    act(client, case, "verify", {})
+    resp = act(client, case, "mark_unfounded", {"reason": ""})
+    assert resp.status_code == 400 and "核查结论" in resp.content.decode()
+    assert act(client, case, "mark_unfounded", {"reason": "现场无此问题"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.UNFOUNDED and case.closed_reason == "现场无此问题"
+
+
+@pytest.mark.parametrize("op", ["verify", "start_rectification", "accept", "return", "reopen", "action", "merge"])
+def test_company_staff_may_not_make_task_force_moves(world, client, op):
+    case = world.submitted()
+    login(client, world.staff)
+    data = {"note": "x", "reason": "x", "target": "x", "measures": "x", "responsible": "x", "deadline": future(),
+            "kind": "referral", "date": "2025-01-01", "department": "公安局"}
+    if op == "merge":
+        data["target"] = world.case().number
+    resp = act(client, case, op, data)
+    assert resp.status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED and case.events.count() == 4
+
+
+@pytest.mark.parametrize("role", ["city", "committee"])
+def test_read_only_roles_cannot_move_a_case(world, client, role):
+    case = world.rectifying()
+    login(client, getattr(world, role))
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 200
+    resp = act(client, case, "submit", {"progress": "x", "attachments": [png()]})
+    assert resp.status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RECTIFYING
+
+
+def test_illegal_move_via_page_shows_chinese_error_and_changes_nothing(world, client):
+    case = world.case()
+    login(client, world.tf)
+    resp = act(client, case, "accept", {"note": "直接销号"})
+    assert resp.status_code == 400
+    assert "不能“验收销号”" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RECEIVED
+
+
+def test_company_never_sees_another_companys_case_nor_the_complainant(world, client):
+    lead = lead_create(actor=None, channel=Channel.QR, text="电梯经常困人，反映多次无果", estate=world.estate,
+                       complainant_name="张三丰", complainant_phone="13912345678").lead
+    from wuye.cases import services
+
+    case = services.case_create_from_lead(actor=world.tf, lead=lead, category="3.1")
+    other = world.case(world.other_estate)
+    login(client, world.staff)
+    assert client.get(reverse("cases:detail", args=[other.number])).status_code == 404
+    listing = client.get(reverse("cases:list")).content.decode()
+    assert case.number in listing and other.number not in listing
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    for secret in ("张三丰", "13912345678", "139****5678", lead.tracking_code):
+        assert secret not in page
+    login(client, world.tf)
+    page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert "张三丰" in page and "13912345678" in page
+
+
+def test_owner_and_anonymous_cannot_open_the_ledger(world, client):
+    assert client.get(reverse("cases:list")).status_code == 302
+    login(client, world.owner)
+    assert client.get(reverse("cases:list")).status_code == 403
+
+
+def test_list_filters_and_constant_query_count(world, client, django_assert_max_num_queries):
+    for i in range(3):
+        world.case(description=f"电梯故障第{i}次", category="3.1")
+    world.case(world.other_estate, description="停车位被占", category="4")
+    login(client, world.tf)
+    resp = client.get(reverse("cases:list"), {"category": "3.1"})
+    body = resp.content.decode()
+    assert body.count("电梯故障第") == 3 and "停车位被占" not in body
+    assert "停车位被占" in client.get(reverse("cases:list"), {"q": "停车"}).content.decode()
+    assert "电梯故障" not in client.get(reverse("cases:list"), {"estate": world.other_estate.pk}).content.decode()
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("cases:list"))
+    for _ in range(30):
+        world.case(description="更多事项")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("cases:list"))
+
+
+def test_overdue_filter_and_export_columns(world, client):
+    import datetime as dt
+
+    late = world.rectifying(description="逾期的事项")
+    Case.objects.filter(pk=late.pk).update(deadline=dt.date(2020, 1, 1))
+    world.rectifying(description="未逾期的事项")
+    login(client, world.tf)
+    body = client.get(reverse("cases:list"), {"overdue": "on"}).content.decode()
+    assert "逾期的事项" in body and "未逾期的事项" not in body
+    resp = client.get(reverse("cases:export"), {"overdue": "on"})
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[1] == ["序号", "问题来源", "小区", "物业企业", "问题类别", "问题描述", "整改目标", "整改措施",
+                         "责任人", "完成时限", "进展情况", "是否销号"]
+    assert len(values) == 3 and "逾期的事项" in values[2][5] and values[2][11] == "否"
+
+
+def test_company_sees_its_todo_with_deadlines(world, client):
+    case = world.rectifying(description="绿化带缺损")
+    login(client, world.staff)
+    body = client.get(reverse("cases:list")).content.decode()
+    assert "本企业待办" in body and case.number in body
+
+
+def test_extension_request_and_decision_pages(world, client):
+    case = world.rectifying()
+    login(client, world.staff)
+    assert act(client, case, "extension", {"requested_deadline": future(45), "reason": "需采购配件"}).status_code == 302
+    login(client, world.tf)
+    assert act(client, case, "extension_decide", {"decision": "approve", "reason": ""}).status_code == 302
+    case.refresh_from_db()
+    assert case.deadline == future(45)
+
+
+def test_merge_and_split_from_the_pages(world, client):
+    a = world.case(description="A")
+    b = world.case(description="B")
+    lead = lead_create(actor=None, channel=Channel.PHONE, text="同一问题", estate=world.estate).lead
+    from wuye.cases import services
+
+    services.lead_merge_into_case(actor=world.tf, lead=lead, case=b)
+    login(client, world.tf)
+    assert client.post(reverse("cases:split", args=[b.number, lead.pk]), {"reason": ""}).status_code == 302
+    lead.refresh_from_db()
+    assert lead.case_id == b.pk
+    assert client.post(reverse("cases:split", args=[b.number, lead.pk]), {"reason": "并错了"}).status_code == 302
+    lead.refresh_from_db()
+    assert lead.case_id is None
+    assert act(client, b, "merge", {"target": a.number, "reason": "重复"}).status_code == 302
+    b.refresh_from_db()
+    assert b.status == CaseStatus.MERGED and b.merged_into == a
+
+
+def test_attachment_download_is_scoped(world, client):
+    case = world.submitted()
+    att = case.attachments.get()
+    login(client, world.staff)
+    assert client.get(reverse("cases:attachment", args=[att.pk])).status_code == 200
+    login(client, world.other_staff)
+    assert client.get(reverse("cases:attachment", args=[att.pk])).status_code == 404
+
+
+def test_revisit_page_draws_and_records(world, client):
+    from wuye.cases import services
+
+    c = world.submitted()
+    services.case_accept(actor=world.tf, case=c, note="合格")
+    login(client, world.tf)
+    resp = client.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 3, "category": ""})
+    assert resp.status_code == 302
+    page = client.get(resp["Location"]).content.decode()
+    assert c.number in page
+    from wuye.cases.models import Revisit
+
+    rv = Revisit.objects.get()
+    client.post(reverse("cases:revisit_record", args=[rv.pk]), {"result": "failed", "finding": "又坏了"})
+    c.refresh_from_db()
+    assert c.status == CaseStatus.RECTIFYING
+    login(client, world.staff)
+    assert client.get(reverse("cases:revisit")).status_code == 403
