@@ -57,7 +57,7 @@ class TrackForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(label="您对处理结果满意吗？", coerce=int, widget=forms.RadioSelect,
+    rating = forms.TypedChoiceField(label="满意度（您对处理结果满意吗？）", coerce=int, widget=forms.RadioSelect,
                                     choices=[(5, "5 分 非常满意"), (4, "4 分 满意"), (3, "3 分 一般"),
                                              (2, "2 分 不满意"), (1, "1 分 非常不满意")])
     comment = forms.CharField(label="评价（可选）", max_length=1000, required=False,
