@@ -1,0 +1,197 @@
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from wuye.cases import services
+from wuye.cases.models import Case, CaseStatus
+from wuye.cases.selectors import case_public_timeline
+from wuye.intake.models import Channel
+from wuye.intake.services import lead_create
+
+from .conftest import World, future, png
+
+
+def client_for(user):
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+def test_api_walks_a_case_and_refuses_wrong_roles(world):
+    tf, staff = client_for(world.tf), client_for(world.staff)
+    r = tf.post("/api/v1/cases/", {"estate": world.estate.code, "category": "2.2", "description": "擅自出租架空层"},
+                format="json")
+    assert r.status_code == 201, r.content
+    number = r.json()["number"]
+    url = f"/api/v1/cases/{number}/transitions/"
+    assert staff.post(url, {"action": "verify"}, format="json").status_code == 403
+    assert tf.post(url, {"action": "accept", "reason": "x"}, format="json").status_code == 409
+    assert tf.post(url, {"action": "verify"}, format="json").status_code == 200
+    r = tf.post(url, {"action": "start_rectification", "target": "收回", "measures": "拆除隔断",
+                      "responsible": "赵总", "deadline": "2020-01-01"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "完成时限"
+    r = tf.post(url, {"action": "start_rectification", "target": "收回", "measures": "拆除隔断",
+                      "responsible": "赵总", "deadline": future().isoformat()}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "rectifying"
+    assert tf.post(url, {"action": "submit", "progress": "代交", "attachments": [png()]}).status_code == 403
+    r = staff.post(url, {"action": "submit", "progress": "已拆除", "attachments": [png()]})
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "submitted" and r.json()["timeline"][-1]["attachments"] == ["photo.png"]
+    assert client_for(world.city).post(url, {"action": "accept", "reason": "好"}, format="json").status_code == 403
+    r = tf.post(url, {"action": "accept", "reason": "合格"}, format="json")
+    assert r.json()["status"] == "accepted"
+    assert Case.objects.get(number=number).status == CaseStatus.ACCEPTED
+
+
+def test_api_list_is_scoped_and_hides_complainants(world):
+    lead = lead_create(actor=None, channel=Channel.HOTLINE_12345, text="物业不公示收支", estate=world.estate,
+                       complainant_name="王五", complainant_phone="13700007777").lead
+    case = services.case_create_from_lead(actor=world.tf, lead=lead, category="2.3")
+    world.case(world.other_estate)
+    r = client_for(world.staff).get("/api/v1/cases/")
+    numbers = [row["number"] for row in r.json()["results"]]
+    assert numbers == [case.number]
+    detail = client_for(world.staff).get(f"/api/v1/cases/{case.number}/").content.decode()
+    assert "王五" not in detail and "13700007777" not in detail and lead.tracking_code not in detail
+    assert client_for(world.other_staff).get(f"/api/v1/cases/{case.number}/").status_code == 404
+    tf_detail = client_for(world.tf).get(f"/api/v1/cases/{case.number}/").json()
+    assert tf_detail["reports"][0]["complainant_phone"] == "13700007777"
+    city = client_for(world.city).get(f"/api/v1/cases/{case.number}/").content.decode()
+    assert "王五" not in city and "13700007777" not in city
+    assert client_for(world.owner).get("/api/v1/cases/").status_code == 403
+    assert client_for(world.staff).post("/api/v1/cases/", {"estate": world.estate.code, "category": "1.1",
+                                                           "description": "x"}, format="json").status_code == 403
+
+
+def test_api_filters(world):
+    world.case(category="3.1", description="电梯")
+    world.case(category="4", description="停车")
+    r = client_for(world.tf).get("/api/v1/cases/", {"category": "4"})
+    assert [x["description"] for x in r.json()["results"]] == ["停车"]
+    assert r.json()["count"] == 1
+
+
+def test_schema_lists_the_case_endpoints(world):
+    c = client_for(world.tf)
+    r = c.get("/api/schema/")
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "/api/v1/cases/{number}/transitions/" in text
+
+
+def test_public_timeline_has_no_notes_or_personal_data(world):
+    lead = lead_create(actor=None, channel=Channel.QR, text="垃圾", estate=world.estate,
+                       complainant_name="赵六", complainant_phone="13600006666").lead
+    case = services.case_create_from_lead(actor=world.tf, lead=lead, category="1.1")
+    services.case_note_add(actor=world.tf, case=case, text="内部：反映人赵六情绪激动")
+    services.case_verify(actor=world.tf, case=case)
+    entries = case_public_timeline(case)
+    assert [e["title"] for e in entries] == ["立案受理", "开始核查"]
+    blob = repr(entries)
+    assert "赵六" not in blob and "13600006666" not in blob and "内部" not in blob
+    assert all(e["at"].tzinfo is not None for e in entries)
+
+
+def test_tick_marks_overdue_once_and_lists_due_soon(world):
+    import datetime as dt
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    late = world.rectifying()
+    soon = world.rectifying()
+    Case.objects.filter(pk=late.pk).update(deadline=dt.date(2020, 1, 1))
+    Case.objects.filter(pk=soon.pk).update(deadline=future(2))
+    out = StringIO()
+    call_command("tick", stdout=out)
+    assert "新标记逾期 1 件" in out.getvalue() and soon.number in out.getvalue()
+    assert world.company.name in out.getvalue()
+    out2 = StringIO()
+    call_command("tick", stdout=out2)
+    assert "新标记逾期 0 件" in out2.getvalue()
+    assert late.events.filter(kind="overdue").count() == 1
+
+
+def test_revisit_sample_command_is_reproducible(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for _ in range(3):
+        services.case_accept(actor=world.tf, case=world.submitted(), note="合格")
+    a, b = StringIO(), StringIO()
+    call_command("revisit_sample", "--per-estate", "2", "--seed", "5", stdout=a)
+    call_command("revisit_sample", "--per-estate", "2", "--seed", "5", stdout=b)
+    assert "新抽取" in a.getvalue() and "已存在" in b.getvalue()
+    assert a.getvalue().splitlines()[1:] == b.getvalue().splitlines()[1:]
+    assert len(a.getvalue().splitlines()) == 3
+
+
+def test_home_panel_shows_overdue_counts(world, client):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from wuye.common.testing import login
+
+    late = world.rectifying()
+    Case.objects.filter(pk=late.pk).update(deadline=dt.date(2020, 1, 1))
+    login(client, world.tf)
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "逾期未整改" in body and "整治台账" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_creations_get_distinct_consecutive_numbers():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; real concurrency is only meaningful on PostgreSQL")
+    world = World()
+    barrier = threading.Barrier(2)
+    numbers, errors = [], []
+
+    def create():
+        try:
+            barrier.wait()
+            numbers.append(world.case().seq)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(numbers) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_accept_and_return_apply_only_one(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks across connections")
+    world = World()
+    case = world.submitted()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            fn()
+            outcomes.append("ok")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    t1 = threading.Thread(target=run, args=(lambda: services.case_accept(actor=world.tf, case=case, note="合格"),))
+    t2 = threading.Thread(target=run, args=(lambda: services.case_return(actor=world.tf, case=case, reason="不行"),))
+    t1.start(), t2.start()
+    t1.join(), t2.join()
+    assert sorted(outcomes) == ["InvalidTransition", "ok"]
+    case.refresh_from_db()
+    assert case.events.filter(kind__in=["accept", "return"]).count() == 1
