@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,11 +297,15 @@ def cross_validate(examples: Sequence[Example], config: dict[str, Any], *, folds
     urg = np.array([1 if e.urgent else 0 for e in examples])
     logits = np.zeros((len(examples), len(labels)))
     p_urg = np.zeros(len(examples))
+    folds = min(folds, max(2, int(np.bincount(y).min())))
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     strat = y * 2 + urg
     counts = np.bincount(strat)
     strat = np.where(counts[strat] >= folds, strat, y)
-    for tr, te in skf.split(texts, strat):
+    with warnings.catch_warnings():  # a class smaller than the fold count is allowed (few corrections)
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(skf.split(texts, strat))
+    for tr, te in splits:
         feats, cat, ur = _fit_once([texts[i] for i in tr], y[tr], urg[tr], config)
         xs = feats.transform([texts[i] for i in te])
         fold_logits = cat.decision_function(xs)
@@ -308,7 +313,7 @@ def cross_validate(examples: Sequence[Example], config: dict[str, Any], *, folds
         full[:, cat.classes_] = fold_logits
         logits[te] = full
         p_urg[te] = ur.predict_proba(xs)[:, 1]
-    return {"labels": labels, "y": y, "urgent": urg, "logits": logits, "p_urgent": p_urg, "texts": texts}
+    return {"folds": folds, "labels": labels, "y": y, "urgent": urg, "logits": logits, "p_urgent": p_urg, "texts": texts}
 
 
 def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -343,7 +348,7 @@ def train(examples: Sequence[Example], *, config: dict[str, Any] | None = None, 
     flag = rule_hit | (cv["p_urgent"] >= threshold)
     urg = cv["urgent"]
     cv_metrics = {
-        "folds": cv_folds,
+        "folds": cv["folds"],
         "macro_f1": round(_macro_f1(y, oof_pred), 4),
         "accuracy": round(float((oof_pred == y).mean()), 4),
         "urgent_recall": round(float((flag & (urg == 1)).sum() / max(1, urg.sum())), 4),

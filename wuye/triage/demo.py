@@ -1,0 +1,53 @@
+"""Demo data of the triage app: every new demo lead has a suggestion; a few past decisions feed the accuracy panel.
+
+Runs after the intake demo. Leads created in bulk (no on-commit hook) or before a model existed are backfilled.
+Idempotent: a second run finds every new lead suggested and the sample decisions already made.
+"""
+
+import random
+from typing import Any
+
+from wuye.accounts.models import Role, User
+from wuye.common.errors import DomainError
+from wuye.intake.models import Lead, LeadStatus
+
+from . import ml, services
+from .models import Decision, Suggestion
+
+SAMPLE_DECISIONS = 8
+
+
+def build(*, seed: int, scale: float, out: Any) -> None:
+    if not ml.usable_artifact_exists():
+        out.write("  智能分拣：没有可用模型，跳过（先运行 python manage.py triage_train）\n")
+        return
+    made = services.suggestions_backfill()
+    decided = _sample_decisions(seed)
+    total = Suggestion.objects.count()
+    urgent = Lead.objects.filter(status=LeadStatus.NEW, urgent=True).count()
+    out.write(f"  智能分拣：新生成建议 {made} 条（共 {total} 条），待分拣中紧急 {urgent} 条，示例处理 {decided} 条\n")
+
+
+def _sample_decisions(seed: int) -> int:
+    """Staff decisions on a few suggested leads (accept when the suggestion looks right, otherwise correct)."""
+    if Suggestion.objects.exclude(decision=Decision.PENDING).exists():
+        return 0
+    actor = User.objects.filter(role=Role.TASK_FORCE, is_active=True).order_by("id").first()
+    if actor is None:
+        return 0
+    rng = random.Random(seed)
+    candidates = list(Suggestion.objects.filter(decision=Decision.PENDING, lead__status=LeadStatus.NEW,
+                                                lead__estate__isnull=False)
+                      .exclude(category=ml.NONE).select_related("lead").order_by("id")[:60])
+    rng.shuffle(candidates)
+    done = 0
+    for s in candidates[:SAMPLE_DECISIONS]:
+        try:
+            if done % 4 == 3 and len(s.top3) > 1 and s.top3[1][0] != ml.NONE:
+                services.triage_correct(actor=actor, lead=s.lead, category=s.top3[1][0])
+            else:
+                services.triage_accept(actor=actor, lead=s.lead)
+        except DomainError:
+            continue
+        done += 1
+    return done
