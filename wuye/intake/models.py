@@ -40,6 +40,7 @@ class Lead(models.Model):
     urgent = models.BooleanField("紧急", default=False, db_index=True)
     complainant_name = models.CharField("反映人", max_length=60, blank=True)
     complainant_phone = models.CharField("联系电话", max_length=20, blank=True)
+    complainant_email = models.EmailField("电子邮箱", max_length=200, blank=True)
     anonymous = models.BooleanField("匿名", default=False)
     # A key that makes intake idempotent: 12345 work-order number, e-mail Message-ID, QR idempotency key,
     # or the finding key of an automatic check. Unique when present.
