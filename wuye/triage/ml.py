@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -27,13 +26,13 @@ import sklearn
 from django.conf import settings
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import FeatureUnion
 
 from wuye.cases.taxonomy import Category
 
 from . import rules
-from .text import normalize
+from .text import fold, near_duplicate_groups
 
 logger = logging.getLogger("wuye.triage")
 jieba.setLogLevel(logging.WARNING)
@@ -54,9 +53,6 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "urgent_target_recall": 0.98,  # threshold picked on out-of-fold predictions for this recall (rules included)
 }
 
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-_DIGITS = re.compile(r"\d+")
-
 
 class ModelUnavailable(RuntimeError):
     """No usable artifact: missing, corrupted, or built by another scikit-learn or code version."""
@@ -65,8 +61,7 @@ class ModelUnavailable(RuntimeError):
 # --- features (module-level functions so the fitted vectorizers pickle) -------------------------------------
 
 def prep_chars(text: str) -> str:
-    text = _DIGITS.sub("0", normalize(text))
-    return _PUNCT.sub(" ", text).strip()
+    return fold(text)
 
 
 def jieba_words(text: str) -> list[str]:
@@ -298,13 +293,15 @@ def cross_validate(examples: Sequence[Example], config: dict[str, Any], *, folds
     logits = np.zeros((len(examples), len(labels)))
     p_urg = np.zeros(len(examples))
     folds = min(folds, max(2, int(np.bincount(y).min())))
-    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    # near-duplicates stay in one fold, or CV would reward memorising them
+    groups = near_duplicate_groups(texts)
+    skf = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     strat = y * 2 + urg
     counts = np.bincount(strat)
     strat = np.where(counts[strat] >= folds, strat, y)
     with warnings.catch_warnings():  # a class smaller than the fold count is allowed (few corrections)
         warnings.simplefilter("ignore", UserWarning)
-        splits = list(skf.split(texts, strat))
+        splits = list(skf.split(texts, strat, groups))
     for tr, te in splits:
         feats, cat, ur = _fit_once([texts[i] for i in tr], y[tr], urg[tr], config)
         xs = feats.transform([texts[i] for i in te])

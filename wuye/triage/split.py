@@ -6,9 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-
-from .ml import Example, prep_chars, read_jsonl
+from .ml import Example, read_jsonl
+from .text import fold, near_duplicate_groups
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_DIR = DATA_DIR / "corpus"
@@ -16,40 +15,13 @@ NEAR_DUPLICATE_COSINE = 0.8
 
 
 def _key(text: str) -> str:
-    return prep_chars(text).replace(" ", "")
+    return fold(text).replace(" ", "")
 
 
 def _groups(examples: Sequence[Example]) -> list[list[int]]:
-    """Union-find over exact duplicates (after normalisation) and char-3-gram cosine ≥ 0.8."""
-    parent = list(range(len(examples)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    first: dict[str, int] = {}
-    for i, ex in enumerate(examples):
-        k = _key(ex.text)
-        if k in first:
-            union(first[k], i)
-        else:
-            first[k] = i
-    keys = [_key(ex.text) or "_" for ex in examples]
-    matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 3)).fit_transform(keys)
-    sims = (matrix @ matrix.T).tocoo()
-    for i, j, v in zip(sims.row, sims.col, sims.data, strict=True):
-        if i < j and v >= NEAR_DUPLICATE_COSINE:
-            union(int(i), int(j))
     members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(examples)):
-        members[find(i)].append(i)
+    for i, g in enumerate(near_duplicate_groups([e.text for e in examples], threshold=NEAR_DUPLICATE_COSINE)):
+        members[g].append(i)
     return list(members.values())
 
 

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -26,3 +27,43 @@ def compact(text: str) -> str:
     text = _DIGITS.sub("0", text)
     text = _FILLER.sub(" ", text)
     return _PUNCT.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """For features: normalised, digits folded to 0, punctuation to single spaces."""
+    text = _DIGITS.sub("0", normalize(text))
+    return _PUNCT.sub(" ", text).strip()
+
+
+def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.8) -> list[int]:
+    """A group id per text: exact repeats after folding, and texts whose character-3-gram TF-IDF cosine is at least
+    `threshold`, are one group (union-find). Used so near-duplicates never straddle a split or a CV fold."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    keys = [fold(t).replace(" ", "") or "_" for t in texts]
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k in first:
+            union(first[k], i)
+        else:
+            first[k] = i
+    if len(texts) > 1:
+        matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 3)).fit_transform(keys)
+        sims = (matrix @ matrix.T).tocoo()
+        for i, j, v in zip(sims.row, sims.col, sims.data, strict=True):
+            if i < j and v >= threshold:
+                union(int(i), int(j))
+    return [find(i) for i in range(len(texts))]
