@@ -52,7 +52,7 @@ def _resolutions(estate: Estate):  # type: ignore[no-untyped-def]
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=[c for c in EntryKind.choices if c[0] != EntryKind.REVERSAL])
     occurred_on = forms.DateField(label="发生日期", widget=DATE)
-    amount = forms.CharField(label="金额（元）", max_length=20, help_text="如 1,200.00")
+    amount = forms.CharField(label="金额", max_length=20, help_text="单位：元，如 1,200.00")
     source = forms.ChoiceField(label="收益来源", choices=[("", "（收入时选择）"), *IncomeSource.choices], required=False)
     use = forms.ChoiceField(label="支出/分配用途", choices=[("", "（支出或分配时选择）"), *EntryUse.choices],
                             required=False)
@@ -61,7 +61,7 @@ class EntryForm(forms.Form):
     usage_contract = forms.ModelChoiceField(label="经营合同", queryset=UsageContract.objects.none(), required=False)
     resolution = forms.ModelChoiceField(label="业主大会决议", queryset=Resolution.objects.none(), required=False,
                                         help_text="维修、福利、其他支出和向业主分配须引用决议")
-    vouchers = MultiFileField(label="凭证（图片或 PDF，可多选）", required=False)
+    vouchers = MultiFileField(label="凭证", required=False, help_text="图片或 PDF，可多选")
 
     def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -74,7 +74,7 @@ class ReverseForm(forms.Form):
 
 
 class VoucherForm(forms.Form):
-    vouchers = MultiFileField(label="凭证（图片或 PDF，可多选）")
+    vouchers = MultiFileField(label="凭证", help_text="图片或 PDF，可多选")
 
 
 class ResolutionForm(forms.Form):

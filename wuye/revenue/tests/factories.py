@@ -50,8 +50,9 @@ class World:
     def income(self, amount: str, day: dt.date, **kw: Any) -> Any:
         kw.setdefault("source", "elevator_ad")
         kw.setdefault("description", "电梯广告收入")
+        kw.setdefault("counterparty", "钟山传媒广告有限公司")
         return services.entry_create(actor=self.staff, estate=self.estate, kind=EntryKind.INCOME, occurred_on=day,
-                                     amount=amount, counterparty="钟山传媒广告有限公司", **kw)
+                                     amount=amount, **kw)
 
     def outgo(self, kind: str, use: str, amount: str, day: dt.date, **kw: Any) -> Any:
         kw.setdefault("description", "支出")

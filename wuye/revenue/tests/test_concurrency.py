@@ -1,0 +1,70 @@
+"""Concurrent second requests: the account row lock serialises outgoing entries and reversals."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from wuye.common.errors import DomainError
+from wuye.revenue import selectors, services
+from wuye.revenue.models import Entry, EntryKind, EntryUse
+
+from .factories import World
+
+D = dt.date(2025, 2, 10)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="row locks (select_for_update) are only meaningful on PostgreSQL"),
+]
+
+
+def _race(*calls):
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - the loser's error is the result under test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_two_concurrent_expenses_cannot_overdraw_the_account():
+    w = World(units=0)  # registry.unit_upsert audits outside a transaction (foundation), so no units here
+    w.income("100.00", D)
+
+    def spend():
+        return services.entry_create(actor=w.staff, estate=w.estate, kind=EntryKind.EXPENSE,
+                                     use=EntryUse.OPERATING_COST, occurred_on=D, amount="70.00",
+                                     description="维修")
+
+    results = _race(spend, spend)
+    ok = [r for r in results if isinstance(r, Entry)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(ok) == 1 and len(refused) == 1 and "不足" in refused[0].message
+    assert selectors.account_balance(w.account) == Decimal("30.00")
+    assert sorted(Entry.objects.filter(account=w.account).values_list("number", flat=True)) == [1, 2]
+
+
+def test_two_concurrent_reversals_of_one_entry_make_one_reversal():
+    w = World(units=0)  # registry.unit_upsert audits outside a transaction (foundation), so no units here
+    e = w.income("100.00", D)
+    results = _race(lambda: services.entry_reverse(actor=w.staff, entry=e, reason="录错"),
+                    lambda: services.entry_reverse(actor=w.task_force, entry=e, reason="撤销", annul=True))
+    assert sum(isinstance(r, Entry) for r in results) == 1
+    assert sum(isinstance(r, DomainError) for r in results) == 1
+    assert Entry.objects.filter(reverses=e).count() == 1
+    assert selectors.account_balance(w.account) == Decimal("0.00")
