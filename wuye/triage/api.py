@@ -1,5 +1,63 @@
-"""REST API routes of the triage app (mounted under /api/v1/triage/)."""
+"""REST API of the triage app (mounted under /api/v1/triage/): suggestions and duplicate candidates for a text."""
 
-from django.urls import path  # noqa: F401
+from typing import Any
 
-urlpatterns: list = []
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wuye.accounts.models import BUREAU_ROLES
+from wuye.accounts.permissions import roles_permission
+from wuye.cases.taxonomy import Category
+from wuye.registry.selectors import estates_visible_to
+
+from . import ml
+from .duplicates import similar_open_cases
+
+
+class SuggestIn(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, error_messages={"blank": "请填写反映内容", "required": "请填写反映内容"})
+    estate = serializers.CharField(required=False, allow_blank=True, help_text="小区编码；给出时返回可能重复的在办事项")
+
+
+class SuggestView(APIView):
+    """POST a complaint text (and optionally an estate code): category top-3, urgency with its reason, the
+    explaining terms, and the open cases of that estate that look like the same problem."""
+
+    permission_classes = [roles_permission(BUREAU_ROLES)]
+
+    @extend_schema(request=SuggestIn, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        form = SuggestIn(data=request.data)
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            return Response({"detail": str(errors[0]), "field": {"text": "反映内容", "estate": "小区"}.get(field, field)},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            prediction = ml.suggest(form.validated_data["text"])
+        except ml.ModelUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        out: dict[str, Any] = prediction.as_dict()
+        out["category_label"] = Category(prediction.category).label if prediction.category in Category.values \
+            else "非物业服务事项"
+        code = form.validated_data.get("estate") or ""
+        out["duplicates"] = []
+        if code:
+            estate = estates_visible_to(request.user).filter(code=code).first()
+            if estate is None:
+                return Response({"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_404_NOT_FOUND)
+            category = prediction.category if prediction.category != ml.NONE else None
+            out["duplicates"] = [
+                {"number": c.number, "category": c.category, "status": c.status, "description": c.description[:200],
+                 "created_at": c.created_at.isoformat(), "score": score}
+                for c, score in similar_open_cases(estate=estate, text=form.validated_data["text"], category=category)
+            ]
+        return Response(out)
+
+
+urlpatterns = [
+    path("suggest/", SuggestView.as_view(), name="triage-suggest"),
+]

@@ -228,3 +228,22 @@ def test_two_staff_accepting_the_same_lead_at_once_open_one_case(model):
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert Case.objects.filter(leads=lead).count() == 1
+
+
+def test_api_suggests_category_urgency_and_duplicates_for_staff(client, model, estate, staff):
+    case = make_case(estate=estate, text="3栋电梯困人，物业半小时才来", category="3.1")
+    login(client, staff)
+    resp = client.post("/api/v1/triage/suggest/", {"text": URGENT_TEXT, "estate": estate.code},
+                       content_type="application/json")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["urgent"] is True and len(body["top3"]) == 3 and body["terms"]
+    assert [d["number"] for d in body["duplicates"]] == [case.number]
+    bad = client.post("/api/v1/triage/suggest/", {"text": ""}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["detail"] == "请填写反映内容"
+
+
+def test_api_refuses_roles_outside_the_bureau(client, model, estate):
+    login(client, make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk))
+    resp = client.post("/api/v1/triage/suggest/", {"text": URGENT_TEXT}, content_type="application/json")
+    assert resp.status_code == 403
