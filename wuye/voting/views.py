@@ -189,8 +189,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     voter = selectors.voter_of(request.user, assembly)
     motions = list(selectors.motions_of(assembly))
     error, chosen = "", {}
-    if voter is not None and selectors.ballot_of_person(assembly, voter.person) is not None:
-        return redirect("voting:receipt", pk=assembly.pk)
+    if request.method == "GET" and voter is not None and selectors.ballot_of_person(assembly, voter.person):
+        return redirect("voting:receipt", pk=assembly.pk)  # a POST goes on to the service, which refuses it
     if request.method == "POST":
         chosen = _choices_from_post(request, motions)
         try:
