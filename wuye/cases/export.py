@@ -51,7 +51,7 @@ def rows(records: Iterable[dict[str, Any]]) -> Iterable[list[str | int]]:
         ]
 
 
-def ledger_xlsx(cases: QuerySet[Case], *, title: str) -> bytes:
+def ledger_xlsx(cases: QuerySet[Case], *, title: str, limit: int = EXPORT_LIMIT) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title="整治工作台账")
     for idx, width in enumerate(WIDTHS):
@@ -75,7 +75,7 @@ def ledger_xlsx(cases: QuerySet[Case], *, title: str) -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header_cells.append(cell)
     ws.append(header_cells)
-    qs = cases.select_related(None).values(*FIELDS)[:EXPORT_LIMIT]
+    qs = cases.select_related(None).values(*FIELDS)[:limit]
     for values in rows(qs.iterator(chunk_size=2000)):
         out = []
         for v in values:
