@@ -14,7 +14,7 @@ from wuye.common.errors import DomainError
 from wuye.registry.models import Estate
 
 from .hooks import run_on_lead_created
-from .models import Channel, Lead, LeadAttachment, LeadFeedback, LeadStatus
+from .models import Channel, Inspection, Lead, LeadAttachment, LeadFeedback, LeadStatus, QuestionnaireResponse
 from .photos import StoredFile
 
 # No 0/O/1/I/L: residents read these codes aloud over the phone.
@@ -371,3 +371,109 @@ def desk_create(
 
 
 DESK_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.COLLECTION_STATION, Channel.QUESTIONNAIRE, Channel.WEB)
+
+
+# --- inspections and questionnaires ----------------------------------------------------------------------
+
+INSPECTION_RESULTS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
+
+
+@transaction.atomic
+def inspection_submit(
+    *,
+    actor: Any,
+    estate: Estate,
+    results: dict[str, dict[str, str]],
+    photos: dict[str, list[StoredFile]] | None = None,
+    checklist: str = "routine",
+    notes: str = "",
+) -> Inspection:
+    """深入小区检查: record every item of the checklist; each failed item becomes a lead (with its photos)."""
+    from .selectors import inspection_checklist
+
+    if not getattr(actor, "pk", None):
+        raise DomainError("请先登录", field="检查人")
+    items = inspection_checklist(checklist)["items"]
+    photos = photos or {}
+    clean: dict[str, dict[str, str]] = {}
+    for item in items:
+        entry = results.get(item["code"]) or {}
+        result = (entry.get("result") or "").strip()
+        if result not in INSPECTION_RESULTS:
+            raise DomainError(f"请选择“{item['text']}”的检查结果", field="检查结果")
+        note = (entry.get("note") or "").strip()[:1000]
+        if result == "fail" and not note and not photos.get(item["code"]):
+            raise DomainError(f"“{item['text']}”不合格，请写明情况或拍照", field="检查结果")
+        clean[item["code"]] = {"result": result, "note": note}
+    unknown = set(results) - set(clean)
+    if unknown:
+        raise DomainError("检查项不在检查表中：" + "、".join(sorted(unknown)), field="检查结果")
+    stamp = now()
+    failed = [i for i in items if clean[i["code"]]["result"] == "fail"]
+    inspection = Inspection.objects.create(estate=estate, checklist=checklist, results=clean,
+                                           failed_count=len(failed), notes=(notes or "").strip()[:2000],
+                                           inspector=actor, created_at=stamp)
+    for item in failed:
+        note = clean[item["code"]]["note"]
+        lead = lead_create(
+            actor=actor, channel=Channel.INSPECTION, estate=estate, category_hint=item["category"],
+            text=f"【现场检查不合格】{item['text']}" + (f"：{note}" if note else ""),
+            source_ref=f"inspection:{inspection.pk}:{item['code']}",
+            evidence={"inspection": inspection.pk, "item": item["code"], "checklist": checklist},
+        ).lead
+        lead_attach(lead=lead, files=photos.get(item["code"], []))
+    audit_record(actor=actor, action="inspection.record", obj=inspection,
+                 after={"estate": estate.code, "failed": [i["code"] for i in failed]})
+    return inspection
+
+
+@transaction.atomic
+def questionnaire_submit(
+    *,
+    actor: Any,
+    estate: Estate,
+    answers: dict[str, Any],
+    comment: str = "",
+    problem: str = "",
+    idem_key: str = "",
+    questionnaire: str = "satisfaction",
+) -> QuestionnaireResponse:
+    """A resident's answers (1–5 per question); a problem written in it becomes a lead (channel questionnaire)."""
+    from decimal import Decimal
+
+    from wuye.registry.selectors import estate_current_contract
+
+    from .selectors import questionnaire as questionnaire_def
+
+    questions = questionnaire_def(questionnaire)["questions"]
+    source_ref = f"questionnaire:{idem_key}" if idem_key and IDEM_RE.match(idem_key) else ""
+    if source_ref:
+        existing = QuestionnaireResponse.objects.filter(source_ref=source_ref).first()
+        if existing is not None:
+            return existing
+    clean: dict[str, int] = {}
+    for q in questions:
+        raw = answers.get(q["code"])
+        try:
+            value = int(str(raw).strip())
+        except (TypeError, ValueError):
+            raise DomainError(f"请为“{q['text']}”选择 1 到 5 分", field="评分") from None
+        if not 1 <= value <= 5:
+            raise DomainError(f"请为“{q['text']}”选择 1 到 5 分", field="评分")
+        clean[q["code"]] = value
+    comment, problem = (comment or "").strip()[:2000], (problem or "").strip()
+    contract = estate_current_contract(estate)
+    score = (Decimal(sum(clean.values())) / len(clean)).quantize(Decimal("0.01"))
+    lead = None
+    if problem:
+        lead = lead_create(actor=actor, channel=Channel.QUESTIONNAIRE, text=problem, estate=estate,
+                           source_ref=f"{source_ref}:lead" if source_ref else "",
+                           evidence={"questionnaire": questionnaire}).lead
+    response = QuestionnaireResponse.objects.create(
+        estate=estate, company=contract.company if contract else None, questionnaire=questionnaire,
+        answers=clean, score=score, comment=comment, lead=lead, source_ref=source_ref,
+        entered_by=actor if getattr(actor, "pk", None) else None, created_at=now(),
+    )
+    audit_record(actor=actor, action="questionnaire.answer", obj=response,
+                 after={"estate": estate.code, "score": str(score), "lead": lead.tracking_code if lead else ""})
+    return response

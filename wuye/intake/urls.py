@@ -16,5 +16,10 @@ urlpatterns = [
     path("intake/confirm-estates/", views.confirm_estates, name="confirm_estates"),
     path("intake/posters/", views.posters, name="posters"),
     path("intake/posters/<str:town_code>.zip", views.town_posters, name="town_posters"),
+    path("q/<slug:code>/survey/", views.survey, name="survey"),
+    path("intake/inspections/", views.inspections, name="inspections"),
+    path("intake/inspections/new/<slug:code>/", views.inspection_new, name="inspection_new"),
+    path("intake/inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("intake/questionnaires/", views.questionnaire_results, name="questionnaire_results"),
     path("open311/v2/", include("wuye.intake.open311_urls")),
 ]

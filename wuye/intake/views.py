@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wuye.accounts.models import BUREAU_ROLES
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.accounts.permissions import role_required
 from wuye.cases.taxonomy import PLAIN_HINTS
 from wuye.common.errors import DomainError
@@ -18,7 +18,7 @@ from wuye.common.errors import DomainError
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
 from .hotline import hotline_import
-from .models import Lead
+from .models import Inspection, Lead
 from .photos import process_photos
 from .ratelimit import rate_limited
 
@@ -267,3 +267,92 @@ def town_posters(request: HttpRequest, town_code: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f"attachment; filename=\"posters-{town.code}.zip\""
     return response
+
+
+# --- inspections and questionnaires ----------------------------------------------------------------------
+
+
+@role_required(*BUREAU_ROLES)
+def inspections(request: HttpRequest) -> HttpResponse:
+    estate_input = request.GET.get("estate", "").strip()
+    if estate_input:
+        try:
+            estate = selectors.estate_from_input(estate_input)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            if estate is not None:
+                return redirect("intake:inspection_new", code=estate.code)
+    recent = Inspection.objects.select_related("estate", "inspector").order_by("-created_at")[:50]
+    return render(request, "intake/inspections.html", {"recent": recent, "estates": selectors.estate_choices()})
+
+
+@role_required(*BUREAU_ROLES)
+def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
+    estate = selectors.estate_for_qr(code)
+    checklist = selectors.inspection_checklist("routine")
+    error, posted = None, {}
+    if request.method == "POST":
+        results, photos = {}, {}
+        try:
+            for item in checklist["items"]:
+                c = item["code"]
+                results[c] = {"result": request.POST.get(f"result_{c}", ""), "note": request.POST.get(f"note_{c}", "")}
+                files = request.FILES.getlist(f"photos_{c}")
+                if files:
+                    photos[c] = process_photos(files, field=item["text"])
+            inspection = services.inspection_submit(actor=request.user, estate=estate, results=results,
+                                                    photos=photos, notes=request.POST.get("notes", ""))
+        except DomainError as exc:
+            error, posted = str(exc), request.POST
+        else:
+            messages.success(request, f"检查记录已保存，{inspection.failed_count} 项不合格已生成问题线索")
+            return redirect("intake:inspection_detail", pk=inspection.pk)
+    items = [{**i, "result": posted.get(f"result_{i['code']}", ""), "note": posted.get(f"note_{i['code']}", "")}
+             for i in checklist["items"]]
+    return render(request, "intake/inspection_form.html",
+                  {"estate": estate, "checklist": checklist, "items": items, "error": error,
+                   "notes": posted.get("notes", "")}, status=400 if error else 200)
+
+
+@role_required(*BUREAU_ROLES)
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(Inspection.objects.select_related("estate", "inspector"), pk=pk)
+    checklist = selectors.inspection_checklist(inspection.checklist)
+    rows = [{**i, **inspection.results.get(i["code"], {})} for i in checklist["items"]]
+    leads = Lead.objects.filter(source_ref__startswith=f"inspection:{inspection.pk}:").order_by("id")
+    return render(request, "intake/inspection_detail.html", {"inspection": inspection, "rows": rows,
+                                                              "leads": leads, "labels": services.INSPECTION_RESULTS})
+
+
+@rate_limited("qr_submit", methods=("POST",))
+def survey(request: HttpRequest, code: str) -> HttpResponse:
+    estate = selectors.estate_for_qr(code)
+    q = selectors.questionnaire("satisfaction")
+    error, posted = None, {}
+    if request.method == "POST":
+        actor = request.user if request.user.is_authenticated else None
+        try:
+            services.questionnaire_submit(
+                actor=actor, estate=estate, answers={x["code"]: request.POST.get(f"q_{x['code']}") for x in q["questions"]},
+                comment=request.POST.get("comment", ""), problem=request.POST.get("problem", ""),
+                idem_key=request.POST.get("idem", ""),
+            )
+        except DomainError as exc:
+            error, posted = str(exc), request.POST
+        else:
+            return render(request, "intake/survey_done.html", {"estate": estate})
+    questions = [{**x, "value": posted.get(f"q_{x['code']}", "")} for x in q["questions"]]
+    return render(request, "intake/survey.html", {
+        "estate": estate, "q": q, "questions": questions, "error": error, "idem": posted.get("idem") or _new_key(),
+        "comment": posted.get("comment", ""), "problem": posted.get("problem", ""),
+        "scores": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")],
+    }, status=400 if error else 200)
+
+
+@role_required(*COUNTY_READ_ROLES)
+def questionnaire_results(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/questionnaire_results.html", {
+        "by_estate": selectors.questionnaire_results(request.user, by="estate"),
+        "by_company": selectors.questionnaire_results(request.user, by="company"),
+    })
