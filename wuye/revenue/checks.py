@@ -108,7 +108,7 @@ def check_contract_income(estates: QuerySet[Estate], on: dt.date) -> Iterator[Fi
             yield Finding(
                 key=f"revenue:contract_income:{c.pk}:{p.key}", estate=c.estate, category=Category.C2_4,
                 text=(f"{c.estate.name}{c.get_source_display()}合同（{c.counterparty}）{p.label}应有收益 "
-                      f"{format_yuan(expected)} 元，公共收益账户仅入账 {format_yuan(got)} 元。"),
+                      f"{format_yuan(expected)}，公共收益账户仅入账 {format_yuan(got)}。"),
                 evidence={"check": "contract_income", "contract": c.pk, "period": p.key,
                           "expected": _money(expected), "recorded": _money(got)},
             )
@@ -202,7 +202,7 @@ def check_negative_balance(accounts: list[RevenueAccount], on: dt.date) -> Itera
         if balance < 0:
             yield Finding(
                 key=f"revenue:negative:{account.estate.code}", estate=account.estate, category=Category.C2_4,
-                text=f"{account.estate.name}公共收益账户余额为负（{format_yuan(balance)} 元），支出或分配超过收入。",
+                text=f"{account.estate.name}公共收益账户余额为负（{format_yuan(balance)}），支出或分配超过收入。",
                 evidence={"check": "negative_balance", "balance": _money(balance)},
             )
 
@@ -217,7 +217,7 @@ def check_fund_held(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]
         yield Finding(
             key=f"fund:held:{estate.code}:{row['collector']}:{row['collector_name']}"[:200], estate=estate,
             category=Category.C6,
-            text=(f"{estate.name}：{row['collector_name']}代收的住宅专项维修资金 {format_yuan(row['total'])} 元"
+            text=(f"{estate.name}：{row['collector_name']}代收的住宅专项维修资金 {format_yuan(row['total'])}"
                   f"（{row['dues']} 笔，最早期限 {row['oldest']:%Y-%m-%d}）逾期未上缴县住建局专户。"),
             evidence={"check": "fund_held", "collector": row["collector_name"], "total": _money(row["total"]),
                       "dues": row["dues"], "oldest_due": row["oldest"].isoformat()},
