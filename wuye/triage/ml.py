@@ -9,6 +9,7 @@ explicit safety rules (`rules.py`). The trained objects are stored as a versione
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -65,7 +66,13 @@ def prep_chars(text: str) -> str:
 
 
 def jieba_words(text: str) -> list[str]:
-    return [w for w in jieba.lcut(prep_chars(text)) if w.strip()]
+    return list(_jieba_words(text))
+
+
+@functools.lru_cache(maxsize=20000)
+def _jieba_words(text: str) -> tuple[str, ...]:
+    # cached: cross-validation tokenises every training text once per fold
+    return tuple(w for w in jieba.lcut(prep_chars(text)) if w.strip())
 
 
 def build_features(config: dict[str, Any]) -> FeatureUnion:

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -15,9 +16,22 @@ _FILLER = re.compile(
 )
 
 
+def _load_t2s() -> dict[int, str]:
+    path = Path(__file__).resolve().parent / "data" / "t2s.txt"
+    table: dict[int, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if len(line) == 2 and not line.startswith("#"):
+                table[ord(line[0])] = line[1]
+    return table
+
+
+_T2S = _load_t2s()
+
+
 def normalize(text: str) -> str:
-    """Full-width → half-width (NFKC), lower case, one space between runs; keeps the words."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width → half-width (NFKC), traditional → simplified characters, lower case, one space between runs."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_T2S).lower()
     return _SPACE.sub(" ", text).strip()
 
 
