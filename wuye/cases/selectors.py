@@ -4,9 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.dates import cn_date, today
@@ -40,9 +41,10 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     if role in COUNTY_READ_ROLES:
         return qs
     if role == Role.COMPANY_STAFF and user.company_id:
-        current = ServiceContract.objects.filter(estate=OuterRef("estate_id"), company_id=user.company_id,
-                                                 is_current=True)
-        return qs.filter(Exists(current), company_id=user.company_id)
+        # The company's estates are few: a literal id list gives the planner a plain index range on a large ledger.
+        estate_ids = list(ServiceContract.objects.filter(company_id=user.company_id, is_current=True)
+                          .values_list("estate_id", flat=True))
+        return qs.filter(estate_id__in=estate_ids, company_id=user.company_id)
     if role == Role.COMMITTEE_MEMBER and user.estate_id:
         return qs.filter(estate_id=user.estate_id)
     return qs.none()
@@ -81,6 +83,10 @@ class LedgerFilter:
 STATUS_FILTERS = {"open": "未办结（全部在办）", **{s.value: s.label for s in CaseStatus}}
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
     """The filtered ledger, newest first, with what a row shows already joined (one query per page)."""
     f = f or LedgerFilter()
@@ -101,24 +107,29 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
         qs = qs.filter(source_channel=f.channel)
     if f.overdue:
         qs = qs.filter(overdue_q())
+    # Local-day bounds as aware datetimes, so the created_at index serves the range.
     if f.date_from:
-        qs = qs.filter(created_at__date__gte=f.date_from)
+        qs = qs.filter(created_at__gte=_day_start(f.date_from))
     if f.date_to:
-        qs = qs.filter(created_at__date__lte=f.date_to)
+        qs = qs.filter(created_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     if f.q:
         text = f.q.strip()
         qs = qs.filter(Q(description__icontains=text) | Q(number=text.upper()))
     return qs.select_related("estate__town", "company").order_by("-created_at", "-id")
 
 
-def count_capped(qs: QuerySet[Any], cap: int = 100_000) -> tuple[int, bool]:
+COUNT_CAP = 10_000
+
+
+def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """Count up to `cap` rows (a constant-time answer on a million-row ledger); True when there are more."""
     n = qs.order_by().values("pk")[: cap + 1].count()
     return min(n, cap), n > cap
 
 
-def overdue_count(user: Any) -> int:
-    return cases_visible_to(user).filter(overdue_q()).count()
+def overdue_count(user: Any) -> tuple[int, bool]:
+    """Overdue cases the user can see (capped like the ledger count; True when there are more)."""
+    return count_capped(cases_visible_to(user).filter(overdue_q()))
 
 
 def channel_label(code: str) -> str:
@@ -258,20 +269,26 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     if role not in (Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF,
                     Role.COMMITTEE_MEMBER):
         return None
-    qs = cases_visible_to(user)
+    t = today()
+    c = cases_visible_to(user).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATES)),
+        overdue=Count("id", filter=overdue_q(t)),
+        submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)),
+        unverified=Count("id", filter=Q(status__in=[CaseStatus.RECEIVED, CaseStatus.VERIFYING])),
+        soon=Count("id", filter=Q(status__in=DEADLINE_STATES, deadline__gte=t,
+                                  deadline__lte=t + dt.timedelta(days=DUE_SOON_DAYS))),
+        accepted=Count("id", filter=Q(status=CaseStatus.ACCEPTED)),
+    )
     items: list[tuple[str, Any, str | None]] = [
-        ("在办事项", qs.filter(status__in=OPEN_STATES).count(), _url("cases:list", "?status=open")),
-        ("逾期未整改", qs.filter(overdue_q()).count(), _url("cases:list", "?overdue=1")),
-        ("待验收", qs.filter(status=CaseStatus.SUBMITTED).count(), _url("cases:list", "?status=submitted")),
+        ("在办事项", c["open"], _url("cases:list", "?status=open")),
+        ("逾期未整改", c["overdue"], _url("cases:list", "?overdue=on")),
+        ("待验收", c["submitted"], _url("cases:list", "?status=submitted")),
     ]
     if role in BUREAU_ROLES:
-        items.insert(0, ("待核查", qs.filter(status__in=[CaseStatus.RECEIVED, CaseStatus.VERIFYING]).count(),
-                         _url("cases:list", "?status=received")))
+        items.insert(0, ("待核查", c["unverified"], _url("cases:list", "?status=received")))
         items.append(("待审批延期", CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
                       _url("cases:list", "?status=rectifying")))
     if role == Role.COMPANY_STAFF:
-        soon = qs.filter(status__in=DEADLINE_STATES, deadline__gte=today(),
-                         deadline__lte=today() + dt.timedelta(days=DUE_SOON_DAYS)).count()
-        items.insert(1, ("3 天内到期", soon, _url("cases:list")))
-    items.append(("已销号", qs.filter(status=CaseStatus.ACCEPTED).count(), _url("cases:list", "?status=accepted")))
+        items.insert(1, ("3 天内到期", c["soon"], _url("cases:list")))
+    items.append(("已销号", c["accepted"], _url("cases:list", "?status=accepted")))
     return {"title": "整治台账", "items": items}

@@ -76,7 +76,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         c.channel_label = selectors.channel_label(c.source_channel)
     ctx = {
         "form": form, "page": page, "rows": rows, "total": total, "more": more, "today": today(),
-        "overdue_total": selectors.overdue_count(request.user),
+        "overdue": selectors.overdue_count(request.user),
         "todo": list(selectors.company_todo(request.user)[:30]) if request.user.role == "company_staff" else None,
         "can_create": request.user.role in BUREAU_ROLES, "query": request.GET.urlencode(),
         "export_limit": EXPORT_LIMIT,
@@ -106,7 +106,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": case.actions.select_related("handover").order_by("date", "id"),
         "deadlines": selectors.deadline_history(case), "allowed": selectors.allowed_actions(request.user, case),
         "merged_cases": case.merged_cases.order_by("id"), "is_bureau": request.user.role in BUREAU_ROLES,
-        "channel": selectors.channel_label(case.source_channel),
+        "channel": selectors.channel_label(case.source_channel), "today": today(),
     }
     return render(request, "cases/detail.html", ctx)
 

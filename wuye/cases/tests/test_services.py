@@ -206,3 +206,81 @@ def test_revisit_is_reproducible_and_a_failed_one_reopens(world):
     services.revisit_record(actor=world.tf, revisit=rv, passed=False, finding="垃圾又堆起来了")
     rv.case.refresh_from_db()
     assert rv.case.status == CaseStatus.RECTIFYING and rv.case.deadline > dt.date.today()
+
+
+def _in_state(world, state):
+    if state == "received":
+        return world.case()
+    if state == "verifying":
+        return services.case_verify(actor=world.tf, case=world.case())
+    if state == "unfounded":
+        c = services.case_verify(actor=world.tf, case=world.case())
+        return services.case_mark_unfounded(actor=world.tf, case=c, reason="不属实")
+    if state == "rectifying":
+        return world.rectifying()
+    if state == "submitted":
+        return world.submitted()
+    if state == "returned":
+        return services.case_return(actor=world.tf, case=world.submitted(), reason="不行")
+    if state == "accepted":
+        return services.case_accept(actor=world.tf, case=world.submitted(), note="好")
+    if state == "merged":
+        return services.case_merge_into_case(actor=world.tf, case=world.case(), target=world.case())
+    raise AssertionError(state)
+
+
+def _call(world, name, case):
+    calls = {
+        "verify": lambda a: services.case_verify(actor=a, case=case),
+        "mark_unfounded": lambda a: services.case_mark_unfounded(actor=a, case=case, reason="r"),
+        "start_rectification": lambda a: services.case_start_rectification(
+            actor=a, case=case, target="t", measures="m", responsible="r", deadline=future()),
+        "submit": lambda a: services.case_submit(actor=a, case=case, progress="p", attachments=[png()]),
+        "accept": lambda a: services.case_accept(actor=a, case=case, note="n"),
+        "return": lambda a: services.case_return(actor=a, case=case, reason="r"),
+        "reopen": lambda a: services.case_reopen(actor=a, case=case, reason="r"),
+    }
+    return calls[name]
+
+
+MOVE_ACTOR = {"verify": "tf", "mark_unfounded": "tf", "start_rectification": "tf", "submit": "staff", "accept": "tf",
+              "return": "tf", "reopen": "tf"}
+
+
+def test_every_illegal_move_from_every_state_is_refused_and_changes_nothing(world):
+    from wuye.cases.workflow import MOVES
+
+    states = [s.value for s in CaseStatus]
+    refused = 0
+    for state in states:
+        case = _in_state(world, state)
+        for name, actor_attr in MOVE_ACTOR.items():
+            move = MOVES[name]
+            if state in move.moves or state in move.targets:
+                continue  # legal, or a quiet repeat
+            before = (case.status, case.events.count(), AuditEntry.objects.count())
+            with pytest.raises(InvalidTransition) as exc:
+                _call(world, name, case)(getattr(world, actor_attr))
+            assert "不能" in exc.value.message
+            case.refresh_from_db()
+            assert (case.status, case.events.count(), AuditEntry.objects.count()) == before
+            refused += 1
+    assert refused >= 30
+
+
+@pytest.mark.parametrize("name", list(MOVE_ACTOR))
+def test_every_wrong_role_is_refused_for_every_move(world, name):
+    from wuye.cases.workflow import MOVES
+
+    source = next(iter(MOVES[name].moves))
+    case = _in_state(world, source)
+    right = MOVE_ACTOR[name]
+    wrong = ["city", "committee", "owner", "other_staff"] + (["tf", "admin"] if right == "staff" else ["staff"])
+    for attr in wrong:
+        with pytest.raises(NotAllowed):
+            _call(world, name, case)(getattr(world, attr))
+        case.refresh_from_db()
+        assert case.status == source
+    _call(world, name, case)(getattr(world, right))
+    case.refresh_from_db()
+    assert case.status == MOVES[name].moves[source]
