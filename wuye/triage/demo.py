@@ -7,7 +7,11 @@ Idempotent: a second run finds every new lead suggested and the sample decisions
 import random
 from typing import Any
 
+from django.db import transaction
+
 from wuye.accounts.models import Role, User
+from wuye.audit.models import AuditEntry
+from wuye.audit.services import audit_record
 from wuye.common.errors import DomainError
 from wuye.intake.models import Lead, LeadStatus
 
@@ -15,6 +19,7 @@ from . import ml, services
 from .models import Decision, Suggestion
 
 SAMPLE_DECISIONS = 8
+MARKER = "triage.demo_decisions"
 
 
 def build(*, seed: int, scale: float, out: Any) -> None:
@@ -29,8 +34,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
 
 
 def _sample_decisions(seed: int) -> int:
-    """Staff decisions on a few suggested leads (accept when the suggestion looks right, otherwise correct)."""
-    if Suggestion.objects.exclude(decision=Decision.PENDING).exists():
+    """Staff decisions on a few suggested leads (accept the suggestion, sometimes correct it), made once: the first
+    run leaves an audit marker, so a later run never changes the counts even if new leads arrived meanwhile."""
+    if AuditEntry.objects.filter(action=MARKER).exists():
         return 0
     actor = User.objects.filter(role=Role.TASK_FORCE, is_active=True).order_by("id").first()
     if actor is None:
@@ -50,4 +56,6 @@ def _sample_decisions(seed: int) -> int:
         except DomainError:
             continue
         done += 1
+    with transaction.atomic():
+        audit_record(actor=None, action=MARKER, object_type="triage.demo", object_id=seed, after={"decided": done})
     return done
