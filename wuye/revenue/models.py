@@ -204,7 +204,12 @@ class Entry(models.Model):
             models.CheckConstraint(condition=~Q(kind="reversal") | Q(reverses__isnull=False),
                                    name="revenue_reversal_has_original"),
         ]
-        indexes = [models.Index(fields=["account", "occurred_on", "number"], name="revenue_entry_period")]
+        indexes = [
+            models.Index(fields=["account", "occurred_on", "number"], name="revenue_entry_period"),
+            # Balances are SUMs up to a date: on PostgreSQL this index answers them without reading the table.
+            models.Index(fields=["account", "occurred_on"], include=["direction", "amount"],
+                         name="revenue_entry_balance"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.description}"

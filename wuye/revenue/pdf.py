@@ -81,7 +81,7 @@ def statement_pdf(st: Statement, d: Disclosure, *, public_url: str) -> bytes:
             Paragraph(public_counterparty(e.counterparty), small),
             format_yuan(e.amount) if e.direction == Direction.IN else "",
             format_yuan(e.amount) if e.direction == Direction.OUT else "",
-            format_yuan(line.balance), str(len(e.vouchers.all())) if hasattr(e, "_prefetched_objects_cache") else "",
+            format_yuan(line.balance), str(len(getattr(e, "voucher_list", []))),
         ])
     if len(rows) == 1:
         rows.append(["", "", "", Paragraph("本期无收支", small), "", "", "", "", ""])

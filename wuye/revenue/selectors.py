@@ -8,24 +8,19 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    DateField,
     DecimalField,
     F,
-    IntegerField,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
 from wuye.cases.models import OPEN_STATES
@@ -41,7 +36,7 @@ from .models import (
     Direction,
     Disclosure,
     Entry,
-    EntryKind,
+    EntryVoucher,
     FundDue,
     IncomeSource,
     Objection,
@@ -107,13 +102,23 @@ def line_digest(entries: list[Entry]) -> str:
 
 
 def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = True) -> Statement:
-    """Every line of the period with a running balance; opening balance is the SUM of all earlier entries."""
+    """Every line of the period with a running balance; opening balance is the SUM of all earlier entries.
+
+    A constant number of queries: the opening SUM (an index-only scan on PostgreSQL), the lines, their vouchers,
+    the later reversals of these lines, and the disclosure.
+    """
     opening = account_balance(account, before=period.start)
-    qs = (Entry.objects.filter(account=account, occurred_on__gte=period.start, occurred_on__lte=period.end)
-          .select_related("resolution", "usage_contract", "reverses").order_by("occurred_on", "number"))
+    in_period = {"account": account, "occurred_on__gte": period.start, "occurred_on__lte": period.end}
+    entries = list(Entry.objects.filter(**in_period).select_related("resolution").order_by("occurred_on", "number"))
+    vouchers: dict[int, list[Any]] = {}
     if with_vouchers:
-        qs = qs.prefetch_related("vouchers")
-    entries = list(qs)
+        for v in EntryVoucher.objects.filter(**{f"entry__{k}": v for k, v in in_period.items()}).order_by("pk"):
+            vouchers.setdefault(v.entry_id, []).append(v)
+    later = {
+        r.reverses_id: r for r in Entry.objects.filter(
+            account=account, reverses__occurred_on__gte=period.start, reverses__occurred_on__lte=period.end,
+            occurred_on__gt=period.end)
+    }
     lines, running = [], opening
     income = outgo = ZERO
     sources: dict[str, Decimal] = {}
@@ -127,15 +132,8 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
             outgo += e.amount
         if e.source:
             sources[e.source] = sources.get(e.source, ZERO) + signed
-    # Reversals entered after the period that correct one of its lines: shown next to the line they correct.
-    later = {
-        r.reverses_id: r for r in Entry.objects.filter(
-            account=account, reverses__in=[e.pk for e in entries if e.kind != EntryKind.REVERSAL],
-            occurred_on__gt=period.end,
-        )
-    } if entries else {}
-    for e in entries:
         e.later_reversal = later.get(e.pk)  # type: ignore[attr-defined]
+        e.voucher_list = vouchers.get(e.pk, [])  # type: ignore[attr-defined]
     labels = dict(IncomeSource.choices)
     by_source = [(labels[k], sources.get(k, ZERO)) for k in IncomeSource.values]
     disclosure = Disclosure.objects.filter(account=account, period_key=period.key).first()
@@ -166,42 +164,73 @@ def user_company_runs(user: User, estate: Estate) -> bool:
     return ServiceContract.objects.filter(estate=estate, company_id=user.company_id, is_current=True).exists()
 
 
-def estates_with_revenue(user: User) -> QuerySet[Estate]:
-    """The role's estates with account status, balance, last disclosure and open findings (one query)."""
-    return _annotate(estates_visible_to(user))
+@dataclass
+class RevenueRow:
+    """One estate's line in the compliance table."""
+
+    pk: int
+    code: str
+    name: str
+    town_name: str
+    company_name: str | None = None
+    account_status: str | None = None
+    last_period: str | None = None
+    last_period_end: dt.date | None = None
+    last_published: dt.datetime | None = None
+    last_closing: Decimal | None = None
+    open_findings: int = 0
+
+    @property
+    def has_problem(self) -> bool:
+        return bool(self.open_findings) or self.account_status != AccountStatus.SUPERVISED
 
 
-def _annotate(qs: QuerySet[Estate]) -> QuerySet[Estate]:
-    account = RevenueAccount.objects.filter(estate=OuterRef("pk"))
-    last = Disclosure.objects.filter(account__estate=OuterRef("pk")).order_by("-period_end")
-    contract = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
-    findings = (Lead.objects.filter(estate=OuterRef("pk"))
+def revenue_rows(estates: QuerySet[Estate], *, only_problems: bool = False) -> list[RevenueRow]:
+    """Estates with account status, company, last disclosure and open findings: five flat queries joined in
+    Python (correlated subqueries per estate were several times slower at 2,000 estates)."""
+    rows = {r["pk"]: RevenueRow(pk=r["pk"], code=r["code"], name=r["name"], town_name=r["town__name"])
+            for r in estates.order_by("code").values("pk", "code", "name", "town__name")}
+    ids = estates.values("pk")
+    for estate_id, company in (ServiceContract.objects.filter(is_current=True, estate__in=ids)
+                               .values_list("estate_id", "company__name")):
+        if estate_id in rows:
+            rows[estate_id].company_name = company
+    account_estate: dict[int, int] = {}
+    for account_id, estate_id, status in RevenueAccount.objects.filter(estate__in=ids).values_list(
+            "pk", "estate_id", "status"):
+        if estate_id in rows:
+            rows[estate_id].account_status = status
+            account_estate[account_id] = estate_id
+    for account_id, key, end, published, closing in (
+            Disclosure.objects.filter(account__estate__in=ids).order_by("account_id", "period_end")
+            .values_list("account_id", "period_key", "period_end", "published_at", "closing_balance")):
+        row = rows.get(account_estate.get(account_id, 0))
+        if row is not None:
+            row.last_period, row.last_period_end, row.last_published, row.last_closing = key, end, published, closing
+    findings = (Lead.objects.filter(estate__in=ids)
                 .filter(Q(source_ref__startswith=FINDING_PREFIXES[0]) | Q(source_ref__startswith=FINDING_PREFIXES[1]))
                 .filter(Q(status=LeadStatus.NEW) | Q(case__status__in=OPEN_STATES))
-                .order_by().values("estate").annotate(n=Count("pk")).values("n"))
-    return qs.annotate(
-        account_status=Subquery(account.values("status")[:1], output_field=CharField()),
-        company_name=Subquery(contract.values("company__name")[:1], output_field=CharField()),
-        last_period=Subquery(last.values("period_key")[:1], output_field=CharField()),
-        last_period_end=Subquery(last.values("period_end")[:1], output_field=DateField()),
-        last_published=Subquery(last.values("published_at")[:1]),
-        last_closing=Subquery(last.values("closing_balance")[:1], output_field=MONEY_FIELD),
-        open_findings=Coalesce(Subquery(findings, output_field=IntegerField()), Value(0),
-                               output_field=IntegerField()),
-    ).order_by("code")
+                .values("estate_id").annotate(n=Count("pk")).values_list("estate_id", "n"))
+    for estate_id, n in findings:
+        if estate_id in rows:
+            rows[estate_id].open_findings = n
+    out = list(rows.values())
+    return [r for r in out if r.has_problem] if only_problems else out
 
 
-def compliance_table(user: User, *, town_id: int | None = None, only_problems: bool = False) -> QuerySet[Estate]:
+def estates_with_revenue(user: User) -> list[RevenueRow]:
+    """The role's estates with account status, last disclosure and open findings."""
+    return revenue_rows(estates_visible_to(user))
+
+
+def compliance_table(user: User, *, town_id: int | None = None, only_problems: bool = False) -> list[RevenueRow]:
     """The county table: estates × account status, last disclosure, open findings. County roles only."""
     if user.role not in COUNTY_READ_ROLES:
-        return Estate.objects.none()
-    qs = _annotate(Estate.objects.select_related("town"))
+        return []
+    qs = Estate.objects.all()
     if town_id:
         qs = qs.filter(town_id=town_id)
-    if only_problems:
-        qs = qs.filter(Q(open_findings__gt=0) | Q(account_status__isnull=True)
-                       | ~Q(account_status=AccountStatus.SUPERVISED))
-    return qs
+    return revenue_rows(qs, only_problems=only_problems)
 
 
 def disclosure_due_period(on: dt.date | None = None) -> Period:
@@ -210,14 +239,14 @@ def disclosure_due_period(on: dt.date | None = None) -> Period:
     return period_of(period_of(day).start - dt.timedelta(days=1))
 
 
-def compliance_rows(qs: QuerySet[Estate]) -> list[list[Any]]:
+def compliance_rows(qs: list[RevenueRow]) -> list[list[Any]]:
     status_labels = dict(AccountStatus.choices)
     rows = []
     for i, e in enumerate(qs, start=1):
         rows.append([
-            i, e.code, e.name, e.town.name, e.company_name or "（无现行合同）",
+            i, e.code, e.name, e.town_name, e.company_name or "（无现行合同）",
             status_labels.get(e.account_status, "未开设") if e.account_status else "未开设",
-            e.last_period or "从未公示", e.last_published.date().isoformat() if e.last_published else "",
+            e.last_period or "从未公示", timezone.localtime(e.last_published).date().isoformat() if e.last_published else "",
             float(e.last_closing) if e.last_closing is not None else "", int(e.open_findings or 0),
         ])
     return rows

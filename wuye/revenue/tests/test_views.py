@@ -249,3 +249,12 @@ def test_statement_page_runs_a_constant_number_of_queries(client, django_assert_
     w.publish("2025Q2")
     with django_assert_max_num_queries(14):
         assert client.get(reverse("revenue:public_statement", args=[w.estate.code, "2025Q2"])).status_code == 200
+
+
+def test_statement_lines_are_escaped(client):
+    w = World()
+    w.income("5.00", D, description="<script>alert(1)</script>", counterparty="<b>某公司</b>")
+    w.publish("2025Q1")
+    html = client.get(reverse("revenue:public_statement", args=[w.estate.code, "2025Q1"])).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>某公司</b>" not in html and "&lt;b&gt;某公司&lt;/b&gt;" in html
