@@ -36,6 +36,28 @@ def _case_texts(case: Case, leads_per_case: int) -> list[str]:
     return texts
 
 
+def open_case_candidates(estate_ids: list[int], *, days: int = 90) -> dict[int, list[Case]]:
+    """The open cases of several estates in the time window, with their merged reports, in two queries.
+    A page listing many leads loads them once and passes each estate's list to `similar_open_cases`."""
+    cutoff = now() - dt.timedelta(days=days)
+    cap = int(triage_setting("DUP_MAX_CANDIDATES"))
+    out: dict[int, list[Case]] = {i: [] for i in estate_ids}
+    cases = (
+        Case.objects.filter(estate_id__in=estate_ids, status__in=list(OPEN_STATES))
+        .filter(Q(created_at__gte=cutoff) | Q(updated_at__gte=cutoff))
+        .prefetch_related(
+            Prefetch("leads", queryset=Lead.objects.only("id", "text", "case_id").order_by("-created_at"),
+                     to_attr="recent_leads")
+        )
+        .order_by("-created_at", "-id")
+    )
+    for case in cases:
+        bucket = out.setdefault(case.estate_id, [])
+        if len(bucket) < cap:
+            bucket.append(case)
+    return out
+
+
 def similar_open_cases(
     *,
     estate: Any,
@@ -44,25 +66,19 @@ def similar_open_cases(
     limit: int = 5,
     days: int = 90,
     exclude_case_ids: tuple[int, ...] = (),
+    candidates: list[Case] | None = None,
 ) -> list[tuple[Case, float]]:
     """Open cases of `estate` created or updated in the last `days` days that describe the same problem as `text`,
-    best first, as (case, score) with 0 < score ≤ 1; only scores at or above the threshold."""
+    best first, as (case, score) with 0 < score ≤ 1; only scores at or above the threshold.
+
+    `candidates` (from `open_case_candidates`) skips the query when a caller checks many texts."""
     query = compact(text)
     if estate is None or not query:
         return []
-    cutoff = now() - dt.timedelta(days=days)
     leads_per_case = int(triage_setting("DUP_LEADS_PER_CASE"))
-    candidates = list(
-        Case.objects.filter(estate=estate, status__in=list(OPEN_STATES))
-        .filter(Q(created_at__gte=cutoff) | Q(updated_at__gte=cutoff))
-        .exclude(pk__in=exclude_case_ids)
-        .select_related("estate")
-        .prefetch_related(
-            Prefetch("leads", queryset=Lead.objects.only("id", "text", "case_id").order_by("-created_at"),
-                     to_attr="recent_leads")
-        )
-        .order_by("-created_at")[: int(triage_setting("DUP_MAX_CANDIDATES"))]
-    )
+    if candidates is None:
+        candidates = open_case_candidates([estate.pk], days=days)[estate.pk]
+    candidates = [c for c in candidates if c.pk not in exclude_case_ids]
     if not candidates:
         return []
     docs: list[str] = []

@@ -16,7 +16,7 @@ from wuye.cases.taxonomy import Category, label_of
 from wuye.common.errors import DomainError
 
 from . import ml, selectors, services
-from .duplicates import similar_open_cases
+from .duplicates import open_case_candidates, similar_open_cases
 
 DECIDERS = (Role.BUREAU_ADMIN, Role.TASK_FORCE)
 PAGE_SIZE = 20
@@ -29,13 +29,14 @@ def _case_url(case: Case) -> str | None:
         return None
 
 
-def _row(lead: Any) -> dict[str, Any]:
+def _row(lead: Any, candidates: dict[int, list[Case]]) -> dict[str, Any]:
     suggestion = getattr(lead, "suggestion", None)
     category = suggestion.category if suggestion else None
     duplicates = []
     if lead.estate_id:
         for case, score in similar_open_cases(estate=lead.estate, text=lead.text,
-                                              category=category if category != ml.NONE else None):
+                                              category=category if category != ml.NONE else None,
+                                              candidates=candidates.get(lead.estate_id, [])):
             duplicates.append({"case": case, "score": score, "url": _case_url(case),
                                "category_label": label_of(case.category)})
     top3 = []
@@ -51,9 +52,10 @@ def _row(lead: Any) -> dict[str, Any]:
 def queue(request: HttpRequest) -> HttpResponse:
     leads = selectors.queue_leads(request.user)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    candidates = open_case_candidates(sorted({lead.estate_id for lead in page if lead.estate_id}))
     context = {
         "page": page,
-        "rows": [_row(lead) for lead in page],
+        "rows": [_row(lead, candidates) for lead in page],
         "categories": [(c.value, label_of(c.value)) for c in Category],
         "accuracy": selectors.accuracy() if request.user.role == Role.BUREAU_ADMIN else None,  # type: ignore[union-attr]
         "model": ml.read_manifest(),

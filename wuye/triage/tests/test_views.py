@@ -247,3 +247,23 @@ def test_api_refuses_roles_outside_the_bureau(client, model, estate):
     login(client, make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk))
     resp = client.post("/api/v1/triage/suggest/", {"text": URGENT_TEXT}, content_type="application/json")
     assert resp.status_code == 403
+
+
+def test_queue_page_runs_a_constant_number_of_queries(client, model, staff):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, staff)
+    estates = [make_estate(company=make_company()) for _ in range(3)]
+    for e in estates:
+        make_case(estate=e, text="电梯经常停运没人修", category="3.1")
+    _new_lead(estates[0], PLAIN_TEXT)
+    client.get(reverse("triage:queue"))  # warm caches (session, content types)
+    with CaptureQueriesContext(conn) as few:
+        assert client.get(reverse("triage:queue")).status_code == 200
+    for e in estates:
+        _new_lead(e, URGENT_TEXT)
+        _new_lead(e, "电梯又坏了停运好几天")
+    with CaptureQueriesContext(conn) as many:
+        assert client.get(reverse("triage:queue")).status_code == 200
+    assert len(many) == len(few)
