@@ -194,7 +194,8 @@ WUYE_DEMO_BUILDERS = [
     "wuye.accounts.demo",
     "wuye.cases.demo",
     "wuye.intake.demo",
-    "wuye.triage.demo",
     "wuye.revenue.demo",
     "wuye.voting.demo",
+    # last: backfills suggestions for every lead the other builders made
+    "wuye.triage.demo",
 ]
