@@ -206,9 +206,8 @@ class Entry(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "occurred_on", "number"], name="revenue_entry_period"),
-            # Balances are SUMs up to a date: on PostgreSQL this index answers them without reading the table.
-            models.Index(fields=["account", "occurred_on"], include=["direction", "amount"],
-                         name="revenue_entry_balance"),
+            # Balances are SUMs up to a date: this index answers them without reading the table (index-only scan).
+            models.Index(fields=["account", "occurred_on", "direction", "amount"], name="revenue_entry_balance"),
         ]
 
     def __str__(self) -> str:

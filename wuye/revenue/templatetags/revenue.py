@@ -68,7 +68,7 @@ def statement_rows(context: Any, st: Any, *, can_object: bool = False, estate: A
             if vouchers else '<span class="muted">无</span>'
         amount = format_yuan(e.amount)
         inflow, outflow = (amount, "") if e.direction == "in" else ("", amount)
-        row = (f'<tr id="e{e.number}"><td>{e.number}</td><td>{e.occurred_on.isoformat()}</td>'
+        row = (f'<tr id="e{e.number}"><td>{e.number}</td><td style="white-space:nowrap">{e.occurred_on.isoformat()}</td>'
                f"<td>{KIND.get(e.kind, '')}</td><td>{_notes(e)}</td><td>{esc(_public_counterparty(e.counterparty))}</td>"
                f'<td class="num">{inflow}</td><td class="num">{outflow}</td>'
                f'<td class="num">{format_yuan(line.balance)}</td><td>{links}</td>')
