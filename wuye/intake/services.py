@@ -252,7 +252,7 @@ def lead_is_closed(lead: Lead) -> bool:
 
 
 def _feedback_for_update(lead: Lead) -> tuple[Lead, LeadFeedback | None]:
-    locked = Lead.objects.select_for_update().select_related("case").get(pk=lead.pk)
+    locked = Lead.objects.select_for_update(of=("self",)).select_related("case").get(pk=lead.pk)
     return locked, LeadFeedback.objects.filter(lead=locked).first()
 
 

@@ -1,0 +1,56 @@
+"""Concurrent second requests: a retried QR submission and a re-imported 12345 file racing the first one."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from wuye.intake.hotline import hotline_import
+from wuye.intake.models import Lead
+from wuye.intake.services import qr_submit
+
+from .test_hotline import messy_xlsx
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(fn, n=4):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(fn())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so nothing races")
+
+
+def test_same_idempotency_key_at_once_gives_one_lead(estate):
+    results, errors = _race(lambda: qr_submit(actor=None, estate=estate, text="电梯停运", idem_key="race" * 5))
+    assert errors == []
+    assert Lead.objects.count() == 1
+    assert len({r.lead.pk for r in results}) == 1 and sum(r.created for r in results) == 1
+
+
+def test_same_file_imported_twice_at_once_imports_each_work_order_once(estate):
+    data = messy_xlsx()
+    results, errors = _race(lambda: hotline_import(actor=None, data=data, filename="a.xlsx"), n=2)
+    assert errors == []
+    assert Lead.objects.count() == 3
+    assert sum(r.imported for r in results) == 3 and sum(r.duplicates for r in results) == 3
