@@ -196,12 +196,17 @@ def _fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
-def _readable_terms(names: Iterable[str], k: int) -> list[str]:
-    """Longest informative n-grams first; drop ones contained in a term already shown."""
+def _readable_terms(names: Iterable[str], k: int, *, words: set[str] | None = None) -> list[str]:
+    """The strongest terms a person can read: jieba words, or character n-grams that are (part of) a word of the
+    text; no folded digits; a term inside one already shown is skipped, a longer one replaces its parts."""
     chosen: list[str] = []
     for raw in names:
         term = raw.replace(" ", "").strip()
-        if len(term) < 2 or term.strip("0") == "":
+        if len(term) < 2 or "0" in term:
+            continue
+        if " " in raw.strip() and any(len(part) < 2 for part in raw.split()):
+            continue  # a word pair with a one-character word ("栋 电梯") reads as noise
+        if words is not None and " " not in raw.strip() and not any(term in w for w in words if len(w) >= 2):
             continue
         if any(term in c for c in chosen):
             continue
@@ -230,14 +235,14 @@ class TriageModel:
         xs = self.features.transform(list(texts))
         return _softmax(self._category_logits(xs) / self.temperature)
 
-    def _explain(self, x: Any, weights: np.ndarray, k: int) -> list[str]:
+    def _explain(self, x: Any, weights: np.ndarray, k: int, words: set[str]) -> list[str]:
         idx = x.indices
         if len(idx) == 0:
             return []
         contrib = x.data * weights[idx]
         order = np.argsort(-contrib)
-        names = [self.feature_names[idx[i]] for i in order if contrib[i] > 0][: 6 * k]
-        return _readable_terms(names, k)
+        names = [self.feature_names[idx[i]] for i in order if contrib[i] > 0][: 10 * k]
+        return _readable_terms(names, k, words=words)
 
     def predict(self, text: str, *, k_terms: int = 6) -> Prediction:
         xs = self.features.transform([text])
@@ -249,11 +254,12 @@ class TriageModel:
         coef = self.category_clf.coef_
         centred = coef[best] - coef.mean(axis=0)
         x = xs.tocsr()
-        terms = self._explain(x, centred, k_terms)
+        words = set(jieba_words(text))
+        terms = self._explain(x, centred, k_terms, words)
         p_urgent = float(self.urgent_clf.predict_proba(xs)[0, 1])
         hits = rules.urgent_hits(text)
         model_urgent = p_urgent >= self.urgent_threshold
-        urgent_terms = self._explain(x, self.urgent_clf.coef_[0], 4) if (model_urgent or hits) else []
+        urgent_terms = self._explain(x, self.urgent_clf.coef_[0], 4, words) if (model_urgent or hits) else []
         if hits:
             reason = "安全规则：" + "；".join(f"{h.label}（{h.snippet}）" for h in hits[:3])
         elif model_urgent:
