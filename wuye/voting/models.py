@@ -105,7 +105,8 @@ class MotionDocument(models.Model):
 class ElectorPerson(models.Model):
     """One person of the frozen electorate (R2): a unit, an owner's several units, or all developer-held units."""
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="persons", verbose_name="表决")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="persons", verbose_name="表决",
+                                 db_index=False)  # led by the unique constraints
     key = models.CharField("投票人编号", max_length=20)
     area = models.DecimalField("专有面积合计（㎡）", max_digits=14, decimal_places=2)
     unit_count = models.PositiveIntegerField("房屋套数")
@@ -125,7 +126,8 @@ class ElectorPerson(models.Model):
 
 
 class ElectorUnit(models.Model):
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="units", verbose_name="表决")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="units", verbose_name="表决",
+                                 db_index=False)  # led by the unique constraints
     person = models.ForeignKey(ElectorPerson, on_delete=models.CASCADE, related_name="units", verbose_name="投票人")
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="房屋")
     label = models.CharField("房号", max_length=70)
@@ -144,7 +146,8 @@ class ElectorUnit(models.Model):
 class ElectorVoter(models.Model):
     """Which registry owners may vote online for which person (sole owners and designated co-owner voters)."""
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="voters", verbose_name="表决")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="voters", verbose_name="表决",
+                                 db_index=False)  # led by the unique constraints
     person = models.ForeignKey(ElectorPerson, on_delete=models.CASCADE, related_name="voters", verbose_name="投票人")
     owner = models.ForeignKey("registry.Owner", on_delete=models.PROTECT, related_name="+", verbose_name="业主")
     may_vote = models.BooleanField("可投票", default=True)
@@ -159,7 +162,8 @@ class Ballot(models.Model):
         ONLINE = "online", "电子投票"
         PAPER = "paper", "书面投票"
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="ballots", verbose_name="表决")
+    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="ballots", verbose_name="表决",
+                                 db_index=False)  # led by the unique constraint
     person = models.ForeignKey(ElectorPerson, on_delete=models.PROTECT, related_name="ballots", verbose_name="投票人")
     channel = models.CharField("方式", max_length=8, choices=Channel.choices)
     choices = models.JSONField("选择")  # {motion code: "agree" | "disagree" | "abstain"}; absent = not taking part

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -112,10 +113,15 @@ def _motion_inputs(assembly: Assembly) -> list[MotionIn]:
 
 
 def tally_from_db(assembly: Assembly) -> list[MotionResult]:
-    """The tally straight from the frozen snapshot: each person's summed area and each ballot's choices."""
+    """The tally straight from the frozen snapshot: each person's summed area and each ballot's choices.
+    The database extracts each motion's choice as text (no JSON decoding of 15,000 documents in Python)."""
+    motions = _motion_inputs(assembly)
     person_area = dict(ElectorPerson.objects.filter(assembly=assembly).values_list("id", "area"))
-    choices = dict(Ballot.objects.filter(assembly=assembly).values_list("person_id", "choices"))
-    return tally_persons(person_area=person_area, motions=_motion_inputs(assembly), choices_by_person=choices,
+    codes = [m.id for m in motions]
+    rows = Ballot.objects.filter(assembly=assembly).values_list(
+        "person_id", *[KT(f"choices__{code}") for code in codes])
+    choices = {row[0]: {c: v for c, v in zip(codes, row[1:], strict=True) if v is not None} for row in rows}
+    return tally_persons(person_area=person_area, motions=motions, choices_by_person=choices,
                          three_quarter_items=three_quarter_items())
 
 

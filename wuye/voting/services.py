@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from wuye.accounts.models import BUREAU_ROLES, Role, User
@@ -61,6 +61,15 @@ def _require_manager(actor: Any, estate_id: int) -> None:
 
 def _lock(assembly: Assembly) -> Assembly:
     return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
+
+
+def _lock_shared(assembly: Assembly) -> Assembly:
+    """Ballots take a shared lock on the assembly: they run side by side, while closing (an exclusive lock) waits
+    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        table = Assembly._meta.db_table
+        return Assembly.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [assembly.pk])[0]
+    return Assembly.objects.get(pk=assembly.pk)
 
 
 def _check_move(assembly: Assembly, to: str) -> None:
@@ -225,40 +234,38 @@ def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
     groups: dict[int, list[tuple[int, str, str, Decimal, bool]]] = {}
     for u in units:
         groups.setdefault(find(u[0]), []).append(u)
+    # Who may vote online for each group: sole owners, and the designated voter of a co-owned unit.
+    voting_owner: dict[int, tuple[int, bool]] = {}  # owner → (group root, may vote)
+    for root, group in groups.items():
+        for uid, *_ in group:
+            owners = owners_of.get(uid, [])
+            for owner_id, designated in owners:
+                may = len(owners) == 1 or designated
+                prev = voting_owner.get(owner_id)
+                voting_owner[owner_id] = (root, may or (prev[1] if prev else False))
+    online_roots = {root for root, may in voting_owner.values() if may}
     persons: list[ElectorPerson] = []
-    members: list[list[tuple[int, str, str, Decimal, bool]]] = []
     n = 0
-    for group in groups.values():  # dict order = order of each group's first unit by label
+    for root, group in groups.items():  # dict order = order of each group's first unit by label
         is_dev = group[0][4]
         if not is_dev:
             n += 1
-        labels = [f"{g[1]}-{g[2]}" for g in group]
         persons.append(ElectorPerson(
             assembly=assembly, key=DEVELOPER_KEY if is_dev else f"P{n:05d}", area=sum((g[3] for g in group), Decimal(0)),
-            unit_count=len(group), units_label="、".join(labels), is_developer=is_dev, can_vote_online=False,
+            unit_count=len(group), units_label="、".join(f"{g[1]}-{g[2]}" for g in group), is_developer=is_dev,
+            can_vote_online=root in online_roots,
         ))
-        members.append(group)
-    ElectorPerson.objects.bulk_create(persons, batch_size=2000)
-    elector_units, voters = [], []
-    voting_owner: dict[int, tuple[ElectorPerson, bool]] = {}
-    for person, group in zip(persons, members, strict=True):
-        for uid, bname, number, area, held in group:
-            elector_units.append(ElectorUnit(assembly=assembly, person=person, unit_id=uid, label=f"{bname}-{number}",
-                                             area=area, developer_held=held))
-            owners = owners_of.get(uid, [])
-            for owner_id, designated in owners:
-                may = len(owners) == 1 or designated  # co-owners vote through their designated voter
-                prev = voting_owner.get(owner_id)
-                voting_owner[owner_id] = (person, may or (prev[1] if prev else False))
-    for owner_id, (person, may) in voting_owner.items():
-        voters.append(ElectorVoter(assembly=assembly, person=person, owner_id=owner_id, may_vote=may))
-        if may:
-            person.can_vote_online = True
-    ElectorUnit.objects.bulk_create(elector_units, batch_size=2000)
-    ElectorVoter.objects.bulk_create(voters, batch_size=2000)
-    online = [p.pk for p in persons if p.can_vote_online]
-    for i in range(0, len(online), 2000):
-        ElectorPerson.objects.filter(pk__in=online[i:i + 2000]).update(can_vote_online=True)
+    ElectorPerson.objects.bulk_create(persons, batch_size=5000)
+    person_of_root = dict(zip(groups, persons, strict=True))
+    ElectorUnit.objects.bulk_create([
+        ElectorUnit(assembly=assembly, person=person_of_root[root], unit_id=uid, label=f"{bname}-{number}", area=area,
+                    developer_held=held)
+        for root, group in groups.items() for uid, bname, number, area, held in group
+    ], batch_size=5000)
+    ElectorVoter.objects.bulk_create([
+        ElectorVoter(assembly=assembly, person=person_of_root[root], owner_id=owner_id, may_vote=may)
+        for owner_id, (root, may) in voting_owner.items()
+    ], batch_size=5000)
     return len(persons), sum((p.area for p in persons), Decimal(0))
 
 
@@ -315,7 +322,7 @@ def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) 
     """An owner votes online for the person they belong to; a receipt is shown and sent by SMS after commit."""
     if getattr(actor, "role", None) != Role.OWNER or not actor.owner_id:
         raise NotAllowed("只有登记在册的业主本人可以在线投票")
-    assembly = _lock(assembly)
+    assembly = _lock_shared(assembly)
     if assembly.status != AssemblyStatus.OPEN:
         raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能投票", field="选票")
     moment = now()
@@ -331,9 +338,9 @@ def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) 
         raise NotAllowed("您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
                          field="选票")
     cleaned = _clean_choices(assembly, choices, require_all=True)
+    phone = actor.owner.phone if actor.owner else ""
     ballot = _store_ballot(actor=actor, assembly=assembly, person=voter.person, channel=Ballot.Channel.ONLINE,
                            choices=cleaned, voter_owner_id=actor.owner_id, scan=None)
-    phone = actor.owner.phone if actor.owner else ""
     if phone:
         text = (f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
                 f"结果公示时可凭回执码核对您的选票已被计入。")
@@ -345,7 +352,7 @@ def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) 
 def ballot_enter_paper(*, actor: User, assembly: Assembly, unit_label: str, choices: Mapping[str, str],
                        scan: UploadedFile | None) -> Ballot:
     """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
-    assembly = _lock(assembly)
+    assembly = _lock_shared(assembly)
     _require_manager(actor, assembly.estate_id)
     if assembly.status != AssemblyStatus.OPEN:
         raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能录入书面选票", field="选票")

@@ -234,20 +234,32 @@ def tally_persons(
 ) -> list[MotionResult]:
     """The tally once persons are known: `choices_by_person` holds each voting person's choices by motion id."""
     tq = frozenset(three_quarter_items)
-    total_area = _dsum(person_area.values())
+    # Exact integer arithmetic: every area scaled by 10^places (places = the most decimals any area has).
+    places = max((-a.as_tuple().exponent for a in person_area.values()), default=0)  # type: ignore[operator]
+    places = max(places, 0)
+    scaled = {p: int(a.scaleb(places)) for p, a in person_area.items()}
+
+    def back(n: int) -> Decimal:
+        return Decimal(n).scaleb(-places)
+
+    total_area = back(sum(scaled.values()))
     total_persons = len(person_area)
-    # One pass over the ballots: per motion, per choice, the area sum and the head count.
-    sums: dict[str, dict[str, list[Decimal]]] = {m.id: {c: [] for c in CHOICES} for m in motions}
+    # One pass over the ballots: per motion, per choice, the scaled area sum and the head count.
+    index = {m.id: i for i, m in enumerate(motions)}
+    slot = {c: j for j, c in enumerate(CHOICES)}
+    area_sum = [[0, 0, 0] for _ in motions]
+    heads = [[0, 0, 0] for _ in motions]
     for person, choices in choices_by_person.items():
-        a = person_area[person]
+        a = scaled[person]
         for motion_id, choice in choices.items():
-            sums[motion_id][choice].append(a)
+            i, j = index[motion_id], slot[choice]
+            area_sum[i][j] += a
+            heads[i][j] += 1
     results = []
-    for m in motions:
-        s = sums[m.id]
-        agree_a, dis_a, abs_a = _dsum(s[AGREE]), _dsum(s[DISAGREE]), _dsum(s[ABSTAIN])
-        agree_p, dis_p, abs_p = len(s[AGREE]), len(s[DISAGREE]), len(s[ABSTAIN])
-        part_a, part_p = _dsum((agree_a, dis_a, abs_a)), agree_p + dis_p + abs_p
+    for i, m in enumerate(motions):
+        agree_a, dis_a, abs_a = (back(x) for x in area_sum[i])
+        agree_p, dis_p, abs_p = heads[i]
+        part_a, part_p = back(sum(area_sum[i])), agree_p + dis_p + abs_p
         r = MotionResult(
             id=m.id, item=m.item, title=m.title, threshold=threshold_for(m.item, tq),
             total_area=total_area, total_persons=total_persons,
