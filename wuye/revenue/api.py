@@ -1,5 +1,83 @@
-"""REST API routes of the revenue app (mounted under /api/v1/revenue/)."""
+"""REST API routes of the revenue app (mounted under /api/v1/revenue/).
 
-from django.urls import path  # noqa: F401
+- statements/<code>/<period>/ (public): a published statement as JSON, so owners can re-check the balance and the
+  SHA-256 digest of the lines themselves. No personal data (counterparties masked as on the public page).
+- compliance/ (county roles): the compliance table as JSON.
+"""
 
-urlpatterns: list = []
+from decimal import Decimal
+
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wuye.accounts.permissions import COUNTY_READ_ROLES, roles_permission
+from wuye.common.errors import DomainError
+
+from . import selectors
+from .models import Disclosure
+from .periods import period_from_key
+from .privacy import public_counterparty
+
+
+def _money(value: Decimal | None) -> str | None:
+    """Money goes out as a string of yuan with two places, never a float."""
+    return None if value is None else f"{value:.2f}"
+
+
+class StatementView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(summary="已公示的公共收益收支明细（公开）", responses=dict)
+    def get(self, request: Request, code: str, period: str) -> Response:
+        estate = selectors.public_estate(code)
+        account = selectors.account_of(estate)
+        try:
+            p = period_from_key(period)
+        except DomainError:
+            raise Http404("期间不正确") from None
+        d = Disclosure.objects.filter(account=account, period_key=p.key).first() if account else None
+        if d is None:
+            raise Http404("该期间尚未公示")
+        st = selectors.statement(account, p, with_vouchers=False)  # type: ignore[arg-type]
+        return Response({
+            "estate": {"code": estate.code, "name": estate.name},
+            "period": {"key": p.key, "label": p.label, "start": p.start, "end": p.end},
+            "published_at": d.published_at, "objection_until": d.objection_until,
+            "published": {"opening": _money(d.opening_balance), "income": _money(d.income_total), "outgo": _money(d.outgo_total),
+                          "closing": _money(d.closing_balance), "lines": d.line_count, "digest": d.digest},
+            "current": {"opening": _money(st.opening), "income": _money(st.income_total), "outgo": _money(st.outgo_total),
+                        "closing": _money(st.closing), "lines": len(st.lines), "digest": st.digest},
+            "lines": [{
+                "number": line.entry.number, "date": line.entry.occurred_on, "kind": line.entry.kind,
+                "direction": line.entry.direction, "amount": _money(line.entry.amount), "source": line.entry.source,
+                "use": line.entry.use, "description": line.entry.description,
+                "counterparty": public_counterparty(line.entry.counterparty),
+                "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
+                "reverses": line.entry.reverses.number if line.entry.reverses_id else None, "balance": _money(line.balance),
+            } for line in st.lines],
+        })
+
+
+class ComplianceView(APIView):
+    permission_classes = [roles_permission(COUNTY_READ_ROLES)]
+
+    @extend_schema(summary="全县公共收益监管情况", responses=dict)
+    def get(self, request: Request) -> Response:
+        rows = selectors.compliance_table(request.user)  # type: ignore[arg-type]
+        return Response([{
+            "code": r.code, "name": r.name, "town": r.town_name, "company": r.company_name,
+            "account_status": r.account_status, "last_period": r.last_period, "last_published": r.last_published,
+            "last_closing": _money(r.last_closing), "open_findings": r.open_findings,
+        } for r in rows])
+
+
+urlpatterns = [
+    path("statements/<slug:code>/<str:period>/", StatementView.as_view(), name="revenue-api-statement"),
+    path("compliance/", ComplianceView.as_view(), name="revenue-api-compliance"),
+]

@@ -109,7 +109,7 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
     """
     opening = account_balance(account, before=period.start)
     in_period = {"account": account, "occurred_on__gte": period.start, "occurred_on__lte": period.end}
-    entries = list(Entry.objects.filter(**in_period).select_related("resolution").order_by("occurred_on", "number"))
+    entries = list(Entry.objects.filter(**in_period).select_related("resolution", "reverses").order_by("occurred_on", "number"))
     vouchers: dict[int, list[Any]] = {}
     if with_vouchers:
         for v in EntryVoucher.objects.filter(**{f"entry__{k}": v for k, v in in_period.items()}).order_by("pk"):
