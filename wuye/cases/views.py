@@ -69,7 +69,7 @@ def _filter(request: HttpRequest) -> tuple[forms.LedgerFilterForm, selectors.Led
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = _filter(request)
     qs = selectors.case_list(request.user, f)
-    total, more = selectors.count_capped(qs)
+    total, more = selectors.count_capped(qs, selectors.TEXT_COUNT_CAP if f.q else selectors.COUNT_CAP)
     page: Page = _CappedPaginator(qs, PAGE_SIZE, total).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for c in rows:
@@ -77,7 +77,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form, "page": page, "rows": rows, "total": total, "more": more, "today": today(),
         "overdue": selectors.overdue_count(request.user),
-        "todo": list(selectors.company_todo(request.user)[:30]) if request.user.role == "company_staff" else None,
+        "todo": selectors.company_todo(request.user) if request.user.role == "company_staff" else None,
         "can_create": request.user.role in BUREAU_ROLES, "query": request.GET.urlencode(),
         "export_limit": EXPORT_LIMIT,
     }

@@ -214,3 +214,33 @@ def test_revisit_page_draws_and_records(world, client):
     assert c.status == CaseStatus.RECTIFYING
     login(client, world.staff)
     assert client.get(reverse("cases:revisit")).status_code == 403
+
+
+def test_company_loses_the_case_when_its_contract_ends(world, client):
+    import datetime as dt
+
+    from wuye.registry import services as reg
+    from wuye.registry.models import ServiceContract
+
+    case = world.rectifying()
+    login(client, world.staff)
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 200
+    contract = ServiceContract.objects.get(estate=world.estate, is_current=True)
+    reg.contract_end(actor=world.admin, contract=contract, end=dt.date(2025, 6, 30), reason="合同到期")
+    assert client.get(reverse("cases:detail", args=[case.number])).status_code == 404
+    from wuye.cases import services
+    from wuye.common.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.case_submit(actor=world.staff, case=case, progress="x", attachments=[png()])
+
+
+def test_company_list_query_count_is_constant(world, client, django_assert_max_num_queries):
+    world.rectifying()
+    login(client, world.staff)
+    with django_assert_max_num_queries(20) as first:
+        client.get(reverse("cases:list"))
+    for _ in range(10):
+        world.rectifying()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("cases:list"))
