@@ -1,5 +1,66 @@
-"""REST API routes of the voting app (mounted under /api/v1/voting/)."""
+"""REST API routes of the voting app (mounted under /api/v1/voting/). Read-only: votes are cast on the pages."""
 
-from django.urls import path  # noqa: F401
+from typing import Any
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from wuye.accounts.models import BUREAU_ROLES, Role
+from wuye.accounts.permissions import roles_permission
+
+from . import selectors, services
+from .models import Assembly
+
+VOTING_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER, Role.OWNER)
+
+
+class AssemblySerializer(serializers.ModelSerializer):
+    estate = serializers.CharField(source="estate.code")
+    estate_name = serializers.CharField(source="estate.name")
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Assembly
+        fields = ["id", "estate", "estate_name", "title", "status", "status_label", "vote_start", "vote_end",
+                  "total_persons", "total_area", "objection_end"]
+
+
+@api_view(["GET"])
+@permission_classes([roles_permission(VOTING_ROLES)])
+def assembly_list(request: Request) -> Response:
+    qs = selectors.assembly_list(request.user)
+    return Response(AssemblySerializer(qs[:200], many=True).data)
+
+
+@api_view(["GET"])
+@permission_classes([roles_permission((*BUREAU_ROLES, Role.COMMITTEE_MEMBER))])
+def participation(request: Request, pk: int) -> Response:
+    """Live participation (persons and area only) for the estate's committee and the task force."""
+    assembly = selectors.assembly_get_visible(request.user, pk=pk)
+    if not services.can_manage(request.user, assembly.estate_id):
+        raise PermissionDenied("只有本小区业委会或县专班可以查看")
+    p: dict[str, Any] = selectors.participation(assembly)
+    return Response({k: str(v) if not isinstance(v, bool | int) else v for k, v in p.items()})
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def result(request: Request, pk: int) -> Response:
+    """A published result with its digest: public, no names."""
+    assembly = selectors.assembly_get_published(pk=pk)
+    return Response({"id": assembly.pk, "estate": assembly.estate.code, "title": assembly.title,
+                     "status": assembly.status, "objection_end": assembly.objection_end,
+                     "digest": assembly.digest, "electorate_digest": assembly.electorate_digest,
+                     "motions": (assembly.result or {}).get("motions", [])})
+
+
+urlpatterns = [
+    path("assemblies/", assembly_list, name="voting-api-assemblies"),
+    path("assemblies/<int:pk>/participation/", participation, name="voting-api-participation"),
+    path("assemblies/<int:pk>/result/", result, name="voting-api-result"),
+]

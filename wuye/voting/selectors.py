@@ -93,7 +93,7 @@ def participation(assembly: Assembly) -> dict[str, Any]:
         persons=Count("id"), area=Sum("person__area"),
         paper=Count("id", filter=Q(channel=Ballot.Channel.PAPER)),
     )
-    persons, area = agg["persons"] or 0, agg["area"] or Decimal("0.00")
+    persons, area = agg["persons"] or 0, Decimal(agg["area"] or 0).quantize(Decimal("0.01"))
     total_p, total_a = assembly.total_persons or 0, assembly.total_area or Decimal("0.00")
     return {
         "persons": persons, "area": area, "paper": agg["paper"] or 0, "online": persons - (agg["paper"] or 0),

@@ -19,6 +19,7 @@ from . import selectors, services
 from .forms import AnswerForm, AssemblyForm, CancelForm, DocumentForm, MotionForm, ObjectionForm
 from .models import PUBLIC_RESULT_STATES, RESULT_STATES, AssemblyStatus, Motion, MotionDocument, Objection
 from .tally import CHOICE_LABELS, CHOICES, DEVELOPER_KEY, ITEMS
+from .thresholds import three_quarter_items
 
 VOTING_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER, Role.OWNER)
 MANAGER_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER)
@@ -34,6 +35,14 @@ def _managed(request: HttpRequest, pk: int) -> Any:
     if not services.can_manage(request.user, assembly.estate_id):
         raise PermissionDenied("只有本小区业委会或县专班可以进行此操作")
     return assembly
+
+
+def _with_thresholds(motions: Any) -> list[Motion]:
+    tq = three_quarter_items()
+    out = list(motions)
+    for m in out:
+        m.three_quarters = m.item in tq
+    return out
 
 
 def _choices_from_post(request: HttpRequest, motions: list[Motion]) -> dict[str, str]:
@@ -78,7 +87,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(user, pk=pk)
     manager = services.can_manage(user, assembly.estate_id)
     ctx: dict[str, Any] = {
-        "assembly": assembly, "motions": selectors.motions_of(assembly), "manager": manager,
+        "assembly": assembly, "motions": _with_thresholds(selectors.motions_of(assembly)), "manager": manager,
         "vote_start": selectors.cn_datetime(assembly.vote_start), "vote_end": selectors.cn_datetime(assembly.vote_end),
         "is_draft": assembly.status == AssemblyStatus.DRAFT, "is_open": assembly.status == AssemblyStatus.OPEN,
         "has_result": assembly.status in RESULT_STATES, "is_published": assembly.status == AssemblyStatus.PUBLISHED,
@@ -187,7 +196,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     voter = selectors.voter_of(request.user, assembly)
-    motions = list(selectors.motions_of(assembly))
+    motions = _with_thresholds(selectors.motions_of(assembly))
     error, chosen = "", {}
     if request.method == "GET" and voter is not None and selectors.ballot_of_person(assembly, voter.person):
         return redirect("voting:receipt", pk=assembly.pk)  # a POST goes on to the service, which refuses it
