@@ -26,6 +26,8 @@ from .models import (
     Entry,
     EntryKind,
     EntryUse,
+    Objection,
+    ObjectionStatus,
     RevenueAccount,
     UsageContract,
 )
@@ -224,6 +226,20 @@ def check_fund_held(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]
         )
 
 
+def check_objection_late(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]:
+    """1.2: an owner's objection to a disclosed line left unanswered past its deadline."""
+    for o in (Objection.objects.filter(status=ObjectionStatus.OPEN, answer_due__lt=on,
+                                       disclosure__account__estate__in=estates)
+              .select_related("disclosure__account__estate", "entry").order_by("pk")):
+        estate = o.disclosure.account.estate
+        yield Finding(
+            key=f"revenue:objection_late:{o.pk}", estate=estate, category=Category.C1_2,
+            text=(f"{estate.name}业主对{o.disclosure.period_key}公示第 {o.entry.number} 号（{o.entry.description}）"
+                  f"提出的异议，物业服务企业未在 {o.answer_due:%Y-%m-%d} 前答复。"),
+            evidence={"check": "objection_late", "objection": o.pk, "answer_due": o.answer_due.isoformat()},
+        )
+
+
 CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "no_account": check_no_account,
     "no_disclosure": check_no_disclosure,
@@ -232,6 +248,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "unauthorised_business": check_unauthorised_business,
     "negative_balance": check_negative_balance,
     "fund_held": check_fund_held,
+    "objection_late": check_objection_late,
 }
 ACCOUNT_CHECKS = frozenset({"no_disclosure", "no_resolution", "negative_balance"})
 

@@ -177,3 +177,32 @@ def test_only_the_bureau_sets_fund_dues():
             services.fund_dues_generate(actor=actor, estate=w.estate, due_date=ON, collector="developer",
                                         collector_name="x")
     assert not w.estate.fund_dues.exists()
+
+
+def test_an_objection_unanswered_past_its_deadline_is_a_finding():
+    from wuye.revenue.models import Disclosure, Objection
+
+    w = World()
+    e = w.income("10.00", JAN, source="locker", description="快递柜")
+    w.publish("2025Q1")
+    obj = services.objection_raise(actor=w.owner_user(), disclosure=Disclosure.objects.get(), entry=e, text="为何这么少")
+    later = obj.answer_due + dt.timedelta(days=1)
+    assert checks.collect_findings(on=obj.answer_due, only={"objection_late"}) == []
+    found = checks.collect_findings(on=later, only={"objection_late"})
+    assert [(f.key, f.category) for f in found] == [(f"revenue:objection_late:{obj.pk}", "1.2")]
+    services.objection_answer(actor=w.staff, objection=Objection.objects.get(), answer="已到账，见第二季度")
+    assert checks.collect_findings(on=later, only={"objection_late"}) == []
+
+
+def test_home_panels_for_each_role(client):
+    from django.urls import reverse
+
+    from wuye.common.testing import login
+
+    w = World()
+    expected = {w.staff: "待答复异议", w.committee: "未开设专门账户", w.task_force: "已纳入监管的公共收益账户",
+                make_user(Role.CITY_VIEWER): "逾期未上缴维修资金"}
+    for user, label in expected.items():
+        resp = login(client, user).get(reverse("portal:home"))
+        assert resp.status_code == 200
+        assert label in resp.content.decode(), (user.role, label)
