@@ -258,3 +258,17 @@ def test_statement_lines_are_escaped(client):
     html = client.get(reverse("revenue:public_statement", args=[w.estate.code, "2025Q1"])).content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>某公司</b>" not in html and "&lt;b&gt;某公司&lt;/b&gt;" in html
+
+
+def test_estate_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    w = World()
+    res = w.resolution()
+    for i in range(15):
+        e = w.income("10.00", D + dt.timedelta(days=i), vouchers=[png()])
+        if i % 5 == 0:
+            services.entry_reverse(actor=w.staff, entry=e, reason="录错")
+    w.outgo(EntryKind.ALLOCATION, EntryUse.OWNERS, "5.00", D, resolution=res)
+    login(client, w.staff)
+    with django_assert_max_num_queries(22):
+        resp = client.get(reverse("revenue:estate", args=[w.estate.code]))
+    assert resp.status_code == 200 and "已冲正" in resp.content.decode()
