@@ -42,6 +42,7 @@ def _with_thresholds(motions: Any) -> list[Motion]:
     out = list(motions)
     for m in out:
         m.three_quarters = m.item in tq
+        m.item_cn = "一二三四五六七八九"[m.item - 1]
     return out
 
 

@@ -416,3 +416,12 @@ def test_every_assembly_state_change_is_audited(world, client) -> None:
                    .values_list("action", flat=True))
     assert actions == ["assembly.create", "assembly.open", "assembly.close", "assembly.publish"]
     assert AuditEntry.objects.filter(object_type="voting.ballot", action__startswith="ballot.cast").count() == 6
+
+
+def test_the_vote_page_explains_when_an_owner_cannot_vote(world, client) -> None:
+    a = world.assembly()
+    login(client, world.co_owner_user)
+    page = client.get(reverse("voting:vote", args=[a.pk])).content.decode()
+    assert "共有人推选的投票人" in page and "提交选票" not in page
+    login(client, world.outsider)
+    assert client.get(reverse("voting:vote", args=[a.pk])).status_code == 404
