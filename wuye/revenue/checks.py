@@ -45,7 +45,7 @@ class Finding:
 
 
 def _grace() -> int:
-    return int(settings.WUYE.get("DISCLOSURE_GRACE_DAYS", 15))
+    return int(str(settings.WUYE.get("DISCLOSURE_GRACE_DAYS", 15)))
 
 
 def _ended_periods(start: dt.date, on: dt.date) -> list[Period]:

@@ -4,11 +4,13 @@ Entries are append-only: a correction or an annulment is a reversing entry; ever
 A published disclosure keeps a snapshot of its totals so anyone can re-check the statement later.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class AccountStatus(models.TextChoices):

@@ -114,10 +114,10 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
     if with_vouchers:
         for v in EntryVoucher.objects.filter(**{f"entry__{k}": v for k, v in in_period.items()}).order_by("pk"):
             vouchers.setdefault(v.entry_id, []).append(v)
-    later = {
+    later: dict[int, Entry] = {
         r.reverses_id: r for r in Entry.objects.filter(
             account=account, reverses__occurred_on__gte=period.start, reverses__occurred_on__lte=period.end,
-            occurred_on__gt=period.end)
+            occurred_on__gt=period.end) if r.reverses_id is not None
     }
     lines, running = [], opening
     income = outgo = ZERO
@@ -327,10 +327,11 @@ def fund_county_by_collector(user: User) -> list[dict[str, Any]]:
 
 def fund_held_overdue(on: dt.date) -> list[dict[str, Any]]:
     """(estate, collector) groups holding collected dues past their deadline: the category-6 findings."""
-    return list(FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=on)
+    return [dict(r) for r in FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True,
+                                                    due_date__lt=on)
                 .values("estate_id", "collector", "collector_name")
                 .annotate(total=Sum("amount"), dues=Count("pk"), oldest=Min("due_date"))
-                .order_by("estate_id", "collector", "collector_name"))
+                .order_by("estate_id", "collector", "collector_name")]
 
 
 # --- home panel --------------------------------------------------------------------------------------------
@@ -352,8 +353,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
             (f"{due.label}已公示小区", disclosed, url),
             ("逾期未上缴维修资金", format_yuan(held or ZERO), reverse("revenue:fund_county")),
         ]}
-    estates = estates_with_revenue(user)
-    rows = list(estates[:200])
+    rows = estates_with_revenue(user)[:200]
     no_account = sum(1 for e in rows if not e.account_status)
     open_obj = objections_open_for(user).count()
     return {"title": "公共收益", "items": [
