@@ -83,6 +83,21 @@ def test_area_exactly_two_thirds_with_persons_below_fails_on_persons() -> None:
     assert m["passed"] is False
 
 
+def test_area_exactly_two_thirds_with_persons_above_is_met() -> None:
+    # 3 of 4 persons (75 %) holding exactly 20 of 30 m²
+    data = scenario([10, 5, 5, 10], choices=[(f"o{i}", {"M1": "agree"}) for i in range(3)])
+    m = only(tally_scenario(data))
+    assert m["participation_area_met"] is True and m["participation_persons_met"] is True
+    assert Decimal(m["participating_area"]) * 3 == Decimal(m["total_area"]) * 2
+
+
+def test_persons_exactly_two_thirds_with_area_above_is_met() -> None:
+    data = scenario([50, 40, 10], choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "agree"})])
+    m = only(tally_scenario(data))
+    assert m["participating_persons"] * 3 == m["total_persons"] * 2
+    assert m["participation_met"] is True
+
+
 # --- approval: more than half (exactly half fails) -------------------------------------------------------------
 
 def test_exactly_half_of_participating_persons_fails_majority() -> None:
@@ -145,6 +160,23 @@ def test_persons_below_three_quarters_fails_item_7_though_area_reaches_it() -> N
     m = only(tally_scenario(data))
     assert m["approval_area_met"] is True and m["approval_persons_met"] is False
     assert m["passed"] is False
+
+
+def test_area_exactly_three_quarters_with_persons_above_passes_item_7() -> None:
+    # agree 30 of 40 participating m² (exactly 3/4), 4 of 5 persons
+    data = scenario([5, 5, 5, 15, 10], items=(7,),
+                    choices=[(f"o{i}", {"M1": "agree" if i < 4 else "disagree"}) for i in range(5)])
+    m = only(tally_scenario(data))
+    assert Decimal(m["agree_area"]) * 4 == Decimal(m["participating_area"]) * 3
+    assert m["approval_area_met"] is True and m["passed"] is True
+
+
+def test_persons_exactly_three_quarters_with_area_above_passes_item_6() -> None:
+    data = scenario([10, 10, 10, 1], items=(6,),
+                    choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(4)])
+    m = only(tally_scenario(data))
+    assert m["agree_persons"] * 4 == m["participating_persons"] * 3
+    assert m["approval_persons_met"] is True and m["passed"] is True
 
 
 def test_same_votes_pass_a_majority_item_but_fail_a_three_quarter_item() -> None:
