@@ -44,7 +44,8 @@ NONE = "NONE"
 LABELS: tuple[str, ...] = (*Category.values, NONE)
 URGENT, NORMAL = "urgent", "normal"
 
-# Chosen by 5-fold cross-validation on the train split only (`manage.py triage_train --select`, see docs/triage.md).
+# Chosen by 5-fold cross-validation (grouped by near-duplicates) on the train split only
+# (`manage.py triage_train --select`; the table is in docs/triage.md).
 DEFAULT_CONFIG: dict[str, Any] = {
     "char": [1, 3],  # character n-gram range, or None
     "word": [1, 2],  # jieba word n-gram range, or None
