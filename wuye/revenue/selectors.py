@@ -43,7 +43,7 @@ from .models import (
     ObjectionStatus,
     RevenueAccount,
 )
-from .periods import Period, period_of
+from .periods import Period, overlap_months, period_of
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -286,6 +286,21 @@ def owner_units_in(user: User, estate: Estate) -> bool:
     return estate.units.filter(ownerships__owner_id=user.owner_id).exists()
 
 
+def contracts_with_income(estate: Estate, *, on: dt.date | None = None) -> list[Any]:
+    """Common-part contracts with the income they should have brought so far and what the ledger recorded."""
+    day = on or today()
+    contracts = list(estate.revenue_contracts.select_related("resolution").order_by("-start"))
+    recorded = dict(Entry.objects.filter(usage_contract__in=contracts).values("usage_contract_id")
+                    .annotate(t=Sum(SIGNED)).values_list("usage_contract_id", "t"))
+    for c in contracts:
+        months = overlap_months(c.start, c.end, Period("", c.start, min(c.end, day))) if c.start <= day else 0
+        expected = c.monthly_amount * months
+        got = recorded.get(c.pk) or ZERO
+        c.expected_to_date, c.recorded = expected, got  # type: ignore[attr-defined]
+        c.shortfall = max(expected - got, ZERO)  # type: ignore[attr-defined]
+    return contracts
+
+
 # --- maintenance fund --------------------------------------------------------------------------------------
 
 
@@ -338,8 +353,16 @@ def fund_held_overdue(on: dt.date) -> list[dict[str, Any]]:
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:
-    if not getattr(user, "is_authenticated", False) or user.role == Role.OWNER:
+    if not getattr(user, "is_authenticated", False):
         return None
+    if user.role == Role.OWNER:
+        # Owners see their estates' public statements (where they can raise objections).
+        own = list(estates_visible_to(user)[:10])
+        last = {d.account.estate_id: d for d in Disclosure.objects.filter(account__estate__in=own)
+                .select_related("account").order_by("period_end")}
+        items = [(f"{e.name}公共收益公示", last[e.pk].period_key if e.pk in last else "尚无公示",
+                  reverse("revenue:public", args=[e.code])) for e in own]
+        return {"title": "公共收益", "items": items} if items else None
     url = reverse("revenue:home")
     if user.role in COUNTY_READ_ROLES:
         estates = Estate.objects.count()

@@ -96,7 +96,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         "estate": est, "account": account, "is_company": selectors.user_company_runs(user, est),  # type: ignore[arg-type]
         "is_committee": user.role == Role.COMMITTEE_MEMBER, "is_bureau": user.role in BUREAU_ROLES,  # type: ignore[union-attr]
         "can_annul": user.role in services.ANNUL_ROLES,  # type: ignore[union-attr]
-        "contracts": est.revenue_contracts.select_related("resolution").order_by("-start"),
+        "contracts": selectors.contracts_with_income(est),
         "resolutions": est.revenue_resolutions.all(),
         "businesses": est.common_part_businesses.select_related("usage_contract", "resolution"),
         "due_period": selectors.disclosure_due_period(),

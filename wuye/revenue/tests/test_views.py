@@ -272,3 +272,27 @@ def test_estate_page_runs_a_constant_number_of_queries(client, django_assert_max
     with django_assert_max_num_queries(22):
         resp = client.get(reverse("revenue:estate", args=[w.estate.code]))
     assert resp.status_code == 200 and "已冲正" in resp.content.decode()
+
+
+def test_estate_page_shows_expected_and_recorded_contract_income(client):
+    w = World()
+    contract = w.contract("1000", resolution=w.resolution())
+    w.income("1000.00", dt.date(2025, 1, 5), usage_contract=contract)
+    html = login(client, w.committee).get(reverse("revenue:estate", args=[w.estate.code])).content.decode()
+    assert "¥12,000.00" in html  # the whole 2025 term has passed
+    assert "少 ¥11,000.00" in html
+
+
+def test_owner_home_links_to_the_public_statement(client):
+    w = _published_world()
+    html = login(client, w.owner_user()).get(reverse("portal:home")).content.decode()
+    assert reverse("revenue:public", args=[w.estate.code]) in html and "2025Q1" in html
+
+
+def test_compliance_filter_shows_only_problem_estates(client):
+    good = World()
+    services.account_set_status(actor=good.task_force, account=good.account, status="supervised")
+    bad = World(with_account=False)
+    login(client, good.task_force)
+    html = client.get(reverse("revenue:compliance") + "?problems=1").content.decode()
+    assert bad.estate.name in html and good.estate.name not in html
