@@ -1,0 +1,28 @@
+"""Read-only admin views: suggestions and corrections are written only by the triage services."""
+
+from django.contrib import admin
+
+from .models import Correction, Suggestion
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(_ReadOnly):
+    list_display = ("lead", "category", "urgent", "decision", "final_category", "model_version", "created_at")
+    list_filter = ("decision", "urgent", "category")
+
+
+@admin.register(Correction)
+class CorrectionAdmin(_ReadOnly):
+    list_display = ("lead", "suggested_category", "category", "actor", "created_at")
+    list_filter = ("category",)
