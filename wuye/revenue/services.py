@@ -311,9 +311,11 @@ def entry_create(*, actor: User, estate: Estate, kind: str, occurred_on: dt.date
     _check_date(occurred_on, field="发生日期", not_after=today())
     if occurred_on < account.opened_on:
         raise DomainError("不能早于账户开户日期", field="发生日期")
-    published = _published_period_covering(account, occurred_on)
+    # Nothing may be dated on or before the end of the latest published period: it would change a published
+    # statement (its lines, or the opening balance of every later one).
+    published = Disclosure.objects.filter(account=account, period_end__gte=occurred_on).order_by("-period_end").first()
     if published is not None:
-        raise DomainError(f"{period_from_key(published.period_key).label}已公示，不能补记到已公示期间；"
+        raise DomainError(f"已公示至{period_from_key(published.period_key).label}，不能补记到已公示期间及以前；"
                           "请按本期日期录入并在摘要中说明", field="发生日期")
     value = parse_yuan(amount, field="金额")
     description = _text(description, field="摘要", max_len=200)

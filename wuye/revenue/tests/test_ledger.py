@@ -161,3 +161,12 @@ def test_one_account_per_estate():
     with pytest.raises(DomainError, match="只能有一个"):
         services.account_open(actor=w.staff, estate=w.estate, bank="工行", number="6222000011112222",
                               holder="x", holder_kind="committee", opened_on=D)
+
+
+def test_an_unpublished_earlier_period_cannot_be_backfilled_after_a_later_one_was_published():
+    w = World()
+    w.income("100.00", dt.date(2025, 4, 10))
+    q2 = w.publish("2025Q2")
+    with pytest.raises(DomainError, match="已公示至2025年第2季度"):
+        w.income("50.00", dt.date(2025, 2, 1))
+    assert selectors.statement(w.account, period_from_key("2025Q2")).opening == q2.opening_balance
