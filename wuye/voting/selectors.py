@@ -42,7 +42,7 @@ def assemblies_visible_to(user: User) -> QuerySet[Assembly]:
         return qs.none()
     if user.role in BUREAU_ROLES:
         return qs
-    if user.role == Role.COMMITTEE_MEMBER:
+    if user.role == Role.COMMITTEE_MEMBER and user.estate_id is not None:
         return qs.filter(estate_id=user.estate_id)
     if user.role == Role.OWNER:
         return qs.filter(estate__in=estates_visible_to(user).values("pk"), status__in=VISIBLE_TO_OWNERS)

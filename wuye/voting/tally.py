@@ -14,10 +14,10 @@ Arithmetic is exact: areas are Decimal sums compared by integer cross-multiplica
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, TypeVar
 
 AGREE, DISAGREE, ABSTAIN = "agree", "disagree", "abstain"
 CHOICES = (AGREE, DISAGREE, ABSTAIN)
@@ -36,6 +36,9 @@ ITEMS = {
     9: "有关共有和共同管理权利的其他重大事项",
 }
 DEVELOPER_KEY = "开发建设单位"
+
+
+K = TypeVar("K", bound=Hashable)  # a person's key: an owner key in a scenario, a row id in the database
 
 
 class ScenarioError(ValueError):
@@ -227,9 +230,9 @@ def group_persons(units: Sequence[UnitIn]) -> Electorate:
 
 def tally_persons(
     *,
-    person_area: Mapping[str, Decimal],
+    person_area: Mapping[K, Decimal],
     motions: Sequence[MotionIn],
-    choices_by_person: Mapping[str, Mapping[str, str]],
+    choices_by_person: Mapping[K, Mapping[str, str]],
     three_quarter_items: Iterable[int] = DEFAULT_THREE_QUARTER_ITEMS,
 ) -> list[MotionResult]:
     """The tally once persons are known: `choices_by_person` holds each voting person's choices by motion id."""

@@ -91,7 +91,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assembly": assembly, "motions": _with_thresholds(selectors.motions_of(assembly)), "manager": manager,
         "vote_start": selectors.cn_datetime(assembly.vote_start), "vote_end": selectors.cn_datetime(assembly.vote_end),
         "is_draft": assembly.status == AssemblyStatus.DRAFT, "is_open": assembly.status == AssemblyStatus.OPEN,
-        "has_result": assembly.status in RESULT_STATES, "is_published": assembly.status == AssemblyStatus.PUBLISHED,
+        "has_result": assembly.status in PUBLIC_RESULT_STATES or (manager and assembly.status in RESULT_STATES),
+        "is_published": assembly.status == AssemblyStatus.PUBLISHED,
         "objections": assembly.objections.select_related("raised_by").order_by("raised_at"),
     }
     if manager:
