@@ -1,6 +1,7 @@
 """Reads of the ledger, scoped by role (§1). Every page and API call goes through `cases_visible_to`."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from .models import (
 )
 
 DUE_SOON_DAYS = 3
+NUMBER_RE = re.compile(r"^[A-Za-z]{1,8}\d{4}-\d{3,}$")
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -114,12 +116,16 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
         qs = qs.filter(created_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     if f.q:
         text = f.q.strip()
-        qs = qs.filter(Q(description__icontains=text) | Q(number=text.upper()))
+        # A case number is looked up exactly; anything else searches descriptions (never OR-ed: the OR would keep
+        # PostgreSQL off the trigram index).
+        if NUMBER_RE.match(text):
+            qs = qs.filter(number=text.upper())
+        else:
+            qs = qs.filter(description__icontains=text)
     return qs.select_related("estate__town", "company").order_by("-created_at", "-id")
 
 
 COUNT_CAP = 10_000
-TEXT_COUNT_CAP = 1_000  # full-text matches are re-checked row by row; past a thousand, refine the search
 
 
 def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -133,8 +139,11 @@ def overdue_count(user: Any) -> tuple[int, bool]:
     return count_capped(cases_visible_to(user).filter(overdue_q()))
 
 
+CHANNEL_LABELS: dict[str, str] = {c.value: str(c.label) for c in Channel}
+
+
 def channel_label(code: str) -> str:
-    return Channel(code).label if code in Channel.values else (code or "专班立案")
+    return CHANNEL_LABELS.get(code, code or "专班立案")
 
 
 def case_is_overdue(case: Case) -> bool:

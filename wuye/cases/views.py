@@ -69,8 +69,13 @@ def _filter(request: HttpRequest) -> tuple[forms.LedgerFilterForm, selectors.Led
 def case_list(request: HttpRequest) -> HttpResponse:
     form, f = _filter(request)
     qs = selectors.case_list(request.user, f)
-    total, more = selectors.count_capped(qs, selectors.TEXT_COUNT_CAP if f.q else selectors.COUNT_CAP)
-    page: Page = _CappedPaginator(qs, PAGE_SIZE, total).get_page(request.GET.get("page"))
+    cap = selectors.COUNT_CAP
+    if f.q:
+        # Full-text matches are re-checked row by row: count only as far as the page asked for.
+        page_no = request.GET.get("page", "1")
+        cap = min(cap, (int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1) * PAGE_SIZE)
+    total, more = selectors.count_capped(qs, cap)
+    page: Page = _CappedPaginator(qs, PAGE_SIZE, total + (1 if more else 0)).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for c in rows:
         c.channel_label = selectors.channel_label(c.source_channel)
