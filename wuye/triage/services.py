@@ -187,5 +187,13 @@ def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
     before = {"urgent": lead.urgent}
     lead.urgent, lead.updated_at = urgent, now()
     lead.save(update_fields=["urgent", "updated_at"])
+    suggestion = Suggestion.objects.filter(lead=lead).first()
+    if suggestion is not None and (suggestion.urgent != urgent
+                                   or Correction.objects.filter(lead=lead).exists()):
+        # the model's urgency was wrong (or staff changed their mind): the latest correction of a lead is the one
+        # `triage_train --include-corrections` learns from
+        Correction.objects.create(lead=lead, suggestion=suggestion, text=lead.text,
+                                  suggested_category=suggestion.category, category=suggestion.category,
+                                  urgent=urgent, actor=actor, created_at=now())
     audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
     return lead

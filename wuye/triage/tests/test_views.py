@@ -162,15 +162,20 @@ def test_merge_joins_the_suggested_duplicate_case(client, model, estate, staff):
     assert Suggestion.objects.get(lead=lead).final_category == "2.3"
 
 
-def test_staff_can_mark_and_unmark_urgent(client, model, estate, staff):
+def test_staff_can_mark_and_unmark_urgent_and_the_model_learns_from_it(client, model, estate, staff):
+    from wuye.triage.selectors import correction_examples
+
     lead = _new_lead(estate, PLAIN_TEXT)
+    assert not Suggestion.objects.get(lead=lead).urgent
     login(client, staff)
     _decide(client, lead, action="urgent")
     lead.refresh_from_db()
     assert lead.urgent
+    assert [(e.text, e.urgency) for e in correction_examples()] == [(lead.text, "urgent")]
     _decide(client, lead, action="not_urgent")
     lead.refresh_from_db()
     assert not lead.urgent
+    assert [(e.text, e.urgency) for e in correction_examples()] == [(lead.text, "normal")]  # the latest wins
 
 
 def test_a_lead_already_handled_cannot_be_handled_again(client, model, estate, staff):
