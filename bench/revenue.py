@@ -4,8 +4,9 @@ compliance table for 2,000 estates.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench_revenue .venv/bin/python bench/revenue.py
 
 Creates (and at the end drops, unless BENCH_KEEP=1) its own database. Rows are bulk-inserted. The statement is
-timed as the selector (opening balance = SUM over all earlier entries, every line of the quarter with a running
-balance) and as the public page through Django's test client (middleware, template, every line rendered).
+timed as the selector (every line of the quarter with a running balance; the opening balance is the previous
+published closing balance plus the SUM of later entries, and, separately, with no earlier statement published, the
+SUM of all earlier entries) and as the public page through Django's test client (middleware, template, every line rendered).
 The compliance table is timed as the full 2,000-row evaluation (what the export reads) and as the task force's
 page. Target: each median < 300 ms.
 """
@@ -142,7 +143,7 @@ def run() -> None:
         Disclosure(account=a, period_key=p.key, period_start=p.start, period_end=p.end, opening_balance=0,
                    income_total=0, outgo_total=0, closing_balance=Decimal(rng.randint(0, 10**6)) / 100,
                    line_count=0, digest="0" * 64, published_at=stamp, objection_until=today)
-        for i, a in enumerate(accounts) for j, p in enumerate(quarters) if not (i % 9 == 4 and j == 3)
+        for i, a in enumerate(accounts[1:], start=1) for j, p in enumerate(quarters) if not (i % 9 == 4 and j == 3)
     ], batch_size=5000)
     Lead.objects.bulk_create([
         Lead(tracking_code=f"BENCH{i:05d}", channel=Channel.CHECK, estate=e, text="核查发现", category="2.3",
@@ -154,19 +155,24 @@ def run() -> None:
           f"笔分录（{YEARS} 年），构建 {time.perf_counter() - t0:.1f} s")
 
     tf = User.objects.create(username="bench-tf", role=Role.TASK_FORCE, display_name="专班")
-    period = quarters[-1]
-    Disclosure.objects.filter(account=big, period_key=period.key).delete()
+    # The big estate published every quarter, in order, as the company would (snapshots computed from entries).
+    all_quarters = [p for p in periods_between(start, today) if p.end < today]
+    for p in all_quarters:
+        st = selectors.statement(big, p, with_vouchers=False)
+        Disclosure.objects.create(account=big, period_key=p.key, period_start=p.start, period_end=p.end,
+                                  opening_balance=st.opening, income_total=st.income_total,
+                                  outgo_total=st.outgo_total, closing_balance=st.closing, line_count=len(st.lines),
+                                  digest=st.digest, published_at=stamp, objection_until=today)
+    period = all_quarters[-1]
     st = selectors.statement(big, period)
-    Disclosure.objects.create(account=big, period_key=period.key, period_start=period.start, period_end=period.end,
-                              opening_balance=st.opening, income_total=st.income_total, outgo_total=st.outgo_total,
-                              closing_balance=st.closing, line_count=len(st.lines), digest=st.digest,
-                              published_at=stamp, objection_until=today)
+    assert st.opening == selectors.account_balance(big, before=period.start)
     assert st.closing == selectors.account_balance(big, before=period.end + dt.timedelta(days=1))
     lines = len(st.lines)
+    earlier = Entry.objects.filter(account=big, occurred_on__lt=period.start).count()
 
     med, worst = timed(lambda: selectors.statement(big, period))
-    print(f"公示明细（选择器）：{period.label} {lines} 笔，期初余额为此前 "
-          f"{Entry.objects.filter(account=big, occurred_on__lt=period.start).count()} 笔之和："
+    print(f"公示明细（选择器，各期按时公示）：{period.label} {lines} 笔，期初余额 = 上期公示期末余额 + 其后分录之和"
+          f"（共 {earlier} 笔之和）："
           f"中位数 {med:.1f} ms，最慢 {worst:.1f} ms")
     anon = Client(HTTP_HOST="localhost")
     url = f"/estates/{big.estate.code}/revenue/{period.key}/"
@@ -174,7 +180,11 @@ def run() -> None:
     med_p, worst_p = timed(lambda: anon.get(url), runs=max(5, RUNS // 2))
     print(f"公示明细（公开页面 {url}，渲染全部 {lines} 行）：中位数 {med_p:.1f} ms，最慢 {worst_p:.1f} ms")
     med_b, worst_b = timed(lambda: selectors.account_balance(big))
-    print(f"账户余额（{N_ENTRIES} 笔求和）：中位数 {med_b:.1f} ms，最慢 {worst_b:.1f} ms")
+    print(f"账户余额（{N_ENTRIES} 笔全部求和，不借助公示快照）：中位数 {med_b:.1f} ms，最慢 {worst_b:.1f} ms")
+    Disclosure.objects.filter(account=big).exclude(period_key=period.key).delete()
+    med_f, worst_f = timed(lambda: selectors.statement(big, period))
+    print(f"公示明细（选择器，此前各期均未公示，期初余额为 {earlier} 笔全部求和）："
+          f"中位数 {med_f:.1f} ms，最慢 {worst_f:.1f} ms")
 
     def table() -> int:
         return len(selectors.compliance_rows(selectors.compliance_table(tf)))
@@ -189,7 +199,7 @@ def run() -> None:
     print(f"全县合规表页面（/revenue/，每页 100 个）：中位数 {med_h:.1f} ms，最慢 {worst_h:.1f} ms")
     med_x, worst_x = timed(lambda: client.get("/revenue/compliance.xlsx"), runs=5)
     print(f"全县合规表导出 Excel（{N_ESTATES} 行）：中位数 {med_x:.1f} ms，最慢 {worst_x:.1f} ms")
-    ok = med < 300 and med_t < 300
+    ok = med < 300 and med_f < 300 and med_t < 300
     print("目标（中位数 < 300 ms）：" + ("达到" if ok else "未达到"))
 
 

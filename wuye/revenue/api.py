@@ -19,7 +19,7 @@ from wuye.accounts.permissions import COUNTY_READ_ROLES, roles_permission
 from wuye.common.errors import DomainError
 
 from . import selectors
-from .models import Disclosure
+from .models import Disclosure, Entry
 from .periods import period_from_key
 from .privacy import public_counterparty
 
@@ -45,6 +45,8 @@ class StatementView(APIView):
         if d is None:
             raise Http404("该期间尚未公示")
         st = selectors.statement(account, p, with_vouchers=False)  # type: ignore[arg-type]
+        reversed_numbers = dict(Entry.objects.filter(
+            pk__in=[line.entry.reverses_id for line in st.lines if line.entry.reverses_id]).values_list("pk", "number"))
         return Response({
             "estate": {"code": estate.code, "name": estate.name},
             "period": {"key": p.key, "label": p.label, "start": p.start, "end": p.end},
@@ -59,7 +61,7 @@ class StatementView(APIView):
                 "use": line.entry.use, "description": line.entry.description,
                 "counterparty": public_counterparty(line.entry.counterparty),
                 "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
-                "reverses": line.entry.reverses.number if line.entry.reverses_id else None, "balance": _money(line.balance),
+                "reverses": reversed_numbers.get(line.entry.reverses_id), "balance": _money(line.balance),
             } for line in st.lines],
         })
 

@@ -170,3 +170,15 @@ def test_an_unpublished_earlier_period_cannot_be_backfilled_after_a_later_one_wa
     with pytest.raises(DomainError, match="已公示至2025年第2季度"):
         w.income("50.00", dt.date(2025, 2, 1))
     assert selectors.statement(w.account, period_from_key("2025Q2")).opening == q2.opening_balance
+
+
+def test_opening_balance_from_the_last_statement_equals_the_full_sum():
+    w = World()
+    for month in (1, 2, 4, 5, 7):
+        w.income(f"{month}00.00", dt.date(2025, month, 3))
+    w.outgo(EntryKind.EXPENSE, EntryUse.OPERATING_COST, "50.00", dt.date(2025, 5, 9))
+    w.publish("2025Q1")  # Q2 left unpublished: the opening of Q3 adds Q2's entries to Q1's closing
+    p = period_from_key("2025Q3")
+    assert selectors.opening_balance(w.account, p.start) == selectors.account_balance(w.account, before=p.start) \
+        == Decimal("1150.00")
+    assert selectors.statement(w.account, p).opening == Decimal("1150.00")
