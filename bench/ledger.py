@@ -167,6 +167,7 @@ def run() -> None:
         "来源+日期段": "channel=hotline_12345&date_from=2025-03-01&date_to=2025-03-31",
         "全文“电梯困人”": "q=电梯困人",
         "全文“消防栓没有水”+在办": "q=消防栓没有水&status=open",
+        "编号查找": f"q={walked[0]}",
     }
 
     def timed(url: str, c: Client = client) -> tuple[float, int, int]:

@@ -285,8 +285,8 @@ def case_create_from_lead(*, actor: Any, lead: Lead, category: str, description:
 @transaction.atomic
 def lead_merge_into_case(*, actor: Any, lead: Lead, case: Case) -> None:
     _check_role(actor, None, workflow.BUREAU, "合并线索")
+    case = _lock(case)  # cases before leads, the order case_merge_into_case uses
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    case = _lock(case)
     if lead.case_id == case.pk:
         return
     if lead.status != LeadStatus.NEW:
@@ -305,7 +305,7 @@ def lead_merge_into_case(*, actor: Any, lead: Lead, case: Case) -> None:
     _recount(case)
     _save(case, "report_count")
     _event(case=case, actor=actor, kind="lead_merge", title="并入一条反映", before=before,
-           text=f"线索 {lead.tracking_code}（{lead.get_channel_display()}）并入本事项，累计反映 {case.report_count} 人次。",
+           text=f"一条{lead.get_channel_display()}反映并入本事项，累计反映 {case.report_count} 人次。",
            data={"lead": lead.tracking_code})
 
 
@@ -327,7 +327,7 @@ def lead_split_from_case(*, actor: Any, lead: Lead, reason: str) -> None:
     _recount(case)
     _save(case, "report_count")
     _event(case=case, actor=actor, kind="lead_split", title="拆出一条反映", before=before, reason=reason,
-           text=f"线索 {lead.tracking_code} 从本事项拆出，退回待分拣。理由：{reason}",
+           text=f"一条{lead.get_channel_display()}反映从本事项拆出，退回待分拣。理由：{reason}",
            data={"lead": lead.tracking_code})
 
 

@@ -96,13 +96,16 @@ def test_company_never_sees_another_companys_case_nor_the_complainant(world, cli
     from wuye.cases import services
 
     case = services.case_create_from_lead(actor=world.tf, lead=lead, category="3.1")
+    second = lead_create(actor=None, channel=Channel.PHONE, text="电梯又困人了", estate=world.estate,
+                         complainant_name="李四光", complainant_phone="13911112222").lead
+    services.lead_merge_into_case(actor=world.tf, lead=second, case=case)
     other = world.case(world.other_estate)
     login(client, world.staff)
     assert client.get(reverse("cases:detail", args=[other.number])).status_code == 404
     listing = client.get(reverse("cases:list")).content.decode()
     assert case.number in listing and other.number not in listing
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
-    for secret in ("张三丰", "13912345678", "139****5678", lead.tracking_code):
+    for secret in ("张三丰", "13912345678", "139****5678", lead.tracking_code, "李四光", second.tracking_code):
         assert secret not in page
     login(client, world.tf)
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
