@@ -138,7 +138,7 @@ def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
 
 
 def client_loop(n: int, path: str, deadline: float, latencies: list[float], acked: set[str],
-                counts: dict[str, int], lock: threading.Lock, interval: float = 0.0) -> None:
+                counts: dict[str, int], lock: threading.Lock, interval: float = 0.0, run_tag: str = "") -> None:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
     conn.request("GET", "/bench/form/")
     resp = conn.getresponse()
@@ -156,7 +156,7 @@ def client_loop(n: int, path: str, deadline: float, latencies: list[float], acke
             if time.perf_counter() >= deadline:
                 break
         i += 1
-        key = previous if (previous and i % 10 == 0) else f"b{n:03d}x{i:07d}"
+        key = previous if (previous and i % 10 == 0) else f"b{run_tag}{n:03d}x{i:07d}"
         body, ctype = multipart({"csrfmiddlewaretoken": token, "idem": key,
                                  "text": f"压测：{n} 号客户端第 {i} 次反映，3栋电梯停运", "category": "3.1"})
         headers = {"Content-Type": ctype, "Cookie": cookie, "Referer": f"http://127.0.0.1:{PORT}/"}
@@ -196,8 +196,9 @@ def run(path: str, label: str, rate: float = 0.0) -> dict[str, float]:
     start = time.perf_counter()
     deadline = start + SECONDS
     interval = CLIENTS / rate if rate else 0.0
+    run_tag = uuid.uuid4().hex[:6]  # keys unique per run: a later run must not hit an earlier run's leads
     threads = [threading.Thread(target=client_loop,
-                                args=(n, path, deadline, latencies, acked, counts, lock, interval))
+                                args=(n, path, deadline, latencies, acked, counts, lock, interval, run_tag))
                for n in range(CLIENTS)]
     for t in threads:
         t.start()

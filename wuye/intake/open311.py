@@ -5,7 +5,6 @@ Never any complainant contact in responses; phone numbers and the complainant's 
 """
 
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET  # noqa: N817, S405 - we only build XML, never parse it
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,18 +19,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wuye.cases.taxonomy import GROUPS, PLAIN_HINTS, Category, group_of
 from wuye.common.errors import DomainError
-from wuye.common.privacy import mask_name, mask_phone
 from wuye.registry.models import Estate
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, Open311Client
 from .ratelimit import rate_limited
+from .selectors import public_text
 from .services import effective_case, lead_is_closed, qr_submit
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
-PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 ESTATE_ATTRIBUTE = "estate_code"
 
 
@@ -144,14 +142,6 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 # --- requests --------------------------------------------------------------------------------------------
-
-
-def public_text(lead: Lead) -> str:
-    text = PHONE_RE.sub(lambda m: mask_phone(m.group(1)), lead.text)
-    name = lead.complainant_name.strip()
-    if len(name) >= 2:
-        text = text.replace(name, mask_name(name))
-    return text
 
 
 def request_dict(lead: Lead) -> dict[str, Any]:

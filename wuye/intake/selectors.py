@@ -120,6 +120,20 @@ def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int =
     return out
 
 
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+
+
+def public_text(lead: Lead) -> str:
+    """The lead's text for public eyes: phone numbers and the complainant's own name masked."""
+    from wuye.common.privacy import mask_name, mask_phone
+
+    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), lead.text)
+    name = lead.complainant_name.strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    return text
+
+
 def feedback_of(lead: Lead) -> Any:
     return getattr(lead, "feedback", None) if hasattr(lead, "feedback") else None
 

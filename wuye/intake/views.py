@@ -116,7 +116,7 @@ def _track_context(lead: Lead, request: HttpRequest, **extra: Any) -> dict[str, 
         fb = lead.feedback
     except Lead.feedback.RelatedObjectDoesNotExist:
         fb = None
-    ctx = {"lead": lead, "status": status, "feedback": fb, "new": request.GET.get("new") == "1",
+    ctx = {"lead": lead, "status": status, "feedback": fb, "text": selectors.public_text(lead), "new": request.GET.get("new") == "1",
            "joined": request.GET.get("joined") == "1", "rate_form": RateForm(), "not_fixed_form": NotFixedForm()}
     ctx.update(extra)
     return ctx

@@ -103,3 +103,11 @@ def test_rejected_lead_shows_reason_and_can_be_rated(client, lead, task_force):
     cases.lead_reject(actor=task_force, lead=lead, reason="属于市政环卫管理范围")
     html = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
     assert "不属于本次整治范围" in html and "属于市政环卫管理范围" in html and "回访评价" in html
+
+
+def test_phone_typed_into_the_text_is_masked_on_the_tracking_page(client, estate):
+    lead = lead_create(actor=None, channel="qr", text="我是王秀英，电话13912345678，楼道灯坏了", estate=estate,
+                       complainant_name="王秀英").lead
+    html = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
+    assert "楼道灯坏了" in html and "139****5678" in html
+    assert "13912345678" not in html and "王秀英" not in html
