@@ -106,3 +106,20 @@ def test_open311_reads_are_rate_limited(client, db, settings):
     assert codes == [200, 200, 200, 429, 429]
     assert client.get(BASE + "services.json", REMOTE_ADDR="10.1.1.1").status_code == 200
     assert reverse("intake:open311:requests", kwargs={"fmt": "json"}) == BASE + "requests.json"
+
+
+def test_request_list_runs_a_constant_number_of_queries(client, estate, task_force, django_assert_max_num_queries):
+    from wuye.cases import services as cases
+
+    for i in range(3):
+        lead = lead_create(actor=None, channel="qr", text=f"问题{i}", estate=estate, category_hint="1.1").lead
+        if i == 0:
+            cases.case_create_from_lead(actor=task_force, lead=lead, category="1.1")
+    client.get(BASE + "requests.json")  # warm caches (content types, sessions)
+    with django_assert_max_num_queries(3):
+        small = client.get(BASE + "requests.json").json()
+    for i in range(10):
+        lead_create(actor=None, channel="qr", text=f"更多问题{i}", estate=estate)
+    with django_assert_max_num_queries(3):
+        big = client.get(BASE + "requests.json").json()
+    assert len(small) == 3 and len(big) == 13
