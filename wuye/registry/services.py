@@ -202,6 +202,7 @@ def building_get_or_create(*, estate: Estate, name: str) -> tuple[Building, bool
     return Building.objects.get_or_create(estate=estate, name=name.strip())
 
 
+@transaction.atomic
 def unit_upsert(*, actor: Any, building: Building, number: str, area: Decimal,
                 developer_held: bool = False) -> tuple[Unit, str]:
     """Create or update a unit; returns (unit, 'created' | 'updated' | 'unchanged')."""
@@ -222,6 +223,7 @@ def unit_upsert(*, actor: Any, building: Building, number: str, area: Decimal,
     return unit, "updated"
 
 
+@transaction.atomic
 def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
     """Attach an owner (found by phone, else by name among the unit's owners) to a unit."""
     owner = None

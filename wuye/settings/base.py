@@ -175,6 +175,8 @@ WUYE = {
     "REVENUE_MIN_FUND_SHARE": "0.50",
     "DISCLOSURE_PERIOD": "quarter",
     "DISCLOSURE_GRACE_DAYS": 15,
+    "DISCLOSURE_OBJECTION_DAYS": 30,  # owners may object to a disclosed line for this long
+    "OBJECTION_ANSWER_DAYS": 10,  # the company answers an objection within this many days
     # R4 special maintenance fund (元/m², county-published)
     "FUND_RATE_YUAN_PER_M2": "60.00",
     # R5 handover
