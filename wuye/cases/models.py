@@ -86,8 +86,7 @@ class Case(models.Model):
             models.Index(fields=["status", "-created_at"], name="case_status_created"),
             # company scope: capped counts and the to-do list run as index-only scans
             models.Index(fields=["company", "estate"], name="case_company_estate"),
-            models.Index(fields=["company", "status", "deadline"], include=["estate"],
-                         name="case_company_status_deadline"),
+            models.Index(fields=["company", "status", "deadline", "estate"], name="case_company_status_dl"),
         ]
 
     def __str__(self) -> str:
