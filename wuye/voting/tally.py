@@ -113,7 +113,6 @@ class MotionResult:
         return {
             "id": self.id,
             "item": self.item,
-            "title": self.title,
             "threshold": self.threshold,
             "total_area": str(self.total_area),
             "total_persons": self.total_persons,
@@ -121,17 +120,19 @@ class MotionResult:
             "participating_persons": self.participating_persons,
             "agree_area": str(self.agree_area),
             "agree_persons": self.agree_persons,
+            "participation_met": self.participation_met,
+            "passed": self.passed,
+            "reason": self.reason,
+            # beyond the format: the title, the other choices and each of the four conditions
+            "title": self.title,
             "disagree_area": str(self.disagree_area),
             "disagree_persons": self.disagree_persons,
             "abstain_area": str(self.abstain_area),
             "abstain_persons": self.abstain_persons,
-            "participation_met": self.participation_met,
             "participation_area_met": self.participation_area_met,
             "participation_persons_met": self.participation_persons_met,
             "approval_area_met": self.approval_area_met,
             "approval_persons_met": self.approval_persons_met,
-            "passed": self.passed,
-            "reason": self.reason,
         }
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/receipt/", views.my_receipt, name="receipt"),
     path("<int:pk>/paper/", views.paper_ballot, name="paper"),
+    path("<int:pk>/paper/<str:receipt>/scan/", views.paper_scan, name="paper_scan"),
     path("<int:pk>/dashboard/", views.dashboard, name="dashboard"),
     path("<int:pk>/electorate/", views.electorate, name="electorate"),
     path("<int:pk>/result/", views.result, name="result"),

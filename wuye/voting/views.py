@@ -17,7 +17,15 @@ from wuye.registry.models import Estate
 
 from . import selectors, services
 from .forms import AnswerForm, AssemblyForm, CancelForm, DocumentForm, MotionForm, ObjectionForm
-from .models import PUBLIC_RESULT_STATES, RESULT_STATES, AssemblyStatus, Motion, MotionDocument, Objection
+from .models import (
+    PUBLIC_RESULT_STATES,
+    RESULT_STATES,
+    AssemblyStatus,
+    Ballot,
+    Motion,
+    MotionDocument,
+    Objection,
+)
 from .tally import CHOICE_LABELS, CHOICES, DEVELOPER_KEY, ITEMS
 from .thresholds import three_quarter_items
 
@@ -166,6 +174,14 @@ def document_download(request: HttpRequest, doc_pk: int) -> HttpResponse:
     return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.name)
 
 
+@role_required(*MANAGER_ROLES)
+def paper_scan(request: HttpRequest, pk: int, receipt: str) -> HttpResponse:
+    """The scan of a paper ballot, for the committee and the task force (it may show a name and signature)."""
+    assembly = _managed(request, pk)
+    ballot = get_object_or_404(Ballot, assembly=assembly, receipt=receipt, channel=Ballot.Channel.PAPER)
+    return FileResponse(ballot.scan.open("rb"), filename=ballot.scan.name.rsplit("/", 1)[-1])
+
+
 ACTIONS = {
     "open": (services.assembly_open, "投票已开始，表决名册已冻结并公布。"),
     "close": (services.assembly_close, "投票已截止，计票结果已冻结。"),
@@ -297,6 +313,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "voting/result.html", {
         "assembly": assembly, "rows": selectors.result_rows(assembly), "page": page, "codes": codes,
         "receipt": receipt, "published": assembly.status in PUBLIC_RESULT_STATES,
+        "manager": request.user.is_authenticated and services.can_manage(request.user, assembly.estate_id),
         "closed_at": selectors.cn_datetime(assembly.closed_at),
     })
 

@@ -425,3 +425,15 @@ def test_the_vote_page_explains_when_an_owner_cannot_vote(world, client) -> None
     assert "共有人推选的投票人" in page and "提交选票" not in page
     login(client, world.outsider)
     assert client.get(reverse("voting:vote", args=[a.pk])).status_code == 404
+
+
+def test_only_managers_open_a_paper_ballots_scan(world, client) -> None:
+    a = world.assembly()
+    b = services.ballot_enter_paper(actor=world.committee, assembly=a, unit_label="1栋-003",
+                                    choices={"M1": "agree"}, scan=png())
+    url = reverse("voting:paper_scan", args=[a.pk, b.receipt])
+    login(client, world.committee)
+    r = client.get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"\x89PNG")
+    login(client, world.owner_users[2])
+    assert client.get(url).status_code == 403
