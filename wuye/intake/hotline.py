@@ -84,9 +84,9 @@ def parse_when(value: Any, *, label: str) -> dt.datetime | None:
             m = _DATE_RE.match(text) or _COMPACT_RE.match(text)
             if not m:
                 raise DomainError(f"{label}“{value}”不是有效的日期", field=label)
-            parts = [int(p) if p else 0 for p in m.groups()]
+            y, mo, d, h, mi, se = (int(p) if p else 0 for p in m.groups())
             try:
-                naive = dt.datetime(*parts[:3], parts[3], parts[4], parts[5])  # noqa: DTZ001
+                naive = dt.datetime(y, mo, d, h, mi, se)  # noqa: DTZ001 - made aware below
             except ValueError:
                 raise DomainError(f"{label}“{value}”不是有效的日期", field=label) from None
     if not 1990 <= naive.year <= 2100:
@@ -275,11 +275,12 @@ def hotline_export_rows(*, since: dt.date) -> list[list[Any]]:
     for lead in leads:
         status = public_status(lead)
         result = status["label"] + (f"：{status['note']}" if status["note"] else "")
-        if lead.case_id and not status["closed"]:
-            result += f"（台账编号 {lead.case.number}）"
+        case = lead.case
+        if case is not None and not status["closed"]:
+            result += f"（台账编号 {status['case_number'] or case.number}）"
         closed_at = ""
         if status["closed"]:
-            when = lead.case.closed_at if lead.case_id and lead.case.closed_at else lead.updated_at
+            when = case.closed_at if case is not None and case.closed_at else lead.updated_at
             closed_at = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
         rating = ratings.get(lead.pk)
         out.append([lead.source_ref.removeprefix(SOURCE_PREFIX), result, closed_at, rating if rating else ""])

@@ -13,6 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,8 @@ def _body(msg: EmailMessage) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeDecodeError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("gb18030", errors="replace")
+        payload = part.get_payload(decode=True)
+        content = payload.decode("gb18030", errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
         content = strip_tags(content)
     return re.sub(r"\n{3,}", "\n\n", str(content)).strip()
@@ -70,7 +71,8 @@ def _attachments(msg: EmailMessage) -> tuple[list[StoredFile], list[str]]:
         if i >= MAX_ATTACHMENTS:
             skipped.append(f"{name}（超过 {MAX_ATTACHMENTS} 个）")
             continue
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         upload = SimpleUploadedFile(name, data)
         try:
             checked = check_upload(upload, field="附件", allow_pdf=True)
@@ -140,13 +142,21 @@ def _record(report: MailReport, origin: str, fn: Callable[[], LeadResult]) -> No
         report.duplicates += 1
 
 
+def _import_file(actor: Any, path: Path, matcher: EstateMatcher) -> LeadResult:
+    return email_import_bytes(actor=actor, raw=path.read_bytes(), matcher=matcher)
+
+
+def _import_raw(actor: Any, raw: bytes, matcher: EstateMatcher) -> LeadResult:
+    return email_import_bytes(actor=actor, raw=raw, matcher=matcher)
+
+
 def email_import_path(*, actor: Any, path: Path) -> MailReport:
     """An .eml file or every .eml in a directory (sorted, so runs are reproducible)."""
     files = sorted(path.glob("*.eml")) if path.is_dir() else [path]
     report = MailReport()
     matcher = EstateMatcher()
     for f in files:
-        _record(report, f.name, lambda f=f: email_import_bytes(actor=actor, raw=f.read_bytes(), matcher=matcher))
+        _record(report, f.name, partial(_import_file, actor, f, matcher))
     return report
 
 
@@ -174,12 +184,12 @@ def imap_poll(
         if typ != "OK":
             raise DomainError(f"邮箱文件夹“{folder}”不存在", field="IMAP")
         typ, data = conn.search(None, criteria)
-        for num in (data[0] or b"").split():
+        for num_b in (data[0] or b"").split():
+            num = num_b.decode()
             typ, parts = conn.fetch(num, "(RFC822)")
             raw = next((p[1] for p in parts if isinstance(p, tuple) and len(p) > 1), b"")
             before = len(report.errors)
-            _record(report, f"IMAP #{num.decode()}",
-                    lambda raw=raw: email_import_bytes(actor=actor, raw=raw, matcher=matcher))
+            _record(report, f"IMAP #{num}", partial(_import_raw, actor, raw, matcher))
             if len(report.errors) == before:
                 conn.store(num, "+FLAGS", "\\Seen")
     finally:

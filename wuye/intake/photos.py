@@ -24,9 +24,9 @@ class StoredFile:
 def process_photo(upload: UploadedFile, *, field: str = "照片") -> StoredFile:
     checked = check_upload(upload, field=field, allow_pdf=False, max_bytes=PHOTO_MAX_BYTES)
     try:
-        with Image.open(io.BytesIO(checked.data)) as img:
-            img.seek(0)
-            img = ImageOps.exif_transpose(img)  # keep the orientation the phone meant, then drop EXIF
+        with Image.open(io.BytesIO(checked.data)) as opened:
+            opened.seek(0)
+            img: Image.Image = ImageOps.exif_transpose(opened)  # keep the orientation the phone meant, then drop EXIF
             if img.mode not in ("RGB", "L"):
                 background = Image.new("RGB", img.size, "white")
                 rgba = img.convert("RGBA")
@@ -42,7 +42,7 @@ def process_photo(upload: UploadedFile, *, field: str = "照片") -> StoredFile:
 
 
 def process_photos(uploads: list[UploadedFile], *, field: str = "照片") -> list[StoredFile]:
-    uploads = [u for u in uploads if u and getattr(u, "size", 1)]
+    uploads = [u for u in uploads if u and (u.size is None or u.size > 0)]
     if len(uploads) > MAX_PHOTOS:
         raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片", field=field)
     return [process_photo(u, field=field) for u in uploads]

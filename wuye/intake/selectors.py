@@ -80,7 +80,9 @@ def public_status(lead: Lead) -> dict[str, Any]:
         label = "已收到，等待专班分拣"
         note = ""
     deadline = case.deadline if case is not None and case.deadline else lead.due_date
-    timeline = [{"at": lead.created_at, "title": "收到反映", "text": f"通过“{lead.get_channel_display()}”收到"}]
+    timeline: list[dict[str, Any]] = [
+        {"at": lead.created_at, "title": "收到反映", "text": f"通过“{lead.get_channel_display()}”收到"}
+    ]
     if case is not None:
         timeline.extend(_case_timeline(case))
     elif lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
@@ -95,8 +97,8 @@ def _case_timeline(case: Any) -> list[dict[str, Any]]:
     try:
         from wuye.cases.selectors import case_public_timeline
     except ImportError:
-        case_public_timeline = None
-    if case_public_timeline is not None:
+        pass
+    else:
         return list(case_public_timeline(case))
     entries = [{"at": case.created_at, "title": "已立案", "text": f"列入整治台账，编号 {case.number}"}]
     if case.closed_at:
@@ -186,13 +188,14 @@ def questionnaire_results(user: Any, *, by: str = "estate", since: dt.date | Non
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if by == "company":
-        rows = (qs.exclude(company=None).values("company_id", "company__name")
-                .annotate(n=Count("id"), avg=Avg("score")).order_by("company__name"))
-        return [{"id": r["company_id"], "name": r["company__name"], "n": r["n"], "avg": r["avg"]} for r in rows]
-    rows = (qs.values("estate_id", "estate__name", "estate__code")
-            .annotate(n=Count("id"), avg=Avg("score")).order_by("estate__code"))
+        by_company = (qs.exclude(company=None).values("company_id", "company__name")
+                      .annotate(n=Count("id"), avg=Avg("score")).order_by("company__name"))
+        return [{"id": r["company_id"], "name": r["company__name"], "n": r["n"], "avg": r["avg"]}
+                for r in by_company]
+    by_estate = (qs.values("estate_id", "estate__name", "estate__code")
+                 .annotate(n=Count("id"), avg=Avg("score")).order_by("estate__code"))
     return [{"id": r["estate_id"], "name": r["estate__name"], "code": r["estate__code"], "n": r["n"],
-             "avg": r["avg"]} for r in rows]
+             "avg": r["avg"]} for r in by_estate]
 
 
 def company_satisfaction(company_id: int, *, since: dt.date | None = None) -> dict[str, Any]:

@@ -93,10 +93,11 @@ class FakeImap:
         return "OK", [b" ".join(n for n in self.messages if n not in self.seen)]
 
     def fetch(self, num, what):
-        return "OK", [(num + b" (RFC822 {1})", self.messages[num]), b")"]
+        key = num.encode() if isinstance(num, str) else num
+        return "OK", [(key + b" (RFC822 {1})", self.messages[key]), b")"]
 
     def store(self, num, op, flag):
-        self.seen.add(num)
+        self.seen.add(num.encode() if isinstance(num, str) else num)
         return "OK", [b""]
 
     def logout(self):
