@@ -1,13 +1,17 @@
 """Thin views: parse input, call one service or selector, render."""
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from wuye.accounts.models import BUREAU_ROLES, Role
@@ -31,6 +35,24 @@ from .thresholds import three_quarter_items
 
 VOTING_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER, Role.OWNER)
 MANAGER_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER)
+
+
+def owner_facing(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like role_required, but a visitor who is not logged in is sent to the owners' phone-code login: links to
+    these pages reach owners through notices and SMS."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        checked = role_required(*roles)(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:owner_login"))
+            return checked(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def _apply_error(form: Any, exc: DomainError) -> None:
@@ -58,7 +80,7 @@ def _choices_from_post(request: HttpRequest, motions: list[Motion]) -> dict[str,
     return {m.code: request.POST.get(f"m_{m.code}", "") for m in motions}
 
 
-@role_required(*VOTING_ROLES)
+@owner_facing(*VOTING_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(request, "voting/home.html", {
@@ -90,7 +112,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
     return render(request, "voting/form.html", {"form": form, "title": "发起业主大会表决"})
 
 
-@role_required(*VOTING_ROLES)
+@owner_facing(*VOTING_ROLES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assembly = selectors.assembly_get_visible(user, pk=pk)
@@ -210,7 +232,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("voting:detail", pk=assembly.pk)
 
 
-@role_required(Role.OWNER)
+@owner_facing(Role.OWNER)
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     voter = selectors.voter_of(request.user, assembly)
@@ -234,7 +256,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-@role_required(Role.OWNER)
+@owner_facing(Role.OWNER)
 def my_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     voter = selectors.voter_of(request.user, assembly)

@@ -437,3 +437,10 @@ def test_only_managers_open_a_paper_ballots_scan(world, client) -> None:
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"\x89PNG")
     login(client, world.owner_users[2])
     assert client.get(url).status_code == 403
+
+
+def test_a_visitor_following_a_voting_link_is_sent_to_the_owners_phone_login(world, client) -> None:
+    a = world.assembly()
+    r = client.get(reverse("voting:vote", args=[a.pk]))
+    assert r.status_code == 302
+    assert r["Location"].startswith(reverse("accounts:owner_login")) and "next=" in r["Location"]
