@@ -184,6 +184,9 @@ WUYE = {
     # R6 elevators
     "OLD_ELEVATOR_YEARS": 15,
     "ELEVATOR_MAINTENANCE_DAYS": 15,
+    # R1 voting: art. 278 items needing three quarters; objection period after results (询异公示)
+    "VOTING_THREE_QUARTER_ITEMS": (6, 7, 8),
+    "VOTING_OBJECTION_DAYS": 7,
     # §6 monthly report day
     "MONTHLY_REPORT_DAY": 20,
     # §1 party organisation coverage target
