@@ -92,5 +92,16 @@ def units_of_estate(estate: Estate) -> QuerySet[Unit]:
     return Unit.objects.filter(estate=estate).select_related("building").order_by("building__name", "number")
 
 
+def units_with_owners(estate: Estate) -> QuerySet[Unit]:
+    """Units with their ownerships (owner and designated-voter flag) in two queries."""
+    from django.db.models import Prefetch
+
+    from .models import Ownership
+
+    return units_of_estate(estate).prefetch_related(
+        Prefetch("ownerships", queryset=Ownership.objects.select_related("owner").order_by("pk"))
+    )
+
+
 def estate_ids_of_company(company_id: int) -> QuerySet[ServiceContract]:
     return ServiceContract.objects.filter(company_id=company_id, is_current=True).values_list("estate_id", flat=True)

@@ -245,3 +245,21 @@ def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
         audit_record(actor=actor, action="ownership.create", object_type="registry.ownership",
                      object_id=f"{unit.pk}:{owner.pk}", after={"unit": unit.pk, "owner": owner.pk})
     return "created" if created or linked else "unchanged"
+
+
+@transaction.atomic
+def ownership_designate_voter(*, actor: Any, unit: Unit, owner: Owner) -> Ownership:
+    """Record which co-owner votes for a unit (co-owners count as one person and cast one ballot, R2)."""
+    rows = list(Ownership.objects.select_for_update().filter(unit=unit).order_by("pk"))
+    chosen = next((r for r in rows if r.owner_id == owner.pk), None)
+    if chosen is None:
+        raise DomainError(f"“{owner.name}”不是该房屋的业主", field="投票人")
+    previous = next((r.owner_id for r in rows if r.is_designated_voter), None)
+    if previous == owner.pk:
+        return chosen
+    Ownership.objects.filter(unit=unit, is_designated_voter=True).update(is_designated_voter=False)
+    Ownership.objects.filter(pk=chosen.pk).update(is_designated_voter=True)
+    audit_record(actor=actor, action="ownership.designate_voter", obj=unit,
+                 before={"voter": previous}, after={"voter": owner.pk})
+    chosen.is_designated_voter = True
+    return chosen

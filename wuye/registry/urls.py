@@ -8,6 +8,7 @@ urlpatterns = [
     path("estates/new/", views.estate_edit, name="estate_create"),
     path("estates/<slug:code>/", views.estate_detail, name="estate_detail"),
     path("estates/<slug:code>/units/", views.estate_units, name="estate_units"),
+    path("estates/<slug:code>/units/<int:unit_id>/voter/", views.unit_designate_voter, name="unit_voter"),
     path("estates/<slug:code>/edit/", views.estate_edit, name="estate_edit"),
     path("estates/<slug:code>/contract/", views.contract_create, name="contract_create"),
     path("estates/<slug:code>/committee/", views.committee_edit, name="committee_edit"),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import role_required
@@ -12,7 +13,7 @@ from wuye.common.errors import DomainError
 from . import selectors, services
 from .forms import CommitteeForm, CompanyForm, ContractEndForm, ContractForm, EstateForm, ImportForm
 from .importer import import_registry
-from .models import CommitteeMember, Estate, PropertyCompany, ServiceContract
+from .models import CommitteeMember, Estate, PropertyCompany, ServiceContract, Unit
 
 POSITIONS = {label: value for value, label in CommitteeMember.Position.choices}
 
@@ -55,7 +56,7 @@ def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
 def estate_units(request: HttpRequest, code: str) -> HttpResponse:
     """Units with areas and owners; the city sees no names or phones (§1, §11)."""
     estate = selectors.estate_get_visible(request.user, code=code)
-    qs = selectors.units_of_estate(estate).prefetch_related("owners")
+    qs = selectors.units_with_owners(estate)
     building = request.GET.get("building", "")
     if building:
         qs = qs.filter(building__name=building)
@@ -63,7 +64,26 @@ def estate_units(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/estate_units.html", {
         "estate": estate, "page": page, "buildings": estate.buildings.all(), "building": building,
         "show_personal": request.user.role != "city_viewer",
+        "can_designate": request.user.role in {"bureau_admin", "task_force", "committee_member"},
     })
+
+
+@role_required("bureau_admin", "task_force", "committee_member")
+def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
+    """The committee (or the bureau) records the co-owners' choice of the one who votes for the unit."""
+    estate = selectors.estate_get_visible(request.user, code=code)
+    unit = get_object_or_404(Unit.objects.filter(estate=estate), pk=unit_id)
+    if request.method == "POST":
+        owner = unit.owners.filter(pk=request.POST.get("owner") or 0).first()
+        try:
+            if owner is None:
+                raise DomainError("请选择该房屋的一位业主", field="投票人")
+            services.ownership_designate_voter(actor=request.user, unit=unit, owner=owner)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{unit.label} 的投票人已登记为 {owner.name}。")
+    return redirect(f"{reverse('registry:estate_units', args=[estate.code])}?building={unit.building.name}")
 
 
 @role_required(*BUREAU_ROLES)

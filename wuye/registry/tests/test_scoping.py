@@ -101,3 +101,34 @@ def test_task_force_sees_owner_names_with_masked_phones(county, client):
     body = client.get("/registry/estates/EA1/units/").content.decode()
     owner = Owner.objects.filter(ownerships__unit__estate=county["ea1"]).first()
     assert owner.name in body and owner.phone not in body and owner.phone[:3] + "****" in body
+
+
+def test_committee_designates_the_voter_of_a_co_owned_unit(client):
+    from wuye.audit.models import AuditEntry
+    from wuye.registry.models import Ownership, Unit
+    from wuye.registry.services import owner_link
+
+    estate = make_estate(name="共有小区", code="CO1", units=1)
+    unit = Unit.objects.get(estate=estate)
+    owner_link(actor=None, unit=unit, name="共有人乙", phone="13811112222")
+    second = Owner.objects.get(phone="13811112222")
+    login(client, make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk))
+    page = client.get("/registry/estates/CO1/units/").content.decode()
+    assert "共有人投票人" in page and "共有人乙" in page
+    resp = client.post(f"/registry/estates/CO1/units/{unit.pk}/voter/", {"owner": second.pk})
+    assert resp.status_code == 302
+    assert Ownership.objects.get(unit=unit, is_designated_voter=True).owner == second
+    assert AuditEntry.objects.filter(action="ownership.designate_voter", object_id=str(unit.pk)).exists()
+
+
+def test_a_stranger_cannot_be_designated_and_other_estates_are_404(county, client):
+    from wuye.registry.models import Ownership, Unit
+
+    unit = Unit.objects.filter(estate=county["ea1"]).first()
+    stranger = Owner.objects.filter(ownerships__unit__estate=county["eb"]).first()
+    login(client, make_user(Role.COMMITTEE_MEMBER, estate_id=county["ea1"].pk))
+    before = list(Ownership.objects.filter(unit=unit).values_list("owner_id", "is_designated_voter"))
+    client.post(f"/registry/estates/EA1/units/{unit.pk}/voter/", {"owner": stranger.pk})
+    assert list(Ownership.objects.filter(unit=unit).values_list("owner_id", "is_designated_voter")) == before
+    other = Unit.objects.filter(estate=county["eb"]).first()
+    assert client.post(f"/registry/estates/EB1/units/{other.pk}/voter/", {"owner": stranger.pk}).status_code == 404
