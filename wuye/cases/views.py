@@ -191,6 +191,11 @@ def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
     case = selectors.case_get_visible(request.user, number=number)
     form_class, title, call, done = OPS[op]
     posted = request.method == "POST"
+    offered = selectors.allowed_actions(request.user, case) + (
+        ["extension_decide"] if request.user.role in BUREAU_ROLES else [])
+    if not posted and op not in offered:
+        # The form is only offered where it applies; a POST still goes to the service for its precise error.
+        raise PermissionDenied("此事项当前不能进行该操作，或您的角色无权进行")
     form = form_class(request.POST if posted else None, request.FILES if posted else None)
     status = 200
     if request.method == "POST":

@@ -195,3 +195,41 @@ def test_concurrent_accept_and_return_apply_only_one(db):
     assert sorted(outcomes) == ["InvalidTransition", "ok"]
     case.refresh_from_db()
     assert case.events.filter(kind__in=["accept", "return"]).count() == 1
+
+
+def test_api_extension_escalation_and_merge(world):
+    tf, staff = client_for(world.tf), client_for(world.staff)
+    case = world.rectifying()
+    url = f"/api/v1/cases/{case.number}/transitions/"
+    r = staff.post(url, {"action": "extension_request", "deadline": future(50).isoformat(), "reason": "等配件"},
+                   format="json")
+    assert r.status_code == 200, r.content
+    assert staff.post(url, {"action": "extension_approve"}, format="json").status_code == 403
+    r = tf.post(url, {"action": "extension_approve", "reason": "同意"}, format="json")
+    assert r.json()["deadline"] == future(50).isoformat()
+    r = tf.post(url, {"action": "escalate", "kind": "penalty", "date": "2025-05-01", "amount": "-5",
+                      "legal_basis": "条例", "decision_number": "1号"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "罚款金额"
+    r = tf.post(url, {"action": "escalate", "kind": "penalty", "date": "2025-05-01", "amount": "20000",
+                      "legal_basis": "《物业管理条例》第六十三条", "decision_number": "钟住建罚〔2025〕9号"}, format="json")
+    assert r.status_code == 200 and r.json()["timeline"][-1]["title"] == "行政处罚"
+    other = world.case()
+    r = tf.post(f"/api/v1/cases/{other.number}/transitions/", {"action": "merge", "target": case.number},
+                format="json")
+    assert r.status_code == 200 and r.json()["status"] == "merged" and r.json()["merged_into"] == case.number
+
+
+def test_case_page_query_count_does_not_grow_with_the_timeline(world, client, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from wuye.common.testing import login
+
+    case = world.rectifying()
+    login(client, world.tf)
+    with django_assert_max_num_queries(25) as first:
+        client.get(reverse("cases:detail", args=[case.number]))
+    for i in range(5):
+        services.case_progress_update(actor=world.staff, case=case, progress=f"进展{i}", attachments=[png()])
+        services.case_note_add(actor=world.tf, case=case, text=f"备注{i}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("cases:detail", args=[case.number]))

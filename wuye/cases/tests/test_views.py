@@ -247,3 +247,16 @@ def test_company_list_query_count_is_constant(world, client, django_assert_max_n
         world.rectifying()
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("cases:list"))
+
+
+def test_internal_notes_are_for_the_task_force_only(world, client):
+    from wuye.cases import services
+
+    case = world.rectifying()
+    services.case_note_add(actor=world.tf, case=case, text="内部：企业负责人态度消极")
+    login(client, world.staff)
+    assert "态度消极" not in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+    assert client.get(reverse("cases:act", args=[case.number, "note"])).status_code == 403
+    assert client.get(reverse("cases:act", args=[case.number, "submit"])).status_code == 200
+    login(client, world.tf)
+    assert "态度消极" in client.get(reverse("cases:detail", args=[case.number])).content.decode()
