@@ -139,7 +139,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         case = services.case_start_rectification(
             actor=officer, case=case, target=f"彻底解决“{text[:16]}”问题，建立长效管理制度",
             measures="1. 制定整改方案并公示；2. 落实人员和经费；3. 每周向专班报告进展；4. 整改完成后申请验收。",
-            responsible=f"{_name(rng)}（{rng.choice(RESPONSIBLE)}）", deadline=today() + dt.timedelta(days=rng.randint(4, 40)),
+            responsible=f"{_name(rng)}（{rng.choice(RESPONSIBLE)}）", deadline=today() + dt.timedelta(days=rng.randint(2, 40)),
         )
         if rng.random() < 0.5:
             case = services.case_progress_update(actor=staff, case=case, progress="已制定整改方案，正在落实。")

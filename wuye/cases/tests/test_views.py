@@ -260,3 +260,12 @@ def test_internal_notes_are_for_the_task_force_only(world, client):
     assert client.get(reverse("cases:act", args=[case.number, "submit"])).status_code == 200
     login(client, world.tf)
     assert "态度消极" in client.get(reverse("cases:detail", args=[case.number])).content.decode()
+
+
+def test_admin_shows_the_ledger_read_only(world, client):
+    case = world.rectifying()
+    login(client, world.admin)
+    resp = client.get("/admin/cases/case/")
+    assert resp.status_code == 200 and case.number in resp.content.decode()
+    assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Case.objects.filter(pk=case.pk).exists()
