@@ -269,3 +269,13 @@ def test_admin_shows_the_ledger_read_only(world, client):
     assert resp.status_code == 200 and case.number in resp.content.decode()
     assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_committee_member_reads_only_its_estate(world, client):
+    mine = world.case()
+    other = world.case(world.other_estate)
+    login(client, world.committee)
+    body = client.get(reverse("cases:list")).content.decode()
+    assert mine.number in body and other.number not in body
+    assert client.get(reverse("cases:detail", args=[other.number])).status_code == 404
+    assert client.get(reverse("cases:create")).status_code == 403
