@@ -20,7 +20,7 @@ from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.money import parse_yuan
 from wuye.common.uploads import CheckedFile, check_upload
-from wuye.intake.models import Lead, LeadStatus
+from wuye.intake.models import Channel, Lead, LeadStatus
 from wuye.registry.models import Estate, ServiceContract
 
 from . import workflow
@@ -238,6 +238,8 @@ def case_create(
         raise DomainError("请选择问题类别（1.1 至 7）", field="问题类别")
     description = _text(description, field="问题描述")
     title = _text(title, field="标题", required=False, max_len=120)
+    if source_channel and source_channel not in Channel.values:
+        raise DomainError("问题来源不正确", field="问题来源")
     files = check_files(attachments)
     year = today().year
     seq, number = _next_number(year)
