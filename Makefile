@@ -47,8 +47,10 @@ test: lint test-sqlite
 		echo ""; echo "注意：本机没有可用的 PostgreSQL（127.0.0.1:5432），只在 SQLite 上运行了测试。"; \
 	fi
 
+# Each benchmark creates and drops its own database wuye_bench_<name>; none touches another database.
 bench: install
-	@for f in bench/*.py; do echo "== $$f"; DATABASE_URL=$(PG_URL) $(BIN)/python $$f || exit 1; done
+	@for f in bench/*.py; do n=$$(basename $$f .py); echo "== $$f"; \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench_$$n $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles
