@@ -13,7 +13,7 @@ from wuye.accounts.models import Role, User
 from wuye.audit.models import AuditEntry
 from wuye.audit.services import audit_record
 from wuye.common.errors import DomainError
-from wuye.intake.models import Lead, LeadStatus
+from wuye.intake.models import Channel, Lead, LeadStatus
 
 from . import ml, services
 from .models import Decision, Suggestion
@@ -44,7 +44,7 @@ def _sample_decisions(seed: int) -> int:
     rng = random.Random(seed)
     candidates = list(Suggestion.objects.filter(decision=Decision.PENDING, lead__status=LeadStatus.NEW,
                                                 lead__estate__isnull=False)
-                      .exclude(category=ml.NONE).select_related("lead").order_by("id")[:60])
+                      .exclude(category=ml.NONE).exclude(lead__channel=Channel.CHECK).select_related("lead").order_by("id")[:60])
     rng.shuffle(candidates)
     done = 0
     for s in candidates[:SAMPLE_DECISIONS]:

@@ -4,6 +4,7 @@ Each decision is one transaction: the lead is locked, the ledger service does th
 audit entry), and the suggestion's outcome, any correction and a triage audit entry are written beside it.
 """
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from wuye.cases.models import Case
 from wuye.cases.taxonomy import Category
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
-from wuye.intake.models import Lead, LeadStatus
+from wuye.intake.models import Channel, Lead, LeadStatus
 
 from . import ml
 from .models import Correction, Decision, Suggestion
@@ -33,7 +34,7 @@ def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> S
     Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
     already has a suggestion or is no longer new, or when no model is available (the lead is never lost).
     """
-    lead = Lead.objects.filter(pk=lead_id).only("id", "text", "status").first()
+    lead = Lead.objects.filter(pk=lead_id).only("id", "text", "status", "channel", "category").first()
     if lead is None or lead.status != LeadStatus.NEW:
         return None
     try:
@@ -42,6 +43,10 @@ def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> S
         logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
         return None
     prediction = model.predict(lead.text)  # outside the lock: the prediction needs no database
+    if lead.channel == Channel.CHECK and lead.category:
+        # An automatic check's finding already knows its category by rule; the model only adds urgency.
+        prediction = dataclasses.replace(prediction, category=lead.category, top3=[(lead.category, 1.0)],
+                                         terms=["系统核查规则"])
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
