@@ -24,15 +24,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem("线索录入", "intake:desk", frozenset({B, T})),
     NavItem("12345 导入", "intake:import_12345", frozenset({B, T})),
     NavItem("现场检查", "intake:inspections", frozenset({B, T})),
-    NavItem("问卷结果", "intake:questionnaire_results", frozenset({B, T, C})),
-    NavItem("二维码海报", "intake:posters", frozenset({B, T})),
+    NavItem("问卷结果", "intake:questionnaire_results", frozenset({C})),
     NavItem("公共收益", "revenue:home", frozenset({B, T, C, S, M})),
     NavItem("维修资金", "revenue:fund_county", frozenset({B, T, C})),
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
-    NavItem("档案导入", "registry:import", frozenset({B, T})),
-    NavItem("管理后台", "admin:index", frozenset({B})),
+    NavItem("后台", "admin:index", frozenset({B})),
 )
 
 PUBLIC_NAV: tuple[tuple[str, str], ...] = (
