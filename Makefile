@@ -49,7 +49,7 @@ test: lint test-sqlite
 
 # Each benchmark creates and drops its own database wuye_bench_<name>; none touches another database.
 bench: install
-	@for f in bench/*.py; do n=$$(basename $$f .py); echo "== $$f"; \
+	@for f in bench/[a-z]*.py; do n=$$(basename $$f .py); echo "== $$f"; \
 		DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench_$$n $(BIN)/python $$f || exit 1; done
 
 clean:

@@ -15,41 +15,17 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings.local")
-os.environ.setdefault("DEBUG", "0")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pg import bench_database, run_in_fresh_database  # noqa: E402
 
-URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wuye_bench_ledger")
-if not URL.startswith("postgres"):
-    sys.exit("bench/ledger.py needs a PostgreSQL DATABASE_URL")
-os.environ["DATABASE_URL"] = URL
-DB_NAME = urlparse(URL).path.lstrip("/")
+URL = bench_database("wuye_bench_ledger")
 N_CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 
 
-def admin_exec(sql: str) -> None:
-    import psycopg
-
-    parsed = urlparse(URL)
-    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-                         password=parsed.password, dbname="postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main() -> None:
-    admin_exec(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    admin_exec(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP") != "1":
-            admin_exec(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    run_in_fresh_database(URL, run)
 
 
 def run() -> None:

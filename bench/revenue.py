@@ -19,43 +19,19 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuye.settings.local")
-os.environ.setdefault("DEBUG", "0")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pg import bench_database, run_in_fresh_database  # noqa: E402
 
-URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wuye_bench_revenue")
-if not URL.startswith("postgres"):
-    sys.exit("bench/revenue.py needs a PostgreSQL DATABASE_URL")
-os.environ["DATABASE_URL"] = URL
-DB_NAME = urlparse(URL).path.lstrip("/")
+URL = bench_database("wuye_bench_revenue")
 N_ENTRIES = int(os.environ.get("BENCH_ENTRIES", "100000"))
 N_ESTATES = int(os.environ.get("BENCH_ESTATES", "2000"))
 YEARS = int(os.environ.get("BENCH_YEARS", "8"))
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 
 
-def admin_exec(sql: str) -> None:
-    import psycopg
-
-    parsed = urlparse(URL)
-    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-                         password=parsed.password, dbname="postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main() -> None:
-    admin_exec(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    admin_exec(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP") != "1":
-            admin_exec(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    run_in_fresh_database(URL, run)
 
 
 def timed(fn, runs: int = RUNS) -> tuple[float, float]:  # type: ignore[no-untyped-def]
