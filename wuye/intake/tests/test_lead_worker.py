@@ -148,6 +148,20 @@ def test_unseen_ids_are_retried_then_forgotten(estate, calls, worker_mode):
 
 
 @pytest.mark.django_db
+def test_status_shows_the_backlog(estate, calls, worker_mode):
+    out = io.StringIO()
+    _submit(estate, "s1")
+    call_command("lead_worker", "--status", stdout=out)
+    assert "共有 1 条线索待处理" in out.getvalue() and calls == []
+    _run_once()
+    _submit(estate, "s2")
+    _submit(estate, "s3")
+    out = io.StringIO()
+    call_command("lead_worker", "--status", stdout=out)
+    assert "积压 2 条" in out.getvalue() and len(calls) == 1
+
+
+@pytest.mark.django_db
 def test_bad_options_are_refused_in_chinese(db):
     with pytest.raises(CommandError, match="必须大于 0"):
         call_command("lead_worker", "--once", "--interval", "0")
