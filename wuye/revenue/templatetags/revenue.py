@@ -78,3 +78,14 @@ def statement_rows(context: Any, st: Any, *, can_object: bool = False, estate: A
     if not rows:
         return mark_safe('<tr><td colspan="9">本期无收支。</td></tr>')  # noqa: S308
     return mark_safe("\n".join(rows))  # noqa: S308 - every user-supplied value above is escaped
+
+
+@register.filter
+def period_label(key: str) -> str:
+    """'2026Q3' → '2026年第3季度', '2026-03' → '2026年3月' (what owners read on the notice board)."""
+    from wuye.revenue.periods import period_from_key
+
+    try:
+        return period_from_key(key).label
+    except (ValueError, KeyError):
+        return key
