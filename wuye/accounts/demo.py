@@ -12,6 +12,11 @@ from .services import staff_user_create
 DEMO_PASSWORD = "wuye-demo-2025"
 
 
+def _short(company_name: str) -> str:
+    """'钟山县鑫盛物业服务有限公司' → '鑫盛'."""
+    return company_name.removeprefix("钟山县").split("物业")[0] or company_name
+
+
 @transaction.atomic
 def build(*, seed: int, scale: float, out: Any) -> None:
     contract = ServiceContract.objects.filter(is_current=True).select_related("company", "estate").order_by("id").first()
@@ -26,10 +31,10 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         ("city", Role.CITY_VIEWER, "市住建局专班", {}),
     ]
     if contract:
-        plan.append(("company", Role.COMPANY_STAFF, f"{contract.company.name[3:7]}物业客服", {"company_id": contract.company_id}))
+        plan.append(("company", Role.COMPANY_STAFF, f"{_short(contract.company.name)}物业客服", {"company_id": contract.company_id}))
         other = ServiceContract.objects.filter(is_current=True).exclude(company=contract.company).order_by("id").first()
         if other:
-            plan.append(("company2", Role.COMPANY_STAFF, f"{other.company.name[3:7]}物业客服", {"company_id": other.company_id}))
+            plan.append(("company2", Role.COMPANY_STAFF, f"{_short(other.company.name)}物业客服", {"company_id": other.company_id}))
     if committee:
         plan.append(("committee", Role.COMMITTEE_MEMBER, f"{committee.estate.name}业委会主任", {"estate_id": committee.estate_id}))
     created = 0
