@@ -11,3 +11,12 @@ class WuyeUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("角色与范围", {"fields": ("role", "display_name", "phone", "company", "estate", "owner")}))  # type: ignore[misc]
     add_fieldsets = (*UserAdmin.add_fieldsets, ("角色与范围", {"fields": ("role", "display_name", "company", "estate")}))
     raw_id_fields = ("owner", "estate")
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="重置动态口令（手机丢失时）")
+    def reset_second_factor(self, request, queryset):  # type: ignore[no-untyped-def]
+        from .services import totp_reset
+
+        for user in queryset:
+            totp_reset(actor=request.user, user=user, reason="管理后台重置（手机丢失或更换）")
+        self.message_user(request, f"已重置 {queryset.count()} 个账号的动态口令，下次登录时重新绑定。")

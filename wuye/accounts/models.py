@@ -35,6 +35,9 @@ class User(AbstractUser):
         "registry.Owner", null=True, blank=True, on_delete=models.PROTECT, related_name="user",
         verbose_name="对应业主",
     )
+    # second factor (§13): a TOTP secret once confirmed; the last accepted time step blocks replay
+    totp_secret = models.CharField("动态口令密钥", max_length=64, blank=True)
+    totp_last_step = models.BigIntegerField("上次使用的口令时段", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -53,6 +56,10 @@ class User(AbstractUser):
 
     def audit_label(self) -> str:
         return f"{self.display_name or self.username}（{self.get_role_display()}）"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def is_bureau(self) -> bool:

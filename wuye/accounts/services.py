@@ -131,3 +131,55 @@ def staff_user_create(
         after={"username": username, "role": role, "company": company_id, "estate": estate_id},
     )
     return user
+
+
+# --- second factor for bureau staff (§13) ---------------------------------------------------------------------
+
+
+def second_factor_required(user: User) -> bool:
+    return user.role in (Role.BUREAU_ADMIN, Role.TASK_FORCE) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
+
+
+@transaction.atomic
+def totp_confirm(*, actor: User, user: User, secret: str, code: str) -> None:
+    """Turn the second factor on once the user proves their app shows the right code."""
+    from . import totp
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    step = totp.matching_step(secret, code)
+    if step is None:
+        raise DomainError("动态口令不正确，请核对手机上的 6 位数字（注意时间是否准确）", field="动态口令")
+    user.totp_secret, user.totp_last_step = secret, step
+    user.save(update_fields=["totp_secret", "totp_last_step"])
+    audit_record(actor=actor, action="user.second_factor_on", obj=user, after={"second_factor": True})
+
+
+@transaction.atomic
+def totp_check(*, user: User, code: str) -> None:
+    """Accept a code once: a code already used (or an older one) is refused, so an overheard code is worthless."""
+    from . import totp
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.totp_secret:
+        raise DomainError("尚未启用动态口令", field="动态口令")
+    step = totp.matching_step(user.totp_secret, code)
+    if step is None:
+        raise DomainError("动态口令不正确", field="动态口令")
+    if user.totp_last_step is not None and step <= user.totp_last_step:
+        raise DomainError("该动态口令已使用过，请等待下一个口令", field="动态口令")
+    user.totp_last_step = step
+    user.save(update_fields=["totp_last_step"])
+
+
+@transaction.atomic
+def totp_reset(*, actor: User, user: User, reason: str) -> None:
+    """The office head clears a lost phone's secret; the user enrols again at the next login."""
+    if actor.role != Role.BUREAU_ADMIN:
+        raise DomainError("只有专班办公室负责人可以重置动态口令", field="动态口令")
+    if not (reason or "").strip():
+        raise DomainError("请填写重置原因", field="原因")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.totp_secret, user.totp_last_step = "", None
+    user.save(update_fields=["totp_secret", "totp_last_step"])
+    audit_record(actor=actor, action="user.second_factor_reset", obj=user, after={"second_factor": False},
+                 reason=reason)

@@ -170,6 +170,8 @@ WUYE = {
     # Where lead-created hooks (triage suggestions) run: "inline" in the request (development, tests),
     # "worker" in a separate `manage.py lead_worker` process (production), "background" in a thread.
     "LEAD_HOOKS": os.environ.get("WUYE_LEAD_HOOKS", "inline"),
+    # §13: bureau staff (bureau_admin, task_force) log in with a password and a TOTP code (on in production)
+    "REQUIRE_BUREAU_2FA": env_bool("WUYE_REQUIRE_BUREAU_2FA", False),
     "OTP_TTL_SECONDS": 300,
     "OTP_RESEND_SECONDS": 60,
     "OTP_MAX_ATTEMPTS": 5,
