@@ -31,6 +31,11 @@ class LeadResult:
     created: bool
 
 
+def _lead_by_source_ref(source_ref: str) -> Lead | None:
+    """The lead with this key (unique when set); unordered, so no ORDER BY on every submission."""
+    return next(iter(Lead.objects.filter(source_ref=source_ref).order_by()[:1]), None)
+
+
 def lead_create(
     *,
     actor: Any,
@@ -57,7 +62,7 @@ def lead_create(
     if len(text) > 5000:
         raise DomainError("内容过长（最多 5000 字）", field="反映内容")
     if source_ref:
-        existing = Lead.objects.filter(source_ref=source_ref).first()
+        existing = _lead_by_source_ref(source_ref)
         if existing is not None:
             return LeadResult(existing, False)
     if anonymous:
@@ -86,7 +91,7 @@ def lead_create(
             transaction.on_commit(lambda: run_on_lead_created(lead.pk))
     except IntegrityError:
         if source_ref:
-            existing = Lead.objects.filter(source_ref=source_ref).first()
+            existing = _lead_by_source_ref(source_ref)
             if existing is not None:
                 return LeadResult(existing, False)
         raise
