@@ -12,3 +12,12 @@ def _clear_sms_outbox():
 
     MemorySmsBackend.outbox.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Caches (rate limits, the QR estate lookup) must not leak from one test's database into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache as django_cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
@@ -43,12 +44,21 @@ def questionnaire(code: str = "satisfaction") -> dict[str, Any]:
 # --- public ----------------------------------------------------------------------------------------------
 
 
+QR_ESTATE_CACHE_SECONDS = 60
+
+
 def estate_for_qr(code: str) -> Estate:
-    # .get(), not .first(): the code is unique, and skipping ORDER BY matters on the busiest public path
-    try:
-        return Estate.objects.select_related("town").get(code=code)
-    except Estate.DoesNotExist:
-        raise Http404("没有找到该小区") from None
+    """The estate behind a QR code. Cached briefly: it is read on every resident submission and almost never
+    changes (a renamed estate shows its new name within a minute)."""
+    key = f"wuye:qr-estate:{code}"
+    estate = django_cache.get(key)
+    if estate is None:
+        try:
+            estate = Estate.objects.select_related("town").get(code=code)
+        except Estate.DoesNotExist:
+            raise Http404("没有找到该小区") from None
+        django_cache.set(key, estate, QR_ESTATE_CACHE_SECONDS)
+    return estate
 
 
 def normalize_tracking_code(code: str) -> str:

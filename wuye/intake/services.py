@@ -61,34 +61,41 @@ def lead_create(
         raise DomainError("请填写反映的问题", field="反映内容")
     if len(text) > 5000:
         raise DomainError("内容过长（最多 5000 字）", field="反映内容")
-    if source_ref:
+    in_transaction = transaction.get_connection().in_atomic_block
+    if source_ref and in_transaction:
+        # inside a caller's transaction (an import file, a check) look first: cheaper than a failed INSERT
         existing = _lead_by_source_ref(source_ref)
         if existing is not None:
             return LeadResult(existing, False)
     if anonymous:
         complainant_name, complainant_phone = "", ""
     stamp = created_at or now()
+    values = dict(
+        tracking_code=new_tracking_code(),
+        channel=channel,
+        estate=estate,
+        estate_needs_confirmation=estate_needs_confirmation,
+        address=address.strip(),
+        text=text,
+        category_hint=category_hint,
+        complainant_name=complainant_name.strip(),
+        complainant_phone=complainant_phone.strip(),
+        anonymous=anonymous,
+        source_ref=source_ref,
+        evidence=evidence or {},
+        due_date=due_date,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=stamp,
+        updated_at=stamp,
+    )
     try:
-        with transaction.atomic():
-            lead = Lead.objects.create(
-                tracking_code=new_tracking_code(),
-                channel=channel,
-                estate=estate,
-                estate_needs_confirmation=estate_needs_confirmation,
-                address=address.strip(),
-                text=text,
-                category_hint=category_hint,
-                complainant_name=complainant_name.strip(),
-                complainant_phone=complainant_phone.strip(),
-                anonymous=anonymous,
-                source_ref=source_ref,
-                evidence=evidence or {},
-                due_date=due_date,
-                created_by=actor if getattr(actor, "pk", None) else None,
-                created_at=stamp,
-                updated_at=stamp,
-            )
-            transaction.on_commit(lambda: run_on_lead_created(lead.pk))
+        if in_transaction:
+            with transaction.atomic():  # a savepoint: a duplicate key must not poison the caller's transaction
+                lead = Lead.objects.create(**values)
+        else:
+            # the resident's path (QR form, Open311): one INSERT is atomic by itself; a retried key fails it
+            lead = Lead.objects.create(**values)
+        transaction.on_commit(lambda: run_on_lead_created(lead.pk))
     except IntegrityError:
         if source_ref:
             existing = _lead_by_source_ref(source_ref)
@@ -193,13 +200,14 @@ def qr_submit(
         if not IDEM_RE.match(idem_key):
             raise DomainError("表单已失效，请刷新页面后重新提交", field="表单")
         source_ref = f"{channel}:{idem_key}"
-    with transaction.atomic():
-        result = lead_create(
-            actor=actor, channel=channel, text=text, estate=estate, source_ref=source_ref,
-            category_hint=category_hint, complainant_name=name, complainant_phone=phone, anonymous=anonymous,
-            evidence=evidence,
-        )
-        if result.created and photos:
+    fields = dict(actor=actor, channel=channel, text=text, estate=estate, source_ref=source_ref,
+                  category_hint=category_hint, complainant_name=name, complainant_phone=phone, anonymous=anonymous,
+                  evidence=evidence)
+    if not photos:
+        return lead_create(**fields)  # no transaction needed around a single INSERT
+    with transaction.atomic():  # the lead and its photos together, or neither
+        result = lead_create(**fields)
+        if result.created:
             lead_attach(lead=result.lead, files=photos)
     return result
 
