@@ -19,11 +19,3 @@ class InvalidTransition(DomainError):
 
 class NotAllowed(DomainError):
     """The actor's role may not do this."""
-
-
-class ImportRowError(DomainError):
-    """One row of an imported file is bad; row is the number Excel shows."""
-
-    def __init__(self, message: str, *, row: int, field: str | None = None) -> None:
-        super().__init__(message, field=field)
-        self.row = row

@@ -101,7 +101,3 @@ def units_with_owners(estate: Estate) -> QuerySet[Unit]:
     return units_of_estate(estate).prefetch_related(
         Prefetch("ownerships", queryset=Ownership.objects.select_related("owner").order_by("pk"))
     )
-
-
-def estate_ids_of_company(company_id: int) -> QuerySet[ServiceContract]:
-    return ServiceContract.objects.filter(company_id=company_id, is_current=True).values_list("estate_id", flat=True)
