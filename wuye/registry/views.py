@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
 
@@ -165,16 +165,14 @@ def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/form.html", {"form": form, "title": f"{estate.name} · 业委会/物管会"})
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
 def company_list(request: HttpRequest) -> HttpResponse:
     companies = selectors.company_list(request.user)
-    if request.user.role not in {"bureau_admin", "task_force", "city_viewer", "company_staff"}:
-        raise Http404
     return render(request, "registry/company_list.html", {"companies": companies,
                                                            "can_edit": request.user.role in BUREAU_ROLES})
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = selectors.companies_visible_to(request.user).filter(pk=pk).first()
     if company is None:
