@@ -86,6 +86,14 @@ def _cell(row: tuple[Any, ...], mapping: dict[str, int], key: str) -> str:
     return str(value).strip()
 
 
+def _free_code(model: Any, prefix: str, width: int) -> str:
+    """The next unused code `prefix + number` (a count would collide once rows were added by hand)."""
+    n = model.objects.filter(code__startswith=prefix).count() + 1
+    while model.objects.filter(code=f"{prefix}{n:0{width}d}").exists():
+        n += 1
+    return f"{prefix}{n:0{width}d}"
+
+
 def import_registry(*, actor: Any, data: bytes) -> ImportResult:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -134,15 +142,14 @@ def _import_row(*, actor: Any, county: County, row: tuple[Any, ...], mapping: di
 
     town = Town.objects.filter(county=county, name=values["town"]).first()
     if town is None:
-        code = f"{county.code}{Town.objects.filter(county=county).count() + 1:03d}"
-        town = Town.objects.create(county=county, code=code, name=values["town"])
+        town = Town.objects.create(county=county, code=_free_code(Town, f"{county.code}", 3), name=values["town"])
     estate = None
     if values["estate_code"]:
         estate = Estate.objects.filter(code=values["estate_code"]).first()
     if estate is None:
         estate = Estate.objects.filter(town=town, name=values["estate_name"]).first()
     if estate is None:
-        code = values["estate_code"] or f"E{Estate.objects.count() + 1:04d}"
+        code = values["estate_code"] or _free_code(Estate, "E", 4)
         estate = estate_save(actor=actor, town=town, code=code, name=values["estate_name"])
         result.estates_created += 1
     elif estate.name != values["estate_name"]:

@@ -71,3 +71,19 @@ def test_company_staff_cannot_use_the_import_page(client):
     resp = client.post("/registry/import/", {"file": SimpleUploadedFile("r.xlsx", SAMPLE.read_bytes())})
     assert resp.status_code == 403
     assert Unit.objects.count() == 0
+
+
+def test_an_estate_without_a_code_gets_a_free_one_even_after_hand_made_codes(tmp_path):
+    from openpyxl import Workbook
+
+    from wuye.common.testing import make_estate
+
+    make_estate(code="E0001", name="手工登记小区")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["乡镇/街道", "小区名称", "楼栋", "房号", "建筑面积", "业主姓名", "联系电话"])
+    ws.append(["钟山镇", "新导入小区", "1栋", "101", 80, "陈一", "13800000099"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    call_command("import_registry", str(path))
+    assert Estate.objects.get(name="新导入小区").code == "E0002"
