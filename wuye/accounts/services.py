@@ -7,7 +7,7 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
@@ -89,11 +89,16 @@ def owner_user_for_phone(*, phone: str) -> User:
     if owner is None:
         raise DomainError("该手机号未登记为本县业主", field="手机号")
     user = User.objects.filter(owner=owner).first()
-    if user is None:
-        user = User(username=f"owner-{phone}", role=Role.OWNER, owner=owner, phone=phone, display_name=owner.name)
-        user.set_unusable_password()
-        user.save()
-        audit_record(actor=None, action="user.create", obj=user, after={"role": user.role, "owner": owner.pk})
+    if user is not None:
+        return user
+    user = User(username=f"owner-{phone}", role=Role.OWNER, owner=owner, phone=phone, display_name=owner.name)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same owner's first login from two devices at once: both get the one account
+        return User.objects.get(owner=owner)
+    audit_record(actor=None, action="user.create", obj=user, after={"role": user.role, "owner": owner.pk})
     return user
 
 
