@@ -73,7 +73,11 @@ def estate_save(*, actor: Any, estate: Estate | None = None, town: Town, code: s
     estate.town, estate.code, estate.name, estate.aliases = town, code, name, aliases.strip()
     estate.address, estate.developer, estate.built_year = address.strip(), developer.strip(), built_year
     estate.pinyin_initials = pinyin_initials(name)
-    estate.save()
+    try:
+        with transaction.atomic():
+            estate.save()
+    except IntegrityError:  # a concurrent save took the code or name between the checks and here
+        raise DomainError(f"编码“{code}”或名称“{name}”刚被其他小区使用", field="小区编码") from None
     after = snapshot(estate, ESTATE_FIELDS)
     if before != after:
         audit_record(actor=actor, action="estate.save", obj=estate, before=before, after=after)
@@ -103,7 +107,11 @@ def company_save(*, actor: Any, company: PropertyCompany | None = None, name: st
     company.name, company.credit_code = name, code
     company.legal_representative = legal_representative.strip()
     company.contact_person, company.contact_phone, company.address = contact_person, contact_phone, address
-    company.save()
+    try:
+        with transaction.atomic():
+            company.save()
+    except IntegrityError:  # a double-submitted form: the first request registered it
+        raise DomainError(f"企业“{name}”或该信用代码刚被登记", field="统一社会信用代码") from None
     after = snapshot(company, COMPANY_FIELDS)
     if before != after:
         audit_record(actor=actor, action="company.save", obj=company, before=before, after=after)
