@@ -482,11 +482,18 @@ def questionnaire_submit(
         lead = lead_create(actor=actor, channel=Channel.QUESTIONNAIRE, text=problem, estate=estate,
                            source_ref=f"{source_ref}:lead" if source_ref else "",
                            evidence={"questionnaire": questionnaire}).lead
-    response = QuestionnaireResponse.objects.create(
-        estate=estate, company=contract.company if contract else None, questionnaire=questionnaire,
-        answers=clean, score=score, comment=comment, lead=lead, source_ref=source_ref,
-        entered_by=actor if getattr(actor, "pk", None) else None, created_at=now(),
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent retry with the same key loses the INSERT race
+            response = QuestionnaireResponse.objects.create(
+                estate=estate, company=contract.company if contract else None, questionnaire=questionnaire,
+                answers=clean, score=score, comment=comment, lead=lead, source_ref=source_ref,
+                entered_by=actor if getattr(actor, "pk", None) else None, created_at=now(),
+            )
+    except IntegrityError:
+        existing = QuestionnaireResponse.objects.filter(source_ref=source_ref).first() if source_ref else None
+        if existing is None:
+            raise
+        return existing
     audit_record(actor=actor, action="questionnaire.answer", obj=response,
                  after={"estate": estate.code, "score": str(score), "lead": lead.tracking_code if lead else ""})
     return response

@@ -72,3 +72,16 @@ def test_background_hooks_run_after_commit_off_the_request_thread(estate, settin
         assert (result.lead.pk, "wuye-lead-hooks") in seen
     finally:
         hooks._on_lead_created.remove(record)
+
+
+def test_same_questionnaire_submitted_twice_at_once_is_one_response(estate):
+    from wuye.intake.models import QuestionnaireResponse
+    from wuye.intake.selectors import questionnaire
+    from wuye.intake.services import questionnaire_submit
+
+    answers = {q["code"]: 4 for q in questionnaire()["questions"]}
+    results, errors = _race(lambda: questionnaire_submit(actor=None, estate=estate, answers=answers,
+                                                         problem="垃圾没人清运", idem_key="qrace" * 4), n=2)
+    assert errors == []
+    assert QuestionnaireResponse.objects.count() == 1 and Lead.objects.count() == 1
+    assert len({r.pk for r in results}) == 1
