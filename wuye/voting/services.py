@@ -459,7 +459,11 @@ def objection_raise(*, actor: User, assembly: Assembly, text: str) -> Objection:
     text = (text or "").strip()
     if len(text) < 5:
         raise DomainError("请写明异议的具体内容（至少 5 个字）", field="异议内容")
-    objection = Objection.objects.create(assembly=assembly, raised_by=actor, text=text[:4000], raised_at=now())
+    text = text[:4000]
+    existing = Objection.objects.filter(assembly=assembly, raised_by=actor, text=text).first()
+    if existing is not None:  # a double submit: the assembly lock above serialises the two requests
+        return existing
+    objection = Objection.objects.create(assembly=assembly, raised_by=actor, text=text, raised_at=now())
     audit_record(actor=actor, action="objection.raise", obj=objection, after={"assembly": assembly.pk})
     return objection
 

@@ -444,3 +444,19 @@ def test_a_visitor_following_a_voting_link_is_sent_to_the_owners_phone_login(wor
     r = client.get(reverse("voting:vote", args=[a.pk]))
     assert r.status_code == 302
     assert r["Location"].startswith(reverse("accounts:owner_login")) and "next=" in r["Location"]
+
+
+def test_a_double_submitted_objection_is_stored_once(world, client) -> None:
+    a = world.assembly()
+    cast_all(world, a, client)
+    close(world, a)
+    services.assembly_publish(actor=world.committee, assembly=a)
+    login(client, world.owner_users[5])
+    for _ in range(2):
+        r = client.post(reverse("voting:objection_raise", args=[a.pk]), {"text": "开发商的书面票是否有盖章？"})
+        assert r.status_code == 302
+    assert a.objections.count() == 1
+    assert AuditEntry.objects.filter(action="objection.raise").count() == 1
+    client.post(reverse("voting:objection_raise", args=[a.pk]), {"text": "另一个问题：公告是否张贴？"})
+    assert a.objections.count() == 2
+
