@@ -156,7 +156,8 @@ class ActionForm(forms.Form):
 
 class RevisitDrawForm(forms.Form):
     per_estate = forms.IntegerField(label="每小区抽取件数", min_value=1, max_value=50, initial=2)
-    seed = forms.IntegerField(label="随机种子（同一种子抽取结果相同）", initial=2025)
+    seed = forms.IntegerField(label="随机种子（同一种子抽取结果相同）", initial=2025, min_value=0,
+                              max_value=2**31 - 1)
     category = forms.ChoiceField(label="问题类别", required=False,
                                  choices=[("", "全部")] + [(c.value, f"{c.value} {c.label}") for c in Category])
 

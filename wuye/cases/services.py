@@ -46,6 +46,7 @@ from .taxonomy import Category
 MAX_ATTACHMENTS = 9
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 REOPEN_DAYS_DEFAULT = 15
+SEED_MAX = 2**31 - 1  # RevisitBatch.seed is a 32-bit integer column
 CASE_FIELDS = ("status", "target", "measures", "responsible", "deadline", "progress", "closed_reason",
                "report_count", "merged_into")
 
@@ -802,11 +803,19 @@ def revisit_sample_draw(*, actor: Any, per_estate: int, seed: int, category: str
         raise DomainError("每小区抽取数量应为 1 至 50", field="每小区抽取")
     if category and category not in Category.values:
         raise DomainError("问题类别不正确", field="问题类别")
-    existing = RevisitBatch.objects.filter(seed=seed, per_estate=per_estate, category=category).first()
+    if not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise DomainError(f"应为 0 至 {SEED_MAX} 的整数", field="随机种子")
+    params = {"seed": seed, "per_estate": per_estate, "category": category}
+    existing = RevisitBatch.objects.filter(**params).first()
     if existing is not None:
         return existing, False
-    batch = RevisitBatch.objects.create(seed=seed, per_estate=per_estate, category=category,
-                                        drawn_by=actor if getattr(actor, "pk", None) else None, drawn_at=now())
+    try:
+        with transaction.atomic():
+            batch = RevisitBatch.objects.create(**params, drawn_at=now(),
+                                                drawn_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError:
+        # A double submit drew the same batch a moment earlier: show that one.
+        return RevisitBatch.objects.get(**params), False
     ids = revisit_candidates(per_estate=per_estate, seed=seed, category=category)
     Revisit.objects.bulk_create([Revisit(batch=batch, case_id=i) for i in ids])
     audit_record(actor=actor, action="revisit.draw", obj=batch,

@@ -279,3 +279,49 @@ def test_committee_member_reads_only_its_estate(world, client):
     assert mine.number in body and other.number not in body
     assert client.get(reverse("cases:detail", args=[other.number])).status_code == 404
     assert client.get(reverse("cases:create")).status_code == 403
+
+
+def test_revisit_seed_out_of_range_is_a_chinese_error_not_a_500(world, client):
+    from wuye.cases.models import RevisitBatch
+
+    login(client, world.tf)
+    resp = client.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 10**12, "category": ""})
+    assert resp.status_code == 400
+    assert "随机种子" in resp.content.decode() and "2147483647" in resp.content.decode()
+    assert not RevisitBatch.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_submitted_revisit_draw_makes_one_batch():
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from wuye.cases.models import Revisit, RevisitBatch
+
+    from .conftest import World
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the racing insert is only meaningful on PostgreSQL")
+    world = World()
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def draw():
+        try:
+            c = Client()
+            login(c, world.tf)
+            barrier.wait()
+            codes.append(c.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 9, "category": ""}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draw) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [302, 302]
+    assert RevisitBatch.objects.count() == 1
+    assert Revisit.objects.filter(batch__in=RevisitBatch.objects.all()).count() == Revisit.objects.count()
