@@ -184,9 +184,12 @@ def request_dict(lead: Lead) -> dict[str, Any]:
 
 
 def _parse_when(value: str, name: str, *, end: bool = False) -> dt.datetime:
-    parsed = parse_datetime(value)
+    try:  # both raise ValueError on a well-formed impossible value such as 2024-13-45
+        parsed = parse_datetime(value)
+        day = parse_date(value) if parsed is None else None
+    except ValueError:
+        parsed = day = None
     if parsed is None:
-        day = parse_date(value)
         if day is None:
             raise ApiError(400, f"{name} 不是 ISO-8601 时间：{value}")
         parsed = dt.datetime.combine(day, dt.time.max if end else dt.time.min)

@@ -123,3 +123,10 @@ def test_request_list_runs_a_constant_number_of_queries(client, estate, task_for
     with django_assert_max_num_queries(3):
         big = client.get(BASE + "requests.json").json()
     assert len(small) == 3 and len(big) == 13
+
+
+@pytest.mark.parametrize("value", ["2024-13-45", "2024-02-30T10:00:00", "2024-01-01T25:00:00"])
+def test_impossible_date_is_a_400_naming_the_parameter(client, db, value):
+    r = client.get(BASE + "requests.json", {"start_date": value})
+    assert r.status_code == 400
+    assert "start_date" in r.json()[0]["description"]
