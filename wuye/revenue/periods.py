@@ -52,7 +52,8 @@ def period_of(day: dt.date, *, kind: str | None = None) -> Period:
     return Period(f"{day.year}Q{q}", dt.date(day.year, 3 * q - 2, 1), _month_end(day.year, 3 * q))
 
 
-KEY_RE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))$")
+# Year 0000 has no date (datetime starts at year 1): it must fail as a bad key, not a ValueError.
+KEY_RE = re.compile(r"^([1-9]\d{3})(?:Q([1-4])|-(0[1-9]|1[0-2]))$")
 
 
 def period_from_key(key: str) -> Period:

@@ -296,3 +296,13 @@ def test_compliance_filter_shows_only_problem_estates(client):
     login(client, good.task_force)
     html = client.get(reverse("revenue:compliance") + "?problems=1").content.decode()
     assert bad.estate.name in html and good.estate.name not in html
+
+
+def test_a_period_key_of_year_zero_is_a_404_and_a_chinese_error_not_a_500(client):
+    w = _published_world()
+    for name in ("revenue:public_statement", "revenue:public_pdf"):
+        assert client.get(reverse(name, args=[w.estate.code, "0000-01"])).status_code == 404
+    login(client, w.staff)
+    resp = client.post(reverse("revenue:disclosure_publish", args=[w.estate.code]), {"period_key": "0000Q1"})
+    assert resp.status_code == 200 and "不是有效的公示期间" in resp.content.decode()
+    assert Disclosure.objects.count() == 1
