@@ -73,7 +73,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if f.q:
         # Full-text matches are re-checked row by row: count only as far as the page asked for.
         page_no = request.GET.get("page", "1")
-        cap = min(cap, (int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1) * PAGE_SIZE)
+        # isdigit() also accepts digits int() refuses (e.g. "²"): only ASCII digits are a page number.
+        cap = min(cap, (int(page_no) if page_no.isascii() and page_no.isdigit() and int(page_no) > 0 else 1)
+                  * PAGE_SIZE)
     total, more = selectors.count_capped(qs, cap)
     page: Page = _CappedPaginator(qs, PAGE_SIZE, total + (1 if more else 0)).get_page(request.GET.get("page"))
     rows = list(page.object_list)

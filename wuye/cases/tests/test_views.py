@@ -325,3 +325,11 @@ def test_double_submitted_revisit_draw_makes_one_batch():
     assert codes == [302, 302]
     assert RevisitBatch.objects.count() == 1
     assert Revisit.objects.filter(batch__in=RevisitBatch.objects.all()).count() == Revisit.objects.count()
+
+
+def test_ledger_search_with_a_non_ascii_digit_page_is_not_a_500(world, client):
+    world.case()
+    login(client, world.tf)
+    resp = client.get(reverse("cases:list"), {"q": "杂物", "page": "²"})
+    assert resp.status_code == 200
+    assert "整治" in resp.content.decode()
