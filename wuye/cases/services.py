@@ -25,7 +25,6 @@ from wuye.registry.models import Estate, ServiceContract
 
 from . import workflow
 from .models import (
-    DEADLINE_STATES,
     ActionKind,
     Case,
     CaseAction,
@@ -41,6 +40,7 @@ from .models import (
     RevisitBatch,
     RevisitResult,
 )
+from .selectors import case_is_overdue
 from .taxonomy import Category
 
 MAX_ATTACHMENTS = 9
@@ -666,15 +666,11 @@ def extension_decide(
     return ext
 
 
-def is_overdue(case: Case, *, on: dt.date | None = None) -> bool:
-    return case.status in DEADLINE_STATES and case.deadline is not None and case.deadline < (on or today())
-
-
 @transaction.atomic
 def case_mark_overdue(*, case: Case) -> bool:
     """Record the overdue event once (the scheduler's `tick`); False when there is nothing to record."""
     case = _lock(case)
-    if case.overdue_marked_at is not None or not is_overdue(case):
+    if case.overdue_marked_at is not None or not case_is_overdue(case):
         return False
     before = _snap(case)
     case.overdue_marked_at = now()
