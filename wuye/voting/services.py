@@ -122,6 +122,11 @@ def assembly_create(*, actor: User, estate: Estate, title: str, notice: str, vot
         raise DomainError("投票截止时间必须晚于开始时间", field="投票截止时间")
     if vote_end <= now():
         raise DomainError("投票截止时间已过，请重新选择", field="投票截止时间")
+    Estate.objects.select_for_update().filter(pk=estate.pk).first()  # serialises a double submit
+    existing = Assembly.objects.filter(estate=estate, title=title, vote_start=vote_start, vote_end=vote_end,
+                                       status=AssemblyStatus.DRAFT).first()
+    if existing is not None:
+        return existing
     convener = Assembly.Convener.TOWN if actor.role in BUREAU_ROLES else Assembly.Convener.COMMITTEE
     assembly = Assembly.objects.create(estate=estate, title=title, notice=notice, convener=convener,
                                        vote_start=vote_start, vote_end=vote_end, created_by=actor, created_at=now())
@@ -142,6 +147,9 @@ def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, descri
     title = (title or "").strip()
     if not title:
         raise DomainError("不能为空", field="表决事项")
+    existing = assembly.motions.filter(item=item, title=title).first()
+    if existing is not None:  # a double submit: the assembly lock above serialises the two requests
+        return existing
     seq = (assembly.motions.aggregate(m=Max("seq"))["m"] or 0) + 1
     motion = Motion.objects.create(assembly=assembly, code=f"M{seq}", seq=seq, item=item, title=title,
                                    description=(description or "").strip())

@@ -460,3 +460,23 @@ def test_a_double_submitted_objection_is_stored_once(world, client) -> None:
     client.post(reverse("voting:objection_raise", args=[a.pk]), {"text": "另一个问题：公告是否张贴？"})
     assert a.objections.count() == 2
 
+
+
+def test_a_double_submitted_assembly_or_motion_is_created_once(world, client) -> None:
+    login(client, world.committee)
+    start = (now() + dt.timedelta(minutes=5)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    end = (now() + dt.timedelta(days=7)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    data = {"title": "续聘物业", "notice": "公告正文", "vote_start": start, "vote_end": end}
+    first = client.post(reverse("voting:create"), data)
+    second = client.post(reverse("voting:create"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert world.estate.assemblies.count() == 1
+    a = world.estate.assemblies.get()
+    for _ in range(2):
+        r = client.post(reverse("voting:motion_add", args=[a.pk]), {"item": "8", "title": "电梯广告"})
+        assert r.status_code == 302
+    assert list(a.motions.values_list("code", flat=True)) == ["M1"]
+    client.post(reverse("voting:motion_add", args=[a.pk]), {"item": "4", "title": "续聘物业"})
+    assert a.motions.count() == 2
+    assert AuditEntry.objects.filter(action="assembly.create").count() == 1
