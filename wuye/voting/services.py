@@ -36,7 +36,7 @@ from .models import (
     MotionDocument,
     Objection,
 )
-from .tally import CHOICE_LABELS, CHOICES, DEVELOPER_KEY, ITEMS
+from .tally import CHOICES, DEVELOPER_KEY, ITEMS
 from .thresholds import objection_days
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
@@ -384,10 +384,6 @@ def ballot_enter_paper(*, actor: User, assembly: Assembly, unit_label: str, choi
     cleaned = _clean_choices(assembly, choices, require_all=False)
     return _store_ballot(actor=actor, assembly=assembly, person=person, channel=Ballot.Channel.PAPER, choices=cleaned,
                          voter_owner_id=None, scan=ContentFile(checked.data), scan_name=checked.name)
-
-
-def choices_text(choices: Mapping[str, str]) -> str:
-    return "，".join(f"{k}：{CHOICE_LABELS[v]}" for k, v in choices.items())
 
 
 # --- closing, publishing, objections ---------------------------------------------------------------------------
