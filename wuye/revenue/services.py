@@ -177,15 +177,23 @@ def resolution_record(*, actor: User, estate: Estate, title: str, decided_on: dt
         raise DomainError("请选择第278条事项", field="《民法典》第278条事项") from None
     if item not in Art278Item.values:
         raise DomainError("请选择第278条事项", field="《民法典》第278条事项")
-    res = Resolution.objects.create(
-        estate=estate, title=title, decided_on=decided_on, item=item,
-        document_no=_text(document_no, field="文号", max_len=60, required=False),
-        assembly_ref=_text(assembly_ref, field="电子表决编号/链接", max_len=200, required=False),
-        created_by=actor, created_at=now(),
-    )
+    fields = {"estate": estate, "title": title, "decided_on": decided_on, "item": item,
+              "document_no": _text(document_no, field="文号", max_len=60, required=False),
+              "assembly_ref": _text(assembly_ref, field="电子表决编号/链接", max_len=200, required=False)}
+    existing = _same_record(Resolution, estate, fields)
+    if existing is not None:
+        return existing
+    res = Resolution.objects.create(**fields, created_by=actor, created_at=now())
     audit_record(actor=actor, action="revenue.resolution_record", obj=res,
                  after=snapshot(res, ("estate", "title", "decided_on", "item", "document_no", "assembly_ref")))
     return res
+
+
+def _same_record(model: Any, estate: Estate, fields: dict[str, Any]) -> Any:
+    """A resubmitted form (double click, browser retry) returns the record it already made instead of a copy.
+    The estate row is locked so two simultaneous submits are serialised."""
+    Estate.objects.select_for_update().get(pk=estate.pk)
+    return model.objects.filter(**fields).order_by("pk").first()
 
 
 def _check_resolution(resolution: Resolution | None, estate: Estate, *, on: dt.date | None = None) -> None:
@@ -212,12 +220,14 @@ def usage_contract_record(*, actor: User, estate: Estate, source: str, counterpa
     if end < start:
         raise DomainError("结束日期不能早于开始日期", field="结束日期")
     _check_resolution(resolution, estate)
-    contract = UsageContract.objects.create(
-        estate=estate, source=source, counterparty=counterparty, monthly_amount=amount, start=start, end=end,
-        location=_text(location, field="使用部位", max_len=200, required=False),
-        document_no=_text(document_no, field="合同编号", max_len=60, required=False),
-        resolution=resolution, created_by=actor, created_at=now(),
-    )
+    fields = {"estate": estate, "source": source, "counterparty": counterparty, "monthly_amount": amount,
+              "start": start, "end": end, "location": _text(location, field="使用部位", max_len=200, required=False),
+              "document_no": _text(document_no, field="合同编号", max_len=60, required=False),
+              "resolution": resolution}
+    existing = _same_record(UsageContract, estate, fields)
+    if existing is not None:
+        return existing
+    contract = UsageContract.objects.create(**fields, created_by=actor, created_at=now())
     audit_record(actor=actor, action="revenue.contract_record", obj=contract, after=snapshot(
         contract, ("estate", "source", "counterparty", "monthly_amount", "start", "end", "resolution")))
     return contract
@@ -236,11 +246,13 @@ def business_record(*, actor: User, estate: Estate, source: str, location: str, 
     if usage_contract is not None and usage_contract.estate_id != estate.pk:
         raise DomainError("所引用的合同不属于本小区", field="经营合同")
     _check_resolution(resolution, estate)
-    biz = CommonPartBusiness.objects.create(
-        estate=estate, source=source, location=_text(location, field="位置", max_len=200),
-        description=_text(description, field="情况描述", max_len=500), found_on=found_on,
-        usage_contract=usage_contract, resolution=resolution, created_by=actor, created_at=now(),
-    )
+    fields = {"estate": estate, "source": source, "location": _text(location, field="位置", max_len=200),
+              "description": _text(description, field="情况描述", max_len=500), "found_on": found_on,
+              "usage_contract": usage_contract, "resolution": resolution}
+    existing = _same_record(CommonPartBusiness, estate, fields)
+    if existing is not None:
+        return existing
+    biz = CommonPartBusiness.objects.create(**fields, created_by=actor, created_at=now())
     audit_record(actor=actor, action="revenue.business_record", obj=biz, after=snapshot(
         biz, ("estate", "source", "location", "description", "found_on", "usage_contract", "resolution")))
     return biz

@@ -306,3 +306,21 @@ def test_a_period_key_of_year_zero_is_a_404_and_a_chinese_error_not_a_500(client
     resp = client.post(reverse("revenue:disclosure_publish", args=[w.estate.code]), {"period_key": "0000Q1"})
     assert resp.status_code == 200 and "不是有效的公示期间" in resp.content.decode()
     assert Disclosure.objects.count() == 1
+
+
+def test_a_resubmitted_contract_or_resolution_form_records_it_once(client):
+    from wuye.revenue.models import Resolution, UsageContract
+
+    w = World()
+    login(client, w.committee)
+    contract = {"source": "elevator_ad", "counterparty": "某某传媒有限公司", "monthly_amount": "1,200",
+                "start": "2025-01-01", "end": "2025-12-31", "location": "1栋电梯"}
+    resolution = {"title": "电梯广告经营决议", "decided_on": "2024-12-01", "item": "8"}
+    for _ in range(2):
+        assert client.post(reverse("revenue:contract_create", args=[w.estate.code]), contract).status_code == 302
+        assert client.post(reverse("revenue:resolution_create", args=[w.estate.code]), resolution).status_code == 302
+    assert UsageContract.objects.filter(estate=w.estate).count() == 1
+    assert Resolution.objects.filter(estate=w.estate).count() == 1
+    contract["monthly_amount"] = "1,500"
+    assert client.post(reverse("revenue:contract_create", args=[w.estate.code]), contract).status_code == 302
+    assert UsageContract.objects.filter(estate=w.estate).count() == 2
