@@ -296,27 +296,17 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
                 "media_url": (post.get("media_url") or "").strip()[:500],
                 "address_string": (post.get("address_string") or "").strip()[:300]}
     idem = (request.headers.get("Idempotency-Key") or post.get("idempotency_key") or "").strip()
-    try:
+    email = (post.get("email") or "").strip()[:200]
+    email = email if "@" in email else ""
+    try:  # one INSERT with every field: the lead-created hooks see the whole lead
         result = qr_submit(actor=None, estate=estate, text=description, category_hint=code, name=name,
-                           phone=post.get("phone", ""), anonymous=not (name or post.get("phone")),
-                           idem_key=f"{client.pk}-{idem}" if idem else "", channel=Channel.WEB, evidence=evidence)
+                           phone=post.get("phone", ""), anonymous=not (name or post.get("phone") or email),
+                           idem_key=f"{client.pk}-{idem}" if idem else "", channel=Channel.WEB, evidence=evidence,
+                           address=evidence["address_string"], email=email,
+                           estate_needs_confirmation=needs_confirmation or estate is None)
     except DomainError as exc:
         raise ApiError(400, exc.message) from None
     lead = result.lead
-    if result.created:
-        updates = []
-        if needs_confirmation or estate is None:
-            lead.estate_needs_confirmation = True
-            updates.append("estate_needs_confirmation")
-        email = (post.get("email") or "").strip()[:200]
-        if email and "@" in email:
-            lead.complainant_email = email
-            updates.append("complainant_email")
-        if evidence["address_string"]:
-            lead.address = evidence["address_string"]
-            updates.append("address")
-        if updates:
-            lead.save(update_fields=updates)
     data = [{"service_request_id": str(lead.pk), "token": lead.tracking_code, "service_notice": "",
              "account_id": None}]
     return render(data, fmt, root="service_requests", item="request", status=201 if result.created else 200)

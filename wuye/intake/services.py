@@ -47,6 +47,7 @@ def lead_create(
     category_hint: str = "",
     complainant_name: str = "",
     complainant_phone: str = "",
+    complainant_email: str = "",
     anonymous: bool = False,
     evidence: dict[str, Any] | None = None,
     due_date: Any = None,
@@ -68,7 +69,7 @@ def lead_create(
         if existing is not None:
             return LeadResult(existing, False)
     if anonymous:
-        complainant_name, complainant_phone = "", ""
+        complainant_name, complainant_phone, complainant_email = "", "", ""
     stamp = created_at or now()
     values = dict(
         tracking_code=new_tracking_code(),
@@ -80,6 +81,7 @@ def lead_create(
         category_hint=category_hint,
         complainant_name=complainant_name.strip(),
         complainant_phone=complainant_phone.strip(),
+        complainant_email=complainant_email.strip(),
         anonymous=anonymous,
         source_ref=source_ref,
         evidence=evidence or {},
@@ -191,6 +193,9 @@ def qr_submit(
     idem_key: str = "",
     channel: str = Channel.QR,
     evidence: dict[str, Any] | None = None,
+    address: str = "",
+    email: str = "",
+    estate_needs_confirmation: bool = False,
 ) -> LeadResult:
     """A resident's complaint from the estate's QR form. The same idempotency key never makes a second lead."""
     name, phone = clean_contact(name=name, phone=phone, anonymous=anonymous)
@@ -202,7 +207,8 @@ def qr_submit(
         source_ref = f"{channel}:{idem_key}"
     fields = dict(actor=actor, channel=channel, text=text, estate=estate, source_ref=source_ref,
                   category_hint=category_hint, complainant_name=name, complainant_phone=phone, anonymous=anonymous,
-                  evidence=evidence)
+                  evidence=evidence, address=address, complainant_email=email,
+                  estate_needs_confirmation=estate_needs_confirmation)
     if not photos:
         return lead_create(**fields)  # no transaction needed around a single INSERT
     with transaction.atomic():  # the lead and its photos together, or neither

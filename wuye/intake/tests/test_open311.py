@@ -130,3 +130,30 @@ def test_impossible_date_is_a_400_naming_the_parameter(client, db, value):
     r = client.get(BASE + "requests.json", {"start_date": value})
     assert r.status_code == 400
     assert "start_date" in r.json()[0]["description"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_post_lead_is_whole_when_the_created_hooks_run(client, estate, api_client, settings):
+    """Outside a test transaction, as in production: the hooks run right after the autocommit INSERT."""
+    from wuye.intake import hooks
+
+    settings.WUYE = {**settings.WUYE, "LEAD_HOOKS": "inline"}
+    seen = []
+
+    def record(lead_id):
+        lead = Lead.objects.get(pk=lead_id)
+        seen.append((lead.estate_needs_confirmation, lead.address, lead.complainant_email))
+
+    hooks.register_on_lead_created(record)
+    try:
+        r = _post(client, **{"attribute[estate_code]": "", "address_string": "钟山镇不存在路 阳光家园 5栋"})
+    finally:
+        hooks._on_lead_created.remove(record)
+    assert r.status_code == 201
+    assert seen == [(True, "钟山镇不存在路 阳光家园 5栋", "w@example.com")]
+
+
+def test_post_with_only_an_email_keeps_the_email(client, estate, api_client):
+    r = _post(client, first_name="", last_name="", phone="")
+    lead = Lead.objects.get(pk=r.json()[0]["service_request_id"])
+    assert lead.complainant_email == "w@example.com"
