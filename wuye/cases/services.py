@@ -177,12 +177,12 @@ def _precheck(actor: Any, name: str) -> None:
     _check_role(actor, None, move.roles, f"“{move.label}”")
 
 
-def _move(case: Case, name: str, actor: Any) -> tuple[Case, str | None]:
-    """Lock the case and check the move. Returns (locked case, previous status) or (case, None) when the case
-    is already where the move leads (a repeated click changes nothing)."""
+def _move(case: Case, name: str, actor: Any, roles: frozenset[str] | None = None) -> tuple[Case, str | None]:
+    """Lock the case and check the move (`roles` overrides the move's roles). Returns (locked case, previous
+    status) or (case, None) when the case is already where the move leads (a repeated click changes nothing)."""
     move = workflow.MOVES[name]
     locked = _lock(case)
-    _check_role(actor, locked, move.roles, f"“{move.label}”")
+    _check_role(actor, locked, roles or move.roles, f"“{move.label}”")
     if locked.status not in move.moves:
         if locked.status in move.targets:
             return locked, None
@@ -480,16 +480,10 @@ def case_submit(*, actor: Any, case: Case, progress: str, attachments: Sequence[
     files = check_files(attachments, field="整改材料")
     if not files:
         raise DomainError("请上传整改前后照片或证明材料", field="整改材料")
-    locked = _lock(case)
     # An estate with no company under contract (自管): the task force files the evidence itself.
-    _check_role(actor, locked, submit_roles, "“提交整改材料”")
-    move = workflow.MOVES["submit"]
-    if locked.status not in move.moves:
-        if locked.status in move.targets:
-            return locked
-        raise InvalidTransition(
-            f"事项 {locked.number} 当前状态为“{locked.get_status_display()}”，不能“{move.label}”", field="状态")
-    case, from_status = locked, locked.status
+    case, from_status = _move(case, "submit", actor, submit_roles)
+    if from_status is None:
+        return case
     before = _snap(case)
     case.status, case.progress = CaseStatus.SUBMITTED, progress
     _save(case, "status", "progress")
