@@ -12,7 +12,7 @@ from django.db import transaction
 
 from wuye.audit.services import audit_record
 from wuye.cases import services as ledger
-from wuye.cases.models import Case
+from wuye.cases.models import OPEN_STATES, Case
 from wuye.cases.taxonomy import Category
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
@@ -157,6 +157,10 @@ def triage_correct(*, actor: Any, lead: Lead, category: str, urgent: bool | None
 def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
     """Join the lead to an open case of the same estate (one more report of the same problem)."""
     _check_actor(actor)
+    case = Case.objects.select_for_update().get(pk=case.pk)  # cases before leads, as the ledger locks them
+    if case.status not in OPEN_STATES:
+        raise InvalidTransition(f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索",
+                                field="事项")
     lead = _lock_new_lead(lead)
     ledger.lead_merge_into_case(actor=actor, lead=lead, case=case)
     case.refresh_from_db()

@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from wuye.accounts.models import Role
 from wuye.accounts.permissions import role_required
-from wuye.cases.models import OPEN_STATES, Case
+from wuye.cases.models import Case
 from wuye.cases.taxonomy import Category, label_of
 from wuye.common.errors import DomainError
 
@@ -86,7 +86,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             case_id = request.POST.get("case", "")
             if not case_id.isdigit():
                 raise DomainError("请选择要并入的事项", field="事项")
-            case = get_object_or_404(Case, pk=int(case_id), status__in=list(OPEN_STATES))
+            case = Case.objects.filter(pk=int(case_id)).first()
+            if case is None:
+                raise DomainError("要并入的事项不存在，请刷新分拣台", field="事项")
             services.triage_merge(actor=actor, lead=lead, case=case)
             messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {case.number}")
         elif action == "reject":

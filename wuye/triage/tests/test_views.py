@@ -272,3 +272,34 @@ def test_queue_page_runs_a_constant_number_of_queries(client, model, staff):
     with CaptureQueriesContext(conn) as many:
         assert client.get(reverse("triage:queue")).status_code == 200
     assert len(many) == len(few)
+
+
+def test_merge_into_a_case_closed_meanwhile_is_refused_in_chinese(client, model, estate, staff):
+    from wuye.cases.models import CaseStatus
+
+    case = make_case(estate=estate, text="公共收益账目不公示", category="2.3")
+    lead = _new_lead(estate, PLAIN_TEXT)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.UNFOUNDED)  # closed after the queue was rendered
+    login(client, staff)
+    resp = _decide(client, lead, action="merge", case=case.pk)
+    assert resp.status_code == 200 and "不能再并入线索" in resp.content.decode()
+    resp = _decide(client, lead, action="merge", case=case.pk + 999)
+    assert resp.status_code == 200 and "要并入的事项不存在" in resp.content.decode()
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.NEW and lead.case is None
+    assert Suggestion.objects.get(lead=lead).decision == Decision.PENDING
+
+
+def test_merge_service_itself_refuses_a_closed_case(model, estate, staff):
+    from wuye.cases.models import CaseStatus
+    from wuye.common.errors import InvalidTransition
+    from wuye.triage.services import triage_merge
+
+    case = make_case(estate=estate, text="公共收益账目不公示", category="2.3")
+    lead = _new_lead(estate, PLAIN_TEXT)
+    stale = Case.objects.get(pk=case.pk)  # the object the caller holds, still "open"
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.UNFOUNDED)
+    with pytest.raises(InvalidTransition):
+        triage_merge(actor=staff, lead=lead, case=stale)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.NEW and lead.case is None
