@@ -28,7 +28,7 @@ from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.intake.models import Lead, LeadStatus
 from wuye.registry.models import Estate, ServiceContract
-from wuye.registry.selectors import estates_visible_to
+from wuye.registry.selectors import estate_get_visible, estates_visible_to
 
 from .models import (
     AccountStatus,
@@ -162,15 +162,15 @@ def entries_recent(account: RevenueAccount, *, limit: int = 50) -> list[Entry]:
 
 
 def revenue_estate_get(user: User, *, code: str) -> Estate:
-    estate = estates_visible_to(user).filter(code=code).first()
-    if estate is None or user.role == Role.OWNER:
+    """Staff pages only: owners use the public pages."""
+    if user.role == Role.OWNER:
         raise Http404("没有找到该小区，或您无权查看")
-    return estate
+    return estate_get_visible(user, code=code)
 
 
 def user_company_runs(user: User, estate: Estate) -> bool:
     """Only the company under the estate's current contract may enter and disclose."""
-    if user.role != Role.COMPANY_STAFF or not user.company_id:
+    if getattr(user, "role", None) != Role.COMPANY_STAFF or not user.company_id:
         return False
     return ServiceContract.objects.filter(estate=estate, company_id=user.company_id, is_current=True).exists()
 

@@ -21,7 +21,7 @@ from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.money import parse_yuan, to_yuan
 from wuye.common.uploads import check_upload
-from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.models import Estate
 
 from . import selectors
 from .models import (
@@ -74,10 +74,7 @@ def _text(value: str | None, *, field: str, max_len: int, required: bool = True)
 
 
 def _is_company_of(actor: Any, estate: Estate) -> bool:
-    return bool(
-        getattr(actor, "role", None) == Role.COMPANY_STAFF and actor.company_id
-        and ServiceContract.objects.filter(estate=estate, company_id=actor.company_id, is_current=True).exists()
-    )
+    return selectors.user_company_runs(actor, estate)
 
 
 def _is_committee_of(actor: Any, estate: Estate) -> bool:
