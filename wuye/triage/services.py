@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from wuye.accounts.models import BUREAU_ROLES
 from wuye.audit.services import audit_record
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
@@ -22,8 +23,6 @@ from . import ml
 from .models import Correction, Decision, Suggestion
 
 logger = logging.getLogger("wuye.triage")
-
-DECIDER_ROLES = frozenset({"bureau_admin", "task_force"})
 
 
 # --- suggestions -------------------------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ def suggestions_backfill(*, limit: int | None = None) -> int:
 # --- decisions ---------------------------------------------------------------------------------------------------
 
 def _check_actor(actor: Any) -> None:
-    if getattr(actor, "role", None) not in DECIDER_ROLES:
+    if getattr(actor, "role", None) not in BUREAU_ROLES:
         raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="角色")
 
 
@@ -99,7 +98,7 @@ def _lock_new_lead(lead: Lead) -> Lead:
     return locked
 
 
-def _record(*, actor: Any, lead: Lead, decision: str, final_category: str, urgent: bool | None = None) -> None:
+def _record(*, actor: Any, lead: Lead, decision: str, final_category: str) -> None:
     """The outcome on the suggestion, a correction when staff changed the category, and the audit entry."""
     suggestion = Suggestion.objects.select_for_update().filter(lead=lead).first()
     stamp = now()
@@ -112,7 +111,7 @@ def _record(*, actor: Any, lead: Lead, decision: str, final_category: str, urgen
     suggested = suggestion.category if suggestion is not None else ""
     if final_category and final_category != suggested:
         Correction.objects.create(lead=lead, suggestion=suggestion, text=lead.text, suggested_category=suggested,
-                                  category=final_category, urgent=lead.urgent if urgent is None else urgent,
+                                  category=final_category, urgent=lead.urgent,
                                   actor=actor, created_at=stamp)
     audit_record(actor=actor, action=f"triage.{decision}", obj=lead, before=before,
                  after={"decision": decision, "final_category": final_category, "suggested": suggested})
@@ -140,7 +139,7 @@ def triage_accept(*, actor: Any, lead: Lead) -> Case:
 
 
 @transaction.atomic
-def triage_correct(*, actor: Any, lead: Lead, category: str, urgent: bool | None = None) -> Case:
+def triage_correct(*, actor: Any, lead: Lead, category: str) -> Case:
     """Open a case in the category staff chose; the correction becomes training data."""
     _check_actor(actor)
     if category not in Category.values:
@@ -149,7 +148,7 @@ def triage_correct(*, actor: Any, lead: Lead, category: str, urgent: bool | None
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     suggested = _suggested_category(lead)
     decision = Decision.ACCEPTED if category == suggested else Decision.CORRECTED
-    _record(actor=actor, lead=lead, decision=decision, final_category=category, urgent=urgent)
+    _record(actor=actor, lead=lead, decision=decision, final_category=category)
     return case
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from wuye.accounts.models import Role
+from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.cases.models import Case
 from wuye.cases.taxonomy import Category, label_of
@@ -18,7 +18,6 @@ from wuye.common.errors import DomainError
 from . import ml, selectors, services
 from .duplicates import open_case_candidates, similar_open_cases
 
-DECIDERS = (Role.BUREAU_ADMIN, Role.TASK_FORCE)
 PAGE_SIZE = 20
 
 
@@ -48,7 +47,7 @@ def _row(lead: Any, candidates: dict[int, list[Case]]) -> dict[str, Any]:
                                 else ("非物业服务事项（建议不予立案或转办）" if category else ""))}
 
 
-@role_required(*DECIDERS)
+@role_required(*BUREAU_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     leads = selectors.queue_leads(request.user)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*DECIDERS)
+@role_required(*BUREAU_ROLES)
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.queue_lead_get(request.user, pk=pk)
     target = reverse("triage:queue") + (f"?page={request.POST['page']}" if request.POST.get("page", "").isdigit()
