@@ -16,7 +16,7 @@ from wuye.common.errors import DomainError
 from wuye.registry.models import Estate
 
 from .matching import normalize
-from .models import Lead, LeadStatus, QuestionnaireResponse
+from .models import Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
 from .services import TRACKING_ALPHABET, effective_case, lead_is_closed
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
@@ -125,12 +125,10 @@ def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int =
     except ImportError:
         return []
     found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
-    out = []
-    for case, score in found:
-        photos = case.leads.filter(attachments__isnull=False).values("attachments").count()
-        out.append({"case": case, "score": score, "photos": photos,
-                    "summary": (case.title or case.description)[:120]})
-    return out
+    photos = dict(LeadAttachment.objects.filter(lead__case__in=[case for case, _ in found])
+                  .values_list("lead__case").annotate(n=Count("id")).order_by())
+    return [{"case": case, "score": score, "photos": photos.get(case.pk, 0),
+             "summary": (case.title or case.description)[:120]} for case, score in found]
 
 
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -145,10 +143,6 @@ def public_text(lead: Lead) -> str:
     if len(name) >= 2:
         text = text.replace(name, mask_name(name))
     return text
-
-
-def feedback_of(lead: Lead) -> Any:
-    return getattr(lead, "feedback", None) if hasattr(lead, "feedback") else None
 
 
 # --- staff -----------------------------------------------------------------------------------------------

@@ -158,3 +158,21 @@ def test_town_poster_zip_is_for_bureau_only(client, estate, task_force, company_
     r = client.get(url)
     names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
     assert any(estate.code in n for n in names)
+
+
+def test_look_alike_cases_show_photos_without_a_query_per_case(client, estate, task_force,
+                                                                django_assert_max_num_queries):
+    from django.core.files.base import ContentFile
+
+    for n, text in enumerate(["3栋电梯经常停运，困人", "5栋电梯经常停运，困人", "7栋电梯经常停运，困人"]):
+        lead = lead_create(actor=None, channel="phone", text=text, estate=estate).lead
+        case_create_from_lead(actor=task_force, lead=lead, category="3.1")
+        if n == 0:
+            att = LeadAttachment(lead=lead, original_name="a.jpg", content_type="image/jpeg", size=3)
+            att.file.save("a.jpg", ContentFile(b"abc"), save=True)
+    url = reverse("intake:qr_form", args=[estate.code])
+    params = {"text": "电梯又停运了，经常困人", "category": ""}
+    client.get(url, params)  # warm the estate cache and sessions
+    with django_assert_max_num_queries(4):  # 3 today; one more per case before
+        html = client.get(url, params).content.decode()
+    assert html.count("有照片") == 1 and html.count("人次反映") == 3
