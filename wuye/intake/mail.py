@@ -117,14 +117,12 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
         result = lead_create(
             actor=actor, channel=Channel.EMAIL, text=text[:5000], estate=match.estate, source_ref=source_ref,
             complainant_name=name[:60], complainant_phone=phone_match.group(1) if phone_match else "",
+            complainant_email=address[:200],
             estate_needs_confirmation=match.needs_confirmation, created_at=received,
             evidence={"message_id": source_ref.removeprefix("email:"), "subject": subject[:200],
                       "estate_match": match.evidence(), "skipped_attachments": skipped},
         )
         if result.created:
-            if address:
-                result.lead.complainant_email = address[:200]
-                result.lead.save(update_fields=["complainant_email"])
             lead_attach(lead=result.lead, files=files)
     return result
 

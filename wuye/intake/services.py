@@ -134,10 +134,6 @@ def finding_open_or_update(
     return result
 
 
-def lead_is_open(lead: Lead) -> bool:
-    return lead.status == LeadStatus.NEW
-
-
 # --- shared input checks -----------------------------------------------------------------------------------
 
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
