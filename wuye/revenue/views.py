@@ -417,6 +417,13 @@ def fund_county(request: HttpRequest) -> HttpResponse:
     return render(request, "revenue/fund_county.html", {"rows": rows, "today": today()})
 
 
+def _first_form_error(form: Any) -> DomainError:
+    """The first invalid field of a form shown as a message, named by its label (not a fixed guess)."""
+    name, errors = next(iter(form.errors.items()))
+    label = form.fields[name].label if name in form.fields else "填写内容"
+    return DomainError(str(errors[0]), field=label)
+
+
 @role_required(*STAFF_ROLES)
 def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
     est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
@@ -429,12 +436,12 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if request.POST.get("op") == "generate":
                 if not gen_form.is_valid():
-                    raise DomainError("请检查填写内容", field="上缴期限")
+                    raise _first_form_error(gen_form)
                 n = services.fund_dues_generate(actor=request.user, estate=est, **gen_form.cleaned_data)  # type: ignore[arg-type]
                 messages.success(request, f"已核定 {n} 套房屋的首期维修资金。")
             elif request.POST.get("op") == "mark":
                 if not mark_form.is_valid():
-                    raise DomainError("请选择日期", field="日期")
+                    raise _first_form_error(mark_form)
                 ids = request.POST.getlist("due")
                 data = mark_form.cleaned_data
                 if data["action"] == "collect":

@@ -89,3 +89,15 @@ def test_fund_page_generate_and_mark(client):
     resp = client.post(url, {"op": "generate", "due_date": "2025-03-01", "collector": "developer",
                              "collector_name": "x"}, follow=True)
     assert "只有专班" in resp.content.decode()
+
+
+def test_fund_page_bad_input_names_the_field_and_writes_nothing(client):
+    w = World(units=2)
+    url = reverse("revenue:fund_estate", args=[w.estate.code])
+    login(client, w.task_force)
+    resp = client.post(url, {"op": "generate", "due_date": "2025-03-01", "collector": "developer",
+                             "collector_name": ""}, follow=True)
+    assert [str(m).split("：")[0] for m in resp.context["messages"]] == ["代收单位"]
+    assert not w.estate.fund_dues.exists()
+    resp = client.post(url, {"op": "mark", "action": "launder", "day": "2025-01-02"}, follow=True)
+    assert [str(m).split("：")[0] for m in resp.context["messages"]] == ["操作"]
