@@ -68,3 +68,19 @@ def test_two_concurrent_reversals_of_one_entry_make_one_reversal():
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert Entry.objects.filter(reverses=e).count() == 1
     assert selectors.account_balance(w.account) == Decimal("0.00")
+
+
+def test_two_concurrent_submits_of_one_contract_record_it_once():
+    from wuye.revenue.models import UsageContract
+
+    w = World(units=0)
+
+    def record():
+        return services.usage_contract_record(actor=w.committee, estate=w.estate, source="elevator_ad",
+                                              counterparty="某某传媒有限公司", monthly_amount="1200",
+                                              start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+
+    results = _race(record, record)
+    assert all(isinstance(r, UsageContract) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert UsageContract.objects.filter(estate=w.estate).count() == 1
