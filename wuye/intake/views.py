@@ -219,7 +219,10 @@ def import_12345(request: HttpRequest) -> HttpResponse:
 @role_required(*BUREAU_ROLES)
 def confirm_estates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        lead = get_object_or_404(selectors.leads_to_confirm(request.user), pk=request.POST.get("lead"))
+        lead_id = request.POST.get("lead", "")
+        if not lead_id.isdigit():
+            raise Http404("没有找到该线索")
+        lead = get_object_or_404(selectors.leads_to_confirm(request.user), pk=int(lead_id))
         try:
             estate = selectors.estate_from_input(request.POST.get("estate", ""))
             if estate is None:

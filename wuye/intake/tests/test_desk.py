@@ -69,3 +69,10 @@ def test_confirm_estate_of_flagged_lead(client, estate, task_force):
 def test_city_viewer_cannot_confirm(client, db):
     login(client, make_user(Role.CITY_VIEWER))
     assert client.get(reverse("intake:confirm_estates")).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["abc", ""])
+def test_confirm_with_a_garbled_lead_id_is_404_not_500(client, estate, task_force, value):
+    login(client, task_force)
+    r = client.post(reverse("intake:confirm_estates"), {"lead": value, "estate": estate.code})
+    assert r.status_code == 404
