@@ -153,11 +153,6 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
                      digest=line_digest(entries), disclosure=disclosure, later_reversals=later)
 
 
-def entries_recent(account: RevenueAccount, *, limit: int = 50) -> list[Entry]:
-    return list(Entry.objects.filter(account=account).select_related("reverses", "resolution", "reversed_by")
-                .order_by("-occurred_on", "-number")[:limit])
-
-
 # --- scoped reads ------------------------------------------------------------------------------------------
 
 

@@ -49,7 +49,7 @@ from .models import (
     ReviewComment,
     UsageContract,
 )
-from .periods import period_from_key, period_of
+from .periods import period_from_key
 
 ACCOUNT_FIELDS = ("estate", "bank", "number", "holder", "holder_kind", "opened_on", "status")
 ENTRY_FIELDS = ("account", "number", "occurred_on", "kind", "direction", "amount", "source", "use", "description",
@@ -599,7 +599,3 @@ def fund_deposit_record(*, actor: User, estate: Estate, due_ids: Iterable[int], 
                      after={"deposited_on": deposited_on, "deposit_ref": reference})
         changed += 1
     return changed
-
-
-def current_period_key() -> str:
-    return period_of(today()).key
