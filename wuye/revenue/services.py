@@ -457,6 +457,7 @@ def objection_raise(*, actor: User, disclosure: Disclosure, entry: Entry, text: 
             disclosure.period_start <= entry.occurred_on <= disclosure.period_end):
         raise DomainError("该明细不在本期公示中", field="明细")
     text = _text(text, field="异议内容", max_len=2000)
+    Disclosure.objects.select_for_update().get(pk=disclosure.pk)  # a double submit waits, then finds the first
     existing = Objection.objects.filter(disclosure=disclosure, entry=entry, raised_by=actor, text=text).first()
     if existing is not None:
         return existing

@@ -84,3 +84,19 @@ def test_two_concurrent_submits_of_one_contract_record_it_once():
     assert all(isinstance(r, UsageContract) for r in results), results
     assert results[0].pk == results[1].pk
     assert UsageContract.objects.filter(estate=w.estate).count() == 1
+
+
+def test_two_concurrent_submits_of_one_objection_record_it_once():
+    from wuye.revenue.models import Objection
+
+    w = World(units=1)
+    e = w.income("100.00", D)
+    d = w.publish("2025Q1")
+    owner = w.owner_user()
+
+    def raise_it():
+        return services.objection_raise(actor=owner, disclosure=d, entry=e, text="这笔广告费对不上")
+
+    results = _race(raise_it, raise_it)
+    assert all(isinstance(r, Objection) for r in results), results
+    assert Objection.objects.filter(disclosure=d).count() == 1
