@@ -14,6 +14,7 @@ from django.http import Http404
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.common.errors import DomainError
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_search_public
 
 from .matching import normalize
 from .models import Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
@@ -163,9 +164,7 @@ def estate_from_input(value: str) -> Estate | None:
     estate = Estate.objects.filter(Q(code=value) | Q(name=value)).first()
     if estate:
         return estate
-    matches = list(Estate.objects.filter(
-        Q(name__icontains=value) | Q(aliases__icontains=value) | Q(pinyin_initials=value.lower())
-    ).order_by("name")[:6])
+    matches = list(estate_search_public(value, limit=6))  # name, alias or pinyin initials
     if len(matches) == 1:
         return matches[0]
     if not matches:
