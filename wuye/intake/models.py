@@ -26,18 +26,23 @@ class LeadStatus(models.TextChoices):
 
 
 class Lead(models.Model):
+    # Every complaint is one INSERT into this table, so it carries only the indexes its pages use: the queue
+    # (status, urgent, created_at), the estate's leads (estate, status), created_at, the tracking code and the
+    # idempotency key. Lone status/channel/urgent/estate indexes were redundant and cost every submission.
     tracking_code = models.CharField("查询码", max_length=12, unique=True)
-    channel = models.CharField("渠道", max_length=24, choices=Channel.choices, db_index=True)
-    status = models.CharField("状态", max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW, db_index=True)
+    channel = models.CharField("渠道", max_length=24, choices=Channel.choices)
+    status = models.CharField("状态", max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    # no index of its own: lead_estate_status (estate, status) serves every lookup by estate
     estate = models.ForeignKey(
-        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="小区"
+        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="小区",
+        db_index=False,
     )
     estate_needs_confirmation = models.BooleanField("小区待人工确认", default=False)
     address = models.CharField("地址", max_length=300, blank=True)
     text = models.TextField("反映内容")
     category_hint = models.CharField("反映人选择的类别", max_length=4, blank=True)
     category = models.CharField("分拣类别", max_length=4, blank=True)
-    urgent = models.BooleanField("紧急", default=False, db_index=True)
+    urgent = models.BooleanField("紧急", default=False)
     complainant_name = models.CharField("反映人", max_length=60, blank=True)
     complainant_phone = models.CharField("联系电话", max_length=20, blank=True)
     complainant_email = models.EmailField("电子邮箱", max_length=200, blank=True)
