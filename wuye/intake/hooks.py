@@ -28,7 +28,11 @@ from django.db.models import F
 logger = logging.getLogger("wuye.intake")
 
 LeadCallback = Callable[[int], None]
+LeadsCallback = Callable[[list[int]], object]
 _on_lead_created: list[LeadCallback] = []
+# Optional batch versions, used by the worker: e.g. triage classifies 50 leads in one model call (~0.7 ms a lead)
+# instead of 50 calls (~6 ms each).
+_batch_versions: dict[LeadCallback, LeadsCallback] = {}
 QUEUE_SIZE = 1000
 WORKER_BATCH = 50
 # A lead id the worker passed while it was not yet visible (its transaction still open, or rolled back) is retried
@@ -40,9 +44,13 @@ _worker: threading.Thread | None = None
 _worker_lock = threading.Lock()
 
 
-def register_on_lead_created(callback: LeadCallback) -> None:
+def register_on_lead_created(callback: LeadCallback, *, many: LeadsCallback | None = None) -> None:
+    """`callback(lead_id)` runs for every new lead; `many(lead_ids)`, when given, does the same for a batch and
+    is what `manage.py lead_worker` calls (it must give each lead the same result as `callback` would)."""
     if callback not in _on_lead_created:
         _on_lead_created.append(callback)
+    if many is not None:
+        _batch_versions[callback] = many
 
 
 def _run_callbacks(lead_id: int) -> None:
@@ -104,14 +112,25 @@ def wait_for_background(timeout: float = 30.0) -> bool:
 
 # --- worker mode: manage.py lead_worker ---------------------------------------------------------------------------
 
-def _run_callbacks_in_savepoints(lead_id: int) -> None:
-    """Like _run_callbacks, inside the worker's transaction: a failing callback rolls back only its own writes."""
+def _run_callbacks_in_savepoints(lead_ids: list[int]) -> None:
+    """Like _run_callbacks, inside the worker's transaction: a failing callback rolls back only its own writes.
+    A callback with a batch version gets the whole batch at once; if that fails, each lead is run on its own."""
     for callback in list(_on_lead_created):
-        try:
-            with transaction.atomic():
-                callback(lead_id)
-        except Exception:
-            logger.exception("lead-created hook %r failed for lead %s", callback, lead_id)
+        many = _batch_versions.get(callback)
+        if many is not None:
+            try:
+                with transaction.atomic():
+                    many(lead_ids)
+                continue
+            except Exception:
+                logger.exception("lead-created hook %r failed for a batch of %s; one lead at a time", many,
+                                 len(lead_ids))
+        for lead_id in lead_ids:
+            try:
+                with transaction.atomic():
+                    callback(lead_id)
+            except Exception:
+                logger.exception("lead-created hook %r failed for lead %s", callback, lead_id)
 
 
 def cursor_ensure(*, skip_existing: bool = False) -> None:
@@ -165,8 +184,8 @@ def process_pending_leads(*, batch: int = WORKER_BATCH, gap_wait: float = GAP_WA
         if len(gaps) > GAP_LIMIT:
             gaps = dict(sorted(gaps.items())[-GAP_LIMIT:])
         todo = sorted(late | set(new_ids))
-        for lead_id in todo:
-            _run_callbacks_in_savepoints(lead_id)
+        if todo:
+            _run_callbacks_in_savepoints(todo)
         stored_gaps = {str(k): v for k, v in sorted(gaps.items())}
         if new_ids or stored_gaps != cursor.gaps:
             cursor.last_lead_id = max([cursor.last_lead_id, *new_ids])

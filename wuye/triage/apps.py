@@ -9,6 +9,6 @@ class TriageConfig(AppConfig):
     def ready(self) -> None:
         from wuye.intake.hooks import register_on_lead_created
 
-        from .services import on_lead_created
+        from .services import on_lead_created, suggestions_create_many
 
-        register_on_lead_created(on_lead_created)
+        register_on_lead_created(on_lead_created, many=suggestions_create_many)

@@ -245,33 +245,58 @@ class TriageModel:
         names = [self.feature_names[idx[i]] for i in order if contrib[i] > 0][: 10 * k]
         return _readable_terms(names, k, words=words)
 
+    def _centred_coef(self) -> np.ndarray:
+        """Each class's weights minus the mean over classes (what makes a term speak for *this* class); computed
+        once per loaded model, not per prediction (it was ~1 ms of each)."""
+        centred = self.__dict__.get("_centred")
+        if centred is None:
+            coef = self.category_clf.coef_
+            centred = self.__dict__["_centred"] = coef - coef.mean(axis=0)
+        return centred
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_centred"}  # derived, not saved in the artifact
+
     def predict(self, text: str, *, k_terms: int = 6) -> Prediction:
-        xs = self.features.transform([text])
-        probs = _softmax(self._category_logits(xs) / self.temperature)[0]
+        return self.predict_batch([text], k_terms=k_terms)[0]
+
+    def predict_batch(self, texts: Sequence[str], *, k_terms: int = 6) -> list[Prediction]:
+        """`predict` for many texts in one pass: the same result per text, but scikit-learn's fixed cost per call
+        (input validation, the feature union) is paid once: ~7 ms for one text, ~0.2 ms a text in a batch."""
+        if not texts:
+            return []
+        xs = self.features.transform(list(texts))
+        probs_all = _softmax(self._category_logits(xs) / self.temperature)
+        p_urgent_all = self.urgent_clf.predict_proba(xs)[:, 1]
         classes = [str(c) for c in self.category_clf.classes_]
-        order = np.argsort(-probs)[:3]
-        top3 = [(classes[i], round(float(probs[i]), 4)) for i in order]
-        best = int(order[0])
-        coef = self.category_clf.coef_
-        centred = coef[best] - coef.mean(axis=0)
-        x = xs.tocsr()
-        words = set(jieba_words(text))
-        terms = self._explain(x, centred, k_terms, words)
-        p_urgent = float(self.urgent_clf.predict_proba(xs)[0, 1])
-        hits = rules.urgent_hits(text)
-        model_urgent = p_urgent >= self.urgent_threshold
-        urgent_terms = self._explain(x, self.urgent_clf.coef_[0], 4, words) if (model_urgent or hits) else []
-        if hits:
-            reason = "安全规则：" + "；".join(f"{h.label}（{h.snippet}）" for h in hits[:3])
-        elif model_urgent:
-            reason = f"模型判断紧急（概率 {p_urgent:.2f}）：" + "、".join(urgent_terms or ["—"])
-        else:
-            reason = ""
-        return Prediction(
-            category=classes[best], top3=top3, urgent=bool(hits) or model_urgent,
-            urgent_probability=round(p_urgent, 4), urgent_reason=reason, terms=terms,
-            urgent_terms=urgent_terms, model_version=self.version,
-        )
+        centred = self._centred_coef()
+        urgent_weights = self.urgent_clf.coef_[0]
+        rows = xs.tocsr()
+        out = []
+        for i, text in enumerate(texts):
+            probs = probs_all[i]
+            order = np.argsort(-probs)[:3]
+            top3 = [(classes[j], round(float(probs[j]), 4)) for j in order]
+            best = int(order[0])
+            x = rows[i]
+            words = set(jieba_words(text))
+            terms = self._explain(x, centred[best], k_terms, words)
+            p_urgent = float(p_urgent_all[i])
+            hits = rules.urgent_hits(text)
+            model_urgent = p_urgent >= self.urgent_threshold
+            urgent_terms = self._explain(x, urgent_weights, 4, words) if (model_urgent or hits) else []
+            if hits:
+                reason = "安全规则：" + "；".join(f"{h.label}（{h.snippet}）" for h in hits[:3])
+            elif model_urgent:
+                reason = f"模型判断紧急（概率 {p_urgent:.2f}）：" + "、".join(urgent_terms or ["—"])
+            else:
+                reason = ""
+            out.append(Prediction(
+                category=classes[best], top3=top3, urgent=bool(hits) or model_urgent,
+                urgent_probability=round(p_urgent, 4), urgent_reason=reason, terms=terms,
+                urgent_terms=urgent_terms, model_version=self.version,
+            ))
+        return out
 
     def predict_many(self, texts: Sequence[str]) -> list[tuple[str, bool]]:
         """Category and urgent flag for many texts at once (evaluation)."""

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from wuye.accounts.models import BUREAU_ROLES
-from wuye.audit.services import audit_record
+from wuye.audit.services import audit_record, audit_record_many
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
 from wuye.cases.taxonomy import Category
@@ -27,25 +27,16 @@ logger = logging.getLogger("wuye.triage")
 
 # --- suggestions -------------------------------------------------------------------------------------------------
 
-def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> Suggestion | None:
-    """Suggest category and urgency for a new lead; marks the lead urgent when the suggestion says so.
-
-    Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
-    already has a suggestion or is no longer new, or when no model is available (the lead is never lost).
-    """
-    lead = Lead.objects.filter(pk=lead_id).only("id", "text", "status", "channel", "category").first()
-    if lead is None or lead.status != LeadStatus.NEW:
-        return None
-    try:
-        model = model or ml.get_model()
-    except ml.ModelUnavailable as exc:
-        logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
-        return None
-    prediction = model.predict(lead.text)  # outside the lock: the prediction needs no database
+def _prediction_for(lead: Lead, prediction: ml.Prediction) -> ml.Prediction:
     if lead.channel == Channel.CHECK and lead.category:
         # An automatic check's finding already knows its category by rule; the model only adds urgency.
-        prediction = dataclasses.replace(prediction, category=lead.category, top3=[(lead.category, 1.0)],
-                                         terms=["系统核查规则"])
+        return dataclasses.replace(prediction, category=lead.category, top3=[(lead.category, 1.0)],
+                                   terms=["系统核查规则"])
+    return prediction
+
+
+def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | None:
+    """Under the lead's lock: the suggestion, and the urgent mark (audited) when the model says so."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
@@ -63,6 +54,63 @@ def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> S
                          after={"urgent": True, "model": prediction.model_version},
                          reason=prediction.urgent_reason[:300])
     return suggestion
+
+
+def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> Suggestion | None:
+    """Suggest category and urgency for a new lead; marks the lead urgent when the suggestion says so.
+
+    Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
+    already has a suggestion or is no longer new, or when no model is available (the lead is never lost).
+    """
+    lead = Lead.objects.filter(pk=lead_id).only("id", "text", "status", "channel", "category").first()
+    if lead is None or lead.status != LeadStatus.NEW:
+        return None
+    try:
+        model = model or ml.get_model()
+    except ml.ModelUnavailable as exc:
+        logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
+        return None
+    prediction = _prediction_for(lead, model.predict(lead.text))  # outside the lock: no database needed
+    return _store_suggestion(lead_id, prediction)
+
+
+def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None = None) -> int:
+    """`suggestion_create` for a batch of leads (manage.py lead_worker), with the same results: one model call for
+    the batch and a few statements for all of it (lock the leads, skip those already suggested, one INSERT of the
+    suggestions, one UPDATE and one chained audit write for the urgent ones) instead of ~9 per lead.
+    All or nothing: if it fails, the worker runs `suggestion_create` lead by lead. Returns how many were made."""
+    leads = list(Lead.objects.filter(pk__in=lead_ids, status=LeadStatus.NEW)
+                 .only("id", "text", "status", "channel", "category").order_by("pk"))
+    if not leads:
+        return 0
+    try:
+        model = model or ml.get_model()
+    except ml.ModelUnavailable as exc:
+        logger.warning("triage: no suggestions for %s leads: %s", len(leads), exc)
+        return 0
+    predictions = {lead.pk: _prediction_for(lead, p)
+                   for lead, p in zip(leads, model.predict_batch([lead.text for lead in leads]), strict=True)}
+    with transaction.atomic():
+        locked = list(Lead.objects.select_for_update().filter(pk__in=list(predictions), status=LeadStatus.NEW)
+                      .only("id", "urgent", "status").order_by("pk"))
+        have = set(Suggestion.objects.filter(lead_id__in=[lead.pk for lead in locked])
+                   .values_list("lead_id", flat=True))
+        todo = [lead for lead in locked if lead.pk not in have]
+        stamp = now()
+        Suggestion.objects.bulk_create([
+            Suggestion(lead=lead, model_version=p.model_version, category=p.category,
+                       top3=[[c, pr] for c, pr in p.top3], urgent=p.urgent, urgent_probability=p.urgent_probability,
+                       urgent_reason=p.urgent_reason[:300], terms=p.terms, created_at=stamp)
+            for lead in todo for p in [predictions[lead.pk]]
+        ])
+        flag = [lead for lead in todo if predictions[lead.pk].urgent and not lead.urgent]
+        if flag:
+            Lead.objects.filter(pk__in=[lead.pk for lead in flag]).update(urgent=True, updated_at=stamp)
+            audit_record_many(
+                actor=None, action="lead.triage_urgent", objs=flag, before=[{"urgent": False}] * len(flag),
+                after=[{"urgent": True, "model": predictions[lead.pk].model_version} for lead in flag],
+                reason=[predictions[lead.pk].urgent_reason[:300] for lead in flag])
+    return len(todo)
 
 
 def on_lead_created(lead_id: int) -> None:

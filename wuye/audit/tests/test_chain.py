@@ -79,3 +79,33 @@ def test_postgresql_itself_refuses_to_edit_an_entry():
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cur:
             cur.execute(f"UPDATE {AuditEntry._meta.db_table} SET reason = 'x' WHERE id = %s", [entry.id])
+
+
+def test_a_batch_of_entries_chains_between_single_ones_and_an_edit_inside_it_is_named(capsys):
+    from wuye.audit.models import AuditHead
+    from wuye.audit.services import audit_record_many
+
+    companies = [make_company(f"批量链测试物业{i}") for i in range(3)]
+    with transaction.atomic():
+        batch = audit_record_many(actor=None, action="company.check", objs=companies,
+                                  before=[{"n": i} for i in range(3)], after=[{"n": i + 1} for i in range(3)],
+                                  reason=["批量", "批量", "批量"])
+    make_company("批量之后的物业")  # a single entry after the batch links to its last entry
+    assert [e.prev_hash for e in batch[1:]] == [e.hash for e in batch[:-1]]
+    assert AuditHead.objects.get(id=1).count == AuditEntry.objects.count()
+    call_command("audit_verify")
+    assert "审计链完整" in capsys.readouterr().out
+    _tamper(f"UPDATE {AuditEntry._meta.db_table} SET reason = %s WHERE id = %s", ["篡改", batch[1].id])
+    with pytest.raises(CommandError, match=f"#{batch[1].id}.*被修改"):
+        call_command("audit_verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_needs_a_transaction_and_one_value_per_object():
+    from wuye.audit.services import audit_record_many
+
+    company = make_company("批量校验物业")
+    with pytest.raises(RuntimeError):
+        audit_record_many(actor=None, action="x", objs=[company], before=[None], after=[None], reason=[""])
+    with pytest.raises(ValueError), transaction.atomic():
+        audit_record_many(actor=None, action="x", objs=[company], before=[], after=[None], reason=[""])

@@ -107,3 +107,19 @@ def test_split_is_deterministic_stratified_and_keeps_near_duplicates_together():
         assert len(variants & test_texts) in (0, len(variants))
     share = len(test) / len(examples)
     assert 0.1 < share < 0.35
+
+
+def test_a_batch_predicts_exactly_what_one_at_a_time_does(mini_model):
+    """The worker classifies leads in batches; every field must equal the single-text prediction."""
+    texts = [e.text for e in ml.read_jsonl(DATA / "mini.jsonl")][:40] + ["", "电梯", "3栋电梯困人了，快来救人！"]
+    batch = mini_model.predict_batch(texts)
+    assert len(batch) == len(texts)
+    assert batch == [mini_model.predict(t) for t in texts]
+    assert mini_model.predict_batch([]) == []
+
+
+def test_saved_artifact_does_not_carry_derived_arrays(mini_model, tmp_path):
+    mini_model.predict("物业把会所租出去开麻将馆")  # computes the centred weights once
+    loaded = ml.load(ml.save(mini_model, directory=tmp_path).parent)
+    assert "_centred" not in loaded.__dict__
+    assert loaded.predict("物业把会所租出去开麻将馆") == mini_model.predict("物业把会所租出去开麻将馆")
