@@ -1,28 +1,32 @@
-"""QR-form (扫码即办) submissions under load vs a bare Django view that inserts one row.
+"""QR-form (扫码即办) submissions under load vs a bare Django view that inserts one row, on PostgreSQL.
 
-50 concurrent clients for 30 s each against a production-like server on PostgreSQL — gunicorn, 2 worker processes
-× 8 threads (gthread), persistent database connections — serving BOTH the bare view and the QR form. Runs:
-(a) lead-created hooks inline (triage's suggestion in the request), (b) LEAD_HOOKS="worker" with one
-`manage.py lead_worker` process alongside (suggestion lag p50/p99 = lead creation → its Suggestion row, and the
-time to drain after the run), (c) no hooks; then a paced run at a sustained rate (worker mode). Prints req/s,
-p50/p99, the ratio QR/bare, and counts the rows in the database: every acknowledged submission must be there
-exactly once (every 10th request is a retry of the previous one with the same idempotency key).
-The client threads run on the same 2-core machine as the server, the worker and PostgreSQL.
+Both are served by the same production-like server: gunicorn (gthread, 2 processes × 8 threads, persistent
+database connections), `LEAD_HOOKS="worker"` and one `manage.py lead_worker` at nice 10 beside it, as deployed
+(docs/intake.md). 50 concurrent clients (asyncio, over 2 processes: bench/_httpload.py) post the form's fields.
+
+1. Capacity: closed loop for 30 s (each client sends again as soon as it has its answer). Here latency is queueing
+   by construction (Little's law: mean latency = 50 / throughput), so its p99 says how fast the machine is.
+2. Sustained rate (the target): the highest rate the 50 clients can send for 30 s with p99 under 200 ms and no
+   error, found by a short search and confirmed by a full 30 s run; a paced request's latency counts from when
+   it was scheduled, so a server that falls behind is charged for it. Ratio = QR's sustained rate / bare's.
+3. A county's real rate (20 req/s, BENCH_RATE) with the suggestion lag; then the intake path with no hooks and
+   with triage inline in the request (why production runs the worker).
+Then it counts the rows: every acknowledged submission must be in the database exactly once (every 10th request
+re-sends the previous idempotency key, as a resident's retry would).
+Clients, server, worker and PostgreSQL share the machine's 2 cores.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench_intake .venv/bin/python bench/intake.py
-Options via environment: BENCH_CLIENTS (50), BENCH_SECONDS (30), BENCH_PORT (8765), BENCH_RATE (paced req/s in
-total, 20), BENCH_SERVER (gunicorn | runserver), BENCH_GUNICORN_WORKERS (2), BENCH_GUNICORN_THREADS (8),
-BENCH_WORKER_NICE (10: the lead_worker's nice value, as in the systemd unit in docs/intake.md).
+Options via environment: BENCH_CLIENTS (50), BENCH_SECONDS (30), BENCH_PORT (8765), BENCH_RATE (20),
+BENCH_SLO_MS (200), BENCH_SEARCH_STEPS (5), BENCH_SEARCH_SECONDS (10), BENCH_CLIENT_PROCESSES (2),
+BENCH_GUNICORN_WORKERS (2), BENCH_GUNICORN_THREADS (8), BENCH_WORKER_NICE (10), BENCH_SKIP_INLINE (0).
 """
 
 import http.client
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -30,14 +34,23 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _httpload  # noqa: E402
+from _httpload import Result, multipart  # noqa: E402
+
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 RATE = float(os.environ.get("BENCH_RATE", "20"))
-SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+SLO_P99 = float(os.environ.get("BENCH_SLO_MS", "200")) / 1000
+SEARCH_STEPS = int(os.environ.get("BENCH_SEARCH_STEPS", "5"))
+SEARCH_SECONDS = float(os.environ.get("BENCH_SEARCH_SECONDS", "10"))
+CLIENT_PROCESSES = int(os.environ.get("BENCH_CLIENT_PROCESSES", "2"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
 GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "8"))
 WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+SKIP_INLINE = os.environ.get("BENCH_SKIP_INLINE") == "1"
+ALL_RUNS: list[Result] = []  # every load, search steps included: their leads are counted too
 DB_NAME = "wuye_bench_intake"
 ESTATE = "BENCH01"
 
@@ -49,7 +62,7 @@ ROOT_URLCONF = "bench_intake_urls"
 import os as _os
 WUYE = {**WUYE, "INTAKE_RATE_LIMITS": {"qr_submit": (10**9, 60), "qr_view": (10**9, 60)},
         "LEAD_HOOKS": _os.environ.get("BENCH_LEAD_HOOKS", "inline")}
-DATABASES["default"]["CONN_MAX_AGE"] = 0 if _os.environ.get("BENCH_SERVER") == "runserver" else 60
+DATABASES["default"]["CONN_MAX_AGE"] = 60
 LOGGING = {"version": 1, "disable_existing_loggers": True}
 '''
 URLS = '''
@@ -125,8 +138,6 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def server_command() -> list[str]:
-    if SERVER == "runserver":
-        return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"]
     return [str(Path(sys.executable).with_name("gunicorn")), "wuye.wsgi:application", "-b", f"127.0.0.1:{PORT}",
             "-k", "gthread", "-w", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS),
             "--keep-alive", "5", "--backlog", "2048", "--log-level", "warning"]
@@ -146,92 +157,42 @@ def start_server(env: dict[str, str]) -> subprocess.Popen:
     sys.exit("server did not start")
 
 
-def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
-    boundary = "----wuye" + uuid.uuid4().hex
-    parts = []
-    for k, v in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n')
-    parts.append(f'--{boundary}--\r\n')
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+def load(path: str, label: str, *, rate: float = 0.0, seconds: float = SECONDS, quiet: bool = False) -> Result:
+    """50 clients (over CLIENT_PROCESSES processes): closed loop (rate 0) or paced at `rate` req/s in total."""
+    result = _httpload.run(host="127.0.0.1", port=PORT, path=path, form_path="/bench/form/", clients=CLIENTS,
+                           seconds=seconds, rate=rate, processes=CLIENT_PROCESSES)
+    ALL_RUNS.append(result)
+    if not quiet:
+        print(result.line(label))
+    return result
 
 
-def client_loop(n: int, path: str, deadline: float, latencies: list[float], acked: set[str],
-                counts: dict[str, int], lock: threading.Lock, interval: float = 0.0, run_tag: str = "") -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    conn.request("GET", "/bench/form/")
-    resp = conn.getresponse()
-    token = re.search(r'value="([^"]+)"', resp.read().decode()).group(1)
-    cookie = resp.getheader("Set-Cookie").split(";")[0]
-    i, previous = 0, None
-    local_lat, local_acked, errors = [], [], 0
-    next_at = time.perf_counter() + (interval * n / max(1, CLIENTS))  # spread the paced clients out
-    while time.perf_counter() < deadline:
-        if interval:
-            pause = next_at - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            next_at += interval
-            if time.perf_counter() >= deadline:
-                break
-        i += 1
-        key = previous if (previous and i % 10 == 0) else f"b{run_tag}{n:03d}x{i:07d}"
-        body, ctype = multipart({"csrfmiddlewaretoken": token, "idem": key,
-                                 "text": f"压测：{n} 号客户端第 {i} 次反映，3栋电梯停运", "category": "3.1"})
-        headers = {"Content-Type": ctype, "Cookie": cookie, "Referer": f"http://127.0.0.1:{PORT}/"}
-        t0 = time.perf_counter()
-        try:
-            conn.request("POST", path, body=body, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            status = r.status
-            if r.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        except (OSError, http.client.HTTPException):
-            status = 0
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        local_lat.append(time.perf_counter() - t0)
-        if status == 302:
-            local_acked.append(key)
-            previous = key
-        else:
-            errors += 1
-    with lock:
-        latencies.extend(local_lat)
-        acked.update(local_acked)
-        counts["requests"] += len(local_lat)
-        counts["errors"] += errors
-    conn.close()
+def meets_slo(r: Result) -> bool:
+    """Every request answered 302, p99 under the target, and the offered rate was carried (≥ 97 %)."""
+    return r.errors == 0 and r.p99 < SLO_P99 and r.requests >= 0.97 * r.rate * r.seconds
 
 
-def run(path: str, label: str, rate: float = 0.0) -> dict[str, float]:
-    """Closed loop (rate 0: each client sends as fast as answers come) or paced (rate req/s in total)."""
-    latencies: list[float] = []
-    acked: set[str] = set()
-    counts = {"requests": 0, "errors": 0}
-    lock = threading.Lock()
-    start = time.perf_counter()
-    deadline = start + SECONDS
-    interval = CLIENTS / rate if rate else 0.0
-    run_tag = uuid.uuid4().hex[:6]  # keys unique per run: a later run must not hit an earlier run's leads
-    threads = [threading.Thread(target=client_loop,
-                                args=(n, path, deadline, latencies, acked, counts, lock, interval, run_tag))
-               for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else float("nan")
-    stats = {"rps": counts["requests"] / elapsed, "p50": statistics.median(latencies) if latencies else 0,
-             "p99": p99, "requests": counts["requests"], "errors": counts["errors"], "acked": len(acked)}
-    print(f"{label:<22} {stats['rps']:8.1f} req/s   p50 {stats['p50'] * 1000:6.1f} ms   "
-          f"p99 {stats['p99'] * 1000:6.1f} ms   requests {counts['requests']}   errors {counts['errors']}")
-    stats["keys"] = acked  # type: ignore[assignment]
-    stats["tag"] = run_tag  # type: ignore[assignment]
-    return stats
+def sustained(path: str, label: str, capacity: float) -> Result:
+    """The highest paced rate the 50 clients can send for SECONDS while p99 stays under SLO_P99.
+
+    Search with SEARCH_STEPS runs of SEARCH_SECONDS (start at 0.6 × closed-loop capacity, then bisect), then confirm
+    the best passing rate with a full SECONDS run (10 % lower, up to 3 times, if the confirmation misses)."""
+    lo, hi, rate = 0.0, capacity * 1.05, capacity * 0.6
+    steps = []
+    for _ in range(SEARCH_STEPS):
+        r = load(path, label, rate=rate, seconds=SEARCH_SECONDS, quiet=True)
+        passed = meets_slo(r)
+        steps.append(f"{rate:.0f}{'✓' if passed else '✗'}({r.p99 * 1000:.0f} ms)")
+        lo, hi = (rate, hi) if passed else (lo, rate)
+        rate = (lo + hi) / 2 if lo else hi * 0.6
+    print(f"{'  search ' + label:<30} offered req/s → p99: {'  '.join(steps)}")
+    rate = lo or hi * 0.5
+    for _ in range(3):
+        final = load(path, f"{label} @{rate:.0f}", rate=rate)
+        if meets_slo(final):
+            break
+        rate *= 0.9
+    return final
 
 
 def restart(server: subprocess.Popen, env: dict[str, str]) -> subprocess.Popen:
@@ -287,10 +248,12 @@ def warm_up() -> None:
         resp = conn.getresponse()
         token = re.search(r'value="([^"]+)"', resp.read().decode()).group(1)
         cookie = resp.getheader("Set-Cookie").split(";")[0]
-        body, ctype = multipart({"csrfmiddlewaretoken": token, "idem": "warm" + uuid.uuid4().hex,
-                                 "text": "预热：楼道灯坏了"})
+        boundary = "----wuye" + uuid.uuid4().hex
+        body = multipart({"csrfmiddlewaretoken": token, "idem": "warm" + uuid.uuid4().hex, "text": "预热：楼道灯坏了"},
+                         boundary)
         conn.request("POST", f"/q/{ESTATE}/", body=body,
-                     headers={"Content-Type": ctype, "Cookie": cookie, "Referer": f"http://127.0.0.1:{PORT}/"})
+                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie,
+                              "Referer": f"http://127.0.0.1:{PORT}/"})
         conn.getresponse().read()
         conn.close()
 
@@ -302,84 +265,81 @@ def db_rows(sql: str) -> list[tuple]:
         return list(conn.execute(sql).fetchall())
 
 
+def lag_line(r: Result) -> str:
+    drain = wait_for_suggestions(r.tag)
+    lag50, lag99, n = suggestion_lag(r.tag)
+    return (f"{'':<30} triage suggestions: lag p50 {lag50:.2f} s, p99 {lag99:.2f} s over {n} leads; "
+            f"the worker finished {drain:.1f} s after the run")
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wuye-bench-intake-"))
     (tmp / "bench_intake_settings.py").write_text(SETTINGS)
     (tmp / "bench_intake_urls.py").write_text(URLS)
     env = {**os.environ, "DATABASE_URL": bench_url(), "DJANGO_SETTINGS_MODULE": "bench_intake_settings",
-           "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "1", "BENCH_SERVER": SERVER}
-    if os.environ.get("BENCH_BLAS_THREADS"):
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env[var] = os.environ["BENCH_BLAS_THREADS"]
+           "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "1"}
     worker_env = {**env, "BENCH_LEAD_HOOKS": "worker"}
+    bare_path, qr_path = "/bench/bare/", f"/q/{ESTATE}/"
     recreate_database()
     server = worker = None
     try:
         prepare(env)
-        server = start_server(env)
-        where = (f"gunicorn -k gthread -w {GUNICORN_WORKERS} --threads {GUNICORN_THREADS}" if SERVER == "gunicorn"
-                 else "manage.py runserver (threaded, one process)")
-        print(f"intake bench: {CLIENTS} concurrent clients, {SECONDS:.0f} s per run, {where}, PostgreSQL; "
-              "clients, server, worker and database share the same 2 cores")
-        print("closed loop (each client sends again as soon as it has its answer) = capacity")
-        warm_up()
-        bare = run("/bench/bare/", "bare view (1 INSERT)")
-        qr = run(f"/q/{ESTATE}/", "QR form, hooks inline")
-        all_keys = set(qr["keys"])  # type: ignore[arg-type]
-
-        server = restart(server, worker_env)
+        server = start_server(worker_env)
         worker = start_lead_worker(worker_env)
         warm_up()
         wait_for_suggestions(limit=60, pattern="qr:warm%")  # the worker has loaded its model
-        print(f"LEAD_HOOKS=worker: the request commits the lead; one `manage.py lead_worker` (nice {WORKER_NICE}) "
-              "runs triage")
-        qr_w = run(f"/q/{ESTATE}/", "QR form, worker mode")
-        drain = wait_for_suggestions(str(qr_w["tag"]))
-        lag50, lag99, with_suggestion = suggestion_lag(str(qr_w["tag"]))
-        w_incl = qr_w["acked"] / (SECONDS + drain)
-        print(f"{'  incl. drain':<22} {w_incl:8.1f} req/s   (worker drained {drain:.1f} s after the run; "
-              f"suggestion lag p50 {lag50:.2f} s, p99 {lag99:.2f} s over {with_suggestion} leads)")
-        all_keys |= qr_w["keys"]  # type: ignore[arg-type]
+        print(f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, gunicorn -k gthread -w {GUNICORN_WORKERS} "
+              f"--threads {GUNICORN_THREADS}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}; "
+              "clients, server, worker and database share the machine's 2 cores")
+        print(f"1. capacity: closed loop, {SECONDS:.0f} s each (latency here is queueing: mean ≈ {CLIENTS} / req/s)")
+        bare_cap = load(bare_path, "bare view (1 INSERT)")
+        qr_cap = load(qr_path, "QR form")
+        print(lag_line(qr_cap))
 
-        print(f"paced: the {CLIENTS} clients together send {RATE:g} req/s (LEAD_HOOKS=worker, worker running)")
-        bare_paced = run("/bench/bare/", "bare view, paced", rate=RATE)
-        qr_paced = run(f"/q/{ESTATE}/", "QR form, paced", rate=RATE)
-        paced_drain = wait_for_suggestions(str(qr_paced["tag"]))
-        plag50, plag99, _ = suggestion_lag(str(qr_paced["tag"]))
-        print(f"{'  suggestion lag':<22} p50 {plag50:.2f} s   p99 {plag99:.2f} s   (drained {paced_drain:.1f} s "
-              "after the run)")
-        all_keys |= qr_paced["keys"]  # type: ignore[arg-type]
+        print(f"2. sustained: the highest rate with p99 < {SLO_P99 * 1000:.0f} ms and no errors, "
+              f"{SECONDS:.0f} s at that rate (search: {SEARCH_STEPS} runs of {SEARCH_SECONDS:.0f} s)")
+        bare_sus = sustained(bare_path, "bare view", bare_cap.rps)
+        qr_sus = sustained(qr_path, "QR form", qr_cap.rps)
+        print(lag_line(qr_sus))
+
+        print(f"3. a county's rate: {RATE:g} req/s in total")
+        load(bare_path, "bare view, paced", rate=RATE)
+        qr_paced = load(qr_path, "QR form, paced", rate=RATE)
+        print(lag_line(qr_paced))
         stop(worker)
         worker = None
 
         server = restart(server, {**env, "BENCH_NO_HOOKS": "1"})
-        print("no lead-created hooks at all (the intake path alone)")
         warm_up()
-        qr_alone = run(f"/q/{ESTATE}/", "QR form, no hooks")
-        all_keys |= qr_alone["keys"]  # type: ignore[arg-type]
+        qr_alone = load(qr_path, "QR form, no hooks at all")
+        qr_inline = None
+        if not SKIP_INLINE:
+            server = restart(server, env)
+            warm_up()
+            qr_inline = load(qr_path, "QR form, triage inline")
 
-        bare_acked = sum(r["requests"] - r["errors"] for r in (bare, bare_paced))
-        bare_rows = db_rows("SELECT key, count(*) FROM bench_bare GROUP BY key")
+        acked = set().union(*(r.acked for r in ALL_RUNS if r.path == qr_path))
         qr_rows = db_rows("SELECT source_ref, count(*) FROM intake_lead WHERE source_ref LIKE 'qr:b%' "
                           "GROUP BY source_ref")
         qr_keys = {ref.removeprefix("qr:") for ref, _ in qr_rows}
-        lost = len(all_keys - qr_keys)
-        dup = sum(c - 1 for _, c in qr_rows if c > 1)
-        extra = len(qr_keys - all_keys)
-        unprocessed = db_rows("SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE ANY (ARRAY["
-                              f"'qr:b{qr_w['tag']}%', 'qr:b{qr_paced['tag']}%']) AND NOT EXISTS "
+        lost, dup, extra = len(acked - qr_keys), sum(c - 1 for _, c in qr_rows if c > 1), len(qr_keys - acked)
+        bare_acked = set().union(*(r.acked for r in ALL_RUNS if r.path == bare_path))
+        bare_rows = db_rows("SELECT count(*), count(DISTINCT key) FROM bench_bare")[0]
+        unprocessed = db_rows("SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE 'qr:b%' AND l.id <= "
+                              "(SELECT last_lead_id FROM intake_leadhookcursor WHERE id = 1) AND NOT EXISTS "
                               "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)")[0][0]
+        ratio = qr_sus.rps / bare_sus.rps
         print("---")
-        print(f"ratio QR/bare: {qr['rps'] / bare['rps']:.2f} hooks inline, {qr_w['rps'] / bare['rps']:.2f} worker "
-              f"mode ({w_incl / bare['rps']:.2f} incl. drain), {qr_alone['rps'] / bare['rps']:.2f} no hooks "
-              "(target ≥ 0.5)")
-        print(f"QR p99 at saturation: {qr['p99'] * 1000:.0f} ms inline, {qr_w['p99'] * 1000:.0f} ms worker mode, "
-              f"{qr_alone['p99'] * 1000:.0f} ms no hooks (bare {bare['p99'] * 1000:.0f} ms); paced {RATE:g} req/s: "
-              f"QR {qr_paced['p99'] * 1000:.1f} ms, bare {bare_paced['p99'] * 1000:.1f} ms (target < 200 ms)")
-        print(f"database after the runs: {len(qr_rows)} QR leads for {len(all_keys)} acknowledged submissions "
-              f"(every 10th request a retry of the previous key): lost {lost}, duplicated {dup}, "
-              f"stored-but-unacknowledged {extra}; worker-mode leads without a suggestion {unprocessed}; "
-              f"bare rows {sum(c for _, c in bare_rows)} for {bare_acked} acknowledged")
+        print(f"sustained with p99 < {SLO_P99 * 1000:.0f} ms ({CLIENTS} clients, {SECONDS:.0f} s): QR form "
+              f"{qr_sus.rps:.1f} req/s (p99 {qr_sus.p99 * 1000:.0f} ms), bare view {bare_sus.rps:.1f} req/s "
+              f"(p99 {bare_sus.p99 * 1000:.0f} ms): ratio {ratio:.2f} (target ≥ 0.5)")
+        print(f"capacity (closed loop): QR {qr_cap.rps:.1f} req/s, bare {bare_cap.rps:.1f} req/s: ratio "
+              f"{qr_cap.rps / bare_cap.rps:.2f}; p99 {qr_cap.p99 * 1000:.0f} ms / {bare_cap.p99 * 1000:.0f} ms; "
+              f"no hooks {qr_alone.rps / bare_cap.rps:.2f}"
+              + (f", triage inline {qr_inline.rps / bare_cap.rps:.2f}" if qr_inline else ""))
+        print(f"database after the runs: {len(qr_rows)} QR leads for {len(acked)} acknowledged submissions: lost "
+              f"{lost}, duplicated {dup}, stored but unacknowledged {extra}; processed leads without a suggestion "
+              f"{unprocessed}; bare rows {bare_rows[0]} ({bare_rows[1]} keys) for {len(bare_acked)} acknowledged")
         if lost or dup:
             sys.exit(1)
     finally:
