@@ -1,8 +1,9 @@
 """QR-form (扫码即办) submissions under load vs a bare Django view that inserts one row, on PostgreSQL.
 
-Both are served by the same production-like server: gunicorn (gthread, 2 processes × 8 threads, persistent
-database connections), `LEAD_HOOKS="worker"` and one `manage.py lead_worker` at nice 10 beside it, as deployed
-(docs/intake.md). 50 concurrent clients (asyncio, over 2 processes: bench/_httpload.py) post the form's fields.
+Both are served by the same server, configured as deployed (docs/intake.md): gunicorn with 4 sync workers
+(behind nginx each request arrives on its own connection, so the clients reconnect when gunicorn closes),
+persistent database connections, `LEAD_HOOKS="worker"` and one `manage.py lead_worker` beside it at nice 10 in
+the idle scheduling class. 50 concurrent clients (asyncio, over 2 processes: bench/_httpload.py) post the form's fields.
 
 1. Capacity: closed loop for 30 s (each client sends again as soon as it has its answer). Here latency is queueing
    by construction (Little's law: mean latency = 50 / throughput), so its p99 says how fast the machine is.
@@ -18,7 +19,9 @@ Clients, server, worker and PostgreSQL share the machine's 2 cores.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench_intake .venv/bin/python bench/intake.py
 Options via environment: BENCH_CLIENTS (50), BENCH_SECONDS (30), BENCH_PORT (8765), BENCH_RATE (20),
 BENCH_SLO_MS (200), BENCH_SEARCH_STEPS (5), BENCH_SEARCH_SECONDS (10), BENCH_CLIENT_PROCESSES (2),
-BENCH_GUNICORN_WORKERS (2), BENCH_GUNICORN_THREADS (8), BENCH_WORKER_NICE (10), BENCH_SKIP_INLINE (0).
+BENCH_GUNICORN_CLASS (sync | gthread), BENCH_GUNICORN_WORKERS (4),
+BENCH_GUNICORN_THREADS (8, gthread only), BENCH_WORKER_NICE (10), BENCH_WORKER_SCHED
+(idle | normal), BENCH_SKIP_INLINE (0).
 """
 
 import http.client
@@ -46,9 +49,11 @@ SLO_P99 = float(os.environ.get("BENCH_SLO_MS", "200")) / 1000
 SEARCH_STEPS = int(os.environ.get("BENCH_SEARCH_STEPS", "5"))
 SEARCH_SECONDS = float(os.environ.get("BENCH_SEARCH_SECONDS", "10"))
 CLIENT_PROCESSES = int(os.environ.get("BENCH_CLIENT_PROCESSES", "2"))
-GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "2"))
+GUNICORN_CLASS = os.environ.get("BENCH_GUNICORN_CLASS", "sync")
+GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
 GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "8"))
 WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
+WORKER_SCHED = os.environ.get("BENCH_WORKER_SCHED", "idle")
 SKIP_INLINE = os.environ.get("BENCH_SKIP_INLINE") == "1"
 ALL_RUNS: list[Result] = []  # every load, search steps included: their leads are counted too
 DB_NAME = "wuye_bench_intake"
@@ -138,9 +143,16 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def server_command() -> list[str]:
+    worker = (["-k", "gthread", "--threads", str(GUNICORN_THREADS), "--keep-alive", "5"] if GUNICORN_CLASS == "gthread"
+              else ["-k", "sync"])
     return [str(Path(sys.executable).with_name("gunicorn")), "wuye.wsgi:application", "-b", f"127.0.0.1:{PORT}",
-            "-k", "gthread", "-w", str(GUNICORN_WORKERS), "--threads", str(GUNICORN_THREADS),
-            "--keep-alive", "5", "--backlog", "2048", "--log-level", "warning"]
+            "-w", str(GUNICORN_WORKERS), *worker, "--backlog", "2048", "--log-level", "warning"]
+
+
+def server_label() -> str:
+    if GUNICORN_CLASS == "gthread":
+        return f"gunicorn -k gthread -w {GUNICORN_WORKERS} --threads {GUNICORN_THREADS}"
+    return f"gunicorn -k sync -w {GUNICORN_WORKERS} (a new connection per request, as behind nginx)"
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
@@ -225,8 +237,10 @@ def suggestion_lag(tag: str) -> tuple[float, float, int]:
 
 
 def start_lead_worker(env: dict[str, str]) -> subprocess.Popen:
-    """One `manage.py lead_worker`, at nice WORKER_NICE as deployed (systemd Nice=10): requests get the CPU first."""
-    return subprocess.Popen(["nice", "-n", str(WORKER_NICE), sys.executable, "manage.py", "lead_worker",
+    """One `manage.py lead_worker` as deployed: nice WORKER_NICE, and with BENCH_WORKER_SCHED=idle under the idle
+    scheduling class (systemd CPUSchedulingPolicy=idle), so residents' requests get the CPU first."""
+    prefix = ["chrt", "--idle", "0"] if WORKER_SCHED == "idle" else []
+    return subprocess.Popen([*prefix, "nice", "-n", str(WORKER_NICE), sys.executable, "manage.py", "lead_worker",
                              "--interval", "0.5"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
@@ -288,8 +302,8 @@ def main() -> None:
         worker = start_lead_worker(worker_env)
         warm_up()
         wait_for_suggestions(limit=60, pattern="qr:warm%")  # the worker has loaded its model
-        print(f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, gunicorn -k gthread -w {GUNICORN_WORKERS} "
-              f"--threads {GUNICORN_THREADS}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}; "
+        print(f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, {server_label()}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}"
+              f"{' (idle class)' if WORKER_SCHED == 'idle' else ''}; "
               "clients, server, worker and database share the machine's 2 cores")
         print(f"1. capacity: closed loop, {SECONDS:.0f} s each (latency here is queueing: mean ≈ {CLIENTS} / req/s)")
         bare_cap = load(bare_path, "bare view (1 INSERT)")
