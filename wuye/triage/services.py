@@ -35,18 +35,23 @@ def _prediction_for(lead: Lead, prediction: ml.Prediction) -> ml.Prediction:
     return prediction
 
 
+def _suggestion_row(lead: Lead, prediction: ml.Prediction, stamp: Any) -> Suggestion:
+    return Suggestion(
+        lead=lead, model_version=prediction.model_version, category=prediction.category,
+        top3=[[c, p] for c, p in prediction.top3], urgent=prediction.urgent,
+        urgent_probability=prediction.urgent_probability, urgent_reason=prediction.urgent_reason[:300],
+        terms=prediction.terms, created_at=stamp,
+    )
+
+
 def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | None:
     """Under the lead's lock: the suggestion, and the urgent mark (audited) when the model says so."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
             return None
-        suggestion = Suggestion.objects.create(
-            lead=lead, model_version=prediction.model_version, category=prediction.category,
-            top3=[[c, p] for c, p in prediction.top3], urgent=prediction.urgent,
-            urgent_probability=prediction.urgent_probability, urgent_reason=prediction.urgent_reason[:300],
-            terms=prediction.terms, created_at=now(),
-        )
+        suggestion = _suggestion_row(lead, prediction, now())
+        suggestion.save(force_insert=True)
         if prediction.urgent and not lead.urgent:
             lead.urgent, lead.updated_at = True, now()
             lead.save(update_fields=["urgent", "updated_at"])
@@ -97,12 +102,7 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
                    .values_list("lead_id", flat=True))
         todo = [lead for lead in locked if lead.pk not in have]
         stamp = now()
-        Suggestion.objects.bulk_create([
-            Suggestion(lead=lead, model_version=p.model_version, category=p.category,
-                       top3=[[c, pr] for c, pr in p.top3], urgent=p.urgent, urgent_probability=p.urgent_probability,
-                       urgent_reason=p.urgent_reason[:300], terms=p.terms, created_at=stamp)
-            for lead in todo for p in [predictions[lead.pk]]
-        ])
+        Suggestion.objects.bulk_create([_suggestion_row(lead, predictions[lead.pk], stamp) for lead in todo])
         flag = [lead for lead in todo if predictions[lead.pk].urgent and not lead.urgent]
         if flag:
             Lead.objects.filter(pk__in=[lead.pk for lead in flag]).update(urgent=True, updated_at=stamp)
