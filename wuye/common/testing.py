@@ -3,10 +3,13 @@
 import datetime as dt
 import itertools
 import random
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 
 from wuye.accounts.models import Role, User
 from wuye.accounts.services import staff_user_create
@@ -74,3 +77,27 @@ def make_user(role: str, *, username: str | None = None, password: str = "pass-1
 def login(client: Any, user: User) -> Any:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def run_concurrently(*calls: Callable[[], Any], timeout: float | None = 120.0) -> list[Any]:
+    """Start every call at the same moment, each in its own thread with its own database connection (tests of the
+    concurrent second request, on PostgreSQL). Returns each call's result in order; a call that raised gives its
+    exception as its result."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, fn: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            results[i] = fn()
+        except Exception as exc:  # noqa: BLE001 - the loser's error is the result under test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results

@@ -1,4 +1,3 @@
-import threading
 
 import pytest
 from django.db import connection
@@ -7,6 +6,7 @@ from rest_framework.test import APIClient
 from wuye.cases import services
 from wuye.cases.models import Case, CaseStatus
 from wuye.cases.selectors import case_public_timeline
+from wuye.common.testing import run_concurrently
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
 
@@ -148,23 +148,9 @@ def test_two_concurrent_creations_get_distinct_consecutive_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; real concurrency is only meaningful on PostgreSQL")
     world = World()
-    barrier = threading.Barrier(2)
-    numbers, errors = [], []
-
-    def create():
-        try:
-            barrier.wait()
-            numbers.append(world.case().seq)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_concurrently(lambda: world.case().seq, lambda: world.case().seq)
+    numbers = [o for o in outcomes if not isinstance(o, Exception)]
+    errors = [o for o in outcomes if isinstance(o, Exception)]
     assert not errors
     assert sorted(numbers) == [1, 2]
 
@@ -175,23 +161,9 @@ def test_concurrent_accept_and_return_apply_only_one(db):
         pytest.skip("needs PostgreSQL row locks across connections")
     world = World()
     case = world.submitted()
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("ok")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
-
-    t1 = threading.Thread(target=run, args=(lambda: services.case_accept(actor=world.tf, case=case, note="合格"),))
-    t2 = threading.Thread(target=run, args=(lambda: services.case_return(actor=world.tf, case=case, reason="不行"),))
-    t1.start(), t2.start()
-    t1.join(), t2.join()
+    results = run_concurrently(lambda: services.case_accept(actor=world.tf, case=case, note="合格"),
+                               lambda: services.case_return(actor=world.tf, case=case, reason="不行"))
+    outcomes = [type(r).__name__ if isinstance(r, Exception) else "ok" for r in results]
     assert sorted(outcomes) == ["InvalidTransition", "ok"]
     case.refresh_from_db()
     assert case.events.filter(kind__in=["accept", "return"]).count() == 1

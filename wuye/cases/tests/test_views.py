@@ -293,35 +293,21 @@ def test_revisit_seed_out_of_range_is_a_chinese_error_not_a_500(world, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_double_submitted_revisit_draw_makes_one_batch():
-    import threading
-
     from django.db import connection
     from django.test import Client
 
     from wuye.cases.models import Revisit, RevisitBatch
+    from wuye.common.testing import run_concurrently
 
     from .conftest import World
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the racing insert is only meaningful on PostgreSQL")
     world = World()
-    barrier = threading.Barrier(2)
-    codes = []
-
-    def draw():
-        try:
-            c = Client()
-            login(c, world.tf)
-            barrier.wait()
-            codes.append(c.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 9, "category": ""}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=draw) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    clients = [login(Client(), world.tf) for _ in range(2)]
+    responses = run_concurrently(
+        *[lambda c=c: c.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 9, "category": ""}) for c in clients])
+    codes = [r.status_code for r in responses]
     assert codes == [302, 302]
     assert RevisitBatch.objects.count() == 1
     assert Revisit.objects.filter(batch__in=RevisitBatch.objects.all()).count() == Revisit.objects.count()

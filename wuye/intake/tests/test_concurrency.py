@@ -3,8 +3,9 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from wuye.common.testing import run_concurrently
 from wuye.intake.hotline import hotline_import
 from wuye.intake.models import Lead
 from wuye.intake.services import qr_submit
@@ -15,24 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(fn, n=4):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+    outcomes = run_concurrently(*[fn] * n)
+    return ([o for o in outcomes if not isinstance(o, Exception)], [o for o in outcomes if isinstance(o, Exception)])
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,13 @@
 """Concurrent second requests: the account row lock serialises outgoing entries and reversals."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from wuye.common.errors import DomainError
+from wuye.common.testing import run_concurrently
 from wuye.revenue import selectors, services
 from wuye.revenue.models import Entry, EntryKind, EntryUse
 
@@ -21,27 +21,6 @@ pytestmark = [
 ]
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - the loser's error is the result under test
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_two_concurrent_expenses_cannot_overdraw_the_account():
     w = World(units=0)  # registry.unit_upsert audits outside a transaction (foundation), so no units here
     w.income("100.00", D)
@@ -51,7 +30,7 @@ def test_two_concurrent_expenses_cannot_overdraw_the_account():
                                      use=EntryUse.OPERATING_COST, occurred_on=D, amount="70.00",
                                      description="维修")
 
-    results = _race(spend, spend)
+    results = run_concurrently(spend, spend)
     ok = [r for r in results if isinstance(r, Entry)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(ok) == 1 and len(refused) == 1 and "不足" in refused[0].message
@@ -62,7 +41,7 @@ def test_two_concurrent_expenses_cannot_overdraw_the_account():
 def test_two_concurrent_reversals_of_one_entry_make_one_reversal():
     w = World(units=0)  # registry.unit_upsert audits outside a transaction (foundation), so no units here
     e = w.income("100.00", D)
-    results = _race(lambda: services.entry_reverse(actor=w.staff, entry=e, reason="录错"),
+    results = run_concurrently(lambda: services.entry_reverse(actor=w.staff, entry=e, reason="录错"),
                     lambda: services.entry_reverse(actor=w.task_force, entry=e, reason="撤销", annul=True))
     assert sum(isinstance(r, Entry) for r in results) == 1
     assert sum(isinstance(r, DomainError) for r in results) == 1
@@ -80,7 +59,7 @@ def test_two_concurrent_submits_of_one_contract_record_it_once():
                                               counterparty="某某传媒有限公司", monthly_amount="1200",
                                               start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
 
-    results = _race(record, record)
+    results = run_concurrently(record, record)
     assert all(isinstance(r, UsageContract) for r in results), results
     assert results[0].pk == results[1].pk
     assert UsageContract.objects.filter(estate=w.estate).count() == 1
@@ -97,6 +76,6 @@ def test_two_concurrent_submits_of_one_objection_record_it_once():
     def raise_it():
         return services.objection_raise(actor=owner, disclosure=d, entry=e, text="这笔广告费对不上")
 
-    results = _race(raise_it, raise_it)
+    results = run_concurrently(raise_it, raise_it)
     assert all(isinstance(r, Objection) for r in results), results
     assert Objection.objects.filter(disclosure=d).count() == 1

@@ -1,4 +1,3 @@
-import threading
 
 import pytest
 from django.db import connection
@@ -7,7 +6,7 @@ from django.urls import reverse
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
 from wuye.cases.models import Case
-from wuye.common.testing import login, make_company, make_estate, make_user
+from wuye.common.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.intake.models import Lead, LeadStatus
 from wuye.triage.models import Correction, Decision, Suggestion
 from wuye.triage.selectors import home_panel
@@ -213,24 +212,9 @@ def test_two_staff_accepting_the_same_lead_at_once_open_one_case(model):
     estate = make_estate(company=make_company())
     lead = _new_lead(estate, PLAIN_TEXT)
     users = [make_user(Role.TASK_FORCE), make_user(Role.TASK_FORCE)]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def run(user):
-        try:
-            barrier.wait()
-            triage_accept(actor=user, lead=lead)
-            outcomes.append("ok")
-        except DomainError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(*[lambda u=u: triage_accept(actor=u, lead=lead) for u in users])
+    outcomes = ["refused" if isinstance(r, DomainError) else repr(r) if isinstance(r, Exception) else "ok"
+                for r in results]
     assert sorted(outcomes) == ["ok", "refused"]
     assert Case.objects.filter(leads=lead).count() == 1
 

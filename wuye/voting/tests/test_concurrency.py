@@ -1,16 +1,15 @@
 """Simultaneous requests: one ballot per person is held by the database, tested on PostgreSQL."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.common.dates import now
-from wuye.common.testing import login, make_estate, make_user
+from wuye.common.testing import login, make_estate, make_user, run_concurrently
 from wuye.registry.models import Owner
 from wuye.voting import services
 from wuye.voting.models import Ballot
@@ -33,26 +32,11 @@ def test_fifty_owners_voting_at_once_with_ten_duplicates_store_exactly_fifty_bal
     users = [make_user(Role.OWNER, owner=o) for o in owners]
     # Each of the first ten owners sends the same ballot twice, at the same moment as everyone else.
     attempts = users + users[:10]
-    barrier = threading.Barrier(len(attempts))
-    results: list[tuple[int, int, str]] = []
-    lock = threading.Lock()
-
-    def cast(i: int, user) -> None:  # type: ignore[no-untyped-def]
-        try:
-            client = login(Client(), user)
-            barrier.wait(timeout=60)
-            r = client.post(reverse("voting:vote", args=[a.pk]), {"m_M1": "agree"})
-            body = r.content.decode() if r.status_code != 302 else r["Location"]
-            with lock:
-                results.append((i, r.status_code, body))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=cast, args=(i, u)) for i, u in enumerate(attempts)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    clients = [login(Client(), user) for user in attempts]
+    responses = run_concurrently(
+        *[lambda c=c: c.post(reverse("voting:vote", args=[a.pk]), {"m_M1": "agree"}) for c in clients])
+    results = [(i, r.status_code, r.content.decode() if r.status_code != 302 else r["Location"])
+               for i, r in enumerate(responses) if not isinstance(r, Exception)]
     assert len(results) == 60
     assert Ballot.objects.filter(assembly=a).count() == 50
     assert Ballot.objects.filter(assembly=a).values("person").distinct().count() == 50
