@@ -52,12 +52,17 @@ class Result:
 
     def line(self, label: str) -> str:
         offered = f"   offered {self.rate:6.1f}" if self.rate else ""
-        return (f"{label:<30} {self.rps:7.1f} req/s   p50 {self.p50 * 1000:6.1f} ms   p99 {self.p99 * 1000:6.1f} ms   "
-                f"requests {self.requests}   errors {self.errors}{offered}")
+        return (
+            f"{label:<30} {self.rps:7.1f} req/s   p50 {self.p50 * 1000:6.1f} ms   p99 {self.p99 * 1000:6.1f} ms   "
+            f"requests {self.requests}   errors {self.errors}{offered}"
+        )
 
 
 def multipart(fields: dict[str, str], boundary: str) -> bytes:
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in fields.items()
+    ]
     parts.append(f"--{boundary}--\r\n")
     return "".join(parts).encode()
 
@@ -126,11 +131,20 @@ async def _client(n: int, spec: dict, out: dict) -> None:
                 break
         i += 1
         key = previous if (previous and i % 10 == 0) else f"b{spec['tag']}{n:03d}x{i:07d}"
-        data = multipart({"csrfmiddlewaretoken": token, "idem": key,
-                          "text": f"压测：{n} 号客户端第 {i} 次反映，3栋电梯停运", "category": "3.1"}, boundary)
-        raw = (f"POST {spec['path']} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(data)}\r\n"
-               f"Cookie: {cookie}\r\nReferer: http://{host}:{port}/\r\n\r\n").encode() + data
+        data = multipart(
+            {
+                "csrfmiddlewaretoken": token,
+                "idem": key,
+                "text": f"压测：{n} 号客户端第 {i} 次反映，3栋电梯停运",
+                "category": "3.1",
+            },
+            boundary,
+        )
+        raw = (
+            f"POST {spec['path']} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(data)}\r\n"
+            f"Cookie: {cookie}\r\nReferer: http://{host}:{port}/\r\n\r\n"
+        ).encode() + data
         try:
             status, _, _ = await asyncio.wait_for(conn.request(raw), REQUEST_TIMEOUT)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
@@ -154,12 +168,29 @@ def _process(spec: dict, clients: list[int]) -> dict:
     return out
 
 
-def run(*, host: str, port: int, path: str, form_path: str, clients: int = 50, seconds: float = 30.0,
-        rate: float = 0.0, processes: int = 2) -> Result:
+def run(
+    *,
+    host: str,
+    port: int,
+    path: str,
+    form_path: str,
+    clients: int = 50,
+    seconds: float = 30.0,
+    rate: float = 0.0,
+    processes: int = 2,
+) -> Result:
     """Run the load; returns latencies (s), acknowledged keys, request and error counts."""
-    spec = {"host": host, "port": port, "path": path, "form_path": form_path, "clients": clients,
-            "seconds": seconds, "interval": clients / rate if rate else 0.0, "tag": uuid.uuid4().hex[:6],
-            "start": time.monotonic() + 1.0 + 0.02 * clients}  # every client has its token before the clock starts
+    spec = {
+        "host": host,
+        "port": port,
+        "path": path,
+        "form_path": form_path,
+        "clients": clients,
+        "seconds": seconds,
+        "interval": clients / rate if rate else 0.0,
+        "tag": uuid.uuid4().hex[:6],
+        "start": time.monotonic() + 1.0 + 0.02 * clients,
+    }  # every client has its token before the clock starts
     groups = [list(range(p, clients, processes)) for p in range(processes)]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(processes) as pool:

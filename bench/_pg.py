@@ -32,8 +32,14 @@ def _admin_exec(url: str, sql: str) -> None:
     import psycopg
 
     parsed = urlparse(url)
-    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-                         password=parsed.password, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         conn.execute(sql)
 
 

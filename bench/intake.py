@@ -59,7 +59,7 @@ ALL_RUNS: list[Result] = []  # every load, search steps included: their leads ar
 DB_NAME = "wuye_bench_intake"
 ESTATE = "BENCH01"
 
-SETTINGS = '''
+SETTINGS = """
 from wuye.settings.local import *  # noqa
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -69,7 +69,7 @@ WUYE = {**WUYE, "INTAKE_RATE_LIMITS": {"qr_submit": (10**9, 60), "qr_view": (10*
         "LEAD_HOOKS": _os.environ.get("BENCH_LEAD_HOOKS", "inline")}
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 LOGGING = {"version": 1, "disable_existing_loggers": True}
-'''
+"""
 URLS = '''
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
@@ -143,10 +143,24 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def server_command() -> list[str]:
-    worker = (["-k", "gthread", "--threads", str(GUNICORN_THREADS), "--keep-alive", "5"] if GUNICORN_CLASS == "gthread"
-              else ["-k", "sync"])
-    return [str(Path(sys.executable).with_name("gunicorn")), "wuye.wsgi:application", "-b", f"127.0.0.1:{PORT}",
-            "-w", str(GUNICORN_WORKERS), *worker, "--backlog", "2048", "--log-level", "warning"]
+    worker = (
+        ["-k", "gthread", "--threads", str(GUNICORN_THREADS), "--keep-alive", "5"]
+        if GUNICORN_CLASS == "gthread"
+        else ["-k", "sync"]
+    )
+    return [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "wuye.wsgi:application",
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "-w",
+        str(GUNICORN_WORKERS),
+        *worker,
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
 
 
 def server_label() -> str:
@@ -156,7 +170,9 @@ def server_label() -> str:
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen(server_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        server_command(), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     for _ in range(150):
         try:
             c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -169,10 +185,20 @@ def start_server(env: dict[str, str]) -> subprocess.Popen:
     sys.exit("server did not start")
 
 
-def load(path: str, label: str, *, rate: float = 0.0, seconds: float = SECONDS, quiet: bool = False) -> Result:
+def load(
+    path: str, label: str, *, rate: float = 0.0, seconds: float = SECONDS, quiet: bool = False
+) -> Result:
     """50 clients (over CLIENT_PROCESSES processes): closed loop (rate 0) or paced at `rate` req/s in total."""
-    result = _httpload.run(host="127.0.0.1", port=PORT, path=path, form_path="/bench/form/", clients=CLIENTS,
-                           seconds=seconds, rate=rate, processes=CLIENT_PROCESSES)
+    result = _httpload.run(
+        host="127.0.0.1",
+        port=PORT,
+        path=path,
+        form_path="/bench/form/",
+        clients=CLIENTS,
+        seconds=seconds,
+        rate=rate,
+        processes=CLIENT_PROCESSES,
+    )
     ALL_RUNS.append(result)
     if not quiet:
         print(result.line(label))
@@ -219,8 +245,10 @@ def wait_for_suggestions(tag: str = "", limit: float = 300.0, pattern: str = "")
     if not db_rows("SELECT 1 FROM triage_suggestion LIMIT 1"):
         return 0.0
     while time.perf_counter() - t0 < limit:
-        missing = db_rows(f"SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE '{pattern}' AND NOT EXISTS "
-                          "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)")[0][0]
+        missing = db_rows(
+            f"SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE '{pattern}' AND NOT EXISTS "
+            "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)"
+        )[0][0]
         if not missing:
             break
         time.sleep(0.1)
@@ -232,7 +260,8 @@ def suggestion_lag(tag: str) -> tuple[float, float, int]:
     row = db_rows(
         "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), percentile_cont(0.99) WITHIN GROUP (ORDER BY d), "
         "count(*) FROM (SELECT extract(epoch FROM s.created_at - l.created_at) AS d FROM intake_lead l "
-        f"JOIN triage_suggestion s ON s.lead_id = l.id WHERE l.source_ref LIKE 'qr:b{tag}%') t")[0]
+        f"JOIN triage_suggestion s ON s.lead_id = l.id WHERE l.source_ref LIKE 'qr:b{tag}%') t"
+    )[0]
     return float(row[0] or 0), float(row[1] or 0), int(row[2])
 
 
@@ -240,8 +269,22 @@ def start_lead_worker(env: dict[str, str]) -> subprocess.Popen:
     """One `manage.py lead_worker` as deployed: nice WORKER_NICE, and with BENCH_WORKER_SCHED=idle under the idle
     scheduling class (systemd CPUSchedulingPolicy=idle), so residents' requests get the CPU first."""
     prefix = ["chrt", "--idle", "0"] if WORKER_SCHED == "idle" else []
-    return subprocess.Popen([*prefix, "nice", "-n", str(WORKER_NICE), sys.executable, "manage.py", "lead_worker",
-                             "--interval", "0.5"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            *prefix,
+            "nice",
+            "-n",
+            str(WORKER_NICE),
+            sys.executable,
+            "manage.py",
+            "lead_worker",
+            "--interval",
+            "0.5",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def stop(proc: subprocess.Popen | None) -> None:
@@ -263,11 +306,20 @@ def warm_up() -> None:
         token = re.search(r'value="([^"]+)"', resp.read().decode()).group(1)
         cookie = resp.getheader("Set-Cookie").split(";")[0]
         boundary = "----wuye" + uuid.uuid4().hex
-        body = multipart({"csrfmiddlewaretoken": token, "idem": "warm" + uuid.uuid4().hex, "text": "预热：楼道灯坏了"},
-                         boundary)
-        conn.request("POST", f"/q/{ESTATE}/", body=body,
-                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie,
-                              "Referer": f"http://127.0.0.1:{PORT}/"})
+        body = multipart(
+            {"csrfmiddlewaretoken": token, "idem": "warm" + uuid.uuid4().hex, "text": "预热：楼道灯坏了"},
+            boundary,
+        )
+        conn.request(
+            "POST",
+            f"/q/{ESTATE}/",
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": cookie,
+                "Referer": f"http://127.0.0.1:{PORT}/",
+            },
+        )
         conn.getresponse().read()
         conn.close()
 
@@ -282,16 +334,23 @@ def db_rows(sql: str) -> list[tuple]:
 def lag_line(r: Result) -> str:
     drain = wait_for_suggestions(r.tag)
     lag50, lag99, n = suggestion_lag(r.tag)
-    return (f"{'':<30} triage suggestions: lag p50 {lag50:.2f} s, p99 {lag99:.2f} s over {n} leads; "
-            f"the worker finished {drain:.1f} s after the run")
+    return (
+        f"{'':<30} triage suggestions: lag p50 {lag50:.2f} s, p99 {lag99:.2f} s over {n} leads; "
+        f"the worker finished {drain:.1f} s after the run"
+    )
 
 
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wuye-bench-intake-"))
     (tmp / "bench_intake_settings.py").write_text(SETTINGS)
     (tmp / "bench_intake_urls.py").write_text(URLS)
-    env = {**os.environ, "DATABASE_URL": bench_url(), "DJANGO_SETTINGS_MODULE": "bench_intake_settings",
-           "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url(),
+        "DJANGO_SETTINGS_MODULE": "bench_intake_settings",
+        "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     worker_env = {**env, "BENCH_LEAD_HOOKS": "worker"}
     bare_path, qr_path = "/bench/bare/", f"/q/{ESTATE}/"
     recreate_database()
@@ -302,16 +361,22 @@ def main() -> None:
         worker = start_lead_worker(worker_env)
         warm_up()
         wait_for_suggestions(limit=60, pattern="qr:warm%")  # the worker has loaded its model
-        print(f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, {server_label()}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}"
-              f"{' (idle class)' if WORKER_SCHED == 'idle' else ''}; "
-              "clients, server, worker and database share the machine's 2 cores")
-        print(f"1. capacity: closed loop, {SECONDS:.0f} s each (latency here is queueing: mean ≈ {CLIENTS} / req/s)")
+        print(
+            f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, {server_label()}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}"
+            f"{' (idle class)' if WORKER_SCHED == 'idle' else ''}; "
+            "clients, server, worker and database share the machine's 2 cores"
+        )
+        print(
+            f"1. capacity: closed loop, {SECONDS:.0f} s each (latency here is queueing: mean ≈ {CLIENTS} / req/s)"
+        )
         bare_cap = load(bare_path, "bare view (1 INSERT)")
         qr_cap = load(qr_path, "QR form")
         print(lag_line(qr_cap))
 
-        print(f"2. sustained: the highest rate with p99 < {SLO_P99 * 1000:.0f} ms and no errors, "
-              f"{SECONDS:.0f} s at that rate (search: {SEARCH_STEPS} runs of {SEARCH_SECONDS:.0f} s)")
+        print(
+            f"2. sustained: the highest rate with p99 < {SLO_P99 * 1000:.0f} ms and no errors, "
+            f"{SECONDS:.0f} s at that rate (search: {SEARCH_STEPS} runs of {SEARCH_SECONDS:.0f} s)"
+        )
         bare_sus = sustained(bare_path, "bare view", bare_cap.rps)
         qr_sus = sustained(qr_path, "QR form", qr_cap.rps)
         print(lag_line(qr_sus))
@@ -333,27 +398,36 @@ def main() -> None:
             qr_inline = load(qr_path, "QR form, triage inline")
 
         acked = set().union(*(r.acked for r in ALL_RUNS if r.path == qr_path))
-        qr_rows = db_rows("SELECT source_ref, count(*) FROM intake_lead WHERE source_ref LIKE 'qr:b%' "
-                          "GROUP BY source_ref")
+        qr_rows = db_rows(
+            "SELECT source_ref, count(*) FROM intake_lead WHERE source_ref LIKE 'qr:b%' GROUP BY source_ref"
+        )
         qr_keys = {ref.removeprefix("qr:") for ref, _ in qr_rows}
         lost, dup, extra = len(acked - qr_keys), sum(c - 1 for _, c in qr_rows if c > 1), len(qr_keys - acked)
         bare_acked = set().union(*(r.acked for r in ALL_RUNS if r.path == bare_path))
         bare_rows = db_rows("SELECT count(*), count(DISTINCT key) FROM bench_bare")[0]
-        unprocessed = db_rows("SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE 'qr:b%' AND l.id <= "
-                              "(SELECT last_lead_id FROM intake_leadhookcursor WHERE id = 1) AND NOT EXISTS "
-                              "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)")[0][0]
+        unprocessed = db_rows(
+            "SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE 'qr:b%' AND l.id <= "
+            "(SELECT last_lead_id FROM intake_leadhookcursor WHERE id = 1) AND NOT EXISTS "
+            "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)"
+        )[0][0]
         ratio = qr_sus.rps / bare_sus.rps
         print("---")
-        print(f"sustained with p99 < {SLO_P99 * 1000:.0f} ms ({CLIENTS} clients, {SECONDS:.0f} s): QR form "
-              f"{qr_sus.rps:.1f} req/s (p99 {qr_sus.p99 * 1000:.0f} ms), bare view {bare_sus.rps:.1f} req/s "
-              f"(p99 {bare_sus.p99 * 1000:.0f} ms): ratio {ratio:.2f} (target ≥ 0.5)")
-        print(f"capacity (closed loop): QR {qr_cap.rps:.1f} req/s, bare {bare_cap.rps:.1f} req/s: ratio "
-              f"{qr_cap.rps / bare_cap.rps:.2f}; p99 {qr_cap.p99 * 1000:.0f} ms / {bare_cap.p99 * 1000:.0f} ms; "
-              f"no hooks {qr_alone.rps / bare_cap.rps:.2f}"
-              + (f", triage inline {qr_inline.rps / bare_cap.rps:.2f}" if qr_inline else ""))
-        print(f"database after the runs: {len(qr_rows)} QR leads for {len(acked)} acknowledged submissions: lost "
-              f"{lost}, duplicated {dup}, stored but unacknowledged {extra}; processed leads without a suggestion "
-              f"{unprocessed}; bare rows {bare_rows[0]} ({bare_rows[1]} keys) for {len(bare_acked)} acknowledged")
+        print(
+            f"sustained with p99 < {SLO_P99 * 1000:.0f} ms ({CLIENTS} clients, {SECONDS:.0f} s): QR form "
+            f"{qr_sus.rps:.1f} req/s (p99 {qr_sus.p99 * 1000:.0f} ms), bare view {bare_sus.rps:.1f} req/s "
+            f"(p99 {bare_sus.p99 * 1000:.0f} ms): ratio {ratio:.2f} (target ≥ 0.5)"
+        )
+        print(
+            f"capacity (closed loop): QR {qr_cap.rps:.1f} req/s, bare {bare_cap.rps:.1f} req/s: ratio "
+            f"{qr_cap.rps / bare_cap.rps:.2f}; p99 {qr_cap.p99 * 1000:.0f} ms / {bare_cap.p99 * 1000:.0f} ms; "
+            f"no hooks {qr_alone.rps / bare_cap.rps:.2f}"
+            + (f", triage inline {qr_inline.rps / bare_cap.rps:.2f}" if qr_inline else "")
+        )
+        print(
+            f"database after the runs: {len(qr_rows)} QR leads for {len(acked)} acknowledged submissions: lost "
+            f"{lost}, duplicated {dup}, stored but unacknowledged {extra}; processed leads without a suggestion "
+            f"{unprocessed}; bare rows {bare_rows[0]} ({bare_rows[1]} keys) for {len(bare_acked)} acknowledged"
+        )
         if lost or dup:
             sys.exit(1)
     finally:

@@ -63,11 +63,27 @@ def run() -> None:
     contracts = {c.estate_id: c.company_id for c in ServiceContract.objects.filter(is_current=True)}
     estates = list(Estate.objects.order_by("id").values_list("id", "name"))
     rng = random.Random(42)
-    statuses = [("received", 6), ("verifying", 6), ("unfounded", 8), ("rectifying", 18), ("submitted", 8),
-                ("returned", 4), ("accepted", 50)]
+    statuses = [
+        ("received", 6),
+        ("verifying", 6),
+        ("unfounded", 8),
+        ("rectifying", 18),
+        ("submitted", 8),
+        ("returned", 4),
+        ("accepted", 50),
+    ]
     population = [s for s, w in statuses for _ in range(w)]
-    channels = ["qr", "qr", "hotline_12345", "phone", "web", "email", "inspection", "questionnaire",
-                "collection_station"]
+    channels = [
+        "qr",
+        "qr",
+        "hotline_12345",
+        "phone",
+        "web",
+        "email",
+        "inspection",
+        "questionnaire",
+        "collection_station",
+    ]
     cats = list(TEXTS)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     span = (dt.datetime.now(dt.UTC) - start).total_seconds()
@@ -75,9 +91,11 @@ def run() -> None:
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("DROP INDEX IF EXISTS case_description_trgm")
-        cols = ("number, year, seq, estate_id, company_id, category, title, description, source_channel, status, "
-                "target, measures, responsible, deadline, progress, closed_reason, report_count, created_at, "
-                "updated_at, closed_at")
+        cols = (
+            "number, year, seq, estate_id, company_id, category, title, description, source_channel, status, "
+            "target, measures, responsible, deadline, progress, closed_reason, report_count, created_at, "
+            "updated_at, closed_at"
+        )
         seqs: dict[int, int] = {}
         stamps = sorted(start + dt.timedelta(seconds=rng.random() * span) for _ in range(n_bulk))
         with cur.cursor.copy(f"COPY cases_case ({cols}) FROM STDIN") as copy:
@@ -91,21 +109,42 @@ def run() -> None:
                 status = rng.choice(population)
                 planned = status in ("rectifying", "submitted", "returned", "accepted")
                 deadline = (created + dt.timedelta(days=rng.randint(7, 60))).date() if planned else None
-                closed = created + dt.timedelta(days=rng.randint(10, 90)) if status in ("accepted", "unfounded") \
+                closed = (
+                    created + dt.timedelta(days=rng.randint(10, 90))
+                    if status in ("accepted", "unfounded")
                     else None
-                copy.write_row((
-                    f"ZS{year}-{seqs[year]:07d}", year, seqs[year], estate_id, contracts.get(estate_id), cat,
-                    text[:40], f"{estate_name}{rng.randint(1, 30)}栋：{text}（第{i}号）",
-                    rng.choice(channels), status,
-                    "彻底整改" if planned else "", "按方案落实" if planned else "",
-                    "项目经理" if planned else "", deadline, "", "验收合格" if status == "accepted" else "",
-                    rng.randint(1, 4), created, created, closed,
-                ))
+                )
+                copy.write_row(
+                    (
+                        f"ZS{year}-{seqs[year]:07d}",
+                        year,
+                        seqs[year],
+                        estate_id,
+                        contracts.get(estate_id),
+                        cat,
+                        text[:40],
+                        f"{estate_name}{rng.randint(1, 30)}栋：{text}（第{i}号）",
+                        rng.choice(channels),
+                        status,
+                        "彻底整改" if planned else "",
+                        "按方案落实" if planned else "",
+                        "项目经理" if planned else "",
+                        deadline,
+                        "",
+                        "验收合格" if status == "accepted" else "",
+                        rng.randint(1, 4),
+                        created,
+                        created,
+                        closed,
+                    )
+                )
         for year, last in seqs.items():
             CaseSequence.objects.update_or_create(year=year, defaults={"last": last})
         copy_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        cur.execute("CREATE INDEX case_description_trgm ON cases_case USING gin (UPPER(description) gin_trgm_ops)")
+        cur.execute(
+            "CREATE INDEX case_description_trgm ON cases_case USING gin (UPPER(description) gin_trgm_ops)"
+        )
         trgm_s = time.perf_counter() - t1
         cur.execute("VACUUM ANALYZE cases_case")
     print(f"COPY {n_bulk:,} cases: {copy_s:.1f} s; trigram index: {trgm_s:.1f} s")
@@ -116,13 +155,28 @@ def run() -> None:
     estate = Estate.objects.get(pk=next(e for e in contracts if contracts[e] == staff.company_id))
     walked = []
     for k in range(20):
-        c = services.case_create(actor=tf, estate=estate, category="3.1", description=f"电梯困人第{k}次，维修不及时")
+        c = services.case_create(
+            actor=tf, estate=estate, category="3.1", description=f"电梯困人第{k}次，维修不及时"
+        )
         services.case_verify(actor=tf, case=c)
-        services.case_start_rectification(actor=tf, case=c, target="恢复运行", measures="更换部件",
-                                          responsible="王经理", deadline=today() + dt.timedelta(days=20))
+        services.case_start_rectification(
+            actor=tf,
+            case=c,
+            target="恢复运行",
+            measures="更换部件",
+            responsible="王经理",
+            deadline=today() + dt.timedelta(days=20),
+        )
         services.case_progress_update(actor=staff, case=c, progress="已订购部件")
-        services.case_action_record(actor=tf, case=c, kind="interview", date=today(), interviewee="法人",
-                                    interviewers="专班", minutes="责令整改")
+        services.case_action_record(
+            actor=tf,
+            case=c,
+            kind="interview",
+            date=today(),
+            interviewee="法人",
+            interviewers="专班",
+            minutes="责令整改",
+        )
         walked.append(c.number)
     print(f"total cases: {Case.objects.count():,}")
 
@@ -169,8 +223,10 @@ def run() -> None:
     med, nq, _ = timed("/cases/", company)
     medians.append(med)
     print(f"  {'企业用户（含待办）':<24} {med:7.1f} ms   {nq} queries")
-    print(f"  => median over list variants: {statistics.median(medians):.1f} ms, worst {max(medians):.1f} ms"
-          f"   [target < 150 ms]")
+    print(
+        f"  => median over list variants: {statistics.median(medians):.1f} ms, worst {max(medians):.1f} ms"
+        f"   [target < 150 ms]"
+    )
 
     detail = []
     nqs = set()
@@ -178,8 +234,10 @@ def run() -> None:
         med, nq, _ = timed(f"/cases/{number}/")
         detail.append(med)
         nqs.add(nq)
-    print(f"\ncase page /cases/<number>/: median {statistics.median(detail):.1f} ms, worst {max(detail):.1f} ms, "
-          f"queries {sorted(nqs)}   [target < 150 ms]")
+    print(
+        f"\ncase page /cases/<number>/: median {statistics.median(detail):.1f} ms, worst {max(detail):.1f} ms, "
+        f"queries {sorted(nqs)}   [target < 150 ms]"
+    )
     med, nq, _ = timed(f"/api/v1/cases/{walked[0]}/")
     print(f"API case detail: median {med:.1f} ms, {nq} queries")
     med, nq, _ = timed("/api/v1/cases/?status=rectifying")
@@ -191,12 +249,16 @@ def run() -> None:
         t = time.perf_counter()
         data = ledger_xlsx(qs, title="整治工作台账", limit=10_000)
         exports.append(time.perf_counter() - t)
-    print(f"\nexport 10,000 rows (.xlsx, {len(data) / 1e6:.1f} MB): median {statistics.median(exports):.2f} s"
-          f"   [target < 10 s]")
+    print(
+        f"\nexport 10,000 rows (.xlsx, {len(data) / 1e6:.1f} MB): median {statistics.median(exports):.2f} s"
+        f"   [target < 10 s]"
+    )
     t = time.perf_counter()
     r = client.get("/cases/export.xlsx?date_from=2025-06-01&date_to=2025-06-07")
-    print(f"export via the page (one week, {r['Content-Length'] if r.has_header('Content-Length') else len(r.content)}"
-          f" bytes): {time.perf_counter() - t:.2f} s")
+    print(
+        f"export via the page (one week, {r['Content-Length'] if r.has_header('Content-Length') else len(r.content)}"
+        f" bytes): {time.perf_counter() - t:.2f} s"
+    )
     _ = Role
 
 

@@ -51,11 +51,17 @@ def main() -> None:
         path = ml.save(fresh, directory=Path(tmp))
         fresh_mb = path.stat().st_size / 1e6
     train_s = time.perf_counter() - t
-    print(f"model {model.version}: {manifest['n_features']} features, file {size_mb:.2f} MB, load {load_s:.2f} s")
-    print(f"predict (1 core, 1000 complaints): median {statistics.median(samples):.2f} ms, "
-          f"p95 {samples[949]:.2f} ms, max {samples[-1]:.2f} ms   [target < 20 ms]")
-    print(f"train on {len(train)} lines incl. 5-fold CV: {train_s:.1f} s (1 core), file {fresh_mb:.2f} MB"
-          f"   [targets < 120 s, < 50 MB]")
+    print(
+        f"model {model.version}: {manifest['n_features']} features, file {size_mb:.2f} MB, load {load_s:.2f} s"
+    )
+    print(
+        f"predict (1 core, 1000 complaints): median {statistics.median(samples):.2f} ms, "
+        f"p95 {samples[949]:.2f} ms, max {samples[-1]:.2f} ms   [target < 20 ms]"
+    )
+    print(
+        f"train on {len(train)} lines incl. 5-fold CV: {train_s:.1f} s (1 core), file {fresh_mb:.2f} MB"
+        f"   [targets < 120 s, < 50 MB]"
+    )
 
 
 if __name__ == "__main__":

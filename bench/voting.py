@@ -58,13 +58,21 @@ def build_estate(rng: random.Random):  # type: ignore[no-untyped-def]
     estate = Estate.objects.create(town=town, code="BENCHV", name="基准测试小区")
     per_building = 500
     buildings = Building.objects.bulk_create(
-        [Building(estate=estate, name=f"{b + 1}栋") for b in range(-(-UNITS // per_building))])
+        [Building(estate=estate, name=f"{b + 1}栋") for b in range(-(-UNITS // per_building))]
+    )
     units = []
     for i in range(UNITS):
         b = buildings[i // per_building]
         n = i % per_building
-        units.append(Unit(estate=estate, building=b, number=f"{n // 4 + 1}{n % 4 + 1:02d}",
-                          area=Decimal(rng.randint(4500, 16000)) / 100, developer_held=i >= UNITS - 200))
+        units.append(
+            Unit(
+                estate=estate,
+                building=b,
+                number=f"{n // 4 + 1}{n % 4 + 1:02d}",
+                area=Decimal(rng.randint(4500, 16000)) / 100,
+                developer_held=i >= UNITS - 200,
+            )
+        )
     units = Unit.objects.bulk_create(units, batch_size=5000)
     owned = [u for u in units if not u.developer_held]
     owners, links = [], []
@@ -81,8 +89,10 @@ def build_estate(rng: random.Random):  # type: ignore[no-untyped-def]
             links.append((owned[i].pk, len(owners) - 1, False))
         i += 1
     owners = Owner.objects.bulk_create(owners, batch_size=5000)
-    Ownership.objects.bulk_create([Ownership(unit_id=u, owner_id=owners[o].pk, is_designated_voter=d)
-                                   for u, o, d in links], batch_size=5000)
+    Ownership.objects.bulk_create(
+        [Ownership(unit_id=u, owner_id=owners[o].pk, is_designated_voter=d) for u, o, d in links],
+        batch_size=5000,
+    )
     return estate, owners
 
 
@@ -107,13 +117,20 @@ def run() -> None:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     estate, owners = build_estate(rng)
-    committee = staff_user_create(actor=None, username="bench-committee", password=None,
-                                  role=Role.COMMITTEE_MEMBER, estate_id=estate.pk)
+    committee = staff_user_create(
+        actor=None, username="bench-committee", password=None, role=Role.COMMITTEE_MEMBER, estate_id=estate.pk
+    )
     print(f"schema + estate of {UNITS:,} units, {len(owners):,} owners: {time.perf_counter() - t0:.1f} s")
 
     def new_assembly(title: str):  # type: ignore[no-untyped-def]
-        a = services.assembly_create(actor=committee, estate=estate, title=title, notice="基准测试",
-                                     vote_start=now() - dt.timedelta(hours=1), vote_end=now() + dt.timedelta(days=7))
+        a = services.assembly_create(
+            actor=committee,
+            estate=estate,
+            title=title,
+            notice="基准测试",
+            vote_start=now() - dt.timedelta(hours=1),
+            vote_end=now() + dt.timedelta(days=7),
+        )
         for item, t in ((4, "选聘物业"), (8, "电梯广告"), (5, "使用维修资金"), (9, "公共收益分配")):
             services.motion_add(actor=committee, assembly=a, item=item, title=t)
         t = time.perf_counter()
@@ -122,29 +139,47 @@ def run() -> None:
         return a, (time.perf_counter() - t) * 1000
 
     assembly, open_ms = new_assembly("基准：计票")
-    print(f"open (freeze the electorate snapshot): {open_ms:.0f} ms → {assembly.total_persons:,} persons, "
-          f"{assembly.total_area:,} m²")
+    print(
+        f"open (freeze the electorate snapshot): {open_ms:.0f} ms → {assembly.total_persons:,} persons, "
+        f"{assembly.total_area:,} m²"
+    )
 
     persons = list(ElectorPerson.objects.filter(assembly=assembly).values_list("id", flat=True))
     chosen = rng.sample(persons, min(BALLOTS, len(persons)))
     codes = ["M1", "M2", "M3", "M4"]
     weights = ["agree"] * 7 + ["disagree"] * 2 + ["abstain"]
     t = time.perf_counter()
-    Ballot.objects.bulk_create([
-        Ballot(assembly=assembly, person_id=p, channel="paper", scan="voting/paper/bench.png", cast_by=committee,
-               choices={c: rng.choice(weights) for c in codes if rng.random() < 0.97},
-               receipt=f"B{n:07d}", cast_at=now()) for n, p in enumerate(chosen)], batch_size=5000)
+    Ballot.objects.bulk_create(
+        [
+            Ballot(
+                assembly=assembly,
+                person_id=p,
+                channel="paper",
+                scan="voting/paper/bench.png",
+                cast_by=committee,
+                choices={c: rng.choice(weights) for c in codes if rng.random() < 0.97},
+                receipt=f"B{n:07d}",
+                cast_at=now(),
+            )
+            for n, p in enumerate(chosen)
+        ],
+        batch_size=5000,
+    )
     print(f"bulk insert {len(chosen):,} ballots: {(time.perf_counter() - t) * 1000:.0f} ms")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
 
     results = selectors.tally_from_db(assembly)
     med, worst = median_ms(lambda: selectors.tally_from_db(assembly))
-    print(f"TALLY from the database ({len(chosen):,} ballots, {assembly.total_persons:,} persons, 4 motions): "
-          f"median {med:.0f} ms, max {worst:.0f} ms over {RUNS} runs (target < 500 ms)")
+    print(
+        f"TALLY from the database ({len(chosen):,} ballots, {assembly.total_persons:,} persons, 4 motions): "
+        f"median {med:.0f} ms, max {worst:.0f} ms over {RUNS} runs (target < 500 ms)"
+    )
     for r in results:
-        print(f"  {r.id} item {r.item} {r.threshold}: part {r.participating_persons}/{r.total_persons} persons, "
-              f"agree {r.agree_persons}; passed={r.passed}")
+        print(
+            f"  {r.id} item {r.item} {r.threshold}: part {r.participating_persons}/{r.total_persons} persons, "
+            f"agree {r.agree_persons}; passed={r.passed}"
+        )
 
     doc_holder = {}
 
@@ -157,16 +192,26 @@ def run() -> None:
     print(f"published ballot document + SHA-256: median {med:.0f} ms, max {worst:.0f} ms")
     med, worst = median_ms(lambda: tally_scenario(doc_holder["doc"]), runs=5)
     again = tally_scenario(doc_holder["doc"])["motions"]
-    same = all(a["agree_area"] == str(b.agree_area) and a["passed"] == b.passed for a, b in zip(again, results, strict=True))
-    print(f"unit-level re-tally of the download ({UNITS:,} units): median {med:.0f} ms, max {worst:.0f} ms; "
-          f"agrees with the database tally: {same}")
+    same = all(
+        a["agree_area"] == str(b.agree_area) and a["passed"] == b.passed
+        for a, b in zip(again, results, strict=True)
+    )
+    print(
+        f"unit-level re-tally of the download ({UNITS:,} units): median {med:.0f} ms, max {worst:.0f} ms; "
+        f"agrees with the database tally: {same}"
+    )
 
     # --- casting under concurrent load ---------------------------------------------------------------------------
     cast_assembly, _ = new_assembly("基准：并发投票")
-    voters = list(ElectorVoter.objects.filter(assembly=cast_assembly, may_vote=True)
-                  .values_list("owner_id", flat=True).order_by("owner_id")[:CASTS])
-    users = User.objects.bulk_create([User(username=f"bench-owner-{o}", role=Role.OWNER, owner_id=o, password="!")
-                                      for o in voters], batch_size=5000)
+    voters = list(
+        ElectorVoter.objects.filter(assembly=cast_assembly, may_vote=True)
+        .values_list("owner_id", flat=True)
+        .order_by("owner_id")[:CASTS]
+    )
+    users = User.objects.bulk_create(
+        [User(username=f"bench-owner-{o}", role=Role.OWNER, owner_id=o, password="!") for o in voters],
+        batch_size=5000,
+    )
     queue = list(users)
     lock = threading.Lock()
     latencies: list[float] = []
@@ -209,11 +254,15 @@ def run() -> None:
     elapsed = time.perf_counter() - t
     stored = Ballot.objects.filter(assembly=cast_assembly).count()
     lat = sorted(latencies)
-    print(f"CASTING: {THREADS} threads, {len(lat):,} ballots through services.ballot_cast in {elapsed:.1f} s = "
-          f"{len(lat) / elapsed:.0f} ballots/s; latency p50 {lat[len(lat) // 2]:.1f} ms, "
-          f"p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms")
-    print(f"  stored {stored:,} (expected {len(users):,}); duplicate retries refused: {len(refused)}/{THREADS}; "
-          f"unexpected errors: {len(errors)}")
+    print(
+        f"CASTING: {THREADS} threads, {len(lat):,} ballots through services.ballot_cast in {elapsed:.1f} s = "
+        f"{len(lat) / elapsed:.0f} ballots/s; latency p50 {lat[len(lat) // 2]:.1f} ms, "
+        f"p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms"
+    )
+    print(
+        f"  stored {stored:,} (expected {len(users):,}); duplicate retries refused: {len(refused)}/{THREADS}; "
+        f"unexpected errors: {len(errors)}"
+    )
 
 
 if __name__ == "__main__":

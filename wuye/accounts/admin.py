@@ -8,8 +8,14 @@ from .models import User
 class WuyeUserAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "company", "estate", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("角色与范围", {"fields": ("role", "display_name", "phone", "company", "estate", "owner")}))  # type: ignore[misc]
-    add_fieldsets = (*UserAdmin.add_fieldsets, ("角色与范围", {"fields": ("role", "display_name", "company", "estate")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("角色与范围", {"fields": ("role", "display_name", "phone", "company", "estate", "owner")}),
+    )  # type: ignore[misc]
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("角色与范围", {"fields": ("role", "display_name", "company", "estate")}),
+    )
     raw_id_fields = ("owner", "estate")
     actions = ["reset_second_factor"]
 

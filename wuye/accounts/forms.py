@@ -20,15 +20,26 @@ class StaffLoginForm(AuthenticationForm):
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label="手机号", max_length=20, widget=forms.TextInput(
-        attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}))
+    phone = forms.CharField(
+        label="手机号",
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric"}),
+    )
 
 
 class PhoneCodeForm(PhoneForm):
-    code = forms.CharField(label="验证码", max_length=6, widget=forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label="验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label="动态口令", max_length=6, min_length=6, help_text="手机身份验证器上显示的 6 位数字",
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label="动态口令",
+        max_length=6,
+        min_length=6,
+        help_text="手机身份验证器上显示的 6 位数字",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

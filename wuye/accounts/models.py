@@ -16,7 +16,9 @@ class Role(models.TextChoices):
 
 BUREAU_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE})
 COUNTY_READ_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER})
-STAFF_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER})
+STAFF_ROLES = frozenset(
+    {Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER}
+)
 
 
 class User(AbstractUser):
@@ -24,15 +26,27 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     company = models.ForeignKey(
-        "registry.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        "registry.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         verbose_name="所属物业企业",
     )
     estate = models.ForeignKey(
-        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="committee_users",
+        "registry.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committee_users",
         verbose_name="所属小区（业委会）",
     )
     owner = models.OneToOneField(
-        "registry.Owner", null=True, blank=True, on_delete=models.PROTECT, related_name="user",
+        "registry.Owner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
         verbose_name="对应业主",
     )
     # second factor (§13): a TOTP secret once confirmed; the last accepted time step blocks replay
@@ -43,12 +57,16 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "用户"
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role="company_staff") | Q(company__isnull=False), name="user_company_staff_has_company"
+                condition=~Q(role="company_staff") | Q(company__isnull=False),
+                name="user_company_staff_has_company",
             ),
             models.CheckConstraint(
-                condition=~Q(role="committee_member") | Q(estate__isnull=False), name="user_committee_has_estate"
+                condition=~Q(role="committee_member") | Q(estate__isnull=False),
+                name="user_committee_has_estate",
             ),
-            models.CheckConstraint(condition=~Q(role="owner") | Q(owner__isnull=False), name="user_owner_has_owner"),
+            models.CheckConstraint(
+                condition=~Q(role="owner") | Q(owner__isnull=False), name="user_owner_has_owner"
+            ),
         ]
 
     def __str__(self) -> str:

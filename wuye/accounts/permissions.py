@@ -33,7 +33,9 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     return decorator
 
 
-def roles_permission(roles: Iterable[str], *, write_roles: Iterable[str] | None = None) -> type[BasePermission]:
+def roles_permission(
+    roles: Iterable[str], *, write_roles: Iterable[str] | None = None
+) -> type[BasePermission]:
     """A DRF permission class: `roles` may read; `write_roles` (default: the same) may write."""
     read = frozenset(roles)
     write = frozenset(write_roles) if write_roles is not None else read

@@ -123,8 +123,14 @@ def staff_user_create(
     if User.objects.filter(username=username).exists():
         raise DomainError(f"用户名“{username}”已存在", field="用户名")
     user = User(
-        username=username, role=role, display_name=display_name, company_id=company_id, estate_id=estate_id,
-        phone=phone, is_staff=role == Role.BUREAU_ADMIN, is_superuser=role == Role.BUREAU_ADMIN,
+        username=username,
+        role=role,
+        display_name=display_name,
+        company_id=company_id,
+        estate_id=estate_id,
+        phone=phone,
+        is_staff=role == Role.BUREAU_ADMIN,
+        is_superuser=role == Role.BUREAU_ADMIN,
     )
     if password:
         user.set_password(password)
@@ -132,7 +138,9 @@ def staff_user_create(
         user.set_unusable_password()
     user.save()
     audit_record(
-        actor=actor, action="user.create", obj=user,
+        actor=actor,
+        action="user.create",
+        obj=user,
         after={"username": username, "role": role, "company": company_id, "estate": estate_id},
     )
     return user
@@ -186,5 +194,10 @@ def totp_reset(*, actor: User, user: User, reason: str) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     user.totp_secret, user.totp_last_step = "", None
     user.save(update_fields=["totp_secret", "totp_last_step"])
-    audit_record(actor=actor, action="user.second_factor_reset", obj=user, after={"second_factor": False},
-                 reason=reason)
+    audit_record(
+        actor=actor,
+        action="user.second_factor_reset",
+        obj=user,
+        after={"second_factor": False},
+        reason=reason,
+    )

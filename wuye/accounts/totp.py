@@ -23,7 +23,7 @@ def code_at(secret: str, step: int) -> str:
     key = base64.b32decode(secret, casefold=True)
     digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{number % 10**DIGITS:0{DIGITS}d}"
 
 

@@ -31,7 +31,9 @@ class StaffLoginView(LoginView):
         user = form.get_user()
         if user.has_second_factor or services.second_factor_required(user):
             self.request.session[PENDING_KEY] = {
-                "user": user.pk, "next": self.get_success_url(), "until": time.time() + PENDING_SECONDS,
+                "user": user.pk,
+                "next": self.get_success_url(),
+                "until": time.time() + PENDING_SECONDS,
                 "secret": "" if user.has_second_factor else totp.new_secret(),
             }
             return redirect("accounts:login_code")
@@ -54,7 +56,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if enrolling:
-                services.totp_confirm(actor=user, user=user, secret=pending["secret"], code=form.cleaned_data["code"])
+                services.totp_confirm(
+                    actor=user, user=user, secret=pending["secret"], code=form.cleaned_data["code"]
+                )
             else:
                 services.totp_check(user=user, code=form.cleaned_data["code"])
         except DomainError as exc:
@@ -72,7 +76,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 def _enrol_context(user: User, secret: str) -> dict[str, Any]:
     uri = totp.provisioning_uri(secret, account=user.username, issuer=settings.WUYE["BUREAU_NAME"])
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="动态口令二维码")
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"qr_svg": qr_svg, "secret": grouped}
 
 

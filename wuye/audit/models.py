@@ -18,7 +18,11 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="操作人",
     )
     actor_label = models.CharField("操作人（记录时）", max_length=150)

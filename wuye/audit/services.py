@@ -43,8 +43,18 @@ def _lock_head() -> AuditHead:
     return head
 
 
-def _chained_entry(*, prev_hash: str, created_at: Any, actor: Any, action: str, object_type: str,
-                   object_id: str | int, before: Any, after: Any, reason: str) -> AuditEntry:
+def _chained_entry(
+    *,
+    prev_hash: str,
+    created_at: Any,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    before: Any,
+    after: Any,
+    reason: str,
+) -> AuditEntry:
     before_j, after_j = jsonable(before), jsonable(after)
     actor_id = getattr(actor, "pk", None)
     label = _actor_label(actor)
@@ -95,15 +105,31 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     head = _lock_head()
-    entry = _chained_entry(prev_hash=head.last_hash, created_at=now(), actor=actor, action=action,
-                           object_type=object_type, object_id=object_id, before=before, after=after, reason=reason)
+    entry = _chained_entry(
+        prev_hash=head.last_hash,
+        created_at=now(),
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
     entry.save(force_insert=True)
     AuditHead.objects.filter(id=1).update(last_hash=entry.hash, count=models.F("count") + 1)
     return entry
 
 
-def audit_record_many(*, actor: Any, action: str, objs: list[models.Model], before: list[Any], after: list[Any],
-                      reason: list[str]) -> list[AuditEntry]:
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    objs: list[models.Model],
+    before: list[Any],
+    after: list[Any],
+    reason: list[str],
+) -> list[AuditEntry]:
     """One entry per object, chained in order, written with one INSERT and one head update (a batch job: the
     triage worker marking leads urgent). Same entries, same chain as calling audit_record for each in turn."""
     if not (len(objs) == len(before) == len(after) == len(reason)):
@@ -116,8 +142,17 @@ def audit_record_many(*, actor: Any, action: str, objs: list[models.Model], befo
     created_at = now()
     entries, prev_hash = [], head.last_hash
     for obj, b, a, r in zip(objs, before, after, reason, strict=True):
-        entry = _chained_entry(prev_hash=prev_hash, created_at=created_at, actor=actor, action=action,
-                               object_type=obj._meta.label_lower, object_id=obj.pk, before=b, after=a, reason=r)
+        entry = _chained_entry(
+            prev_hash=prev_hash,
+            created_at=created_at,
+            actor=actor,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            before=b,
+            after=a,
+            reason=r,
+        )
         entries.append(entry)
         prev_hash = entry.hash
     AuditEntry.objects.bulk_create(entries)  # ids in list order: the chain's order

@@ -20,7 +20,16 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnly):
-    list_display = ["number", "estate", "company", "category", "status", "deadline", "report_count", "created_at"]
+    list_display = [
+        "number",
+        "estate",
+        "company",
+        "category",
+        "status",
+        "deadline",
+        "report_count",
+        "created_at",
+    ]
     list_filter = ["status", "category"]
     search_fields = ["number"]
     list_select_related = ["estate", "company"]

@@ -26,8 +26,13 @@ from .views import _filter
 
 
 def _error(exc: DomainError) -> Response:
-    code = (status.HTTP_403_FORBIDDEN if isinstance(exc, NotAllowed)
-            else status.HTTP_409_CONFLICT if isinstance(exc, InvalidTransition) else status.HTTP_400_BAD_REQUEST)
+    code = (
+        status.HTTP_403_FORBIDDEN
+        if isinstance(exc, NotAllowed)
+        else status.HTTP_409_CONFLICT
+        if isinstance(exc, InvalidTransition)
+        else status.HTTP_400_BAD_REQUEST
+    )
     return Response({"detail": exc.message, "field": exc.field}, status=code)
 
 
@@ -47,18 +52,32 @@ class CappedPagination(PageNumberPagination):
             self.number = 1
         self.total, self.more = selectors.count_capped(queryset)
         start = (self.number - 1) * size
-        rows = list(queryset[start:start + size])
+        rows = list(queryset[start : start + size])
         self.has_next = start + size < self.total or (self.more and len(rows) == size)
         return rows
 
     def get_paginated_response(self, data: Any) -> Response:
-        return Response({"count": self.total, "count_capped": self.more, "page": self.number,
-                         "has_next": self.has_next, "results": data})
+        return Response(
+            {
+                "count": self.total,
+                "count_capped": self.more,
+                "page": self.number,
+                "has_next": self.has_next,
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "object", "properties": {
-            "count": {"type": "integer"}, "count_capped": {"type": "boolean"}, "page": {"type": "integer"},
-            "has_next": {"type": "boolean"}, "results": schema}}
+        return {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer"},
+                "count_capped": {"type": "boolean"},
+                "page": {"type": "integer"},
+                "has_next": {"type": "boolean"},
+                "results": schema,
+            },
+        }
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -72,9 +91,25 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["number", "title", "estate", "estate_code", "town", "company", "category", "category_label",
-                  "description", "source_channel", "status", "status_label", "deadline", "overdue", "report_count",
-                  "created_at", "closed_at"]
+        fields = [
+            "number",
+            "title",
+            "estate",
+            "estate_code",
+            "town",
+            "company",
+            "category",
+            "category_label",
+            "description",
+            "source_channel",
+            "status",
+            "status_label",
+            "deadline",
+            "overdue",
+            "report_count",
+            "created_at",
+            "closed_at",
+        ]
 
     def get_category_label(self, obj: Case) -> str:
         return label_of(obj.category)
@@ -103,8 +138,17 @@ class CaseDetailSerializer(CaseListSerializer):
 
     class Meta(CaseListSerializer.Meta):
         fields = CaseListSerializer.Meta.fields + [
-            "target", "measures", "responsible", "progress", "closed_reason", "merged_into", "next_step",
-            "allowed_actions", "reports", "timeline"]
+            "target",
+            "measures",
+            "responsible",
+            "progress",
+            "closed_reason",
+            "merged_into",
+            "next_step",
+            "allowed_actions",
+            "reports",
+            "timeline",
+        ]
 
     def get_next_step(self, obj: Case) -> str:
         return selectors.next_step(obj)
@@ -131,19 +175,40 @@ class CaseCreateSerializer(serializers.Serializer):
     source_channel = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-ACTIONS = ["verify", "mark_unfounded", "start_rectification", "submit", "accept", "return", "reopen", "progress",
-           "note", "extension_request", "extension_approve", "extension_refuse", "merge", "escalate"]
+ACTIONS = [
+    "verify",
+    "mark_unfounded",
+    "start_rectification",
+    "submit",
+    "accept",
+    "return",
+    "reopen",
+    "progress",
+    "note",
+    "extension_request",
+    "extension_approve",
+    "extension_refuse",
+    "merge",
+    "escalate",
+]
 
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="理由/意见/说明（mark_unfounded、return、reopen、accept、extension_* 等）")
-    target = serializers.CharField(required=False, allow_blank=True, default="", help_text="整改目标；merge 时为目标事项编号")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="理由/意见/说明（mark_unfounded、return、reopen、accept、extension_* 等）",
+    )
+    target = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="整改目标；merge 时为目标事项编号"
+    )
     measures = serializers.CharField(required=False, allow_blank=True, default="")
     responsible = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline = serializers.DateField(required=False, allow_null=True, default=None,
-                                     help_text="完成时限 / 申请延至 / 批准延至")
+    deadline = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="完成时限 / 申请延至 / 批准延至"
+    )
     progress = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=ActionKind.choices, required=False, allow_blank=True, default="")
     date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -165,15 +230,22 @@ def _run(user: Any, case: Case, d: dict[str, Any]) -> Any:
     if a == "mark_unfounded":
         return services.case_mark_unfounded(actor=user, case=case, reason=d["reason"], attachments=files)
     if a == "start_rectification":
-        return services.case_start_rectification(actor=user, case=case, target=d["target"], measures=d["measures"],
-                                                 responsible=d["responsible"], deadline=d["deadline"])
+        return services.case_start_rectification(
+            actor=user,
+            case=case,
+            target=d["target"],
+            measures=d["measures"],
+            responsible=d["responsible"],
+            deadline=d["deadline"],
+        )
     if a == "submit":
         return services.case_submit(actor=user, case=case, progress=d["progress"], attachments=files)
     if a == "accept":
         return services.case_accept(actor=user, case=case, note=d["reason"], attachments=files)
     if a == "return":
-        return services.case_return(actor=user, case=case, reason=d["reason"], deadline=d["deadline"],
-                                    attachments=files)
+        return services.case_return(
+            actor=user, case=case, reason=d["reason"], deadline=d["deadline"], attachments=files
+        )
     if a == "reopen":
         return services.case_reopen(actor=user, case=case, reason=d["reason"], deadline=d["deadline"])
     if a == "progress":
@@ -181,31 +253,53 @@ def _run(user: Any, case: Case, d: dict[str, Any]) -> Any:
     if a == "note":
         return services.case_note_add(actor=user, case=case, text=d["reason"], attachments=files)
     if a == "extension_request":
-        return services.extension_request(actor=user, case=case, requested_deadline=d["deadline"],
-                                          reason=d["reason"])
+        return services.extension_request(
+            actor=user, case=case, requested_deadline=d["deadline"], reason=d["reason"]
+        )
     if a in ("extension_approve", "extension_refuse"):
         ext = selectors.pending_extension(case)
         if ext is None:
             raise DomainError("没有待审批的延期申请", field="延期申请")
-        return services.extension_decide(actor=user, extension=ext, approve=a == "extension_approve",
-                                         reason=d["reason"], granted_deadline=d["deadline"])
+        return services.extension_decide(
+            actor=user,
+            extension=ext,
+            approve=a == "extension_approve",
+            reason=d["reason"],
+            granted_deadline=d["deadline"],
+        )
     if a == "merge":
         target = selectors.cases_visible_to(user).filter(number=d["target"].strip().upper()).first()
         if target is None:
             raise DomainError("没有找到该编号的事项", field="目标事项")
         return services.case_merge_into_case(actor=user, case=case, target=target, reason=d["reason"])
     return services.case_action_record(
-        actor=user, case=case, kind=d["kind"], date=d["date"], interviewee=d["interviewee"],
-        interviewers=d["interviewers"], minutes=d["minutes"], amount=d["amount"] or None,
-        legal_basis=d["legal_basis"], decision_number=d["decision_number"], department=d["department"],
-        period_end=d["period_end"], note=d["reason"], attachments=files)
+        actor=user,
+        case=case,
+        kind=d["kind"],
+        date=d["date"],
+        interviewee=d["interviewee"],
+        interviewers=d["interviewers"],
+        minutes=d["minutes"],
+        amount=d["amount"] or None,
+        legal_basis=d["legal_basis"],
+        decision_number=d["decision_number"],
+        department=d["department"],
+        period_end=d["period_end"],
+        note=d["reason"],
+        attachments=files,
+    )
 
 
 FILTER_PARAMS = [
-    OpenApiParameter("town", int, description="乡镇/街道 id"), OpenApiParameter("estate", int, description="小区 id"),
-    OpenApiParameter("company", int, description="物业企业 id"), OpenApiParameter("category", str),
-    OpenApiParameter("status", str, description="状态，或 open（全部在办）"), OpenApiParameter("channel", str),
-    OpenApiParameter("overdue", bool), OpenApiParameter("date_from", str), OpenApiParameter("date_to", str),
+    OpenApiParameter("town", int, description="乡镇/街道 id"),
+    OpenApiParameter("estate", int, description="小区 id"),
+    OpenApiParameter("company", int, description="物业企业 id"),
+    OpenApiParameter("category", str),
+    OpenApiParameter("status", str, description="状态，或 open（全部在办）"),
+    OpenApiParameter("channel", str),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("date_from", str),
+    OpenApiParameter("date_to", str),
     OpenApiParameter("q", str, description="问题描述关键词或事项编号"),
 ]
 
@@ -232,13 +326,20 @@ class CaseListApi(generics.ListCreateAPIView):
         if estate is None:
             return Response({"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            case = services.case_create(actor=request.user, estate=estate, category=d["category"],
-                                        description=d["description"], title=d["title"],
-                                        source_channel=d["source_channel"])
+            case = services.case_create(
+                actor=request.user,
+                estate=estate,
+                category=d["category"],
+                description=d["description"],
+                title=d["title"],
+                source_channel=d["source_channel"],
+            )
         except DomainError as exc:
             return _error(exc)
         case = selectors.case_get_visible(request.user, number=case.number)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class CaseDetailApi(APIView):
@@ -259,8 +360,11 @@ class CaseTransitionApi(CaseDetailApi):
     permission_classes = [roles_permission(STAFF_ROLES, write_roles=STAFF_ROLES)]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer},
-                   summary="办理：核查、下达整改、提交、验收、退回、重新整改、延期、督办、合并")
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: CaseDetailSerializer},
+        summary="办理：核查、下达整改、提交、验收、退回、重新整改、延期、督办、合并",
+    )
     def post(self, request: Request, number: str) -> Response:
         case = self._case(request, number)
         data: Any = request.data

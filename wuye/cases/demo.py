@@ -22,8 +22,13 @@ from . import services
 from .models import Case, CaseEvent, CaseStatus, Revisit
 
 TEXTS: dict[str, list[str]] = {
-    "1.1": ["楼道垃圾长期无人清理，气味很大", "绿化带无人修剪，杂草丛生", "小区夜间无保安巡逻，门岗经常无人",
-            "单元门禁损坏两个月未修", "路灯坏了很久没人修，晚上出行不安全"],
+    "1.1": [
+        "楼道垃圾长期无人清理，气味很大",
+        "绿化带无人修剪，杂草丛生",
+        "小区夜间无保安巡逻，门岗经常无人",
+        "单元门禁损坏两个月未修",
+        "路灯坏了很久没人修，晚上出行不安全",
+    ],
     "1.2": ["物业收费项目和标准没有公示", "维修资金使用情况从未公开", "物业服务合同内容不对业主公开"],
     "1.3": ["消防通道被杂物和车辆堵塞", "消防栓没有水，灭火器过期", "地下车库消防喷淋系统损坏"],
     "2.1": ["小区公共收益没有开设专门账户", "公共收益存在物业公司自己的账户里"],
@@ -38,11 +43,31 @@ TEXTS: dict[str, list[str]] = {
     "6": ["开发商未缴存住宅专项维修资金", "维修资金被挪用于日常开支"],
     "7": ["物业乱收费，强制收取装修押金", "物业工作人员态度恶劣，推诿扯皮", "物业收费后不开发票"],
 }
-CHANNELS = [Channel.QR, Channel.QR, Channel.QR, Channel.HOTLINE_12345, Channel.HOTLINE_12345, Channel.PHONE,
-            Channel.WEB, Channel.EMAIL, Channel.INSPECTION, Channel.QUESTIONNAIRE, Channel.COLLECTION_STATION]
+CHANNELS = [
+    Channel.QR,
+    Channel.QR,
+    Channel.QR,
+    Channel.HOTLINE_12345,
+    Channel.HOTLINE_12345,
+    Channel.PHONE,
+    Channel.WEB,
+    Channel.EMAIL,
+    Channel.INSPECTION,
+    Channel.QUESTIONNAIRE,
+    Channel.COLLECTION_STATION,
+]
 # Final states, with weights: every state appears.
-PLAN = [("received", 9), ("verifying", 9), ("unfounded", 7), ("rectifying", 20), ("overdue", 8), ("submitted", 11),
-        ("returned", 7), ("accepted", 24), ("merged", 5)]
+PLAN = [
+    ("received", 9),
+    ("verifying", 9),
+    ("unfounded", 7),
+    ("rectifying", 20),
+    ("overdue", 8),
+    ("submitted", 11),
+    ("returned", 7),
+    ("accepted", 24),
+    ("merged", 5),
+]
 SURNAMES = "李王张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文斌海燕鹏辉波宁"
 RESPONSIBLE = ["项目经理", "客服主管", "工程部主管", "保洁主管", "秩序维护主管"]
@@ -56,8 +81,14 @@ def _staff_for(company_id: int, cache: dict[int, User]) -> User:
     if company_id not in cache:
         user = User.objects.filter(role=Role.COMPANY_STAFF, company_id=company_id).order_by("id").first()
         if user is None:
-            user = staff_user_create(actor=None, username=f"demo-company-{company_id}", password=None,
-                                     role=Role.COMPANY_STAFF, display_name="物业客服（演示）", company_id=company_id)
+            user = staff_user_create(
+                actor=None,
+                username=f"demo-company-{company_id}",
+                password=None,
+                role=Role.COMPANY_STAFF,
+                display_name="物业客服（演示）",
+                company_id=company_id,
+            )
         cache[company_id] = user
     return cache[company_id]
 
@@ -78,8 +109,11 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         out.write("  台账：已存在，跳过")
         return
     rng = random.Random(seed * 7919 + 3)
-    contracts = list(ServiceContract.objects.filter(is_current=True).select_related("estate", "company")
-                     .order_by("estate__code"))
+    contracts = list(
+        ServiceContract.objects.filter(is_current=True)
+        .select_related("estate", "company")
+        .order_by("estate__code")
+    )
     tf = list(User.objects.filter(role__in=[Role.TASK_FORCE, Role.BUREAU_ADMIN]).order_by("id"))
     if not contracts or not tf:
         out.write("  台账：没有现行合同或专班用户，跳过")
@@ -101,22 +135,37 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         leads = []
         for j in range(n_leads):
             anonymous = rng.random() < 0.2
-            leads.append(lead_create(
-                actor=None, channel=rng.choice(CHANNELS), text=text if j == 0 else f"{text}（再次反映）",
-                estate=estate, category_hint=category, anonymous=anonymous,
-                complainant_name="" if anonymous else _name(rng),
-                complainant_phone="" if anonymous else f"135{seed % 10}{i:03d}{j:04d}",
-                source_ref=f"demo-{seed}-{i}-{j}",
-            ).lead)
-        case = services.case_create_from_lead(actor=officer, lead=leads[0], category=category,
-                                              description=f"{estate.name}：{text}")
+            leads.append(
+                lead_create(
+                    actor=None,
+                    channel=rng.choice(CHANNELS),
+                    text=text if j == 0 else f"{text}（再次反映）",
+                    estate=estate,
+                    category_hint=category,
+                    anonymous=anonymous,
+                    complainant_name="" if anonymous else _name(rng),
+                    complainant_phone="" if anonymous else f"135{seed % 10}{i:03d}{j:04d}",
+                    source_ref=f"demo-{seed}-{i}-{j}",
+                ).lead
+            )
+        case = services.case_create_from_lead(
+            actor=officer, lead=leads[0], category=category, description=f"{estate.name}：{text}"
+        )
         for extra in leads[1:]:
             services.lead_merge_into_case(actor=officer, lead=extra, case=case)
         if goal == "merged":
-            target = next((c for c, g in reversed(created) if c.estate_id == estate.pk
-                           and c.status not in (CaseStatus.MERGED,)), None)
+            target = next(
+                (
+                    c
+                    for c, g in reversed(created)
+                    if c.estate_id == estate.pk and c.status not in (CaseStatus.MERGED,)
+                ),
+                None,
+            )
             if target is not None:
-                services.case_merge_into_case(actor=officer, case=case, target=target, reason="同一问题重复立案")
+                services.case_merge_into_case(
+                    actor=officer, case=case, target=target, reason="同一问题重复立案"
+                )
                 created.append((case, goal))
                 counts[goal] = counts.get(goal, 0) + 1
                 continue
@@ -131,33 +180,54 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             counts[goal] = counts.get(goal, 0) + 1
             continue
         if goal == "unfounded":
-            case = services.case_mark_unfounded(actor=officer, case=case,
-                                                reason="经现场核查，反映情况与实际不符，已向反映人解释说明。")
+            case = services.case_mark_unfounded(
+                actor=officer, case=case, reason="经现场核查，反映情况与实际不符，已向反映人解释说明。"
+            )
             created.append((case, goal))
             counts[goal] = counts.get(goal, 0) + 1
             continue
         case = services.case_start_rectification(
-            actor=officer, case=case, target=f"彻底解决“{text[:16]}”问题，建立长效管理制度",
+            actor=officer,
+            case=case,
+            target=f"彻底解决“{text[:16]}”问题，建立长效管理制度",
             measures="1. 制定整改方案并公示；2. 落实人员和经费；3. 每周向专班报告进展；4. 整改完成后申请验收。",
-            responsible=f"{_name(rng)}（{rng.choice(RESPONSIBLE)}）", deadline=today() + dt.timedelta(days=rng.randint(2, 40)),
+            responsible=f"{_name(rng)}（{rng.choice(RESPONSIBLE)}）",
+            deadline=today() + dt.timedelta(days=rng.randint(2, 40)),
         )
         if rng.random() < 0.5:
-            case = services.case_progress_update(actor=staff, case=case, progress="已制定整改方案，正在落实。")
+            case = services.case_progress_update(
+                actor=staff, case=case, progress="已制定整改方案，正在落实。"
+            )
         if rng.random() < 0.15:
-            ext = services.extension_request(actor=staff, case=case, reason="需采购配件，工期较长",
-                                             requested_deadline=case.deadline + dt.timedelta(days=15))
+            ext = services.extension_request(
+                actor=staff,
+                case=case,
+                reason="需采购配件，工期较长",
+                requested_deadline=case.deadline + dt.timedelta(days=15),
+            )
             if rng.random() < 0.7:
-                services.extension_decide(actor=officer, extension=ext, approve=rng.random() < 0.6,
-                                          reason="情况属实" if rng.random() < 0.5 else "理由不充分，请按期完成")
+                services.extension_decide(
+                    actor=officer,
+                    extension=ext,
+                    approve=rng.random() < 0.6,
+                    reason="情况属实" if rng.random() < 0.5 else "理由不充分，请按期完成",
+                )
                 case.refresh_from_db()
         if rng.random() < 0.18:
-            kind = rng.choice(["interview", "interview", "penalty", "referral", "restrict_honours", "dismissal"])
+            kind = rng.choice(
+                ["interview", "interview", "penalty", "referral", "restrict_honours", "dismissal"]
+            )
             services.case_action_record(
-                actor=officer, case=case, kind=kind, date=today() - dt.timedelta(days=rng.randint(0, 20)),
-                interviewee=f"{contract.company.legal_representative}（法定代表人）", interviewers="县住建局专班",
+                actor=officer,
+                case=case,
+                kind=kind,
+                date=today() - dt.timedelta(days=rng.randint(0, 20)),
+                interviewee=f"{contract.company.legal_representative}（法定代表人）",
+                interviewers="县住建局专班",
                 minutes="通报问题，责令限期整改，企业表态按期完成。",
                 amount=str(rng.choice([10000, 20000, 50000, 80000])),
-                legal_basis="《物业管理条例》第六十三条", decision_number=f"钟住建罚〔2025〕{i + 1}号",
+                legal_basis="《物业管理条例》第六十三条",
+                decision_number=f"钟住建罚〔2025〕{i + 1}号",
                 department=rng.choice(["县市场监督管理局", "县公安局", "县消防救援大队"]),
             )
         if goal in ("rectifying", "overdue"):
@@ -182,7 +252,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     batch, _ = services.revisit_sample_draw(actor=tf[0], per_estate=1, seed=seed)
     first = Revisit.objects.filter(batch=batch).order_by("id").first()
     if first is not None:
-        services.revisit_record(actor=tf[0], revisit=first, passed=False, finding="回头看发现问题反弹，责令重新整改。")
+        services.revisit_record(
+            actor=tf[0], revisit=first, passed=False, finding="回头看发现问题反弹，责令重新整改。"
+        )
     for rv in Revisit.objects.filter(batch=batch, result="pending").order_by("id")[1:4]:
         services.revisit_record(actor=tf[0], revisit=rv, passed=True, finding="整改成果保持良好。")
     states = Case.objects.values_list("status", flat=True)
@@ -195,8 +267,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
 
 def _submit(case: Case, staff: User, rng: random.Random) -> Case:
     """The company's submission, with a generated evidence picture (submissions require evidence)."""
-    return services.case_submit(actor=staff, case=case, progress="已按方案完成整改，附整改前后照片。",
-                                attachments=[_png(rng)])
+    return services.case_submit(
+        actor=staff, case=case, progress="已按方案完成整改，附整改前后照片。", attachments=[_png(rng)]
+    )
 
 
 def _png(rng: random.Random) -> Any:

@@ -17,8 +17,20 @@ from .models import Case, CaseStatus
 from .selectors import channel_label
 from .taxonomy import Category
 
-HEADERS = ["序号", "问题来源", "小区", "物业企业", "问题类别", "问题描述", "整改目标", "整改措施", "责任人",
-           "完成时限", "进展情况", "是否销号"]
+HEADERS = [
+    "序号",
+    "问题来源",
+    "小区",
+    "物业企业",
+    "问题类别",
+    "问题描述",
+    "整改目标",
+    "整改措施",
+    "责任人",
+    "完成时限",
+    "进展情况",
+    "是否销号",
+]
 WIDTHS = [6, 14, 16, 22, 20, 40, 26, 30, 10, 14, 30, 9]
 EXPORT_LIMIT = 50_000
 CATEGORY_LABELS = {c.value: f"{c.value} {c.label}" for c in Category}
@@ -28,8 +40,21 @@ BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 WRAP = Alignment(vertical="top", wrap_text=True)
 
 
-FIELDS = ("number", "source_channel", "estate__name", "company__name", "category", "description", "target",
-          "measures", "responsible", "deadline", "progress", "status", "closed_reason")
+FIELDS = (
+    "number",
+    "source_channel",
+    "estate__name",
+    "company__name",
+    "category",
+    "description",
+    "target",
+    "measures",
+    "responsible",
+    "deadline",
+    "progress",
+    "status",
+    "closed_reason",
+)
 
 
 def _progress(r: dict[str, Any]) -> str:
@@ -47,9 +72,17 @@ def _progress(r: dict[str, Any]) -> str:
 def rows(records: Iterable[dict[str, Any]]) -> Iterable[list[str | int]]:
     for i, r in enumerate(records, start=1):
         yield [
-            i, channel_label(r["source_channel"]), r["estate__name"], r["company__name"] or "（无物业）",
-            CATEGORY_LABELS.get(r["category"], r["category"]), f"{r['number']} {r['description']}", r["target"], r["measures"],
-            r["responsible"], cn_date(r["deadline"]) if r["deadline"] else "", _progress(r),
+            i,
+            channel_label(r["source_channel"]),
+            r["estate__name"],
+            r["company__name"] or "（无物业）",
+            CATEGORY_LABELS.get(r["category"], r["category"]),
+            f"{r['number']} {r['description']}",
+            r["target"],
+            r["measures"],
+            r["responsible"],
+            cn_date(r["deadline"]) if r["deadline"] else "",
+            _progress(r),
             "是" if r["status"] == CaseStatus.ACCEPTED else "否",
         ]
 

@@ -34,15 +34,26 @@ class MultipleFileField(forms.FileField):
 
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(label="问题描述关键词 / 编号", required=False, max_length=100)
-    town = forms.ModelChoiceField(label="乡镇/街道", queryset=Town.objects.none(), required=False, empty_label="全部")
-    estate = forms.ModelChoiceField(label="小区", queryset=Estate.objects.none(), required=False, empty_label="全部")
-    company = forms.ModelChoiceField(label="物业企业", queryset=PropertyCompany.objects.none(), required=False,
-                                     empty_label="全部")
-    category = forms.ChoiceField(label="问题类别", required=False,
-                                 choices=[("", "全部")] + [(c.value, f"{c.value} {c.label}") for c in Category])
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + list(STATUS_FILTERS.items()))
-    channel = forms.ChoiceField(label="问题来源", required=False,
-                                choices=[("", "全部")] + list(Channel.choices))
+    town = forms.ModelChoiceField(
+        label="乡镇/街道", queryset=Town.objects.none(), required=False, empty_label="全部"
+    )
+    estate = forms.ModelChoiceField(
+        label="小区", queryset=Estate.objects.none(), required=False, empty_label="全部"
+    )
+    company = forms.ModelChoiceField(
+        label="物业企业", queryset=PropertyCompany.objects.none(), required=False, empty_label="全部"
+    )
+    category = forms.ChoiceField(
+        label="问题类别",
+        required=False,
+        choices=[("", "全部")] + [(c.value, f"{c.value} {c.label}") for c in Category],
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部")] + list(STATUS_FILTERS.items())
+    )
+    channel = forms.ChoiceField(
+        label="问题来源", required=False, choices=[("", "全部")] + list(Channel.choices)
+    )
     overdue = forms.BooleanField(label="仅看逾期", required=False)
     date_from = forms.DateField(label="立案日期从", required=False, widget=DATE)
     date_to = forms.DateField(label="至", required=False, widget=DATE)
@@ -56,12 +67,14 @@ class LedgerFilterForm(forms.Form):
 
 class CaseCreateForm(forms.Form):
     estate = forms.ModelChoiceField(label="小区", queryset=Estate.objects.none(), empty_label="请选择")
-    category = forms.ChoiceField(label="问题类别", choices=[("", "请选择")] + [(c.value, f"{c.value} {c.label}")
-                                                                            for c in Category])
+    category = forms.ChoiceField(
+        label="问题类别", choices=[("", "请选择")] + [(c.value, f"{c.value} {c.label}") for c in Category]
+    )
     title = forms.CharField(label="标题（可不填）", required=False, max_length=120)
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    source_channel = forms.ChoiceField(label="问题来源", required=False,
-                                       choices=[("", "专班立案")] + list(Channel.choices))
+    source_channel = forms.ChoiceField(
+        label="问题来源", required=False, choices=[("", "专班立案")] + list(Channel.choices)
+    )
     attachments = MultipleFileField()
 
     def __init__(self, *args: Any, estates: Any, **kwargs: Any) -> None:
@@ -70,8 +83,13 @@ class CaseCreateForm(forms.Form):
 
 
 def _text(label: str, *, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}),
-                           max_length=5000, help_text=help_text)
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=5000,
+        help_text=help_text,
+    )
 
 
 class VerifyForm(forms.Form):
@@ -128,8 +146,9 @@ class ExtensionRequestForm(forms.Form):
 
 
 class ExtensionDecideForm(forms.Form):
-    decision = forms.ChoiceField(label="审批结果", choices=[("approve", "同意延期"), ("refuse", "不同意")],
-                                 widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="审批结果", choices=[("approve", "同意延期"), ("refuse", "不同意")], widget=forms.RadioSelect
+    )
     granted_deadline = forms.DateField(label="批准延至（可不填，按申请日期）", required=False, widget=DATE)
     reason = _text("审批意见（不同意时必填）", required=False)
 
@@ -156,13 +175,20 @@ class ActionForm(forms.Form):
 
 class RevisitDrawForm(forms.Form):
     per_estate = forms.IntegerField(label="每小区抽取件数", min_value=1, max_value=50, initial=2)
-    seed = forms.IntegerField(label="随机种子（同一种子抽取结果相同）", initial=2025, min_value=0,
-                              max_value=2**31 - 1)
-    category = forms.ChoiceField(label="问题类别", required=False,
-                                 choices=[("", "全部")] + [(c.value, f"{c.value} {c.label}") for c in Category])
+    seed = forms.IntegerField(
+        label="随机种子（同一种子抽取结果相同）", initial=2025, min_value=0, max_value=2**31 - 1
+    )
+    category = forms.ChoiceField(
+        label="问题类别",
+        required=False,
+        choices=[("", "全部")] + [(c.value, f"{c.value} {c.label}") for c in Category],
+    )
 
 
 class RevisitRecordForm(forms.Form):
-    result = forms.ChoiceField(label="复查结果", choices=[("passed", "合格"), ("failed", "不合格，重新整改")],
-                               widget=forms.RadioSelect)
+    result = forms.ChoiceField(
+        label="复查结果",
+        choices=[("passed", "合格"), ("failed", "不合格，重新整改")],
+        widget=forms.RadioSelect,
+    )
     finding = _text("复查情况")

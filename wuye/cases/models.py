@@ -18,8 +18,15 @@ class CaseStatus(models.TextChoices):
     MERGED = "merged", "已并入其他事项"
 
 
-OPEN_STATES = frozenset({CaseStatus.RECEIVED, CaseStatus.VERIFYING, CaseStatus.RECTIFYING,
-                         CaseStatus.SUBMITTED, CaseStatus.RETURNED})
+OPEN_STATES = frozenset(
+    {
+        CaseStatus.RECEIVED,
+        CaseStatus.VERIFYING,
+        CaseStatus.RECTIFYING,
+        CaseStatus.SUBMITTED,
+        CaseStatus.RETURNED,
+    }
+)
 CLOSED_STATES = frozenset({CaseStatus.UNFOUNDED, CaseStatus.ACCEPTED, CaseStatus.MERGED})
 # States in which the deadline runs and the case can become overdue.
 DEADLINE_STATES = frozenset({CaseStatus.RECTIFYING, CaseStatus.RETURNED})
@@ -29,9 +36,15 @@ class Case(models.Model):
     number = models.CharField("编号", max_length=32, unique=True)
     year = models.PositiveSmallIntegerField("年度")
     seq = models.PositiveIntegerField("年度序号")
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="cases", verbose_name="小区")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="cases", verbose_name="小区"
+    )
     company = models.ForeignKey(
-        "registry.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+        "registry.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name="物业企业（立案时合同方）",
     )
     category = models.CharField("问题类别", max_length=4, choices=Category.choices, db_index=True)
@@ -48,13 +61,21 @@ class Case(models.Model):
     closed_reason = models.TextField("办结说明", blank=True)
     report_count = models.PositiveIntegerField("反映人次", default=0)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
         verbose_name="并入事项",
     )
     # Set by `tick` when the case first passes its deadline; cleared when the deadline moves.
     overdue_marked_at = models.DateTimeField("逾期登记时间", null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="立案人",
     )
     created_at = models.DateTimeField("立案时间", db_index=True)
@@ -114,7 +135,11 @@ class CaseEvent(models.Model):
     from_status = models.CharField("原状态", max_length=12, blank=True)
     to_status = models.CharField("新状态", max_length=12, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="操作人",
     )
     actor_label = models.CharField("操作人（记录时）", max_length=150)
@@ -130,16 +155,27 @@ class CaseEvent(models.Model):
 
 
 class CaseAttachment(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name="台账事项")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="attachments", verbose_name="台账事项"
+    )
     event = models.ForeignKey(
-        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments", verbose_name="进展"
+        CaseEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name="进展",
     )
     file = models.FileField("文件", upload_to="cases/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField("类型", max_length=60)
     size = models.PositiveIntegerField("大小（字节）")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="上传人",
     )
     created_at = models.DateTimeField("上传时间")
@@ -165,8 +201,12 @@ class ExtensionStatus(models.TextChoices):
 class CaseExtension(models.Model):
     """延期申请: asked by the company, decided by the task force; the deadline history stays visible."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions", verbose_name="台账事项")
-    status = models.CharField("状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="extensions", verbose_name="台账事项"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
     old_deadline = models.DateField("原完成时限")
     requested_deadline = models.DateField("申请延至")
     granted_deadline = models.DateField("批准延至", null=True, blank=True)
@@ -176,7 +216,11 @@ class CaseExtension(models.Model):
     )
     requested_at = models.DateTimeField("申请时间")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="审批人",
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
@@ -186,7 +230,9 @@ class CaseExtension(models.Model):
         verbose_name = verbose_name_plural = "延期申请"
         ordering = ["requested_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="extension_one_pending"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="extension_one_pending"
+            ),
         ]
 
 
@@ -203,7 +249,11 @@ class CaseAction(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions", verbose_name="台账事项")
     company = models.ForeignKey(
-        "registry.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT, related_name="case_actions",
+        "registry.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_actions",
         verbose_name="物业企业",
     )
     kind = models.CharField("措施", max_length=20, choices=ActionKind.choices, db_index=True)
@@ -222,11 +272,22 @@ class CaseAction(models.Model):
     period_end = models.DateField("限制期至", null=True, blank=True)
     note = models.TextField("说明", blank=True)
     handover = models.ForeignKey(
-        "HandoverRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="移交记录"
+        "HandoverRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="移交记录",
     )
-    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="action", verbose_name="进展")
+    event = models.OneToOneField(
+        CaseEvent, on_delete=models.PROTECT, related_name="action", verbose_name="进展"
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="登记人",
     )
     created_at = models.DateTimeField("登记时间")
@@ -253,16 +314,35 @@ class HandoverStatus(models.TextChoices):
 class HandoverRecord(models.Model):
     """移交 (§7, R5), opened by 引导业主解聘. The full handover module builds on this record."""
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="handovers",
-                               verbose_name="小区")
-    contract = models.ForeignKey("registry.ServiceContract", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="handovers", verbose_name="物业服务合同")
-    opened_from_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="handovers", verbose_name="来源事项")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="handovers", verbose_name="小区"
+    )
+    contract = models.ForeignKey(
+        "registry.ServiceContract",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        verbose_name="物业服务合同",
+    )
+    opened_from_case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        verbose_name="来源事项",
+    )
     deadline = models.DateField("移交期限")
-    status = models.CharField("状态", max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.OPEN)
+    status = models.CharField(
+        "状态", max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.OPEN
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="登记人",
     )
     created_at = models.DateTimeField("登记时间")
@@ -284,7 +364,11 @@ class RevisitBatch(models.Model):
     per_estate = models.PositiveSmallIntegerField("每小区抽取")
     category = models.CharField("问题类别", max_length=4, blank=True)
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="抽取人",
     )
     drawn_at = models.DateTimeField("抽取时间")
@@ -307,12 +391,20 @@ class RevisitResult(models.TextChoices):
 
 
 class Revisit(models.Model):
-    batch = models.ForeignKey(RevisitBatch, on_delete=models.PROTECT, related_name="revisits", verbose_name="批次")
+    batch = models.ForeignKey(
+        RevisitBatch, on_delete=models.PROTECT, related_name="revisits", verbose_name="批次"
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="revisits", verbose_name="台账事项")
-    result = models.CharField("结果", max_length=10, choices=RevisitResult.choices, default=RevisitResult.PENDING)
+    result = models.CharField(
+        "结果", max_length=10, choices=RevisitResult.choices, default=RevisitResult.PENDING
+    )
     finding = models.TextField("复查情况", blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="复查人",
     )
     recorded_at = models.DateTimeField("复查时间", null=True, blank=True)

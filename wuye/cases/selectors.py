@@ -44,8 +44,11 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         return qs
     if role == Role.COMPANY_STAFF and user.company_id:
         # The company's estates are few: a literal id list gives the planner a plain index range on a large ledger.
-        estate_ids = list(ServiceContract.objects.filter(company_id=user.company_id, is_current=True)
-                          .values_list("estate_id", flat=True))
+        estate_ids = list(
+            ServiceContract.objects.filter(company_id=user.company_id, is_current=True).values_list(
+                "estate_id", flat=True
+            )
+        )
         return qs.filter(estate_id__in=estate_ids, company_id=user.company_id)
     if role == Role.COMMITTEE_MEMBER and user.estate_id:
         return qs.filter(estate_id=user.estate_id)
@@ -53,8 +56,12 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
 
 
 def case_get_visible(user: Any, *, number: str) -> Case:
-    case = (cases_visible_to(user).select_related("estate__town", "company", "created_by", "merged_into")
-            .filter(number=number).first())
+    case = (
+        cases_visible_to(user)
+        .select_related("estate__town", "company", "created_by", "merged_into")
+        .filter(number=number)
+        .first()
+    )
     if case is None:
         raise Http404("没有找到该事项，或您无权查看")
     return case
@@ -78,8 +85,20 @@ class LedgerFilter:
     q: str = ""
 
     def active(self) -> bool:
-        return any([self.town, self.estate, self.company, self.category, self.status, self.channel, self.overdue,
-                    self.date_from, self.date_to, self.q])
+        return any(
+            [
+                self.town,
+                self.estate,
+                self.company,
+                self.category,
+                self.status,
+                self.channel,
+                self.overdue,
+                self.date_from,
+                self.date_to,
+                self.q,
+            ]
+        )
 
 
 STATUS_FILTERS = {"open": "未办结（全部在办）", **{s.value: s.label for s in CaseStatus}}
@@ -158,8 +177,11 @@ def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
     for lead in Lead.objects.filter(case=case).order_by("created_at", "id"):
         row: dict[str, Any] = {
             "tracking_code": lead.tracking_code if sees_identity else "",
-            "channel": lead.get_channel_display(), "created_at": lead.created_at, "status": lead.get_status_display(),
-            "text": lead.text, "lead": lead if sees_identity else None,
+            "channel": lead.get_channel_display(),
+            "created_at": lead.created_at,
+            "status": lead.get_status_display(),
+            "text": lead.text,
+            "lead": lead if sees_identity else None,
         }
         if sees_identity:
             row["complainant_name"] = "（匿名）" if lead.anonymous else (lead.complainant_name or "—")
@@ -192,8 +214,15 @@ def case_public_timeline(case: Case) -> list[dict[str, Any]]:
 def deadline_history(case: Case) -> list[dict[str, Any]]:
     rows = []
     for e in case.events.filter(data__has_key="new_deadline").order_by("at", "id"):
-        rows.append({"at": e.at, "title": e.title, "old": e.data.get("old_deadline"),
-                     "new": e.data.get("new_deadline"), "by": e.actor_label})
+        rows.append(
+            {
+                "at": e.at,
+                "title": e.title,
+                "old": e.data.get("old_deadline"),
+                "new": e.data.get("new_deadline"),
+                "by": e.actor_label,
+            }
+        )
     return rows
 
 
@@ -259,9 +288,13 @@ def company_todo(user: Any, limit: int = 30) -> list[Case]:
 
 def due_soon(on: dt.date | None = None, days: int = DUE_SOON_DAYS) -> QuerySet[Case]:
     on = on or today()
-    return (Case.objects.filter(status__in=DEADLINE_STATES, deadline__gte=on,
-                                deadline__lte=on + dt.timedelta(days=days))
-            .select_related("estate", "company").order_by("company__name", "deadline", "id"))
+    return (
+        Case.objects.filter(
+            status__in=DEADLINE_STATES, deadline__gte=on, deadline__lte=on + dt.timedelta(days=days)
+        )
+        .select_related("estate", "company")
+        .order_by("company__name", "deadline", "id")
+    )
 
 
 def revisit_batches() -> QuerySet[RevisitBatch]:
@@ -269,7 +302,9 @@ def revisit_batches() -> QuerySet[RevisitBatch]:
 
 
 def revisits_of(batch: RevisitBatch) -> QuerySet[Revisit]:
-    return batch.revisits.select_related("case__estate", "case__company").order_by("case__estate__code", "case_id")
+    return batch.revisits.select_related("case__estate", "case__company").order_by(
+        "case__estate__code", "case_id"
+    )
 
 
 def _url(name: str, query: str = "") -> str | None:
@@ -281,8 +316,13 @@ def _url(name: str, query: str = "") -> str | None:
 
 def home_panel(user: Any) -> dict[str, Any] | None:
     role = getattr(user, "role", None)
-    if role not in (Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF,
-                    Role.COMMITTEE_MEMBER):
+    if role not in (
+        Role.BUREAU_ADMIN,
+        Role.TASK_FORCE,
+        Role.CITY_VIEWER,
+        Role.COMPANY_STAFF,
+        Role.COMMITTEE_MEMBER,
+    ):
         return None
     t = today()
     c = cases_visible_to(user).aggregate(
@@ -290,8 +330,14 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         overdue=Count("id", filter=overdue_q(t)),
         submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)),
         unverified=Count("id", filter=Q(status__in=[CaseStatus.RECEIVED, CaseStatus.VERIFYING])),
-        soon=Count("id", filter=Q(status__in=DEADLINE_STATES, deadline__gte=t,
-                                  deadline__lte=t + dt.timedelta(days=DUE_SOON_DAYS))),
+        soon=Count(
+            "id",
+            filter=Q(
+                status__in=DEADLINE_STATES,
+                deadline__gte=t,
+                deadline__lte=t + dt.timedelta(days=DUE_SOON_DAYS),
+            ),
+        ),
         accepted=Count("id", filter=Q(status=CaseStatus.ACCEPTED)),
     )
     items: list[tuple[str, Any, str | None]] = [
@@ -301,8 +347,13 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     ]
     if role in BUREAU_ROLES:
         items.insert(0, ("待核查", c["unverified"], _url("cases:list", "?status=received")))
-        items.append(("待审批延期", CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
-                      _url("cases:list", "?status=rectifying")))
+        items.append(
+            (
+                "待审批延期",
+                CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
+                _url("cases:list", "?status=rectifying"),
+            )
+        )
     if role == Role.COMPANY_STAFF:
         items.insert(1, ("3 天内到期", c["soon"], _url("cases:list")))
     items.append(("已销号", c["accepted"], _url("cases:list", "?status=accepted")))

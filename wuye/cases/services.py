@@ -47,8 +47,17 @@ MAX_ATTACHMENTS = 9
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 REOPEN_DAYS_DEFAULT = 15
 SEED_MAX = 2**31 - 1  # RevisitBatch.seed is a 32-bit integer column
-CASE_FIELDS = ("status", "target", "measures", "responsible", "deadline", "progress", "closed_reason",
-               "report_count", "merged_into")
+CASE_FIELDS = (
+    "status",
+    "target",
+    "measures",
+    "responsible",
+    "deadline",
+    "progress",
+    "closed_reason",
+    "report_count",
+    "merged_into",
+)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -73,8 +82,9 @@ def _company_serves(actor: Any, case: Case) -> bool:
     """A company user acts only on its own company's cases at estates it still serves under a current contract."""
     if not actor.company_id or case.company_id != actor.company_id:
         return False
-    return ServiceContract.objects.filter(estate_id=case.estate_id, company_id=actor.company_id,
-                                          is_current=True).exists()
+    return ServiceContract.objects.filter(
+        estate_id=case.estate_id, company_id=actor.company_id, is_current=True
+    ).exists()
 
 
 def _check_role(actor: Any, case: Case | None, roles: frozenset[str], what: str) -> None:
@@ -126,9 +136,14 @@ def _lock(case: Case) -> Case:
 
 def _snap(case: Case) -> dict[str, Any]:
     return {
-        "status": case.status, "target": case.target, "measures": case.measures, "responsible": case.responsible,
-        "deadline": case.deadline.isoformat() if case.deadline else None, "progress": case.progress,
-        "closed_reason": case.closed_reason, "report_count": case.report_count,
+        "status": case.status,
+        "target": case.target,
+        "measures": case.measures,
+        "responsible": case.responsible,
+        "deadline": case.deadline.isoformat() if case.deadline else None,
+        "progress": case.progress,
+        "closed_reason": case.closed_reason,
+        "report_count": case.report_count,
         "merged_into": case.merged_into_id,
     }
 
@@ -151,14 +166,30 @@ def _event(
     """The timeline entry, its attachments and the audit entry of one operation (inside its transaction)."""
     stamp = now()
     event = CaseEvent.objects.create(
-        case=case, at=stamp, kind=kind, title=title, text=text, public=public, public_text=public_text,
-        from_status=from_status, to_status=case.status if from_status else "",
-        actor=actor if getattr(actor, "pk", None) else None, actor_label=_label(actor), data=data or {},
+        case=case,
+        at=stamp,
+        kind=kind,
+        title=title,
+        text=text,
+        public=public,
+        public_text=public_text,
+        from_status=from_status,
+        to_status=case.status if from_status else "",
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_label(actor),
+        data=data or {},
     )
     names = []
     for f in files:
-        att = CaseAttachment(case=case, event=event, original_name=f.name[:200], content_type=f.content_type,
-                             size=len(f.data), uploaded_by=event.actor, created_at=stamp)
+        att = CaseAttachment(
+            case=case,
+            event=event,
+            original_name=f.name[:200],
+            content_type=f.content_type,
+            size=len(f.data),
+            uploaded_by=event.actor,
+            created_at=stamp,
+        )
         att.file.save(f.name[-80:], ContentFile(f.data), save=False)
         att.save()
         names.append(att.original_name)
@@ -167,7 +198,9 @@ def _event(
         after["data"] = data
     if names:
         after["attachments"] = names
-    audit_record(actor=actor, action=f"case.{kind}", obj=case, before=before, after=after, reason=reason or text)
+    audit_record(
+        actor=actor, action=f"case.{kind}", obj=case, before=before, after=after, reason=reason or text
+    )
     return event
 
 
@@ -187,7 +220,8 @@ def _move(case: Case, name: str, actor: Any, roles: frozenset[str] | None = None
         if locked.status in move.targets:
             return locked, None
         raise InvalidTransition(
-            f"事项 {locked.number} 当前状态为“{locked.get_status_display()}”，不能“{move.label}”", field="状态"
+            f"事项 {locked.number} 当前状态为“{locked.get_status_display()}”，不能“{move.label}”",
+            field="状态",
         )
     return locked, locked.status
 
@@ -217,8 +251,11 @@ def _next_number(year: int) -> tuple[int, str]:
 
 
 def _current_company_id(estate: Estate) -> int | None:
-    return (ServiceContract.objects.filter(estate=estate, is_current=True)
-            .values_list("company_id", flat=True).first())
+    return (
+        ServiceContract.objects.filter(estate=estate, is_current=True)
+        .values_list("company_id", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -246,14 +283,32 @@ def case_create(
     seq, number = _next_number(year)
     stamp = now()
     case = Case.objects.create(
-        number=number, year=year, seq=seq, estate=estate, company_id=_current_company_id(estate),
-        category=category, title=title or description[:40], description=description,
-        source_channel=source_channel or "", status=CaseStatus.RECEIVED,
-        created_by=actor if getattr(actor, "pk", None) else None, created_at=stamp, updated_at=stamp,
+        number=number,
+        year=year,
+        seq=seq,
+        estate=estate,
+        company_id=_current_company_id(estate),
+        category=category,
+        title=title or description[:40],
+        description=description,
+        source_channel=source_channel or "",
+        status=CaseStatus.RECEIVED,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=stamp,
+        updated_at=stamp,
     )
-    _event(case=case, actor=actor, kind="create", title="立案受理", text=description, public=True,
-           public_text=f"已受理并登记为整治台账事项（{Category(category).label}）。", from_status="-",
-           files=files, data={"number": number, "company": case.company_id})
+    _event(
+        case=case,
+        actor=actor,
+        kind="create",
+        title="立案受理",
+        text=description,
+        public=True,
+        public_text=f"已受理并登记为整治台账事项（{Category(category).label}）。",
+        from_status="-",
+        files=files,
+        data={"number": number, "company": case.company_id},
+    )
     return case
 
 
@@ -265,18 +320,28 @@ def _recount(case: Case) -> None:
 def case_create_from_lead(*, actor: Any, lead: Lead, category: str, description: str | None = None) -> Case:
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.status != LeadStatus.NEW:
-        raise InvalidTransition(f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}），不能再立案",
-                                field="线索")
+        raise InvalidTransition(
+            f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}），不能再立案", field="线索"
+        )
     if lead.estate_id is None:
         raise DomainError("线索尚未确定小区，请先确认小区再立案", field="小区")
-    case = case_create(actor=actor, estate=lead.estate, category=category,
-                       description=description if description is not None else lead.text,
-                       source_channel=lead.channel)
+    case = case_create(
+        actor=actor,
+        estate=lead.estate,
+        category=category,
+        description=description if description is not None else lead.text,
+        source_channel=lead.channel,
+    )
     before = {"status": lead.status, "case": None}
     lead.case, lead.status, lead.category, lead.updated_at = case, LeadStatus.CASED, category, now()
     lead.save(update_fields=["case", "status", "category", "updated_at"])
-    audit_record(actor=actor, action="lead.case", obj=lead, before=before,
-                 after={"status": lead.status, "case": case.number, "category": category})
+    audit_record(
+        actor=actor,
+        action="lead.case",
+        obj=lead,
+        before=before,
+        after={"status": lead.status, "case": case.number, "category": category},
+    )
     case.report_count = 1
     _save(case, "report_count")
     return case
@@ -293,8 +358,9 @@ def lead_merge_into_case(*, actor: Any, lead: Lead, case: Case) -> None:
     if lead.case_id == case.pk:
         return
     if lead.status != LeadStatus.NEW:
-        raise InvalidTransition(f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}），不能并入",
-                                field="线索")
+        raise InvalidTransition(
+            f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}），不能并入", field="线索"
+        )
     if lead.estate_id != case.estate_id:
         raise DomainError("只能并入同一小区的事项", field="小区")
     if case.status == CaseStatus.MERGED:
@@ -303,13 +369,24 @@ def lead_merge_into_case(*, actor: Any, lead: Lead, case: Case) -> None:
     lead.case, lead.status, lead.updated_at = case, LeadStatus.MERGED, now()
     lead.category = lead.category or case.category
     lead.save(update_fields=["case", "status", "category", "updated_at"])
-    audit_record(actor=actor, action="lead.merge", obj=lead, before={"status": LeadStatus.NEW},
-                 after={"status": lead.status, "case": case.number})
+    audit_record(
+        actor=actor,
+        action="lead.merge",
+        obj=lead,
+        before={"status": LeadStatus.NEW},
+        after={"status": lead.status, "case": case.number},
+    )
     _recount(case)
     _save(case, "report_count")
-    _event(case=case, actor=actor, kind="lead_merge", title="并入一条反映", before=before,
-           text=f"一条{lead.get_channel_display()}反映并入本事项，累计反映 {case.report_count} 人次。",
-           data={"lead": lead.tracking_code})
+    _event(
+        case=case,
+        actor=actor,
+        kind="lead_merge",
+        title="并入一条反映",
+        before=before,
+        text=f"一条{lead.get_channel_display()}反映并入本事项，累计反映 {case.report_count} 人次。",
+        data={"lead": lead.tracking_code},
+    )
 
 
 @transaction.atomic
@@ -325,13 +402,26 @@ def lead_split_from_case(*, actor: Any, lead: Lead, reason: str) -> None:
     before = _snap(case)
     lead.case, lead.status, lead.updated_at = None, LeadStatus.NEW, now()
     lead.save(update_fields=["case", "status", "updated_at"])
-    audit_record(actor=actor, action="lead.split", obj=lead, before={"status": LeadStatus.MERGED, "case": case.number},
-                 after={"status": lead.status, "case": None}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="lead.split",
+        obj=lead,
+        before={"status": LeadStatus.MERGED, "case": case.number},
+        after={"status": lead.status, "case": None},
+        reason=reason,
+    )
     _recount(case)
     _save(case, "report_count")
-    _event(case=case, actor=actor, kind="lead_split", title="拆出一条反映", before=before, reason=reason,
-           text=f"一条{lead.get_channel_display()}反映从本事项拆出，退回待分拣。理由：{reason}",
-           data={"lead": lead.tracking_code})
+    _event(
+        case=case,
+        actor=actor,
+        kind="lead_split",
+        title="拆出一条反映",
+        before=before,
+        reason=reason,
+        text=f"一条{lead.get_channel_display()}反映从本事项拆出，退回待分拣。理由：{reason}",
+        data={"lead": lead.tracking_code},
+    )
 
 
 @transaction.atomic
@@ -342,11 +432,19 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str) -> None:
     if lead.status == LeadStatus.REJECTED:
         return
     if lead.status != LeadStatus.NEW:
-        raise InvalidTransition(f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}）", field="线索")
+        raise InvalidTransition(
+            f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}）", field="线索"
+        )
     lead.status, lead.reject_reason, lead.updated_at = LeadStatus.REJECTED, reason, now()
     lead.save(update_fields=["status", "reject_reason", "updated_at"])
-    audit_record(actor=actor, action="lead.reject", obj=lead, before={"status": LeadStatus.NEW},
-                 after={"status": lead.status}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="lead.reject",
+        obj=lead,
+        before={"status": LeadStatus.NEW},
+        after={"status": lead.status},
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -359,12 +457,20 @@ def lead_transfer(*, actor: Any, lead: Lead, department: str, reason: str) -> No
     if lead.status == LeadStatus.TRANSFERRED and lead.transfer_department == department:
         return
     if lead.status != LeadStatus.NEW:
-        raise InvalidTransition(f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}）", field="线索")
+        raise InvalidTransition(
+            f"线索 {lead.tracking_code} 已处理（{lead.get_status_display()}）", field="线索"
+        )
     lead.status, lead.transfer_department, lead.reject_reason = LeadStatus.TRANSFERRED, department, reason
     lead.updated_at = now()
     lead.save(update_fields=["status", "transfer_department", "reject_reason", "updated_at"])
-    audit_record(actor=actor, action="lead.transfer", obj=lead, before={"status": LeadStatus.NEW},
-                 after={"status": lead.status, "department": department}, reason=reason)
+    audit_record(
+        actor=actor,
+        action="lead.transfer",
+        obj=lead,
+        before={"status": LeadStatus.NEW},
+        after={"status": lead.status, "department": department},
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -398,13 +504,29 @@ def case_merge_into_case(*, actor: Any, case: Case, target: Case, reason: str = 
     _recount(dst)
     _save(dst, "report_count")
     codes = [lead.tracking_code for lead in moved]
-    _event(case=src, actor=actor, kind="merge", title=f"并入事项 {dst.number}", text=src.closed_reason,
-           before=before_src, from_status=from_status, public=True,
-           public_text=f"同一问题已合并到事项 {dst.number} 统一办理。", data={"target": dst.number, "leads": codes},
-           reason=reason)
-    _event(case=dst, actor=actor, kind="merge_in", title=f"事项 {src.number} 并入",
-           text=f"事项 {src.number} 并入本事项，{len(codes)} 条反映随之并入，累计反映 {dst.report_count} 人次。",
-           before=before_dst, data={"source": src.number, "leads": codes}, reason=reason)
+    _event(
+        case=src,
+        actor=actor,
+        kind="merge",
+        title=f"并入事项 {dst.number}",
+        text=src.closed_reason,
+        before=before_src,
+        from_status=from_status,
+        public=True,
+        public_text=f"同一问题已合并到事项 {dst.number} 统一办理。",
+        data={"target": dst.number, "leads": codes},
+        reason=reason,
+    )
+    _event(
+        case=dst,
+        actor=actor,
+        kind="merge_in",
+        title=f"事项 {src.number} 并入",
+        text=f"事项 {src.number} 并入本事项，{len(codes)} 条反映随之并入，累计反映 {dst.report_count} 人次。",
+        before=before_dst,
+        data={"source": src.number, "leads": codes},
+        reason=reason,
+    )
     return src
 
 
@@ -421,13 +543,24 @@ def case_verify(*, actor: Any, case: Case, note: str = "") -> Case:
     before = _snap(case)
     case.status = CaseStatus.VERIFYING
     _save(case, "status")
-    _event(case=case, actor=actor, kind="verify", title="开始核查", text=note, before=before,
-           from_status=from_status, public=True, public_text="专班已安排核查。")
+    _event(
+        case=case,
+        actor=actor,
+        kind="verify",
+        title="开始核查",
+        text=note,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="专班已安排核查。",
+    )
     return case
 
 
 @transaction.atomic
-def case_mark_unfounded(*, actor: Any, case: Case, reason: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+def case_mark_unfounded(
+    *, actor: Any, case: Case, reason: str, attachments: Sequence[UploadedFile] = ()
+) -> Case:
     _precheck(actor, "mark_unfounded")
     reason = _text(reason, field="核查结论", max_len=2000)
     files = check_files(attachments)
@@ -437,20 +570,41 @@ def case_mark_unfounded(*, actor: Any, case: Case, reason: str, attachments: Seq
     before = _snap(case)
     case.status, case.closed_reason, case.closed_at = CaseStatus.UNFOUNDED, reason, now()
     _save(case, "status", "closed_reason", "closed_at")
-    _event(case=case, actor=actor, kind="unfounded", title="核查不属实，办结", text=reason, before=before,
-           from_status=from_status, public=True, public_text=f"经核查，反映问题不属实。说明：{reason}",
-           files=files, reason=reason)
+    _event(
+        case=case,
+        actor=actor,
+        kind="unfounded",
+        title="核查不属实，办结",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经核查，反映问题不属实。说明：{reason}",
+        files=files,
+        reason=reason,
+    )
     return case
 
 
 def _plan(target: str, measures: str, responsible: str, deadline: Any) -> tuple[str, str, str, dt.date]:
-    return (_text(target, field="整改目标", max_len=2000), _text(measures, field="整改措施/路径", max_len=5000),
-            _text(responsible, field="整改责任人", max_len=60), _future_date(deadline, field="完成时限"))
+    return (
+        _text(target, field="整改目标", max_len=2000),
+        _text(measures, field="整改措施/路径", max_len=5000),
+        _text(responsible, field="整改责任人", max_len=60),
+        _future_date(deadline, field="完成时限"),
+    )
 
 
 @transaction.atomic
 def case_start_rectification(
-    *, actor: Any, case: Case, target: str, measures: str, responsible: str, deadline: dt.date, note: str = "",
+    *,
+    actor: Any,
+    case: Case,
+    target: str,
+    measures: str,
+    responsible: str,
+    deadline: dt.date,
+    note: str = "",
 ) -> Case:
     _precheck(actor, "start_rectification")
     target, measures, responsible, deadline = _plan(target, measures, responsible, deadline)
@@ -462,12 +616,19 @@ def case_start_rectification(
     case.target, case.measures, case.responsible, case.deadline = target, measures, responsible, deadline
     case.overdue_marked_at = None
     _save(case, "status", "target", "measures", "responsible", "deadline", "overdue_marked_at")
-    _event(case=case, actor=actor, kind="rectify", title="核查属实，下达整改",
-           text=f"整改目标：{target}\n整改措施：{measures}\n责任人：{responsible}\n完成时限：{cn_date(deadline)}"
-                + (f"\n{note.strip()}" if note and note.strip() else ""),
-           before=before, from_status=from_status, public=True,
-           public_text=f"经核查问题属实，已责令整改，完成时限 {cn_date(deadline)}。",
-           data={"new_deadline": deadline.isoformat()})
+    _event(
+        case=case,
+        actor=actor,
+        kind="rectify",
+        title="核查属实，下达整改",
+        text=f"整改目标：{target}\n整改措施：{measures}\n责任人：{responsible}\n完成时限：{cn_date(deadline)}"
+        + (f"\n{note.strip()}" if note and note.strip() else ""),
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经核查问题属实，已责令整改，完成时限 {cn_date(deadline)}。",
+        data={"new_deadline": deadline.isoformat()},
+    )
     return case
 
 
@@ -487,8 +648,18 @@ def case_submit(*, actor: Any, case: Case, progress: str, attachments: Sequence[
     before = _snap(case)
     case.status, case.progress = CaseStatus.SUBMITTED, progress
     _save(case, "status", "progress")
-    _event(case=case, actor=actor, kind="submit", title="提交整改材料，申请验收", text=progress, before=before,
-           from_status=from_status, public=True, public_text="责任单位已报告整改完成，等待专班验收。", files=files)
+    _event(
+        case=case,
+        actor=actor,
+        kind="submit",
+        title="提交整改材料，申请验收",
+        text=progress,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="责任单位已报告整改完成，等待专班验收。",
+        files=files,
+    )
     return case
 
 
@@ -503,15 +674,29 @@ def case_accept(*, actor: Any, case: Case, note: str, attachments: Sequence[Uplo
     before = _snap(case)
     case.status, case.closed_reason, case.closed_at = CaseStatus.ACCEPTED, note, now()
     _save(case, "status", "closed_reason", "closed_at")
-    _event(case=case, actor=actor, kind="accept", title="验收合格，销号", text=note, before=before,
-           from_status=from_status, public=True, public_text=f"经专班验收整改到位，已销号。验收意见：{note}",
-           files=files, reason=note)
+    _event(
+        case=case,
+        actor=actor,
+        kind="accept",
+        title="验收合格，销号",
+        text=note,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经专班验收整改到位，已销号。验收意见：{note}",
+        files=files,
+        reason=note,
+    )
     return case
 
 
 @transaction.atomic
 def case_return(
-    *, actor: Any, case: Case, reason: str, deadline: dt.date | None = None,
+    *,
+    actor: Any,
+    case: Case,
+    reason: str,
+    deadline: dt.date | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> Case:
     _precheck(actor, "return")
@@ -526,14 +711,27 @@ def case_return(
     fields = ["status"]
     data: dict[str, Any] = {}
     if new_deadline is not None and new_deadline != case.deadline:
-        data = {"old_deadline": case.deadline.isoformat() if case.deadline else None,
-                "new_deadline": new_deadline.isoformat()}
+        data = {
+            "old_deadline": case.deadline.isoformat() if case.deadline else None,
+            "new_deadline": new_deadline.isoformat(),
+        }
         case.deadline, case.overdue_marked_at = new_deadline, None
         fields += ["deadline", "overdue_marked_at"]
     _save(case, *fields)
-    _event(case=case, actor=actor, kind="return", title="验收未通过，退回整改", text=reason, before=before,
-           from_status=from_status, public=True, public_text="专班验收未通过，已退回继续整改。", files=files,
-           data=data, reason=reason)
+    _event(
+        case=case,
+        actor=actor,
+        kind="return",
+        title="验收未通过，退回整改",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="专班验收未通过，已退回继续整改。",
+        files=files,
+        data=data,
+        reason=reason,
+    )
     return case
 
 
@@ -553,23 +751,39 @@ def case_reopen(*, actor: Any, case: Case, reason: str, deadline: dt.date | None
     fields = ["status", "closed_at"]
     data: dict[str, Any] = {}
     if case.status == CaseStatus.RECTIFYING:
-        new_deadline = new_deadline or today() + dt.timedelta(days=int(_setting("CASE_REOPEN_DAYS",
-                                                                                REOPEN_DAYS_DEFAULT)))
-        data = {"old_deadline": case.deadline.isoformat() if case.deadline else None,
-                "new_deadline": new_deadline.isoformat()}
+        new_deadline = new_deadline or today() + dt.timedelta(
+            days=int(_setting("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT))
+        )
+        data = {
+            "old_deadline": case.deadline.isoformat() if case.deadline else None,
+            "new_deadline": new_deadline.isoformat(),
+        }
         case.deadline, case.overdue_marked_at = new_deadline, None
         fields += ["deadline", "overdue_marked_at"]
         public_text = f"复查发现问题仍未解决，已重新责令整改，完成时限 {cn_date(new_deadline)}。"
     else:
         public_text = "已重新核查。"
     _save(case, *fields)
-    _event(case=case, actor=actor, kind="reopen", title="重新整改" if data else "重新核查", text=reason,
-           before=before, from_status=from_status, public=True, public_text=public_text, data=data, reason=reason)
+    _event(
+        case=case,
+        actor=actor,
+        kind="reopen",
+        title="重新整改" if data else "重新核查",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=public_text,
+        data=data,
+        reason=reason,
+    )
     return case
 
 
 @transaction.atomic
-def case_progress_update(*, actor: Any, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+def case_progress_update(
+    *, actor: Any, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()
+) -> Case:
     """进展情况: the company (or the task force) reports progress without changing the status."""
     _check_role(actor, None, workflow.PROGRESS_ROLES, "报告进展")
     progress = _text(progress, field="进展情况", max_len=5000)
@@ -581,13 +795,24 @@ def case_progress_update(*, actor: Any, case: Case, progress: str, attachments: 
     before = _snap(case)
     case.progress = progress
     _save(case, "progress")
-    _event(case=case, actor=actor, kind="progress", title="报告整改进展", text=progress, before=before,
-           public=True, public_text="责任单位报告了整改进展。", files=files)
+    _event(
+        case=case,
+        actor=actor,
+        kind="progress",
+        title="报告整改进展",
+        text=progress,
+        before=before,
+        public=True,
+        public_text="责任单位报告了整改进展。",
+        files=files,
+    )
     return case
 
 
 @transaction.atomic
-def case_note_add(*, actor: Any, case: Case, text: str, attachments: Sequence[UploadedFile] = ()) -> CaseEvent:
+def case_note_add(
+    *, actor: Any, case: Case, text: str, attachments: Sequence[UploadedFile] = ()
+) -> CaseEvent:
     """A staff-internal note (never on the public timeline)."""
     _check_role(actor, None, workflow.BUREAU, "添加内部备注")
     text = _text(text, field="备注", max_len=5000)
@@ -614,19 +839,34 @@ def extension_request(*, actor: Any, case: Case, requested_deadline: dt.date, re
     if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise DomainError("已有一份延期申请待审批，请等待审批结果", field="延期申请")
     ext = CaseExtension.objects.create(
-        case=case, old_deadline=case.deadline, requested_deadline=requested_deadline, reason=reason,
-        requested_by=actor, requested_at=now(),
+        case=case,
+        old_deadline=case.deadline,
+        requested_deadline=requested_deadline,
+        reason=reason,
+        requested_by=actor,
+        requested_at=now(),
     )
-    _event(case=case, actor=actor, kind="extension_request", title="申请延期",
-           text=f"申请将完成时限由 {cn_date(case.deadline)} 延至 {cn_date(requested_deadline)}。理由：{reason}",
-           before=_snap(case), data={"extension": ext.pk, "requested_deadline": requested_deadline.isoformat()},
-           reason=reason)
+    _event(
+        case=case,
+        actor=actor,
+        kind="extension_request",
+        title="申请延期",
+        text=f"申请将完成时限由 {cn_date(case.deadline)} 延至 {cn_date(requested_deadline)}。理由：{reason}",
+        before=_snap(case),
+        data={"extension": ext.pk, "requested_deadline": requested_deadline.isoformat()},
+        reason=reason,
+    )
     return ext
 
 
 @transaction.atomic
 def extension_decide(
-    *, actor: Any, extension: CaseExtension, approve: bool, reason: str = "", granted_deadline: dt.date | None = None,
+    *,
+    actor: Any,
+    extension: CaseExtension,
+    approve: bool,
+    reason: str = "",
+    granted_deadline: dt.date | None = None,
 ) -> CaseExtension:
     _check_role(actor, None, workflow.EXTENSION_DECIDE_ROLES, "审批延期")
     ext = CaseExtension.objects.select_for_update().get(pk=extension.pk)
@@ -646,17 +886,35 @@ def extension_decide(
         case.deadline, case.overdue_marked_at = granted, None
         _save(case, "deadline", "overdue_marked_at")
         ext.save(update_fields=["status", "granted_deadline", "decided_by", "decided_at", "decision_reason"])
-        _event(case=case, actor=actor, kind="extension_approve", title="同意延期",
-               text=f"完成时限由 {cn_date(old)} 延至 {cn_date(granted)}。" + (reason and f"意见：{reason}"),
-               before=before, public=True, public_text=f"完成时限调整为 {cn_date(granted)}。",
-               data={"extension": ext.pk, "old_deadline": old.isoformat() if old else None,
-                     "new_deadline": granted.isoformat()}, reason=reason)
+        _event(
+            case=case,
+            actor=actor,
+            kind="extension_approve",
+            title="同意延期",
+            text=f"完成时限由 {cn_date(old)} 延至 {cn_date(granted)}。" + (reason and f"意见：{reason}"),
+            before=before,
+            public=True,
+            public_text=f"完成时限调整为 {cn_date(granted)}。",
+            data={
+                "extension": ext.pk,
+                "old_deadline": old.isoformat() if old else None,
+                "new_deadline": granted.isoformat(),
+            },
+            reason=reason,
+        )
     else:
         ext.status = ExtensionStatus.REFUSED
         ext.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        _event(case=case, actor=actor, kind="extension_refuse", title="不同意延期",
-               text=f"完成时限仍为 {cn_date(case.deadline)}。意见：{reason}", before=before,
-               data={"extension": ext.pk}, reason=reason)
+        _event(
+            case=case,
+            actor=actor,
+            kind="extension_refuse",
+            title="不同意延期",
+            text=f"完成时限仍为 {cn_date(case.deadline)}。意见：{reason}",
+            before=before,
+            data={"extension": ext.pk},
+            reason=reason,
+        )
     return ext
 
 
@@ -669,9 +927,17 @@ def case_mark_overdue(*, case: Case) -> bool:
     before = _snap(case)
     case.overdue_marked_at = now()
     _save(case, "overdue_marked_at")
-    _event(case=case, actor=None, kind="overdue", title="逾期未完成整改",
-           text=f"完成时限 {cn_date(case.deadline)} 已过，整改尚未验收。", before=before, public=True,
-           public_text="已超过完成时限，专班正在督办。", data={"deadline": case.deadline.isoformat()})
+    _event(
+        case=case,
+        actor=None,
+        kind="overdue",
+        title="逾期未完成整改",
+        text=f"完成时限 {cn_date(case.deadline)} 已过，整改尚未验收。",
+        before=before,
+        public=True,
+        public_text="已超过完成时限，专班正在督办。",
+        data={"deadline": case.deadline.isoformat()},
+    )
     return True
 
 
@@ -704,16 +970,24 @@ def case_action_record(
     note = _text(note, field="说明", required=False, max_len=5000)
     fields: dict[str, Any] = {"note": note}
     if kind == ActionKind.INTERVIEW:
-        fields.update(interviewee=_text(interviewee, field="约谈对象", max_len=100),
-                      interviewers=_text(interviewers, field="约谈人", max_len=200),
-                      minutes=_text(minutes, field="约谈纪要", max_len=10000))
-        summary = f"约谈 {fields['interviewee']}（约谈人：{fields['interviewers']}）。纪要：{fields['minutes']}"
+        fields.update(
+            interviewee=_text(interviewee, field="约谈对象", max_len=100),
+            interviewers=_text(interviewers, field="约谈人", max_len=200),
+            minutes=_text(minutes, field="约谈纪要", max_len=10000),
+        )
+        summary = (
+            f"约谈 {fields['interviewee']}（约谈人：{fields['interviewers']}）。纪要：{fields['minutes']}"
+        )
     elif kind == ActionKind.PENALTY:
-        fields.update(amount=parse_yuan(amount, field="罚款金额"),
-                      legal_basis=_text(legal_basis, field="法律依据", max_len=300),
-                      decision_number=_text(decision_number, field="处罚决定书文号", max_len=100))
-        summary = (f"行政处罚：罚款 {fields['amount']:,.2f} 元，依据 {fields['legal_basis']}，"
-                   f"决定书 {fields['decision_number']}。")
+        fields.update(
+            amount=parse_yuan(amount, field="罚款金额"),
+            legal_basis=_text(legal_basis, field="法律依据", max_len=300),
+            decision_number=_text(decision_number, field="处罚决定书文号", max_len=100),
+        )
+        summary = (
+            f"行政处罚：罚款 {fields['amount']:,.2f} 元，依据 {fields['legal_basis']}，"
+            f"决定书 {fields['decision_number']}。"
+        )
     elif kind == ActionKind.REFERRAL:
         fields.update(department=_text(department, field="移送单位", max_len=100))
         summary = f"移送 {fields['department']}。"
@@ -730,38 +1004,70 @@ def case_action_record(
     case = _lock(case)
     _check_role(actor, case, workflow.ACTION_ROLES, "登记督办措施")
     if case.status not in workflow.ACTION_STATES:
-        raise InvalidTransition(f"事项当前状态为“{case.get_status_display()}”，不能登记督办措施", field="状态")
+        raise InvalidTransition(
+            f"事项当前状态为“{case.get_status_display()}”，不能登记督办措施", field="状态"
+        )
     handover = None
     if kind == ActionKind.DISMISSAL:
         handover = handover_open(actor=actor, estate=case.estate, from_case=case)
         summary += f"移交期限 {cn_date(handover.deadline)}。"
     label = ActionKind(kind).label
-    event = _event(case=case, actor=actor, kind=f"action_{kind}", title=label, text=summary, before=_snap(case),
-                   public=kind in (ActionKind.PENALTY, ActionKind.INTERVIEW, ActionKind.REFERRAL),
-                   public_text=f"专班已对责任单位采取督办措施：{label}。",
-                   data={"kind": kind, "date": date.isoformat(),
-                         "amount": str(fields["amount"]) if fields.get("amount") is not None else None},
-                   files=files)
+    event = _event(
+        case=case,
+        actor=actor,
+        kind=f"action_{kind}",
+        title=label,
+        text=summary,
+        before=_snap(case),
+        public=kind in (ActionKind.PENALTY, ActionKind.INTERVIEW, ActionKind.REFERRAL),
+        public_text=f"专班已对责任单位采取督办措施：{label}。",
+        data={
+            "kind": kind,
+            "date": date.isoformat(),
+            "amount": str(fields["amount"]) if fields.get("amount") is not None else None,
+        },
+        files=files,
+    )
     return CaseAction.objects.create(
-        case=case, company_id=case.company_id, kind=kind, date=date, handover=handover, event=event,
-        created_by=actor if getattr(actor, "pk", None) else None, created_at=now(), **fields,
+        case=case,
+        company_id=case.company_id,
+        kind=kind,
+        date=date,
+        handover=handover,
+        event=event,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now(),
+        **fields,
     )
 
 
 def handover_open(*, actor: Any, estate: Estate, from_case: Case | None = None) -> HandoverRecord:
     """Open (or return the open) handover record of an estate. Runs inside the caller's transaction."""
-    existing = HandoverRecord.objects.select_for_update().filter(estate=estate, status=HandoverStatus.OPEN).first()
+    existing = (
+        HandoverRecord.objects.select_for_update().filter(estate=estate, status=HandoverStatus.OPEN).first()
+    )
     if existing is not None:
         return existing
     contract = ServiceContract.objects.filter(estate=estate, is_current=True).first()
     record = HandoverRecord.objects.create(
-        estate=estate, contract=contract, opened_from_case=from_case,
+        estate=estate,
+        contract=contract,
+        opened_from_case=from_case,
         deadline=today() + dt.timedelta(days=int(settings.WUYE["HANDOVER_DAYS"])),
-        created_by=actor if getattr(actor, "pk", None) else None, created_at=now(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now(),
     )
-    audit_record(actor=actor, action="handover.open", obj=record,
-                 after={"estate": estate.pk, "contract": contract.pk if contract else None,
-                        "case": from_case.number if from_case else None, "deadline": record.deadline})
+    audit_record(
+        actor=actor,
+        action="handover.open",
+        obj=record,
+        after={
+            "estate": estate.pk,
+            "contract": contract.pk if contract else None,
+            "case": from_case.number if from_case else None,
+            "deadline": record.deadline,
+        },
+    )
     return record
 
 
@@ -786,7 +1092,9 @@ def revisit_candidates(*, per_estate: int, seed: int, category: str = "") -> lis
 
 
 @transaction.atomic
-def revisit_sample_draw(*, actor: Any, per_estate: int, seed: int, category: str = "") -> tuple[RevisitBatch, bool]:
+def revisit_sample_draw(
+    *, actor: Any, per_estate: int, seed: int, category: str = ""
+) -> tuple[RevisitBatch, bool]:
     """Draw a sample (or return the batch already drawn with the same parameters). Returns (batch, created)."""
     _check_role(actor, None, workflow.BUREAU, "抽取回头看样本")
     if not isinstance(per_estate, int) or per_estate < 1 or per_estate > 50:
@@ -801,15 +1109,20 @@ def revisit_sample_draw(*, actor: Any, per_estate: int, seed: int, category: str
         return existing, False
     try:
         with transaction.atomic():
-            batch = RevisitBatch.objects.create(**params, drawn_at=now(),
-                                                drawn_by=actor if getattr(actor, "pk", None) else None)
+            batch = RevisitBatch.objects.create(
+                **params, drawn_at=now(), drawn_by=actor if getattr(actor, "pk", None) else None
+            )
     except IntegrityError:
         # A double submit drew the same batch a moment earlier: show that one.
         return RevisitBatch.objects.get(**params), False
     ids = revisit_candidates(per_estate=per_estate, seed=seed, category=category)
     Revisit.objects.bulk_create([Revisit(batch=batch, case_id=i) for i in ids])
-    audit_record(actor=actor, action="revisit.draw", obj=batch,
-                 after={"seed": seed, "per_estate": per_estate, "category": category, "cases": len(ids)})
+    audit_record(
+        actor=actor,
+        action="revisit.draw",
+        obj=batch,
+        after={"seed": seed, "per_estate": per_estate, "category": category, "cases": len(ids)},
+    )
     return batch, True
 
 
@@ -823,12 +1136,26 @@ def revisit_record(*, actor: Any, revisit: Revisit, passed: bool, finding: str) 
     rv.result = RevisitResult.PASSED if passed else RevisitResult.FAILED
     rv.finding, rv.recorded_by, rv.recorded_at = finding, actor, now()
     rv.save(update_fields=["result", "finding", "recorded_by", "recorded_at"])
-    audit_record(actor=actor, action="revisit.record", obj=rv, before={"result": RevisitResult.PENDING},
-                 after={"result": rv.result, "case": rv.case.number}, reason=finding)
+    audit_record(
+        actor=actor,
+        action="revisit.record",
+        obj=rv,
+        before={"result": RevisitResult.PENDING},
+        after={"result": rv.result, "case": rv.case.number},
+        reason=finding,
+    )
     case = _lock(rv.case)
     if passed:
-        _event(case=case, actor=actor, kind="revisit_pass", title="回头看复查合格", text=finding, public=True,
-               public_text="专班回头看复查：整改成果保持良好。", data={"revisit": rv.pk})
+        _event(
+            case=case,
+            actor=actor,
+            kind="revisit_pass",
+            title="回头看复查合格",
+            text=finding,
+            public=True,
+            public_text="专班回头看复查：整改成果保持良好。",
+            data={"revisit": rv.pk},
+        )
     else:
         case_reopen(actor=actor, case=case, reason=f"回头看复查不合格：{finding}")
     return rv
@@ -836,10 +1163,13 @@ def revisit_record(*, actor: Any, revisit: Revisit, passed: bool, finding: str) 
 
 def report_counts_refresh(case_ids: Sequence[int]) -> None:
     """Recompute report_count from the leads (used by bulk builders)."""
-    counts = dict(Lead.objects.filter(case_id__in=case_ids).values("case_id").annotate(n=Count("id"))
-                  .values_list("case_id", "n"))
+    counts = dict(
+        Lead.objects.filter(case_id__in=case_ids)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
     for case in Case.objects.filter(pk__in=case_ids):
         n = counts.get(case.pk, 0)
         if case.report_count != n:
             Case.objects.filter(pk=case.pk).update(report_count=n)
-

@@ -50,16 +50,24 @@ class _CappedPaginator(Paginator):
 def _filter(request: HttpRequest) -> tuple[forms.LedgerFilterForm, selectors.LedgerFilter]:
     user = request.user
     form = forms.LedgerFilterForm(
-        request.GET or None, towns=towns(), estates=estates_visible_to(user).order_by("code"),
+        request.GET or None,
+        towns=towns(),
+        estates=estates_visible_to(user).order_by("code"),
         companies=companies_visible_to(user).order_by("name"),
     )
     f = selectors.LedgerFilter()
     if form.is_valid():
         d = form.cleaned_data
         f = selectors.LedgerFilter(
-            town=d["town"].pk if d["town"] else None, estate=d["estate"].pk if d["estate"] else None,
-            company=d["company"].pk if d["company"] else None, category=d["category"], status=d["status"],
-            channel=d["channel"], overdue=d["overdue"], date_from=d["date_from"], date_to=d["date_to"],
+            town=d["town"].pk if d["town"] else None,
+            estate=d["estate"].pk if d["estate"] else None,
+            company=d["company"].pk if d["company"] else None,
+            category=d["category"],
+            status=d["status"],
+            channel=d["channel"],
+            overdue=d["overdue"],
+            date_from=d["date_from"],
+            date_to=d["date_to"],
             q=d["q"] or "",
         )
     return form, f
@@ -74,18 +82,26 @@ def case_list(request: HttpRequest) -> HttpResponse:
         # Full-text matches are re-checked row by row: count only as far as the page asked for.
         page_no = request.GET.get("page", "1")
         # isdigit() also accepts digits int() refuses (e.g. "²"): only ASCII digits are a page number.
-        cap = min(cap, (int(page_no) if page_no.isascii() and page_no.isdigit() and int(page_no) > 0 else 1)
-                  * PAGE_SIZE)
+        cap = min(
+            cap,
+            (int(page_no) if page_no.isascii() and page_no.isdigit() and int(page_no) > 0 else 1) * PAGE_SIZE,
+        )
     total, more = selectors.count_capped(qs, cap)
     page: Page = _CappedPaginator(qs, PAGE_SIZE, total + (1 if more else 0)).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for c in rows:
         c.channel_label = selectors.channel_label(c.source_channel)
     ctx = {
-        "form": form, "page": page, "rows": rows, "total": total, "more": more, "today": today(),
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "total": total,
+        "more": more,
+        "today": today(),
         "overdue": selectors.overdue_count(request.user),
         "todo": selectors.company_todo(request.user) if request.user.role == "company_staff" else None,
-        "can_create": request.user.role in BUREAU_ROLES, "query": request.GET.urlencode(),
+        "can_create": request.user.role in BUREAU_ROLES,
+        "query": request.GET.urlencode(),
         "export_limit": EXPORT_LIMIT,
     }
     return render(request, "cases/list.html", ctx)
@@ -97,7 +113,9 @@ def case_export(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list(request.user, f)
     title = f"整治工作台账（导出日期 {today():%Y-%m-%d}）"
     data = ledger_xlsx(qs, title=title)
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f"attachment; filename=ledger-{today():%Y%m%d}.xlsx"
     return resp
 
@@ -106,35 +124,53 @@ def case_export(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.case_get_visible(request.user, number=number)
     ctx = {
-        "case": case, "category_label": label_of(case.category), "overdue": selectors.case_is_overdue(case),
-        "next_step": selectors.next_step(case), "reports": selectors.case_reports(request.user, case),
-        "timeline": selectors.case_timeline(request.user, case), "extensions": selectors.case_extensions(case),
+        "case": case,
+        "category_label": label_of(case.category),
+        "overdue": selectors.case_is_overdue(case),
+        "next_step": selectors.next_step(case),
+        "reports": selectors.case_reports(request.user, case),
+        "timeline": selectors.case_timeline(request.user, case),
+        "extensions": selectors.case_extensions(case),
         "pending_extension": selectors.pending_extension(case),
         "actions": case.actions.select_related("handover").order_by("date", "id"),
-        "deadlines": selectors.deadline_history(case), "allowed": selectors.allowed_actions(request.user, case),
-        "merged_cases": case.merged_cases.order_by("id"), "is_bureau": request.user.role in BUREAU_ROLES,
-        "channel": selectors.channel_label(case.source_channel), "today": today(),
+        "deadlines": selectors.deadline_history(case),
+        "allowed": selectors.allowed_actions(request.user, case),
+        "merged_cases": case.merged_cases.order_by("id"),
+        "is_bureau": request.user.role in BUREAU_ROLES,
+        "channel": selectors.channel_label(case.source_channel),
+        "today": today(),
     }
     return render(request, "cases/detail.html", ctx)
 
 
 @role_required(*BUREAU_ROLES)
 def case_create(request: HttpRequest) -> HttpResponse:
-    form = forms.CaseCreateForm(request.POST or None, request.FILES or None,
-                                estates=estates_visible_to(request.user).order_by("code"))
+    form = forms.CaseCreateForm(
+        request.POST or None, request.FILES or None, estates=estates_visible_to(request.user).order_by("code")
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.case_create(actor=request.user, estate=d["estate"], category=d["category"],
-                                        description=d["description"], title=d["title"],
-                                        source_channel=d["source_channel"], attachments=d["attachments"])
+            case = services.case_create(
+                actor=request.user,
+                estate=d["estate"],
+                category=d["category"],
+                description=d["description"],
+                title=d["title"],
+                source_channel=d["source_channel"],
+                attachments=d["attachments"],
+            )
         except DomainError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, f"已立案，编号 {case.number}。")
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/form.html", {"form": form, "title": "新立台账事项"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "cases/form.html",
+        {"form": form, "title": "新立台账事项"},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- operations on one case: each name maps to a form and a service call ---------------------------------------
@@ -153,36 +189,102 @@ def _decide(user: Any, case: Any, d: dict[str, Any]) -> Any:
     ext = selectors.pending_extension(case)
     if ext is None:
         raise DomainError("没有待审批的延期申请", field="审批结果")
-    return services.extension_decide(actor=user, extension=ext, approve=d["decision"] == "approve",
-                                     reason=d["reason"], granted_deadline=d["granted_deadline"])
+    return services.extension_decide(
+        actor=user,
+        extension=ext,
+        approve=d["decision"] == "approve",
+        reason=d["reason"],
+        granted_deadline=d["granted_deadline"],
+    )
 
 
 OPS: dict[str, Op] = {
-    "verify": (forms.VerifyForm, "开始核查", lambda u, c, d: services.case_verify(actor=u, case=c, note=d["note"]),
-               "已开始核查。"),
-    "mark_unfounded": (forms.UnfoundedForm, "核查不属实，办结", lambda u, c, d: services.case_mark_unfounded(
-        actor=u, case=c, reason=d["reason"], attachments=d["attachments"]), "已按不属实办结。"),
-    "start_rectification": (forms.PlanForm, "核查属实，下达整改", lambda u, c, d: services.case_start_rectification(
-        actor=u, case=c, target=d["target"], measures=d["measures"], responsible=d["responsible"],
-        deadline=d["deadline"], note=d["note"]), "已下达整改。"),
-    "submit": (forms.SubmitForm, "提交整改材料", lambda u, c, d: services.case_submit(
-        actor=u, case=c, progress=d["progress"], attachments=d["attachments"]), "已提交整改材料，等待验收。"),
-    "accept": (forms.AcceptForm, "验收销号", lambda u, c, d: services.case_accept(
-        actor=u, case=c, note=d["note"], attachments=d["attachments"]), "已验收销号。"),
-    "return": (forms.ReturnForm, "退回整改", lambda u, c, d: services.case_return(
-        actor=u, case=c, reason=d["reason"], deadline=d["deadline"], attachments=d["attachments"]), "已退回整改。"),
-    "reopen": (forms.ReopenForm, "重新整改", lambda u, c, d: services.case_reopen(
-        actor=u, case=c, reason=d["reason"], deadline=d["deadline"]), "已重新打开。"),
-    "progress": (forms.ProgressForm, "报告整改进展", lambda u, c, d: services.case_progress_update(
-        actor=u, case=c, progress=d["progress"], attachments=d["attachments"]), "已报告进展。"),
-    "note": (forms.NoteForm, "内部备注", lambda u, c, d: services.case_note_add(
-        actor=u, case=c, text=d["text"], attachments=d["attachments"]), "已添加备注。"),
-    "extension": (forms.ExtensionRequestForm, "申请延期", lambda u, c, d: services.extension_request(
-        actor=u, case=c, requested_deadline=d["requested_deadline"], reason=d["reason"]), "已提交延期申请。"),
+    "verify": (
+        forms.VerifyForm,
+        "开始核查",
+        lambda u, c, d: services.case_verify(actor=u, case=c, note=d["note"]),
+        "已开始核查。",
+    ),
+    "mark_unfounded": (
+        forms.UnfoundedForm,
+        "核查不属实，办结",
+        lambda u, c, d: services.case_mark_unfounded(
+            actor=u, case=c, reason=d["reason"], attachments=d["attachments"]
+        ),
+        "已按不属实办结。",
+    ),
+    "start_rectification": (
+        forms.PlanForm,
+        "核查属实，下达整改",
+        lambda u, c, d: services.case_start_rectification(
+            actor=u,
+            case=c,
+            target=d["target"],
+            measures=d["measures"],
+            responsible=d["responsible"],
+            deadline=d["deadline"],
+            note=d["note"],
+        ),
+        "已下达整改。",
+    ),
+    "submit": (
+        forms.SubmitForm,
+        "提交整改材料",
+        lambda u, c, d: services.case_submit(
+            actor=u, case=c, progress=d["progress"], attachments=d["attachments"]
+        ),
+        "已提交整改材料，等待验收。",
+    ),
+    "accept": (
+        forms.AcceptForm,
+        "验收销号",
+        lambda u, c, d: services.case_accept(actor=u, case=c, note=d["note"], attachments=d["attachments"]),
+        "已验收销号。",
+    ),
+    "return": (
+        forms.ReturnForm,
+        "退回整改",
+        lambda u, c, d: services.case_return(
+            actor=u, case=c, reason=d["reason"], deadline=d["deadline"], attachments=d["attachments"]
+        ),
+        "已退回整改。",
+    ),
+    "reopen": (
+        forms.ReopenForm,
+        "重新整改",
+        lambda u, c, d: services.case_reopen(actor=u, case=c, reason=d["reason"], deadline=d["deadline"]),
+        "已重新打开。",
+    ),
+    "progress": (
+        forms.ProgressForm,
+        "报告整改进展",
+        lambda u, c, d: services.case_progress_update(
+            actor=u, case=c, progress=d["progress"], attachments=d["attachments"]
+        ),
+        "已报告进展。",
+    ),
+    "note": (
+        forms.NoteForm,
+        "内部备注",
+        lambda u, c, d: services.case_note_add(actor=u, case=c, text=d["text"], attachments=d["attachments"]),
+        "已添加备注。",
+    ),
+    "extension": (
+        forms.ExtensionRequestForm,
+        "申请延期",
+        lambda u, c, d: services.extension_request(
+            actor=u, case=c, requested_deadline=d["requested_deadline"], reason=d["reason"]
+        ),
+        "已提交延期申请。",
+    ),
     "extension_decide": (forms.ExtensionDecideForm, "审批延期申请", _decide, "已审批延期申请。"),
     "merge": (forms.MergeForm, "并入其他事项", _merge, "已并入。"),
-    "action": (forms.ActionForm, "登记督办措施", lambda u, c, d: services.case_action_record(
-        actor=u, case=c, **d), "已登记督办措施。"),
+    "action": (
+        forms.ActionForm,
+        "登记督办措施",
+        lambda u, c, d: services.case_action_record(actor=u, case=c, **d),
+        "已登记督办措施。",
+    ),
 }
 
 
@@ -194,7 +296,8 @@ def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
     form_class, title, call, done = OPS[op]
     posted = request.method == "POST"
     offered = selectors.allowed_actions(request.user, case) + (
-        ["extension_decide"] if request.user.role in BUREAU_ROLES else [])
+        ["extension_decide"] if request.user.role in BUREAU_ROLES else []
+    )
     if not posted and op not in offered:
         # The form is only offered where it applies; a POST still goes to the service for its precise error.
         raise PermissionDenied("此事项当前不能进行该操作，或您的角色无权进行")
@@ -213,8 +316,18 @@ def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
                 return redirect("cases:detail", number=case.number)
         status = 400
     ext = selectors.pending_extension(case) if op == "extension_decide" else None
-    return render(request, "cases/act.html", {"form": form, "title": f"{case.number} · {title}", "case": case,
-                                              "extension": ext, "kinds": ActionKind}, status=status)
+    return render(
+        request,
+        "cases/act.html",
+        {
+            "form": form,
+            "title": f"{case.number} · {title}",
+            "case": case,
+            "extension": ext,
+            "kinds": ActionKind,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -238,8 +351,12 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("没有找到该文件，或您无权查看")
     if att.event and att.event.kind == "note" and request.user.role not in BUREAU_ROLES:
         raise Http404("没有找到该文件，或您无权查看")
-    return FileResponse(att.file.open("rb"), content_type=att.content_type, filename=att.original_name,
-                        as_attachment=not att.is_image)
+    return FileResponse(
+        att.file.open("rb"),
+        content_type=att.content_type,
+        filename=att.original_name,
+        as_attachment=not att.is_image,
+    )
 
 
 # --- 回头看 ---------------------------------------------------------------------------------------------------
@@ -251,23 +368,28 @@ def revisit_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            batch, created = services.revisit_sample_draw(actor=request.user, per_estate=d["per_estate"],
-                                                          seed=d["seed"], category=d["category"])
+            batch, created = services.revisit_sample_draw(
+                actor=request.user, per_estate=d["per_estate"], seed=d["seed"], category=d["category"]
+            )
         except DomainError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, "已抽取样本。" if created else "同样参数的样本已抽取过，显示原样本。")
             return redirect("cases:revisit_batch", pk=batch.pk)
     batches = selectors.revisit_batches()[:50]
-    return render(request, "cases/revisit.html", {"form": form, "batches": batches},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "cases/revisit.html", {"form": form, "batches": batches}, status=400 if form.errors else 200
+    )
 
 
 @role_required(*BUREAU_ROLES)
 def revisit_batch(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RevisitBatch, pk=pk)
-    return render(request, "cases/revisit_batch.html", {"batch": batch, "revisits": selectors.revisits_of(batch),
-                                                        "form": forms.RevisitRecordForm()})
+    return render(
+        request,
+        "cases/revisit_batch.html",
+        {"batch": batch, "revisits": selectors.revisits_of(batch), "form": forms.RevisitRecordForm()},
+    )
 
 
 @require_POST
@@ -277,8 +399,12 @@ def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RevisitRecordForm(request.POST)
     if form.is_valid():
         try:
-            services.revisit_record(actor=request.user, revisit=rv, passed=form.cleaned_data["result"] == "passed",
-                                    finding=form.cleaned_data["finding"])
+            services.revisit_record(
+                actor=request.user,
+                revisit=rv,
+                passed=form.cleaned_data["result"] == "passed",
+                finding=form.cleaned_data["finding"],
+            )
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
@@ -286,4 +412,3 @@ def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "请选择复查结果并填写复查情况。")
     return redirect("cases:revisit_batch", pk=rv.batch_id)
-

@@ -33,16 +33,19 @@ class Move:
         return frozenset(self.moves.values())
 
 
-MOVES: dict[str, Move] = {m.name: m for m in (
-    Move("verify", "开始核查", {S.RECEIVED: S.VERIFYING}, BUREAU),
-    Move("mark_unfounded", "核查不属实", {S.VERIFYING: S.UNFOUNDED}, BUREAU),
-    Move("start_rectification", "下达整改", {S.VERIFYING: S.RECTIFYING}, BUREAU),
-    Move("submit", "提交整改材料", {S.RECTIFYING: S.SUBMITTED, S.RETURNED: S.SUBMITTED}, COMPANY),
-    Move("accept", "验收销号", {S.SUBMITTED: S.ACCEPTED}, BUREAU),
-    Move("return", "退回整改", {S.SUBMITTED: S.RETURNED}, BUREAU),
-    Move("reopen", "重新整改", {S.ACCEPTED: S.RECTIFYING, S.UNFOUNDED: S.VERIFYING}, BUREAU),
-    Move("merge", "并入其他事项", {s: S.MERGED for s in OPEN_STATES}, BUREAU),
-)}
+MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        Move("verify", "开始核查", {S.RECEIVED: S.VERIFYING}, BUREAU),
+        Move("mark_unfounded", "核查不属实", {S.VERIFYING: S.UNFOUNDED}, BUREAU),
+        Move("start_rectification", "下达整改", {S.VERIFYING: S.RECTIFYING}, BUREAU),
+        Move("submit", "提交整改材料", {S.RECTIFYING: S.SUBMITTED, S.RETURNED: S.SUBMITTED}, COMPANY),
+        Move("accept", "验收销号", {S.SUBMITTED: S.ACCEPTED}, BUREAU),
+        Move("return", "退回整改", {S.SUBMITTED: S.RETURNED}, BUREAU),
+        Move("reopen", "重新整改", {S.ACCEPTED: S.RECTIFYING, S.UNFOUNDED: S.VERIFYING}, BUREAU),
+        Move("merge", "并入其他事项", {s: S.MERGED for s in OPEN_STATES}, BUREAU),
+    )
+}
 
 # Non-transition operations and who may do them.
 EXTENSION_REQUEST_ROLES = COMPANY

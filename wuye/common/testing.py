@@ -27,26 +27,46 @@ def valid_credit_code(n: int | None = None) -> str:
 
 
 def make_town(name: str = "钟山镇") -> Town:
-    county, _ = County.objects.get_or_create(code=settings.WUYE["COUNTY_CODE"],
-                                             defaults={"name": settings.WUYE["COUNTY_NAME"]})
+    county, _ = County.objects.get_or_create(
+        code=settings.WUYE["COUNTY_CODE"], defaults={"name": settings.WUYE["COUNTY_NAME"]}
+    )
     town = Town.objects.filter(county=county, name=name).first()
     return town or Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
 
 
 def make_company(name: str | None = None) -> PropertyCompany:
     n = next(_seq)
-    return reg.company_save(actor=None, name=name or f"测试物业{n}有限公司", credit_code=valid_credit_code(n),
-                            legal_representative="张法人")
+    return reg.company_save(
+        actor=None,
+        name=name or f"测试物业{n}有限公司",
+        credit_code=valid_credit_code(n),
+        legal_representative="张法人",
+    )
 
 
-def make_estate(*, company: PropertyCompany | None = None, name: str | None = None, code: str | None = None,
-                town: Town | None = None, units: int = 0, area: str = "100.00") -> Estate:
+def make_estate(
+    *,
+    company: PropertyCompany | None = None,
+    name: str | None = None,
+    code: str | None = None,
+    town: Town | None = None,
+    units: int = 0,
+    area: str = "100.00",
+) -> Estate:
     n = next(_seq)
-    estate = reg.estate_save(actor=None, town=town or make_town(), code=code or f"T{n:05d}",
-                             name=name or f"测试小区{n}")
+    estate = reg.estate_save(
+        actor=None, town=town or make_town(), code=code or f"T{n:05d}", name=name or f"测试小区{n}"
+    )
     if company is not None:
-        reg.contract_create(actor=None, estate=estate, company=company, start=dt.date(2024, 1, 1), end=None,
-                            fee_per_m2=Decimal("1.20"), hiring="tender")
+        reg.contract_create(
+            actor=None,
+            estate=estate,
+            company=company,
+            start=dt.date(2024, 1, 1),
+            end=None,
+            fee_per_m2=Decimal("1.20"),
+            hiring="tender",
+        )
     if units:
         make_units(estate, units, area=area)
     return estate
@@ -64,14 +84,27 @@ def make_units(estate: Estate, count: int, *, area: str = "100.00", building: st
 
 def make_user(role: str, *, username: str | None = None, password: str = "pass-12345", **extra: Any) -> User:
     if role == Role.OWNER:
-        owner = extra.pop("owner", None) or Owner.objects.create(name="测试业主", phone=f"136{next(_seq):08d}")
-        user = User(username=username or f"owner-{owner.phone}", role=Role.OWNER, owner=owner, phone=owner.phone,
-                    display_name=owner.name)
+        owner = extra.pop("owner", None) or Owner.objects.create(
+            name="测试业主", phone=f"136{next(_seq):08d}"
+        )
+        user = User(
+            username=username or f"owner-{owner.phone}",
+            role=Role.OWNER,
+            owner=owner,
+            phone=owner.phone,
+            display_name=owner.name,
+        )
         user.set_password(password)
         user.save()
         return user
-    return staff_user_create(actor=None, username=username or f"{role}{next(_seq)}", password=password, role=role,
-                             display_name=f"测试{role}", **extra)
+    return staff_user_create(
+        actor=None,
+        username=username or f"{role}{next(_seq)}",
+        password=password,
+        role=role,
+        display_name=f"测试{role}",
+        **extra,
+    )
 
 
 def login(client: Any, user: User) -> Any:

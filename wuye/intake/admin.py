@@ -41,8 +41,18 @@ class InspectionAdmin(admin.ModelAdmin):
 class QuestionnaireResponseAdmin(admin.ModelAdmin):
     list_display = ("estate", "company", "score", "created_at")
     list_filter = ("company",)
-    readonly_fields = ("estate", "company", "questionnaire", "answers", "score", "comment", "lead", "source_ref",
-                       "entered_by", "created_at")
+    readonly_fields = (
+        "estate",
+        "company",
+        "questionnaire",
+        "answers",
+        "score",
+        "comment",
+        "lead",
+        "source_ref",
+        "entered_by",
+        "created_at",
+    )
 
 
 @admin.register(Open311Client)

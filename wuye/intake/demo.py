@@ -60,23 +60,52 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     for i, (cat, text) in enumerate(QR_TEXTS):
         estate = estates[(i * 7) % len(estates)]
         anonymous = i % 2 == 1
-        lead = add(f"qr:{i}", channel=Channel.QR, estate=estate, category_hint=cat,
-                   text=text.format(b=f"{rng.randint(1, 6)}栋"), anonymous=anonymous,
-                   complainant_name="" if anonymous else rng.choice(SURNAMES) + "女士",
-                   complainant_phone="" if anonymous else f"1390774{rng.randint(1000, 9999)}")
+        lead = add(
+            f"qr:{i}",
+            channel=Channel.QR,
+            estate=estate,
+            category_hint=cat,
+            text=text.format(b=f"{rng.randint(1, 6)}栋"),
+            anonymous=anonymous,
+            complainant_name="" if anonymous else rng.choice(SURNAMES) + "女士",
+            complainant_phone="" if anonymous else f"1390774{rng.randint(1000, 9999)}",
+        )
         codes.append(lead.tracking_code)
     for i, (cat, text) in enumerate(PHONE_TEXTS):
-        add(f"phone:{i}", channel=Channel.PHONE, estate=estates[(i * 11 + 3) % len(estates)], category_hint=cat,
-            text=text, complainant_name=rng.choice(SURNAMES) + "先生", complainant_phone=f"0774-89{rng.randint(10000, 99999)}")
-    add("station:0", channel=Channel.COLLECTION_STATION, estate=estates[5 % len(estates)], category_hint=STATION_TEXT[0],
-        text=STATION_TEXT[1])
-    add("email:0", channel=Channel.EMAIL, estate=estates[9 % len(estates)], category_hint="2.1",
+        add(
+            f"phone:{i}",
+            channel=Channel.PHONE,
+            estate=estates[(i * 11 + 3) % len(estates)],
+            category_hint=cat,
+            text=text,
+            complainant_name=rng.choice(SURNAMES) + "先生",
+            complainant_phone=f"0774-89{rng.randint(10000, 99999)}",
+        )
+    add(
+        "station:0",
+        channel=Channel.COLLECTION_STATION,
+        estate=estates[5 % len(estates)],
+        category_hint=STATION_TEXT[0],
+        text=STATION_TEXT[1],
+    )
+    add(
+        "email:0",
+        channel=Channel.EMAIL,
+        estate=estates[9 % len(estates)],
+        category_hint="2.1",
         text="举报：小区至今没有开设公共收益专门账户，广告收入进了物业公司账户。",
-        evidence={"subject": "关于公共收益账户的举报"})
-    add("web:0", channel=Channel.WEB, estate=estates[13 % len(estates)], category_hint="3.2",
-        text="公众号留言：小区2003年的电梯还没有申报更新改造。")
-    csv_text = HOTLINE_CSV.format(a0=f"{estates[1].town.name}{estates[1].name}",
-                                  a1=f"{estates[2].town.name}{estates[2].name[:2]}片区")
+        evidence={"subject": "关于公共收益账户的举报"},
+    )
+    add(
+        "web:0",
+        channel=Channel.WEB,
+        estate=estates[13 % len(estates)],
+        category_hint="3.2",
+        text="公众号留言：小区2003年的电梯还没有申报更新改造。",
+    )
+    csv_text = HOTLINE_CSV.format(
+        a0=f"{estates[1].town.name}{estates[1].name}", a1=f"{estates[2].town.name}{estates[2].name[:2]}片区"
+    )
     report = hotline_import(actor=None, data=csv_text.encode("gb18030"), filename="demo-12345.csv")
     made[Channel.HOTLINE_12345] += report.imported
 
@@ -93,12 +122,18 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         for i in range(max(6, round(24 * scale))):
             estate = estates[i % min(len(estates), 8)]
             base = 2 + (i % 4)
-            questionnaire_submit(actor=None, estate=estate, idem_key=f"demo-q-{seed}-{i:04d}",
-                                 answers={c: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for c in qs},
-                                 problem="保安夜间经常不在岗。" if i == 3 else "")
+            questionnaire_submit(
+                actor=None,
+                estate=estate,
+                idem_key=f"demo-q-{seed}-{i:04d}",
+                answers={c: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for c in qs},
+                problem="保安夜间经常不在岗。" if i == 3 else "",
+            )
         made[Channel.QUESTIONNAIRE] += 1
     Open311Client.objects.get_or_create(api_key=OPEN311_DEMO_KEY, defaults={"name": "演示客户端（仅本机）"})
     added = Lead.objects.count() - before
     parts = "、".join(f"{Channel(c).label.split(' ')[0]} {n}" for c, n in sorted(made.items()) if n)
-    out.write(f"  线索：新建 {added} 条{'（' + parts + '）' if parts else ''}；扫码查询码示例 "
-              f"{'、'.join(codes[:3])}（/track/）；Open311 演示 api_key {OPEN311_DEMO_KEY}")
+    out.write(
+        f"  线索：新建 {added} 条{'（' + parts + '）' if parts else ''}；扫码查询码示例 "
+        f"{'、'.join(codes[:3])}（/track/）；Open311 演示 api_key {OPEN311_DEMO_KEY}"
+    )

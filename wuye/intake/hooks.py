@@ -112,6 +112,7 @@ def wait_for_background(timeout: float = 30.0) -> bool:
 
 # --- worker mode: manage.py lead_worker ---------------------------------------------------------------------------
 
+
 def _run_callbacks_in_savepoints(lead_ids: list[int]) -> None:
     """Like _run_callbacks, inside the worker's transaction: a failing callback rolls back only its own writes.
     A callback with a batch version gets the whole batch at once; if that fails, each lead is run on its own."""
@@ -123,8 +124,9 @@ def _run_callbacks_in_savepoints(lead_ids: list[int]) -> None:
                     many(lead_ids)
                 continue
             except Exception:
-                logger.exception("lead-created hook %r failed for a batch of %s; one lead at a time", many,
-                                 len(lead_ids))
+                logger.exception(
+                    "lead-created hook %r failed for a batch of %s; one lead at a time", many, len(lead_ids)
+                )
         for lead_id in lead_ids:
             try:
                 with transaction.atomic():
@@ -164,15 +166,21 @@ def process_pending_leads(*, batch: int = WORKER_BATCH, gap_wait: float = GAP_WA
         stamp = time.time()
         gaps = {int(k): float(v) for k, v in (cursor.gaps or {}).items()}
         late = set(Lead.objects.filter(pk__in=list(gaps)).values_list("pk", flat=True)) if gaps else set()
-        new_ids = list(Lead.objects.filter(pk__gt=cursor.last_lead_id).order_by("pk")
-                       .values_list("pk", flat=True)[:batch])
+        new_ids = list(
+            Lead.objects.filter(pk__gt=cursor.last_lead_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
         expected = cursor.last_lead_id + 1
         if cursor.last_lead_id == 0 and new_ids:
-            expected = new_ids[0]  # a fresh cursor: ids below the first lead are not gaps (deleted, test sequences)
+            expected = new_ids[
+                0
+            ]  # a fresh cursor: ids below the first lead are not gaps (deleted, test sequences)
         for lead_id in new_ids:
             if lead_id - expected > GAP_LIMIT:
-                logger.warning("lead ids jump from %s to %s; only the last %s are watched", expected, lead_id,
-                               GAP_LIMIT)
+                logger.warning(
+                    "lead ids jump from %s to %s; only the last %s are watched", expected, lead_id, GAP_LIMIT
+                )
             for missing in range(max(expected, lead_id - GAP_LIMIT), lead_id):
                 gaps.setdefault(missing, stamp)
             expected = lead_id + 1
@@ -192,4 +200,3 @@ def process_pending_leads(*, batch: int = WORKER_BATCH, gap_wait: float = GAP_WA
             cursor.gaps = stored_gaps
             cursor.save(update_fields=["last_lead_id", "gaps", "updated_at"])
         return len(todo)
-

@@ -75,8 +75,16 @@ def parse_when(value: Any, *, label: str) -> dt.datetime | None:
         naive = _from_serial(float(value), label=label, raw=value)
     else:
         text = _norm(value)
-        text = (text.replace("年", "-").replace("月", "-").replace("日", " ").replace("号", " ")
-                .replace("时", ":").replace("点", ":").replace("分", "").replace("秒", ""))
+        text = (
+            text.replace("年", "-")
+            .replace("月", "-")
+            .replace("日", " ")
+            .replace("号", " ")
+            .replace("时", ":")
+            .replace("点", ":")
+            .replace("分", "")
+            .replace("秒", "")
+        )
         text = re.sub(r"\s+", " ", text).strip().rstrip(":")
         if re.fullmatch(r"\d{5}(\.\d+)?", text):
             naive = _from_serial(float(text), label=label, raw=value)
@@ -116,9 +124,15 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
         ws = wb.worksheets[0]
         if ws.max_row > MAX_ROWS:
             raise DomainError(f"文件超过 {MAX_ROWS} 行，请分批导入", field="文件")
-        return [(i, list(row)) for i, row in enumerate(
-            ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=1, max_col=max(1, ws.max_column),
-                         values_only=True), start=1)]
+        return [
+            (i, list(row))
+            for i, row in enumerate(
+                ws.iter_rows(
+                    min_row=1, max_row=ws.max_row, min_col=1, max_col=max(1, ws.max_column), values_only=True
+                ),
+                start=1,
+            )
+        ]
     if name.endswith(".xls"):
         raise DomainError("不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv", field="文件")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -147,8 +161,9 @@ def find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]
                 columns[key] = col
         if "number" in columns and "content" in columns:
             return index, columns
-    raise DomainError("找不到表头：文件前 10 行中需要有“工单编号”和“诉求内容”（或“问题描述”“来电内容”）列",
-                      field="文件")
+    raise DomainError(
+        "找不到表头：文件前 10 行中需要有“工单编号”和“诉求内容”（或“问题描述”“来电内容”）列", field="文件"
+    )
 
 
 # --- import ----------------------------------------------------------------------------------------------
@@ -203,9 +218,15 @@ def _parse_row(row: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow
     if name in ANONYMOUS_NAMES:
         name = ""
     return ParsedRow(
-        row=row, number=number, content=content[:5000], received=received,
-        due=timezone.localtime(due_at).date() if due_at else None, address=_norm(cell("address"))[:300],
-        name=name[:60], phone=phone[:20], extra={k: _norm(cell(k)) for k in ("kind", "unit") if cell(k) is not None},
+        row=row,
+        number=number,
+        content=content[:5000],
+        received=received,
+        due=timezone.localtime(due_at).date() if due_at else None,
+        address=_norm(cell("address"))[:300],
+        name=name[:60],
+        phone=phone[:20],
+        extra={k: _norm(cell(k)) for k in ("kind", "unit") if cell(k) is not None},
     )
 
 
@@ -218,7 +239,7 @@ def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = Fa
     report = ImportReport(dry_run=dry_run)
     parsed: list[ParsedRow] = []
     seen: dict[str, int] = {}
-    for row, cells in rows[header_index + 1:]:
+    for row, cells in rows[header_index + 1 :]:
         try:
             item = _parse_row(row, cells, columns)
         except DomainError as exc:
@@ -227,7 +248,9 @@ def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = Fa
         if item is None:
             continue
         if item.number in seen:
-            report.errors.append({"row": row, "reason": f"工单编号 {item.number} 与第 {seen[item.number]} 行重复"})
+            report.errors.append(
+                {"row": row, "reason": f"工单编号 {item.number} 与第 {seen[item.number]} 行重复"}
+            )
             continue
         seen[item.number] = row
         parsed.append(item)
@@ -236,22 +259,42 @@ def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = Fa
         for item in parsed:
             match = matcher.match(item.address or item.content)
             result = lead_create(
-                actor=actor, channel=Channel.HOTLINE_12345, text=item.content, estate=match.estate,
-                source_ref=SOURCE_PREFIX + item.number, address=item.address, complainant_name=item.name,
-                complainant_phone=item.phone, anonymous=not (item.name or item.phone),
-                evidence={"work_order": item.number, "row": item.row, "file": filename[:120],
-                          "estate_match": match.evidence(), **item.extra},
-                due_date=item.due, estate_needs_confirmation=match.needs_confirmation,
+                actor=actor,
+                channel=Channel.HOTLINE_12345,
+                text=item.content,
+                estate=match.estate,
+                source_ref=SOURCE_PREFIX + item.number,
+                address=item.address,
+                complainant_name=item.name,
+                complainant_phone=item.phone,
+                anonymous=not (item.name or item.phone),
+                evidence={
+                    "work_order": item.number,
+                    "row": item.row,
+                    "file": filename[:120],
+                    "estate_match": match.evidence(),
+                    **item.extra,
+                },
+                due_date=item.due,
+                estate_needs_confirmation=match.needs_confirmation,
                 created_at=item.received,
             )
             if result.created:
                 report.imported += 1
             else:
                 report.duplicates += 1
-            report.rows.append({"row": item.row, "number": item.number, "created": result.created,
-                                "estate": match.estate.name if match.estate else "", "how": match.how,
-                                "matched": match.matched, "tracking_code": result.lead.tracking_code,
-                                "address": item.address})
+            report.rows.append(
+                {
+                    "row": item.row,
+                    "number": item.number,
+                    "created": result.created,
+                    "estate": match.estate.name if match.estate else "",
+                    "how": match.how,
+                    "matched": match.matched,
+                    "tracking_code": result.lead.tracking_code,
+                    "address": item.address,
+                }
+            )
         if dry_run:
             transaction.set_rollback(True)
     report.errors.sort(key=lambda e: e["row"])
@@ -265,10 +308,15 @@ EXPORT_HEADERS = ["工单编号", "办理结果", "办结时间", "满意度"]
 
 def hotline_export_rows(*, since: dt.date) -> list[list[Any]]:
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    leads = (Lead.objects.filter(channel=Channel.HOTLINE_12345, source_ref__startswith=SOURCE_PREFIX)
-             .filter(Q(updated_at__gte=start) | Q(case__updated_at__gte=start))
-             .select_related("case").order_by("source_ref"))
-    ratings = dict(LeadFeedback.objects.filter(lead__in=leads, rating__isnull=False).values_list("lead_id", "rating"))
+    leads = (
+        Lead.objects.filter(channel=Channel.HOTLINE_12345, source_ref__startswith=SOURCE_PREFIX)
+        .filter(Q(updated_at__gte=start) | Q(case__updated_at__gte=start))
+        .select_related("case")
+        .order_by("source_ref")
+    )
+    ratings = dict(
+        LeadFeedback.objects.filter(lead__in=leads, rating__isnull=False).values_list("lead_id", "rating")
+    )
     from .selectors import public_status
 
     out = []

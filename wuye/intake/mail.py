@@ -115,12 +115,22 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
     files, skipped = _attachments(msg)
     with transaction.atomic():
         result = lead_create(
-            actor=actor, channel=Channel.EMAIL, text=text[:5000], estate=match.estate, source_ref=source_ref,
-            complainant_name=name[:60], complainant_phone=phone_match.group(1) if phone_match else "",
+            actor=actor,
+            channel=Channel.EMAIL,
+            text=text[:5000],
+            estate=match.estate,
+            source_ref=source_ref,
+            complainant_name=name[:60],
+            complainant_phone=phone_match.group(1) if phone_match else "",
             complainant_email=address[:200],
-            estate_needs_confirmation=match.needs_confirmation, created_at=received,
-            evidence={"message_id": source_ref.removeprefix("email:"), "subject": subject[:200],
-                      "estate_match": match.evidence(), "skipped_attachments": skipped},
+            estate_needs_confirmation=match.needs_confirmation,
+            created_at=received,
+            evidence={
+                "message_id": source_ref.removeprefix("email:"),
+                "subject": subject[:200],
+                "estate_match": match.evidence(),
+                "skipped_attachments": skipped,
+            },
         )
         if result.created:
             lead_attach(lead=result.lead, files=files)

@@ -11,8 +11,27 @@ from dataclasses import dataclass
 from wuye.registry.models import Estate
 
 # Generic endings of estate names; what is left ("翠竹" of 翠竹园 / 翠竹花园) is the distinctive core.
-SUFFIXES = ("花园", "小区", "家园", "名都", "华庭", "豪庭", "公寓", "新村", "新城", "名苑", "雅苑", "苑", "园", "城",
-            "庭", "府", "居", "湾", "里")
+SUFFIXES = (
+    "花园",
+    "小区",
+    "家园",
+    "名都",
+    "华庭",
+    "豪庭",
+    "公寓",
+    "新村",
+    "新城",
+    "名苑",
+    "雅苑",
+    "苑",
+    "园",
+    "城",
+    "庭",
+    "府",
+    "居",
+    "湾",
+    "里",
+)
 
 
 def normalize(text: str) -> str:
@@ -40,8 +59,12 @@ class EstateMatch:
         return self.how in ("fuzzy", "none")
 
     def evidence(self) -> dict[str, object]:
-        return {"how": self.how, "matched": self.matched, "score": round(self.score, 2),
-                "estate_code": self.estate.code if self.estate else ""}
+        return {
+            "how": self.how,
+            "matched": self.matched,
+            "score": round(self.score, 2),
+            "estate_code": self.estate.code if self.estate else "",
+        }
 
 
 class EstateMatcher:
@@ -65,7 +88,9 @@ class EstateMatcher:
             other = self._longest(pool, text, lambda e: [normalize(e.name)])
             if other is not None:
                 return EstateMatch(other[0], "fuzzy", f"{other[1]}（{other[0].town.name}）", 0.8)
-        best = self._longest(candidates, text, lambda e: [normalize(a) for a in e.alias_list() if len(a) >= 2])
+        best = self._longest(
+            candidates, text, lambda e: [normalize(a) for a in e.alias_list() if len(a) >= 2]
+        )
         if best is not None:
             return EstateMatch(best[0], "alias", best[1], 0.9)
         scored: list[tuple[float, int, Estate, str]] = []
@@ -73,7 +98,7 @@ class EstateMatcher:
             core = core_name(estate.name)
             if len(core) >= 2 and core in text:
                 # the words after the core in the address, compared with the estate's full name
-                tail = text[text.index(core): text.index(core) + len(normalize(estate.name)) + 2]
+                tail = text[text.index(core) : text.index(core) + len(normalize(estate.name)) + 2]
                 ratio = difflib.SequenceMatcher(None, normalize(estate.name), tail).ratio()
                 scored.append((ratio, len(core), estate, core))
         if scored:

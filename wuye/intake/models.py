@@ -34,7 +34,12 @@ class Lead(models.Model):
     status = models.CharField("状态", max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
     # no index of its own: lead_estate_status (estate, status) serves every lookup by estate
     estate = models.ForeignKey(
-        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="小区",
+        "registry.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        verbose_name="小区",
         db_index=False,
     )
     estate_needs_confirmation = models.BooleanField("小区待人工确认", default=False)
@@ -53,12 +58,21 @@ class Lead(models.Model):
     evidence = models.JSONField("来源数据", default=dict, blank=True)
     due_date = models.DateField("办理时限", null=True, blank=True)
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="leads", verbose_name="台账事项"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        verbose_name="台账事项",
     )
     reject_reason = models.TextField("不予立案理由", blank=True)
     transfer_department = models.CharField("转办单位", max_length=100, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="录入人",
     )
     created_at = models.DateTimeField("收到时间", db_index=True)
@@ -68,7 +82,9 @@ class Lead(models.Model):
         verbose_name = verbose_name_plural = "问题线索"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="lead_unique_source_ref"),
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~Q(source_ref=""), name="lead_unique_source_ref"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-urgent", "created_at"], name="lead_queue"),
@@ -123,7 +139,9 @@ class Inspection(models.Model):
         "registry.Estate", on_delete=models.PROTECT, related_name="inspections", verbose_name="小区"
     )
     checklist = models.CharField("检查表", max_length=40)
-    results = models.JSONField("检查结果", default=dict)  # {item_code: {"result": "pass|fail|na", "note": ""}}
+    results = models.JSONField(
+        "检查结果", default=dict
+    )  # {item_code: {"result": "pass|fail|na", "note": ""}}
     failed_count = models.PositiveSmallIntegerField("不合格项数", default=0)
     notes = models.TextField("备注", blank=True)
     inspector = models.ForeignKey(
@@ -143,11 +161,18 @@ class QuestionnaireResponse(models.Model):
     """调查问卷: one resident's answers about their estate's property service; feeds credit (by company)."""
 
     estate = models.ForeignKey(
-        "registry.Estate", on_delete=models.PROTECT, related_name="questionnaire_responses", verbose_name="小区"
+        "registry.Estate",
+        on_delete=models.PROTECT,
+        related_name="questionnaire_responses",
+        verbose_name="小区",
     )
     company = models.ForeignKey(
-        "registry.PropertyCompany", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="questionnaire_responses", verbose_name="物业企业（答卷时合同方）",
+        "registry.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="questionnaire_responses",
+        verbose_name="物业企业（答卷时合同方）",
     )
     questionnaire = models.CharField("问卷", max_length=40)
     answers = models.JSONField("答案", default=dict)  # {question_code: 1..5}
@@ -158,7 +183,11 @@ class QuestionnaireResponse(models.Model):
     )
     source_ref = models.CharField("幂等键", max_length=80, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="录入人",
     )
     created_at = models.DateTimeField("答卷时间", db_index=True)
@@ -167,7 +196,9 @@ class QuestionnaireResponse(models.Model):
         verbose_name = verbose_name_plural = "问卷答卷"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""), name="questionnaire_unique_ref"),
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~Q(source_ref=""), name="questionnaire_unique_ref"
+            ),
         ]
         indexes = [models.Index(fields=["company", "created_at"], name="questionnaire_company")]
 

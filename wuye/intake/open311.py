@@ -84,7 +84,9 @@ def render(data: Any, fmt: str, *, root: str = "", item: str = "", status: int =
 
 
 def error(fmt: str, status: int, description: str) -> HttpResponse:
-    return render([{"code": status, "description": description}], fmt, root="errors", item="error", status=status)
+    return render(
+        [{"code": status, "description": description}], fmt, root="errors", item="error", status=status
+    )
 
 
 def api_view(view):  # type: ignore[no-untyped-def]
@@ -103,21 +105,39 @@ def api_view(view):  # type: ignore[no-untyped-def]
 
 
 def _service(code: str) -> dict[str, Any]:
-    return {"service_code": code, "service_name": Category(code).label, "description": PLAIN_HINTS.get(code, ""),
-            "metadata": True, "type": "realtime", "keywords": PLAIN_HINTS.get(code, "").replace("、", ","),
-            "group": GROUPS[group_of(code)]}
+    return {
+        "service_code": code,
+        "service_name": Category(code).label,
+        "description": PLAIN_HINTS.get(code, ""),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": PLAIN_HINTS.get(code, "").replace("、", ","),
+        "group": GROUPS[group_of(code)],
+    }
 
 
 @rate_limited("open311_read", methods=("GET",), json=True)
 @api_view
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    base = request.build_absolute_uri(reverse("intake:open311:discovery", kwargs={"fmt": "json"})).rsplit("/", 1)[0] + "/"
+    base = (
+        request.build_absolute_uri(reverse("intake:open311:discovery", kwargs={"fmt": "json"})).rsplit(
+            "/", 1
+        )[0]
+        + "/"
+    )
     data = {
         "changeset": "2025-06-01T00:00:00+08:00",
         "contact": f"{settings.WUYE['BUREAU_NAME']}物业服务整治专班（12345）",
         "key_service": "提交服务请求需要 api_key，请向县住建局申请。",
-        "endpoints": [{"specification": SPEC, "url": base, "changeset": "2025-06-01T00:00:00+08:00",
-                       "type": "production", "formats": ["application/json", "text/xml"]}],
+        "endpoints": [
+            {
+                "specification": SPEC,
+                "url": base,
+                "changeset": "2025-06-01T00:00:00+08:00",
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
     }
     return render(data, fmt, root="discovery")
 
@@ -133,11 +153,20 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if code not in Category.values:
         raise ApiError(404, f"没有编码为“{code}”的服务")
-    data = {"service_code": code, "attributes": [{
-        "variable": True, "code": ESTATE_ATTRIBUTE, "datatype": "string", "required": False,
-        "datatype_description": "小区编码（见小区公告栏二维码海报）", "order": 1,
-        "description": "小区编码（扩展字段；不填则按地址或经纬度匹配小区）",
-    }]}
+    data = {
+        "service_code": code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": ESTATE_ATTRIBUTE,
+                "datatype": "string",
+                "required": False,
+                "datatype_description": "小区编码（见小区公告栏二维码海报）",
+                "order": 1,
+                "description": "小区编码（扩展字段；不填则按地址或经纬度匹配小区）",
+            }
+        ],
+    }
     return render(data, fmt, root="service_definition")
 
 
@@ -264,8 +293,12 @@ def _estate_for(post: Any) -> tuple[Estate | None, bool, dict[str, Any]]:
     if lat and lon:
         la, lo = _decimal(lat, "lat", -90, 90), _decimal(lon, "long", -180, 180)
         box = Decimal("0.005")  # ~500 m
-        near = [e for e in Estate.objects.filter(latitude__range=(la - box, la + box),
-                                                 longitude__range=(lo - box, lo + box))]
+        near = [
+            e
+            for e in Estate.objects.filter(
+                latitude__range=(la - box, la + box), longitude__range=(lo - box, lo + box)
+            )
+        ]
         near.sort(key=lambda e: (e.latitude - la) ** 2 + (e.longitude - lo) ** 2)
         return (near[0] if near else None), True, {"how": "latlong", "lat": str(la), "long": str(lo)}
     raise ApiError(400, "需要位置：address_string、lat 和 long，或扩展字段 estate_code 之一")
@@ -277,8 +310,9 @@ def _estate_for(post: Any) -> tuple[Estate | None, bool, dict[str, Any]]:
 @api_view
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
-        return render([request_dict(lead) for lead in _query(request)], fmt, root="service_requests",
-                      item="request")
+        return render(
+            [request_dict(lead) for lead in _query(request)], fmt, root="service_requests", item="request"
+        )
     if request.method != "POST":
         raise ApiError(400, "只支持 GET 和 POST")
     client = _client(request)
@@ -292,31 +326,54 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     estate, needs_confirmation, how = _estate_for(post)
     first, last = post.get("first_name", "").strip(), post.get("last_name", "").strip()
     name = f"{last}{first}" if not (first + last).isascii() else " ".join(x for x in (first, last) if x)
-    evidence = {"open311_client": client.name, "estate_match": how,
-                "media_url": (post.get("media_url") or "").strip()[:500],
-                "address_string": (post.get("address_string") or "").strip()[:300]}
+    evidence = {
+        "open311_client": client.name,
+        "estate_match": how,
+        "media_url": (post.get("media_url") or "").strip()[:500],
+        "address_string": (post.get("address_string") or "").strip()[:300],
+    }
     idem = (request.headers.get("Idempotency-Key") or post.get("idempotency_key") or "").strip()
     email = (post.get("email") or "").strip()[:200]
     email = email if "@" in email else ""
     try:  # one INSERT with every field: the lead-created hooks see the whole lead
-        result = qr_submit(actor=None, estate=estate, text=description, category_hint=code, name=name,
-                           phone=post.get("phone", ""), anonymous=not (name or post.get("phone") or email),
-                           idem_key=f"{client.pk}-{idem}" if idem else "", channel=Channel.WEB, evidence=evidence,
-                           address=evidence["address_string"], email=email,
-                           estate_needs_confirmation=needs_confirmation or estate is None)
+        result = qr_submit(
+            actor=None,
+            estate=estate,
+            text=description,
+            category_hint=code,
+            name=name,
+            phone=post.get("phone", ""),
+            anonymous=not (name or post.get("phone") or email),
+            idem_key=f"{client.pk}-{idem}" if idem else "",
+            channel=Channel.WEB,
+            evidence=evidence,
+            address=evidence["address_string"],
+            email=email,
+            estate_needs_confirmation=needs_confirmation or estate is None,
+        )
     except DomainError as exc:
         raise ApiError(400, exc.message) from None
     lead = result.lead
-    data = [{"service_request_id": str(lead.pk), "token": lead.tracking_code, "service_notice": "",
-             "account_id": None}]
+    data = [
+        {
+            "service_request_id": str(lead.pk),
+            "token": lead.tracking_code,
+            "service_notice": "",
+            "account_id": None,
+        }
+    ]
     return render(data, fmt, root="service_requests", item="request", status=201 if result.created else 200)
 
 
 @rate_limited("open311_read", methods=("GET",), json=True)
 @api_view
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    lead = (Lead.objects.select_related("estate", "case", "case__merged_into").exclude(channel=Channel.CHECK)
-            .filter(pk=int(request_id)).first())
+    lead = (
+        Lead.objects.select_related("estate", "case", "case__merged_into")
+        .exclude(channel=Channel.CHECK)
+        .filter(pk=int(request_id))
+        .first()
+    )
     if lead is None:
         raise ApiError(404, f"服务请求 {request_id} 不存在")
     return render([request_dict(lead)], fmt, root="service_requests", item="request")
@@ -328,5 +385,9 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     lead = Lead.objects.filter(tracking_code=token.upper()).only("pk", "tracking_code").first()
     if lead is None:
         raise ApiError(404, f"token {token} 不存在")
-    return render([{"service_request_id": str(lead.pk), "token": lead.tracking_code}], fmt,
-                  root="service_requests", item="request")
+    return render(
+        [{"service_request_id": str(lead.pk), "token": lead.tracking_code}],
+        fmt,
+        root="service_requests",
+        item="request",
+    )

@@ -26,7 +26,9 @@ def process_photo(upload: UploadedFile, *, field: str = "照片") -> StoredFile:
     try:
         with Image.open(io.BytesIO(checked.data)) as opened:
             opened.seek(0)
-            img: Image.Image = ImageOps.exif_transpose(opened)  # keep the orientation the phone meant, then drop EXIF
+            img: Image.Image = ImageOps.exif_transpose(
+                opened
+            )  # keep the orientation the phone meant, then drop EXIF
             if img.mode not in ("RGB", "L"):
                 background = Image.new("RGB", img.size, "white")
                 rgba = img.convert("RGBA")

@@ -49,16 +49,18 @@ def hit(scope: str, key: str) -> bool:
     return count <= limit
 
 
-def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST"), json: bool = False
-                 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def rate_limited(
+    scope: str, *, methods: tuple[str, ...] = ("GET", "POST"), json: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods and not hit(scope, client_ip(request)):
                 _, window = limit_for(scope)
                 if json:
-                    response: HttpResponse = JsonResponse([{"code": 429, "description": MESSAGE}], safe=False,
-                                                          status=429)
+                    response: HttpResponse = JsonResponse(
+                        [{"code": 429, "description": MESSAGE}], safe=False, status=429
+                    )
                 else:
                     response = HttpResponse(MESSAGE, status=429, content_type="text/plain; charset=utf-8")
                 response["Retry-After"] = str(window)

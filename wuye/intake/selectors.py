@@ -100,9 +100,15 @@ def public_status(lead: Lead) -> dict[str, Any]:
     elif lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
         timeline.append({"at": lead.updated_at, "title": label, "text": note})
     timeline.sort(key=lambda e: e["at"] or lead.created_at)
-    return {"label": label, "closed": closed, "note": note, "deadline": deadline, "timeline": timeline,
-            "case_number": case.number if case is not None else "",
-            "updated_at": max([lead.updated_at] + [e["at"] for e in timeline if e["at"]])}
+    return {
+        "label": label,
+        "closed": closed,
+        "note": note,
+        "deadline": deadline,
+        "timeline": timeline,
+        "case_number": case.number if case is not None else "",
+        "updated_at": max([lead.updated_at] + [e["at"] for e in timeline if e["at"]]),
+    }
 
 
 def _case_timeline(case: Any) -> list[dict[str, Any]]:
@@ -126,10 +132,21 @@ def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int =
     except ImportError:
         return []
     found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
-    photos = dict(LeadAttachment.objects.filter(lead__case__in=[case for case, _ in found])
-                  .values_list("lead__case").annotate(n=Count("id")).order_by())
-    return [{"case": case, "score": score, "photos": photos.get(case.pk, 0),
-             "summary": (case.title or case.description)[:120]} for case, score in found]
+    photos = dict(
+        LeadAttachment.objects.filter(lead__case__in=[case for case, _ in found])
+        .values_list("lead__case")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        {
+            "case": case,
+            "score": score,
+            "photos": photos.get(case.pk, 0),
+            "summary": (case.title or case.description)[:120],
+        }
+        for case, score in found
+    ]
 
 
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -174,17 +191,26 @@ def estate_from_input(value: str) -> Estate | None:
 
 
 def estate_choices() -> QuerySet[Estate]:
-    return Estate.objects.select_related("town").only("code", "name", "pinyin_initials", "town__name").order_by("name")
+    return (
+        Estate.objects.select_related("town")
+        .only("code", "name", "pinyin_initials", "town__name")
+        .order_by("name")
+    )
 
 
 def leads_to_confirm(user: Any) -> QuerySet[Lead]:
     if user.role not in BUREAU_ROLES:
         return Lead.objects.none()
-    return (Lead.objects.filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
-            .select_related("estate").order_by("created_at", "id"))
+    return (
+        Lead.objects.filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
+        .select_related("estate")
+        .order_by("created_at", "id")
+    )
 
 
-def questionnaire_results(user: Any, *, by: str = "estate", since: dt.date | None = None) -> list[dict[str, Any]]:
+def questionnaire_results(
+    user: Any, *, by: str = "estate", since: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Average satisfaction per estate or per company (the figures credit uses)."""
     if user.role not in COUNTY_READ_ROLES:
         return []
@@ -192,14 +218,31 @@ def questionnaire_results(user: Any, *, by: str = "estate", since: dt.date | Non
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if by == "company":
-        by_company = (qs.exclude(company=None).values("company_id", "company__name")
-                      .annotate(n=Count("id"), avg=Avg("score")).order_by("company__name"))
-        return [{"id": r["company_id"], "name": r["company__name"], "n": r["n"], "avg": r["avg"]}
-                for r in by_company]
-    by_estate = (qs.values("estate_id", "estate__name", "estate__code")
-                 .annotate(n=Count("id"), avg=Avg("score")).order_by("estate__code"))
-    return [{"id": r["estate_id"], "name": r["estate__name"], "code": r["estate__code"], "n": r["n"],
-             "avg": r["avg"]} for r in by_estate]
+        by_company = (
+            qs.exclude(company=None)
+            .values("company_id", "company__name")
+            .annotate(n=Count("id"), avg=Avg("score"))
+            .order_by("company__name")
+        )
+        return [
+            {"id": r["company_id"], "name": r["company__name"], "n": r["n"], "avg": r["avg"]}
+            for r in by_company
+        ]
+    by_estate = (
+        qs.values("estate_id", "estate__name", "estate__code")
+        .annotate(n=Count("id"), avg=Avg("score"))
+        .order_by("estate__code")
+    )
+    return [
+        {
+            "id": r["estate_id"],
+            "name": r["estate__name"],
+            "code": r["estate__code"],
+            "n": r["n"],
+            "avg": r["avg"],
+        }
+        for r in by_estate
+    ]
 
 
 def company_satisfaction(company_id: int, *, since: dt.date | None = None) -> dict[str, Any]:

@@ -92,7 +92,9 @@ def lead_create(
     )
     try:
         if in_transaction:
-            with transaction.atomic():  # a savepoint: a duplicate key must not poison the caller's transaction
+            with (
+                transaction.atomic()
+            ):  # a savepoint: a duplicate key must not poison the caller's transaction
                 lead = Lead.objects.create(**values)
         else:
             # the resident's path (QR form, Open311): one INSERT is atomic by itself; a retried key fails it
@@ -122,11 +124,23 @@ def finding_open_or_update(
             before = {"text": existing.text, "evidence": existing.evidence}
             existing.text, existing.evidence, existing.updated_at = text, evidence, now()
             existing.save(update_fields=["text", "evidence", "updated_at"])
-            audit_record(actor=None, action="lead.finding_update", obj=existing, before=before,
-                         after={"text": text, "evidence": evidence})
+            audit_record(
+                actor=None,
+                action="lead.finding_update",
+                obj=existing,
+                before=before,
+                after={"text": text, "evidence": evidence},
+            )
         return LeadResult(existing, False)
-    result = lead_create(actor=None, channel=Channel.CHECK, text=text, estate=estate, source_ref=key,
-                        category_hint=category, evidence=evidence)
+    result = lead_create(
+        actor=None,
+        channel=Channel.CHECK,
+        text=text,
+        estate=estate,
+        source_ref=key,
+        category_hint=category,
+        evidence=evidence,
+    )
     lead = result.lead
     lead.category = category
     lead.save(update_fields=["category"])
@@ -166,7 +180,9 @@ def lead_attach(*, lead: Lead, files: list[StoredFile]) -> list[LeadAttachment]:
     """Store checked files on a lead; call inside the lead's transaction."""
     made = []
     for f in files:
-        att = LeadAttachment(lead=lead, original_name=f.name[:200], content_type=f.content_type, size=len(f.data))
+        att = LeadAttachment(
+            lead=lead, original_name=f.name[:200], content_type=f.content_type, size=len(f.data)
+        )
         att.file.save(f.name, ContentFile(f.data), save=False)
         att.save()
         made.append(att)
@@ -201,10 +217,21 @@ def qr_submit(
         if not IDEM_RE.match(idem_key):
             raise DomainError("表单已失效，请刷新页面后重新提交", field="表单")
         source_ref = f"{channel}:{idem_key}"
-    fields = dict(actor=actor, channel=channel, text=text, estate=estate, source_ref=source_ref,
-                  category_hint=category_hint, complainant_name=name, complainant_phone=phone, anonymous=anonymous,
-                  evidence=evidence, address=address, complainant_email=email,
-                  estate_needs_confirmation=estate_needs_confirmation)
+    fields = dict(
+        actor=actor,
+        channel=channel,
+        text=text,
+        estate=estate,
+        source_ref=source_ref,
+        category_hint=category_hint,
+        complainant_name=name,
+        complainant_phone=phone,
+        anonymous=anonymous,
+        evidence=evidence,
+        address=address,
+        complainant_email=email,
+        estate_needs_confirmation=estate_needs_confirmation,
+    )
     if not photos:
         return lead_create(**fields)  # no transaction needed around a single INSERT
     with transaction.atomic():  # the lead and its photos together, or neither
@@ -225,7 +252,7 @@ def qr_join_case(
     anonymous: bool = False,
     idem_key: str = "",
 ) -> LeadResult:
-    """"我也遇到这个问题": one more report of an open case of the same estate (a lead merged into it)."""
+    """ "我也遇到这个问题": one more report of an open case of the same estate (a lead merged into it)."""
     from wuye.cases.models import OPEN_STATES
     from wuye.cases.services import lead_merge_into_case
 
@@ -233,9 +260,17 @@ def qr_join_case(
         raise DomainError("该问题已办结或不属于本小区，请直接提交新问题", field="台账事项")
     body = (text or "").strip() or f"我也遇到这个问题：{case.title or case.description[:60]}"
     with transaction.atomic():
-        result = qr_submit(actor=actor, estate=estate, text=body, category_hint=case.category, name=name,
-                           phone=phone, anonymous=anonymous, idem_key=idem_key,
-                           evidence={"joined_case": case.number})
+        result = qr_submit(
+            actor=actor,
+            estate=estate,
+            text=body,
+            category_hint=case.category,
+            name=name,
+            phone=phone,
+            anonymous=anonymous,
+            idem_key=idem_key,
+            evidence={"joined_case": case.number},
+        )
         if result.created:
             lead_merge_into_case(actor=None, lead=result.lead, case=case)
             result.lead.refresh_from_db()
@@ -290,19 +325,25 @@ def feedback_rate(*, actor: Any, lead: Lead, rating: Any, comment: str = "") -> 
         raise DomainError("您已评价过，感谢您的反馈", field="满意度")
     stamp = now()
     if fb is None:
-        fb = LeadFeedback.objects.create(lead=lead, rating=value, comment=comment, created_at=stamp, updated_at=stamp)
+        fb = LeadFeedback.objects.create(
+            lead=lead, rating=value, comment=comment, created_at=stamp, updated_at=stamp
+        )
     else:
         fb.rating, fb.updated_at = value, stamp
         fb.comment = "\n".join(x for x in (fb.comment, comment) if x)
         fb.save(update_fields=["rating", "comment", "updated_at"])
-    audit_record(actor=actor, action="lead.feedback_rate", obj=fb, after={"lead": lead.tracking_code,
-                                                                          "rating": value, "comment": comment})
+    audit_record(
+        actor=actor,
+        action="lead.feedback_rate",
+        obj=fb,
+        after={"lead": lead.tracking_code, "rating": value, "comment": comment},
+    )
     return fb
 
 
 @transaction.atomic
 def feedback_not_fixed(*, actor: Any, lead: Lead, comment: str = "") -> LeadFeedback:
-    """"问题没有解决": a new lead for the task force, linked to the closed case; the case itself is not reopened
+    """ "问题没有解决": a new lead for the task force, linked to the closed case; the case itself is not reopened
     here (the task force decides, via case_reopen)."""
     comment = (comment or "").strip()
     if len(comment) > 1000:
@@ -317,23 +358,43 @@ def feedback_not_fixed(*, actor: Any, lead: Lead, comment: str = "") -> LeadFeed
     if case is not None:
         evidence["reopen_of"] = case.number
     subject = f"台账事项 {case.number}" if case is not None else f"线索 {lead.tracking_code}"
-    text = f"群众反映问题没有解决（{subject} 已办结）。" + (f"群众说明：{comment}" if comment else "") + \
-        f"\n原反映内容：{lead.text[:500]}"
+    text = (
+        f"群众反映问题没有解决（{subject} 已办结）。"
+        + (f"群众说明：{comment}" if comment else "")
+        + f"\n原反映内容：{lead.text[:500]}"
+    )
     followup = lead_create(
-        actor=actor, channel=lead.channel, text=text, estate=lead.estate, source_ref=f"reopen:{lead.tracking_code}",
-        category_hint=lead.category or lead.category_hint, complainant_name=lead.complainant_name,
-        complainant_phone=lead.complainant_phone, anonymous=lead.anonymous, evidence=evidence,
+        actor=actor,
+        channel=lead.channel,
+        text=text,
+        estate=lead.estate,
+        source_ref=f"reopen:{lead.tracking_code}",
+        category_hint=lead.category or lead.category_hint,
+        complainant_name=lead.complainant_name,
+        complainant_phone=lead.complainant_phone,
+        anonymous=lead.anonymous,
+        evidence=evidence,
     ).lead
     stamp = now()
     if fb is None:
-        fb = LeadFeedback.objects.create(lead=lead, not_fixed=True, comment=comment, followup_lead=followup,
-                                         created_at=stamp, updated_at=stamp)
+        fb = LeadFeedback.objects.create(
+            lead=lead,
+            not_fixed=True,
+            comment=comment,
+            followup_lead=followup,
+            created_at=stamp,
+            updated_at=stamp,
+        )
     else:
         fb.not_fixed, fb.followup_lead, fb.updated_at = True, followup, stamp
         fb.comment = "\n".join(x for x in (fb.comment, comment) if x)
         fb.save(update_fields=["not_fixed", "followup_lead", "comment", "updated_at"])
-    audit_record(actor=actor, action="lead.not_fixed", obj=fb,
-                 after={"lead": lead.tracking_code, "followup": followup.tracking_code, **evidence})
+    audit_record(
+        actor=actor,
+        action="lead.not_fixed",
+        obj=fb,
+        after={"lead": lead.tracking_code, "followup": followup.tracking_code, **evidence},
+    )
     return fb
 
 
@@ -349,8 +410,13 @@ def lead_estate_assign(*, actor: Any, lead: Lead, estate: Estate) -> Lead:
     before = {"estate": lead.estate_id, "estate_needs_confirmation": lead.estate_needs_confirmation}
     lead.estate, lead.estate_needs_confirmation, lead.updated_at = estate, False, now()
     lead.save(update_fields=["estate", "estate_needs_confirmation", "updated_at"])
-    audit_record(actor=actor, action="lead.estate_assign", obj=lead, before=before,
-                 after={"estate": estate.pk, "estate_needs_confirmation": False})
+    audit_record(
+        actor=actor,
+        action="lead.estate_assign",
+        obj=lead,
+        before=before,
+        after={"estate": estate.pk, "estate_needs_confirmation": False},
+    )
     return lead
 
 
@@ -378,9 +444,18 @@ def desk_create(
         raise DomainError("收到时间不能晚于现在", field="收到时间")
     source_ref = f"desk:{idem_key}" if idem_key and IDEM_RE.match(idem_key) else ""
     return lead_create(
-        actor=actor, channel=channel, text=text, estate=estate, address=address, source_ref=source_ref,
-        category_hint=clean_category_hint(category_hint), complainant_name=name, complainant_phone=phone,
-        anonymous=anonymous, estate_needs_confirmation=estate is None, created_at=received_at,
+        actor=actor,
+        channel=channel,
+        text=text,
+        estate=estate,
+        address=address,
+        source_ref=source_ref,
+        category_hint=clean_category_hint(category_hint),
+        complainant_name=name,
+        complainant_phone=phone,
+        anonymous=anonymous,
+        estate_needs_confirmation=estate is None,
+        created_at=received_at,
         evidence={"entered_by": getattr(actor, "username", "")},
     )
 
@@ -425,20 +500,33 @@ def inspection_submit(
         raise DomainError("检查项不在检查表中：" + "、".join(sorted(unknown)), field="检查结果")
     stamp = now()
     failed = [i for i in items if clean[i["code"]]["result"] == "fail"]
-    inspection = Inspection.objects.create(estate=estate, checklist=checklist, results=clean,
-                                           failed_count=len(failed), notes=(notes or "").strip()[:2000],
-                                           inspector=actor, created_at=stamp)
+    inspection = Inspection.objects.create(
+        estate=estate,
+        checklist=checklist,
+        results=clean,
+        failed_count=len(failed),
+        notes=(notes or "").strip()[:2000],
+        inspector=actor,
+        created_at=stamp,
+    )
     for item in failed:
         note = clean[item["code"]]["note"]
         lead = lead_create(
-            actor=actor, channel=Channel.INSPECTION, estate=estate, category_hint=item["category"],
+            actor=actor,
+            channel=Channel.INSPECTION,
+            estate=estate,
+            category_hint=item["category"],
             text=f"【现场检查不合格】{item['text']}" + (f"：{note}" if note else ""),
             source_ref=f"inspection:{inspection.pk}:{item['code']}",
             evidence={"inspection": inspection.pk, "item": item["code"], "checklist": checklist},
         ).lead
         lead_attach(lead=lead, files=photos.get(item["code"], []))
-    audit_record(actor=actor, action="inspection.record", obj=inspection,
-                 after={"estate": estate.code, "failed": [i["code"] for i in failed]})
+    audit_record(
+        actor=actor,
+        action="inspection.record",
+        obj=inspection,
+        after={"estate": estate.code, "failed": [i["code"] for i in failed]},
+    )
     return inspection
 
 
@@ -481,21 +569,37 @@ def questionnaire_submit(
     score = (Decimal(sum(clean.values())) / len(clean)).quantize(Decimal("0.01"))
     lead = None
     if problem:
-        lead = lead_create(actor=actor, channel=Channel.QUESTIONNAIRE, text=problem, estate=estate,
-                           source_ref=f"{source_ref}:lead" if source_ref else "",
-                           evidence={"questionnaire": questionnaire}).lead
+        lead = lead_create(
+            actor=actor,
+            channel=Channel.QUESTIONNAIRE,
+            text=problem,
+            estate=estate,
+            source_ref=f"{source_ref}:lead" if source_ref else "",
+            evidence={"questionnaire": questionnaire},
+        ).lead
     try:
         with transaction.atomic():  # a savepoint: a concurrent retry with the same key loses the INSERT race
             response = QuestionnaireResponse.objects.create(
-                estate=estate, company=contract.company if contract else None, questionnaire=questionnaire,
-                answers=clean, score=score, comment=comment, lead=lead, source_ref=source_ref,
-                entered_by=actor if getattr(actor, "pk", None) else None, created_at=now(),
+                estate=estate,
+                company=contract.company if contract else None,
+                questionnaire=questionnaire,
+                answers=clean,
+                score=score,
+                comment=comment,
+                lead=lead,
+                source_ref=source_ref,
+                entered_by=actor if getattr(actor, "pk", None) else None,
+                created_at=now(),
             )
     except IntegrityError:
         existing = QuestionnaireResponse.objects.filter(source_ref=source_ref).first() if source_ref else None
         if existing is None:
             raise
         return existing
-    audit_record(actor=actor, action="questionnaire.answer", obj=response,
-                 after={"estate": estate.code, "score": str(score), "lead": lead.tracking_code if lead else ""})
+    audit_record(
+        actor=actor,
+        action="questionnaire.answer",
+        obj=response,
+        after={"estate": estate.code, "score": str(score), "lead": lead.tracking_code if lead else ""},
+    )
     return response

@@ -52,8 +52,15 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 photos = process_photos(request.FILES.getlist("photos"))
                 result = services.qr_submit(
-                    actor=None, estate=estate, text=d["text"], category_hint=d["category"], photos=photos,
-                    name=d["name"], phone=d["phone"], anonymous=d["anonymous"], idem_key=d["idem"],
+                    actor=None,
+                    estate=estate,
+                    text=d["text"],
+                    category_hint=d["category"],
+                    photos=photos,
+                    name=d["name"],
+                    phone=d["phone"],
+                    anonymous=d["anonymous"],
+                    idem_key=d["idem"],
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
@@ -65,8 +72,12 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
     if request.GET.get("text") and start.is_valid():
         d = start.cleaned_data
         form = QrForm(initial={"text": d["text"], "category": d["category"], "idem": _new_key()})
-        ctx.update(form=form, step=2, join_key=_new_key(),
-                   similar=selectors.similar_cases(estate=estate, text=d["text"], category=d["category"]))
+        ctx.update(
+            form=form,
+            step=2,
+            join_key=_new_key(),
+            similar=selectors.similar_cases(estate=estate, text=d["text"], category=d["category"]),
+        )
     elif request.GET.get("direct"):
         ctx.update(form=QrForm(initial={"idem": _new_key()}), step=2, similar=[], join_key=_new_key())
     else:
@@ -88,11 +99,22 @@ def qr_join(request: HttpRequest, code: str) -> HttpResponse:
     if case is None:
         raise Http404("没有找到该问题")
     try:
-        result = services.qr_join_case(actor=None, estate=estate, case=case, name=d["name"], phone=d["phone"],
-                                       anonymous=d["anonymous"], idem_key=d["idem"])
+        result = services.qr_join_case(
+            actor=None,
+            estate=estate,
+            case=case,
+            name=d["name"],
+            phone=d["phone"],
+            anonymous=d["anonymous"],
+            idem_key=d["idem"],
+        )
     except DomainError as exc:
-        return render(request, "intake/qr_form.html", {"estate": estate, "step": 1, "form": QrStartForm(),
-                                                       "hints": PLAIN_HINTS, "error": str(exc)}, status=400)
+        return render(
+            request,
+            "intake/qr_form.html",
+            {"estate": estate, "step": 1, "form": QrStartForm(), "hints": PLAIN_HINTS, "error": str(exc)},
+            status=400,
+        )
     return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1&joined=1")
 
 
@@ -116,8 +138,16 @@ def _track_context(lead: Lead, request: HttpRequest, **extra: Any) -> dict[str, 
         fb = lead.feedback
     except Lead.feedback.RelatedObjectDoesNotExist:
         fb = None
-    ctx = {"lead": lead, "status": status, "feedback": fb, "text": selectors.public_text(lead), "new": request.GET.get("new") == "1",
-           "joined": request.GET.get("joined") == "1", "rate_form": RateForm(), "not_fixed_form": NotFixedForm()}
+    ctx = {
+        "lead": lead,
+        "status": status,
+        "feedback": fb,
+        "text": selectors.public_text(lead),
+        "new": request.GET.get("new") == "1",
+        "joined": request.GET.get("joined") == "1",
+        "rate_form": RateForm(),
+        "not_fixed_form": NotFixedForm(),
+    }
     ctx.update(extra)
     return ctx
 
@@ -139,14 +169,20 @@ def track_rate(request: HttpRequest, code: str) -> HttpResponse:
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            services.feedback_rate(actor=None, lead=lead, rating=form.cleaned_data["rating"],
-                                   comment=form.cleaned_data["comment"])
+            services.feedback_rate(
+                actor=None,
+                lead=lead,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
         except DomainError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, "感谢您的评价！")
             return redirect("intake:track_code", code=lead.tracking_code)
-    return render(request, "intake/track_detail.html", _track_context(lead, request, rate_form=form), status=400)
+    return render(
+        request, "intake/track_detail.html", _track_context(lead, request, rate_form=form), status=400
+    )
 
 
 @rate_limited("feedback", methods=("POST",))
@@ -164,8 +200,9 @@ def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "已收到：问题没有解决。专班将重新核查，请留意办理进度。")
             return redirect("intake:track_code", code=lead.tracking_code)
-    return render(request, "intake/track_detail.html", _track_context(lead, request, not_fixed_form=form),
-                  status=400)
+    return render(
+        request, "intake/track_detail.html", _track_context(lead, request, not_fixed_form=form), status=400
+    )
 
 
 # --- staff -------------------------------------------------------------------------------------------------
@@ -180,22 +217,34 @@ def desk(request: HttpRequest) -> HttpResponse:
             try:
                 estate = selectors.estate_from_input(d["estate"])
                 result = services.desk_create(
-                    actor=request.user, channel=d["channel"], text=d["text"], estate=estate, address=d["address"],
-                    category_hint=d["category"], name=d["name"], phone=d["phone"], anonymous=d["anonymous"],
-                    received_at=d["received_at"], idem_key=d["idem"],
+                    actor=request.user,
+                    channel=d["channel"],
+                    text=d["text"],
+                    estate=estate,
+                    address=d["address"],
+                    category_hint=d["category"],
+                    name=d["name"],
+                    phone=d["phone"],
+                    anonymous=d["anonymous"],
+                    received_at=d["received_at"],
+                    idem_key=d["idem"],
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
             else:
                 lead = result.lead
                 where = lead.estate.name if lead.estate else "小区待确认"
-                messages.success(request, f"已录入（{lead.get_channel_display()}，{where}），查询码 {lead.tracking_code}")
+                messages.success(
+                    request, f"已录入（{lead.get_channel_display()}，{where}），查询码 {lead.tracking_code}"
+                )
                 return redirect(f"{reverse('intake:desk')}?channel={d['channel']}")
         status = 400
     else:
         form = DeskForm(initial={"channel": request.GET.get("channel") or "phone", "idem": _new_key()})
         status = 200
-    return render(request, "intake/desk.html", {"form": form, "estates": selectors.estate_choices()}, status=status)
+    return render(
+        request, "intake/desk.html", {"form": form, "estates": selectors.estate_choices()}, status=status
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -206,14 +255,22 @@ def import_12345(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = hotline_import(actor=request.user, data=upload.read(), filename=upload.name or "",
-                                        dry_run=form.cleaned_data["dry_run"])
+                report = hotline_import(
+                    actor=request.user,
+                    data=upload.read(),
+                    filename=upload.name or "",
+                    dry_run=form.cleaned_data["dry_run"],
+                )
             except DomainError as exc:
                 form.add_error("file", exc.message)
     else:
         form = ImportForm()
-    return render(request, "intake/import_12345.html", {"form": form, "report": report},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "intake/import_12345.html",
+        {"form": form, "report": report},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -234,8 +291,11 @@ def confirm_estates(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{lead.tracking_code} 已确认为 {estate.name}")
         return redirect("intake:confirm_estates")
     leads = selectors.leads_to_confirm(request.user)[:200]
-    return render(request, "intake/confirm_estates.html", {"leads": leads, "estates": selectors.estate_choices(),
-                                                            "now": timezone.now()})
+    return render(
+        request,
+        "intake/confirm_estates.html",
+        {"leads": leads, "estates": selectors.estate_choices(), "now": timezone.now()},
+    )
 
 
 # --- posters -----------------------------------------------------------------------------------------------
@@ -247,7 +307,7 @@ def qr_poster(request: HttpRequest, code: str) -> HttpResponse:
 
     estate = selectors.estate_for_qr(code)
     response = HttpResponse(poster_pdf(estate), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=\"poster-{estate.code}.pdf\""
+    response["Content-Disposition"] = f'inline; filename="poster-{estate.code}.pdf"'
     return response
 
 
@@ -268,7 +328,7 @@ def town_posters(request: HttpRequest, town_code: str) -> HttpResponse:
     town = get_object_or_404(Town, code=town_code)
     data, _ = town_posters_zip(town)
     response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f"attachment; filename=\"posters-{town.code}.zip\""
+    response["Content-Disposition"] = f'attachment; filename="posters-{town.code}.zip"'
     return response
 
 
@@ -287,7 +347,9 @@ def inspections(request: HttpRequest) -> HttpResponse:
             if estate is not None:
                 return redirect("intake:inspection_new", code=estate.code)
     recent = Inspection.objects.select_related("estate", "inspector").order_by("-created_at")[:50]
-    return render(request, "intake/inspections.html", {"recent": recent, "estates": selectors.estate_choices()})
+    return render(
+        request, "intake/inspections.html", {"recent": recent, "estates": selectors.estate_choices()}
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -300,22 +362,41 @@ def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
         try:
             for item in checklist["items"]:
                 c = item["code"]
-                results[c] = {"result": request.POST.get(f"result_{c}", ""), "note": request.POST.get(f"note_{c}", "")}
+                results[c] = {
+                    "result": request.POST.get(f"result_{c}", ""),
+                    "note": request.POST.get(f"note_{c}", ""),
+                }
                 files = request.FILES.getlist(f"photos_{c}")
                 if files:
                     photos[c] = process_photos(files, field=item["text"])
-            inspection = services.inspection_submit(actor=request.user, estate=estate, results=results,
-                                                    photos=photos, notes=request.POST.get("notes", ""))
+            inspection = services.inspection_submit(
+                actor=request.user,
+                estate=estate,
+                results=results,
+                photos=photos,
+                notes=request.POST.get("notes", ""),
+            )
         except DomainError as exc:
             error, posted = str(exc), request.POST
         else:
             messages.success(request, f"检查记录已保存，{inspection.failed_count} 项不合格已生成问题线索")
             return redirect("intake:inspection_detail", pk=inspection.pk)
-    items = [{**i, "result": posted.get(f"result_{i['code']}", ""), "note": posted.get(f"note_{i['code']}", "")}
-             for i in checklist["items"]]
-    return render(request, "intake/inspection_form.html",
-                  {"estate": estate, "checklist": checklist, "items": items, "error": error,
-                   "notes": posted.get("notes", "")}, status=400 if error else 200)
+    items = [
+        {**i, "result": posted.get(f"result_{i['code']}", ""), "note": posted.get(f"note_{i['code']}", "")}
+        for i in checklist["items"]
+    ]
+    return render(
+        request,
+        "intake/inspection_form.html",
+        {
+            "estate": estate,
+            "checklist": checklist,
+            "items": items,
+            "error": error,
+            "notes": posted.get("notes", ""),
+        },
+        status=400 if error else 200,
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -324,8 +405,11 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checklist = selectors.inspection_checklist(inspection.checklist)
     rows = [{**i, **inspection.results.get(i["code"], {})} for i in checklist["items"]]
     leads = Lead.objects.filter(source_ref__startswith=f"inspection:{inspection.pk}:").order_by("id")
-    return render(request, "intake/inspection_detail.html", {"inspection": inspection, "rows": rows,
-                                                              "leads": leads, "labels": services.INSPECTION_RESULTS})
+    return render(
+        request,
+        "intake/inspection_detail.html",
+        {"inspection": inspection, "rows": rows, "leads": leads, "labels": services.INSPECTION_RESULTS},
+    )
 
 
 @rate_limited("qr_submit", methods=("POST",))
@@ -337,8 +421,11 @@ def survey(request: HttpRequest, code: str) -> HttpResponse:
         actor = request.user if request.user.is_authenticated else None
         try:
             services.questionnaire_submit(
-                actor=actor, estate=estate, answers={x["code"]: request.POST.get(f"q_{x['code']}") for x in q["questions"]},
-                comment=request.POST.get("comment", ""), problem=request.POST.get("problem", ""),
+                actor=actor,
+                estate=estate,
+                answers={x["code"]: request.POST.get(f"q_{x['code']}") for x in q["questions"]},
+                comment=request.POST.get("comment", ""),
+                problem=request.POST.get("problem", ""),
                 idem_key=request.POST.get("idem", ""),
             )
         except DomainError as exc:
@@ -346,16 +433,30 @@ def survey(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return render(request, "intake/survey_done.html", {"estate": estate})
     questions = [{**x, "value": posted.get(f"q_{x['code']}", "")} for x in q["questions"]]
-    return render(request, "intake/survey.html", {
-        "estate": estate, "q": q, "questions": questions, "error": error, "idem": posted.get("idem") or _new_key(),
-        "comment": posted.get("comment", ""), "problem": posted.get("problem", ""),
-        "scores": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")],
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "intake/survey.html",
+        {
+            "estate": estate,
+            "q": q,
+            "questions": questions,
+            "error": error,
+            "idem": posted.get("idem") or _new_key(),
+            "comment": posted.get("comment", ""),
+            "problem": posted.get("problem", ""),
+            "scores": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")],
+        },
+        status=400 if error else 200,
+    )
 
 
 @role_required(*COUNTY_READ_ROLES)
 def questionnaire_results(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/questionnaire_results.html", {
-        "by_estate": selectors.questionnaire_results(request.user, by="estate"),
-        "by_company": selectors.questionnaire_results(request.user, by="company"),
-    })
+    return render(
+        request,
+        "intake/questionnaire_results.html",
+        {
+            "by_estate": selectors.questionnaire_results(request.user, by="estate"),
+            "by_company": selectors.questionnaire_results(request.user, by="company"),
+        },
+    )

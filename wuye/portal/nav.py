@@ -6,8 +6,14 @@ from django.urls import NoReverseMatch, reverse
 
 from wuye.accounts.models import Role
 
-B, T, C, S, M, OW = (Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF,
-                    Role.COMMITTEE_MEMBER, Role.OWNER)
+B, T, C, S, M, OW = (
+    Role.BUREAU_ADMIN,
+    Role.TASK_FORCE,
+    Role.CITY_VIEWER,
+    Role.COMPANY_STAFF,
+    Role.COMMITTEE_MEMBER,
+    Role.OWNER,
+)
 
 
 @dataclass(frozen=True)

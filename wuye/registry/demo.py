@@ -30,21 +30,83 @@ from .models import (
 from .services import pinyin_initials
 from .validators import CREDIT_CHARSET, credit_code_check_char
 
-TOWNS = [("钟山镇", "town"), ("回龙镇", "town"), ("石龙镇", "town"), ("凤翔镇", "town"), ("珊瑚镇", "town"),
-         ("同古镇", "town"), ("公安镇", "town"), ("燕塘镇", "town"), ("清塘镇", "town"), ("红花镇", "town")]
-ESTATE_WORDS = ["阳光", "翠竹", "金山", "碧水", "华府", "锦绣", "东城", "西湖", "龙城", "凤凰", "富江", "幸福",
-                "和谐", "滨江", "桂花", "书香", "瑞丰", "紫荆", "香樟", "怡景", "丽都", "御景", "新城", "明珠",
-                "财富", "兴隆", "海棠", "玉兰", "嘉园", "鸿福"]
+TOWNS = [
+    ("钟山镇", "town"),
+    ("回龙镇", "town"),
+    ("石龙镇", "town"),
+    ("凤翔镇", "town"),
+    ("珊瑚镇", "town"),
+    ("同古镇", "town"),
+    ("公安镇", "town"),
+    ("燕塘镇", "town"),
+    ("清塘镇", "town"),
+    ("红花镇", "town"),
+]
+ESTATE_WORDS = [
+    "阳光",
+    "翠竹",
+    "金山",
+    "碧水",
+    "华府",
+    "锦绣",
+    "东城",
+    "西湖",
+    "龙城",
+    "凤凰",
+    "富江",
+    "幸福",
+    "和谐",
+    "滨江",
+    "桂花",
+    "书香",
+    "瑞丰",
+    "紫荆",
+    "香樟",
+    "怡景",
+    "丽都",
+    "御景",
+    "新城",
+    "明珠",
+    "财富",
+    "兴隆",
+    "海棠",
+    "玉兰",
+    "嘉园",
+    "鸿福",
+]
 ESTATE_SUFFIX = ["花园", "小区", "苑", "家园", "名都", "华庭", "公寓", "新村"]
-COMPANY_WORDS = ["鑫盛", "恒安", "佳美", "宜居", "安信", "锦程", "万家", "顺心", "康居", "诚达", "德润", "泰和",
-                 "广厦", "金钥匙", "绿城", "永安", "和美", "嘉禾", "众诚", "福满"]
+COMPANY_WORDS = [
+    "鑫盛",
+    "恒安",
+    "佳美",
+    "宜居",
+    "安信",
+    "锦程",
+    "万家",
+    "顺心",
+    "康居",
+    "诚达",
+    "德润",
+    "泰和",
+    "广厦",
+    "金钥匙",
+    "绿城",
+    "永安",
+    "和美",
+    "嘉禾",
+    "众诚",
+    "福满",
+]
 SURNAMES = "李王张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文斌海燕鹏辉波宁凤琴云莉婷雪慧"
 
 
 def credit_code(rng: random.Random) -> str:
-    body = "9145" + "1122" + "".join(rng.choice(CREDIT_CHARSET[:10]) for _ in range(2)) + "".join(
-        rng.choice(CREDIT_CHARSET) for _ in range(7)
+    body = (
+        "9145"
+        + "1122"
+        + "".join(rng.choice(CREDIT_CHARSET[:10]) for _ in range(2))
+        + "".join(rng.choice(CREDIT_CHARSET) for _ in range(7))
     )
     body = body[:17]
     return body + credit_code_check_char(body)
@@ -69,12 +131,19 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     n_companies = max(3, round(15 * scale))
     companies = []
     for i in range(n_companies):
-        word = COMPANY_WORDS[i % len(COMPANY_WORDS)] + ("" if i < len(COMPANY_WORDS) else str(i // len(COMPANY_WORDS)))
-        companies.append(PropertyCompany(
-            name=f"钟山县{word}物业服务有限公司", credit_code=credit_code(rng), legal_representative=person_name(rng),
-            contact_person=person_name(rng), contact_phone=f"0774-89{rng.randint(10000, 99999)}",
-            address=f"钟山县{rng.choice(TOWNS)[0]}{rng.randint(1, 200)}号",
-        ))
+        word = COMPANY_WORDS[i % len(COMPANY_WORDS)] + (
+            "" if i < len(COMPANY_WORDS) else str(i // len(COMPANY_WORDS))
+        )
+        companies.append(
+            PropertyCompany(
+                name=f"钟山县{word}物业服务有限公司",
+                credit_code=credit_code(rng),
+                legal_representative=person_name(rng),
+                contact_person=person_name(rng),
+                contact_phone=f"0774-89{rng.randint(10000, 99999)}",
+                address=f"钟山县{rng.choice(TOWNS)[0]}{rng.randint(1, 200)}号",
+            )
+        )
     PropertyCompany.objects.bulk_create(companies)
     companies = list(PropertyCompany.objects.order_by("id"))
 
@@ -91,20 +160,28 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                 break
         used.add(name)
         town = towns[i % len(towns)]
-        estates.append(Estate(
-            town=town, code=f"ZS{i + 1:04d}", name=name, pinyin_initials=pinyin_initials(name),
-            aliases=name[:2] + ("小区" if not name.endswith("小区") else "苑"),
-            address=f"{county.name}{town.name}{rng.choice(['兴钟路', '建设路', '人民路', '新华路', '迎宾大道'])}"
-                    f"{rng.randint(1, 300)}号",
-            developer=f"{rng.choice(COMPANY_WORDS)}房地产开发有限公司", built_year=rng.randint(1998, 2022),
-        ))
+        estates.append(
+            Estate(
+                town=town,
+                code=f"ZS{i + 1:04d}",
+                name=name,
+                pinyin_initials=pinyin_initials(name),
+                aliases=name[:2] + ("小区" if not name.endswith("小区") else "苑"),
+                address=f"{county.name}{town.name}{rng.choice(['兴钟路', '建设路', '人民路', '新华路', '迎宾大道'])}"
+                f"{rng.randint(1, 300)}号",
+                developer=f"{rng.choice(COMPANY_WORDS)}房地产开发有限公司",
+                built_year=rng.randint(1998, 2022),
+            )
+        )
     Estate.objects.bulk_create(estates)
     estates = list(Estate.objects.filter(town__county=county).order_by("code"))
 
     buildings = []
     for estate in estates:
         for b in range(rng.randint(2, 8)):
-            buildings.append(Building(estate=estate, name=f"{b + 1}栋", floors=rng.choice((6, 7, 11, 18, 26))))
+            buildings.append(
+                Building(estate=estate, name=f"{b + 1}栋", floors=rng.choice((6, 7, 11, 18, 26)))
+            )
     Building.objects.bulk_create(buildings)
     buildings = list(Building.objects.filter(estate__in=estates).order_by("estate_id", "id"))
 
@@ -119,13 +196,22 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             for door in range(1, per_floor + 1):
                 if count >= per_building:
                     break
-                units.append(Unit(
-                    estate_id=building.estate_id, building=building, number=f"{floor}{door:02d}",
-                    area=Decimal(rng.randint(4500, 16000)) / 100, developer_held=rng.random() < 0.03,
-                ))
+                units.append(
+                    Unit(
+                        estate_id=building.estate_id,
+                        building=building,
+                        number=f"{floor}{door:02d}",
+                        area=Decimal(rng.randint(4500, 16000)) / 100,
+                        developer_held=rng.random() < 0.03,
+                    )
+                )
                 count += 1
     Unit.objects.bulk_create(units, batch_size=2000)
-    units = list(Unit.objects.filter(estate__in=estates).order_by("id").values_list("id", "estate_id", "developer_held"))
+    units = list(
+        Unit.objects.filter(estate__in=estates)
+        .order_by("id")
+        .values_list("id", "estate_id", "developer_held")
+    )
 
     owners: list[Owner] = []
     links: list[tuple[int, int]] = []  # (unit_id, owner index)
@@ -143,7 +229,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             owners.append(Owner(name=person_name(rng), phone=f"139{len(owners):08d}"))
             links.append((unit_id, len(owners) - 1))
     Owner.objects.bulk_create(owners, batch_size=2000)
-    owner_ids = list(Owner.objects.filter(phone__startswith="139").order_by("id").values_list("id", flat=True))
+    owner_ids = list(
+        Owner.objects.filter(phone__startswith="139").order_by("id").values_list("id", flat=True)
+    )
     first_of_unit: set[int] = set()
     ownerships = []
     for unit_id, idx in links:
@@ -156,29 +244,51 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     for i, estate in enumerate(estates):
         if i % 9 != 8:  # a few estates have no company (自管 or vacant)
             start = dt.date(rng.randint(2019, 2024), rng.randint(1, 12), 1)
-            contracts.append(ServiceContract(
-                estate=estate, company=companies[i % len(companies)], start=start,
-                end=start.replace(year=start.year + 3), fee_per_m2=Decimal(rng.choice(["0.80", "1.00", "1.20", "1.50", "1.80"])),
-                hiring=rng.choice(ServiceContract.Hiring.values), is_current=True,
-            ))
+            contracts.append(
+                ServiceContract(
+                    estate=estate,
+                    company=companies[i % len(companies)],
+                    start=start,
+                    end=start.replace(year=start.year + 3),
+                    fee_per_m2=Decimal(rng.choice(["0.80", "1.00", "1.20", "1.50", "1.80"])),
+                    hiring=rng.choice(ServiceContract.Hiring.values),
+                    is_current=True,
+                )
+            )
         if i % 3 != 2:
             start = dt.date(rng.randint(2021, 2025), rng.randint(1, 12), 1)
-            committees.append(Committee(
-                estate=estate, kind=Committee.Kind.OWNERS if i % 5 else Committee.Kind.MANAGEMENT,
-                term_start=start, term_end=start.replace(year=start.year + 5), has_party_org=rng.random() < 0.78,
-            ))
+            committees.append(
+                Committee(
+                    estate=estate,
+                    kind=Committee.Kind.OWNERS if i % 5 else Committee.Kind.MANAGEMENT,
+                    term_start=start,
+                    term_end=start.replace(year=start.year + 5),
+                    has_party_org=rng.random() < 0.78,
+                )
+            )
     ServiceContract.objects.bulk_create(contracts)
     Committee.objects.bulk_create(committees)
     members = []
     for committee in Committee.objects.filter(estate__in=estates):
         for j in range(5):
-            members.append(CommitteeMember(
-                committee=committee, name=person_name(rng),
-                position=["chair", "vice_chair", "member", "member", "member"][j],
-                phone=f"138{committee.pk:04d}{j:04d}", is_party_member=rng.random() < 0.4,
-            ))
+            members.append(
+                CommitteeMember(
+                    committee=committee,
+                    name=person_name(rng),
+                    position=["chair", "vice_chair", "member", "member", "member"][j],
+                    phone=f"138{committee.pk:04d}{j:04d}",
+                    is_party_member=rng.random() < 0.4,
+                )
+            )
     CommitteeMember.objects.bulk_create(members)
-    audit_record(actor=None, action="demo.registry_load", object_type="registry.county", object_id=county.code,
-                 after={"seed": seed, "estates": len(estates), "units": len(units), "owners": len(owners)})
-    out.write(f"  档案：{len(towns)} 个乡镇，{len(estates)} 个小区，{len(companies)} 家企业，"
-              f"{len(units)} 套房屋，{len(owners)} 位业主")
+    audit_record(
+        actor=None,
+        action="demo.registry_load",
+        object_type="registry.county",
+        object_id=county.code,
+        after={"seed": seed, "estates": len(estates), "units": len(units), "owners": len(owners)},
+    )
+    out.write(
+        f"  档案：{len(towns)} 个乡镇，{len(estates)} 个小区，{len(companies)} 家企业，"
+        f"{len(units)} 套房屋，{len(owners)} 位业主"
+    )

@@ -43,7 +43,9 @@ class CommitteeForm(forms.Form):
     term_end = forms.DateField(label="任期结束", widget=DATE)
     has_party_org = forms.BooleanField(label="已建立党组织", required=False)
     members = forms.CharField(
-        label="委员", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="委员",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="每行一位：姓名,职务(主任/副主任/委员),电话",
     )
 

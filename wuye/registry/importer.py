@@ -109,7 +109,7 @@ def import_registry(*, actor: Any, data: bytes) -> ImportResult:
         code=settings.WUYE["COUNTY_CODE"], defaults={"name": settings.WUYE["COUNTY_NAME"]}
     )
     result = ImportResult()
-    for offset, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
+    for offset, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue
         result.rows += 1
@@ -122,14 +122,17 @@ def import_registry(*, actor: Any, data: bytes) -> ImportResult:
     return result
 
 
-def _import_row(*, actor: Any, county: County, row: tuple[Any, ...], mapping: dict[str, int],
-                result: ImportResult) -> None:
+def _import_row(
+    *, actor: Any, county: County, row: tuple[Any, ...], mapping: dict[str, int], result: ImportResult
+) -> None:
     values = {key: _cell(row, mapping, key) for key in COLUMNS}
     for key in REQUIRED:
         if not values[key]:
             raise DomainError("不能为空", field=LABEL[key])
     area = parse_area(values["area"], field=LABEL["area"])
-    names = [n.strip() for n in values["owner"].replace(",", "、").replace("，", "、").split("、") if n.strip()]
+    names = [
+        n.strip() for n in values["owner"].replace(",", "、").replace("，", "、").split("、") if n.strip()
+    ]
     phone = normalise_phone(values["phone"], field=LABEL["phone"]) if values["phone"] else ""
     if phone and len(names) > 1:
         raise DomainError("多位共有人在同一行时不能共用一个手机号，请分行填写", field=LABEL["phone"])
@@ -142,7 +145,9 @@ def _import_row(*, actor: Any, county: County, row: tuple[Any, ...], mapping: di
 
     town = Town.objects.filter(county=county, name=values["town"]).first()
     if town is None:
-        town = Town.objects.create(county=county, code=_free_code(Town, f"{county.code}", 3), name=values["town"])
+        town = Town.objects.create(
+            county=county, code=_free_code(Town, f"{county.code}", 3), name=values["town"]
+        )
     estate = None
     if values["estate_code"]:
         estate = Estate.objects.filter(code=values["estate_code"]).first()
@@ -155,8 +160,9 @@ def _import_row(*, actor: Any, county: County, row: tuple[Any, ...], mapping: di
     elif estate.name != values["estate_name"]:
         raise DomainError(f"编码 {estate.code} 对应的小区是“{estate.name}”", field=LABEL["estate_name"])
     building, _ = building_get_or_create(estate=estate, name=values["building"])
-    unit, state = unit_upsert(actor=actor, building=building, number=values["unit"], area=area,
-                              developer_held=developer_held)
+    unit, state = unit_upsert(
+        actor=actor, building=building, number=values["unit"], area=area, developer_held=developer_held
+    )
     if state == "created":
         result.units_created += 1
     elif state == "updated":

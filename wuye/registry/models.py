@@ -23,7 +23,9 @@ class Town(models.Model):
         TOWNSHIP = "township", "乡"
         STREET = "street", "街道"
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="towns", verbose_name="县（区）")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="towns", verbose_name="县（区）"
+    )
     code = models.CharField("编码", max_length=12, unique=True)
     name = models.CharField("乡镇/街道", max_length=50)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.TOWN)
@@ -78,11 +80,15 @@ class Estate(models.Model):
         return self.name
 
     def alias_list(self) -> list[str]:
-        return [a.strip() for a in self.aliases.replace(",", "、").replace("，", "、").split("、") if a.strip()]
+        return [
+            a.strip() for a in self.aliases.replace(",", "、").replace("，", "、").split("、") if a.strip()
+        ]
 
 
 class Building(models.Model):
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name="小区")
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name="小区"
+    )
     name = models.CharField("楼栋", max_length=30)
     floors = models.PositiveSmallIntegerField("层数", null=True, blank=True)
 
@@ -99,7 +105,9 @@ class Unit(models.Model):
     """专有部分. Area is the registered area (R2); `estate` repeats the building's for fast scoped queries."""
 
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="units", verbose_name="小区")
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name="楼栋")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name="楼栋"
+    )
     number = models.CharField("房号", max_length=30)
     area = models.DecimalField("专有部分面积（㎡）", max_digits=10, decimal_places=2)
     developer_held = models.BooleanField("开发建设单位未售出或未交付", default=False)
@@ -159,7 +167,9 @@ class ServiceContract(models.Model):
         AGREEMENT = "agreement", "协议选聘"
         PRELIMINARY = "preliminary", "前期物业（建设单位选聘）"
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name="小区")
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name="小区"
+    )
     company = models.ForeignKey(
         PropertyCompany, on_delete=models.PROTECT, related_name="contracts", verbose_name="物业服务企业"
     )
@@ -174,9 +184,13 @@ class ServiceContract(models.Model):
         verbose_name = verbose_name_plural = "物业服务合同"
         ordering = ["-start"]
         constraints = [
-            models.UniqueConstraint(fields=["estate"], condition=Q(is_current=True), name="contract_one_current"),
+            models.UniqueConstraint(
+                fields=["estate"], condition=Q(is_current=True), name="contract_one_current"
+            ),
             models.CheckConstraint(condition=Q(fee_per_m2__gte=0), name="contract_fee_non_negative"),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="contract_dates"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="contract_dates"
+            ),
         ]
         indexes = [models.Index(fields=["company", "is_current"], name="contract_company_current")]
 
@@ -189,7 +203,9 @@ class Committee(models.Model):
         OWNERS = "owners", "业主委员会"
         MANAGEMENT = "management", "物业管理委员会"
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="committees", verbose_name="小区")
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="committees", verbose_name="小区"
+    )
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     term_start = models.DateField("任期开始")
     term_end = models.DateField("任期结束")
@@ -199,7 +215,9 @@ class Committee(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "业委会/物管会"
         constraints = [
-            models.UniqueConstraint(fields=["estate"], condition=Q(is_current=True), name="committee_one_current"),
+            models.UniqueConstraint(
+                fields=["estate"], condition=Q(is_current=True), name="committee_one_current"
+            ),
             models.CheckConstraint(condition=Q(term_end__gt=models.F("term_start")), name="committee_term"),
         ]
 
@@ -213,7 +231,9 @@ class CommitteeMember(models.Model):
         VICE_CHAIR = "vice_chair", "副主任"
         MEMBER = "member", "委员"
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members", verbose_name="委员会")
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="members", verbose_name="委员会"
+    )
     name = models.CharField("姓名", max_length=60)
     position = models.CharField("职务", max_length=12, choices=Position.choices, default=Position.MEMBER)
     phone = models.CharField("联系电话", max_length=20, blank=True)

@@ -18,7 +18,9 @@ def estates_visible_to(user: User) -> QuerySet[Estate]:
     if role in COUNTY_READ_ROLES:
         return qs
     if role == Role.COMPANY_STAFF:
-        current = ServiceContract.objects.filter(estate=OuterRef("pk"), company_id=user.company_id, is_current=True)
+        current = ServiceContract.objects.filter(
+            estate=OuterRef("pk"), company_id=user.company_id, is_current=True
+        )
         return qs.filter(Exists(current))
     if role == Role.COMMITTEE_MEMBER:
         return qs.filter(pk=user.estate_id)
@@ -41,11 +43,15 @@ def estate_list(user: User, *, town_id: int | None = None, q: str = "") -> Query
         qs = qs.filter(town_id=town_id)
     if q:
         q = q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(aliases__icontains=q) | Q(pinyin_initials__istartswith=q.lower()))
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(aliases__icontains=q) | Q(pinyin_initials__istartswith=q.lower())
+        )
     current = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
-    return qs.annotate(unit_count=Count("units", distinct=True)).annotate(
-        current_company=current.values("company__name")[:1]
-    ).order_by("code")
+    return (
+        qs.annotate(unit_count=Count("units", distinct=True))
+        .annotate(current_company=current.values("company__name")[:1])
+        .order_by("code")
+    )
 
 
 def estate_search_public(q: str, *, limit: int = 20) -> QuerySet[Estate]:
@@ -79,9 +85,11 @@ def companies_visible_to(user: User) -> QuerySet[PropertyCompany]:
 
 
 def company_list(user: User) -> QuerySet[PropertyCompany]:
-    return companies_visible_to(user).annotate(
-        estate_count=Count("contracts", filter=Q(contracts__is_current=True), distinct=True)
-    ).order_by("name")
+    return (
+        companies_visible_to(user)
+        .annotate(estate_count=Count("contracts", filter=Q(contracts__is_current=True), distinct=True))
+        .order_by("name")
+    )
 
 
 def towns() -> QuerySet[Town]:

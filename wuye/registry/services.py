@@ -35,7 +35,9 @@ def pinyin_initials(name: str) -> str:
 
 
 def parse_area(value: Any, *, field: str = "面积") -> Decimal:
-    text = str(value).strip().replace("㎡", "").replace("m²", "").replace(",", "") if value is not None else ""
+    text = (
+        str(value).strip().replace("㎡", "").replace("m²", "").replace(",", "") if value is not None else ""
+    )
     if not text:
         raise DomainError("不能为空", field=field)
     try:
@@ -55,8 +57,18 @@ def parse_area(value: Any, *, field: str = "面积") -> Decimal:
 
 
 @transaction.atomic
-def estate_save(*, actor: Any, estate: Estate | None = None, town: Town, code: str, name: str, aliases: str = "",
-                address: str = "", developer: str = "", built_year: int | None = None) -> Estate:
+def estate_save(
+    *,
+    actor: Any,
+    estate: Estate | None = None,
+    town: Town,
+    code: str,
+    name: str,
+    aliases: str = "",
+    address: str = "",
+    developer: str = "",
+    built_year: int | None = None,
+) -> Estate:
     name = (name or "").strip()
     code = (code or "").strip()
     if not name:
@@ -88,9 +100,17 @@ def estate_save(*, actor: Any, estate: Estate | None = None, town: Town, code: s
 
 
 @transaction.atomic
-def company_save(*, actor: Any, company: PropertyCompany | None = None, name: str, credit_code: str,
-                 legal_representative: str, contact_person: str = "", contact_phone: str = "",
-                 address: str = "") -> PropertyCompany:
+def company_save(
+    *,
+    actor: Any,
+    company: PropertyCompany | None = None,
+    name: str,
+    credit_code: str,
+    legal_representative: str,
+    contact_person: str = "",
+    contact_phone: str = "",
+    address: str = "",
+) -> PropertyCompany:
     code = validate_credit_code(credit_code)
     name = (name or "").strip()
     if not name:
@@ -122,8 +142,16 @@ def company_save(*, actor: Any, company: PropertyCompany | None = None, name: st
 
 
 @transaction.atomic
-def contract_create(*, actor: Any, estate: Estate, company: PropertyCompany, start: dt.date,
-                    end: dt.date | None, fee_per_m2: Decimal, hiring: str) -> ServiceContract:
+def contract_create(
+    *,
+    actor: Any,
+    estate: Estate,
+    company: PropertyCompany,
+    start: dt.date,
+    end: dt.date | None,
+    fee_per_m2: Decimal,
+    hiring: str,
+) -> ServiceContract:
     """A new current contract. An estate has at most one: end the old one first (the database holds the rule)."""
     Estate.objects.select_for_update().filter(pk=estate.pk).first()
     if end is not None and end < start:
@@ -135,17 +163,25 @@ def contract_create(*, actor: Any, estate: Estate, company: PropertyCompany, sta
     current = ServiceContract.objects.filter(estate=estate, is_current=True).select_related("company").first()
     if current is not None:
         raise DomainError(
-            f"该小区已有现行合同（{current.company.name}），请先终止现行合同再登记新合同", field="物业服务企业"
+            f"该小区已有现行合同（{current.company.name}），请先终止现行合同再登记新合同",
+            field="物业服务企业",
         )
     try:
         with transaction.atomic():
             contract = ServiceContract.objects.create(
-                estate=estate, company=company, start=start, end=end, fee_per_m2=fee_per_m2, hiring=hiring,
+                estate=estate,
+                company=company,
+                start=start,
+                end=end,
+                fee_per_m2=fee_per_m2,
+                hiring=hiring,
                 is_current=True,
             )
     except IntegrityError:
         raise DomainError("该小区已有现行合同", field="物业服务企业") from None
-    audit_record(actor=actor, action="contract.create", obj=contract, after=snapshot(contract, CONTRACT_FIELDS))
+    audit_record(
+        actor=actor, action="contract.create", obj=contract, after=snapshot(contract, CONTRACT_FIELDS)
+    )
     return contract
 
 
@@ -161,8 +197,14 @@ def contract_end(*, actor: Any, contract: ServiceContract, end: dt.date, reason:
     before = snapshot(contract, CONTRACT_FIELDS)
     contract.end, contract.is_current, contract.ended_reason = end, False, reason.strip()
     contract.save(update_fields=["end", "is_current", "ended_reason"])
-    audit_record(actor=actor, action="contract.end", obj=contract, before=before,
-                 after=snapshot(contract, CONTRACT_FIELDS), reason=reason)
+    audit_record(
+        actor=actor,
+        action="contract.end",
+        obj=contract,
+        before=before,
+        after=snapshot(contract, CONTRACT_FIELDS),
+        reason=reason,
+    )
     return contract
 
 
@@ -170,8 +212,16 @@ def contract_end(*, actor: Any, contract: ServiceContract, end: dt.date, reason:
 
 
 @transaction.atomic
-def committee_save(*, actor: Any, estate: Estate, kind: str, term_start: dt.date, term_end: dt.date,
-                   has_party_org: bool, members: list[dict[str, Any]] | None = None) -> Committee:
+def committee_save(
+    *,
+    actor: Any,
+    estate: Estate,
+    kind: str,
+    term_start: dt.date,
+    term_end: dt.date,
+    has_party_org: bool,
+    members: list[dict[str, Any]] | None = None,
+) -> Committee:
     """Record the estate's current committee (replacing the previous one as not current)."""
     if kind not in Committee.Kind.values:
         raise DomainError("类型不正确", field="类型")
@@ -188,16 +238,26 @@ def committee_save(*, actor: Any, estate: Estate, kind: str, term_start: dt.date
         if current:
             current.is_current = False
             current.save(update_fields=["is_current"])
-        committee = Committee.objects.create(estate=estate, kind=kind, term_start=term_start, term_end=term_end,
-                                             has_party_org=has_party_org, is_current=True)
+        committee = Committee.objects.create(
+            estate=estate,
+            kind=kind,
+            term_start=term_start,
+            term_end=term_end,
+            has_party_org=has_party_org,
+            is_current=True,
+        )
     if members is not None:
         committee.members.all().delete()
         for m in members:
             if not (m.get("name") or "").strip():
                 raise DomainError("委员姓名不能为空", field="委员")
-            CommitteeMember.objects.create(committee=committee, name=m["name"].strip(),
-                                           position=m.get("position", CommitteeMember.Position.MEMBER),
-                                           phone=m.get("phone", ""), is_party_member=bool(m.get("is_party_member")))
+            CommitteeMember.objects.create(
+                committee=committee,
+                name=m["name"].strip(),
+                position=m.get("position", CommitteeMember.Position.MEMBER),
+                phone=m.get("phone", ""),
+                is_party_member=bool(m.get("is_party_member")),
+            )
     after = snapshot(committee, COMMITTEE_FIELDS) | {"members": [m.get("name") for m in members or []]}
     audit_record(actor=actor, action="committee.save", obj=committee, before=before, after=after)
     return committee
@@ -211,23 +271,38 @@ def building_get_or_create(*, estate: Estate, name: str) -> tuple[Building, bool
 
 
 @transaction.atomic
-def unit_upsert(*, actor: Any, building: Building, number: str, area: Decimal,
-                developer_held: bool = False) -> tuple[Unit, str]:
+def unit_upsert(
+    *, actor: Any, building: Building, number: str, area: Decimal, developer_held: bool = False
+) -> tuple[Unit, str]:
     """Create or update a unit; returns (unit, 'created' | 'updated' | 'unchanged')."""
     unit = Unit.objects.filter(building=building, number=number).first()
     if unit is None:
-        unit = Unit.objects.create(estate_id=building.estate_id, building=building, number=number, area=area,
-                                   developer_held=developer_held)
-        audit_record(actor=actor, action="unit.create", obj=unit,
-                     after={"building": building.pk, "number": number, "area": area})
+        unit = Unit.objects.create(
+            estate_id=building.estate_id,
+            building=building,
+            number=number,
+            area=area,
+            developer_held=developer_held,
+        )
+        audit_record(
+            actor=actor,
+            action="unit.create",
+            obj=unit,
+            after={"building": building.pk, "number": number, "area": area},
+        )
         return unit, "created"
     if unit.area == area and unit.developer_held == developer_held:
         return unit, "unchanged"
     before = {"area": unit.area, "developer_held": unit.developer_held}
     unit.area, unit.developer_held = area, developer_held
     unit.save(update_fields=["area", "developer_held"])
-    audit_record(actor=actor, action="unit.update", obj=unit, before=before,
-                 after={"area": area, "developer_held": developer_held})
+    audit_record(
+        actor=actor,
+        action="unit.update",
+        obj=unit,
+        before=before,
+        after={"area": area, "developer_held": developer_held},
+    )
     return unit, "updated"
 
 
@@ -250,8 +325,13 @@ def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
         owner.save(update_fields=["phone"])
     _, linked = Ownership.objects.get_or_create(unit=unit, owner=owner)
     if linked:
-        audit_record(actor=actor, action="ownership.create", object_type="registry.ownership",
-                     object_id=f"{unit.pk}:{owner.pk}", after={"unit": unit.pk, "owner": owner.pk})
+        audit_record(
+            actor=actor,
+            action="ownership.create",
+            object_type="registry.ownership",
+            object_id=f"{unit.pk}:{owner.pk}",
+            after={"unit": unit.pk, "owner": owner.pk},
+        )
     return "created" if created or linked else "unchanged"
 
 
@@ -267,7 +347,12 @@ def ownership_designate_voter(*, actor: Any, unit: Unit, owner: Owner) -> Owners
         return chosen
     Ownership.objects.filter(unit=unit, is_designated_voter=True).update(is_designated_voter=False)
     Ownership.objects.filter(pk=chosen.pk).update(is_designated_voter=True)
-    audit_record(actor=actor, action="ownership.designate_voter", obj=unit,
-                 before={"voter": previous}, after={"voter": owner.pk})
+    audit_record(
+        actor=actor,
+        action="ownership.designate_voter",
+        obj=unit,
+        before={"voter": previous},
+        after={"voter": owner.pk},
+    )
     chosen.is_designated_voter = True
     return chosen

@@ -30,10 +30,15 @@ def _apply_error(form: Any, exc: DomainError) -> None:
 def estate_list(request: HttpRequest) -> HttpResponse:
     town_id = request.GET.get("town") or None
     q = request.GET.get("q", "")
-    qs = selectors.estate_list(request.user, town_id=int(town_id) if town_id and town_id.isdigit() else None, q=q)
+    qs = selectors.estate_list(
+        request.user, town_id=int(town_id) if town_id and town_id.isdigit() else None, q=q
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/estate_list.html", {"page": page, "towns": selectors.towns(), "q": q,
-                                                          "town_id": town_id})
+    return render(
+        request,
+        "registry/estate_list.html",
+        {"page": page, "towns": selectors.towns(), "q": q, "town_id": town_id},
+    )
 
 
 @role_required(*STAFF_ROLES)
@@ -61,11 +66,18 @@ def estate_units(request: HttpRequest, code: str) -> HttpResponse:
     if building:
         qs = qs.filter(building__name=building)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "registry/estate_units.html", {
-        "estate": estate, "page": page, "buildings": estate.buildings.all(), "building": building,
-        "show_personal": request.user.role != "city_viewer",
-        "can_designate": request.user.role in {"bureau_admin", "task_force", "committee_member"},
-    })
+    return render(
+        request,
+        "registry/estate_units.html",
+        {
+            "estate": estate,
+            "page": page,
+            "buildings": estate.buildings.all(),
+            "building": building,
+            "show_personal": request.user.role != "city_viewer",
+            "can_designate": request.user.role in {"bureau_admin", "task_force", "committee_member"},
+        },
+    )
 
 
 @role_required("bureau_admin", "task_force", "committee_member")
@@ -91,8 +103,15 @@ def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     estate = get_object_or_404(Estate, code=code) if code else None
     initial = {}
     if estate:
-        initial = {"town": estate.town_id, "code": estate.code, "name": estate.name, "aliases": estate.aliases,
-                   "address": estate.address, "developer": estate.developer, "built_year": estate.built_year}
+        initial = {
+            "town": estate.town_id,
+            "code": estate.code,
+            "name": estate.name,
+            "aliases": estate.aliases,
+            "address": estate.address,
+            "developer": estate.developer,
+            "built_year": estate.built_year,
+        }
     form = EstateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +121,9 @@ def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         else:
             messages.success(request, f"已保存小区“{estate.name}”。")
             return redirect("registry:estate_detail", code=estate.code)
-    return render(request, "registry/form.html", {"form": form, "title": "编辑小区" if estate else "新增小区"})
+    return render(
+        request, "registry/form.html", {"form": form, "title": "编辑小区" if estate else "新增小区"}
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -141,7 +162,9 @@ def _parse_members(text: str) -> list[dict[str, Any]]:
         parts = [p.strip() for p in line.replace("，", ",").split(",")]
         if not parts or not parts[0]:
             continue
-        position = POSITIONS.get(parts[1], None) if len(parts) > 1 and parts[1] else CommitteeMember.Position.MEMBER
+        position = (
+            POSITIONS.get(parts[1], None) if len(parts) > 1 and parts[1] else CommitteeMember.Position.MEMBER
+        )
         if position is None:
             raise DomainError(f"第 {line_no} 行职务“{parts[1]}”应为主任、副主任或委员", field="委员")
         members.append({"name": parts[0], "position": position, "phone": parts[2] if len(parts) > 2 else ""})
@@ -168,8 +191,11 @@ def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
 def company_list(request: HttpRequest) -> HttpResponse:
     companies = selectors.company_list(request.user)
-    return render(request, "registry/company_list.html", {"companies": companies,
-                                                           "can_edit": request.user.role in BUREAU_ROLES})
+    return render(
+        request,
+        "registry/company_list.html",
+        {"companies": companies, "can_edit": request.user.role in BUREAU_ROLES},
+    )
 
 
 @role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
@@ -177,10 +203,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = selectors.companies_visible_to(request.user).filter(pk=pk).first()
     if company is None:
         raise Http404("没有找到该企业，或您无权查看")
-    estates = selectors.estates_visible_to(request.user).filter(contracts__company=company,
-                                                                 contracts__is_current=True)
-    return render(request, "registry/company_detail.html", {"company": company, "estates": estates,
-                                                             "can_edit": request.user.role in BUREAU_ROLES})
+    estates = selectors.estates_visible_to(request.user).filter(
+        contracts__company=company, contracts__is_current=True
+    )
+    return render(
+        request,
+        "registry/company_detail.html",
+        {"company": company, "estates": estates, "can_edit": request.user.role in BUREAU_ROLES},
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -198,7 +228,9 @@ def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"已保存企业“{company.name}”。")
             return redirect("registry:company_detail", pk=company.pk)
-    return render(request, "registry/form.html", {"form": form, "title": "编辑企业" if company else "登记物业企业"})
+    return render(
+        request, "registry/form.html", {"form": form, "title": "编辑企业" if company else "登记物业企业"}
+    )
 
 
 @role_required(*BUREAU_ROLES)

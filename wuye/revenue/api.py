@@ -45,25 +45,52 @@ class StatementView(APIView):
         if d is None:
             raise Http404("该期间尚未公示")
         st = selectors.statement(account, p, with_vouchers=False)  # type: ignore[arg-type]
-        reversed_numbers = dict(Entry.objects.filter(
-            pk__in=[line.entry.reverses_id for line in st.lines if line.entry.reverses_id]).values_list("pk", "number"))
-        return Response({
-            "estate": {"code": estate.code, "name": estate.name},
-            "period": {"key": p.key, "label": p.label, "start": p.start, "end": p.end},
-            "published_at": d.published_at, "objection_until": d.objection_until,
-            "published": {"opening": _money(d.opening_balance), "income": _money(d.income_total), "outgo": _money(d.outgo_total),
-                          "closing": _money(d.closing_balance), "lines": d.line_count, "digest": d.digest},
-            "current": {"opening": _money(st.opening), "income": _money(st.income_total), "outgo": _money(st.outgo_total),
-                        "closing": _money(st.closing), "lines": len(st.lines), "digest": st.digest},
-            "lines": [{
-                "number": line.entry.number, "date": line.entry.occurred_on, "kind": line.entry.kind,
-                "direction": line.entry.direction, "amount": _money(line.entry.amount), "source": line.entry.source,
-                "use": line.entry.use, "description": line.entry.description,
-                "counterparty": public_counterparty(line.entry.counterparty),
-                "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
-                "reverses": reversed_numbers.get(line.entry.reverses_id), "balance": _money(line.balance),
-            } for line in st.lines],
-        })
+        reversed_numbers = dict(
+            Entry.objects.filter(
+                pk__in=[line.entry.reverses_id for line in st.lines if line.entry.reverses_id]
+            ).values_list("pk", "number")
+        )
+        return Response(
+            {
+                "estate": {"code": estate.code, "name": estate.name},
+                "period": {"key": p.key, "label": p.label, "start": p.start, "end": p.end},
+                "published_at": d.published_at,
+                "objection_until": d.objection_until,
+                "published": {
+                    "opening": _money(d.opening_balance),
+                    "income": _money(d.income_total),
+                    "outgo": _money(d.outgo_total),
+                    "closing": _money(d.closing_balance),
+                    "lines": d.line_count,
+                    "digest": d.digest,
+                },
+                "current": {
+                    "opening": _money(st.opening),
+                    "income": _money(st.income_total),
+                    "outgo": _money(st.outgo_total),
+                    "closing": _money(st.closing),
+                    "lines": len(st.lines),
+                    "digest": st.digest,
+                },
+                "lines": [
+                    {
+                        "number": line.entry.number,
+                        "date": line.entry.occurred_on,
+                        "kind": line.entry.kind,
+                        "direction": line.entry.direction,
+                        "amount": _money(line.entry.amount),
+                        "source": line.entry.source,
+                        "use": line.entry.use,
+                        "description": line.entry.description,
+                        "counterparty": public_counterparty(line.entry.counterparty),
+                        "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
+                        "reverses": reversed_numbers.get(line.entry.reverses_id),
+                        "balance": _money(line.balance),
+                    }
+                    for line in st.lines
+                ],
+            }
+        )
 
 
 class ComplianceView(APIView):
@@ -72,11 +99,22 @@ class ComplianceView(APIView):
     @extend_schema(summary="全县公共收益监管情况", responses=dict)
     def get(self, request: Request) -> Response:
         rows = selectors.compliance_table(request.user)  # type: ignore[arg-type]
-        return Response([{
-            "code": r.code, "name": r.name, "town": r.town_name, "company": r.company_name,
-            "account_status": r.account_status, "last_period": r.last_period, "last_published": r.last_published,
-            "last_closing": _money(r.last_closing), "open_findings": r.open_findings,
-        } for r in rows])
+        return Response(
+            [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "town": r.town_name,
+                    "company": r.company_name,
+                    "account_status": r.account_status,
+                    "last_period": r.last_period,
+                    "last_published": r.last_published,
+                    "last_closing": _money(r.last_closing),
+                    "open_findings": r.open_findings,
+                }
+                for r in rows
+            ]
+        )
 
 
 urlpatterns = [

@@ -50,17 +50,28 @@ def _resolutions(estate: Estate):  # type: ignore[no-untyped-def]
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(label="类型", choices=[c for c in EntryKind.choices if c[0] != EntryKind.REVERSAL])
+    kind = forms.ChoiceField(
+        label="类型", choices=[c for c in EntryKind.choices if c[0] != EntryKind.REVERSAL]
+    )
     occurred_on = forms.DateField(label="发生日期", widget=DATE)
     amount = forms.CharField(label="金额", max_length=20, help_text="单位：元，如 1,200.00")
-    source = forms.ChoiceField(label="收益来源", choices=[("", "（收入时选择）"), *IncomeSource.choices], required=False)
-    use = forms.ChoiceField(label="支出/分配用途", choices=[("", "（支出或分配时选择）"), *EntryUse.choices],
-                            required=False)
+    source = forms.ChoiceField(
+        label="收益来源", choices=[("", "（收入时选择）"), *IncomeSource.choices], required=False
+    )
+    use = forms.ChoiceField(
+        label="支出/分配用途", choices=[("", "（支出或分配时选择）"), *EntryUse.choices], required=False
+    )
     description = forms.CharField(label="摘要", max_length=200)
     counterparty = forms.CharField(label="对方单位", max_length=120, required=False)
-    usage_contract = forms.ModelChoiceField(label="经营合同", queryset=UsageContract.objects.none(), required=False)
-    resolution = forms.ModelChoiceField(label="业主大会决议", queryset=Resolution.objects.none(), required=False,
-                                        help_text="维修、福利、其他支出和向业主分配须引用决议")
+    usage_contract = forms.ModelChoiceField(
+        label="经营合同", queryset=UsageContract.objects.none(), required=False
+    )
+    resolution = forms.ModelChoiceField(
+        label="业主大会决议",
+        queryset=Resolution.objects.none(),
+        required=False,
+        help_text="维修、福利、其他支出和向业主分配须引用决议",
+    )
     vouchers = MultiFileField(label="凭证", required=False, help_text="图片或 PDF，可多选")
 
     def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
@@ -93,7 +104,9 @@ class UsageContractForm(forms.Form):
     start = forms.DateField(label="开始日期", widget=DATE)
     end = forms.DateField(label="结束日期", widget=DATE)
     document_no = forms.CharField(label="合同编号", max_length=60, required=False)
-    resolution = forms.ModelChoiceField(label="业主大会决议", queryset=Resolution.objects.none(), required=False)
+    resolution = forms.ModelChoiceField(
+        label="业主大会决议", queryset=Resolution.objects.none(), required=False
+    )
 
     def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -105,8 +118,12 @@ class BusinessForm(forms.Form):
     location = forms.CharField(label="位置", max_length=200)
     description = forms.CharField(label="情况描述", max_length=500)
     found_on = forms.DateField(label="发现日期", widget=DATE)
-    usage_contract = forms.ModelChoiceField(label="经营合同", queryset=UsageContract.objects.none(), required=False)
-    resolution = forms.ModelChoiceField(label="业主大会决议", queryset=Resolution.objects.none(), required=False)
+    usage_contract = forms.ModelChoiceField(
+        label="经营合同", queryset=UsageContract.objects.none(), required=False
+    )
+    resolution = forms.ModelChoiceField(
+        label="业主大会决议", queryset=Resolution.objects.none(), required=False
+    )
 
     def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -115,7 +132,9 @@ class BusinessForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    period_key = forms.CharField(label="公示期间", max_length=10, help_text="如 2025Q1（季度）或 2025-03（月）")
+    period_key = forms.CharField(
+        label="公示期间", max_length=10, help_text="如 2025Q1（季度）或 2025-03（月）"
+    )
     note = forms.CharField(label="公示说明", max_length=500, required=False)
 
 

@@ -45,16 +45,24 @@ class RevenueAccount(models.Model):
     holder = models.CharField("户名", max_length=120)
     holder_kind = models.CharField("账户持有方", max_length=12, choices=HolderKind.choices)
     opened_on = models.DateField("开户日期")
-    status = models.CharField("监管状态", max_length=12, choices=AccountStatus.choices, default=AccountStatus.PENDING)
+    status = models.CharField(
+        "监管状态", max_length=12, choices=AccountStatus.choices, default=AccountStatus.PENDING
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="登记人",
     )
     created_at = models.DateTimeField("登记时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "公共收益账户"
-        constraints = [models.UniqueConstraint(fields=["bank", "number"], name="revenue_account_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "number"], name="revenue_account_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.estate.name} 公共收益账户"
@@ -80,15 +88,22 @@ class Art278Item(models.IntegerChoices):
 class Resolution(models.Model):
     """An owners' decision (业主大会决议) that allows a use of public revenue or of common parts."""
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="revenue_resolutions",
-                               verbose_name="小区")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="revenue_resolutions", verbose_name="小区"
+    )
     title = models.CharField("决议名称", max_length=200)
     decided_on = models.DateField("表决通过日期")
     item = models.PositiveSmallIntegerField("《民法典》第278条事项", choices=Art278Item.choices)
     document_no = models.CharField("文号", max_length=60, blank=True)
     assembly_ref = models.CharField("电子表决编号/链接", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="登记人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
     created_at = models.DateTimeField("登记时间")
 
     class Meta:
@@ -143,8 +158,9 @@ class Direction(models.TextChoices):
 class UsageContract(models.Model):
     """A contract for business use of common parts (e.g. elevator ads): the income it should bring is known."""
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="revenue_contracts",
-                               verbose_name="小区")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="revenue_contracts", verbose_name="小区"
+    )
     source = models.CharField("收益来源", max_length=20, choices=IncomeSource.choices)
     counterparty = models.CharField("合同相对方", max_length=120)
     location = models.CharField("使用部位", max_length=200, blank=True)
@@ -152,10 +168,22 @@ class UsageContract(models.Model):
     start = models.DateField("开始日期")
     end = models.DateField("结束日期")
     document_no = models.CharField("合同编号", max_length=60, blank=True)
-    resolution = models.ForeignKey(Resolution, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="usage_contracts", verbose_name="业主大会决议")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="登记人")
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="usage_contracts",
+        verbose_name="业主大会决议",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
     created_at = models.DateTimeField("登记时间")
 
     class Meta:
@@ -163,7 +191,9 @@ class UsageContract(models.Model):
         ordering = ["estate_id", "start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="revenue_contract_dates"),
-            models.CheckConstraint(condition=Q(monthly_amount__gt=0), name="revenue_contract_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gt=0), name="revenue_contract_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,8 +203,9 @@ class UsageContract(models.Model):
 class Entry(models.Model):
     """One line of the public-revenue ledger. Never updated or deleted."""
 
-    account = models.ForeignKey(RevenueAccount, on_delete=models.PROTECT, related_name="entries",
-                                verbose_name="账户")
+    account = models.ForeignKey(
+        RevenueAccount, on_delete=models.PROTECT, related_name="entries", verbose_name="账户"
+    )
     number = models.PositiveIntegerField("凭证序号")
     occurred_on = models.DateField("发生日期")
     kind = models.CharField("类型", max_length=12, choices=EntryKind.choices)
@@ -184,17 +215,41 @@ class Entry(models.Model):
     use = models.CharField("支出/分配用途", max_length=20, choices=EntryUse.choices, blank=True)
     description = models.CharField("摘要", max_length=200)
     counterparty = models.CharField("对方单位", max_length=120, blank=True)
-    usage_contract = models.ForeignKey(UsageContract, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="entries", verbose_name="经营合同")
-    resolution = models.ForeignKey(Resolution, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="entries", verbose_name="业主大会决议")
+    usage_contract = models.ForeignKey(
+        UsageContract,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name="经营合同",
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name="业主大会决议",
+    )
     needs_resolution = models.BooleanField("须经业主大会决议", default=False)
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by", verbose_name="冲正的原分录")
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name="冲正的原分录",
+    )
     reason = models.CharField("冲正原因", max_length=300, blank=True)
     is_annulment = models.BooleanField("专班撤销", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="录入人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="录入人",
+    )
     created_at = models.DateTimeField("录入时间")
 
     class Meta:
@@ -203,13 +258,17 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "number"], name="revenue_entry_unique_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="revenue_entry_amount_positive"),
-            models.CheckConstraint(condition=~Q(kind="reversal") | Q(reverses__isnull=False),
-                                   name="revenue_reversal_has_original"),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | Q(reverses__isnull=False),
+                name="revenue_reversal_has_original",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "occurred_on", "number"], name="revenue_entry_period"),
             # Balances are SUMs up to a date: this index answers them without reading the table (index-only scan).
-            models.Index(fields=["account", "occurred_on", "direction", "amount"], name="revenue_entry_balance"),
+            models.Index(
+                fields=["account", "occurred_on", "direction", "amount"], name="revenue_entry_balance"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -235,18 +294,40 @@ class EntryVoucher(models.Model):
 class CommonPartBusiness(models.Model):
     """Business found on common parts (at inspection or reported): it needs a contract and an owners' vote (R3)."""
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="common_part_businesses",
-                               verbose_name="小区")
+    estate = models.ForeignKey(
+        "registry.Estate",
+        on_delete=models.PROTECT,
+        related_name="common_part_businesses",
+        verbose_name="小区",
+    )
     source = models.CharField("经营类型", max_length=20, choices=IncomeSource.choices)
     location = models.CharField("位置", max_length=200)
     description = models.CharField("情况描述", max_length=500)
     found_on = models.DateField("发现日期")
-    usage_contract = models.ForeignKey(UsageContract, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="businesses", verbose_name="经营合同")
-    resolution = models.ForeignKey(Resolution, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="businesses", verbose_name="业主大会决议")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="登记人")
+    usage_contract = models.ForeignKey(
+        UsageContract,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="businesses",
+        verbose_name="经营合同",
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="businesses",
+        verbose_name="业主大会决议",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="登记人",
+    )
     created_at = models.DateTimeField("登记时间")
 
     class Meta:
@@ -257,8 +338,9 @@ class CommonPartBusiness(models.Model):
 class Disclosure(models.Model):
     """公示: a period statement, published once; the totals are a snapshot taken at publication."""
 
-    account = models.ForeignKey(RevenueAccount, on_delete=models.PROTECT, related_name="disclosures",
-                                verbose_name="账户")
+    account = models.ForeignKey(
+        RevenueAccount, on_delete=models.PROTECT, related_name="disclosures", verbose_name="账户"
+    )
     period_key = models.CharField("期间", max_length=10)
     period_start = models.DateField("期间开始")
     period_end = models.DateField("期间结束")
@@ -270,15 +352,23 @@ class Disclosure(models.Model):
     digest = models.CharField("明细摘要值（SHA-256）", max_length=64)
     note = models.CharField("公示说明", max_length=500, blank=True)
     published_at = models.DateTimeField("公示时间")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name="公示人")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="公示人",
+    )
     objection_until = models.DateField("异议截止日期")
 
     class Meta:
         verbose_name = verbose_name_plural = "公共收益公示"
         ordering = ["-period_start"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "period_key"], name="revenue_disclosure_one_per_period"),
+            models.UniqueConstraint(
+                fields=["account", "period_key"], name="revenue_disclosure_one_per_period"
+            ),
         ]
         indexes = [models.Index(fields=["account", "-period_end"], name="revenue_disclosure_latest")]
 
@@ -294,18 +384,28 @@ class ObjectionStatus(models.TextChoices):
 class Objection(models.Model):
     """异议: an owner questions one line of a published statement; the company answers by a deadline."""
 
-    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="objections",
-                                   verbose_name="公示")
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.PROTECT, related_name="objections", verbose_name="公示"
+    )
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="objections", verbose_name="分录")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="提出人")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
     text = models.TextField("异议内容")
     raised_at = models.DateTimeField("提出时间")
     answer_due = models.DateField("答复期限")
-    status = models.CharField("状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    status = models.CharField(
+        "状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
     answer = models.TextField("答复", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="答复人")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     class Meta:
@@ -316,10 +416,12 @@ class Objection(models.Model):
 class ReviewComment(models.Model):
     """The committee's (or the bureau's) review remark on a statement."""
 
-    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="comments",
-                                   verbose_name="公示")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name="审阅人")
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.PROTECT, related_name="comments", verbose_name="公示"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审阅人"
+    )
     text = models.TextField("审阅意见")
     created_at = models.DateTimeField("时间")
 
@@ -345,10 +447,17 @@ class DueBasis(models.TextChoices):
 class FundDue(models.Model):
     """One first deposit due (per unit, or a billed lump). Status follows from the dates: 应缴 → 已代收 → 已归集."""
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="fund_dues",
-                               verbose_name="小区")
-    unit = models.OneToOneField("registry.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="fund_due", verbose_name="房屋")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="fund_dues", verbose_name="小区"
+    )
+    unit = models.OneToOneField(
+        "registry.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fund_due",
+        verbose_name="房屋",
+    )
     label = models.CharField("缴存对象", max_length=100)
     basis = models.CharField("计算方式", max_length=8, choices=DueBasis.choices)
     area = models.DecimalField("面积（㎡）", max_digits=10, decimal_places=2, null=True, blank=True)
@@ -367,8 +476,10 @@ class FundDue(models.Model):
         ordering = ["estate_id", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_due_amount_positive"),
-            models.CheckConstraint(condition=Q(deposited_on__isnull=True) | Q(collected_on__isnull=False),
-                                   name="fund_due_deposit_after_collect"),
+            models.CheckConstraint(
+                condition=Q(deposited_on__isnull=True) | Q(collected_on__isnull=False),
+                name="fund_due_deposit_after_collect",
+            ),
         ]
         indexes = [models.Index(fields=["collector_name", "deposited_on"], name="fund_due_collector")]
 

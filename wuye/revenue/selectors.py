@@ -69,8 +69,12 @@ def opening_balance(account: RevenueAccount, day: dt.date) -> Decimal:
     """The balance before `day`, still a SUM of entries, started from the latest published statement that ends
     before `day`: no entry may be dated on or before a published period's end (services.entry_create), so its
     closing balance is the frozen SUM of everything up to then. Cost grows with one period, not the history."""
-    prev = (Disclosure.objects.filter(account=account, period_end__lt=day).order_by("-period_end")
-            .values_list("period_end", "closing_balance").first())
+    prev = (
+        Disclosure.objects.filter(account=account, period_end__lt=day)
+        .order_by("-period_end")
+        .values_list("period_end", "closing_balance")
+        .first()
+    )
     if prev is None:
         return account_balance(account, before=day)
     return prev[1] + _sum(Entry.objects.filter(account=account, occurred_on__gt=prev[0], occurred_on__lt=day))
@@ -108,7 +112,9 @@ def line_digest(entries: list[Entry]) -> str:
     """SHA-256 over the lines as published, so anyone holding the statement can re-check it."""
     h = hashlib.sha256()
     for e in entries:
-        h.update(f"{e.number}|{e.occurred_on.isoformat()}|{e.direction}|{e.amount}|{e.description}\n".encode())
+        h.update(
+            f"{e.number}|{e.occurred_on.isoformat()}|{e.direction}|{e.amount}|{e.description}\n".encode()
+        )
     return h.hexdigest()
 
 
@@ -120,15 +126,24 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
     """
     opening = opening_balance(account, period.start)
     in_period = {"account": account, "occurred_on__gte": period.start, "occurred_on__lte": period.end}
-    entries = list(Entry.objects.filter(**in_period).select_related("resolution").order_by("occurred_on", "number"))
+    entries = list(
+        Entry.objects.filter(**in_period).select_related("resolution").order_by("occurred_on", "number")
+    )
     vouchers: dict[int, list[Any]] = {}
     if with_vouchers:
-        for v in EntryVoucher.objects.filter(**{f"entry__{k}": v for k, v in in_period.items()}).order_by("pk"):
+        for v in EntryVoucher.objects.filter(**{f"entry__{k}": v for k, v in in_period.items()}).order_by(
+            "pk"
+        ):
             vouchers.setdefault(v.entry_id, []).append(v)
     later: dict[int, Entry] = {
-        r.reverses_id: r for r in Entry.objects.filter(
-            account=account, reverses__occurred_on__gte=period.start, reverses__occurred_on__lte=period.end,
-            occurred_on__gt=period.end) if r.reverses_id is not None
+        r.reverses_id: r
+        for r in Entry.objects.filter(
+            account=account,
+            reverses__occurred_on__gte=period.start,
+            reverses__occurred_on__lte=period.end,
+            occurred_on__gt=period.end,
+        )
+        if r.reverses_id is not None
     }
     lines, running = [], opening
     income = outgo = ZERO
@@ -148,9 +163,19 @@ def statement(account: RevenueAccount, period: Period, *, with_vouchers: bool = 
     labels = dict(IncomeSource.choices)
     by_source = [(labels[k], sources.get(k, ZERO)) for k in IncomeSource.values]
     disclosure = Disclosure.objects.filter(account=account, period_key=period.key).first()
-    return Statement(account=account, period=period, opening=opening, lines=lines, income_total=income,
-                     outgo_total=outgo, closing=opening + income - outgo, by_source=by_source,
-                     digest=line_digest(entries), disclosure=disclosure, later_reversals=later)
+    return Statement(
+        account=account,
+        period=period,
+        opening=opening,
+        lines=lines,
+        income_total=income,
+        outgo_total=outgo,
+        closing=opening + income - outgo,
+        by_source=by_source,
+        digest=line_digest(entries),
+        disclosure=disclosure,
+        later_reversals=later,
+    )
 
 
 # --- scoped reads ------------------------------------------------------------------------------------------
@@ -194,29 +219,44 @@ class RevenueRow:
 def revenue_rows(estates: QuerySet[Estate], *, only_problems: bool = False) -> list[RevenueRow]:
     """Estates with account status, company, last disclosure and open findings: five flat queries joined in
     Python (correlated subqueries per estate were several times slower at 2,000 estates)."""
-    rows = {r["pk"]: RevenueRow(pk=r["pk"], code=r["code"], name=r["name"], town_name=r["town__name"])
-            for r in estates.order_by("code").values("pk", "code", "name", "town__name")}
+    rows = {
+        r["pk"]: RevenueRow(pk=r["pk"], code=r["code"], name=r["name"], town_name=r["town__name"])
+        for r in estates.order_by("code").values("pk", "code", "name", "town__name")
+    }
     ids = estates.values("pk")
-    for estate_id, company in (ServiceContract.objects.filter(is_current=True, estate__in=ids)
-                               .values_list("estate_id", "company__name")):
+    for estate_id, company in ServiceContract.objects.filter(is_current=True, estate__in=ids).values_list(
+        "estate_id", "company__name"
+    ):
         if estate_id in rows:
             rows[estate_id].company_name = company
     account_estate: dict[int, int] = {}
     for account_id, estate_id, status in RevenueAccount.objects.filter(estate__in=ids).values_list(
-            "pk", "estate_id", "status"):
+        "pk", "estate_id", "status"
+    ):
         if estate_id in rows:
             rows[estate_id].account_status = status
             account_estate[account_id] = estate_id
     for account_id, key, end, published, closing in (
-            Disclosure.objects.filter(account__estate__in=ids).order_by("account_id", "period_end")
-            .values_list("account_id", "period_key", "period_end", "published_at", "closing_balance")):
+        Disclosure.objects.filter(account__estate__in=ids)
+        .order_by("account_id", "period_end")
+        .values_list("account_id", "period_key", "period_end", "published_at", "closing_balance")
+    ):
         row = rows.get(account_estate.get(account_id, 0))
         if row is not None:
-            row.last_period, row.last_period_end, row.last_published, row.last_closing = key, end, published, closing
-    findings = (Lead.objects.filter(estate__in=ids)
-                .filter(Q(source_ref__startswith=FINDING_PREFIXES[0]) | Q(source_ref__startswith=FINDING_PREFIXES[1]))
-                .filter(Q(status=LeadStatus.NEW) | Q(case__status__in=OPEN_STATES))
-                .values("estate_id").annotate(n=Count("pk")).values_list("estate_id", "n"))
+            row.last_period, row.last_period_end, row.last_published, row.last_closing = (
+                key,
+                end,
+                published,
+                closing,
+            )
+    findings = (
+        Lead.objects.filter(estate__in=ids)
+        .filter(Q(source_ref__startswith=FINDING_PREFIXES[0]) | Q(source_ref__startswith=FINDING_PREFIXES[1]))
+        .filter(Q(status=LeadStatus.NEW) | Q(case__status__in=OPEN_STATES))
+        .values("estate_id")
+        .annotate(n=Count("pk"))
+        .values_list("estate_id", "n")
+    )
     for estate_id, n in findings:
         if estate_id in rows:
             rows[estate_id].open_findings = n
@@ -229,7 +269,9 @@ def estates_with_revenue(user: User) -> list[RevenueRow]:
     return revenue_rows(estates_visible_to(user))
 
 
-def compliance_table(user: User, *, town_id: int | None = None, only_problems: bool = False) -> list[RevenueRow]:
+def compliance_table(
+    user: User, *, town_id: int | None = None, only_problems: bool = False
+) -> list[RevenueRow]:
     """The county table: estates × account status, last disclosure, open findings. County roles only."""
     if user.role not in COUNTY_READ_ROLES:
         return []
@@ -249,17 +291,35 @@ def compliance_rows(qs: list[RevenueRow]) -> list[list[Any]]:
     status_labels = dict(AccountStatus.choices)
     rows = []
     for i, e in enumerate(qs, start=1):
-        rows.append([
-            i, e.code, e.name, e.town_name, e.company_name or "（无现行合同）",
-            status_labels.get(e.account_status, "未开设") if e.account_status else "未开设",
-            e.last_period or "从未公示", timezone.localtime(e.last_published).date().isoformat() if e.last_published else "",
-            float(e.last_closing) if e.last_closing is not None else "", int(e.open_findings or 0),
-        ])
+        rows.append(
+            [
+                i,
+                e.code,
+                e.name,
+                e.town_name,
+                e.company_name or "（无现行合同）",
+                status_labels.get(e.account_status, "未开设") if e.account_status else "未开设",
+                e.last_period or "从未公示",
+                timezone.localtime(e.last_published).date().isoformat() if e.last_published else "",
+                float(e.last_closing) if e.last_closing is not None else "",
+                int(e.open_findings or 0),
+            ]
+        )
     return rows
 
 
-COMPLIANCE_HEADERS = ["序号", "小区编码", "小区", "乡镇/街道", "物业企业", "账户状态", "最近公示期间", "公示日期",
-                      "期末余额（元）", "未办结核查发现"]
+COMPLIANCE_HEADERS = [
+    "序号",
+    "小区编码",
+    "小区",
+    "乡镇/街道",
+    "物业企业",
+    "账户状态",
+    "最近公示期间",
+    "公示日期",
+    "期末余额（元）",
+    "未办结核查发现",
+]
 
 
 # --- public pages ------------------------------------------------------------------------------------------
@@ -282,8 +342,11 @@ def objections_of(disclosure: Disclosure) -> QuerySet[Objection]:
 
 def objections_open_for(user: User) -> QuerySet[Objection]:
     estates = estates_visible_to(user).values("pk")
-    return (Objection.objects.filter(status=ObjectionStatus.OPEN, disclosure__account__estate__in=estates)
-            .select_related("disclosure__account__estate", "entry").order_by("answer_due", "id"))
+    return (
+        Objection.objects.filter(status=ObjectionStatus.OPEN, disclosure__account__estate__in=estates)
+        .select_related("disclosure__account__estate", "entry")
+        .order_by("answer_due", "id")
+    )
 
 
 def owner_units_in(user: User, estate: Estate) -> bool:
@@ -296,8 +359,12 @@ def contracts_with_income(estate: Estate, *, on: dt.date | None = None) -> list[
     """Common-part contracts with the income they should have brought so far and what the ledger recorded."""
     day = on or today()
     contracts = list(estate.revenue_contracts.select_related("resolution").order_by("-start"))
-    recorded = dict(Entry.objects.filter(usage_contract__in=contracts).values("usage_contract_id")
-                    .annotate(t=Sum(SIGNED)).values_list("usage_contract_id", "t"))
+    recorded = dict(
+        Entry.objects.filter(usage_contract__in=contracts)
+        .values("usage_contract_id")
+        .annotate(t=Sum(SIGNED))
+        .values_list("usage_contract_id", "t")
+    )
     for c in contracts:
         months = overlap_months(c.start, c.end, Period("", c.start, min(c.end, day))) if c.start <= day else 0
         expected = c.monthly_amount * months
@@ -321,7 +388,9 @@ def fund_estate_summary(estate: Estate) -> dict[str, Any]:
         collected=Sum("amount", filter=Q(collected_on__isnull=False)),
         deposited=Sum("amount", filter=Q(deposited_on__isnull=False)),
         held=Sum("amount", filter=Q(collected_on__isnull=False, deposited_on__isnull=True)),
-        overdue=Sum("amount", filter=Q(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day)),
+        overdue=Sum(
+            "amount", filter=Q(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day)
+        ),
         count=Count("pk"),
     )
     return {k: (v if v is not None else (0 if k == "count" else ZERO)) for k, v in agg.items()}
@@ -333,26 +402,41 @@ def fund_county_by_collector(user: User) -> list[dict[str, Any]]:
         return []
     day = today()
     labels = dict(Collector.choices)
-    rows = (FundDue.objects.filter(deposited_on__isnull=True).exclude(collector=Collector.DIRECT)
-            .values("collector", "collector_name")
-            .annotate(held=Coalesce(Sum("amount", filter=Q(collected_on__isnull=False)), ZERO,
-                                    output_field=MONEY_FIELD),
-                      overdue=Coalesce(Sum("amount", filter=Q(collected_on__isnull=False, due_date__lt=day)), ZERO,
-                                       output_field=MONEY_FIELD),
-                      uncollected=Coalesce(Sum("amount", filter=Q(collected_on__isnull=True)), ZERO,
-                                           output_field=MONEY_FIELD),
-                      estates=Count("estate", distinct=True), dues=Count("pk"))
-            .order_by("-overdue", "-held", "collector_name"))
+    rows = (
+        FundDue.objects.filter(deposited_on__isnull=True)
+        .exclude(collector=Collector.DIRECT)
+        .values("collector", "collector_name")
+        .annotate(
+            held=Coalesce(
+                Sum("amount", filter=Q(collected_on__isnull=False)), ZERO, output_field=MONEY_FIELD
+            ),
+            overdue=Coalesce(
+                Sum("amount", filter=Q(collected_on__isnull=False, due_date__lt=day)),
+                ZERO,
+                output_field=MONEY_FIELD,
+            ),
+            uncollected=Coalesce(
+                Sum("amount", filter=Q(collected_on__isnull=True)), ZERO, output_field=MONEY_FIELD
+            ),
+            estates=Count("estate", distinct=True),
+            dues=Count("pk"),
+        )
+        .order_by("-overdue", "-held", "collector_name")
+    )
     return [{**r, "collector_label": labels.get(r["collector"], r["collector"])} for r in rows]
 
 
 def fund_held_overdue(on: dt.date) -> list[dict[str, Any]]:
     """(estate, collector) groups holding collected dues past their deadline: the category-6 findings."""
-    return [dict(r) for r in FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True,
-                                                    due_date__lt=on)
-                .values("estate_id", "collector", "collector_name")
-                .annotate(total=Sum("amount"), dues=Count("pk"), oldest=Min("due_date"))
-                .order_by("estate_id", "collector", "collector_name")]
+    return [
+        dict(r)
+        for r in FundDue.objects.filter(
+            collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=on
+        )
+        .values("estate_id", "collector", "collector_name")
+        .annotate(total=Sum("amount"), dues=Count("pk"), oldest=Min("due_date"))
+        .order_by("estate_id", "collector", "collector_name")
+    ]
 
 
 # --- home panel --------------------------------------------------------------------------------------------
@@ -364,10 +448,20 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     if user.role == Role.OWNER:
         # Owners see their estates' public statements (where they can raise objections).
         own = list(estates_visible_to(user)[:10])
-        last = {d.account.estate_id: d for d in Disclosure.objects.filter(account__estate__in=own)
-                .select_related("account").order_by("period_end")}
-        items = [(f"{e.name}公共收益公示", last[e.pk].period_key if e.pk in last else "尚无公示",
-                  reverse("revenue:public", args=[e.code])) for e in own]
+        last = {
+            d.account.estate_id: d
+            for d in Disclosure.objects.filter(account__estate__in=own)
+            .select_related("account")
+            .order_by("period_end")
+        }
+        items = [
+            (
+                f"{e.name}公共收益公示",
+                last[e.pk].period_key if e.pk in last else "尚无公示",
+                reverse("revenue:public", args=[e.code]),
+            )
+            for e in own
+        ]
         return {"title": "公共收益", "items": items} if items else None
     url = reverse("revenue:home")
     if user.role in COUNTY_READ_ROLES:
@@ -375,18 +469,25 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         with_account = RevenueAccount.objects.filter(status=AccountStatus.SUPERVISED).count()
         due = disclosure_due_period()
         disclosed = Disclosure.objects.filter(period_key=due.key).count()
-        held = FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True,
-                                      due_date__lt=today()).aggregate(t=Sum("amount"))["t"]
-        return {"title": "公共收益与维修资金", "items": [
-            ("已纳入监管的公共收益账户", f"{with_account} / {estates}", url),
-            (f"{due.label}已公示小区", disclosed, url),
-            ("逾期未上缴维修资金", format_yuan(held or ZERO), reverse("revenue:fund_county")),
-        ]}
+        held = FundDue.objects.filter(
+            collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=today()
+        ).aggregate(t=Sum("amount"))["t"]
+        return {
+            "title": "公共收益与维修资金",
+            "items": [
+                ("已纳入监管的公共收益账户", f"{with_account} / {estates}", url),
+                (f"{due.label}已公示小区", disclosed, url),
+                ("逾期未上缴维修资金", format_yuan(held or ZERO), reverse("revenue:fund_county")),
+            ],
+        }
     rows = estates_with_revenue(user)[:200]
     no_account = sum(1 for e in rows if not e.account_status)
     open_obj = objections_open_for(user).count()
-    return {"title": "公共收益", "items": [
-        ("小区数", len(rows), url),
-        ("未开设专门账户", no_account, url),
-        ("待答复异议", open_obj, url),
-    ]}
+    return {
+        "title": "公共收益",
+        "items": [
+            ("小区数", len(rows), url),
+            ("未开设专门账户", no_account, url),
+            ("待答复异议", open_obj, url),
+        ],
+    }

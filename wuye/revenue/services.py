@@ -52,9 +52,24 @@ from .models import (
 from .periods import period_from_key
 
 ACCOUNT_FIELDS = ("estate", "bank", "number", "holder", "holder_kind", "opened_on", "status")
-ENTRY_FIELDS = ("account", "number", "occurred_on", "kind", "direction", "amount", "source", "use", "description",
-                "counterparty", "usage_contract", "resolution", "needs_resolution", "reverses", "reason",
-                "is_annulment")
+ENTRY_FIELDS = (
+    "account",
+    "number",
+    "occurred_on",
+    "kind",
+    "direction",
+    "amount",
+    "source",
+    "use",
+    "description",
+    "counterparty",
+    "usage_contract",
+    "resolution",
+    "needs_resolution",
+    "reverses",
+    "reason",
+    "is_annulment",
+)
 MAX_VOUCHERS = 10
 # Who may annul an entry (撤销): the task force; the office head leads the task force.
 ANNUL_ROLES = frozenset({Role.TASK_FORCE, Role.BUREAU_ADMIN})
@@ -104,8 +119,9 @@ def _check_date(value: dt.date | None, *, field: str, not_after: dt.date | None 
 
 
 @transaction.atomic
-def account_open(*, actor: User, estate: Estate, bank: str, number: str, holder: str, holder_kind: str,
-                 opened_on: dt.date) -> RevenueAccount:
+def account_open(
+    *, actor: User, estate: Estate, bank: str, number: str, holder: str, holder_kind: str, opened_on: dt.date
+) -> RevenueAccount:
     """Register the estate's supervised account; it stays 待纳入监管 until the bureau confirms it."""
     if not (_is_company_of(actor, estate) or _is_committee_of(actor, estate) or _is_bureau(actor)):
         raise NotAllowed("您无权为该小区登记公共收益账户")
@@ -125,18 +141,28 @@ def account_open(*, actor: User, estate: Estate, bank: str, number: str, holder:
     try:
         with transaction.atomic():
             account = RevenueAccount.objects.create(
-                estate=estate, bank=bank, number=number, holder=holder, holder_kind=holder_kind,
-                opened_on=opened_on, status=AccountStatus.SUPERVISED if _is_bureau(actor) else AccountStatus.PENDING,
-                created_by=actor, created_at=now(),
+                estate=estate,
+                bank=bank,
+                number=number,
+                holder=holder,
+                holder_kind=holder_kind,
+                opened_on=opened_on,
+                status=AccountStatus.SUPERVISED if _is_bureau(actor) else AccountStatus.PENDING,
+                created_by=actor,
+                created_at=now(),
             )
     except IntegrityError:
         raise DomainError("该银行账号已登记在其他小区名下", field="账号") from None
-    audit_record(actor=actor, action="revenue.account_open", obj=account, after=snapshot(account, ACCOUNT_FIELDS))
+    audit_record(
+        actor=actor, action="revenue.account_open", obj=account, after=snapshot(account, ACCOUNT_FIELDS)
+    )
     return account
 
 
 @transaction.atomic
-def account_set_status(*, actor: User, account: RevenueAccount, status: str, reason: str = "") -> RevenueAccount:
+def account_set_status(
+    *, actor: User, account: RevenueAccount, status: str, reason: str = ""
+) -> RevenueAccount:
     """Bureau confirms supervision (待纳入监管 → 已纳入监管), or suspends or closes it, with a reason."""
     if not _is_bureau(actor):
         raise NotAllowed("只有专班可以变更账户监管状态")
@@ -146,14 +172,21 @@ def account_set_status(*, actor: User, account: RevenueAccount, status: str, rea
     if status not in ACCOUNT_TRANSITIONS.get(account.status, frozenset()):
         raise InvalidTransition(
             f"账户不能从“{account.get_status_display()}”变为“{AccountStatus(status).label if status in AccountStatus.values else status}”",
-            field="监管状态")
+            field="监管状态",
+        )
     if status != AccountStatus.SUPERVISED:
         reason = _text(reason, field="原因", max_len=300)
     before = snapshot(account, ACCOUNT_FIELDS)
     account.status = status
     account.save(update_fields=["status"])
-    audit_record(actor=actor, action="revenue.account_status", obj=account, before=before,
-                 after=snapshot(account, ACCOUNT_FIELDS), reason=reason)
+    audit_record(
+        actor=actor,
+        action="revenue.account_status",
+        obj=account,
+        before=before,
+        after=snapshot(account, ACCOUNT_FIELDS),
+        reason=reason,
+    )
     return account
 
 
@@ -161,8 +194,16 @@ def account_set_status(*, actor: User, account: RevenueAccount, status: str, rea
 
 
 @transaction.atomic
-def resolution_record(*, actor: User, estate: Estate, title: str, decided_on: dt.date, item: int,
-                      document_no: str = "", assembly_ref: str = "") -> Resolution:
+def resolution_record(
+    *,
+    actor: User,
+    estate: Estate,
+    title: str,
+    decided_on: dt.date,
+    item: int,
+    document_no: str = "",
+    assembly_ref: str = "",
+) -> Resolution:
     """The committee (or the bureau) records an owners' decision; the company cannot authorise itself."""
     if not (_is_committee_of(actor, estate) or _is_bureau(actor)):
         raise NotAllowed("只有该小区业委会/物管会或专班可以登记业主大会决议")
@@ -174,15 +215,24 @@ def resolution_record(*, actor: User, estate: Estate, title: str, decided_on: dt
         raise DomainError("请选择第278条事项", field="《民法典》第278条事项") from None
     if item not in Art278Item.values:
         raise DomainError("请选择第278条事项", field="《民法典》第278条事项")
-    fields = {"estate": estate, "title": title, "decided_on": decided_on, "item": item,
-              "document_no": _text(document_no, field="文号", max_len=60, required=False),
-              "assembly_ref": _text(assembly_ref, field="电子表决编号/链接", max_len=200, required=False)}
+    fields = {
+        "estate": estate,
+        "title": title,
+        "decided_on": decided_on,
+        "item": item,
+        "document_no": _text(document_no, field="文号", max_len=60, required=False),
+        "assembly_ref": _text(assembly_ref, field="电子表决编号/链接", max_len=200, required=False),
+    }
     existing = _same_record(Resolution, estate, fields)
     if existing is not None:
         return existing
     res = Resolution.objects.create(**fields, created_by=actor, created_at=now())
-    audit_record(actor=actor, action="revenue.resolution_record", obj=res,
-                 after=snapshot(res, ("estate", "title", "decided_on", "item", "document_no", "assembly_ref")))
+    audit_record(
+        actor=actor,
+        action="revenue.resolution_record",
+        obj=res,
+        after=snapshot(res, ("estate", "title", "decided_on", "item", "document_no", "assembly_ref")),
+    )
     return res
 
 
@@ -203,9 +253,19 @@ def _check_resolution(resolution: Resolution | None, estate: Estate, *, on: dt.d
 
 
 @transaction.atomic
-def usage_contract_record(*, actor: User, estate: Estate, source: str, counterparty: str, monthly_amount: Any,
-                          start: dt.date, end: dt.date, location: str = "", document_no: str = "",
-                          resolution: Resolution | None = None) -> UsageContract:
+def usage_contract_record(
+    *,
+    actor: User,
+    estate: Estate,
+    source: str,
+    counterparty: str,
+    monthly_amount: Any,
+    start: dt.date,
+    end: dt.date,
+    location: str = "",
+    document_no: str = "",
+    resolution: Resolution | None = None,
+) -> UsageContract:
     if not (_is_company_of(actor, estate) or _is_committee_of(actor, estate) or _is_bureau(actor)):
         raise NotAllowed("您无权为该小区登记经营合同")
     if source not in IncomeSource.values:
@@ -217,23 +277,44 @@ def usage_contract_record(*, actor: User, estate: Estate, source: str, counterpa
     if end < start:
         raise DomainError("结束日期不能早于开始日期", field="结束日期")
     _check_resolution(resolution, estate)
-    fields = {"estate": estate, "source": source, "counterparty": counterparty, "monthly_amount": amount,
-              "start": start, "end": end, "location": _text(location, field="使用部位", max_len=200, required=False),
-              "document_no": _text(document_no, field="合同编号", max_len=60, required=False),
-              "resolution": resolution}
+    fields = {
+        "estate": estate,
+        "source": source,
+        "counterparty": counterparty,
+        "monthly_amount": amount,
+        "start": start,
+        "end": end,
+        "location": _text(location, field="使用部位", max_len=200, required=False),
+        "document_no": _text(document_no, field="合同编号", max_len=60, required=False),
+        "resolution": resolution,
+    }
     existing = _same_record(UsageContract, estate, fields)
     if existing is not None:
         return existing
     contract = UsageContract.objects.create(**fields, created_by=actor, created_at=now())
-    audit_record(actor=actor, action="revenue.contract_record", obj=contract, after=snapshot(
-        contract, ("estate", "source", "counterparty", "monthly_amount", "start", "end", "resolution")))
+    audit_record(
+        actor=actor,
+        action="revenue.contract_record",
+        obj=contract,
+        after=snapshot(
+            contract, ("estate", "source", "counterparty", "monthly_amount", "start", "end", "resolution")
+        ),
+    )
     return contract
 
 
 @transaction.atomic
-def business_record(*, actor: User, estate: Estate, source: str, location: str, description: str,
-                    found_on: dt.date, usage_contract: UsageContract | None = None,
-                    resolution: Resolution | None = None) -> CommonPartBusiness:
+def business_record(
+    *,
+    actor: User,
+    estate: Estate,
+    source: str,
+    location: str,
+    description: str,
+    found_on: dt.date,
+    usage_contract: UsageContract | None = None,
+    resolution: Resolution | None = None,
+) -> CommonPartBusiness:
     """Business found on common parts at an inspection; the check asks for its contract and owners' vote."""
     if not (_is_bureau(actor) or _is_committee_of(actor, estate)):
         raise NotAllowed("只有专班或该小区业委会可以登记共有部位经营情况")
@@ -243,21 +324,38 @@ def business_record(*, actor: User, estate: Estate, source: str, location: str, 
     if usage_contract is not None and usage_contract.estate_id != estate.pk:
         raise DomainError("所引用的合同不属于本小区", field="经营合同")
     _check_resolution(resolution, estate)
-    fields = {"estate": estate, "source": source, "location": _text(location, field="位置", max_len=200),
-              "description": _text(description, field="情况描述", max_len=500), "found_on": found_on,
-              "usage_contract": usage_contract, "resolution": resolution}
+    fields = {
+        "estate": estate,
+        "source": source,
+        "location": _text(location, field="位置", max_len=200),
+        "description": _text(description, field="情况描述", max_len=500),
+        "found_on": found_on,
+        "usage_contract": usage_contract,
+        "resolution": resolution,
+    }
     existing = _same_record(CommonPartBusiness, estate, fields)
     if existing is not None:
         return existing
     biz = CommonPartBusiness.objects.create(**fields, created_by=actor, created_at=now())
-    audit_record(actor=actor, action="revenue.business_record", obj=biz, after=snapshot(
-        biz, ("estate", "source", "location", "description", "found_on", "usage_contract", "resolution")))
+    audit_record(
+        actor=actor,
+        action="revenue.business_record",
+        obj=biz,
+        after=snapshot(
+            biz, ("estate", "source", "location", "description", "found_on", "usage_contract", "resolution")
+        ),
+    )
     return biz
 
 
 @transaction.atomic
-def business_link(*, actor: User, business: CommonPartBusiness, usage_contract: UsageContract | None = None,
-                  resolution: Resolution | None = None) -> CommonPartBusiness:
+def business_link(
+    *,
+    actor: User,
+    business: CommonPartBusiness,
+    usage_contract: UsageContract | None = None,
+    resolution: Resolution | None = None,
+) -> CommonPartBusiness:
     """Attach the contract and/or resolution that make a found business lawful."""
     biz = CommonPartBusiness.objects.select_for_update().select_related("estate").get(pk=business.pk)
     if not (_is_bureau(actor) or _is_committee_of(actor, biz.estate)):
@@ -269,8 +367,13 @@ def business_link(*, actor: User, business: CommonPartBusiness, usage_contract: 
     biz.usage_contract = usage_contract or biz.usage_contract
     biz.resolution = resolution or biz.resolution
     biz.save(update_fields=["usage_contract", "resolution"])
-    audit_record(actor=actor, action="revenue.business_link", obj=biz, before=before,
-                 after=snapshot(biz, ("usage_contract", "resolution")))
+    audit_record(
+        actor=actor,
+        action="revenue.business_link",
+        obj=biz,
+        before=before,
+        after=snapshot(biz, ("usage_contract", "resolution")),
+    )
     return biz
 
 
@@ -298,9 +401,18 @@ def _save_vouchers(entry: Entry, files: Sequence[Any]) -> list[EntryVoucher]:
     saved = []
     for upload in files:
         checked = check_upload(upload, field="凭证")
-        voucher = EntryVoucher(entry=entry, original_name=os.path.basename(checked.name)[:200],
-                               content_type=checked.content_type, size=len(checked.data), created_at=now())
-        ext = ".pdf" if checked.kind == "pdf" else "." + checked.content_type.split("/")[-1].replace("jpeg", "jpg")
+        voucher = EntryVoucher(
+            entry=entry,
+            original_name=os.path.basename(checked.name)[:200],
+            content_type=checked.content_type,
+            size=len(checked.data),
+            created_at=now(),
+        )
+        ext = (
+            ".pdf"
+            if checked.kind == "pdf"
+            else "." + checked.content_type.split("/")[-1].replace("jpeg", "jpg")
+        )
         voucher.file.save(f"e{entry.pk}{ext}", ContentFile(checked.data), save=False)
         voucher.save()
         saved.append(voucher)
@@ -308,10 +420,21 @@ def _save_vouchers(entry: Entry, files: Sequence[Any]) -> list[EntryVoucher]:
 
 
 @transaction.atomic
-def entry_create(*, actor: User, estate: Estate, kind: str, occurred_on: dt.date, amount: Any, description: str,
-                 source: str = "", use: str = "", counterparty: str = "",
-                 usage_contract: UsageContract | None = None, resolution: Resolution | None = None,
-                 vouchers: Sequence[Any] = ()) -> Entry:
+def entry_create(
+    *,
+    actor: User,
+    estate: Estate,
+    kind: str,
+    occurred_on: dt.date,
+    amount: Any,
+    description: str,
+    source: str = "",
+    use: str = "",
+    counterparty: str = "",
+    usage_contract: UsageContract | None = None,
+    resolution: Resolution | None = None,
+    vouchers: Sequence[Any] = (),
+) -> Entry:
     """Append one income, expense or allocation line. Outgoing lines may not take the balance below zero."""
     _require_company(actor, estate)
     account = _lock_account(estate)
@@ -322,10 +445,17 @@ def entry_create(*, actor: User, estate: Estate, kind: str, occurred_on: dt.date
         raise DomainError("不能早于账户开户日期", field="发生日期")
     # Nothing may be dated on or before the end of the latest published period: it would change a published
     # statement (its lines, or the opening balance of every later one).
-    published = Disclosure.objects.filter(account=account, period_end__gte=occurred_on).order_by("-period_end").first()
+    published = (
+        Disclosure.objects.filter(account=account, period_end__gte=occurred_on)
+        .order_by("-period_end")
+        .first()
+    )
     if published is not None:
-        raise DomainError(f"已公示至{period_from_key(published.period_key).label}，不能补记到已公示期间及以前；"
-                          "请按本期日期录入并在摘要中说明", field="发生日期")
+        raise DomainError(
+            f"已公示至{period_from_key(published.period_key).label}，不能补记到已公示期间及以前；"
+            "请按本期日期录入并在摘要中说明",
+            field="发生日期",
+        )
     value = parse_yuan(amount, field="金额")
     description = _text(description, field="摘要", max_len=200)
     counterparty = _text(counterparty, field="对方单位", max_len=120, required=False)
@@ -352,14 +482,29 @@ def entry_create(*, actor: User, estate: Estate, kind: str, occurred_on: dt.date
         if value > balance:
             raise DomainError(f"账户余额 {balance} 元不足以支出 {value} 元", field="金额")
     entry = Entry.objects.create(
-        account=account, number=_next_number(account), occurred_on=occurred_on, kind=kind, direction=direction,
-        amount=value, source=source, use=use, description=description, counterparty=counterparty,
-        usage_contract=usage_contract, resolution=resolution, needs_resolution=use in RESOLUTION_REQUIRED,
-        created_by=actor, created_at=now(),
+        account=account,
+        number=_next_number(account),
+        occurred_on=occurred_on,
+        kind=kind,
+        direction=direction,
+        amount=value,
+        source=source,
+        use=use,
+        description=description,
+        counterparty=counterparty,
+        usage_contract=usage_contract,
+        resolution=resolution,
+        needs_resolution=use in RESOLUTION_REQUIRED,
+        created_by=actor,
+        created_at=now(),
     )
     saved = _save_vouchers(entry, vouchers)
-    audit_record(actor=actor, action="revenue.entry_create", obj=entry,
-                 after={**snapshot(entry, ENTRY_FIELDS), "vouchers": [v.original_name for v in saved]})
+    audit_record(
+        actor=actor,
+        action="revenue.entry_create",
+        obj=entry,
+        after={**snapshot(entry, ENTRY_FIELDS), "vouchers": [v.original_name for v in saved]},
+    )
     return entry
 
 
@@ -373,8 +518,12 @@ def entry_add_vouchers(*, actor: User, entry: Entry, vouchers: Sequence[Any]) ->
     if entry.vouchers.count() + len(vouchers) > MAX_VOUCHERS:
         raise DomainError(f"每笔最多 {MAX_VOUCHERS} 个凭证", field="凭证")
     saved = _save_vouchers(entry, vouchers)
-    audit_record(actor=actor, action="revenue.entry_vouchers", obj=entry,
-                 after={"vouchers": [v.original_name for v in saved]})
+    audit_record(
+        actor=actor,
+        action="revenue.entry_vouchers",
+        obj=entry,
+        after={"vouchers": [v.original_name for v in saved]},
+    )
     return saved
 
 
@@ -400,18 +549,35 @@ def entry_reverse(*, actor: User, entry: Entry, reason: str, annul: bool = False
     try:
         with transaction.atomic():
             reversal = Entry.objects.create(
-                account=account, number=_next_number(account), occurred_on=day, kind=EntryKind.REVERSAL,
+                account=account,
+                number=_next_number(account),
+                occurred_on=day,
+                kind=EntryKind.REVERSAL,
                 direction=Direction.OUT if original.direction == Direction.IN else Direction.IN,
-                amount=original.amount, source=original.source, use=original.use,
+                amount=original.amount,
+                source=original.source,
+                use=original.use,
                 description=f"冲正第 {original.number} 号：{original.description}"[:200],
-                counterparty=original.counterparty, usage_contract=original.usage_contract,
-                resolution=original.resolution, needs_resolution=False, reverses=original, reason=reason,
-                is_annulment=annul, created_by=actor, created_at=now(),
+                counterparty=original.counterparty,
+                usage_contract=original.usage_contract,
+                resolution=original.resolution,
+                needs_resolution=False,
+                reverses=original,
+                reason=reason,
+                is_annulment=annul,
+                created_by=actor,
+                created_at=now(),
             )
     except IntegrityError:
         raise InvalidTransition(f"第 {original.number} 号分录已冲正，不能重复冲正", field="分录") from None
-    audit_record(actor=actor, action="revenue.entry_annul" if annul else "revenue.entry_reverse", obj=reversal,
-                 before=snapshot(original, ENTRY_FIELDS), after=snapshot(reversal, ENTRY_FIELDS), reason=reason)
+    audit_record(
+        actor=actor,
+        action="revenue.entry_annul" if annul else "revenue.entry_reverse",
+        obj=reversal,
+        before=snapshot(original, ENTRY_FIELDS),
+        after=snapshot(reversal, ENTRY_FIELDS),
+        reason=reason,
+    )
     return reversal
 
 
@@ -433,15 +599,40 @@ def disclosure_publish(*, actor: User, estate: Estate, period_key: str, note: st
         raise DomainError("该期间早于账户开户日期", field="公示期间")
     st = selectors.statement(account, period, with_vouchers=False)
     disclosure = Disclosure.objects.create(
-        account=account, period_key=period.key, period_start=period.start, period_end=period.end,
-        opening_balance=st.opening, income_total=st.income_total, outgo_total=st.outgo_total,
-        closing_balance=st.closing, line_count=len(st.lines), digest=st.digest,
-        note=_text(note, field="公示说明", max_len=500, required=False), published_at=now(), published_by=actor,
+        account=account,
+        period_key=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        opening_balance=st.opening,
+        income_total=st.income_total,
+        outgo_total=st.outgo_total,
+        closing_balance=st.closing,
+        line_count=len(st.lines),
+        digest=st.digest,
+        note=_text(note, field="公示说明", max_len=500, required=False),
+        published_at=now(),
+        published_by=actor,
         objection_until=today() + dt.timedelta(days=int(_cfg("DISCLOSURE_OBJECTION_DAYS", 30))),
     )
-    audit_record(actor=actor, action="revenue.disclosure_publish", obj=disclosure, after=snapshot(disclosure, (
-        "account", "period_key", "opening_balance", "income_total", "outgo_total", "closing_balance",
-        "line_count", "digest", "objection_until")))
+    audit_record(
+        actor=actor,
+        action="revenue.disclosure_publish",
+        obj=disclosure,
+        after=snapshot(
+            disclosure,
+            (
+                "account",
+                "period_key",
+                "opening_balance",
+                "income_total",
+                "outgo_total",
+                "closing_balance",
+                "line_count",
+                "digest",
+                "objection_until",
+            ),
+        ),
+    )
     return disclosure
 
 
@@ -454,25 +645,40 @@ def objection_raise(*, actor: User, disclosure: Disclosure, entry: Entry, text: 
     if today() > disclosure.objection_until:
         raise DomainError(f"异议期已于 {disclosure.objection_until:%Y-%m-%d} 结束", field="异议")
     if entry.account_id != disclosure.account_id or not (
-            disclosure.period_start <= entry.occurred_on <= disclosure.period_end):
+        disclosure.period_start <= entry.occurred_on <= disclosure.period_end
+    ):
         raise DomainError("该明细不在本期公示中", field="明细")
     text = _text(text, field="异议内容", max_len=2000)
-    Disclosure.objects.select_for_update().get(pk=disclosure.pk)  # a double submit waits, then finds the first
-    existing = Objection.objects.filter(disclosure=disclosure, entry=entry, raised_by=actor, text=text).first()
+    Disclosure.objects.select_for_update().get(
+        pk=disclosure.pk
+    )  # a double submit waits, then finds the first
+    existing = Objection.objects.filter(
+        disclosure=disclosure, entry=entry, raised_by=actor, text=text
+    ).first()
     if existing is not None:
         return existing
     objection = Objection.objects.create(
-        disclosure=disclosure, entry=entry, raised_by=actor, text=text, raised_at=now(),
+        disclosure=disclosure,
+        entry=entry,
+        raised_by=actor,
+        text=text,
+        raised_at=now(),
         answer_due=today() + dt.timedelta(days=int(_cfg("OBJECTION_ANSWER_DAYS", 10))),
     )
-    audit_record(actor=actor, action="revenue.objection_raise", obj=objection,
-                 after=snapshot(objection, ("disclosure", "entry", "text", "answer_due")))
+    audit_record(
+        actor=actor,
+        action="revenue.objection_raise",
+        obj=objection,
+        after=snapshot(objection, ("disclosure", "entry", "text", "answer_due")),
+    )
     return objection
 
 
 @transaction.atomic
 def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
-    objection = Objection.objects.select_for_update().select_related("disclosure__account").get(pk=objection.pk)
+    objection = (
+        Objection.objects.select_for_update().select_related("disclosure__account").get(pk=objection.pk)
+    )
     estate = Estate.objects.get(pk=objection.disclosure.account.estate_id)
     _require_company(actor, estate)
     answer = _text(answer, field="答复", max_len=2000)
@@ -484,8 +690,13 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
     objection.status, objection.answer = ObjectionStatus.ANSWERED, answer
     objection.answered_by, objection.answered_at = actor, now()
     objection.save(update_fields=["status", "answer", "answered_by", "answered_at"])
-    audit_record(actor=actor, action="revenue.objection_answer", obj=objection, before=before,
-                 after={**snapshot(objection, ("status", "answer")), "late": today() > objection.answer_due})
+    audit_record(
+        actor=actor,
+        action="revenue.objection_answer",
+        obj=objection,
+        before=before,
+        after={**snapshot(objection, ("status", "answer")), "late": today() > objection.answer_due},
+    )
     return objection
 
 
@@ -494,10 +705,18 @@ def comment_add(*, actor: User, disclosure: Disclosure, text: str) -> ReviewComm
     estate = disclosure.account.estate
     if not (_is_committee_of(actor, estate) or _is_bureau(actor)):
         raise NotAllowed("只有该小区业委会/物管会或专班可以填写审阅意见")
-    comment = ReviewComment.objects.create(disclosure=disclosure, author=actor,
-                                           text=_text(text, field="审阅意见", max_len=2000), created_at=now())
-    audit_record(actor=actor, action="revenue.disclosure_comment", obj=comment,
-                 after=snapshot(comment, ("disclosure", "text")))
+    comment = ReviewComment.objects.create(
+        disclosure=disclosure,
+        author=actor,
+        text=_text(text, field="审阅意见", max_len=2000),
+        created_at=now(),
+    )
+    audit_record(
+        actor=actor,
+        action="revenue.disclosure_comment",
+        obj=comment,
+        after=snapshot(comment, ("disclosure", "text")),
+    )
     return comment
 
 
@@ -511,8 +730,9 @@ def _collector_ok(collector: str, collector_name: str) -> str:
 
 
 @transaction.atomic
-def fund_dues_generate(*, actor: User, estate: Estate, due_date: dt.date, collector: str,
-                       collector_name: str) -> int:
+def fund_dues_generate(
+    *, actor: User, estate: Estate, due_date: dt.date, collector: str, collector_name: str
+) -> int:
     """One first-deposit due per unit that has none: registered area × the county rate (read now)."""
     if not _is_bureau(actor):
         raise NotAllowed("只有专班可以核定维修资金应缴额")
@@ -522,30 +742,71 @@ def fund_dues_generate(*, actor: User, estate: Estate, due_date: dt.date, collec
     Estate.objects.select_for_update().get(pk=estate.pk)
     units = list(estate.units.filter(fund_due__isnull=True).select_related("building").order_by("pk"))
     stamp = now()
-    dues = [FundDue(estate=estate, unit=u, label=u.label, basis=DueBasis.AREA, area=u.area, rate=rate,
-                    amount=to_yuan(u.area * rate), due_date=due_date, collector=collector,
-                    collector_name=collector_name, created_at=stamp) for u in units]
+    dues = [
+        FundDue(
+            estate=estate,
+            unit=u,
+            label=u.label,
+            basis=DueBasis.AREA,
+            area=u.area,
+            rate=rate,
+            amount=to_yuan(u.area * rate),
+            due_date=due_date,
+            collector=collector,
+            collector_name=collector_name,
+            created_at=stamp,
+        )
+        for u in units
+    ]
     FundDue.objects.bulk_create(dues, batch_size=1000)
-    audit_record(actor=actor, action="revenue.fund_dues_generate", obj=estate,
-                 after={"count": len(dues), "rate": rate, "due_date": due_date, "collector": collector,
-                        "collector_name": collector_name, "total": sum((d.amount for d in dues), Decimal(0))})
+    audit_record(
+        actor=actor,
+        action="revenue.fund_dues_generate",
+        obj=estate,
+        after={
+            "count": len(dues),
+            "rate": rate,
+            "due_date": due_date,
+            "collector": collector,
+            "collector_name": collector_name,
+            "total": sum((d.amount for d in dues), Decimal(0)),
+        },
+    )
     return len(dues)
 
 
 @transaction.atomic
-def fund_due_bill(*, actor: User, estate: Estate, label: str, amount: Any, due_date: dt.date, collector: str,
-                  collector_name: str) -> FundDue:
+def fund_due_bill(
+    *,
+    actor: User,
+    estate: Estate,
+    label: str,
+    amount: Any,
+    due_date: dt.date,
+    collector: str,
+    collector_name: str,
+) -> FundDue:
     """A due billed as a sum (e.g. a developer's unsold units, or a connected non-residential unit)."""
     if not _is_bureau(actor):
         raise NotAllowed("只有专班可以核定维修资金应缴额")
     collector_name = _collector_ok(collector, collector_name)
     _check_date(due_date, field="上缴期限")
-    due = FundDue.objects.create(estate=estate, label=_text(label, field="缴存对象", max_len=100),
-                                 basis=DueBasis.BILLED, amount=parse_yuan(amount, field="应缴金额"),
-                                 due_date=due_date, collector=collector, collector_name=collector_name,
-                                 created_at=now())
-    audit_record(actor=actor, action="revenue.fund_due_bill", obj=due,
-                 after=snapshot(due, ("estate", "label", "amount", "due_date", "collector", "collector_name")))
+    due = FundDue.objects.create(
+        estate=estate,
+        label=_text(label, field="缴存对象", max_len=100),
+        basis=DueBasis.BILLED,
+        amount=parse_yuan(amount, field="应缴金额"),
+        due_date=due_date,
+        collector=collector,
+        collector_name=collector_name,
+        created_at=now(),
+    )
+    audit_record(
+        actor=actor,
+        action="revenue.fund_due_bill",
+        obj=due,
+        after=snapshot(due, ("estate", "label", "amount", "due_date", "collector", "collector_name")),
+    )
     return due
 
 
@@ -560,7 +821,9 @@ def _lock_dues(estate: Estate, due_ids: Iterable[int]) -> list[FundDue]:
 
 
 @transaction.atomic
-def fund_collection_record(*, actor: User, estate: Estate, due_ids: Iterable[int], collected_on: dt.date) -> int:
+def fund_collection_record(
+    *, actor: User, estate: Estate, due_ids: Iterable[int], collected_on: dt.date
+) -> int:
     """The collector (developer or company) has taken the owners' money: from now it must reach the special account."""
     if not (_is_bureau(actor) or _is_company_of(actor, estate)):
         raise NotAllowed("您无权登记该小区维修资金代收")
@@ -571,14 +834,17 @@ def fund_collection_record(*, actor: User, estate: Estate, due_ids: Iterable[int
             continue
         due.collected_on = collected_on
         due.save(update_fields=["collected_on"])
-        audit_record(actor=actor, action="revenue.fund_collect", obj=due, after={"collected_on": collected_on})
+        audit_record(
+            actor=actor, action="revenue.fund_collect", obj=due, after={"collected_on": collected_on}
+        )
         changed += 1
     return changed
 
 
 @transaction.atomic
-def fund_deposit_record(*, actor: User, estate: Estate, due_ids: Iterable[int], deposited_on: dt.date,
-                        reference: str) -> int:
+def fund_deposit_record(
+    *, actor: User, estate: Estate, due_ids: Iterable[int], deposited_on: dt.date, reference: str
+) -> int:
     """The bureau confirms the money reached the county special account (专户入账)."""
     if not _is_bureau(actor):
         raise NotAllowed("只有专班可以确认维修资金存入专户")
@@ -596,7 +862,11 @@ def fund_deposit_record(*, actor: User, estate: Estate, due_ids: Iterable[int], 
             raise DomainError(f"“{due.label}”的入账日期早于代收日期", field="存入专户日期")
         due.deposited_on, due.deposit_ref = deposited_on, reference
         due.save(update_fields=["collected_on", "deposited_on", "deposit_ref"])
-        audit_record(actor=actor, action="revenue.fund_deposit", obj=due,
-                     after={"deposited_on": deposited_on, "deposit_ref": reference})
+        audit_record(
+            actor=actor,
+            action="revenue.fund_deposit",
+            obj=due,
+            after={"deposited_on": deposited_on, "deposit_ref": reference},
+        )
         changed += 1
     return changed

@@ -28,5 +28,7 @@ urlpatterns = [
     path("estates/<slug:code>/revenue/qr.svg", views.public_qr, name="public_qr"),
     path("estates/<slug:code>/revenue/<str:period>.pdf", views.public_pdf, name="public_pdf"),
     path("estates/<slug:code>/revenue/<str:period>/", views.public_statement, name="public_statement"),
-    path("estates/<slug:code>/revenue/<str:period>/objection/", views.public_objection, name="public_objection"),
+    path(
+        "estates/<slug:code>/revenue/<str:period>/objection/", views.public_objection, name="public_objection"
+    ),
 ]

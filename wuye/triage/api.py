@@ -19,8 +19,12 @@ from .duplicates import similar_open_cases
 
 
 class SuggestIn(serializers.Serializer):
-    text = serializers.CharField(max_length=5000, error_messages={"blank": "请填写反映内容", "required": "请填写反映内容"})
-    estate = serializers.CharField(required=False, allow_blank=True, help_text="小区编码；给出时返回可能重复的在办事项")
+    text = serializers.CharField(
+        max_length=5000, error_messages={"blank": "请填写反映内容", "required": "请填写反映内容"}
+    )
+    estate = serializers.CharField(
+        required=False, allow_blank=True, help_text="小区编码；给出时返回可能重复的在办事项"
+    )
 
 
 class SuggestView(APIView):
@@ -34,26 +38,41 @@ class SuggestView(APIView):
         form = SuggestIn(data=request.data)
         if not form.is_valid():
             field, errors = next(iter(form.errors.items()))
-            return Response({"detail": str(errors[0]), "field": {"text": "反映内容", "estate": "小区"}.get(field, field)},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": str(errors[0]), "field": {"text": "反映内容", "estate": "小区"}.get(field, field)},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         try:
             prediction = ml.suggest(form.validated_data["text"])
         except ml.ModelUnavailable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         out: dict[str, Any] = prediction.as_dict()
-        out["category_label"] = Category(prediction.category).label if prediction.category in Category.values \
+        out["category_label"] = (
+            Category(prediction.category).label
+            if prediction.category in Category.values
             else "非物业服务事项"
+        )
         code = form.validated_data.get("estate") or ""
         out["duplicates"] = []
         if code:
             estate = estates_visible_to(request.user).filter(code=code).first()
             if estate is None:
-                return Response({"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_404_NOT_FOUND)
+                return Response(
+                    {"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_404_NOT_FOUND
+                )
             category = prediction.category if prediction.category != ml.NONE else None
             out["duplicates"] = [
-                {"number": c.number, "category": c.category, "status": c.status, "description": c.description[:200],
-                 "created_at": c.created_at.isoformat(), "score": score}
-                for c, score in similar_open_cases(estate=estate, text=form.validated_data["text"], category=category)
+                {
+                    "number": c.number,
+                    "category": c.category,
+                    "status": c.status,
+                    "description": c.description[:200],
+                    "created_at": c.created_at.isoformat(),
+                    "score": score,
+                }
+                for c, score in similar_open_cases(
+                    estate=estate, text=form.validated_data["text"], category=category
+                )
             ]
         return Response(out)
 

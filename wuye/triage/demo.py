@@ -30,7 +30,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     decided = _sample_decisions(seed)
     total = Suggestion.objects.count()
     urgent = Lead.objects.filter(status=LeadStatus.NEW, urgent=True).count()
-    out.write(f"  智能分拣：新生成建议 {made} 条（共 {total} 条），待分拣中紧急 {urgent} 条，示例处理 {decided} 条\n")
+    out.write(
+        f"  智能分拣：新生成建议 {made} 条（共 {total} 条），待分拣中紧急 {urgent} 条，示例处理 {decided} 条\n"
+    )
 
 
 def _sample_decisions(seed: int) -> int:
@@ -42,9 +44,15 @@ def _sample_decisions(seed: int) -> int:
     if actor is None:
         return 0
     rng = random.Random(seed)
-    candidates = list(Suggestion.objects.filter(decision=Decision.PENDING, lead__status=LeadStatus.NEW,
-                                                lead__estate__isnull=False)
-                      .exclude(category=ml.NONE).exclude(lead__channel=Channel.CHECK).select_related("lead").order_by("id")[:60])
+    candidates = list(
+        Suggestion.objects.filter(
+            decision=Decision.PENDING, lead__status=LeadStatus.NEW, lead__estate__isnull=False
+        )
+        .exclude(category=ml.NONE)
+        .exclude(lead__channel=Channel.CHECK)
+        .select_related("lead")
+        .order_by("id")[:60]
+    )
     rng.shuffle(candidates)
     done = 0
     for s in candidates[:SAMPLE_DECISIONS]:
@@ -57,5 +65,7 @@ def _sample_decisions(seed: int) -> int:
             continue
         done += 1
     with transaction.atomic():
-        audit_record(actor=None, action=MARKER, object_type="triage.demo", object_id=seed, after={"decided": done})
+        audit_record(
+            actor=None, action=MARKER, object_type="triage.demo", object_id=seed, after={"decided": done}
+        )
     return done

@@ -46,8 +46,11 @@ def open_case_candidates(estate_ids: list[int], *, days: int = 90) -> dict[int, 
         Case.objects.filter(estate_id__in=estate_ids, status__in=list(OPEN_STATES))
         .filter(Q(created_at__gte=cutoff) | Q(updated_at__gte=cutoff))
         .prefetch_related(
-            Prefetch("leads", queryset=Lead.objects.only("id", "text", "case_id").order_by("-created_at"),
-                     to_attr="recent_leads")
+            Prefetch(
+                "leads",
+                queryset=Lead.objects.only("id", "text", "case_id").order_by("-created_at"),
+                to_attr="recent_leads",
+            )
         )
         .order_by("-created_at", "-id")
     )

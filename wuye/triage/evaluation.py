@@ -15,8 +15,10 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> dict[str, Any]:
     labels = [c for c in LABELS if c in set(gold) | set(pred)]
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     gold_labels = [c for c in labels if c in set(gold)]
-    per_class = {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-                 for i, c in enumerate(labels)}
+    per_class = {
+        c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+        for i, c in enumerate(labels)
+    }
     # macro over the classes present in the file (a class nobody wrote about cannot be recalled)
     macro_f1 = sum(per_class[c]["f1"] for c in gold_labels) / max(1, len(gold_labels))
     accuracy = sum(g == q for g, q in zip(gold, pred, strict=True)) / max(1, len(gold))
@@ -27,10 +29,18 @@ def evaluate(model: TriageModel, examples: Sequence[Example]) -> dict[str, Any]:
     urgent_precision = tp / sum(p_urg) if any(p_urg) else (1.0 if not any(g_urg) else 0.0)
     cm = confusion_matrix(gold, pred, labels=labels)
     return {
-        "labels": labels, "per_class": per_class, "confusion": cm.tolist(), "macro_f1": macro_f1,
-        "accuracy": accuracy, "urgent_recall": urgent_recall, "urgent_precision": urgent_precision,
-        "urgent_support": sum(g_urg), "n": len(examples),
-        "errors": [(e.text, e.category, q[0]) for e, q in zip(examples, preds, strict=True) if e.category != q[0]],
+        "labels": labels,
+        "per_class": per_class,
+        "confusion": cm.tolist(),
+        "macro_f1": macro_f1,
+        "accuracy": accuracy,
+        "urgent_recall": urgent_recall,
+        "urgent_precision": urgent_precision,
+        "urgent_support": sum(g_urg),
+        "n": len(examples),
+        "errors": [
+            (e.text, e.category, q[0]) for e, q in zip(examples, preds, strict=True) if e.category != q[0]
+        ],
         "urgent_missed": [e.text for e, q in zip(examples, preds, strict=True) if e.urgent and not q[1]],
     }
 
@@ -40,9 +50,11 @@ def format_report(result: dict[str, Any]) -> list[str]:
     for c in result["labels"]:
         m = result["per_class"][c]
         lines.append(f"{c:8}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>10}")
-    lines.append(f"macro-F1 {result['macro_f1']:.4f}   准确率 {result['accuracy']:.4f}   "
-                 f"紧急召回率 {result['urgent_recall']:.4f}   紧急精确率 {result['urgent_precision']:.4f}   "
-                 f"（紧急 {result['urgent_support']} 条，共 {result['n']} 条）")
+    lines.append(
+        f"macro-F1 {result['macro_f1']:.4f}   准确率 {result['accuracy']:.4f}   "
+        f"紧急召回率 {result['urgent_recall']:.4f}   紧急精确率 {result['urgent_precision']:.4f}   "
+        f"（紧急 {result['urgent_support']} 条，共 {result['n']} 条）"
+    )
     lines.append("混淆矩阵（行 = 标注，列 = 预测）：")
     labels = result["labels"]
     lines.append(" " * 6 + "".join(f"{c:>6}" for c in labels))

@@ -62,6 +62,7 @@ class ModelUnavailable(RuntimeError):
 
 # --- features (module-level functions so the fitted vectorizers pickle) -------------------------------------
 
+
 def prep_chars(text: str) -> str:
     return fold(text)
 
@@ -79,19 +80,42 @@ def _jieba_words(text: str) -> tuple[str, ...]:
 def build_features(config: dict[str, Any]) -> FeatureUnion:
     parts: list[tuple[str, Any]] = []
     if config.get("char"):
-        parts.append(("c", TfidfVectorizer(analyzer="char", ngram_range=tuple(config["char"]), min_df=config["min_df"],
-                                           sublinear_tf=True, preprocessor=prep_chars, lowercase=False,
-                                           dtype=np.float32)))
+        parts.append(
+            (
+                "c",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=tuple(config["char"]),
+                    min_df=config["min_df"],
+                    sublinear_tf=True,
+                    preprocessor=prep_chars,
+                    lowercase=False,
+                    dtype=np.float32,
+                ),
+            )
+        )
     if config.get("word"):
-        parts.append(("w", TfidfVectorizer(tokenizer=jieba_words, token_pattern=None, lowercase=False,
-                                           ngram_range=tuple(config["word"]), min_df=config["min_df"],
-                                           sublinear_tf=True, dtype=np.float32)))
+        parts.append(
+            (
+                "w",
+                TfidfVectorizer(
+                    tokenizer=jieba_words,
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=tuple(config["word"]),
+                    min_df=config["min_df"],
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+            )
+        )
     if not parts:
         raise ValueError("config needs char or word features")
     return FeatureUnion(parts)
 
 
 # --- data ------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Example:
@@ -155,6 +179,7 @@ def data_hash(examples: Sequence[Example]) -> str:
 
 
 # --- the model ---------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Prediction:
@@ -255,7 +280,9 @@ class TriageModel:
         return centred
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_centred"}  # derived, not saved in the artifact
+        return {
+            k: v for k, v in self.__dict__.items() if k != "_centred"
+        }  # derived, not saved in the artifact
 
     def predict(self, text: str, *, k_terms: int = 6) -> Prediction:
         return self.predict_batch([text], k_terms=k_terms)[0]
@@ -291,11 +318,18 @@ class TriageModel:
                 reason = f"模型判断紧急（概率 {p_urgent:.2f}）：" + "、".join(urgent_terms or ["—"])
             else:
                 reason = ""
-            out.append(Prediction(
-                category=classes[best], top3=top3, urgent=bool(hits) or model_urgent,
-                urgent_probability=round(p_urgent, 4), urgent_reason=reason, terms=terms,
-                urgent_terms=urgent_terms, model_version=self.version,
-            ))
+            out.append(
+                Prediction(
+                    category=classes[best],
+                    top3=top3,
+                    urgent=bool(hits) or model_urgent,
+                    urgent_probability=round(p_urgent, 4),
+                    urgent_reason=reason,
+                    terms=terms,
+                    urgent_terms=urgent_terms,
+                    model_version=self.version,
+                )
+            )
         return out
 
     def predict_many(self, texts: Sequence[str]) -> list[tuple[str, bool]]:
@@ -305,14 +339,18 @@ class TriageModel:
         classes = self.category_clf.classes_
         cats = [str(classes[i]) for i in probs.argmax(axis=1)]
         pu = self.urgent_clf.predict_proba(xs)[:, 1]
-        return [(c, bool(rules.urgent_hits(t)) or float(p) >= self.urgent_threshold)
-                for c, t, p in zip(cats, texts, pu, strict=True)]
+        return [
+            (c, bool(rules.urgent_hits(t)) or float(p) >= self.urgent_threshold)
+            for c, t, p in zip(cats, texts, pu, strict=True)
+        ]
 
 
 # --- training ------------------------------------------------------------------------------------------------------
 
-def _fit_once(texts: list[str], cats: np.ndarray, urg: np.ndarray, config: dict[str, Any]
-              ) -> tuple[FeatureUnion, LogisticRegression, LogisticRegression]:
+
+def _fit_once(
+    texts: list[str], cats: np.ndarray, urg: np.ndarray, config: dict[str, Any]
+) -> tuple[FeatureUnion, LogisticRegression, LogisticRegression]:
     feats = build_features(config)
     xs = feats.fit_transform(texts)
     cat = LogisticRegression(C=config["C"], class_weight="balanced", max_iter=3000)
@@ -322,8 +360,9 @@ def _fit_once(texts: list[str], cats: np.ndarray, urg: np.ndarray, config: dict[
     return feats, cat, ur
 
 
-def cross_validate(examples: Sequence[Example], config: dict[str, Any], *, folds: int = 5, seed: int = 7
-                   ) -> dict[str, Any]:
+def cross_validate(
+    examples: Sequence[Example], config: dict[str, Any], *, folds: int = 5, seed: int = 7
+) -> dict[str, Any]:
     """Out-of-fold category logits and urgency probabilities on the training data (no test data involved)."""
     texts = [e.text for e in examples]
     labels = sorted({e.category for e in examples})
@@ -349,7 +388,15 @@ def cross_validate(examples: Sequence[Example], config: dict[str, Any], *, folds
         full[:, cat.classes_] = fold_logits
         logits[te] = full
         p_urg[te] = ur.predict_proba(xs)[:, 1]
-    return {"folds": folds, "labels": labels, "y": y, "urgent": urg, "logits": logits, "p_urgent": p_urg, "texts": texts}
+    return {
+        "folds": folds,
+        "labels": labels,
+        "y": y,
+        "urgent": urg,
+        "logits": logits,
+        "p_urgent": p_urg,
+        "texts": texts,
+    }
 
 
 def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -358,7 +405,9 @@ def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return float(f1_score(y, pred, average="macro", zero_division=0))
 
 
-def pick_urgent_threshold(p_urgent: np.ndarray, urgent: np.ndarray, rule_hit: np.ndarray, target: float) -> float:
+def pick_urgent_threshold(
+    p_urgent: np.ndarray, urgent: np.ndarray, rule_hit: np.ndarray, target: float
+) -> float:
     """The highest threshold whose combined (rule OR model) recall on out-of-fold data reaches `target`."""
     if urgent.sum() == 0:
         return 0.5
@@ -370,8 +419,9 @@ def pick_urgent_threshold(p_urgent: np.ndarray, urgent: np.ndarray, rule_hit: np
     return 0.05
 
 
-def train(examples: Sequence[Example], *, config: dict[str, Any] | None = None, cv_folds: int = 5
-          ) -> TriageModel:
+def train(
+    examples: Sequence[Example], *, config: dict[str, Any] | None = None, cv_folds: int = 5
+) -> TriageModel:
     config = {**DEFAULT_CONFIG, **(config or {})}
     if len({e.category for e in examples}) < 2:
         raise DataError("训练数据至少需要两个类别")
@@ -398,17 +448,33 @@ def train(examples: Sequence[Example], *, config: dict[str, Any] | None = None, 
     dh = data_hash(examples)
     version = f"{CODE_VERSION}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{dh[:8]}"
     meta = {
-        "version": version, "code_version": CODE_VERSION, "sklearn": sklearn.__version__,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "n_train": len(examples),
-        "data_sha256": dh, "config": config, "temperature": temperature, "urgent_threshold": threshold,
-        "cv": cv_metrics, "n_features": len(names),
+        "version": version,
+        "code_version": CODE_VERSION,
+        "sklearn": sklearn.__version__,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "n_train": len(examples),
+        "data_sha256": dh,
+        "config": config,
+        "temperature": temperature,
+        "urgent_threshold": threshold,
+        "cv": cv_metrics,
+        "n_features": len(names),
         "class_counts": {c: int((cats == c).sum()) for c in sorted(set(cats))},
     }
-    return TriageModel(version=version, features=feats, category_clf=cat, urgent_clf=ur, temperature=temperature,
-                       urgent_threshold=threshold, feature_names=names, meta=meta)
+    return TriageModel(
+        version=version,
+        features=feats,
+        category_clf=cat,
+        urgent_clf=ur,
+        temperature=temperature,
+        urgent_threshold=threshold,
+        feature_names=names,
+        meta=meta,
+    )
 
 
 # --- artifacts -------------------------------------------------------------------------------------------------------
+
 
 def artifact_dir() -> Path:
     configured = settings.WUYE.get("TRIAGE", {}).get("ARTIFACT_DIR")
@@ -428,8 +494,13 @@ def save(model: TriageModel, *, directory: Path | None = None, keep_old: bool = 
     directory = directory or artifact_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"model-{model.version}.joblib"
-    payload = {"meta": model.meta, "features": model.features, "category_clf": model.category_clf,
-               "urgent_clf": model.urgent_clf, "feature_names": model.feature_names}
+    payload = {
+        "meta": model.meta,
+        "features": model.features,
+        "category_clf": model.category_clf,
+        "urgent_clf": model.urgent_clf,
+        "feature_names": model.feature_names,
+    }
     joblib.dump(payload, path, compress=3)
     manifest = {**model.meta, "file": path.name, "sha256": _sha256(path), "size_bytes": path.stat().st_size}
     tmp = directory / "current.json.tmp"
@@ -462,11 +533,13 @@ def check_manifest(manifest: dict[str, Any] | None, directory: Path) -> Path:
         raise ModelUnavailable("没有训练好的分拣模型：请运行 python manage.py triage_train")
     if manifest.get("code_version") != CODE_VERSION:
         raise ModelUnavailable(
-            f"模型由代码版本 {manifest.get('code_version')} 训练，当前代码版本为 {CODE_VERSION}：请重新运行 triage_train")
+            f"模型由代码版本 {manifest.get('code_version')} 训练，当前代码版本为 {CODE_VERSION}：请重新运行 triage_train"
+        )
     if manifest.get("sklearn") != sklearn.__version__:
         raise ModelUnavailable(
             f"模型由 scikit-learn {manifest.get('sklearn')} 训练，当前安装的是 {sklearn.__version__}："
-            "请安装 pyproject.toml 中固定的版本，或重新运行 triage_train")
+            "请安装 pyproject.toml 中固定的版本，或重新运行 triage_train"
+        )
     path = directory / str(manifest.get("file", ""))
     if not path.is_file():
         raise ModelUnavailable(f"模型文件 {path.name} 不存在：请重新运行 triage_train")
@@ -481,10 +554,16 @@ def load(directory: Path | None = None) -> TriageModel:
     path = check_manifest(manifest, directory)
     payload = joblib.load(path)
     meta = payload["meta"]
-    return TriageModel(version=meta["version"], features=payload["features"], category_clf=payload["category_clf"],
-                       urgent_clf=payload["urgent_clf"], temperature=float(meta["temperature"]),
-                       urgent_threshold=float(meta["urgent_threshold"]), feature_names=payload["feature_names"],
-                       meta=meta)
+    return TriageModel(
+        version=meta["version"],
+        features=payload["features"],
+        category_clf=payload["category_clf"],
+        urgent_clf=payload["urgent_clf"],
+        temperature=float(meta["temperature"]),
+        urgent_threshold=float(meta["urgent_threshold"]),
+        feature_names=payload["feature_names"],
+        meta=meta,
+    )
 
 
 _lock = threading.Lock()

@@ -16,8 +16,9 @@ class Decision(models.TextChoices):
 class Suggestion(models.Model):
     """What the model said about a lead when it arrived, and what staff then decided."""
 
-    lead = models.OneToOneField("intake.Lead", on_delete=models.CASCADE, related_name="suggestion",
-                                verbose_name="线索")
+    lead = models.OneToOneField(
+        "intake.Lead", on_delete=models.CASCADE, related_name="suggestion", verbose_name="线索"
+    )
     model_version = models.CharField("模型版本", max_length=60)
     category = models.CharField("建议类别", max_length=4)
     top3 = models.JSONField("前三类别及概率", default=list)
@@ -26,11 +27,18 @@ class Suggestion(models.Model):
     urgent_reason = models.CharField("紧急依据", max_length=300, blank=True)
     terms = models.JSONField("判断依据词", default=list)
     created_at = models.DateTimeField("生成时间")
-    decision = models.CharField("处理结果", max_length=12, choices=Decision.choices, default=Decision.PENDING,
-                                db_index=True)
+    decision = models.CharField(
+        "处理结果", max_length=12, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
     final_category = models.CharField("最终类别", max_length=4, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name="确认人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
     decided_at = models.DateTimeField("确认时间", null=True, blank=True, db_index=True)
 
     class Meta:
@@ -50,16 +58,24 @@ class Suggestion(models.Model):
 class Correction(models.Model):
     """A staff correction of a suggested category: training data for `triage_train --include-corrections`."""
 
-    lead = models.ForeignKey("intake.Lead", on_delete=models.CASCADE, related_name="triage_corrections",
-                             verbose_name="线索")
-    suggestion = models.ForeignKey(Suggestion, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="corrections", verbose_name="原建议")
+    lead = models.ForeignKey(
+        "intake.Lead", on_delete=models.CASCADE, related_name="triage_corrections", verbose_name="线索"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        verbose_name="原建议",
+    )
     text = models.TextField("文本")
     suggested_category = models.CharField("建议类别", max_length=4, blank=True)
     category = models.CharField("更正类别", max_length=4)
     urgent = models.BooleanField("紧急", default=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name="更正人")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="更正人"
+    )
     created_at = models.DateTimeField("更正时间", db_index=True)
 
     class Meta:

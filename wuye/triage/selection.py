@@ -26,11 +26,15 @@ def run_selection(examples: Sequence[Example], *, write: Callable[[str], object]
             t = time.perf_counter()
             cv = cross_validate(examples, config, folds=folds)
             pred = cv["logits"].argmax(axis=1)
-            thr = pick_urgent_threshold(cv["p_urgent"], cv["urgent"], rule_hit, config["urgent_target_recall"])
+            thr = pick_urgent_threshold(
+                cv["p_urgent"], cv["urgent"], rule_hit, config["urgent_target_recall"]
+            )
             flag = rule_hit | (cv["p_urgent"] >= thr)
             urg = cv["urgent"]
             rec = (flag & (urg == 1)).sum() / max(1, urg.sum())
             prec = (flag & (urg == 1)).sum() / max(1, flag.sum())
             name = f"char{cand['char']} word{cand['word']}"
-            write(f"{name:28}{c:>6}{_macro_f1(cv['y'], pred):>10.4f}{(pred == cv['y']).mean():>8.4f}"
-                  f"{rec:>8.3f}{prec:>8.3f}{time.perf_counter() - t:>6.1f}")
+            write(
+                f"{name:28}{c:>6}{_macro_f1(cv['y'], pred):>10.4f}{(pred == cv['y']).mean():>8.4f}"
+                f"{rec:>8.3f}{prec:>8.3f}{time.perf_counter() - t:>6.1f}"
+            )

@@ -20,9 +20,11 @@ def queue_leads(user: Any) -> QuerySet[Lead]:
     """New leads of every channel, urgent first, then the longest waiting. Bureau roles only."""
     if not getattr(user, "is_authenticated", False) or user.role not in BUREAU_ROLES:
         return Lead.objects.none()
-    return (Lead.objects.filter(status=LeadStatus.NEW)
-            .select_related("estate", "suggestion")
-            .order_by("-urgent", "created_at", "id"))
+    return (
+        Lead.objects.filter(status=LeadStatus.NEW)
+        .select_related("estate", "suggestion")
+        .order_by("-urgent", "created_at", "id")
+    )
 
 
 def queue_lead_get(user: Any, *, pk: int) -> Lead | None:
@@ -32,16 +34,24 @@ def queue_lead_get(user: Any, *, pk: int) -> Lead | None:
 def accuracy(*, days: int = ACCURACY_WINDOW_DAYS) -> dict[str, Any]:
     """Share of suggestions decided in the last `days` days whose category staff kept."""
     since = now() - dt.timedelta(days=days)
-    decided = Suggestion.objects.filter(decided_at__gte=since).exclude(decision=Decision.PENDING).exclude(
-        final_category="")
+    decided = (
+        Suggestion.objects.filter(decided_at__gte=since)
+        .exclude(decision=Decision.PENDING)
+        .exclude(final_category="")
+    )
     agg = decided.aggregate(
         n=Count("id"),
         right=Count("id", filter=Q(final_category=F("category"))),
         urgent=Count("id", filter=Q(urgent=True)),
     )
     n, right = agg["n"], agg["right"]
-    return {"days": days, "n": n, "right": right, "rate": (right / n) if n else None,
-            "pending": Suggestion.objects.filter(decision=Decision.PENDING, lead__status=LeadStatus.NEW).count()}
+    return {
+        "days": days,
+        "n": n,
+        "right": right,
+        "rate": (right / n) if n else None,
+        "pending": Suggestion.objects.filter(decision=Decision.PENDING, lead__status=LeadStatus.NEW).count(),
+    }
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:

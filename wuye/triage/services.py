@@ -27,20 +27,27 @@ logger = logging.getLogger("wuye.triage")
 
 # --- suggestions -------------------------------------------------------------------------------------------------
 
+
 def _prediction_for(lead: Lead, prediction: ml.Prediction) -> ml.Prediction:
     if lead.channel == Channel.CHECK and lead.category:
         # An automatic check's finding already knows its category by rule; the model only adds urgency.
-        return dataclasses.replace(prediction, category=lead.category, top3=[(lead.category, 1.0)],
-                                   terms=["系统核查规则"])
+        return dataclasses.replace(
+            prediction, category=lead.category, top3=[(lead.category, 1.0)], terms=["系统核查规则"]
+        )
     return prediction
 
 
 def _suggestion_row(lead: Lead, prediction: ml.Prediction, stamp: Any) -> Suggestion:
     return Suggestion(
-        lead=lead, model_version=prediction.model_version, category=prediction.category,
-        top3=[[c, p] for c, p in prediction.top3], urgent=prediction.urgent,
-        urgent_probability=prediction.urgent_probability, urgent_reason=prediction.urgent_reason[:300],
-        terms=prediction.terms, created_at=stamp,
+        lead=lead,
+        model_version=prediction.model_version,
+        category=prediction.category,
+        top3=[[c, p] for c, p in prediction.top3],
+        urgent=prediction.urgent,
+        urgent_probability=prediction.urgent_probability,
+        urgent_reason=prediction.urgent_reason[:300],
+        terms=prediction.terms,
+        created_at=stamp,
     )
 
 
@@ -55,9 +62,14 @@ def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | N
         if prediction.urgent and not lead.urgent:
             lead.urgent, lead.updated_at = True, now()
             lead.save(update_fields=["urgent", "updated_at"])
-            audit_record(actor=None, action="lead.triage_urgent", obj=lead, before={"urgent": False},
-                         after={"urgent": True, "model": prediction.model_version},
-                         reason=prediction.urgent_reason[:300])
+            audit_record(
+                actor=None,
+                action="lead.triage_urgent",
+                obj=lead,
+                before={"urgent": False},
+                after={"urgent": True, "model": prediction.model_version},
+                reason=prediction.urgent_reason[:300],
+            )
     return suggestion
 
 
@@ -84,8 +96,11 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
     the batch and a few statements for all of it (lock the leads, skip those already suggested, one INSERT of the
     suggestions, one UPDATE and one chained audit write for the urgent ones) instead of ~9 per lead.
     All or nothing: if it fails, the worker runs `suggestion_create` lead by lead. Returns how many were made."""
-    leads = list(Lead.objects.filter(pk__in=lead_ids, status=LeadStatus.NEW)
-                 .only("id", "text", "status", "channel", "category").order_by("pk"))
+    leads = list(
+        Lead.objects.filter(pk__in=lead_ids, status=LeadStatus.NEW)
+        .only("id", "text", "status", "channel", "category")
+        .order_by("pk")
+    )
     if not leads:
         return 0
     try:
@@ -93,13 +108,22 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
     except ml.ModelUnavailable as exc:
         logger.warning("triage: no suggestions for %s leads: %s", len(leads), exc)
         return 0
-    predictions = {lead.pk: _prediction_for(lead, p)
-                   for lead, p in zip(leads, model.predict_batch([lead.text for lead in leads]), strict=True)}
+    predictions = {
+        lead.pk: _prediction_for(lead, p)
+        for lead, p in zip(leads, model.predict_batch([lead.text for lead in leads]), strict=True)
+    }
     with transaction.atomic():
-        locked = list(Lead.objects.select_for_update().filter(pk__in=list(predictions), status=LeadStatus.NEW)
-                      .only("id", "urgent", "status").order_by("pk"))
-        have = set(Suggestion.objects.filter(lead_id__in=[lead.pk for lead in locked])
-                   .values_list("lead_id", flat=True))
+        locked = list(
+            Lead.objects.select_for_update()
+            .filter(pk__in=list(predictions), status=LeadStatus.NEW)
+            .only("id", "urgent", "status")
+            .order_by("pk")
+        )
+        have = set(
+            Suggestion.objects.filter(lead_id__in=[lead.pk for lead in locked]).values_list(
+                "lead_id", flat=True
+            )
+        )
         todo = [lead for lead in locked if lead.pk not in have]
         stamp = now()
         Suggestion.objects.bulk_create([_suggestion_row(lead, predictions[lead.pk], stamp) for lead in todo])
@@ -107,9 +131,13 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
         if flag:
             Lead.objects.filter(pk__in=[lead.pk for lead in flag]).update(urgent=True, updated_at=stamp)
             audit_record_many(
-                actor=None, action="lead.triage_urgent", objs=flag, before=[{"urgent": False}] * len(flag),
+                actor=None,
+                action="lead.triage_urgent",
+                objs=flag,
+                before=[{"urgent": False}] * len(flag),
                 after=[{"urgent": True, "model": predictions[lead.pk].model_version} for lead in flag],
-                reason=[predictions[lead.pk].urgent_reason[:300] for lead in flag])
+                reason=[predictions[lead.pk].urgent_reason[:300] for lead in flag],
+            )
     return len(todo)
 
 
@@ -124,14 +152,18 @@ def suggestions_backfill(*, limit: int | None = None) -> int:
     except ml.ModelUnavailable as exc:
         logger.warning("triage backfill skipped: %s", exc)
         return 0
-    ids = (Lead.objects.filter(status=LeadStatus.NEW, suggestion__isnull=True)
-           .order_by("created_at", "id").values_list("id", flat=True))
+    ids = (
+        Lead.objects.filter(status=LeadStatus.NEW, suggestion__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+    )
     if limit is not None:
         ids = ids[:limit]
     return sum(1 for lead_id in list(ids) if suggestion_create(lead_id=lead_id, model=model) is not None)
 
 
 # --- decisions ---------------------------------------------------------------------------------------------------
+
 
 def _check_actor(actor: Any) -> None:
     if getattr(actor, "role", None) not in BUREAU_ROLES:
@@ -142,7 +174,9 @@ def _lock_new_lead(lead: Lead) -> Lead:
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.status != LeadStatus.NEW:
         raise InvalidTransition(
-            f"线索 {locked.tracking_code} 已被处理（{locked.get_status_display()}），请刷新分拣台", field="线索")
+            f"线索 {locked.tracking_code} 已被处理（{locked.get_status_display()}），请刷新分拣台",
+            field="线索",
+        )
     return locked
 
 
@@ -158,11 +192,23 @@ def _record(*, actor: Any, lead: Lead, decision: str, final_category: str) -> No
         suggestion.save(update_fields=["decision", "final_category", "decided_by", "decided_at"])
     suggested = suggestion.category if suggestion is not None else ""
     if final_category and final_category != suggested:
-        Correction.objects.create(lead=lead, suggestion=suggestion, text=lead.text, suggested_category=suggested,
-                                  category=final_category, urgent=lead.urgent,
-                                  actor=actor, created_at=stamp)
-    audit_record(actor=actor, action=f"triage.{decision}", obj=lead, before=before,
-                 after={"decision": decision, "final_category": final_category, "suggested": suggested})
+        Correction.objects.create(
+            lead=lead,
+            suggestion=suggestion,
+            text=lead.text,
+            suggested_category=suggested,
+            category=final_category,
+            urgent=lead.urgent,
+            actor=actor,
+            created_at=stamp,
+        )
+    audit_record(
+        actor=actor,
+        action=f"triage.{decision}",
+        obj=lead,
+        before=before,
+        after={"decision": decision, "final_category": final_category, "suggested": suggested},
+    )
 
 
 def _suggested_category(lead: Lead) -> str:
@@ -179,8 +225,9 @@ def triage_accept(*, actor: Any, lead: Lead) -> Case:
     if not category:
         raise DomainError("该线索没有分拣建议，请选择类别后立案", field="问题类别")
     if category == ml.NONE:
-        raise DomainError("建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案",
-                          field="问题类别")
+        raise DomainError(
+            "建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案", field="问题类别"
+        )
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     _record(actor=actor, lead=lead, decision=Decision.ACCEPTED, final_category=category)
     return case
@@ -206,8 +253,9 @@ def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
     _check_actor(actor)
     case = Case.objects.select_for_update().get(pk=case.pk)  # cases before leads, as the ledger locks them
     if case.status not in OPEN_STATES:
-        raise InvalidTransition(f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索",
-                                field="事项")
+        raise InvalidTransition(
+            f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索", field="事项"
+        )
     lead = _lock_new_lead(lead)
     ledger.lead_merge_into_case(actor=actor, lead=lead, case=case)
     case.refresh_from_db()
@@ -244,12 +292,20 @@ def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
     lead.urgent, lead.updated_at = urgent, now()
     lead.save(update_fields=["urgent", "updated_at"])
     suggestion = Suggestion.objects.filter(lead=lead).first()
-    if suggestion is not None and (suggestion.urgent != urgent
-                                   or Correction.objects.filter(lead=lead).exists()):
+    if suggestion is not None and (
+        suggestion.urgent != urgent or Correction.objects.filter(lead=lead).exists()
+    ):
         # the model's urgency was wrong (or staff changed their mind): the latest correction of a lead is the one
         # `triage_train --include-corrections` learns from
-        Correction.objects.create(lead=lead, suggestion=suggestion, text=lead.text,
-                                  suggested_category=suggestion.category, category=suggestion.category,
-                                  urgent=urgent, actor=actor, created_at=now())
+        Correction.objects.create(
+            lead=lead,
+            suggestion=suggestion,
+            text=lead.text,
+            suggested_category=suggestion.category,
+            category=suggestion.category,
+            urgent=urgent,
+            actor=actor,
+            created_at=now(),
+        )
     audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
     return lead

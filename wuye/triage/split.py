@@ -72,5 +72,9 @@ def read_corpus(directory: Path = CORPUS_DIR) -> tuple[list[Example], list[str]]
 def write_jsonl(path: Path, examples: Sequence[Example]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for ex in examples:
-            fh.write(json.dumps({"text": ex.text, "category": ex.category, "urgency": ex.urgency},
-                                ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {"text": ex.text, "category": ex.category, "urgency": ex.urgency}, ensure_ascii=False
+                )
+                + "\n"
+            )

@@ -33,18 +33,37 @@ def _row(lead: Any, candidates: dict[int, list[Case]]) -> dict[str, Any]:
     category = suggestion.category if suggestion else None
     duplicates = []
     if lead.estate_id:
-        for case, score in similar_open_cases(estate=lead.estate, text=lead.text,
-                                              category=category if category != ml.NONE else None,
-                                              candidates=candidates.get(lead.estate_id, [])):
-            duplicates.append({"case": case, "score": score, "url": _case_url(case),
-                               "category_label": label_of(case.category)})
+        for case, score in similar_open_cases(
+            estate=lead.estate,
+            text=lead.text,
+            category=category if category != ml.NONE else None,
+            candidates=candidates.get(lead.estate_id, []),
+        ):
+            duplicates.append(
+                {
+                    "case": case,
+                    "score": score,
+                    "url": _case_url(case),
+                    "category_label": label_of(case.category),
+                }
+            )
     top3 = []
     if suggestion:
-        top3 = [{"code": c, "label": label_of(c) if c != ml.NONE else "非物业服务事项", "pct": round(p * 100)}
-                for c, p in suggestion.top3]
-    return {"lead": lead, "suggestion": suggestion, "top3": top3, "duplicates": duplicates,
-            "suggested_label": (label_of(category) if category and category != ml.NONE
-                                else ("非物业服务事项（建议不予立案或转办）" if category else ""))}
+        top3 = [
+            {"code": c, "label": label_of(c) if c != ml.NONE else "非物业服务事项", "pct": round(p * 100)}
+            for c, p in suggestion.top3
+        ]
+    return {
+        "lead": lead,
+        "suggestion": suggestion,
+        "top3": top3,
+        "duplicates": duplicates,
+        "suggested_label": (
+            label_of(category)
+            if category and category != ml.NONE
+            else ("非物业服务事项（建议不予立案或转办）" if category else "")
+        ),
+    }
 
 
 @role_required(*BUREAU_ROLES)
@@ -67,8 +86,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 @role_required(*BUREAU_ROLES)
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.queue_lead_get(request.user, pk=pk)
-    target = reverse("triage:queue") + (f"?page={request.POST['page']}" if request.POST.get("page", "").isdigit()
-                                       else "")
+    target = reverse("triage:queue") + (
+        f"?page={request.POST['page']}" if request.POST.get("page", "").isdigit() else ""
+    )
     if lead is None:
         messages.error(request, "该线索已被处理或不存在，请刷新分拣台")
         return redirect(target)
@@ -94,12 +114,18 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             services.triage_reject(actor=actor, lead=lead, reason=request.POST.get("reason", ""))
             messages.success(request, f"线索 {lead.tracking_code} 不予立案")
         elif action == "transfer":
-            services.triage_transfer(actor=actor, lead=lead, department=request.POST.get("department", ""),
-                                     reason=request.POST.get("reason", ""))
+            services.triage_transfer(
+                actor=actor,
+                lead=lead,
+                department=request.POST.get("department", ""),
+                reason=request.POST.get("reason", ""),
+            )
             messages.success(request, f"线索 {lead.tracking_code} 已转办")
         elif action in ("urgent", "not_urgent"):
             services.triage_set_urgent(actor=actor, lead=lead, urgent=action == "urgent")
-            messages.success(request, f"线索 {lead.tracking_code} 已{'标为紧急' if action == 'urgent' else '取消紧急'}")
+            messages.success(
+                request, f"线索 {lead.tracking_code} 已{'标为紧急' if action == 'urgent' else '取消紧急'}"
+            )
         else:
             raise DomainError("未知的操作", field="操作")
     except DomainError as exc:

@@ -26,8 +26,19 @@ class AssemblySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assembly
-        fields = ["id", "estate", "estate_name", "title", "status", "status_label", "vote_start", "vote_end",
-                  "total_persons", "total_area", "objection_end"]
+        fields = [
+            "id",
+            "estate",
+            "estate_name",
+            "title",
+            "status",
+            "status_label",
+            "vote_start",
+            "vote_end",
+            "total_persons",
+            "total_area",
+            "objection_end",
+        ]
 
 
 @api_view(["GET"])
@@ -53,10 +64,18 @@ def participation(request: Request, pk: int) -> Response:
 def result(request: Request, pk: int) -> Response:
     """A published result with its digest: public, no names."""
     assembly = selectors.assembly_get_published(pk=pk)
-    return Response({"id": assembly.pk, "estate": assembly.estate.code, "title": assembly.title,
-                     "status": assembly.status, "objection_end": assembly.objection_end,
-                     "digest": assembly.digest, "electorate_digest": assembly.electorate_digest,
-                     "motions": (assembly.result or {}).get("motions", [])})
+    return Response(
+        {
+            "id": assembly.pk,
+            "estate": assembly.estate.code,
+            "title": assembly.title,
+            "status": assembly.status,
+            "objection_end": assembly.objection_end,
+            "digest": assembly.digest,
+            "electorate_digest": assembly.electorate_digest,
+            "motions": (assembly.result or {}).get("motions", []),
+        }
+    )
 
 
 urlpatterns = [

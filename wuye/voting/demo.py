@@ -23,10 +23,16 @@ from .tally import ABSTAIN, AGREE, DISAGREE
 
 OPEN_TITLE = "2026年第二次业主大会：续聘物业与电梯广告收益"
 CLOSED_TITLE = "2026年第一次业主大会：修订管理规约与增设充电桩"
-OPEN_MOTIONS = [(4, "续聘现物业服务企业，服务期三年"), (8, "利用电梯轿厢发布广告，收益用于补充维修资金"),
-                (5, "使用维修资金更换2栋屋面防水层")]
-CLOSED_MOTIONS = [(2, "修订《管理规约》（停车管理条款）"), (7, "在小区东侧增设电动自行车充电桩"),
-                  (9, "公共收益分配方案（2026年度）")]
+OPEN_MOTIONS = [
+    (4, "续聘现物业服务企业，服务期三年"),
+    (8, "利用电梯轿厢发布广告，收益用于补充维修资金"),
+    (5, "使用维修资金更换2栋屋面防水层"),
+]
+CLOSED_MOTIONS = [
+    (2, "修订《管理规约》（停车管理条款）"),
+    (7, "在小区东侧增设电动自行车充电桩"),
+    (9, "公共收益分配方案（2026年度）"),
+]
 
 
 def _png() -> SimpleUploadedFile:
@@ -36,19 +42,34 @@ def _png() -> SimpleUploadedFile:
 
 
 def _estate_and_actor() -> tuple[Any, User | None]:
-    actor = User.objects.filter(username="committee", role=Role.COMMITTEE_MEMBER).select_related("estate").first()
+    actor = (
+        User.objects.filter(username="committee", role=Role.COMMITTEE_MEMBER).select_related("estate").first()
+    )
     if actor is not None:
         return actor.estate, actor
-    committee = (Committee.objects.filter(is_current=True, estate__contracts__is_current=True)
-                 .select_related("estate").order_by("id").first())
+    committee = (
+        Committee.objects.filter(is_current=True, estate__contracts__is_current=True)
+        .select_related("estate")
+        .order_by("id")
+        .first()
+    )
     return (committee.estate if committee else None), None
 
 
-def _cast(*, assembly: Assembly, rng: random.Random, share: float, skip_owner_id: int | None,
-          lean: tuple[float, float]) -> int:
+def _cast(
+    *,
+    assembly: Assembly,
+    rng: random.Random,
+    share: float,
+    skip_owner_id: int | None,
+    lean: tuple[float, float],
+) -> int:
     """Owners with an online vote cast for `share` of the persons; the developer votes by paper."""
-    voters = list(ElectorVoter.objects.filter(assembly=assembly, may_vote=True).select_related("owner", "person")
-                  .order_by("person__key", "owner_id"))
+    voters = list(
+        ElectorVoter.objects.filter(assembly=assembly, may_vote=True)
+        .select_related("owner", "person")
+        .order_by("person__key", "owner_id")
+    )
     skip_person = next((v.person_id for v in voters if v.owner_id == skip_owner_id), None)
     codes = list(assembly.motions.order_by("seq").values_list("code", flat=True))
     done: set[int] = set()
@@ -73,8 +94,9 @@ def _developer_paper(*, actor: User, assembly: Assembly) -> int:
     if dev is None:
         return 0
     codes = list(assembly.motions.order_by("seq").values_list("code", flat=True))
-    services.ballot_enter_paper(actor=actor, assembly=assembly, unit_label=dev.key,
-                                choices={c: AGREE for c in codes}, scan=_png())
+    services.ballot_enter_paper(
+        actor=actor, assembly=assembly, unit_label=dev.key, choices={c: AGREE for c in codes}, scan=_png()
+    )
     return 1
 
 
@@ -101,18 +123,26 @@ def _build_all(*, seed: int, out: Any) -> None:
     out.write(f"  投票：{estate.name} 两次表决（投票中 {n_open} 票；已公示 {n_closed} 票）")
 
 
-def _build(*, estate: Any, actor: User, rng: random.Random, skip: int | None, real: dt.datetime) -> tuple[int, int]:
+def _build(
+    *, estate: Any, actor: User, rng: random.Random, skip: int | None, real: dt.datetime
+) -> tuple[int, int]:
 
     # The closed assembly, replayed in the past: voting ended four days ago, results in their objection period.
     t0 = real - dt.timedelta(days=20)
     clock = {"t": t0}
-    with mock.patch.object(services, "now", lambda: clock["t"]), \
-            mock.patch.object(services, "today", lambda: clock["t"].astimezone().date()):
+    with (
+        mock.patch.object(services, "now", lambda: clock["t"]),
+        mock.patch.object(services, "today", lambda: clock["t"].astimezone().date()),
+    ):
         closed = services.assembly_create(
-            actor=actor, estate=estate, title=CLOSED_TITLE, vote_start=t0 + dt.timedelta(days=1),
+            actor=actor,
+            estate=estate,
+            title=CLOSED_TITLE,
+            vote_start=t0 + dt.timedelta(days=1),
             vote_end=t0 + dt.timedelta(days=16),
             notice="根据《民法典》第二百七十八条，业主委员会召集本次业主大会，采用电子投票与书面投票相结合的方式表决。"
-                   "书面选票可交至物业服务中心，由业委会录入并留存扫描件。")
+            "书面选票可交至物业服务中心，由业委会录入并留存扫描件。",
+        )
         for item, title in CLOSED_MOTIONS:
             services.motion_add(actor=actor, assembly=closed, item=item, title=title)
         clock["t"] = t0 + dt.timedelta(days=1, minutes=5)
@@ -126,10 +156,14 @@ def _build(*, estate: Any, actor: User, rng: random.Random, skip: int | None, re
 
     # The open assembly: voting now, some ballots in, the demo owner's still to come.
     opened = services.assembly_create(
-        actor=actor, estate=estate, title=OPEN_TITLE, vote_start=real - dt.timedelta(days=2),
+        actor=actor,
+        estate=estate,
+        title=OPEN_TITLE,
+        vote_start=real - dt.timedelta(days=2),
         vote_end=real + dt.timedelta(days=12),
         notice="本次表决采用电子投票（手机号验证码登录）和书面投票。每位业主一票；同一业主多套房屋合计一票、面积相加；"
-               "开发建设单位未售出或未交付的房屋合计一票。投票结束后公示回执码和计票结果，公示期内可提出异议。")
+        "开发建设单位未售出或未交付的房屋合计一票。投票结束后公示回执码和计票结果，公示期内可提出异议。",
+    )
     for item, title in OPEN_MOTIONS:
         services.motion_add(actor=actor, assembly=opened, item=item, title=title)
     services.assembly_open(actor=actor, assembly=opened)

@@ -35,16 +35,20 @@ class Assembly(models.Model):
         COMMITTEE = "committee", "业主委员会/物业管理委员会"
         TOWN = "town", "乡镇人民政府/街道办事处"
 
-    estate = models.ForeignKey("registry.Estate", on_delete=models.PROTECT, related_name="assemblies",
-                               verbose_name="小区")
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="assemblies", verbose_name="小区"
+    )
     title = models.CharField("表决名称", max_length=120)
     notice = models.TextField("表决公告")
     convener = models.CharField("召集人", max_length=12, choices=Convener.choices)
     vote_start = models.DateTimeField("投票开始时间")
     vote_end = models.DateTimeField("投票截止时间")
-    status = models.CharField("状态", max_length=12, choices=AssemblyStatus.choices, default=AssemblyStatus.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="创建人")
+    status = models.CharField(
+        "状态", max_length=12, choices=AssemblyStatus.choices, default=AssemblyStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="创建人"
+    )
     created_at = models.DateTimeField("创建时间")
     opened_at = models.DateTimeField("开始投票于", null=True, blank=True)
     closed_at = models.DateTimeField("截止计票于", null=True, blank=True)
@@ -52,7 +56,9 @@ class Assembly(models.Model):
     objection_end = models.DateField("公示期截止", null=True, blank=True)
     finalised_at = models.DateTimeField("公示期满于", null=True, blank=True)
     # Frozen when voting opens / closes.
-    total_area = models.DecimalField("总专有面积（㎡）", max_digits=14, decimal_places=2, null=True, blank=True)
+    total_area = models.DecimalField(
+        "总专有面积（㎡）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     total_persons = models.PositiveIntegerField("总人数", null=True, blank=True)
     electorate_digest = models.CharField("名册摘要（SHA-256）", max_length=64, blank=True)
     digest = models.CharField("选票摘要（SHA-256）", max_length=64, blank=True)
@@ -71,10 +77,14 @@ class Assembly(models.Model):
 
 
 class Motion(models.Model):
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="motions", verbose_name="表决")
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="motions", verbose_name="表决"
+    )
     code = models.CharField("编号", max_length=8)
     seq = models.PositiveSmallIntegerField("顺序")
-    item = models.PositiveSmallIntegerField("民法典第278条事项", choices=[(k, f"（{k}）{v}") for k, v in ITEMS.items()])
+    item = models.PositiveSmallIntegerField(
+        "民法典第278条事项", choices=[(k, f"（{k}）{v}") for k, v in ITEMS.items()]
+    )
     title = models.CharField("表决事项", max_length=200)
     description = models.TextField("说明", blank=True)
 
@@ -91,7 +101,9 @@ class Motion(models.Model):
 
 
 class MotionDocument(models.Model):
-    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="documents", verbose_name="表决事项")
+    motion = models.ForeignKey(
+        Motion, on_delete=models.CASCADE, related_name="documents", verbose_name="表决事项"
+    )
     name = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to="voting/docs/%Y/%m/")
     content_type = models.CharField(max_length=60)
@@ -105,8 +117,9 @@ class MotionDocument(models.Model):
 class ElectorPerson(models.Model):
     """One person of the frozen electorate (R2): a unit, an owner's several units, or all developer-held units."""
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="persons", verbose_name="表决",
-                                 db_index=False)  # led by the unique constraints
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="persons", verbose_name="表决", db_index=False
+    )  # led by the unique constraints
     key = models.CharField("投票人编号", max_length=20)
     area = models.DecimalField("专有面积合计（㎡）", max_digits=14, decimal_places=2)
     unit_count = models.PositiveIntegerField("房屋套数")
@@ -119,16 +132,20 @@ class ElectorPerson(models.Model):
         ordering = ["assembly_id", "key"]
         constraints = [
             models.UniqueConstraint(fields=["assembly", "key"], name="elector_person_unique_key"),
-            models.UniqueConstraint(fields=["assembly"], condition=Q(is_developer=True),
-                                    name="elector_one_developer"),
+            models.UniqueConstraint(
+                fields=["assembly"], condition=Q(is_developer=True), name="elector_one_developer"
+            ),
             models.CheckConstraint(condition=Q(area__gt=0), name="elector_person_area_positive"),
         ]
 
 
 class ElectorUnit(models.Model):
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="units", verbose_name="表决",
-                                 db_index=False)  # led by the unique constraints
-    person = models.ForeignKey(ElectorPerson, on_delete=models.CASCADE, related_name="units", verbose_name="投票人")
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="units", verbose_name="表决", db_index=False
+    )  # led by the unique constraints
+    person = models.ForeignKey(
+        ElectorPerson, on_delete=models.CASCADE, related_name="units", verbose_name="投票人"
+    )
     unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="房屋")
     label = models.CharField("房号", max_length=70)
     area = models.DecimalField("专有面积（㎡）", max_digits=10, decimal_places=2)
@@ -146,15 +163,22 @@ class ElectorUnit(models.Model):
 class ElectorVoter(models.Model):
     """Which registry owners may vote online for which person (sole owners and designated co-owner voters)."""
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="voters", verbose_name="表决",
-                                 db_index=False)  # led by the unique constraints
-    person = models.ForeignKey(ElectorPerson, on_delete=models.CASCADE, related_name="voters", verbose_name="投票人")
-    owner = models.ForeignKey("registry.Owner", on_delete=models.PROTECT, related_name="+", verbose_name="业主")
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.CASCADE, related_name="voters", verbose_name="表决", db_index=False
+    )  # led by the unique constraints
+    person = models.ForeignKey(
+        ElectorPerson, on_delete=models.CASCADE, related_name="voters", verbose_name="投票人"
+    )
+    owner = models.ForeignKey(
+        "registry.Owner", on_delete=models.PROTECT, related_name="+", verbose_name="业主"
+    )
     may_vote = models.BooleanField("可投票", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "表决名册（业主）"
-        constraints = [models.UniqueConstraint(fields=["assembly", "owner"], name="elector_voter_unique_owner")]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "owner"], name="elector_voter_unique_owner")
+        ]
 
 
 class Ballot(models.Model):
@@ -162,17 +186,29 @@ class Ballot(models.Model):
         ONLINE = "online", "电子投票"
         PAPER = "paper", "书面投票"
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="ballots", verbose_name="表决",
-                                 db_index=False)  # led by the unique constraint
-    person = models.ForeignKey(ElectorPerson, on_delete=models.PROTECT, related_name="ballots", verbose_name="投票人")
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.PROTECT, related_name="ballots", verbose_name="表决", db_index=False
+    )  # led by the unique constraint
+    person = models.ForeignKey(
+        ElectorPerson, on_delete=models.PROTECT, related_name="ballots", verbose_name="投票人"
+    )
     channel = models.CharField("方式", max_length=8, choices=Channel.choices)
-    choices = models.JSONField("选择")  # {motion code: "agree" | "disagree" | "abstain"}; absent = not taking part
+    choices = models.JSONField(
+        "选择"
+    )  # {motion code: "agree" | "disagree" | "abstain"}; absent = not taking part
     receipt = models.CharField("回执码", max_length=16, unique=True)
     cast_at = models.DateTimeField("投票时间")
-    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                verbose_name="提交人")
-    voter_owner = models.ForeignKey("registry.Owner", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="投票业主")
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
+    voter_owner = models.ForeignKey(
+        "registry.Owner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="投票业主",
+    )
     scan = models.FileField("书面选票扫描件", upload_to="voting/paper/%Y/%m/", blank=True)
 
     class Meta:
@@ -184,7 +220,8 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["assembly", "person"], name="ballot_one_per_person"),
             # A paper ballot carries its scan; an online ballot names the owner who cast it and has no scan.
             models.CheckConstraint(
-                condition=(Q(channel="paper") & ~Q(scan="")) | (Q(channel="online") & Q(voter_owner__isnull=False) & Q(scan="")),
+                condition=(Q(channel="paper") & ~Q(scan=""))
+                | (Q(channel="online") & Q(voter_owner__isnull=False) & Q(scan="")),
                 name="ballot_channel_evidence",
             ),
         ]
@@ -193,19 +230,30 @@ class Ballot(models.Model):
 class Objection(models.Model):
     """An owner's objection during the result publication period (询异公示); the committee must answer."""
 
-    assembly = models.ForeignKey(Assembly, on_delete=models.PROTECT, related_name="objections", verbose_name="表决")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name="提出人")
+    assembly = models.ForeignKey(
+        Assembly, on_delete=models.PROTECT, related_name="objections", verbose_name="表决"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
     text = models.TextField("异议内容")
     raised_at = models.DateTimeField("提出时间")
     answer = models.TextField("答复", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name="答复人")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="答复人",
+    )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "公示异议"
         ordering = ["raised_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""), name="objection_answer_text"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""), name="objection_answer_text"
+            ),
         ]

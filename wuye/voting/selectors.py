@@ -58,16 +58,22 @@ def assembly_get_visible(user: User, *, pk: int) -> Assembly:
 
 def assembly_get_published(*, pk: int) -> Assembly:
     """Anyone may read a published result (names never appear in it)."""
-    assembly = Assembly.objects.select_related("estate").filter(pk=pk, status__in=PUBLIC_RESULT_STATES).first()
+    assembly = (
+        Assembly.objects.select_related("estate").filter(pk=pk, status__in=PUBLIC_RESULT_STATES).first()
+    )
     if assembly is None:
         raise Http404("该表决结果尚未公示")
     return assembly
 
 
 def assembly_list(user: User) -> QuerySet[Assembly]:
-    return assemblies_visible_to(user).annotate(
-        motion_count=Count("motions", distinct=True),
-    ).order_by("-vote_start", "-pk")
+    return (
+        assemblies_visible_to(user)
+        .annotate(
+            motion_count=Count("motions", distinct=True),
+        )
+        .order_by("-vote_start", "-pk")
+    )
 
 
 def motions_of(assembly: Assembly) -> QuerySet[Motion]:
@@ -77,7 +83,11 @@ def motions_of(assembly: Assembly) -> QuerySet[Motion]:
 def voter_of(user: User, assembly: Assembly) -> ElectorVoter | None:
     if user.role != Role.OWNER or not user.owner_id:
         return None
-    return ElectorVoter.objects.select_related("person").filter(assembly=assembly, owner_id=user.owner_id).first()
+    return (
+        ElectorVoter.objects.select_related("person")
+        .filter(assembly=assembly, owner_id=user.owner_id)
+        .first()
+    )
 
 
 def ballot_of_person(assembly: Assembly, person: ElectorPerson) -> Ballot | None:
@@ -90,16 +100,23 @@ def ballot_of_person(assembly: Assembly, person: ElectorPerson) -> Ballot | None
 def participation(assembly: Assembly) -> dict[str, Any]:
     """Persons and area that have voted so far, against the two-thirds line; never who voted how."""
     agg = Ballot.objects.filter(assembly=assembly).aggregate(
-        persons=Count("id"), area=Sum("person__area"),
+        persons=Count("id"),
+        area=Sum("person__area"),
         paper=Count("id", filter=Q(channel=Ballot.Channel.PAPER)),
     )
     persons, area = agg["persons"] or 0, Decimal(agg["area"] or 0).quantize(Decimal("0.01"))
     total_p, total_a = assembly.total_persons or 0, assembly.total_area or Decimal("0.00")
     return {
-        "persons": persons, "area": area, "paper": agg["paper"] or 0, "online": persons - (agg["paper"] or 0),
-        "total_persons": total_p, "total_area": total_a,
-        "persons_pct": percent(persons, total_p), "area_pct": percent(area, total_a),
-        "persons_met": at_least_two_thirds(persons, total_p), "area_met": at_least_two_thirds(area, total_a),
+        "persons": persons,
+        "area": area,
+        "paper": agg["paper"] or 0,
+        "online": persons - (agg["paper"] or 0),
+        "total_persons": total_p,
+        "total_area": total_a,
+        "persons_pct": percent(persons, total_p),
+        "area_pct": percent(area, total_a),
+        "persons_met": at_least_two_thirds(persons, total_p),
+        "area_met": at_least_two_thirds(area, total_a),
         "line_pct": Decimal("66.67"),
     }
 
@@ -108,8 +125,10 @@ def participation(assembly: Assembly) -> dict[str, Any]:
 
 
 def _motion_inputs(assembly: Assembly) -> list[MotionIn]:
-    return [MotionIn(id=c, item=i, title=t) for c, i, t in
-            assembly.motions.order_by("seq").values_list("code", "item", "title")]
+    return [
+        MotionIn(id=c, item=i, title=t)
+        for c, i, t in assembly.motions.order_by("seq").values_list("code", "item", "title")
+    ]
 
 
 def tally_from_db(assembly: Assembly) -> list[MotionResult]:
@@ -119,19 +138,30 @@ def tally_from_db(assembly: Assembly) -> list[MotionResult]:
     person_area = dict(ElectorPerson.objects.filter(assembly=assembly).values_list("id", "area"))
     codes = [m.id for m in motions]
     rows = Ballot.objects.filter(assembly=assembly).values_list(
-        "person_id", *[KT(f"choices__{code}") for code in codes])
+        "person_id", *[KT(f"choices__{code}") for code in codes]
+    )
     choices = {row[0]: {c: v for c, v in zip(codes, row[1:], strict=True) if v is not None} for row in rows}
-    return tally_persons(person_area=person_area, motions=motions, choices_by_person=choices,
-                         three_quarter_items=three_quarter_items())
+    return tally_persons(
+        person_area=person_area,
+        motions=motions,
+        choices_by_person=choices,
+        three_quarter_items=three_quarter_items(),
+    )
 
 
 # --- the published documents ----------------------------------------------------------------------------------
 
 
 def electorate_units(assembly: Assembly) -> list[dict[str, Any]]:
-    rows = ElectorUnit.objects.filter(assembly=assembly).order_by("id").values_list(
-        "label", "area", "person__key", "developer_held")
-    return [{"id": label, "area": str(area), "owner": key, "developer_held": held} for label, area, key, held in rows]
+    rows = (
+        ElectorUnit.objects.filter(assembly=assembly)
+        .order_by("id")
+        .values_list("label", "area", "person__key", "developer_held")
+    )
+    return [
+        {"id": label, "area": str(area), "owner": key, "developer_held": held}
+        for label, area, key, held in rows
+    ]
 
 
 def electorate_document(assembly: Assembly) -> dict[str, Any]:
@@ -146,8 +176,11 @@ def electorate_document(assembly: Assembly) -> dict[str, Any]:
 def ballots_document(assembly: Assembly) -> dict[str, Any]:
     """What the digest covers and what anyone can download and re-tally (`tally_scenario` reads it as is)."""
     doc = electorate_document(assembly)
-    rows = Ballot.objects.filter(assembly=assembly).order_by("receipt").values_list(
-        "receipt", "person__key", "channel", "choices")
+    rows = (
+        Ballot.objects.filter(assembly=assembly)
+        .order_by("receipt")
+        .values_list("receipt", "person__key", "channel", "choices")
+    )
     doc["ballots"] = [{"receipt": r, "voter": k, "channel": c, "choices": ch} for r, k, c, ch in rows]
     return doc
 
@@ -159,15 +192,24 @@ def result_rows(assembly: Assembly) -> list[dict[str, Any]]:
     """The frozen result with the rates the result page draws as bars against their threshold lines."""
     rows = []
     for m in (assembly.result or {}).get("motions", []):
-        total_a, part_a, agree_a = Decimal(m["total_area"]), Decimal(m["participating_area"]), Decimal(m["agree_area"])
+        total_a, part_a, agree_a = (
+            Decimal(m["total_area"]),
+            Decimal(m["participating_area"]),
+            Decimal(m["agree_area"]),
+        )
         total_p, part_p, agree_p = m["total_persons"], m["participating_persons"], m["agree_persons"]
         tq = m["threshold"] == "three_quarters"
-        rows.append(m | {
-            "part_area_pct": percent(part_a, total_a), "part_persons_pct": percent(part_p, total_p),
-            "agree_area_pct": percent(agree_a, part_a), "agree_persons_pct": percent(agree_p, part_p),
-            "approval_line": Decimal("75.00") if tq else Decimal("50.00"),
-            "approval_label": "四分之三以上" if tq else "过半数",
-        })
+        rows.append(
+            m
+            | {
+                "part_area_pct": percent(part_a, total_a),
+                "part_persons_pct": percent(part_p, total_p),
+                "agree_area_pct": percent(agree_a, part_a),
+                "agree_persons_pct": percent(agree_p, part_p),
+                "approval_line": Decimal("75.00") if tq else Decimal("50.00"),
+                "approval_label": "四分之三以上" if tq else "过半数",
+            }
+        )
     return rows
 
 
@@ -189,17 +231,26 @@ def electorate_persons(assembly: Assembly, *, q: str = "") -> QuerySet[ElectorPe
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:
-    if not getattr(user, "is_authenticated", False) or user.role not in {*BUREAU_ROLES, Role.COMMITTEE_MEMBER,
-                                                                           Role.OWNER}:
+    if not getattr(user, "is_authenticated", False) or user.role not in {
+        *BUREAU_ROLES,
+        Role.COMMITTEE_MEMBER,
+        Role.OWNER,
+    }:
         return None
     url = reverse("voting:home")
     qs = assemblies_visible_to(user)
     open_qs = qs.filter(status=AssemblyStatus.OPEN)
     items: list[tuple[str, Any, str | None]] = [("投票中的表决", open_qs.count(), url)]
     if user.role == Role.OWNER:
-        pending = ElectorVoter.objects.filter(
-            owner_id=user.owner_id, may_vote=True, assembly__status=AssemblyStatus.OPEN,
-        ).exclude(Exists(Ballot.objects.filter(person=OuterRef("person")))).count()
+        pending = (
+            ElectorVoter.objects.filter(
+                owner_id=user.owner_id,
+                may_vote=True,
+                assembly__status=AssemblyStatus.OPEN,
+            )
+            .exclude(Exists(Ballot.objects.filter(person=OuterRef("person"))))
+            .count()
+        )
         items.append(("待我投票", pending, url))
     else:
         items.append(("公示中的结果", qs.filter(status=AssemblyStatus.PUBLISHED).count(), url))

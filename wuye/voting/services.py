@@ -75,19 +75,28 @@ def _lock_shared(assembly: Assembly) -> Assembly:
 def _check_move(assembly: Assembly, to: str) -> None:
     if to not in TRANSITIONS[assembly.status]:
         raise InvalidTransition(
-            f"表决当前状态为“{assembly.get_status_display()}”，不能变为“{AssemblyStatus(to).label}”", field="状态"
+            f"表决当前状态为“{assembly.get_status_display()}”，不能变为“{AssemblyStatus(to).label}”",
+            field="状态",
         )
 
 
-def _move(*, actor: Any, assembly: Assembly, to: str, fields: dict[str, Any], action: str, reason: str = "") -> None:
+def _move(
+    *, actor: Any, assembly: Assembly, to: str, fields: dict[str, Any], action: str, reason: str = ""
+) -> None:
     _check_move(assembly, to)
     before = {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}
     assembly.status = to
     for name, value in fields.items():
         setattr(assembly, name, value)
     assembly.save(update_fields=["status", *fields])
-    audit_record(actor=actor, action=action, obj=assembly, before=before,
-                 after={f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}, reason=reason)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=assembly,
+        before=before,
+        after={f: getattr(assembly, f) for f in ASSEMBLY_FIELDS},
+        reason=reason,
+    )
 
 
 def canonical_json(data: Any) -> bytes:
@@ -108,8 +117,9 @@ def _new_receipt() -> str:
 
 
 @transaction.atomic
-def assembly_create(*, actor: User, estate: Estate, title: str, notice: str, vote_start: dt.datetime,
-                    vote_end: dt.datetime) -> Assembly:
+def assembly_create(
+    *, actor: User, estate: Estate, title: str, notice: str, vote_start: dt.datetime, vote_end: dt.datetime
+) -> Assembly:
     _require_manager(actor, estate.pk)
     title, notice = (title or "").strip(), (notice or "").strip()
     if not title:
@@ -123,16 +133,35 @@ def assembly_create(*, actor: User, estate: Estate, title: str, notice: str, vot
     if vote_end <= now():
         raise DomainError("投票截止时间已过，请重新选择", field="投票截止时间")
     Estate.objects.select_for_update().filter(pk=estate.pk).first()  # serialises a double submit
-    existing = Assembly.objects.filter(estate=estate, title=title, vote_start=vote_start, vote_end=vote_end,
-                                       status=AssemblyStatus.DRAFT).first()
+    existing = Assembly.objects.filter(
+        estate=estate, title=title, vote_start=vote_start, vote_end=vote_end, status=AssemblyStatus.DRAFT
+    ).first()
     if existing is not None:
         return existing
     convener = Assembly.Convener.TOWN if actor.role in BUREAU_ROLES else Assembly.Convener.COMMITTEE
-    assembly = Assembly.objects.create(estate=estate, title=title, notice=notice, convener=convener,
-                                       vote_start=vote_start, vote_end=vote_end, created_by=actor, created_at=now())
-    audit_record(actor=actor, action="assembly.create", obj=assembly,
-                 after={"estate": estate.pk, "title": title, "convener": convener, "vote_start": vote_start,
-                        "vote_end": vote_end, "status": assembly.status})
+    assembly = Assembly.objects.create(
+        estate=estate,
+        title=title,
+        notice=notice,
+        convener=convener,
+        vote_start=vote_start,
+        vote_end=vote_end,
+        created_by=actor,
+        created_at=now(),
+    )
+    audit_record(
+        actor=actor,
+        action="assembly.create",
+        obj=assembly,
+        after={
+            "estate": estate.pk,
+            "title": title,
+            "convener": convener,
+            "vote_start": vote_start,
+            "vote_end": vote_end,
+            "status": assembly.status,
+        },
+    )
     return assembly
 
 
@@ -151,10 +180,20 @@ def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, descri
     if existing is not None:  # a double submit: the assembly lock above serialises the two requests
         return existing
     seq = (assembly.motions.aggregate(m=Max("seq"))["m"] or 0) + 1
-    motion = Motion.objects.create(assembly=assembly, code=f"M{seq}", seq=seq, item=item, title=title,
-                                   description=(description or "").strip())
-    audit_record(actor=actor, action="motion.add", obj=motion,
-                 after={"assembly": assembly.pk, "code": motion.code, "item": item, "title": title})
+    motion = Motion.objects.create(
+        assembly=assembly,
+        code=f"M{seq}",
+        seq=seq,
+        item=item,
+        title=title,
+        description=(description or "").strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="motion.add",
+        obj=motion,
+        after={"assembly": assembly.pk, "code": motion.code, "item": item, "title": title},
+    )
     return motion
 
 
@@ -164,8 +203,12 @@ def motion_remove(*, actor: User, motion: Motion) -> None:
     _require_manager(actor, assembly.estate_id)
     if assembly.status != AssemblyStatus.DRAFT:
         raise InvalidTransition("投票开始后不能删除表决事项", field="表决事项")
-    audit_record(actor=actor, action="motion.remove", obj=motion,
-                 before={"code": motion.code, "item": motion.item, "title": motion.title})
+    audit_record(
+        actor=actor,
+        action="motion.remove",
+        obj=motion,
+        before={"code": motion.code, "item": motion.item, "title": motion.title},
+    )
     motion.delete()
 
 
@@ -176,11 +219,17 @@ def motion_document_add(*, actor: User, motion: Motion, upload: UploadedFile) ->
     if assembly.status != AssemblyStatus.DRAFT:
         raise InvalidTransition("投票开始后表决材料已冻结，不能再上传", field="表决材料")
     checked = check_upload(upload, field="表决材料")
-    doc = MotionDocument(motion=motion, name=checked.name[:200], content_type=checked.content_type, uploaded_at=now())
+    doc = MotionDocument(
+        motion=motion, name=checked.name[:200], content_type=checked.content_type, uploaded_at=now()
+    )
     doc.file.save(checked.name, ContentFile(checked.data), save=False)
     doc.save()
-    audit_record(actor=actor, action="motion.document_add", obj=doc,
-                 after={"motion": motion.pk, "name": doc.name, "sha256": hashlib.sha256(checked.data).hexdigest()})
+    audit_record(
+        actor=actor,
+        action="motion.document_add",
+        obj=doc,
+        after={"motion": motion.pk, "name": doc.name, "sha256": hashlib.sha256(checked.data).hexdigest()},
+    )
     return doc
 
 
@@ -201,19 +250,34 @@ def assembly_open(*, actor: User, assembly: Assembly) -> Assembly:
         raise DomainError("该小区没有房屋档案，无法生成表决名册", field="表决名册")
     assembly.total_area, assembly.total_persons = area, persons
     assembly.electorate_digest = sha256_of(selectors.electorate_document(assembly))
-    _move(actor=actor, assembly=assembly, to=AssemblyStatus.OPEN, action="assembly.open",
-          fields={"opened_at": now(), "total_area": assembly.total_area, "total_persons": assembly.total_persons,
-                  "electorate_digest": assembly.electorate_digest})
+    _move(
+        actor=actor,
+        assembly=assembly,
+        to=AssemblyStatus.OPEN,
+        action="assembly.open",
+        fields={
+            "opened_at": now(),
+            "total_area": assembly.total_area,
+            "total_persons": assembly.total_persons,
+            "electorate_digest": assembly.electorate_digest,
+        },
+    )
     return assembly
 
 
 def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
     """Group the estate's units into persons: units sharing an owner are one person (a buyer of several units;
     co-owners); all developer-held units are one person (their registered buyers, if any, do not vote for them)."""
-    units = list(Unit.objects.filter(estate_id=assembly.estate_id).order_by("building__name", "number", "id")
-                 .values_list("id", "building__name", "number", "area", "developer_held"))
-    ownerships = list(Ownership.objects.filter(unit__estate_id=assembly.estate_id, unit__developer_held=False)
-                      .order_by("unit_id", "owner_id").values_list("unit_id", "owner_id", "is_designated_voter"))
+    units = list(
+        Unit.objects.filter(estate_id=assembly.estate_id)
+        .order_by("building__name", "number", "id")
+        .values_list("id", "building__name", "number", "area", "developer_held")
+    )
+    ownerships = list(
+        Ownership.objects.filter(unit__estate_id=assembly.estate_id, unit__developer_held=False)
+        .order_by("unit_id", "owner_id")
+        .values_list("unit_id", "owner_id", "is_designated_voter")
+    )
     parent = {u[0]: u[0] for u in units}
 
     def find(k: int) -> int:
@@ -258,22 +322,41 @@ def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
         is_dev = group[0][4]
         if not is_dev:
             n += 1
-        persons.append(ElectorPerson(
-            assembly=assembly, key=DEVELOPER_KEY if is_dev else f"P{n:05d}", area=sum((g[3] for g in group), Decimal(0)),
-            unit_count=len(group), units_label="、".join(f"{g[1]}-{g[2]}" for g in group), is_developer=is_dev,
-            can_vote_online=root in online_roots,
-        ))
+        persons.append(
+            ElectorPerson(
+                assembly=assembly,
+                key=DEVELOPER_KEY if is_dev else f"P{n:05d}",
+                area=sum((g[3] for g in group), Decimal(0)),
+                unit_count=len(group),
+                units_label="、".join(f"{g[1]}-{g[2]}" for g in group),
+                is_developer=is_dev,
+                can_vote_online=root in online_roots,
+            )
+        )
     ElectorPerson.objects.bulk_create(persons, batch_size=5000)
     person_of_root = dict(zip(groups, persons, strict=True))
-    ElectorUnit.objects.bulk_create([
-        ElectorUnit(assembly=assembly, person=person_of_root[root], unit_id=uid, label=f"{bname}-{number}", area=area,
-                    developer_held=held)
-        for root, group in groups.items() for uid, bname, number, area, held in group
-    ], batch_size=5000)
-    ElectorVoter.objects.bulk_create([
-        ElectorVoter(assembly=assembly, person=person_of_root[root], owner_id=owner_id, may_vote=may)
-        for owner_id, (root, may) in voting_owner.items()
-    ], batch_size=5000)
+    ElectorUnit.objects.bulk_create(
+        [
+            ElectorUnit(
+                assembly=assembly,
+                person=person_of_root[root],
+                unit_id=uid,
+                label=f"{bname}-{number}",
+                area=area,
+                developer_held=held,
+            )
+            for root, group in groups.items()
+            for uid, bname, number, area, held in group
+        ],
+        batch_size=5000,
+    )
+    ElectorVoter.objects.bulk_create(
+        [
+            ElectorVoter(assembly=assembly, person=person_of_root[root], owner_id=owner_id, may_vote=may)
+            for owner_id, (root, may) in voting_owner.items()
+        ],
+        batch_size=5000,
+    )
     return len(persons), sum((p.area for p in persons), Decimal(0))
 
 
@@ -302,16 +385,35 @@ def _clean_choices(assembly: Assembly, choices: Mapping[str, str], *, require_al
 
 
 def _duplicate_error(person: ElectorPerson) -> DomainError:
-    return DomainError(f"房屋 {person.units_label} 已投过票（每位业主只能投一票，不能重复投票或同时以书面和电子方式投票）",
-                       field="选票")
+    return DomainError(
+        f"房屋 {person.units_label} 已投过票（每位业主只能投一票，不能重复投票或同时以书面和电子方式投票）",
+        field="选票",
+    )
 
 
-def _store_ballot(*, actor: User, assembly: Assembly, person: ElectorPerson, channel: str, choices: dict[str, str],
-                  voter_owner_id: int | None, scan: ContentFile | None, scan_name: str = "") -> Ballot:
+def _store_ballot(
+    *,
+    actor: User,
+    assembly: Assembly,
+    person: ElectorPerson,
+    channel: str,
+    choices: dict[str, str],
+    voter_owner_id: int | None,
+    scan: ContentFile | None,
+    scan_name: str = "",
+) -> Ballot:
     if Ballot.objects.filter(assembly=assembly, person=person).exists():
         raise _duplicate_error(person)
-    ballot = Ballot(assembly=assembly, person=person, channel=channel, choices=choices, receipt=_new_receipt(),
-                    cast_at=now(), cast_by=actor, voter_owner_id=voter_owner_id)
+    ballot = Ballot(
+        assembly=assembly,
+        person=person,
+        channel=channel,
+        choices=choices,
+        receipt=_new_receipt(),
+        cast_at=now(),
+        cast_by=actor,
+        voter_owner_id=voter_owner_id,
+    )
     if scan is not None:
         ballot.scan.save(scan_name, scan, save=False)
     try:
@@ -319,9 +421,17 @@ def _store_ballot(*, actor: User, assembly: Assembly, person: ElectorPerson, cha
             ballot.save(force_insert=True)
     except IntegrityError:
         raise _duplicate_error(person) from None
-    audit_record(actor=actor, action=f"ballot.cast_{channel}", obj=ballot,
-                 after={"assembly": assembly.pk, "person": person.key, "receipt": ballot.receipt,
-                        "choices_sha256": sha256_of(choices)})
+    audit_record(
+        actor=actor,
+        action=f"ballot.cast_{channel}",
+        obj=ballot,
+        after={
+            "assembly": assembly.pk,
+            "person": person.key,
+            "receipt": ballot.receipt,
+            "choices_sha256": sha256_of(choices),
+        },
+    )
     return ballot
 
 
@@ -338,27 +448,41 @@ def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) 
         raise DomainError("投票尚未开始", field="选票")
     if moment >= assembly.vote_end:
         raise DomainError("投票已截止", field="选票")
-    voter = (ElectorVoter.objects.select_related("person")
-             .filter(assembly=assembly, owner_id=actor.owner_id).first())
+    voter = (
+        ElectorVoter.objects.select_related("person")
+        .filter(assembly=assembly, owner_id=actor.owner_id)
+        .first()
+    )
     if voter is None:
         raise NotAllowed("您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="选票")
     if not voter.may_vote:
-        raise NotAllowed("您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
-                         field="选票")
+        raise NotAllowed(
+            "您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果", field="选票"
+        )
     cleaned = _clean_choices(assembly, choices, require_all=True)
     phone = actor.owner.phone if actor.owner else ""
-    ballot = _store_ballot(actor=actor, assembly=assembly, person=voter.person, channel=Ballot.Channel.ONLINE,
-                           choices=cleaned, voter_owner_id=actor.owner_id, scan=None)
+    ballot = _store_ballot(
+        actor=actor,
+        assembly=assembly,
+        person=voter.person,
+        channel=Ballot.Channel.ONLINE,
+        choices=cleaned,
+        voter_owner_id=actor.owner_id,
+        scan=None,
+    )
     if phone:
-        text = (f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
-                f"结果公示时可凭回执码核对您的选票已被计入。")
+        text = (
+            f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
+            f"结果公示时可凭回执码核对您的选票已被计入。"
+        )
         transaction.on_commit(lambda: sms_send(phone, text))
     return ballot
 
 
 @transaction.atomic
-def ballot_enter_paper(*, actor: User, assembly: Assembly, unit_label: str, choices: Mapping[str, str],
-                       scan: UploadedFile | None) -> Ballot:
+def ballot_enter_paper(
+    *, actor: User, assembly: Assembly, unit_label: str, choices: Mapping[str, str], scan: UploadedFile | None
+) -> Ballot:
     """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
     assembly = _lock_shared(assembly)
     _require_manager(actor, assembly.estate_id)
@@ -382,8 +506,16 @@ def ballot_enter_paper(*, actor: User, assembly: Assembly, unit_label: str, choi
         raise DomainError("请上传书面选票的扫描件或照片", field="选票扫描件")
     checked = check_upload(scan, field="选票扫描件")
     cleaned = _clean_choices(assembly, choices, require_all=False)
-    return _store_ballot(actor=actor, assembly=assembly, person=person, channel=Ballot.Channel.PAPER, choices=cleaned,
-                         voter_owner_id=None, scan=ContentFile(checked.data), scan_name=checked.name)
+    return _store_ballot(
+        actor=actor,
+        assembly=assembly,
+        person=person,
+        channel=Ballot.Channel.PAPER,
+        choices=cleaned,
+        voter_owner_id=None,
+        scan=ContentFile(checked.data),
+        scan_name=checked.name,
+    )
 
 
 # --- closing, publishing, objections ---------------------------------------------------------------------------
@@ -398,13 +530,20 @@ def assembly_close(*, actor: User, assembly: Assembly) -> Assembly:
         return assembly
     _check_move(assembly, AssemblyStatus.CLOSED)
     if now() < assembly.vote_end:
-        raise DomainError(f"投票截止时间（{selectors.cn_datetime(assembly.vote_end)}）未到，不能提前截止计票",
-                          field="投票截止时间")
+        raise DomainError(
+            f"投票截止时间（{selectors.cn_datetime(assembly.vote_end)}）未到，不能提前截止计票",
+            field="投票截止时间",
+        )
     results = selectors.tally_from_db(assembly)
     assembly.result = {"motions": [r.as_dict() for r in results]}
     assembly.digest = sha256_of(selectors.ballots_document(assembly))
-    _move(actor=actor, assembly=assembly, to=AssemblyStatus.CLOSED, action="assembly.close",
-          fields={"closed_at": now(), "result": assembly.result, "digest": assembly.digest})
+    _move(
+        actor=actor,
+        assembly=assembly,
+        to=AssemblyStatus.CLOSED,
+        action="assembly.close",
+        fields={"closed_at": now(), "result": assembly.result, "digest": assembly.digest},
+    )
     return assembly
 
 
@@ -414,8 +553,13 @@ def assembly_publish(*, actor: User, assembly: Assembly) -> Assembly:
     _require_manager(actor, assembly.estate_id)
     if assembly.status == AssemblyStatus.PUBLISHED:
         return assembly
-    _move(actor=actor, assembly=assembly, to=AssemblyStatus.PUBLISHED, action="assembly.publish",
-          fields={"published_at": now(), "objection_end": today() + dt.timedelta(days=objection_days())})
+    _move(
+        actor=actor,
+        assembly=assembly,
+        to=AssemblyStatus.PUBLISHED,
+        action="assembly.publish",
+        fields={"published_at": now(), "objection_end": today() + dt.timedelta(days=objection_days())},
+    )
     return assembly
 
 
@@ -427,12 +571,19 @@ def assembly_finalise(*, actor: User, assembly: Assembly) -> Assembly:
         return assembly
     if assembly.status == AssemblyStatus.PUBLISHED:
         if assembly.objection_end and today() <= assembly.objection_end:
-            raise DomainError(f"公示期至 {assembly.objection_end:%Y-%m-%d} 截止，期满后才能结束公示", field="公示期")
+            raise DomainError(
+                f"公示期至 {assembly.objection_end:%Y-%m-%d} 截止，期满后才能结束公示", field="公示期"
+            )
         pending = assembly.objections.filter(answered_at__isnull=True).count()
         if pending:
             raise DomainError(f"还有 {pending} 条异议未答复，请先答复", field="异议")
-    _move(actor=actor, assembly=assembly, to=AssemblyStatus.FINAL, action="assembly.finalise",
-          fields={"finalised_at": now()})
+    _move(
+        actor=actor,
+        assembly=assembly,
+        to=AssemblyStatus.FINAL,
+        action="assembly.finalise",
+        fields={"finalised_at": now()},
+    )
     return assembly
 
 
@@ -444,8 +595,14 @@ def assembly_cancel(*, actor: User, assembly: Assembly, reason: str) -> Assembly
         return assembly
     if not (reason or "").strip():
         raise DomainError("请填写取消原因", field="取消原因")
-    _move(actor=actor, assembly=assembly, to=AssemblyStatus.CANCELLED, action="assembly.cancel", fields={},
-          reason=reason.strip())
+    _move(
+        actor=actor,
+        assembly=assembly,
+        to=AssemblyStatus.CANCELLED,
+        action="assembly.cancel",
+        fields={},
+        reason=reason.strip(),
+    )
     return assembly
 
 

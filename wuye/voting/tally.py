@@ -265,11 +265,20 @@ def tally_persons(
         agree_p, dis_p, abs_p = heads[i]
         part_a, part_p = back(sum(area_sum[i])), agree_p + dis_p + abs_p
         r = MotionResult(
-            id=m.id, item=m.item, title=m.title, threshold=threshold_for(m.item, tq),
-            total_area=total_area, total_persons=total_persons,
-            participating_area=part_a, participating_persons=part_p,
-            agree_area=agree_a, agree_persons=agree_p, disagree_area=dis_a, disagree_persons=dis_p,
-            abstain_area=abs_a, abstain_persons=abs_p,
+            id=m.id,
+            item=m.item,
+            title=m.title,
+            threshold=threshold_for(m.item, tq),
+            total_area=total_area,
+            total_persons=total_persons,
+            participating_area=part_a,
+            participating_persons=part_p,
+            agree_area=agree_a,
+            agree_persons=agree_p,
+            disagree_area=dis_a,
+            disagree_persons=dis_p,
+            abstain_area=abs_a,
+            abstain_persons=abs_p,
         )
         r.participation_area_met = at_least_two_thirds(part_a, total_area)
         r.participation_persons_met = at_least_two_thirds(part_p, total_persons)
@@ -286,22 +295,34 @@ def tally_persons(
 def explain(r: MotionResult) -> str:
     """One sentence, citing the rule, saying why the motion passed or failed."""
     law = "《民法典》第二百七十八条第二款"
-    part = (f"参与表决的专有部分面积 {r.participating_area}/{r.total_area} ㎡（{percent(r.participating_area, r.total_area)}%），"
-            f"人数 {r.participating_persons}/{r.total_persons} 人（{percent(r.participating_persons, r.total_persons)}%）")
+    part = (
+        f"参与表决的专有部分面积 {r.participating_area}/{r.total_area} ㎡（{percent(r.participating_area, r.total_area)}%），"
+        f"人数 {r.participating_persons}/{r.total_persons} 人（{percent(r.participating_persons, r.total_persons)}%）"
+    )
     if not r.participation_met:
         missing = []
         if not r.participation_area_met:
             missing.append("面积")
         if not r.participation_persons_met:
             missing.append("人数")
-        return (f"未通过：{part}，{'和'.join(missing)}未达到三分之二；依据{law}，须由专有部分面积占比三分之二以上"
-                f"且人数占比三分之二以上的业主参与表决（“以上”含本数，第一千二百五十九条）。")
+        return (
+            f"未通过：{part}，{'和'.join(missing)}未达到三分之二；依据{law}，须由专有部分面积占比三分之二以上"
+            f"且人数占比三分之二以上的业主参与表决（“以上”含本数，第一千二百五十九条）。"
+        )
     if r.threshold == THREE_QUARTERS:
-        bound, rule = "四分之三以上（含本数）", f"第二百七十八条第一款第（{_cn_item(r.item)}）项事项，依据{law}须经参与表决专有部分面积四分之三以上且参与表决人数四分之三以上的业主同意"
+        bound, rule = (
+            "四分之三以上（含本数）",
+            f"第二百七十八条第一款第（{_cn_item(r.item)}）项事项，依据{law}须经参与表决专有部分面积四分之三以上且参与表决人数四分之三以上的业主同意",
+        )
     else:
-        bound, rule = "过半数（恰好一半不算过半）", f"依据{law}，第（{_cn_item(r.item)}）项事项须经参与表决专有部分面积过半数且参与表决人数过半数的业主同意"
-    agree = (f"同意面积 {r.agree_area}/{r.participating_area} ㎡（{percent(r.agree_area, r.participating_area)}%），"
-             f"同意人数 {r.agree_persons}/{r.participating_persons} 人（{percent(r.agree_persons, r.participating_persons)}%）")
+        bound, rule = (
+            "过半数（恰好一半不算过半）",
+            f"依据{law}，第（{_cn_item(r.item)}）项事项须经参与表决专有部分面积过半数且参与表决人数过半数的业主同意",
+        )
+    agree = (
+        f"同意面积 {r.agree_area}/{r.participating_area} ㎡（{percent(r.agree_area, r.participating_area)}%），"
+        f"同意人数 {r.agree_persons}/{r.participating_persons} 人（{percent(r.agree_persons, r.participating_persons)}%）"
+    )
     if r.passed:
         return f"通过：{part}，均达到三分之二以上；{agree}，均达到{bound}；{rule}。"
     missing = []
@@ -345,8 +366,14 @@ def parse_scenario(data: Any) -> tuple[list[UnitIn], list[MotionIn], list[Ballot
         owner = str(u["owner"]).strip()
         if not owner:
             raise ScenarioError(f"房屋“{uid}”的 owner 为空")
-        units.append(UnitIn(id=uid, area=parse_area(u["area"], where=f"房屋“{uid}”"), owner=owner,
-                            developer_held=bool(u.get("developer_held", False))))
+        units.append(
+            UnitIn(
+                id=uid,
+                area=parse_area(u["area"], where=f"房屋“{uid}”"),
+                owner=owner,
+                developer_held=bool(u.get("developer_held", False)),
+            )
+        )
     motions = []
     seen: set[str] = set()
     for i, m in enumerate(data["motions"], start=1):
@@ -358,7 +385,9 @@ def parse_scenario(data: Any) -> tuple[list[UnitIn], list[MotionIn], list[Ballot
         seen.add(mid)
         item = m["item"]
         if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 9:
-            raise ScenarioError(f"表决事项“{mid}”的 item 必须是 1–9 的整数（民法典第二百七十八条所列事项），收到“{item}”")
+            raise ScenarioError(
+                f"表决事项“{mid}”的 item 必须是 1–9 的整数（民法典第二百七十八条所列事项），收到“{item}”"
+            )
         motions.append(MotionIn(id=mid, item=item, title=str(m.get("title", ""))))
     if not motions:
         raise ScenarioError("没有表决事项（motions 为空）")
@@ -370,8 +399,9 @@ def parse_scenario(data: Any) -> tuple[list[UnitIn], list[MotionIn], list[Ballot
     return units, motions, ballots
 
 
-def ballots_by_person(electorate: Electorate, motions: Sequence[MotionIn],
-                      ballots: Sequence[BallotIn]) -> dict[str, Mapping[str, str]]:
+def ballots_by_person(
+    electorate: Electorate, motions: Sequence[MotionIn], ballots: Sequence[BallotIn]
+) -> dict[str, Mapping[str, str]]:
     motion_ids = {m.id for m in motions}
     out: dict[str, Mapping[str, str]] = {}
     voter_of: dict[str, str] = {}
@@ -382,24 +412,34 @@ def ballots_by_person(electorate: Electorate, motions: Sequence[MotionIn],
         if person in out:
             if voter_of[person] == b.voter:
                 raise ScenarioError(f"投票人“{b.voter}”投了两张选票（第 {i} 张重复）；每人只能投一票")
-            raise ScenarioError(f"第 {i} 张选票的投票人“{b.voter}”与“{voter_of[person]}”计为同一业主"
-                                f"（开发建设单位未售出或未交付的房屋合计为一人），只能投一票")
+            raise ScenarioError(
+                f"第 {i} 张选票的投票人“{b.voter}”与“{voter_of[person]}”计为同一业主"
+                f"（开发建设单位未售出或未交付的房屋合计为一人），只能投一票"
+            )
         for motion_id, choice in b.choices.items():
             if motion_id not in motion_ids:
                 raise ScenarioError(f"第 {i} 张选票（{b.voter}）含未知表决事项“{motion_id}”")
             if choice not in CHOICES:
-                raise ScenarioError(f"第 {i} 张选票（{b.voter}）对“{motion_id}”的选择“{choice}”无效，"
-                                    f"应为 agree（同意）、disagree（反对）或 abstain（弃权）")
+                raise ScenarioError(
+                    f"第 {i} 张选票（{b.voter}）对“{motion_id}”的选择“{choice}”无效，"
+                    f"应为 agree（同意）、disagree（反对）或 abstain（弃权）"
+                )
         out[person] = b.choices
         voter_of[person] = b.voter
     return out
 
 
-def tally_scenario(data: Any, *, three_quarter_items: Iterable[int] = DEFAULT_THREE_QUARTER_ITEMS) -> dict[str, Any]:
+def tally_scenario(
+    data: Any, *, three_quarter_items: Iterable[int] = DEFAULT_THREE_QUARTER_ITEMS
+) -> dict[str, Any]:
     """Parse, check and tally a scenario; returns {"motions": [...]} or raises ScenarioError."""
     units, motions, ballots = parse_scenario(data)
     electorate = group_persons(units)
     by_person = ballots_by_person(electorate, motions, ballots)
-    results = tally_persons(person_area=electorate.area, motions=motions, choices_by_person=by_person,
-                            three_quarter_items=three_quarter_items)
+    results = tally_persons(
+        person_area=electorate.area,
+        motions=motions,
+        choices_by_person=by_person,
+        three_quarter_items=three_quarter_items,
+    )
     return {"motions": [r.as_dict() for r in results]}

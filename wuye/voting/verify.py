@@ -12,8 +12,17 @@ from .services import sha256_of
 from .tally import ScenarioError, tally_scenario
 from .thresholds import three_quarter_items
 
-COMPARED = ("threshold", "total_area", "total_persons", "participating_area", "participating_persons", "agree_area",
-            "agree_persons", "participation_met", "passed")
+COMPARED = (
+    "threshold",
+    "total_area",
+    "total_persons",
+    "participating_area",
+    "participating_persons",
+    "agree_area",
+    "agree_persons",
+    "participation_met",
+    "passed",
+)
 DIGEST_KEYS = ("assembly", "units", "motions", "ballots")
 
 
@@ -60,7 +69,9 @@ def verify_assembly(assembly: Assembly) -> tuple[list[str], dict[str, Any] | Non
     ids = [str(pk) for pk, _, _ in ballots]
     for i in range(0, len(ids), 5000):
         for object_id, after in AuditEntry.objects.filter(
-                object_type="voting.ballot", action__startswith="ballot.cast", object_id__in=ids[i:i + 5000],
+            object_type="voting.ballot",
+            action__startswith="ballot.cast",
+            object_id__in=ids[i : i + 5000],
         ).values_list("object_id", "after"):
             audited[object_id] = (after or {}).get("choices_sha256")
     for pk, receipt, choices in ballots:

@@ -83,10 +83,14 @@ def _choices_from_post(request: HttpRequest, motions: list[Motion]) -> dict[str,
 @owner_facing(*VOTING_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    return render(request, "voting/home.html", {
-        "assemblies": selectors.assembly_list(user),
-        "can_create": user.role in MANAGER_ROLES,
-    })
+    return render(
+        request,
+        "voting/home.html",
+        {
+            "assemblies": selectors.assembly_list(user),
+            "can_create": user.role in MANAGER_ROLES,
+        },
+    )
 
 
 @role_required(*MANAGER_ROLES)
@@ -98,7 +102,11 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("estate_code", "")
-        estate = user.estate if user.role == Role.COMMITTEE_MEMBER else Estate.objects.filter(code=code.strip()).first()
+        estate = (
+            user.estate
+            if user.role == Role.COMMITTEE_MEMBER
+            else Estate.objects.filter(code=code.strip()).first()
+        )
         if estate is None:
             form.add_error("estate_code", "没有该编码的小区")
         else:
@@ -118,16 +126,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(user, pk=pk)
     manager = services.can_manage(user, assembly.estate_id)
     ctx: dict[str, Any] = {
-        "assembly": assembly, "motions": _with_thresholds(selectors.motions_of(assembly)), "manager": manager,
-        "vote_start": selectors.cn_datetime(assembly.vote_start), "vote_end": selectors.cn_datetime(assembly.vote_end),
-        "is_draft": assembly.status == AssemblyStatus.DRAFT, "is_open": assembly.status == AssemblyStatus.OPEN,
-        "has_result": assembly.status in PUBLIC_RESULT_STATES or (manager and assembly.status in RESULT_STATES),
+        "assembly": assembly,
+        "motions": _with_thresholds(selectors.motions_of(assembly)),
+        "manager": manager,
+        "vote_start": selectors.cn_datetime(assembly.vote_start),
+        "vote_end": selectors.cn_datetime(assembly.vote_end),
+        "is_draft": assembly.status == AssemblyStatus.DRAFT,
+        "is_open": assembly.status == AssemblyStatus.OPEN,
+        "has_result": assembly.status in PUBLIC_RESULT_STATES
+        or (manager and assembly.status in RESULT_STATES),
         "is_published": assembly.status == AssemblyStatus.PUBLISHED,
         "objections": assembly.objections.select_related("raised_by").order_by("raised_at"),
     }
     if manager:
-        ctx.update(motion_form=MotionForm(), doc_form=DocumentForm(), cancel_form=CancelForm(),
-                   answer_form=AnswerForm())
+        ctx.update(
+            motion_form=MotionForm(),
+            doc_form=DocumentForm(),
+            cancel_form=CancelForm(),
+            answer_form=AnswerForm(),
+        )
         if assembly.status == AssemblyStatus.OPEN:
             ctx["participation"] = selectors.participation(assembly)
     voter = selectors.voter_of(user, assembly)
@@ -218,7 +235,9 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     assembly = _managed(request, pk)
     try:
         if action == "cancel":
-            services.assembly_cancel(actor=request.user, assembly=assembly, reason=request.POST.get("reason", ""))
+            services.assembly_cancel(
+                actor=request.user, assembly=assembly, reason=request.POST.get("reason", "")
+            )
             done = "表决已取消。"
         elif action in ACTIONS:
             func, done = ACTIONS[action]
@@ -249,11 +268,21 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "投票成功，回执码已显示在下方并发送到您的手机。")
             return redirect("voting:receipt", pk=assembly.pk)
-    return render(request, "voting/vote.html", {
-        "assembly": assembly, "voter": voter, "motions": motions, "error": error, "chosen": chosen,
-        "choice_options": [(c, CHOICE_LABELS[c]) for c in CHOICES], "items": ITEMS,
-        "vote_end": selectors.cn_datetime(assembly.vote_end),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "voting/vote.html",
+        {
+            "assembly": assembly,
+            "voter": voter,
+            "motions": motions,
+            "error": error,
+            "chosen": chosen,
+            "choice_options": [(c, CHOICE_LABELS[c]) for c in CHOICES],
+            "items": ITEMS,
+            "vote_end": selectors.cn_datetime(assembly.vote_end),
+        },
+        status=400 if error else 200,
+    )
 
 
 @owner_facing(Role.OWNER)
@@ -265,8 +294,16 @@ def my_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("您还没有投票")
     titles = {m.code: m.title for m in selectors.motions_of(assembly)}
     rows = [(code, titles.get(code, ""), CHOICE_LABELS[c]) for code, c in ballot.choices.items()]
-    return render(request, "voting/receipt.html", {"assembly": assembly, "ballot": ballot, "rows": rows,
-                                                   "cast_at": selectors.cn_datetime(ballot.cast_at)})
+    return render(
+        request,
+        "voting/receipt.html",
+        {
+            "assembly": assembly,
+            "ballot": ballot,
+            "rows": rows,
+            "cast_at": selectors.cn_datetime(ballot.cast_at),
+        },
+    )
 
 
 @role_required(*MANAGER_ROLES)
@@ -278,18 +315,35 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = _choices_from_post(request, motions)
         label = request.POST.get("unit_label", "")
         try:
-            ballot = services.ballot_enter_paper(actor=request.user, assembly=assembly, unit_label=label,
-                                                 choices=chosen, scan=request.FILES.get("scan"))
+            ballot = services.ballot_enter_paper(
+                actor=request.user,
+                assembly=assembly,
+                unit_label=label,
+                choices=chosen,
+                scan=request.FILES.get("scan"),
+            )
         except DomainError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"已录入书面选票（{ballot.person.units_label}），回执码 {ballot.receipt}，"
-                                      f"请交给该业主。")
+            messages.success(
+                request,
+                f"已录入书面选票（{ballot.person.units_label}），回执码 {ballot.receipt}，请交给该业主。",
+            )
             return redirect("voting:paper", pk=assembly.pk)
-    return render(request, "voting/paper.html", {
-        "assembly": assembly, "motions": motions, "error": error, "chosen": chosen, "unit_label": label,
-        "choice_options": [(c, CHOICE_LABELS[c]) for c in CHOICES], "developer_key": DEVELOPER_KEY,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "voting/paper.html",
+        {
+            "assembly": assembly,
+            "motions": motions,
+            "error": error,
+            "chosen": chosen,
+            "unit_label": label,
+            "choice_options": [(c, CHOICE_LABELS[c]) for c in CHOICES],
+            "developer_key": DEVELOPER_KEY,
+        },
+        status=400 if error else 200,
+    )
 
 
 @role_required(*MANAGER_ROLES)
@@ -297,8 +351,11 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
     if assembly.status == AssemblyStatus.DRAFT:
         raise Http404("投票尚未开始")
-    ctx = {"assembly": assembly, "p": selectors.participation(assembly),
-           "vote_end": selectors.cn_datetime(assembly.vote_end)}
+    ctx = {
+        "assembly": assembly,
+        "p": selectors.participation(assembly),
+        "vote_end": selectors.cn_datetime(assembly.vote_end),
+    }
     template = "voting/_participation.html" if request.headers.get("HX-Request") else "voting/dashboard.html"
     return render(request, template, ctx)
 
@@ -318,8 +375,10 @@ def _result_assembly(request: HttpRequest, pk: int) -> Any:
     user = request.user
     if user.is_authenticated:
         assembly = selectors.assemblies_visible_to(user).filter(pk=pk).first()
-        if assembly is not None and (assembly.status in PUBLIC_RESULT_STATES or (
-                assembly.status in RESULT_STATES and services.can_manage(user, assembly.estate_id))):
+        if assembly is not None and (
+            assembly.status in PUBLIC_RESULT_STATES
+            or (assembly.status in RESULT_STATES and services.can_manage(user, assembly.estate_id))
+        ):
             return assembly
     return selectors.assembly_get_published(pk=pk)
 
@@ -332,21 +391,35 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     codes = [m["id"] for m in (assembly.result or {}).get("motions", [])]
     for b in page:
         b.cells = [CHOICE_LABELS.get(b.choices.get(c, ""), "未参与") for c in codes]
-    return render(request, "voting/result.html", {
-        "assembly": assembly, "rows": selectors.result_rows(assembly), "page": page, "codes": codes,
-        "receipt": receipt, "published": assembly.status in PUBLIC_RESULT_STATES,
-        "manager": request.user.is_authenticated and services.can_manage(request.user, assembly.estate_id),
-        "closed_at": selectors.cn_datetime(assembly.closed_at),
-    })
+    return render(
+        request,
+        "voting/result.html",
+        {
+            "assembly": assembly,
+            "rows": selectors.result_rows(assembly),
+            "page": page,
+            "codes": codes,
+            "receipt": receipt,
+            "published": assembly.status in PUBLIC_RESULT_STATES,
+            "manager": request.user.is_authenticated
+            and services.can_manage(request.user, assembly.estate_id),
+            "closed_at": selectors.cn_datetime(assembly.closed_at),
+        },
+    )
 
 
 def ballots_json(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _result_assembly(request, pk)
     doc = selectors.ballots_document(assembly)
-    payload = doc | {"digest": assembly.digest, "result": assembly.result,
-                     "digest_note": "digest = SHA-256(JSON of assembly, units, motions, ballots; sorted keys, "
-                                    "separators ',' ':', UTF-8); run `manage.py tally_scenario` on this file"}
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json")
+    payload = doc | {
+        "digest": assembly.digest,
+        "result": assembly.result,
+        "digest_note": "digest = SHA-256(JSON of assembly, units, motions, ballots; sorted keys, "
+        "separators ',' ':', UTF-8); run `manage.py tally_scenario` on this file",
+    }
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-ballots.json"'
     return response
 
@@ -374,7 +447,9 @@ def objection_answer(request: HttpRequest, objection_pk: int) -> HttpResponse:
     objection = get_object_or_404(Objection, pk=objection_pk)
     assembly = _managed(request, objection.assembly_id)
     try:
-        services.objection_answer(actor=request.user, objection=objection, answer=request.POST.get("answer", ""))
+        services.objection_answer(
+            actor=request.user, objection=objection, answer=request.POST.get("answer", "")
+        )
     except DomainError as exc:
         messages.error(request, str(exc))
     else:

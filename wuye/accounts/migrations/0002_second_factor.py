@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='totp_last_step',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='上次使用的口令时段'),
+            model_name="user",
+            name="totp_last_step",
+            field=models.BigIntegerField(blank=True, null=True, verbose_name="上次使用的口令时段"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='totp_secret',
-            field=models.CharField(blank=True, max_length=64, verbose_name='动态口令密钥'),
+            model_name="user",
+            name="totp_secret",
+            field=models.CharField(blank=True, max_length=64, verbose_name="动态口令密钥"),
         ),
     ]

@@ -38,7 +38,10 @@ def test_owner_logs_in_with_phone_and_one_time_code(client, django_capture_on_co
     phone, text = MemorySmsBackend.outbox[-1]
     code = re.search(r"(\d{6})", text).group(1)
     assert phone == owner.phone
-    bad = client.post("/accounts/owner/", {"step": "code", "phone": owner.phone, "code": "000000" if code != "000000" else "111111"})
+    bad = client.post(
+        "/accounts/owner/",
+        {"step": "code", "phone": owner.phone, "code": "000000" if code != "000000" else "111111"},
+    )
     assert "验证码不正确" in bad.content.decode()
     ok = client.post("/accounts/owner/", {"step": "code", "phone": owner.phone, "code": code})
     assert ok.status_code == 302

@@ -87,9 +87,14 @@ def test_a_batch_of_entries_chains_between_single_ones_and_an_edit_inside_it_is_
 
     companies = [make_company(f"批量链测试物业{i}") for i in range(3)]
     with transaction.atomic():
-        batch = audit_record_many(actor=None, action="company.check", objs=companies,
-                                  before=[{"n": i} for i in range(3)], after=[{"n": i + 1} for i in range(3)],
-                                  reason=["批量", "批量", "批量"])
+        batch = audit_record_many(
+            actor=None,
+            action="company.check",
+            objs=companies,
+            before=[{"n": i} for i in range(3)],
+            after=[{"n": i + 1} for i in range(3)],
+            reason=["批量", "批量", "批量"],
+        )
     make_company("批量之后的物业")  # a single entry after the batch links to its last entry
     assert [e.prev_hash for e in batch[1:]] == [e.hash for e in batch[:-1]]
     assert AuditHead.objects.get(id=1).count == AuditEntry.objects.count()

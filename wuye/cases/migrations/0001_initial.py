@@ -6,54 +6,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseSequence',
+            name="CaseSequence",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='编号')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('seq', models.PositiveIntegerField(verbose_name='年度序号')),
-                ('category', models.CharField(choices=[('1.1', '未按照合同约定提供服务'), ('1.2', '未履行信息公开和报告义务'), ('1.3', '未按约定提供应急防范（含消防安全）服务'), ('2.1', '未开设公共收益专门账户'), ('2.2', '擅自利用小区公共部位经营'), ('2.3', '未公示公共收益收支情况'), ('2.4', '违规侵占小区公共收益'), ('3.1', '未履行电梯安全管理职责'), ('3.2', '电梯更新改造申报不及时'), ('3.3', '电梯更新改造资金不到位'), ('4', '小区停车难'), ('5', '无正当理由拒绝移交且拒不退出'), ('6', '违规使用住宅专项维修资金'), ('7', '其他群众反映强烈的问题')], db_index=True, max_length=4, verbose_name='问题类别')),
-                ('title', models.CharField(blank=True, max_length=120, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('source_channel', models.CharField(blank=True, db_index=True, max_length=24, verbose_name='问题来源')),
-                ('status', models.CharField(choices=[('received', '已受理'), ('verifying', '核查中'), ('unfounded', '不属实（已办结）'), ('rectifying', '整改中'), ('submitted', '待验收'), ('returned', '退回整改'), ('accepted', '已销号')], default='received', max_length=12, verbose_name='状态')),
-                ('target', models.TextField(blank=True, verbose_name='整改目标')),
-                ('measures', models.TextField(blank=True, verbose_name='整改措施/路径')),
-                ('responsible', models.CharField(blank=True, max_length=60, verbose_name='整改责任人')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='完成时限')),
-                ('progress', models.TextField(blank=True, verbose_name='进展情况')),
-                ('closed_reason', models.TextField(blank=True, verbose_name='办结说明')),
-                ('report_count', models.PositiveIntegerField(default=0, verbose_name='反映人次')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='立案时间')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registry.propertycompany', verbose_name='物业企业（立案时合同方）')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='立案人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="编号")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("seq", models.PositiveIntegerField(verbose_name="年度序号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("1.1", "未按照合同约定提供服务"),
+                            ("1.2", "未履行信息公开和报告义务"),
+                            ("1.3", "未按约定提供应急防范（含消防安全）服务"),
+                            ("2.1", "未开设公共收益专门账户"),
+                            ("2.2", "擅自利用小区公共部位经营"),
+                            ("2.3", "未公示公共收益收支情况"),
+                            ("2.4", "违规侵占小区公共收益"),
+                            ("3.1", "未履行电梯安全管理职责"),
+                            ("3.2", "电梯更新改造申报不及时"),
+                            ("3.3", "电梯更新改造资金不到位"),
+                            ("4", "小区停车难"),
+                            ("5", "无正当理由拒绝移交且拒不退出"),
+                            ("6", "违规使用住宅专项维修资金"),
+                            ("7", "其他群众反映强烈的问题"),
+                        ],
+                        db_index=True,
+                        max_length=4,
+                        verbose_name="问题类别",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=120, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "source_channel",
+                    models.CharField(blank=True, db_index=True, max_length=24, verbose_name="问题来源"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "已受理"),
+                            ("verifying", "核查中"),
+                            ("unfounded", "不属实（已办结）"),
+                            ("rectifying", "整改中"),
+                            ("submitted", "待验收"),
+                            ("returned", "退回整改"),
+                            ("accepted", "已销号"),
+                        ],
+                        default="received",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("target", models.TextField(blank=True, verbose_name="整改目标")),
+                ("measures", models.TextField(blank=True, verbose_name="整改措施/路径")),
+                ("responsible", models.CharField(blank=True, max_length=60, verbose_name="整改责任人")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="完成时限")),
+                ("progress", models.TextField(blank=True, verbose_name="进展情况")),
+                ("closed_reason", models.TextField(blank=True, verbose_name="办结说明")),
+                ("report_count", models.PositiveIntegerField(default=0, verbose_name="反映人次")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="立案时间")),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registry.propertycompany",
+                        verbose_name="物业企业（立案时合同方）",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="立案人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '台账事项',
-                'verbose_name_plural': '台账事项',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'deadline'], name='case_status_deadline'), models.Index(fields=['estate', 'status'], name='case_estate_status'), models.Index(fields=['company', 'status'], name='case_company_status'), models.Index(fields=['category', 'status'], name='case_category_status')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'seq'), name='case_unique_year_seq'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['rectifying', 'submitted', 'returned', 'accepted']), _negated=True), models.Q(('deadline__isnull', False), models.Q(('target', ''), _negated=True), models.Q(('measures', ''), _negated=True), models.Q(('responsible', ''), _negated=True)), _connector='OR'), name='case_plan_required')],
+                "verbose_name": "台账事项",
+                "verbose_name_plural": "台账事项",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+                    models.Index(fields=["estate", "status"], name="case_estate_status"),
+                    models.Index(fields=["company", "status"], name="case_company_status"),
+                    models.Index(fields=["category", "status"], name="case_category_status"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("year", "seq"), name="case_unique_year_seq"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("status__in", ["rectifying", "submitted", "returned", "accepted"]),
+                                _negated=True,
+                            ),
+                            models.Q(
+                                ("deadline__isnull", False),
+                                models.Q(("target", ""), _negated=True),
+                                models.Q(("measures", ""), _negated=True),
+                                models.Q(("responsible", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="case_plan_required",
+                    ),
+                ],
             },
         ),
     ]

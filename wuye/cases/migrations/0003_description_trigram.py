@@ -19,7 +19,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("cases", "0002_ledger")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_description_trigram'),
-        ('registry', '0001_initial'),
+        ("cases", "0003_description_trigram"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['company', 'estate'], name='case_company_estate'),
+            model_name="case",
+            index=models.Index(fields=["company", "estate"], name="case_company_estate"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['company', 'status', 'deadline'], include=('estate',), name='case_company_status_deadline'),
+            model_name="case",
+            index=models.Index(
+                fields=["company", "status", "deadline"],
+                include=("estate",),
+                name="case_company_status_deadline",
+            ),
         ),
     ]

@@ -5,20 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_company_scope_indexes'),
-        ('registry', '0001_initial'),
+        ("cases", "0004_company_scope_indexes"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_company_status_deadline',
+            model_name="case",
+            name="case_company_status_deadline",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['company', 'status', 'deadline', 'estate'], name='case_company_status_dl'),
+            model_name="case",
+            index=models.Index(
+                fields=["company", "status", "deadline", "estate"], name="case_company_status_dl"
+            ),
         ),
     ]

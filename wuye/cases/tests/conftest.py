@@ -17,7 +17,9 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 
 
 def pdf(name: str = "report.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", content_type="application/pdf"
+    )
 
 
 def future(days: int = 30) -> dt.date:
@@ -42,14 +44,25 @@ class World:
         self.owner = make_user(Role.OWNER)
 
     def case(self, estate=None, **kw):
-        return services.case_create(actor=self.tf, estate=estate or self.estate, category=kw.pop("category", "1.1"),
-                                    description=kw.pop("description", "楼道垃圾长期无人清理"), **kw)
+        return services.case_create(
+            actor=self.tf,
+            estate=estate or self.estate,
+            category=kw.pop("category", "1.1"),
+            description=kw.pop("description", "楼道垃圾长期无人清理"),
+            **kw,
+        )
 
     def rectifying(self, estate=None, **kw):
         case = self.case(estate, **kw)
         services.case_verify(actor=self.tf, case=case)
-        return services.case_start_rectification(actor=self.tf, case=case, target="楼道清洁", measures="每日清扫",
-                                                 responsible="王经理", deadline=future())
+        return services.case_start_rectification(
+            actor=self.tf,
+            case=case,
+            target="楼道清洁",
+            measures="每日清扫",
+            responsible="王经理",
+            deadline=future(),
+        )
 
     def submitted(self, estate=None, **kw):
         case = self.rectifying(estate, **kw)

@@ -1,4 +1,3 @@
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -21,33 +20,63 @@ def client_for(user):
 
 def test_api_walks_a_case_and_refuses_wrong_roles(world):
     tf, staff = client_for(world.tf), client_for(world.staff)
-    r = tf.post("/api/v1/cases/", {"estate": world.estate.code, "category": "2.2", "description": "擅自出租架空层"},
-                format="json")
+    r = tf.post(
+        "/api/v1/cases/",
+        {"estate": world.estate.code, "category": "2.2", "description": "擅自出租架空层"},
+        format="json",
+    )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
     url = f"/api/v1/cases/{number}/transitions/"
     assert staff.post(url, {"action": "verify"}, format="json").status_code == 403
     assert tf.post(url, {"action": "accept", "reason": "x"}, format="json").status_code == 409
     assert tf.post(url, {"action": "verify"}, format="json").status_code == 200
-    r = tf.post(url, {"action": "start_rectification", "target": "收回", "measures": "拆除隔断",
-                      "responsible": "赵总", "deadline": "2020-01-01"}, format="json")
+    r = tf.post(
+        url,
+        {
+            "action": "start_rectification",
+            "target": "收回",
+            "measures": "拆除隔断",
+            "responsible": "赵总",
+            "deadline": "2020-01-01",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["field"] == "完成时限"
-    r = tf.post(url, {"action": "start_rectification", "target": "收回", "measures": "拆除隔断",
-                      "responsible": "赵总", "deadline": future().isoformat()}, format="json")
+    r = tf.post(
+        url,
+        {
+            "action": "start_rectification",
+            "target": "收回",
+            "measures": "拆除隔断",
+            "responsible": "赵总",
+            "deadline": future().isoformat(),
+        },
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "rectifying"
     assert tf.post(url, {"action": "submit", "progress": "代交", "attachments": [png()]}).status_code == 403
     r = staff.post(url, {"action": "submit", "progress": "已拆除", "attachments": [png()]})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "submitted" and r.json()["timeline"][-1]["attachments"] == ["photo.png"]
-    assert client_for(world.city).post(url, {"action": "accept", "reason": "好"}, format="json").status_code == 403
+    assert (
+        client_for(world.city).post(url, {"action": "accept", "reason": "好"}, format="json").status_code
+        == 403
+    )
     r = tf.post(url, {"action": "accept", "reason": "合格"}, format="json")
     assert r.json()["status"] == "accepted"
     assert Case.objects.get(number=number).status == CaseStatus.ACCEPTED
 
 
 def test_api_list_is_scoped_and_hides_complainants(world):
-    lead = lead_create(actor=None, channel=Channel.HOTLINE_12345, text="物业不公示收支", estate=world.estate,
-                       complainant_name="王五", complainant_phone="13700007777").lead
+    lead = lead_create(
+        actor=None,
+        channel=Channel.HOTLINE_12345,
+        text="物业不公示收支",
+        estate=world.estate,
+        complainant_name="王五",
+        complainant_phone="13700007777",
+    ).lead
     case = services.case_create_from_lead(actor=world.tf, lead=lead, category="2.3")
     world.case(world.other_estate)
     r = client_for(world.staff).get("/api/v1/cases/")
@@ -61,8 +90,16 @@ def test_api_list_is_scoped_and_hides_complainants(world):
     city = client_for(world.city).get(f"/api/v1/cases/{case.number}/").content.decode()
     assert "王五" not in city and "13700007777" not in city
     assert client_for(world.owner).get("/api/v1/cases/").status_code == 403
-    assert client_for(world.staff).post("/api/v1/cases/", {"estate": world.estate.code, "category": "1.1",
-                                                           "description": "x"}, format="json").status_code == 403
+    assert (
+        client_for(world.staff)
+        .post(
+            "/api/v1/cases/",
+            {"estate": world.estate.code, "category": "1.1", "description": "x"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_api_filters(world):
@@ -82,8 +119,14 @@ def test_schema_lists_the_case_endpoints(world):
 
 
 def test_public_timeline_has_no_notes_or_personal_data(world):
-    lead = lead_create(actor=None, channel=Channel.QR, text="垃圾", estate=world.estate,
-                       complainant_name="赵六", complainant_phone="13600006666").lead
+    lead = lead_create(
+        actor=None,
+        channel=Channel.QR,
+        text="垃圾",
+        estate=world.estate,
+        complainant_name="赵六",
+        complainant_phone="13600006666",
+    ).lead
     case = services.case_create_from_lead(actor=world.tf, lead=lead, category="1.1")
     services.case_note_add(actor=world.tf, case=case, text="内部：反映人赵六情绪激动")
     services.case_verify(actor=world.tf, case=case)
@@ -161,8 +204,10 @@ def test_concurrent_accept_and_return_apply_only_one(db):
         pytest.skip("needs PostgreSQL row locks across connections")
     world = World()
     case = world.submitted()
-    results = run_concurrently(lambda: services.case_accept(actor=world.tf, case=case, note="合格"),
-                               lambda: services.case_return(actor=world.tf, case=case, reason="不行"))
+    results = run_concurrently(
+        lambda: services.case_accept(actor=world.tf, case=case, note="合格"),
+        lambda: services.case_return(actor=world.tf, case=case, reason="不行"),
+    )
     outcomes = [type(r).__name__ if isinstance(r, Exception) else "ok" for r in results]
     assert sorted(outcomes) == ["InvalidTransition", "ok"]
     case.refresh_from_db()
@@ -173,21 +218,47 @@ def test_api_extension_escalation_and_merge(world):
     tf, staff = client_for(world.tf), client_for(world.staff)
     case = world.rectifying()
     url = f"/api/v1/cases/{case.number}/transitions/"
-    r = staff.post(url, {"action": "extension_request", "deadline": future(50).isoformat(), "reason": "等配件"},
-                   format="json")
+    r = staff.post(
+        url,
+        {"action": "extension_request", "deadline": future(50).isoformat(), "reason": "等配件"},
+        format="json",
+    )
     assert r.status_code == 200, r.content
     assert staff.post(url, {"action": "extension_approve"}, format="json").status_code == 403
     r = tf.post(url, {"action": "extension_approve", "reason": "同意"}, format="json")
     assert r.json()["deadline"] == future(50).isoformat()
-    r = tf.post(url, {"action": "escalate", "kind": "penalty", "date": "2025-05-01", "amount": "-5",
-                      "legal_basis": "条例", "decision_number": "1号"}, format="json")
+    r = tf.post(
+        url,
+        {
+            "action": "escalate",
+            "kind": "penalty",
+            "date": "2025-05-01",
+            "amount": "-5",
+            "legal_basis": "条例",
+            "decision_number": "1号",
+        },
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["field"] == "罚款金额"
-    r = tf.post(url, {"action": "escalate", "kind": "penalty", "date": "2025-05-01", "amount": "20000",
-                      "legal_basis": "《物业管理条例》第六十三条", "decision_number": "钟住建罚〔2025〕9号"}, format="json")
+    r = tf.post(
+        url,
+        {
+            "action": "escalate",
+            "kind": "penalty",
+            "date": "2025-05-01",
+            "amount": "20000",
+            "legal_basis": "《物业管理条例》第六十三条",
+            "decision_number": "钟住建罚〔2025〕9号",
+        },
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["timeline"][-1]["title"] == "行政处罚"
     other = world.case()
-    r = tf.post(f"/api/v1/cases/{other.number}/transitions/", {"action": "merge", "target": case.number},
-                format="json")
+    r = tf.post(
+        f"/api/v1/cases/{other.number}/transitions/",
+        {"action": "merge", "target": case.number},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "merged" and r.json()["merged_into"] == case.number
 
 

@@ -26,8 +26,9 @@ def test_full_happy_path_records_one_event_and_one_audit_entry_per_move(world):
     audits = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert audits.count() == 1
     case = services.case_verify(actor=world.tf, case=case)
-    case = services.case_start_rectification(actor=world.tf, case=case, target="清洁", measures="清扫",
-                                             responsible="王经理", deadline=future())
+    case = services.case_start_rectification(
+        actor=world.tf, case=case, target="清洁", measures="清扫", responsible="王经理", deadline=future()
+    )
     case = services.case_submit(actor=world.staff, case=case, progress="已完成", attachments=[png(), pdf()])
     case = services.case_return(actor=world.tf, case=case, reason="仍有堆放")
     case = services.case_submit(actor=world.staff, case=case, progress="全部清走", attachments=[png()])
@@ -65,12 +66,14 @@ def test_company_cannot_accept_and_bureau_cannot_submit_for_a_company(world):
 def test_plan_requires_every_field_and_a_future_deadline(world):
     case = services.case_verify(actor=world.tf, case=world.case())
     with pytest.raises(DomainError) as exc:
-        services.case_start_rectification(actor=world.tf, case=case, target="x", measures="y", responsible="z",
-                                          deadline=dt.date(2020, 1, 1))
+        services.case_start_rectification(
+            actor=world.tf, case=case, target="x", measures="y", responsible="z", deadline=dt.date(2020, 1, 1)
+        )
     assert exc.value.field == "完成时限"
     with pytest.raises(DomainError) as exc:
-        services.case_start_rectification(actor=world.tf, case=case, target=" ", measures="y", responsible="z",
-                                          deadline=future())
+        services.case_start_rectification(
+            actor=world.tf, case=case, target=" ", measures="y", responsible="z", deadline=future()
+        )
     assert exc.value.field == "整改目标"
     case.refresh_from_db()
     assert case.status == CaseStatus.VERIFYING and case.target == ""
@@ -89,8 +92,14 @@ def test_submit_rejects_a_fake_image(world):
 
 
 def test_lead_to_case_merge_and_split_keep_report_counts(world):
-    l1 = lead_create(actor=None, channel=Channel.QR, text="电梯经常困人", estate=world.estate,
-                     complainant_name="李四", complainant_phone="13800001111").lead
+    l1 = lead_create(
+        actor=None,
+        channel=Channel.QR,
+        text="电梯经常困人",
+        estate=world.estate,
+        complainant_name="李四",
+        complainant_phone="13800001111",
+    ).lead
     l2 = lead_create(actor=None, channel=Channel.PHONE, text="电梯又坏了", estate=world.estate).lead
     l3 = lead_create(actor=None, channel=Channel.WEB, text="别的小区", estate=world.other_estate).lead
     case = services.case_create_from_lead(actor=world.tf, lead=l1, category="3.1")
@@ -145,7 +154,9 @@ def test_lead_reject_and_transfer_need_a_reason_and_name_the_department(world):
 def test_extension_request_and_approval_move_the_deadline_with_history(world):
     case = world.rectifying()
     old = case.deadline
-    ext = services.extension_request(actor=world.staff, case=case, requested_deadline=future(60), reason="材料未到")
+    ext = services.extension_request(
+        actor=world.staff, case=case, requested_deadline=future(60), reason="材料未到"
+    )
     with pytest.raises(DomainError):
         services.extension_request(actor=world.staff, case=case, requested_deadline=future(70), reason="再延")
     services.extension_decide(actor=world.tf, extension=ext, approve=True)
@@ -154,7 +165,9 @@ def test_extension_request_and_approval_move_the_deadline_with_history(world):
     from wuye.cases.selectors import deadline_history
 
     assert [h["new"] for h in deadline_history(case)] == [old.isoformat(), future(60).isoformat()]
-    ext2 = services.extension_request(actor=world.staff, case=case, requested_deadline=future(90), reason="还要")
+    ext2 = services.extension_request(
+        actor=world.staff, case=case, requested_deadline=future(90), reason="还要"
+    )
     with pytest.raises(DomainError):
         services.extension_decide(actor=world.tf, extension=ext2, approve=False, reason="")
     services.extension_decide(actor=world.tf, extension=ext2, approve=False, reason="不同意")
@@ -175,20 +188,34 @@ def test_actions_penalty_and_dismissal_open_handover(world):
 
     case = world.rectifying()
     with pytest.raises(DomainError) as exc:
-        services.case_action_record(actor=world.tf, case=case, kind="penalty", date=dt.date(2025, 1, 2),
-                                    amount="abc", legal_basis="物业管理条例第六十三条", decision_number="钟住建罚〔2025〕1号")
+        services.case_action_record(
+            actor=world.tf,
+            case=case,
+            kind="penalty",
+            date=dt.date(2025, 1, 2),
+            amount="abc",
+            legal_basis="物业管理条例第六十三条",
+            decision_number="钟住建罚〔2025〕1号",
+        )
     assert exc.value.field == "罚款金额"
-    act = services.case_action_record(actor=world.tf, case=case, kind="penalty", date=dt.date(2025, 1, 2),
-                                      amount="50,000", legal_basis="物业管理条例第六十三条",
-                                      decision_number="钟住建罚〔2025〕1号")
+    act = services.case_action_record(
+        actor=world.tf,
+        case=case,
+        kind="penalty",
+        date=dt.date(2025, 1, 2),
+        amount="50,000",
+        legal_basis="物业管理条例第六十三条",
+        decision_number="钟住建罚〔2025〕1号",
+    )
     assert str(act.amount) == "50000.00" and act.company == world.company
     act2 = services.case_action_record(actor=world.tf, case=case, kind="dismissal", date=dt.date(2025, 1, 3))
     act3 = services.case_action_record(actor=world.tf, case=case, kind="dismissal", date=dt.date(2025, 1, 4))
     assert act2.handover is not None and act2.handover == act3.handover
     assert HandoverRecord.objects.filter(estate=world.estate).count() == 1
     with pytest.raises(NotAllowed):
-        services.case_action_record(actor=world.staff, case=case, kind="referral", date=dt.date(2025, 1, 2),
-                                    department="公安局")
+        services.case_action_record(
+            actor=world.staff, case=case, kind="referral", date=dt.date(2025, 1, 2), department="公安局"
+        )
 
 
 def test_revisit_is_reproducible_and_a_failed_one_reopens(world):
@@ -234,7 +261,8 @@ def _call(world, name, case):
         "verify": lambda a: services.case_verify(actor=a, case=case),
         "mark_unfounded": lambda a: services.case_mark_unfounded(actor=a, case=case, reason="r"),
         "start_rectification": lambda a: services.case_start_rectification(
-            actor=a, case=case, target="t", measures="m", responsible="r", deadline=future()),
+            actor=a, case=case, target="t", measures="m", responsible="r", deadline=future()
+        ),
         "submit": lambda a: services.case_submit(actor=a, case=case, progress="p", attachments=[png()]),
         "accept": lambda a: services.case_accept(actor=a, case=case, note="n"),
         "return": lambda a: services.case_return(actor=a, case=case, reason="r"),
@@ -243,8 +271,15 @@ def _call(world, name, case):
     return calls[name]
 
 
-MOVE_ACTOR = {"verify": "tf", "mark_unfounded": "tf", "start_rectification": "tf", "submit": "staff", "accept": "tf",
-              "return": "tf", "reopen": "tf"}
+MOVE_ACTOR = {
+    "verify": "tf",
+    "mark_unfounded": "tf",
+    "start_rectification": "tf",
+    "submit": "staff",
+    "accept": "tf",
+    "return": "tf",
+    "reopen": "tf",
+}
 
 
 def test_every_illegal_move_from_every_state_is_refused_and_changes_nothing(world):
@@ -275,7 +310,9 @@ def test_every_wrong_role_is_refused_for_every_move(world, name):
     source = next(iter(MOVES[name].moves))
     case = _in_state(world, source)
     right = MOVE_ACTOR[name]
-    wrong = ["city", "committee", "owner", "other_staff"] + (["tf", "admin"] if right == "staff" else ["staff"])
+    wrong = ["city", "committee", "owner", "other_staff"] + (
+        ["tf", "admin"] if right == "staff" else ["staff"]
+    )
     for attr in wrong:
         with pytest.raises(NotAllowed):
             _call(world, name, case)(getattr(world, attr))

@@ -18,20 +18,36 @@ def act(client, case, op, data):
 
 def test_walk_a_case_through_every_step_by_the_right_roles(world, client):
     login(client, world.tf)
-    resp = client.post(reverse("cases:create"), {"estate": world.estate.pk, "category": "1.3",
-                                                 "description": "消防通道被杂物堵塞", "attachments": [png()]})
+    resp = client.post(
+        reverse("cases:create"),
+        {
+            "estate": world.estate.pk,
+            "category": "1.3",
+            "description": "消防通道被杂物堵塞",
+            "attachments": [png()],
+        },
+    )
     case = Case.objects.get()
     assert resp.status_code == 302 and resp["Location"].endswith(f"/cases/{case.number}/")
     assert act(client, case, "verify", {"note": ""}).status_code == 302
-    assert act(client, case, "start_rectification", {"target": "清除杂物", "measures": "三日内清理",
-                                                     "responsible": "李经理", "deadline": future()}).status_code == 302
+    assert (
+        act(
+            client,
+            case,
+            "start_rectification",
+            {"target": "清除杂物", "measures": "三日内清理", "responsible": "李经理", "deadline": future()},
+        ).status_code
+        == 302
+    )
     login(client, world.staff)
     assert act(client, case, "progress", {"progress": "已清理一半"}).status_code == 302
     assert act(client, case, "submit", {"progress": "清理完毕", "attachments": [png()]}).status_code == 302
     login(client, world.tf)
     assert act(client, case, "return", {"reason": "二楼仍有堆放"}).status_code == 302
     login(client, world.staff)
-    assert act(client, case, "submit", {"progress": "二楼也已清理", "attachments": [png()]}).status_code == 302
+    assert (
+        act(client, case, "submit", {"progress": "二楼也已清理", "attachments": [png()]}).status_code == 302
+    )
     login(client, world.admin)
     assert act(client, case, "accept", {"note": "现场核验合格"}).status_code == 302
     case.refresh_from_db()
@@ -55,12 +71,23 @@ def test_unfounded_path(world, client):
     assert case.status == CaseStatus.UNFOUNDED and case.closed_reason == "现场无此问题"
 
 
-@pytest.mark.parametrize("op", ["verify", "start_rectification", "accept", "return", "reopen", "action", "merge"])
+@pytest.mark.parametrize(
+    "op", ["verify", "start_rectification", "accept", "return", "reopen", "action", "merge"]
+)
 def test_company_staff_may_not_make_task_force_moves(world, client, op):
     case = world.submitted()
     login(client, world.staff)
-    data = {"note": "x", "reason": "x", "target": "x", "measures": "x", "responsible": "x", "deadline": future(),
-            "kind": "referral", "date": "2025-01-01", "department": "公安局"}
+    data = {
+        "note": "x",
+        "reason": "x",
+        "target": "x",
+        "measures": "x",
+        "responsible": "x",
+        "deadline": future(),
+        "kind": "referral",
+        "date": "2025-01-01",
+        "department": "公安局",
+    }
     if op == "merge":
         data["target"] = world.case().number
     resp = act(client, case, op, data)
@@ -91,13 +118,25 @@ def test_illegal_move_via_page_shows_chinese_error_and_changes_nothing(world, cl
 
 
 def test_company_never_sees_another_companys_case_nor_the_complainant(world, client):
-    lead = lead_create(actor=None, channel=Channel.QR, text="电梯经常困人，反映多次无果", estate=world.estate,
-                       complainant_name="张三丰", complainant_phone="13912345678").lead
+    lead = lead_create(
+        actor=None,
+        channel=Channel.QR,
+        text="电梯经常困人，反映多次无果",
+        estate=world.estate,
+        complainant_name="张三丰",
+        complainant_phone="13912345678",
+    ).lead
     from wuye.cases import services
 
     case = services.case_create_from_lead(actor=world.tf, lead=lead, category="3.1")
-    second = lead_create(actor=None, channel=Channel.PHONE, text="电梯又困人了", estate=world.estate,
-                         complainant_name="李四光", complainant_phone="13911112222").lead
+    second = lead_create(
+        actor=None,
+        channel=Channel.PHONE,
+        text="电梯又困人了",
+        estate=world.estate,
+        complainant_name="李四光",
+        complainant_phone="13911112222",
+    ).lead
     services.lead_merge_into_case(actor=world.tf, lead=second, case=case)
     other = world.case(world.other_estate)
     login(client, world.staff)
@@ -105,7 +144,14 @@ def test_company_never_sees_another_companys_case_nor_the_complainant(world, cli
     listing = client.get(reverse("cases:list")).content.decode()
     assert case.number in listing and other.number not in listing
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
-    for secret in ("张三丰", "13912345678", "139****5678", lead.tracking_code, "李四光", second.tracking_code):
+    for secret in (
+        "张三丰",
+        "13912345678",
+        "139****5678",
+        lead.tracking_code,
+        "李四光",
+        second.tracking_code,
+    ):
         assert secret not in page
     login(client, world.tf)
     page = client.get(reverse("cases:detail", args=[case.number])).content.decode()
@@ -127,7 +173,10 @@ def test_list_filters_and_constant_query_count(world, client, django_assert_max_
     body = resp.content.decode()
     assert body.count("电梯故障第") == 3 and "停车位被占" not in body
     assert "停车位被占" in client.get(reverse("cases:list"), {"q": "停车"}).content.decode()
-    assert "电梯故障" not in client.get(reverse("cases:list"), {"estate": world.other_estate.pk}).content.decode()
+    assert (
+        "电梯故障"
+        not in client.get(reverse("cases:list"), {"estate": world.other_estate.pk}).content.decode()
+    )
     with django_assert_max_num_queries(10) as few:
         client.get(reverse("cases:list"))
     for _ in range(30):
@@ -149,8 +198,20 @@ def test_overdue_filter_and_export_columns(world, client):
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(resp.content)).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    assert values[1] == ["序号", "问题来源", "小区", "物业企业", "问题类别", "问题描述", "整改目标", "整改措施",
-                         "责任人", "完成时限", "进展情况", "是否销号"]
+    assert values[1] == [
+        "序号",
+        "问题来源",
+        "小区",
+        "物业企业",
+        "问题类别",
+        "问题描述",
+        "整改目标",
+        "整改措施",
+        "责任人",
+        "完成时限",
+        "进展情况",
+        "是否销号",
+    ]
     assert len(values) == 3 and "逾期的事项" in values[2][5] and values[2][11] == "否"
 
 
@@ -164,7 +225,10 @@ def test_company_sees_its_todo_with_deadlines(world, client):
 def test_extension_request_and_decision_pages(world, client):
     case = world.rectifying()
     login(client, world.staff)
-    assert act(client, case, "extension", {"requested_deadline": future(45), "reason": "需采购配件"}).status_code == 302
+    assert (
+        act(client, case, "extension", {"requested_deadline": future(45), "reason": "需采购配件"}).status_code
+        == 302
+    )
     login(client, world.tf)
     assert act(client, case, "extension_decide", {"decision": "approve", "reason": ""}).status_code == 302
     case.refresh_from_db()
@@ -182,7 +246,9 @@ def test_merge_and_split_from_the_pages(world, client):
     assert client.post(reverse("cases:split", args=[b.number, lead.pk]), {"reason": ""}).status_code == 302
     lead.refresh_from_db()
     assert lead.case_id == b.pk
-    assert client.post(reverse("cases:split", args=[b.number, lead.pk]), {"reason": "并错了"}).status_code == 302
+    assert (
+        client.post(reverse("cases:split", args=[b.number, lead.pk]), {"reason": "并错了"}).status_code == 302
+    )
     lead.refresh_from_db()
     assert lead.case_id is None
     assert act(client, b, "merge", {"target": a.number, "reason": "重复"}).status_code == 302
@@ -306,7 +372,11 @@ def test_double_submitted_revisit_draw_makes_one_batch():
     world = World()
     clients = [login(Client(), world.tf) for _ in range(2)]
     responses = run_concurrently(
-        *[lambda c=c: c.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 9, "category": ""}) for c in clients])
+        *[
+            lambda c=c: c.post(reverse("cases:revisit"), {"per_estate": 1, "seed": 9, "category": ""})
+            for c in clients
+        ]
+    )
     codes = [r.status_code for r in responses]
     assert codes == [302, 302]
     assert RevisitBatch.objects.count() == 1

@@ -6,75 +6,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_code', models.CharField(max_length=12, unique=True, verbose_name='查询码')),
-                ('channel', models.CharField(choices=[('inspection', '深入小区检查'), ('questionnaire', '调查问卷'), ('collection_station', '问题线索临时收集站'), ('web', '官网/公众号'), ('phone', '投诉举报电话'), ('email', '邮箱'), ('hotline_12345', '12345 政务服务便民热线'), ('qr', '扫码即办'), ('check', '系统自动核查')], db_index=True, max_length=24, verbose_name='渠道')),
-                ('status', models.CharField(choices=[('new', '待分拣'), ('cased', '已立案'), ('merged', '已并入台账事项'), ('rejected', '不属于整治范围'), ('transferred', '已转办')], db_index=True, default='new', max_length=12, verbose_name='状态')),
-                ('estate_needs_confirmation', models.BooleanField(default=False, verbose_name='小区待人工确认')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('text', models.TextField(verbose_name='反映内容')),
-                ('category_hint', models.CharField(blank=True, max_length=4, verbose_name='反映人选择的类别')),
-                ('category', models.CharField(blank=True, max_length=4, verbose_name='分拣类别')),
-                ('urgent', models.BooleanField(db_index=True, default=False, verbose_name='紧急')),
-                ('complainant_name', models.CharField(blank=True, max_length=60, verbose_name='反映人')),
-                ('complainant_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='匿名')),
-                ('source_ref', models.CharField(blank=True, max_length=200, verbose_name='来源编号')),
-                ('evidence', models.JSONField(blank=True, default=dict, verbose_name='来源数据')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='办理时限')),
-                ('reject_reason', models.TextField(blank=True, verbose_name='不予立案理由')),
-                ('transfer_department', models.CharField(blank=True, max_length=100, verbose_name='转办单位')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='收到时间')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='cases.case', verbose_name='台账事项')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tracking_code", models.CharField(max_length=12, unique=True, verbose_name="查询码")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("inspection", "深入小区检查"),
+                            ("questionnaire", "调查问卷"),
+                            ("collection_station", "问题线索临时收集站"),
+                            ("web", "官网/公众号"),
+                            ("phone", "投诉举报电话"),
+                            ("email", "邮箱"),
+                            ("hotline_12345", "12345 政务服务便民热线"),
+                            ("qr", "扫码即办"),
+                            ("check", "系统自动核查"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "待分拣"),
+                            ("cased", "已立案"),
+                            ("merged", "已并入台账事项"),
+                            ("rejected", "不属于整治范围"),
+                            ("transferred", "已转办"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "estate_needs_confirmation",
+                    models.BooleanField(default=False, verbose_name="小区待人工确认"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                ("text", models.TextField(verbose_name="反映内容")),
+                (
+                    "category_hint",
+                    models.CharField(blank=True, max_length=4, verbose_name="反映人选择的类别"),
+                ),
+                ("category", models.CharField(blank=True, max_length=4, verbose_name="分拣类别")),
+                ("urgent", models.BooleanField(db_index=True, default=False, verbose_name="紧急")),
+                ("complainant_name", models.CharField(blank=True, max_length=60, verbose_name="反映人")),
+                ("complainant_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("anonymous", models.BooleanField(default=False, verbose_name="匿名")),
+                ("source_ref", models.CharField(blank=True, max_length=200, verbose_name="来源编号")),
+                ("evidence", models.JSONField(blank=True, default=dict, verbose_name="来源数据")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="办理时限")),
+                ("reject_reason", models.TextField(blank=True, verbose_name="不予立案理由")),
+                (
+                    "transfer_department",
+                    models.CharField(blank=True, max_length=100, verbose_name="转办单位"),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="收到时间")),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="cases.case",
+                        verbose_name="台账事项",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leads",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题线索',
-                'verbose_name_plural': '问题线索',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "问题线索",
+                "verbose_name_plural": "问题线索",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadAttachment',
+            name="LeadAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='leads/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=60, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='intake.lead', verbose_name='线索')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="leads/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=60, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="intake.lead",
+                        verbose_name="线索",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索附件',
-                'verbose_name_plural': '线索附件',
+                "verbose_name": "线索附件",
+                "verbose_name_plural": "线索附件",
             },
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', '-urgent', 'created_at'], name='lead_queue'),
+            model_name="lead",
+            index=models.Index(fields=["status", "-urgent", "created_at"], name="lead_queue"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['estate', 'status'], name='lead_estate_status'),
+            model_name="lead",
+            index=models.Index(fields=["estate", "status"], name="lead_estate_status"),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_ref', ''), _negated=True), fields=('source_ref',), name='lead_unique_source_ref'),
+            model_name="lead",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_ref", ""), _negated=True),
+                fields=("source_ref",),
+                name="lead_unique_source_ref",
+            ),
         ),
     ]

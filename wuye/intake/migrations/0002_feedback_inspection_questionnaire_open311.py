@@ -6,85 +6,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("intake", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Open311Client',
+            name="Open311Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='客户端名称')),
-                ('api_key', models.CharField(max_length=64, unique=True, verbose_name='API 密钥')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="客户端名称")),
+                ("api_key", models.CharField(max_length=64, unique=True, verbose_name="API 密钥")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': 'Open311 客户端',
-                'verbose_name_plural': 'Open311 客户端',
+                "verbose_name": "Open311 客户端",
+                "verbose_name_plural": "Open311 客户端",
             },
         ),
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checklist', models.CharField(max_length=40, verbose_name='检查表')),
-                ('results', models.JSONField(default=dict, verbose_name='检查结果')),
-                ('failed_count', models.PositiveSmallIntegerField(default=0, verbose_name='不合格项数')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='检查时间')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='registry.estate', verbose_name='小区')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checklist", models.CharField(max_length=40, verbose_name="检查表")),
+                ("results", models.JSONField(default=dict, verbose_name="检查结果")),
+                ("failed_count", models.PositiveSmallIntegerField(default=0, verbose_name="不合格项数")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="检查时间")),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检查人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入户检查记录',
-                'verbose_name_plural': '入户检查记录',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "入户检查记录",
+                "verbose_name_plural": "入户检查记录",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadFeedback',
+            name="LeadFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='满意度（1–5）')),
-                ('comment', models.TextField(blank=True, verbose_name='评价')),
-                ('not_fixed', models.BooleanField(default=False, verbose_name='反映未解决')),
-                ('created_at', models.DateTimeField(verbose_name='评价时间')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('followup_lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.lead', verbose_name='复诉线索')),
-                ('lead', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='intake.lead', verbose_name='线索')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="满意度（1–5）"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="评价")),
+                ("not_fixed", models.BooleanField(default=False, verbose_name="反映未解决")),
+                ("created_at", models.DateTimeField(verbose_name="评价时间")),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                (
+                    "followup_lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.lead",
+                        verbose_name="复诉线索",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="intake.lead",
+                        verbose_name="线索",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回访满意度',
-                'verbose_name_plural': '回访满意度',
-                'constraints': [models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='feedback_rating_1_5')],
+                "verbose_name": "回访满意度",
+                "verbose_name_plural": "回访满意度",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rating__isnull", True),
+                            models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="feedback_rating_1_5",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QuestionnaireResponse',
+            name="QuestionnaireResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('questionnaire', models.CharField(max_length=40, verbose_name='问卷')),
-                ('answers', models.JSONField(default=dict, verbose_name='答案')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=4, verbose_name='平均分')),
-                ('comment', models.TextField(blank=True, verbose_name='意见建议')),
-                ('source_ref', models.CharField(blank=True, max_length=80, verbose_name='幂等键')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='答卷时间')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='questionnaire_responses', to='registry.propertycompany', verbose_name='物业企业（答卷时合同方）')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questionnaire_responses', to='registry.estate', verbose_name='小区')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='intake.lead', verbose_name='生成的线索')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("questionnaire", models.CharField(max_length=40, verbose_name="问卷")),
+                ("answers", models.JSONField(default=dict, verbose_name="答案")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=4, verbose_name="平均分")),
+                ("comment", models.TextField(blank=True, verbose_name="意见建议")),
+                ("source_ref", models.CharField(blank=True, max_length=80, verbose_name="幂等键")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="答卷时间")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questionnaire_responses",
+                        to="registry.propertycompany",
+                        verbose_name="物业企业（答卷时合同方）",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questionnaire_responses",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="intake.lead",
+                        verbose_name="生成的线索",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷答卷',
-                'verbose_name_plural': '问卷答卷',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['company', 'created_at'], name='questionnaire_company')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_ref', ''), _negated=True), fields=('source_ref',), name='questionnaire_unique_ref')],
+                "verbose_name": "问卷答卷",
+                "verbose_name_plural": "问卷答卷",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["company", "created_at"], name="questionnaire_company")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_ref", ""), _negated=True),
+                        fields=("source_ref",),
+                        name="questionnaire_unique_ref",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0002_feedback_inspection_questionnaire_open311'),
+        ("intake", "0002_feedback_inspection_questionnaire_open311"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='complainant_email',
-            field=models.EmailField(blank=True, max_length=200, verbose_name='电子邮箱'),
+            model_name="lead",
+            name="complainant_email",
+            field=models.EmailField(blank=True, max_length=200, verbose_name="电子邮箱"),
         ),
     ]

@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0003_lead_complainant_email'),
+        ("intake", "0003_lead_complainant_email"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeadHookCursor',
+            name="LeadHookCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_lead_id', models.BigIntegerField(default=0, verbose_name='已处理到的线索编号')),
-                ('gaps', models.JSONField(blank=True, default=dict, verbose_name='尚未出现的线索编号')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_lead_id", models.BigIntegerField(default=0, verbose_name="已处理到的线索编号")),
+                ("gaps", models.JSONField(blank=True, default=dict, verbose_name="尚未出现的线索编号")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '线索后续处理进度',
-                'verbose_name_plural': '线索后续处理进度',
+                "verbose_name": "线索后续处理进度",
+                "verbose_name_plural": "线索后续处理进度",
             },
         ),
     ]

@@ -5,31 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_lead_hook_cursor'),
-        ('registry', '0001_initial'),
+        ("intake", "0004_lead_hook_cursor"),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lead',
-            name='channel',
-            field=models.CharField(choices=[('inspection', '深入小区检查'), ('questionnaire', '调查问卷'), ('collection_station', '问题线索临时收集站'), ('web', '官网/公众号'), ('phone', '投诉举报电话'), ('email', '邮箱'), ('hotline_12345', '12345 政务服务便民热线'), ('qr', '扫码即办'), ('check', '系统自动核查')], max_length=24, verbose_name='渠道'),
+            model_name="lead",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("inspection", "深入小区检查"),
+                    ("questionnaire", "调查问卷"),
+                    ("collection_station", "问题线索临时收集站"),
+                    ("web", "官网/公众号"),
+                    ("phone", "投诉举报电话"),
+                    ("email", "邮箱"),
+                    ("hotline_12345", "12345 政务服务便民热线"),
+                    ("qr", "扫码即办"),
+                    ("check", "系统自动核查"),
+                ],
+                max_length=24,
+                verbose_name="渠道",
+            ),
         ),
         migrations.AlterField(
-            model_name='lead',
-            name='estate',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='registry.estate', verbose_name='小区'),
+            model_name="lead",
+            name="estate",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="leads",
+                to="registry.estate",
+                verbose_name="小区",
+            ),
         ),
         migrations.AlterField(
-            model_name='lead',
-            name='status',
-            field=models.CharField(choices=[('new', '待分拣'), ('cased', '已立案'), ('merged', '已并入台账事项'), ('rejected', '不属于整治范围'), ('transferred', '已转办')], default='new', max_length=12, verbose_name='状态'),
+            model_name="lead",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("new", "待分拣"),
+                    ("cased", "已立案"),
+                    ("merged", "已并入台账事项"),
+                    ("rejected", "不属于整治范围"),
+                    ("transferred", "已转办"),
+                ],
+                default="new",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='lead',
-            name='urgent',
-            field=models.BooleanField(default=False, verbose_name='紧急'),
+            model_name="lead",
+            name="urgent",
+            field=models.BooleanField(default=False, verbose_name="紧急"),
         ),
     ]

@@ -9,8 +9,14 @@ from .conftest import jpeg_bytes
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if not Path(CHROMIUM).exists() and os.environ.get("WUYE_REQUIRE_BROWSER") != "1":
     pytest.skip("Debian Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
@@ -29,17 +35,26 @@ def browser():
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_resident_files_a_complaint_with_a_photo_and_tracks_it(browser, live_server, estate, javascript, tmp_path):
+def test_resident_files_a_complaint_with_a_photo_and_tracks_it(
+    browser, live_server, estate, javascript, tmp_path
+):
     from wuye.intake.models import Lead
 
     photo = tmp_path / "elevator.jpg"
     photo.write_bytes(jpeg_bytes(size=(3000, 2000)))
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  java_script_enabled=javascript, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=javascript,
+        locale="zh-CN",
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/q/{estate.code}/")
     assert "阳光花园" in page.title()
-    body_px = page.eval_on_selector("body", "e => parseFloat(getComputedStyle(e).fontSize)") if javascript else 18
+    body_px = (
+        page.eval_on_selector("body", "e => parseFloat(getComputedStyle(e).fontSize)") if javascript else 18
+    )
     assert body_px >= 18
     page.fill("textarea[name=text]", "3栋电梯一周停了三次，老人上下楼困难")
     page.check("input[name=category][value='3.1']")

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _race(fn, n=4):
     outcomes = run_concurrently(*[fn] * n)
-    return ([o for o in outcomes if not isinstance(o, Exception)], [o for o in outcomes if isinstance(o, Exception)])
+    return (
+        [o for o in outcomes if not isinstance(o, Exception)],
+        [o for o in outcomes if isinstance(o, Exception)],
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +30,9 @@ def _postgres_only():
 
 
 def test_same_idempotency_key_at_once_gives_one_lead(estate):
-    results, errors = _race(lambda: qr_submit(actor=None, estate=estate, text="电梯停运", idem_key="race" * 5))
+    results, errors = _race(
+        lambda: qr_submit(actor=None, estate=estate, text="电梯停运", idem_key="race" * 5)
+    )
     assert errors == []
     assert Lead.objects.count() == 1
     assert len({r.lead.pk for r in results}) == 1 and sum(r.created for r in results) == 1
@@ -65,8 +70,12 @@ def test_same_questionnaire_submitted_twice_at_once_is_one_response(estate):
     from wuye.intake.services import questionnaire_submit
 
     answers = {q["code"]: 4 for q in questionnaire()["questions"]}
-    results, errors = _race(lambda: questionnaire_submit(actor=None, estate=estate, answers=answers,
-                                                         problem="垃圾没人清运", idem_key="qrace" * 4), n=2)
+    results, errors = _race(
+        lambda: questionnaire_submit(
+            actor=None, estate=estate, answers=answers, problem="垃圾没人清运", idem_key="qrace" * 4
+        ),
+        n=2,
+    )
     assert errors == []
     assert QuestionnaireResponse.objects.count() == 1 and Lead.objects.count() == 1
     assert len({r.pk for r in results}) == 1

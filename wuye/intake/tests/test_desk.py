@@ -9,8 +9,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(**extra):
-    data = {"channel": "phone", "estate": "", "text": "来电反映：小区消防通道被车辆堵住", "category": "1.3",
-            "name": "刘先生", "phone": "0774-8912345", "idem": "desk" + "0" * 20}
+    data = {
+        "channel": "phone",
+        "estate": "",
+        "text": "来电反映：小区消防通道被车辆堵住",
+        "category": "1.3",
+        "name": "刘先生",
+        "phone": "0774-8912345",
+        "idem": "desk" + "0" * 20,
+    }
     data.update(extra)
     return data
 
@@ -28,7 +35,9 @@ def test_task_force_enters_a_phone_call_with_estate_by_pinyin_initials(client, e
 
 def test_estate_picked_from_list_label(client, estate, task_force):
     login(client, task_force)
-    client.post(reverse("intake:desk"), _data(estate=f"{estate.name}（{estate.code}）", channel="collection_station"))
+    client.post(
+        reverse("intake:desk"), _data(estate=f"{estate.name}（{estate.code}）", channel="collection_station")
+    )
     assert Lead.objects.get().estate == estate
 
 

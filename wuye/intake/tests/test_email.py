@@ -13,8 +13,12 @@ from .conftest import PDF_BYTES, jpeg_bytes
 pytestmark = pytest.mark.django_db
 
 
-def make_eml(mid="<abc123@mail.example>", subject="阳光花园电梯困人", body="3栋电梯昨天困人半小时。联系电话13812345678",
-             attachments=()) -> bytes:
+def make_eml(
+    mid="<abc123@mail.example>",
+    subject="阳光花园电梯困人",
+    body="3栋电梯昨天困人半小时。联系电话13812345678",
+    attachments=(),
+) -> bytes:
     msg = EmailMessage()
     msg["From"] = "张女士 <zhang@example.com>"
     msg["To"] = "wyzz@zs.gov.cn"
@@ -29,8 +33,13 @@ def make_eml(mid="<abc123@mail.example>", subject="阳光花园电梯困人", bo
 
 
 def test_message_becomes_lead_with_attachments_and_contact(estate):
-    raw = make_eml(attachments=[("现场.jpg", jpeg_bytes(), "image", "jpeg"), ("说明.pdf", PDF_BYTES, "application", "pdf"),
-                                ("病毒.exe", b"MZ\x90\x00", "application", "octet-stream")])
+    raw = make_eml(
+        attachments=[
+            ("现场.jpg", jpeg_bytes(), "image", "jpeg"),
+            ("说明.pdf", PDF_BYTES, "application", "pdf"),
+            ("病毒.exe", b"MZ\x90\x00", "application", "octet-stream"),
+        ]
+    )
     result = email_import_bytes(actor=None, raw=raw)
     lead = result.lead
     assert result.created and lead.channel == "email" and lead.estate == estate
@@ -38,7 +47,9 @@ def test_message_becomes_lead_with_attachments_and_contact(estate):
     assert lead.complainant_name == "张女士" and lead.complainant_email == "zhang@example.com"
     assert lead.complainant_phone == "13812345678"
     assert sorted(LeadAttachment.objects.filter(lead=lead).values_list("content_type", flat=True)) == [
-        "application/pdf", "image/jpeg"]
+        "application/pdf",
+        "image/jpeg",
+    ]
     assert any("病毒.exe" in s for s in lead.evidence["skipped_attachments"])
 
 
@@ -105,8 +116,13 @@ class FakeImap:
 
 
 def test_imap_poll_imports_unread_once_and_leaves_bad_messages_unread(estate):
-    fake = FakeImap({b"1": make_eml(mid="<m1@x>"), b"2": make_eml(mid="<m2@x>", subject="", body=""),
-                     b"3": make_eml(mid="<m3@x>", subject="华府小区 垃圾")})
+    fake = FakeImap(
+        {
+            b"1": make_eml(mid="<m1@x>"),
+            b"2": make_eml(mid="<m2@x>", subject="", body=""),
+            b"3": make_eml(mid="<m3@x>", subject="华府小区 垃圾"),
+        }
+    )
     report = imap_poll(actor=None, host="imap.example", user="box", password="secret", connect=fake)
     assert report.imported == 2 and len(report.errors) == 1
     assert fake.seen == {b"1", b"3"}

@@ -27,18 +27,37 @@ def messy_xlsx() -> bytes:
     ws = wb.active
     ws.append(["钟山县12345热线工单导出（2025年6月）"])
     ws.append(["工单号", "来电时间", "来电人", "来电号码", "事发地址", "问题描述", "办结时限"])
-    ws.append(["ＺＳ２５０６０３０１０１", 45811.39, "张女士", "１３８１２３４５６７８", "钟山镇阳光花园3栋",
-               "3栋电梯一周停运三次", "2025/6/10"])                                   # row 3: good
-    ws.append([None, None, None, None, None, None, None])                                  # row 4: blank
-    ws.append(["ZS2506030102", "2025年6月3日 10时05分", None, None, "钟山镇阳光花园",
-               "地下车库消防通道被占", None])                                            # row 5: anonymous
-    ws.append([None, "2025-06-03", "李", "13900000000", "阳光花园", "没有工单号", None])   # row 6
+    ws.append(
+        [
+            "ＺＳ２５０６０３０１０１",
+            45811.39,
+            "张女士",
+            "１３８１２３４５６７８",
+            "钟山镇阳光花园3栋",
+            "3栋电梯一周停运三次",
+            "2025/6/10",
+        ]
+    )  # row 3: good
+    ws.append([None, None, None, None, None, None, None])  # row 4: blank
+    ws.append(
+        ["ZS2506030102", "2025年6月3日 10时05分", None, None, "钟山镇阳光花园", "地下车库消防通道被占", None]
+    )  # row 5: anonymous
+    ws.append([None, "2025-06-03", "李", "13900000000", "阳光花园", "没有工单号", None])  # row 6
     ws.append(["ZS2506030104", "2025-06-03", "李", "13900000000", "阳光花园", "  ", None])  # row 7
     ws.append(["ZS2506030105", "昨天下午", "李", "13900000000", "阳光花园", "时间不对", None])  # row 8
     ws.append(["ZS2506030106", "2025/6/31", "李", "13900000000", "阳光花园", "日期不存在", None])  # row 9
-    ws.append(["ZS2506030101", "2025-06-04", "王", "", "阳光花园", "重复工单", None])           # row 10
-    ws.append(["ZS2506030107", dt.datetime(2025, 6, 5, 9, 0), "陈", "0774-8888888", "不知道在哪里",
-               "垃圾堆放多日没人清理", 45818])                                              # row 11: unmatched
+    ws.append(["ZS2506030101", "2025-06-04", "王", "", "阳光花园", "重复工单", None])  # row 10
+    ws.append(
+        [
+            "ZS2506030107",
+            dt.datetime(2025, 6, 5, 9, 0),
+            "陈",
+            "0774-8888888",
+            "不知道在哪里",
+            "垃圾堆放多日没人清理",
+            45818,
+        ]
+    )  # row 11: unmatched
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -73,7 +92,9 @@ def test_gbk_csv_with_alias_headers(estate):
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["工单编号", "受理时间", "诉求人", "联系电话", "诉求地址", "来电内容", "办理时限"])
-    w.writerow(["GB0001", "2025.06.03 08:30", "赵女士", "18977441234", "阳光花园", "物业私自出租车位", "2025-06-11"])
+    w.writerow(
+        ["GB0001", "2025.06.03 08:30", "赵女士", "18977441234", "阳光花园", "物业私自出租车位", "2025-06-11"]
+    )
     w.writerow(["", "", "", "", "", "", ""])
     w.writerow(["GB0002", "20250604", "", "", "阳光小区", "电梯广告收入不公示", ""])
     report = hotline_import(actor=None, data=buf.getvalue().encode("gbk"), filename="export.csv")
@@ -93,8 +114,17 @@ def test_dry_run_writes_nothing(estate):
     assert report.imported == 3 and Lead.objects.count() == 0
 
 
-@pytest.mark.parametrize("value", ["2025-06-03 09:15", "2025/6/3 9:15", "2025年6月3日9时15分", 45811.385417,
-                                   "45811.385417", "２０２５－０６－０３ ０９:１５"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-06-03 09:15",
+        "2025/6/3 9:15",
+        "2025年6月3日9时15分",
+        45811.385417,
+        "45811.385417",
+        "２０２５－０６－０３ ０９:１５",
+    ],
+)
 def test_date_formats(value):
     when = timezone.localtime(parse_when(value, label="受理时间"))
     assert (when.year, when.month, when.day, when.hour, when.minute) == (2025, 6, 3, 9, 15)
@@ -108,10 +138,18 @@ def test_sample_file_in_demo_county_imports_six_then_duplicates_six(db, tmp_path
     shutil.copy(SAMPLE, path)
     out = io.StringIO()
     call_command("import_12345", str(path), "--json", stdout=out)
-    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"imported": 6, "duplicates": 0, "errors": []}
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {
+        "imported": 6,
+        "duplicates": 0,
+        "errors": [],
+    }
     out = io.StringIO()
     call_command("import_12345", str(path), "--json", stdout=out)
-    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {"imported": 0, "duplicates": 6, "errors": []}
+    assert json.loads(out.getvalue().strip().splitlines()[-1]) == {
+        "imported": 0,
+        "duplicates": 6,
+        "errors": [],
+    }
     assert Lead.objects.filter(channel="hotline_12345").count() == 6
 
 

@@ -20,9 +20,15 @@ def _all_pass():
 def test_failed_items_become_leads_with_photos(client, estate, task_force):
     login(client, task_force)
     data = _all_pass()
-    data.update({"result_fire_lane": "fail", "note_fire_lane": "2栋消防通道停了三辆车",
-                 "result_revenue_notice": "fail", "result_elevator_maint": "na",
-                 "photos_revenue_notice": SimpleUploadedFile("board.jpg", jpeg_bytes(), content_type="image/jpeg")})
+    data.update(
+        {
+            "result_fire_lane": "fail",
+            "note_fire_lane": "2栋消防通道停了三辆车",
+            "result_revenue_notice": "fail",
+            "result_elevator_maint": "na",
+            "photos_revenue_notice": SimpleUploadedFile("board.jpg", jpeg_bytes(), content_type="image/jpeg"),
+        }
+    )
     r = client.post(reverse("intake:inspection_new", args=[estate.code]), data)
     assert r.status_code == 302
     inspection = Inspection.objects.get()
@@ -45,8 +51,10 @@ def test_missing_result_or_unexplained_failure_is_refused(client, estate, task_f
     data = _all_pass() | {"result_fire_lane": "fail"}
     r = client.post(reverse("intake:inspection_new", args=[estate.code]), data)
     assert r.status_code == 400 and "请写明情况或拍照" in r.content.decode()
-    bad = _all_pass() | {"result_fire_lane": "fail",
-                         "photos_fire_lane": SimpleUploadedFile("x.jpg", PDF_BYTES, content_type="image/jpeg")}
+    bad = _all_pass() | {
+        "result_fire_lane": "fail",
+        "photos_fire_lane": SimpleUploadedFile("x.jpg", PDF_BYTES, content_type="image/jpeg"),
+    }
     r = client.post(reverse("intake:inspection_new", args=[estate.code]), bad)
     assert r.status_code == 400 and "PDF" in r.content.decode()
     assert Inspection.objects.count() == 0 and Lead.objects.count() == 0
@@ -65,8 +73,10 @@ def test_resident_questionnaire_feeds_results_by_estate_and_company(client, esta
     r = client.post(reverse("intake:survey", args=[estate.code]), _answers(4) | {"idem": "s" * 20})
     assert r.status_code == 200 and "提交成功" in r.content.decode()
     client.post(reverse("intake:survey", args=[estate.code]), _answers(4) | {"idem": "s" * 20})  # retry
-    client.post(reverse("intake:survey", args=[estate.code]),
-                _answers(2) | {"idem": "t" * 20, "problem": "保安经常不在岗，夜里外人随便进出"})
+    client.post(
+        reverse("intake:survey", args=[estate.code]),
+        _answers(2) | {"idem": "t" * 20, "problem": "保安经常不在岗，夜里外人随便进出"},
+    )
     assert QuestionnaireResponse.objects.count() == 2
     lead = Lead.objects.get(channel="questionnaire")
     assert lead.estate == estate and "保安" in lead.text

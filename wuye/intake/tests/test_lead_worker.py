@@ -43,11 +43,14 @@ def _run_once(*args):
 
 
 @pytest.mark.django_db
-def test_worker_mode_request_commits_lead_without_running_callbacks(client, estate, calls, worker_mode,
-                                                                    django_capture_on_commit_callbacks):
+def test_worker_mode_request_commits_lead_without_running_callbacks(
+    client, estate, calls, worker_mode, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("intake:qr_form", args=[estate.code]),
-                        {"text": "3栋电梯停运", "category": "3.1", "idem": "w" * 32})
+        r = client.post(
+            reverse("intake:qr_form", args=[estate.code]),
+            {"text": "3栋电梯停运", "category": "3.1", "idem": "w" * 32},
+        )
     assert r.status_code == 302
     lead = Lead.objects.get()
     assert calls == []  # not in the request
@@ -57,7 +60,9 @@ def test_worker_mode_request_commits_lead_without_running_callbacks(client, esta
 
 
 @pytest.mark.django_db
-def test_inline_mode_still_runs_callbacks_in_the_request(client, estate, calls, django_capture_on_commit_callbacks):
+def test_inline_mode_still_runs_callbacks_in_the_request(
+    client, estate, calls, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("intake:qr_form", args=[estate.code]), {"text": "电梯停运", "idem": "i" * 32})
     assert calls == [Lead.objects.get().pk]
@@ -85,8 +90,9 @@ def test_restart_resumes_from_the_cursor(estate, calls, worker_mode):
 
 
 @pytest.mark.django_db
-def test_a_crash_mid_batch_rolls_back_the_batch_and_the_restart_repeats_nothing_lost(estate, worker_mode,
-                                                                                      monkeypatch):
+def test_a_crash_mid_batch_rolls_back_the_batch_and_the_restart_repeats_nothing_lost(
+    estate, worker_mode, monkeypatch
+):
     leads = [_submit(estate, f"c{i}") for i in range(3)]
     seen: list[int] = []
 
@@ -102,8 +108,11 @@ def test_a_crash_mid_batch_rolls_back_the_batch_and_the_restart_repeats_nothing_
     assert LeadHookCursor.objects.get().last_lead_id == 0
     assert not Lead.objects.filter(address="done").exists()  # the first lead's write went with the batch
     seen.clear()
-    monkeypatch.setattr(hooks, "_on_lead_created", [lambda i: (seen.append(i), Lead.objects.filter(pk=i).update(
-        address="done"))])
+    monkeypatch.setattr(
+        hooks,
+        "_on_lead_created",
+        [lambda i: (seen.append(i), Lead.objects.filter(pk=i).update(address="done"))],
+    )
     _run_once()
     assert seen == [lead.pk for lead in leads]
     assert Lead.objects.filter(address="done").count() == 3
@@ -140,7 +149,9 @@ def test_skip_existing_starts_after_the_newest_lead(estate, calls, worker_mode):
 def test_unseen_ids_are_retried_then_forgotten(estate, calls, worker_mode):
     lead = _submit(estate, "g")
     LeadHookCursor.objects.create(pk=1, last_lead_id=lead.pk, gaps={str(lead.pk): 0.0, "99999999": 0.0})
-    assert hooks.process_pending_leads(gap_wait=10**12) == 1  # a lead that committed after the cursor passed it
+    assert (
+        hooks.process_pending_leads(gap_wait=10**12) == 1
+    )  # a lead that committed after the cursor passed it
     assert calls == [lead.pk]
     assert LeadHookCursor.objects.get().gaps == {"99999999": 0.0}
     assert hooks.process_pending_leads(gap_wait=60) == 0
@@ -177,6 +188,7 @@ def test_max_seconds_stops_the_polling_loop(estate, calls, worker_mode):
 
 # --- PostgreSQL: separate connections ------------------------------------------------------------------------------
 
+
 def _pg_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no row locks and serialises writers, so nothing races")
@@ -186,13 +198,16 @@ def _pg_only():
 def test_a_lead_committed_out_of_id_order_is_not_skipped(estate, calls, worker_mode):
     _pg_only()
     _submit(estate, "first")
-    assert hooks.process_pending_leads() == 1  # the worker has been running: its cursor is past the first lead
+    assert (
+        hooks.process_pending_leads() == 1
+    )  # the worker has been running: its cursor is past the first lead
     calls.clear()
     inserted, release = threading.Event(), threading.Event()
     slow: list[Lead] = []
 
     def slow_request():
         from django.db import transaction
+
         try:
             with transaction.atomic():
                 slow.append(_submit(estate, "slow"))

@@ -17,9 +17,17 @@ def api_client(db):
 
 
 def _post(client, **extra):
-    data = {"api_key": "k-123456", "service_code": "3.1", "description": "电梯困人，13812345678 王秀英反映",
-            "attribute[estate_code]": "YGHY", "first_name": "秀英", "last_name": "王", "phone": "13812345678",
-            "email": "w@example.com", "media_url": "https://img.example/1.jpg"}
+    data = {
+        "api_key": "k-123456",
+        "service_code": "3.1",
+        "description": "电梯困人，13812345678 王秀英反映",
+        "attribute[estate_code]": "YGHY",
+        "first_name": "秀英",
+        "last_name": "王",
+        "phone": "13812345678",
+        "email": "w@example.com",
+        "media_url": "https://img.example/1.jpg",
+    }
     data.update(extra)
     return client.post(BASE + "requests.json", data)
 
@@ -108,7 +116,9 @@ def test_open311_reads_are_rate_limited(client, db, settings):
     assert reverse("intake:open311:requests", kwargs={"fmt": "json"}) == BASE + "requests.json"
 
 
-def test_request_list_runs_a_constant_number_of_queries(client, estate, task_force, django_assert_max_num_queries):
+def test_request_list_runs_a_constant_number_of_queries(
+    client, estate, task_force, django_assert_max_num_queries
+):
     from wuye.cases import services as cases
 
     for i in range(3):

@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, estate, **extra):
-    data = {"text": "3栋电梯一周停了三次，老人上下楼困难", "category": "3.1", "idem": "k" * 32, "name": "张女士",
-            "phone": "13812345678"}
+    data = {
+        "text": "3栋电梯一周停了三次，老人上下楼困难",
+        "category": "3.1",
+        "idem": "k" * 32,
+        "name": "张女士",
+        "phone": "13812345678",
+    }
     data.update(extra)
     return client.post(reverse("intake:qr_form", args=[estate.code]), data)
 
@@ -77,7 +82,9 @@ def test_pdf_renamed_jpg_is_refused_and_nothing_is_saved(client, estate):
 
 def test_oversized_photo_is_refused(client, estate, monkeypatch):
     monkeypatch.setattr(photos_mod, "PHOTO_MAX_BYTES", 50_000)
-    big = SimpleUploadedFile("big.jpg", jpeg_bytes(size=(1200, 1200)) + b"\0" * 60_000, content_type="image/jpeg")
+    big = SimpleUploadedFile(
+        "big.jpg", jpeg_bytes(size=(1200, 1200)) + b"\0" * 60_000, content_type="image/jpeg"
+    )
     r = _post(client, estate, photos=[big])
     assert r.status_code == 400 and "超过" in r.content.decode()
     assert Lead.objects.count() == 0
@@ -99,14 +106,19 @@ def test_empty_text_and_bad_phone_are_explained(client, estate):
 
 
 def test_look_alike_open_cases_are_offered_and_joining_adds_a_report(client, estate, task_force):
-    first = lead_create(actor=None, channel="phone", text="3栋电梯经常停运，困人，维修不及时", estate=estate).lead
+    first = lead_create(
+        actor=None, channel="phone", text="3栋电梯经常停运，困人，维修不及时", estate=estate
+    ).lead
     case = case_create_from_lead(actor=task_force, lead=first, category="3.1")
-    r = client.get(reverse("intake:qr_form", args=[estate.code]), {"text": "3栋电梯又停运了，经常困人", "category": ""})
+    r = client.get(
+        reverse("intake:qr_form", args=[estate.code]), {"text": "3栋电梯又停运了，经常困人", "category": ""}
+    )
     html = r.content.decode()
     assert "我也遇到了这个问题" in html and case.number in html
     key = re.search(r'name="idem" value="([0-9a-f]+1)"', html).group(1)
-    j = client.post(reverse("intake:qr_join", args=[estate.code]), {"case": case.number, "idem": key,
-                                                                   "anonymous": "on"})
+    j = client.post(
+        reverse("intake:qr_join", args=[estate.code]), {"case": case.number, "idem": key, "anonymous": "on"}
+    )
     assert j.status_code == 302
     joined = Lead.objects.exclude(pk=first.pk).get()
     assert joined.case == case and joined.status == LeadStatus.MERGED and joined.channel == "qr"
@@ -135,8 +147,11 @@ def test_burst_is_rate_limited_per_client_and_other_clients_still_served(client,
     assert Lead.objects.count() == 5
     limited = _post(client, estate, idem="burst99999999")
     assert "操作过于频繁" in limited.content.decode()
-    other = client.post(reverse("intake:qr_form", args=[estate.code]),
-                        {"text": "垃圾没人清理", "idem": "other0000001"}, REMOTE_ADDR="10.0.0.9")
+    other = client.post(
+        reverse("intake:qr_form", args=[estate.code]),
+        {"text": "垃圾没人清理", "idem": "other0000001"},
+        REMOTE_ADDR="10.0.0.9",
+    )
     assert other.status_code == 302
 
 
@@ -160,8 +175,9 @@ def test_town_poster_zip_is_for_bureau_only(client, estate, task_force, company_
     assert any(estate.code in n for n in names)
 
 
-def test_look_alike_cases_show_photos_without_a_query_per_case(client, estate, task_force,
-                                                                django_assert_max_num_queries):
+def test_look_alike_cases_show_photos_without_a_query_per_case(
+    client, estate, task_force, django_assert_max_num_queries
+):
     from django.core.files.base import ContentFile
 
     for n, text in enumerate(["3栋电梯经常停运，困人", "5栋电梯经常停运，困人", "7栋电梯经常停运，困人"]):

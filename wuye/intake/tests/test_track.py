@@ -16,14 +16,26 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def lead(estate):
-    return lead_create(actor=None, channel="qr", text="5栋门口垃圾堆了一周没人清理", estate=estate,
-                       complainant_name="王秀英", complainant_phone="13912345678").lead
+    return lead_create(
+        actor=None,
+        channel="qr",
+        text="5栋门口垃圾堆了一周没人清理",
+        estate=estate,
+        complainant_name="王秀英",
+        complainant_phone="13912345678",
+    ).lead
 
 
 def _close(case, actor, staff):
     cases.case_verify(actor=actor, case=case, note="专班内部：物业经理王某某电话 13700001111")
-    cases.case_start_rectification(actor=actor, case=case, target="清理垃圾", measures="每日清运",
-                                   responsible="项目经理", deadline=dt.date.today() + dt.timedelta(days=7))
+    cases.case_start_rectification(
+        actor=actor,
+        case=case,
+        target="清理垃圾",
+        measures="每日清运",
+        responsible="项目经理",
+        deadline=dt.date.today() + dt.timedelta(days=7),
+    )
     photo = SimpleUploadedFile("after.png", png_bytes(), content_type="image/png")
     cases.case_submit(actor=staff, case=case, progress="已清理完毕", attachments=[photo])
     cases.case_accept(actor=actor, case=case, note="现场核实已清理")
@@ -77,7 +89,9 @@ def test_rating_out_of_range_is_refused(client, lead, task_force, company_staff)
     assert LeadFeedback.objects.count() == 0
 
 
-def test_not_fixed_opens_a_linked_lead_for_the_task_force_without_reopening_the_case(client, lead, task_force, company_staff):
+def test_not_fixed_opens_a_linked_lead_for_the_task_force_without_reopening_the_case(
+    client, lead, task_force, company_staff
+):
     case = cases.case_create_from_lead(actor=task_force, lead=lead, category="1.1")
     case = _close(case, task_force, company_staff)
     url = reverse("intake:track_not_fixed", args=[lead.tracking_code])
@@ -106,8 +120,13 @@ def test_rejected_lead_shows_reason_and_can_be_rated(client, lead, task_force):
 
 
 def test_phone_typed_into_the_text_is_masked_on_the_tracking_page(client, estate):
-    lead = lead_create(actor=None, channel="qr", text="我是王秀英，电话13912345678，楼道灯坏了", estate=estate,
-                       complainant_name="王秀英").lead
+    lead = lead_create(
+        actor=None,
+        channel="qr",
+        text="我是王秀英，电话13912345678，楼道灯坏了",
+        estate=estate,
+        complainant_name="王秀英",
+    ).lead
     html = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
     assert "楼道灯坏了" in html and "139****5678" in html
     assert "13912345678" not in html and "王秀英" not in html

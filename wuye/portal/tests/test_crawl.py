@@ -60,7 +60,9 @@ def county():
 @pytest.mark.parametrize("username", ["admin", "zhongchu", "city", "company", "committee"])
 def test_every_role_can_click_through_without_a_server_error(county, username):
     client = Client()
-    client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+    )
     seen = crawl(client)
     assert len(seen) > 5
     user = User.objects.get(username=username)

@@ -27,4 +27,10 @@ def test_demo_is_deterministic_idempotent_and_complete(capsys):
     codes = list(PropertyCompany.objects.values_list("credit_code", flat=True))
     assert codes and all(validate_credit_code(c) == c for c in codes)
     roles = set(User.objects.values_list("role", flat=True))
-    assert {Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER} <= roles
+    assert {
+        Role.BUREAU_ADMIN,
+        Role.TASK_FORCE,
+        Role.CITY_VIEWER,
+        Role.COMPANY_STAFF,
+        Role.COMMITTEE_MEMBER,
+    } <= roles

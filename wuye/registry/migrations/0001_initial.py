@@ -6,253 +6,474 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Committee',
+            name="Committee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('owners', '业主委员会'), ('management', '物业管理委员会')], max_length=12, verbose_name='类型')),
-                ('term_start', models.DateField(verbose_name='任期开始')),
-                ('term_end', models.DateField(verbose_name='任期结束')),
-                ('has_party_org', models.BooleanField(default=False, verbose_name='已建立党组织')),
-                ('is_current', models.BooleanField(default=True, verbose_name='现任')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("owners", "业主委员会"), ("management", "物业管理委员会")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("term_start", models.DateField(verbose_name="任期开始")),
+                ("term_end", models.DateField(verbose_name="任期结束")),
+                ("has_party_org", models.BooleanField(default=False, verbose_name="已建立党组织")),
+                ("is_current", models.BooleanField(default=True, verbose_name="现任")),
             ],
             options={
-                'verbose_name': '业委会/物管会',
-                'verbose_name_plural': '业委会/物管会',
+                "verbose_name": "业委会/物管会",
+                "verbose_name_plural": "业委会/物管会",
             },
         ),
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=6, unique=True, verbose_name='行政区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='县（区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=6, unique=True, verbose_name="行政区划代码")),
+                ("name", models.CharField(max_length=50, verbose_name="县（区）")),
             ],
             options={
-                'verbose_name': '县（区）',
-                'verbose_name_plural': '县（区）',
+                "verbose_name": "县（区）",
+                "verbose_name_plural": "县（区）",
             },
         ),
         migrations.CreateModel(
-            name='Estate',
+            name="Estate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='小区编码')),
-                ('name', models.CharField(max_length=100, verbose_name='小区名称')),
-                ('aliases', models.CharField(blank=True, max_length=300, verbose_name='别名（以、分隔）')),
-                ('pinyin_initials', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='拼音首字母')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('developer', models.CharField(blank=True, max_length=120, verbose_name='开发建设单位')),
-                ('built_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='建成年份')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="小区编码")),
+                ("name", models.CharField(max_length=100, verbose_name="小区名称")),
+                ("aliases", models.CharField(blank=True, max_length=300, verbose_name="别名（以、分隔）")),
+                (
+                    "pinyin_initials",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="拼音首字母"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("developer", models.CharField(blank=True, max_length=120, verbose_name="开发建设单位")),
+                (
+                    "built_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="建成年份"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
             ],
             options={
-                'verbose_name': '小区',
-                'verbose_name_plural': '小区',
-                'ordering': ['code'],
+                "verbose_name": "小区",
+                "verbose_name_plural": "小区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Owner',
+            name="Owner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='手机号')),
-                ('id_number_tail', models.CharField(blank=True, max_length=4, verbose_name='证件号后四位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=20, verbose_name="手机号")),
+                ("id_number_tail", models.CharField(blank=True, max_length=4, verbose_name="证件号后四位")),
             ],
             options={
-                'verbose_name': '业主',
-                'verbose_name_plural': '业主',
+                "verbose_name": "业主",
+                "verbose_name_plural": "业主",
             },
         ),
         migrations.CreateModel(
-            name='PropertyCompany',
+            name="PropertyCompany",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='企业名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('legal_representative', models.CharField(max_length=50, verbose_name='法定代表人')),
-                ('contact_person', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="企业名称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                ("legal_representative", models.CharField(max_length=50, verbose_name="法定代表人")),
+                ("contact_person", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
             ],
             options={
-                'verbose_name': '物业服务企业',
-                'verbose_name_plural': '物业服务企业',
-                'ordering': ['name'],
+                "verbose_name": "物业服务企业",
+                "verbose_name_plural": "物业服务企业",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('position', models.CharField(choices=[('chair', '主任'), ('vice_chair', '副主任'), ('member', '委员')], default='member', max_length=12, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('is_party_member', models.BooleanField(default=False, verbose_name='党员')),
-                ('committee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='registry.committee', verbose_name='委员会')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="姓名")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[("chair", "主任"), ("vice_chair", "副主任"), ("member", "委员")],
+                        default="member",
+                        max_length=12,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("is_party_member", models.BooleanField(default=False, verbose_name="党员")),
+                (
+                    "committee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="registry.committee",
+                        verbose_name="委员会",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '委员',
-                'verbose_name_plural': '委员',
+                "verbose_name": "委员",
+                "verbose_name_plural": "委员",
             },
         ),
         migrations.AddField(
-            model_name='committee',
-            name='estate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committees', to='registry.estate', verbose_name='小区'),
+            model_name="committee",
+            name="estate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="committees",
+                to="registry.estate",
+                verbose_name="小区",
+            ),
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='楼栋')),
-                ('floors', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='层数')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="楼栋")),
+                ("floors", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="层数")),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '楼栋',
-                'verbose_name_plural': '楼栋',
-                'ordering': ['estate_id', 'name'],
+                "verbose_name": "楼栋",
+                "verbose_name_plural": "楼栋",
+                "ordering": ["estate_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceContract',
+            name="ServiceContract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('fee_per_m2', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='收费标准（元/㎡/月）')),
-                ('hiring', models.CharField(choices=[('tender', '招标'), ('agreement', '协议选聘'), ('preliminary', '前期物业（建设单位选聘）')], max_length=20, verbose_name='选聘方式')),
-                ('is_current', models.BooleanField(default=True, verbose_name='现行合同')),
-                ('ended_reason', models.CharField(blank=True, max_length=200, verbose_name='终止原因')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='registry.propertycompany', verbose_name='物业服务企业')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "fee_per_m2",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="收费标准（元/㎡/月）"),
+                ),
+                (
+                    "hiring",
+                    models.CharField(
+                        choices=[
+                            ("tender", "招标"),
+                            ("agreement", "协议选聘"),
+                            ("preliminary", "前期物业（建设单位选聘）"),
+                        ],
+                        max_length=20,
+                        verbose_name="选聘方式",
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=True, verbose_name="现行合同")),
+                ("ended_reason", models.CharField(blank=True, max_length=200, verbose_name="终止原因")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="registry.propertycompany",
+                        verbose_name="物业服务企业",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '物业服务合同',
-                'verbose_name_plural': '物业服务合同',
-                'ordering': ['-start'],
+                "verbose_name": "物业服务合同",
+                "verbose_name_plural": "物业服务合同",
+                "ordering": ["-start"],
             },
         ),
         migrations.CreateModel(
-            name='Town',
+            name="Town",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=50, verbose_name='乡镇/街道')),
-                ('kind', models.CharField(choices=[('town', '镇'), ('township', '乡'), ('street', '街道')], default='town', max_length=10, verbose_name='类型')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='towns', to='registry.county', verbose_name='县（区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=50, verbose_name="乡镇/街道")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("town", "镇"), ("township", "乡"), ("street", "街道")],
+                        default="town",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="towns",
+                        to="registry.county",
+                        verbose_name="县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '乡镇/街道',
-                'verbose_name_plural': '乡镇/街道',
-                'ordering': ['code'],
+                "verbose_name": "乡镇/街道",
+                "verbose_name_plural": "乡镇/街道",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='estate',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='estates', to='registry.town', verbose_name='乡镇/街道'),
+            model_name="estate",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="estates",
+                to="registry.town",
+                verbose_name="乡镇/街道",
+            ),
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, verbose_name='房号')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='专有部分面积（㎡）')),
-                ('developer_held', models.BooleanField(default=False, verbose_name='开发建设单位未售出或未交付')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.building', verbose_name='楼栋')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, verbose_name="房号")),
+                (
+                    "area",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="专有部分面积（㎡）"),
+                ),
+                (
+                    "developer_held",
+                    models.BooleanField(default=False, verbose_name="开发建设单位未售出或未交付"),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="registry.building",
+                        verbose_name="楼栋",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '房屋（专有部分）',
-                'verbose_name_plural': '房屋（专有部分）',
-                'ordering': ['building_id', 'number'],
+                "verbose_name": "房屋（专有部分）",
+                "verbose_name_plural": "房屋（专有部分）",
+                "ordering": ["building_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Ownership',
+            name="Ownership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_designated_voter', models.BooleanField(default=False, verbose_name='共有人推选的投票人')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ownerships', to='registry.owner', verbose_name='业主')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ownerships', to='registry.unit', verbose_name='房屋')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_designated_voter",
+                    models.BooleanField(default=False, verbose_name="共有人推选的投票人"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ownerships",
+                        to="registry.owner",
+                        verbose_name="业主",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ownerships",
+                        to="registry.unit",
+                        verbose_name="房屋",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '产权关系',
-                'verbose_name_plural': '产权关系',
+                "verbose_name": "产权关系",
+                "verbose_name_plural": "产权关系",
             },
         ),
         migrations.AddField(
-            model_name='owner',
-            name='units',
-            field=models.ManyToManyField(related_name='owners', through='registry.Ownership', to='registry.unit', verbose_name='房屋'),
+            model_name="owner",
+            name="units",
+            field=models.ManyToManyField(
+                related_name="owners", through="registry.Ownership", to="registry.unit", verbose_name="房屋"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('estate',), name='committee_one_current'),
+            model_name="committee",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("estate",), name="committee_one_current"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committee',
-            constraint=models.CheckConstraint(condition=models.Q(('term_end__gt', models.F('term_start'))), name='committee_term'),
+            model_name="committee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("term_end__gt", models.F("term_start"))), name="committee_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('estate', 'name'), name='building_unique_name'),
+            model_name="building",
+            constraint=models.UniqueConstraint(fields=("estate", "name"), name="building_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='servicecontract',
-            index=models.Index(fields=['company', 'is_current'], name='contract_company_current'),
+            model_name="servicecontract",
+            index=models.Index(fields=["company", "is_current"], name="contract_company_current"),
         ),
         migrations.AddConstraint(
-            model_name='servicecontract',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('estate',), name='contract_one_current'),
+            model_name="servicecontract",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("estate",), name="contract_one_current"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('fee_per_m2__gte', 0)), name='contract_fee_non_negative'),
+            model_name="servicecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee_per_m2__gte", 0)), name="contract_fee_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='contract_dates'),
+            model_name="servicecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
+                name="contract_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='town',
-            constraint=models.UniqueConstraint(fields=('county', 'name'), name='town_unique_name'),
+            model_name="town",
+            constraint=models.UniqueConstraint(fields=("county", "name"), name="town_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='estate',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='estate_unique_name_in_town'),
+            model_name="estate",
+            constraint=models.UniqueConstraint(fields=("town", "name"), name="estate_unique_name_in_town"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('building', 'number'), name='unit_unique_number'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("building", "number"), name="unit_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('area__gt', Decimal('0'))), name='unit_area_positive'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area__gt", Decimal("0"))), name="unit_area_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ownership',
-            constraint=models.UniqueConstraint(fields=('unit', 'owner'), name='ownership_unique'),
+            model_name="ownership",
+            constraint=models.UniqueConstraint(fields=("unit", "owner"), name="ownership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='ownership',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_designated_voter', True)), fields=('unit',), name='ownership_one_voter_per_unit'),
+            model_name="ownership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_designated_voter", True)),
+                fields=("unit",),
+                name="ownership_one_voter_per_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='owner',
-            constraint=models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('phone',), name='owner_unique_phone'),
+            model_name="owner",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("phone", ""), _negated=True), fields=("phone",), name="owner_unique_phone"
+            ),
         ),
     ]

@@ -131,4 +131,7 @@ def test_a_stranger_cannot_be_designated_and_other_estates_are_404(county, clien
     client.post(f"/registry/estates/EA1/units/{unit.pk}/voter/", {"owner": stranger.pk})
     assert list(Ownership.objects.filter(unit=unit).values_list("owner_id", "is_designated_voter")) == before
     other = Unit.objects.filter(estate=county["eb"]).first()
-    assert client.post(f"/registry/estates/EB1/units/{other.pk}/voter/", {"owner": stranger.pk}).status_code == 404
+    assert (
+        client.post(f"/registry/estates/EB1/units/{other.pk}/voter/", {"owner": stranger.pk}).status_code
+        == 404
+    )

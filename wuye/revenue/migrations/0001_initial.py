@@ -6,278 +6,763 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_key', models.CharField(max_length=10, verbose_name='期间')),
-                ('period_start', models.DateField(verbose_name='期间开始')),
-                ('period_end', models.DateField(verbose_name='期间结束')),
-                ('opening_balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='期初余额')),
-                ('income_total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='本期收入')),
-                ('outgo_total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='本期支出及分配')),
-                ('closing_balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='期末余额')),
-                ('line_count', models.PositiveIntegerField(verbose_name='明细条数')),
-                ('digest', models.CharField(max_length=64, verbose_name='明细摘要值（SHA-256）')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='公示说明')),
-                ('published_at', models.DateTimeField(verbose_name='公示时间')),
-                ('objection_until', models.DateField(verbose_name='异议截止日期')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='公示人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_key", models.CharField(max_length=10, verbose_name="期间")),
+                ("period_start", models.DateField(verbose_name="期间开始")),
+                ("period_end", models.DateField(verbose_name="期间结束")),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="期初余额"),
+                ),
+                (
+                    "income_total",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="本期收入"),
+                ),
+                (
+                    "outgo_total",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="本期支出及分配"),
+                ),
+                (
+                    "closing_balance",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="期末余额"),
+                ),
+                ("line_count", models.PositiveIntegerField(verbose_name="明细条数")),
+                ("digest", models.CharField(max_length=64, verbose_name="明细摘要值（SHA-256）")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="公示说明")),
+                ("published_at", models.DateTimeField(verbose_name="公示时间")),
+                ("objection_until", models.DateField(verbose_name="异议截止日期")),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="公示人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公共收益公示',
-                'verbose_name_plural': '公共收益公示',
-                'ordering': ['-period_start'],
+                "verbose_name": "公共收益公示",
+                "verbose_name_plural": "公共收益公示",
+                "ordering": ["-period_start"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='凭证序号')),
-                ('occurred_on', models.DateField(verbose_name='发生日期')),
-                ('kind', models.CharField(choices=[('income', '收入'), ('expense', '支出'), ('allocation', '分配'), ('reversal', '冲正')], max_length=12, verbose_name='类型')),
-                ('direction', models.CharField(choices=[('in', '收入'), ('out', '支出')], max_length=3, verbose_name='方向')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额（元）')),
-                ('source', models.CharField(blank=True, choices=[('elevator_ad', '电梯广告'), ('parking', '道闸停车'), ('venue', '场地租赁'), ('locker', '快递柜'), ('base_station', '通信基站'), ('other', '其他')], max_length=20, verbose_name='收益来源')),
-                ('use', models.CharField(blank=True, choices=[('operating_cost', '经营合理成本（电费、维护等）'), ('repair', '共有部位维修养护'), ('welfare', '业主公共福利/活动'), ('other_expense', '其他支出'), ('fund', '补充住宅专项维修资金'), ('company_cost', '物业企业管理成本分成'), ('owners', '按决议分配给业主')], max_length=20, verbose_name='支出/分配用途')),
-                ('description', models.CharField(max_length=200, verbose_name='摘要')),
-                ('counterparty', models.CharField(blank=True, max_length=120, verbose_name='对方单位')),
-                ('needs_resolution', models.BooleanField(default=False, verbose_name='须经业主大会决议')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='冲正原因')),
-                ('is_annulment', models.BooleanField(default=False, verbose_name='专班撤销')),
-                ('created_at', models.DateTimeField(verbose_name='录入时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='revenue.entry', verbose_name='冲正的原分录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="凭证序号")),
+                ("occurred_on", models.DateField(verbose_name="发生日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("income", "收入"),
+                            ("expense", "支出"),
+                            ("allocation", "分配"),
+                            ("reversal", "冲正"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "收入"), ("out", "支出")], max_length=3, verbose_name="方向"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("elevator_ad", "电梯广告"),
+                            ("parking", "道闸停车"),
+                            ("venue", "场地租赁"),
+                            ("locker", "快递柜"),
+                            ("base_station", "通信基站"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="收益来源",
+                    ),
+                ),
+                (
+                    "use",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("operating_cost", "经营合理成本（电费、维护等）"),
+                            ("repair", "共有部位维修养护"),
+                            ("welfare", "业主公共福利/活动"),
+                            ("other_expense", "其他支出"),
+                            ("fund", "补充住宅专项维修资金"),
+                            ("company_cost", "物业企业管理成本分成"),
+                            ("owners", "按决议分配给业主"),
+                        ],
+                        max_length=20,
+                        verbose_name="支出/分配用途",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="摘要")),
+                ("counterparty", models.CharField(blank=True, max_length=120, verbose_name="对方单位")),
+                ("needs_resolution", models.BooleanField(default=False, verbose_name="须经业主大会决议")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="冲正原因")),
+                ("is_annulment", models.BooleanField(default=False, verbose_name="专班撤销")),
+                ("created_at", models.DateTimeField(verbose_name="录入时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="revenue.entry",
+                        verbose_name="冲正的原分录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公共收益分录',
-                'verbose_name_plural': '公共收益分录',
-                'ordering': ['occurred_on', 'number'],
+                "verbose_name": "公共收益分录",
+                "verbose_name_plural": "公共收益分录",
+                "ordering": ["occurred_on", "number"],
             },
         ),
         migrations.CreateModel(
-            name='EntryVoucher',
+            name="EntryVoucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='revenue/vouchers/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=60, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('created_at', models.DateTimeField(verbose_name='上传时间')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='revenue.entry', verbose_name='分录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="revenue/vouchers/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=60, verbose_name="类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("created_at", models.DateTimeField(verbose_name="上传时间")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="revenue.entry",
+                        verbose_name="分录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '记账凭证',
-                'verbose_name_plural': '记账凭证',
+                "verbose_name": "记账凭证",
+                "verbose_name_plural": "记账凭证",
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='异议内容')),
-                ('raised_at', models.DateTimeField(verbose_name='提出时间')),
-                ('answer_due', models.DateField(verbose_name='答复期限')),
-                ('status', models.CharField(choices=[('open', '待答复'), ('answered', '已答复')], default='open', max_length=10, verbose_name='状态')),
-                ('answer', models.TextField(blank=True, verbose_name='答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='revenue.disclosure', verbose_name='公示')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='revenue.entry', verbose_name='分录')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="异议内容")),
+                ("raised_at", models.DateTimeField(verbose_name="提出时间")),
+                ("answer_due", models.DateField(verbose_name="答复期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待答复"), ("answered", "已答复")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="答复")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="revenue.disclosure",
+                        verbose_name="公示",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="revenue.entry",
+                        verbose_name="分录",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['raised_at', 'id'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["raised_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Resolution',
+            name="Resolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='决议名称')),
-                ('decided_on', models.DateField(verbose_name='表决通过日期')),
-                ('item', models.PositiveSmallIntegerField(choices=[(1, '制定和修改业主大会议事规则'), (2, '制定和修改管理规约'), (3, '选举或者更换业主委员会成员'), (4, '选聘和解聘物业服务企业或者其他管理人'), (5, '使用建筑物及其附属设施的维修资金'), (6, '筹集建筑物及其附属设施的维修资金'), (7, '改建、重建建筑物及其附属设施'), (8, '改变共有部分的用途或者利用共有部分从事经营活动'), (9, '有关共有和共同管理权利的其他重大事项')], verbose_name='《民法典》第278条事项')),
-                ('document_no', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('assembly_ref', models.CharField(blank=True, max_length=200, verbose_name='电子表决编号/链接')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revenue_resolutions', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="决议名称")),
+                ("decided_on", models.DateField(verbose_name="表决通过日期")),
+                (
+                    "item",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "制定和修改业主大会议事规则"),
+                            (2, "制定和修改管理规约"),
+                            (3, "选举或者更换业主委员会成员"),
+                            (4, "选聘和解聘物业服务企业或者其他管理人"),
+                            (5, "使用建筑物及其附属设施的维修资金"),
+                            (6, "筹集建筑物及其附属设施的维修资金"),
+                            (7, "改建、重建建筑物及其附属设施"),
+                            (8, "改变共有部分的用途或者利用共有部分从事经营活动"),
+                            (9, "有关共有和共同管理权利的其他重大事项"),
+                        ],
+                        verbose_name="《民法典》第278条事项",
+                    ),
+                ),
+                ("document_no", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                (
+                    "assembly_ref",
+                    models.CharField(blank=True, max_length=200, verbose_name="电子表决编号/链接"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revenue_resolutions",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '业主大会决议',
-                'verbose_name_plural': '业主大会决议',
-                'ordering': ['-decided_on', '-id'],
+                "verbose_name": "业主大会决议",
+                "verbose_name_plural": "业主大会决议",
+                "ordering": ["-decided_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='entry',
-            name='resolution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='revenue.resolution', verbose_name='业主大会决议'),
+            model_name="entry",
+            name="resolution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="revenue.resolution",
+                verbose_name="业主大会决议",
+            ),
         ),
         migrations.CreateModel(
-            name='RevenueAccount',
+            name="RevenueAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank', models.CharField(max_length=100, verbose_name='开户银行')),
-                ('number', models.CharField(max_length=40, verbose_name='账号')),
-                ('holder', models.CharField(max_length=120, verbose_name='户名')),
-                ('holder_kind', models.CharField(choices=[('committee', '业主委员会/物业管理委员会'), ('bureau', '住建局代管（监管账户）'), ('company', '物业服务企业（监管账户）')], max_length=12, verbose_name='账户持有方')),
-                ('opened_on', models.DateField(verbose_name='开户日期')),
-                ('status', models.CharField(choices=[('pending', '待纳入监管'), ('supervised', '已纳入监管'), ('closed', '已销户')], default='pending', max_length=12, verbose_name='监管状态')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('estate', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='revenue_account', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bank", models.CharField(max_length=100, verbose_name="开户银行")),
+                ("number", models.CharField(max_length=40, verbose_name="账号")),
+                ("holder", models.CharField(max_length=120, verbose_name="户名")),
+                (
+                    "holder_kind",
+                    models.CharField(
+                        choices=[
+                            ("committee", "业主委员会/物业管理委员会"),
+                            ("bureau", "住建局代管（监管账户）"),
+                            ("company", "物业服务企业（监管账户）"),
+                        ],
+                        max_length=12,
+                        verbose_name="账户持有方",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="开户日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待纳入监管"),
+                            ("supervised", "已纳入监管"),
+                            ("closed", "已销户"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="监管状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revenue_account",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公共收益账户',
-                'verbose_name_plural': '公共收益账户',
+                "verbose_name": "公共收益账户",
+                "verbose_name_plural": "公共收益账户",
             },
         ),
         migrations.AddField(
-            model_name='entry',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='revenue.revenueaccount', verbose_name='账户'),
+            model_name="entry",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="revenue.revenueaccount",
+                verbose_name="账户",
+            ),
         ),
         migrations.AddField(
-            model_name='disclosure',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='revenue.revenueaccount', verbose_name='账户'),
+            model_name="disclosure",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disclosures",
+                to="revenue.revenueaccount",
+                verbose_name="账户",
+            ),
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='审阅意见')),
-                ('created_at', models.DateTimeField(verbose_name='时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审阅人')),
-                ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='revenue.disclosure', verbose_name='公示')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="审阅意见")),
+                ("created_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审阅人",
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to="revenue.disclosure",
+                        verbose_name="公示",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审阅意见',
-                'verbose_name_plural': '审阅意见',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "审阅意见",
+                "verbose_name_plural": "审阅意见",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UsageContract',
+            name="UsageContract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('elevator_ad', '电梯广告'), ('parking', '道闸停车'), ('venue', '场地租赁'), ('locker', '快递柜'), ('base_station', '通信基站'), ('other', '其他')], max_length=20, verbose_name='收益来源')),
-                ('counterparty', models.CharField(max_length=120, verbose_name='合同相对方')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='使用部位')),
-                ('monthly_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='月收益（元）')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(verbose_name='结束日期')),
-                ('document_no', models.CharField(blank=True, max_length=60, verbose_name='合同编号')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revenue_contracts', to='registry.estate', verbose_name='小区')),
-                ('resolution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='usage_contracts', to='revenue.resolution', verbose_name='业主大会决议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("elevator_ad", "电梯广告"),
+                            ("parking", "道闸停车"),
+                            ("venue", "场地租赁"),
+                            ("locker", "快递柜"),
+                            ("base_station", "通信基站"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="收益来源",
+                    ),
+                ),
+                ("counterparty", models.CharField(max_length=120, verbose_name="合同相对方")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="使用部位")),
+                (
+                    "monthly_amount",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="月收益（元）"),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(verbose_name="结束日期")),
+                ("document_no", models.CharField(blank=True, max_length=60, verbose_name="合同编号")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revenue_contracts",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usage_contracts",
+                        to="revenue.resolution",
+                        verbose_name="业主大会决议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共有部位经营合同',
-                'verbose_name_plural': '共有部位经营合同',
-                'ordering': ['estate_id', 'start', 'id'],
+                "verbose_name": "共有部位经营合同",
+                "verbose_name_plural": "共有部位经营合同",
+                "ordering": ["estate_id", "start", "id"],
             },
         ),
         migrations.AddField(
-            model_name='entry',
-            name='usage_contract',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='revenue.usagecontract', verbose_name='经营合同'),
+            model_name="entry",
+            name="usage_contract",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="revenue.usagecontract",
+                verbose_name="经营合同",
+            ),
         ),
         migrations.CreateModel(
-            name='CommonPartBusiness',
+            name="CommonPartBusiness",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('elevator_ad', '电梯广告'), ('parking', '道闸停车'), ('venue', '场地租赁'), ('locker', '快递柜'), ('base_station', '通信基站'), ('other', '其他')], max_length=20, verbose_name='经营类型')),
-                ('location', models.CharField(max_length=200, verbose_name='位置')),
-                ('description', models.CharField(max_length=500, verbose_name='情况描述')),
-                ('found_on', models.DateField(verbose_name='发现日期')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='common_part_businesses', to='registry.estate', verbose_name='小区')),
-                ('resolution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='revenue.resolution', verbose_name='业主大会决议')),
-                ('usage_contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='revenue.usagecontract', verbose_name='经营合同')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("elevator_ad", "电梯广告"),
+                            ("parking", "道闸停车"),
+                            ("venue", "场地租赁"),
+                            ("locker", "快递柜"),
+                            ("base_station", "通信基站"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="经营类型",
+                    ),
+                ),
+                ("location", models.CharField(max_length=200, verbose_name="位置")),
+                ("description", models.CharField(max_length=500, verbose_name="情况描述")),
+                ("found_on", models.DateField(verbose_name="发现日期")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="common_part_businesses",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="businesses",
+                        to="revenue.resolution",
+                        verbose_name="业主大会决议",
+                    ),
+                ),
+                (
+                    "usage_contract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="businesses",
+                        to="revenue.usagecontract",
+                        verbose_name="经营合同",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '共有部位经营情况',
-                'verbose_name_plural': '共有部位经营情况',
-                'ordering': ['-found_on', '-id'],
+                "verbose_name": "共有部位经营情况",
+                "verbose_name_plural": "共有部位经营情况",
+                "ordering": ["-found_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FundDue',
+            name="FundDue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100, verbose_name='缴存对象')),
-                ('basis', models.CharField(choices=[('area', '面积 × 缴存标准'), ('billed', '按核定金额')], max_length=8, verbose_name='计算方式')),
-                ('area', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='面积（㎡）')),
-                ('rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='缴存标准（元/㎡）')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='应缴金额')),
-                ('due_date', models.DateField(verbose_name='上缴期限')),
-                ('collector', models.CharField(choices=[('developer', '开发建设单位代收'), ('company', '物业服务企业代收'), ('direct', '业主直接缴存专户')], max_length=10, verbose_name='代收方')),
-                ('collector_name', models.CharField(max_length=120, verbose_name='代收单位')),
-                ('collected_on', models.DateField(blank=True, null=True, verbose_name='代收日期')),
-                ('deposited_on', models.DateField(blank=True, null=True, verbose_name='存入专户日期')),
-                ('deposit_ref', models.CharField(blank=True, max_length=60, verbose_name='专户入账凭证号')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fund_dues', to='registry.estate', verbose_name='小区')),
-                ('unit', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='fund_due', to='registry.unit', verbose_name='房屋')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="缴存对象")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[("area", "面积 × 缴存标准"), ("billed", "按核定金额")],
+                        max_length=8,
+                        verbose_name="计算方式",
+                    ),
+                ),
+                (
+                    "area",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="面积（㎡）"
+                    ),
+                ),
+                (
+                    "rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="缴存标准（元/㎡）",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="应缴金额")),
+                ("due_date", models.DateField(verbose_name="上缴期限")),
+                (
+                    "collector",
+                    models.CharField(
+                        choices=[
+                            ("developer", "开发建设单位代收"),
+                            ("company", "物业服务企业代收"),
+                            ("direct", "业主直接缴存专户"),
+                        ],
+                        max_length=10,
+                        verbose_name="代收方",
+                    ),
+                ),
+                ("collector_name", models.CharField(max_length=120, verbose_name="代收单位")),
+                ("collected_on", models.DateField(blank=True, null=True, verbose_name="代收日期")),
+                ("deposited_on", models.DateField(blank=True, null=True, verbose_name="存入专户日期")),
+                ("deposit_ref", models.CharField(blank=True, max_length=60, verbose_name="专户入账凭证号")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fund_dues",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fund_due",
+                        to="registry.unit",
+                        verbose_name="房屋",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '维修资金应缴',
-                'verbose_name_plural': '维修资金应缴',
-                'ordering': ['estate_id', 'id'],
-                'indexes': [models.Index(fields=['collector_name', 'deposited_on'], name='fund_due_collector')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='fund_due_amount_positive'), models.CheckConstraint(condition=models.Q(('deposited_on__isnull', True), ('collected_on__isnull', False), _connector='OR'), name='fund_due_deposit_after_collect')],
+                "verbose_name": "维修资金应缴",
+                "verbose_name_plural": "维修资金应缴",
+                "ordering": ["estate_id", "id"],
+                "indexes": [
+                    models.Index(fields=["collector_name", "deposited_on"], name="fund_due_collector")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="fund_due_amount_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("deposited_on__isnull", True), ("collected_on__isnull", False), _connector="OR"
+                        ),
+                        name="fund_due_deposit_after_collect",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='revenueaccount',
-            constraint=models.UniqueConstraint(fields=('bank', 'number'), name='revenue_account_unique_number'),
+            model_name="revenueaccount",
+            constraint=models.UniqueConstraint(
+                fields=("bank", "number"), name="revenue_account_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='disclosure',
-            index=models.Index(fields=['account', '-period_end'], name='revenue_disclosure_latest'),
+            model_name="disclosure",
+            index=models.Index(fields=["account", "-period_end"], name="revenue_disclosure_latest"),
         ),
         migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.UniqueConstraint(fields=('account', 'period_key'), name='revenue_disclosure_one_per_period'),
+            model_name="disclosure",
+            constraint=models.UniqueConstraint(
+                fields=("account", "period_key"), name="revenue_disclosure_one_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='revenue_contract_dates'),
+            model_name="usagecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", models.F("start"))), name="revenue_contract_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='usagecontract',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_amount__gt', 0)), name='revenue_contract_amount_positive'),
+            model_name="usagecontract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("monthly_amount__gt", 0)), name="revenue_contract_amount_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'occurred_on', 'number'], name='revenue_entry_period'),
+            model_name="entry",
+            index=models.Index(fields=["account", "occurred_on", "number"], name="revenue_entry_period"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('account', 'number'), name='revenue_entry_unique_number'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                fields=("account", "number"), name="revenue_entry_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='revenue_entry_amount_positive'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="revenue_entry_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'reversal'), _negated=True), ('reverses__isnull', False), _connector='OR'), name='revenue_reversal_has_original'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "reversal"), _negated=True),
+                    ("reverses__isnull", False),
+                    _connector="OR",
+                ),
+                name="revenue_reversal_has_original",
+            ),
         ),
     ]

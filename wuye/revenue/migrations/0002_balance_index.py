@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('revenue', '0001_initial'),
+        ("revenue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'occurred_on', 'direction', 'amount'], name='revenue_entry_balance'),
+            model_name="entry",
+            index=models.Index(
+                fields=["account", "occurred_on", "direction", "amount"], name="revenue_entry_balance"
+            ),
         ),
     ]

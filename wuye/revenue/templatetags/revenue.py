@@ -34,20 +34,25 @@ def _notes(e: Any) -> str:
     if e.use:
         parts.append(f'<br><small class="muted">{esc(USE.get(e.use, e.use))}</small>')
     if e.resolution_id:
-        parts.append(f"<br><small>依据：{esc(e.resolution.title)}（{cn_date(e.resolution.decided_on)}）</small>")
+        parts.append(
+            f"<br><small>依据：{esc(e.resolution.title)}（{cn_date(e.resolution.decided_on)}）</small>"
+        )
     elif e.needs_resolution:
         parts.append('<br><span class="badge bad">须经业主大会决议，未引用</span>')
     if e.reverses_id:
         parts.append(f"<br><small>原因：{esc(e.reason)}</small>")
     later = getattr(e, "later_reversal", None)
     if later is not None:
-        parts.append(f'<br><span class="badge warn">已于 {later.occurred_on.isoformat()} 冲正（第 {later.number} 号）</span>')
+        parts.append(
+            f'<br><span class="badge warn">已于 {later.occurred_on.isoformat()} 冲正（第 {later.number} 号）</span>'
+        )
     return "".join(parts)
 
 
 @register.simple_tag(takes_context=True)
-def statement_rows(context: Any, st: Any, *, can_object: bool = False, estate: Any = None,
-                   disclosure: Any = None) -> SafeString:
+def statement_rows(
+    context: Any, st: Any, *, can_object: bool = False, estate: Any = None, disclosure: Any = None
+) -> SafeString:
     """Plain f-strings with every user-supplied value passed through html.escape (the template engine and
     format_html were too slow for thousands of rows)."""
     rows = []
@@ -56,22 +61,32 @@ def statement_rows(context: Any, st: Any, *, can_object: bool = False, estate: A
         url = esc(reverse("revenue:public_objection", args=[estate.code, disclosure.period_key]))
         csrf = esc(get_token(context["request"]))
         objection_cell = (
-            '<td class="no-print"><details><summary>提出异议</summary><form method="post" action="' + url + '">'
-            '<input type="hidden" name="csrfmiddlewaretoken" value="' + csrf + '"><input type="hidden" name="entry" '
+            '<td class="no-print"><details><summary>提出异议</summary><form method="post" action="'
+            + url
+            + '">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="'
+            + csrf
+            + '"><input type="hidden" name="entry" '
             'value="{pk}"><label for="obj{pk}">异议内容</label><textarea id="obj{pk}" name="text" rows="3" required>'
-            '</textarea><button type="submit">提交</button></form></details></td>')
+            '</textarea><button type="submit">提交</button></form></details></td>'
+        )
     voucher_base = reverse("revenue:voucher", args=[0])[:-2]  # "/revenue/vouchers/"
     for line in st.lines:
         e = line.entry
         vouchers = getattr(e, "voucher_list", [])
-        links = " ".join(f'<a href="{voucher_base}{v.pk}/">凭证{i}</a>' for i, v in enumerate(vouchers, start=1)) \
-            if vouchers else '<span class="muted">无</span>'
+        links = (
+            " ".join(f'<a href="{voucher_base}{v.pk}/">凭证{i}</a>' for i, v in enumerate(vouchers, start=1))
+            if vouchers
+            else '<span class="muted">无</span>'
+        )
         amount = format_yuan(e.amount)
         inflow, outflow = (amount, "") if e.direction == "in" else ("", amount)
-        row = (f'<tr id="e{e.number}"><td>{e.number}</td><td style="white-space:nowrap">{e.occurred_on.isoformat()}</td>'
-               f"<td>{KIND.get(e.kind, '')}</td><td>{_notes(e)}</td><td>{esc(_public_counterparty(e.counterparty))}</td>"
-               f'<td class="num">{inflow}</td><td class="num">{outflow}</td>'
-               f'<td class="num">{format_yuan(line.balance)}</td><td>{links}</td>')
+        row = (
+            f'<tr id="e{e.number}"><td>{e.number}</td><td style="white-space:nowrap">{e.occurred_on.isoformat()}</td>'
+            f"<td>{KIND.get(e.kind, '')}</td><td>{_notes(e)}</td><td>{esc(_public_counterparty(e.counterparty))}</td>"
+            f'<td class="num">{inflow}</td><td class="num">{outflow}</td>'
+            f'<td class="num">{format_yuan(line.balance)}</td><td>{links}</td>'
+        )
         if objection_cell:
             row += objection_cell.replace("{pk}", str(e.pk))
         rows.append(row + "</tr>")

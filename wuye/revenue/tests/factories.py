@@ -36,8 +36,14 @@ class World:
         self.account: RevenueAccount | None = None
         if with_account:
             self.account = services.account_open(
-                actor=self.staff, estate=self.estate, bank="中国农业银行钟山支行", number=f"62284{next(_n)}",
-                holder=f"{self.estate.name}业主委员会", holder_kind=HolderKind.COMMITTEE, opened_on=OPENED)
+                actor=self.staff,
+                estate=self.estate,
+                bank="中国农业银行钟山支行",
+                number=f"62284{next(_n)}",
+                holder=f"{self.estate.name}业主委员会",
+                holder_kind=HolderKind.COMMITTEE,
+                opened_on=OPENED,
+            )
 
     def owner_user(self) -> Any:
         unit = self.estate.units.order_by("pk").first()
@@ -51,23 +57,40 @@ class World:
         kw.setdefault("source", "elevator_ad")
         kw.setdefault("description", "电梯广告收入")
         kw.setdefault("counterparty", "钟山传媒广告有限公司")
-        return services.entry_create(actor=self.staff, estate=self.estate, kind=EntryKind.INCOME, occurred_on=day,
-                                     amount=amount, **kw)
+        return services.entry_create(
+            actor=self.staff, estate=self.estate, kind=EntryKind.INCOME, occurred_on=day, amount=amount, **kw
+        )
 
     def outgo(self, kind: str, use: str, amount: str, day: dt.date, **kw: Any) -> Any:
         kw.setdefault("description", "支出")
-        return services.entry_create(actor=self.staff, estate=self.estate, kind=kind, use=use, occurred_on=day,
-                                     amount=amount, **kw)
+        return services.entry_create(
+            actor=self.staff, estate=self.estate, kind=kind, use=use, occurred_on=day, amount=amount, **kw
+        )
 
-    def resolution(self, *, item: int = Art278Item.COMMON_BUSINESS, day: dt.date = dt.date(2024, 12, 1)) -> Any:
-        return services.resolution_record(actor=self.committee, estate=self.estate, title="公共收益使用决议",
-                                          decided_on=day, item=item, document_no="业决〔2024〕1号")
+    def resolution(
+        self, *, item: int = Art278Item.COMMON_BUSINESS, day: dt.date = dt.date(2024, 12, 1)
+    ) -> Any:
+        return services.resolution_record(
+            actor=self.committee,
+            estate=self.estate,
+            title="公共收益使用决议",
+            decided_on=day,
+            item=item,
+            document_no="业决〔2024〕1号",
+        )
 
     def contract(self, monthly: str = "1000", *, resolution: Any = None) -> Any:
         return services.usage_contract_record(
-            actor=self.staff, estate=self.estate, source="elevator_ad", counterparty="钟山传媒广告有限公司",
-            monthly_amount=monthly, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), location="1-8栋电梯轿厢",
-            resolution=resolution)
+            actor=self.staff,
+            estate=self.estate,
+            source="elevator_ad",
+            counterparty="钟山传媒广告有限公司",
+            monthly_amount=monthly,
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+            location="1-8栋电梯轿厢",
+            resolution=resolution,
+        )
 
     def publish(self, key: str = "2025Q1") -> Any:
         return services.disclosure_publish(actor=self.staff, estate=self.estate, period_key=key)

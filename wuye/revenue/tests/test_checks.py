@@ -28,14 +28,27 @@ def clean_world() -> World:
     w.outgo(EntryKind.ALLOCATION, EntryUse.FUND, "1500.00", FEB, description="补充维修资金")
     w.outgo(EntryKind.ALLOCATION, EntryUse.COMPANY_COST, "600.00", FEB, description="管理成本 20%")
     w.outgo(EntryKind.EXPENSE, EntryUse.WELFARE, "200.00", FEB, description="重阳节活动", resolution=res)
-    services.business_record(actor=w.task_force, estate=w.estate, source="elevator_ad", location="3栋电梯",
-                             description="电梯广告框", found_on=FEB, usage_contract=contract)
-    services.fund_dues_generate(actor=w.task_force, estate=w.estate, due_date=dt.date(2025, 3, 1),
-                                collector=Collector.DEVELOPER, collector_name="钟山置业有限公司")
+    services.business_record(
+        actor=w.task_force,
+        estate=w.estate,
+        source="elevator_ad",
+        location="3栋电梯",
+        description="电梯广告框",
+        found_on=FEB,
+        usage_contract=contract,
+    )
+    services.fund_dues_generate(
+        actor=w.task_force,
+        estate=w.estate,
+        due_date=dt.date(2025, 3, 1),
+        collector=Collector.DEVELOPER,
+        collector_name="钟山置业有限公司",
+    )
     ids = list(w.estate.fund_dues.values_list("pk", flat=True))
     services.fund_collection_record(actor=w.task_force, estate=w.estate, due_ids=ids, collected_on=JAN)
-    services.fund_deposit_record(actor=w.task_force, estate=w.estate, due_ids=ids, deposited_on=FEB,
-                                 reference="ZH2025-001")
+    services.fund_deposit_record(
+        actor=w.task_force, estate=w.estate, due_ids=ids, deposited_on=FEB, reference="ZH2025-001"
+    )
     w.publish("2025Q1")
     return w
 
@@ -79,8 +92,14 @@ def plant_company_cost_over_cap():
 def plant_business_without_contract():
     w = World()
     w.publish("2025Q1")
-    biz = services.business_record(actor=w.task_force, estate=w.estate, source="elevator_ad",
-                                   location="2栋电梯", description="检查发现电梯内投放广告 4 块", found_on=FEB)
+    biz = services.business_record(
+        actor=w.task_force,
+        estate=w.estate,
+        source="elevator_ad",
+        location="2栋电梯",
+        description="检查发现电梯内投放广告 4 块",
+        found_on=FEB,
+    )
     return f"revenue:business:{biz.pk}"
 
 
@@ -96,17 +115,27 @@ def plant_negative_balance():
 def plant_fund_held():
     w = World()
     w.publish("2025Q1")
-    services.fund_dues_generate(actor=w.task_force, estate=w.estate, due_date=dt.date(2025, 3, 1),
-                                collector=Collector.COMPANY, collector_name="某物业代收")
+    services.fund_dues_generate(
+        actor=w.task_force,
+        estate=w.estate,
+        due_date=dt.date(2025, 3, 1),
+        collector=Collector.COMPANY,
+        collector_name="某物业代收",
+    )
     ids = list(w.estate.fund_dues.values_list("pk", flat=True))
     services.fund_collection_record(actor=w.task_force, estate=w.estate, due_ids=ids, collected_on=JAN)
     return f"fund:held:{w.estate.code}:company:某物业代收"
 
 
 PLANTS = {
-    "2.1": plant_no_account, "2.3": plant_no_disclosure, "2.4-income": plant_contract_income_short,
-    "2.4-resolution": plant_expense_without_resolution, "2.4-cost-share": plant_company_cost_over_cap,
-    "2.2": plant_business_without_contract, "2.4-negative": plant_negative_balance, "6": plant_fund_held,
+    "2.1": plant_no_account,
+    "2.3": plant_no_disclosure,
+    "2.4-income": plant_contract_income_short,
+    "2.4-resolution": plant_expense_without_resolution,
+    "2.4-cost-share": plant_company_cost_over_cap,
+    "2.2": plant_business_without_contract,
+    "2.4-negative": plant_negative_balance,
+    "6": plant_fund_held,
 }
 
 
@@ -162,7 +191,8 @@ def test_findings_follow_the_disclosure_grace_setting(settings):
     assert checks.collect_findings(on=ON, only={"no_disclosure"}) == []
     settings.WUYE = {**settings.WUYE, "DISCLOSURE_GRACE_DAYS": 15}
     assert [f.key for f in checks.collect_findings(on=ON, only={"no_disclosure"})] == [
-        f"revenue:no_disclosure:{w.estate.code}:2025Q1"]
+        f"revenue:no_disclosure:{w.estate.code}:2025Q1"
+    ]
 
 
 def test_an_estate_without_a_contract_needs_no_account():
@@ -174,8 +204,9 @@ def test_only_the_bureau_sets_fund_dues():
     w = World()
     for actor in (w.staff, w.committee, make_user(Role.CITY_VIEWER)):
         with pytest.raises(NotAllowed, match="只有专班"):
-            services.fund_dues_generate(actor=actor, estate=w.estate, due_date=ON, collector="developer",
-                                        collector_name="x")
+            services.fund_dues_generate(
+                actor=actor, estate=w.estate, due_date=ON, collector="developer", collector_name="x"
+            )
     assert not w.estate.fund_dues.exists()
 
 
@@ -185,7 +216,9 @@ def test_an_objection_unanswered_past_its_deadline_is_a_finding():
     w = World()
     e = w.income("10.00", JAN, source="locker", description="快递柜")
     w.publish("2025Q1")
-    obj = services.objection_raise(actor=w.owner_user(), disclosure=Disclosure.objects.get(), entry=e, text="为何这么少")
+    obj = services.objection_raise(
+        actor=w.owner_user(), disclosure=Disclosure.objects.get(), entry=e, text="为何这么少"
+    )
     later = obj.answer_due + dt.timedelta(days=1)
     assert checks.collect_findings(on=obj.answer_due, only={"objection_late"}) == []
     found = checks.collect_findings(on=later, only={"objection_late"})
@@ -200,8 +233,12 @@ def test_home_panels_for_each_role(client):
     from wuye.common.testing import login
 
     w = World()
-    expected = {w.staff: "待答复异议", w.committee: "未开设专门账户", w.task_force: "已纳入监管的公共收益账户",
-                make_user(Role.CITY_VIEWER): "逾期未上缴维修资金"}
+    expected = {
+        w.staff: "待答复异议",
+        w.committee: "未开设专门账户",
+        w.task_force: "已纳入监管的公共收益账户",
+        make_user(Role.CITY_VIEWER): "逾期未上缴维修资金",
+    }
     for user, label in expected.items():
         resp = login(client, user).get(reverse("portal:home"))
         assert resp.status_code == 200

@@ -16,8 +16,10 @@ from .factories import World
 D = dt.date(2025, 2, 10)
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="row locks (select_for_update) are only meaningful on PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (select_for_update) are only meaningful on PostgreSQL",
+    ),
 ]
 
 
@@ -26,9 +28,15 @@ def test_two_concurrent_expenses_cannot_overdraw_the_account():
     w.income("100.00", D)
 
     def spend():
-        return services.entry_create(actor=w.staff, estate=w.estate, kind=EntryKind.EXPENSE,
-                                     use=EntryUse.OPERATING_COST, occurred_on=D, amount="70.00",
-                                     description="维修")
+        return services.entry_create(
+            actor=w.staff,
+            estate=w.estate,
+            kind=EntryKind.EXPENSE,
+            use=EntryUse.OPERATING_COST,
+            occurred_on=D,
+            amount="70.00",
+            description="维修",
+        )
 
     results = run_concurrently(spend, spend)
     ok = [r for r in results if isinstance(r, Entry)]
@@ -41,8 +49,10 @@ def test_two_concurrent_expenses_cannot_overdraw_the_account():
 def test_two_concurrent_reversals_of_one_entry_make_one_reversal():
     w = World(units=0)  # registry.unit_upsert audits outside a transaction (foundation), so no units here
     e = w.income("100.00", D)
-    results = run_concurrently(lambda: services.entry_reverse(actor=w.staff, entry=e, reason="录错"),
-                    lambda: services.entry_reverse(actor=w.task_force, entry=e, reason="撤销", annul=True))
+    results = run_concurrently(
+        lambda: services.entry_reverse(actor=w.staff, entry=e, reason="录错"),
+        lambda: services.entry_reverse(actor=w.task_force, entry=e, reason="撤销", annul=True),
+    )
     assert sum(isinstance(r, Entry) for r in results) == 1
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert Entry.objects.filter(reverses=e).count() == 1
@@ -55,9 +65,15 @@ def test_two_concurrent_submits_of_one_contract_record_it_once():
     w = World(units=0)
 
     def record():
-        return services.usage_contract_record(actor=w.committee, estate=w.estate, source="elevator_ad",
-                                              counterparty="某某传媒有限公司", monthly_amount="1200",
-                                              start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+        return services.usage_contract_record(
+            actor=w.committee,
+            estate=w.estate,
+            source="elevator_ad",
+            counterparty="某某传媒有限公司",
+            monthly_amount="1200",
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+        )
 
     results = run_concurrently(record, record)
     assert all(isinstance(r, UsageContract) for r in results), results

@@ -71,8 +71,15 @@ def test_only_the_estates_current_company_may_enter():
     other_staff = make_user(Role.COMPANY_STAFF, company_id=make_company().pk)
     for actor in (other_staff, w.committee, w.task_force):
         with pytest.raises(NotAllowed):
-            services.entry_create(actor=actor, estate=w.estate, kind=EntryKind.INCOME, occurred_on=D,
-                                  amount="10", source="parking", description="停车费")
+            services.entry_create(
+                actor=actor,
+                estate=w.estate,
+                kind=EntryKind.INCOME,
+                occurred_on=D,
+                amount="10",
+                source="parking",
+                description="停车费",
+            )
     assert not Entry.objects.exists()
 
 
@@ -99,8 +106,14 @@ def test_entry_rejects_bad_input_with_a_chinese_message_and_writes_nothing():
         ({"description": ""}, "摘要"),
     ]
     for override, field in cases:
-        kw = {"kind": EntryKind.INCOME, "occurred_on": D, "amount": "10", "source": "parking",
-              "description": "停车费", **override}
+        kw = {
+            "kind": EntryKind.INCOME,
+            "occurred_on": D,
+            "amount": "10",
+            "source": "parking",
+            "description": "停车费",
+            **override,
+        }
         with pytest.raises(DomainError) as exc:
             services.entry_create(actor=w.staff, estate=w.estate, **kw)
         assert exc.value.field == field, (override, exc.value)
@@ -126,7 +139,11 @@ def test_publishing_snapshots_the_statement_and_is_idempotent():
     q2 = w.publish("2025Q2")
     assert (q1.opening_balance, q1.closing_balance, q1.line_count) == (Decimal("0"), Decimal("900.00"), 1)
     assert (q2.opening_balance, q2.income_total, q2.outgo_total, q2.closing_balance) == (
-        Decimal("900.00"), Decimal("100.00"), Decimal("400.00"), Decimal("600.00"))
+        Decimal("900.00"),
+        Decimal("100.00"),
+        Decimal("400.00"),
+        Decimal("600.00"),
+    )
     assert w.publish("2025Q2").pk == q2.pk
     st = selectors.statement(w.account, period_from_key("2025Q2"))
     assert st.digest == q2.digest and st.closing == q2.closing_balance
@@ -159,8 +176,15 @@ def test_company_cannot_record_a_resolution_for_itself():
 def test_one_account_per_estate():
     w = World()
     with pytest.raises(DomainError, match="只能有一个"):
-        services.account_open(actor=w.staff, estate=w.estate, bank="工行", number="6222000011112222",
-                              holder="x", holder_kind="committee", opened_on=D)
+        services.account_open(
+            actor=w.staff,
+            estate=w.estate,
+            bank="工行",
+            number="6222000011112222",
+            holder="x",
+            holder_kind="committee",
+            opened_on=D,
+        )
 
 
 def test_an_unpublished_earlier_period_cannot_be_backfilled_after_a_later_one_was_published():
@@ -179,6 +203,9 @@ def test_opening_balance_from_the_last_statement_equals_the_full_sum():
     w.outgo(EntryKind.EXPENSE, EntryUse.OPERATING_COST, "50.00", dt.date(2025, 5, 9))
     w.publish("2025Q1")  # Q2 left unpublished: the opening of Q3 adds Q2's entries to Q1's closing
     p = period_from_key("2025Q3")
-    assert selectors.opening_balance(w.account, p.start) == selectors.account_balance(w.account, before=p.start) \
+    assert (
+        selectors.opening_balance(w.account, p.start)
+        == selectors.account_balance(w.account, before=p.start)
         == Decimal("1150.00")
+    )
     assert selectors.statement(w.account, p).opening == Decimal("1150.00")

@@ -21,9 +21,18 @@ def test_company_enters_an_entry_with_a_voucher_through_the_form(client):
     login(client, w.staff)
     url = reverse("revenue:entry_create", args=[w.estate.code])
     assert client.get(url).status_code == 200
-    resp = client.post(url, {"kind": "income", "occurred_on": "2025-02-10", "amount": "1,200.50",
-                             "source": "elevator_ad", "description": "2月电梯广告", "counterparty": "钟山传媒广告有限公司",
-                             "vouchers": [png()]})
+    resp = client.post(
+        url,
+        {
+            "kind": "income",
+            "occurred_on": "2025-02-10",
+            "amount": "1,200.50",
+            "source": "elevator_ad",
+            "description": "2月电梯广告",
+            "counterparty": "钟山传媒广告有限公司",
+            "vouchers": [png()],
+        },
+    )
     assert resp.status_code == 302
     e = Entry.objects.get(account=w.account)
     assert e.amount == Decimal("1200.50") and e.created_by == w.staff
@@ -36,13 +45,29 @@ def test_company_enters_an_entry_with_a_voucher_through_the_form(client):
 def test_bad_input_shows_a_chinese_error_and_writes_nothing(client):
     w = World()
     login(client, w.staff)
-    resp = client.post(reverse("revenue:entry_create", args=[w.estate.code]), {
-        "kind": "income", "occurred_on": "2025-02-10", "amount": "一千", "source": "parking", "description": "x"})
+    resp = client.post(
+        reverse("revenue:entry_create", args=[w.estate.code]),
+        {
+            "kind": "income",
+            "occurred_on": "2025-02-10",
+            "amount": "一千",
+            "source": "parking",
+            "description": "x",
+        },
+    )
     assert resp.status_code == 200
     assert "金额：“一千”不是有效的金额" in resp.content.decode()
-    resp = client.post(reverse("revenue:entry_create", args=[w.estate.code]), {
-        "kind": "income", "occurred_on": "2025-02-10", "amount": "10", "source": "parking", "description": "x",
-        "vouchers": [png("fake.png").__class__("fake.png", b"not an image", content_type="image/png")]})
+    resp = client.post(
+        reverse("revenue:entry_create", args=[w.estate.code]),
+        {
+            "kind": "income",
+            "occurred_on": "2025-02-10",
+            "amount": "10",
+            "source": "parking",
+            "description": "x",
+            "vouchers": [png("fake.png").__class__("fake.png", b"not an image", content_type="image/png")],
+        },
+    )
     assert "不是有效的图片或 PDF" in resp.content.decode()
     assert not Entry.objects.exists()
 
@@ -51,7 +76,13 @@ def test_wrong_roles_cannot_enter(client):
     w = World()
     other = make_user(Role.COMPANY_STAFF, company_id=make_company().pk)
     url = reverse("revenue:entry_create", args=[w.estate.code])
-    data = {"kind": "income", "occurred_on": "2025-02-10", "amount": "10", "source": "parking", "description": "x"}
+    data = {
+        "kind": "income",
+        "occurred_on": "2025-02-10",
+        "amount": "10",
+        "source": "parking",
+        "description": "x",
+    }
     assert login(client, other).post(url, data).status_code == 404  # not their estate: not disclosed
     assert login(client, w.committee).post(url, data).status_code == 403
     assert login(client, w.task_force).post(url, data).status_code == 403
@@ -71,7 +102,9 @@ def test_company_corrects_and_task_force_annuls_through_the_page(client):
     login(client, w.committee)
     assert client.post(reverse("revenue:entry_reverse", args=[b.pk]), {"reason": "x"}).status_code == 403
     login(client, w.task_force)
-    assert client.post(reverse("revenue:entry_reverse", args=[b.pk]), {"reason": "虚列收入"}).status_code == 302
+    assert (
+        client.post(reverse("revenue:entry_reverse", args=[b.pk]), {"reason": "虚列收入"}).status_code == 302
+    )
     assert Entry.objects.get(reverses=b).is_annulment is True
     resp = client.post(reverse("revenue:entry_reverse", args=[b.pk]), {"reason": "again"})
     assert "已冲正，不能重复冲正" in resp.content.decode()
@@ -91,7 +124,9 @@ def test_public_page_shows_the_statement_and_no_personal_data(client):
     w = _published_world()
     owner = w.owner_user()
     e = Entry.objects.filter(account=w.account).first()
-    services.objection_raise(actor=owner, disclosure=Disclosure.objects.get(), entry=e, text="广告费为何这么少？")
+    services.objection_raise(
+        actor=owner, disclosure=Disclosure.objects.get(), entry=e, text="广告费为何这么少？"
+    )
     idx = client.get(reverse("revenue:public", args=[w.estate.code]))
     assert idx.status_code == 200 and "2025Q1" in idx.content.decode()
     assert w.account.number not in idx.content.decode()
@@ -100,8 +135,14 @@ def test_public_page_shows_the_statement_and_no_personal_data(client):
     assert resp.status_code == 200
     assert "¥2,300.00" in html  # closing balance
     assert "广告费为何这么少" in html
-    private = [owner.owner.name, owner.owner.phone, w.staff.display_name, w.staff.username, "张三丰",
-               w.account.number]
+    private = [
+        owner.owner.name,
+        owner.owner.phone,
+        w.staff.display_name,
+        w.staff.username,
+        "张三丰",
+        w.account.number,
+    ]
     private += [o.name for u in w.estate.units.all() for o in u.owners.all()]
     private += [o.phone for u in w.estate.units.all() for o in u.owners.all()]
     for value in private:
@@ -138,7 +179,9 @@ def test_owner_objects_within_the_period_and_company_answers(client):
     url = reverse("revenue:public_objection", args=[w.estate.code, "2025Q1"])
     login(client, owner)
     assert client.post(url, {"entry": e.pk, "text": ""}).status_code == 400
-    assert client.post(url, {"entry": e.pk, "text": "合同每月 1000 元，为何只入账这么多？"}).status_code == 302
+    assert (
+        client.post(url, {"entry": e.pk, "text": "合同每月 1000 元，为何只入账这么多？"}).status_code == 302
+    )
     obj = Objection.objects.get()
     assert obj.raised_by == owner and obj.answer_due > dt.date.today()
     stranger = World().owner_user()
@@ -162,8 +205,10 @@ def test_objection_after_the_period_is_refused(client, settings):
     d = Disclosure.objects.get()
     Disclosure.objects.filter(pk=d.pk).update(objection_until=dt.date.today() - dt.timedelta(days=1))
     login(client, owner)
-    resp = client.post(reverse("revenue:public_objection", args=[w.estate.code, "2025Q1"]),
-                       {"entry": Entry.objects.first().pk, "text": "迟到的异议"})
+    resp = client.post(
+        reverse("revenue:public_objection", args=[w.estate.code, "2025Q1"]),
+        {"entry": Entry.objects.first().pk, "text": "迟到的异议"},
+    )
     assert resp.status_code == 400 and "异议期已于" in resp.content.decode()
     assert not Objection.objects.exists()
 
@@ -188,8 +233,12 @@ def test_company_publishes_through_the_page(client):
     resp = client.post(reverse("revenue:disclosure_publish", args=[w.estate.code]), {"period_key": "2025Q5"})
     assert "不是有效的公示期间" in resp.content.decode()
     login(client, w.committee)
-    assert client.post(reverse("revenue:disclosure_publish", args=[w.estate.code]),
-                       {"period_key": "2025Q2"}).status_code == 403
+    assert (
+        client.post(
+            reverse("revenue:disclosure_publish", args=[w.estate.code]), {"period_key": "2025Q2"}
+        ).status_code
+        == 403
+    )
 
 
 def test_compliance_table_and_export_for_the_task_force(client, django_assert_max_num_queries):
@@ -200,7 +249,9 @@ def test_compliance_table_and_export_for_the_task_force(client, django_assert_ma
     with django_assert_max_num_queries(12):
         resp = client.get(reverse("revenue:home"))
     html = resp.content.decode()
-    assert resp.status_code == 200 and "全县公共收益监管情况" in html and "未开设" in html and "2025Q1" in html
+    assert (
+        resp.status_code == 200 and "全县公共收益监管情况" in html and "未开设" in html and "2025Q1" in html
+    )
     xlsx = client.get(reverse("revenue:compliance_export"))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     for role_user in (World().staff, make_user(Role.COMMITTEE_MEMBER, estate_id=World().estate.pk)):
@@ -225,11 +276,27 @@ def test_account_registration_by_company_and_confirmation_by_bureau(client):
     w = World(with_account=False)
     login(client, w.staff)
     url = reverse("revenue:account_open", args=[w.estate.code])
-    resp = client.post(url, {"bank": "桂林银行", "number": "12ab", "holder": "业委会", "holder_kind": "committee",
-                             "opened_on": "2025-01-01"})
+    resp = client.post(
+        url,
+        {
+            "bank": "桂林银行",
+            "number": "12ab",
+            "holder": "业委会",
+            "holder_kind": "committee",
+            "opened_on": "2025-01-01",
+        },
+    )
     assert "账号：应为 8 至 30 位数字" in resp.content.decode()
-    resp = client.post(url, {"bank": "桂林银行", "number": "6601 0000 1234 5678", "holder": "业委会",
-                             "holder_kind": "committee", "opened_on": "2025-01-01"})
+    resp = client.post(
+        url,
+        {
+            "bank": "桂林银行",
+            "number": "6601 0000 1234 5678",
+            "holder": "业委会",
+            "holder_kind": "committee",
+            "opened_on": "2025-01-01",
+        },
+    )
     assert resp.status_code == 302
     w.estate.revenue_account.refresh_from_db()
     assert w.estate.revenue_account.status == "pending"
@@ -248,7 +315,9 @@ def test_statement_page_runs_a_constant_number_of_queries(client, django_assert_
         w.income("1.00", dt.date(2025, 4, 1) + dt.timedelta(days=i), vouchers=[png()])
     w.publish("2025Q2")
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("revenue:public_statement", args=[w.estate.code, "2025Q2"])).status_code == 200
+        assert (
+            client.get(reverse("revenue:public_statement", args=[w.estate.code, "2025Q2"])).status_code == 200
+        )
 
 
 def test_statement_lines_are_escaped(client):
@@ -313,12 +382,23 @@ def test_a_resubmitted_contract_or_resolution_form_records_it_once(client):
 
     w = World()
     login(client, w.committee)
-    contract = {"source": "elevator_ad", "counterparty": "某某传媒有限公司", "monthly_amount": "1,200",
-                "start": "2025-01-01", "end": "2025-12-31", "location": "1栋电梯"}
+    contract = {
+        "source": "elevator_ad",
+        "counterparty": "某某传媒有限公司",
+        "monthly_amount": "1,200",
+        "start": "2025-01-01",
+        "end": "2025-12-31",
+        "location": "1栋电梯",
+    }
     resolution = {"title": "电梯广告经营决议", "decided_on": "2024-12-01", "item": "8"}
     for _ in range(2):
-        assert client.post(reverse("revenue:contract_create", args=[w.estate.code]), contract).status_code == 302
-        assert client.post(reverse("revenue:resolution_create", args=[w.estate.code]), resolution).status_code == 302
+        assert (
+            client.post(reverse("revenue:contract_create", args=[w.estate.code]), contract).status_code == 302
+        )
+        assert (
+            client.post(reverse("revenue:resolution_create", args=[w.estate.code]), resolution).status_code
+            == 302
+        )
     assert UsageContract.objects.filter(estate=w.estate).count() == 1
     assert Resolution.objects.filter(estate=w.estate).count() == 1
     contract["monthly_amount"] = "1,500"

@@ -6,56 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('intake', '0002_feedback_inspection_questionnaire_open311'),
+        ("intake", "0002_feedback_inspection_questionnaire_open311"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_version', models.CharField(max_length=60, verbose_name='模型版本')),
-                ('category', models.CharField(max_length=4, verbose_name='建议类别')),
-                ('top3', models.JSONField(default=list, verbose_name='前三类别及概率')),
-                ('urgent', models.BooleanField(default=False, verbose_name='建议紧急')),
-                ('urgent_probability', models.FloatField(default=0.0, verbose_name='紧急概率')),
-                ('urgent_reason', models.CharField(blank=True, max_length=300, verbose_name='紧急依据')),
-                ('terms', models.JSONField(default=list, verbose_name='判断依据词')),
-                ('created_at', models.DateTimeField(verbose_name='生成时间')),
-                ('decision', models.CharField(choices=[('pending', '待确认'), ('accepted', '采纳建议立案'), ('corrected', '更正类别后立案'), ('merged', '并入已有事项'), ('rejected', '不予立案'), ('transferred', '转办')], db_index=True, default='pending', max_length=12, verbose_name='处理结果')),
-                ('final_category', models.CharField(blank=True, max_length=4, verbose_name='最终类别')),
-                ('decided_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='确认时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('lead', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='suggestion', to='intake.lead', verbose_name='线索')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model_version", models.CharField(max_length=60, verbose_name="模型版本")),
+                ("category", models.CharField(max_length=4, verbose_name="建议类别")),
+                ("top3", models.JSONField(default=list, verbose_name="前三类别及概率")),
+                ("urgent", models.BooleanField(default=False, verbose_name="建议紧急")),
+                ("urgent_probability", models.FloatField(default=0.0, verbose_name="紧急概率")),
+                ("urgent_reason", models.CharField(blank=True, max_length=300, verbose_name="紧急依据")),
+                ("terms", models.JSONField(default=list, verbose_name="判断依据词")),
+                ("created_at", models.DateTimeField(verbose_name="生成时间")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待确认"),
+                            ("accepted", "采纳建议立案"),
+                            ("corrected", "更正类别后立案"),
+                            ("merged", "并入已有事项"),
+                            ("rejected", "不予立案"),
+                            ("transferred", "转办"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=12,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("final_category", models.CharField(blank=True, max_length=4, verbose_name="最终类别")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="确认时间"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suggestion",
+                        to="intake.lead",
+                        verbose_name="线索",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分拣建议',
-                'verbose_name_plural': '分拣建议',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "分拣建议",
+                "verbose_name_plural": "分拣建议",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='文本')),
-                ('suggested_category', models.CharField(blank=True, max_length=4, verbose_name='建议类别')),
-                ('category', models.CharField(max_length=4, verbose_name='更正类别')),
-                ('urgent', models.BooleanField(default=False, verbose_name='紧急')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='更正时间')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更正人')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='triage_corrections', to='intake.lead', verbose_name='线索')),
-                ('suggestion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='corrections', to='triage.suggestion', verbose_name='原建议')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="文本")),
+                ("suggested_category", models.CharField(blank=True, max_length=4, verbose_name="建议类别")),
+                ("category", models.CharField(max_length=4, verbose_name="更正类别")),
+                ("urgent", models.BooleanField(default=False, verbose_name="紧急")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="更正时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更正人",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="triage_corrections",
+                        to="intake.lead",
+                        verbose_name="线索",
+                    ),
+                ),
+                (
+                    "suggestion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="corrections",
+                        to="triage.suggestion",
+                        verbose_name="原建议",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分拣更正',
-                'verbose_name_plural': '分拣更正',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "分拣更正",
+                "verbose_name_plural": "分拣更正",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -13,8 +13,15 @@ def make_lead(*, estate: Any, text: str, channel: str = "web", actor: Any = None
     return lead_create(actor=actor, channel=channel, text=text, estate=estate, **extra).lead
 
 
-def make_case(*, estate: Any, text: str, category: str = "1.1", status: str = CaseStatus.RECEIVED,
-              created_at: dt.datetime | None = None, actor: Any = None) -> Case:
+def make_case(
+    *,
+    estate: Any,
+    text: str,
+    category: str = "1.1",
+    status: str = CaseStatus.RECEIVED,
+    created_at: dt.datetime | None = None,
+    actor: Any = None,
+) -> Case:
     """A case as the ledger would open it from a lead; falls back to a plain row while the ledger service is
     not yet there (parallel development)."""
     try:
@@ -27,6 +34,13 @@ def make_case(*, estate: Any, text: str, category: str = "1.1", status: str = Ca
     stamp = created_at or now()
     last = Case.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     return Case.objects.create(
-        number=f"TS{stamp.year}{last + 1:05d}", year=stamp.year, seq=last + 1, estate=estate, category=category,
-        description=text, status=status, created_at=stamp, updated_at=stamp,
+        number=f"TS{stamp.year}{last + 1:05d}",
+        year=stamp.year,
+        seq=last + 1,
+        estate=estate,
+        category=category,
+        description=text,
+        status=status,
+        created_at=stamp,
+        updated_at=stamp,
     )

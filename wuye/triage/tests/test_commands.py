@@ -64,8 +64,15 @@ def test_train_include_corrections_learns_from_staff_corrections(model_dir, mode
     from wuye.intake.services import lead_create
 
     lead = lead_create(actor=staff, channel="phone", text="小区化粪池满了污水漫到路上", estate=estate).lead
-    Correction.objects.create(lead=lead, text=lead.text, suggested_category="1.2", category="1.1", urgent=False,
-                              actor=staff, created_at=lead.created_at)
+    Correction.objects.create(
+        lead=lead,
+        text=lead.text,
+        suggested_category="1.2",
+        category="1.1",
+        urgent=False,
+        actor=staff,
+        created_at=lead.created_at,
+    )
     out = _run("triage_train", "--train-file", str(DATA / "mini.jsonl"), "--include-corrections")
     assert "加入更正 1 条" in out
     assert ml.read_manifest(model_dir)["n_train"] == 46

@@ -21,7 +21,9 @@ def test_same_problem_in_other_words_is_found_first(estate):
     lift = make_case(estate=estate, text="3栋2单元电梯经常停运，维保单位迟迟不来修理", category="3.1")
     make_case(estate=estate, text="小区垃圾没人清运，楼道脏乱差", category="1.1")
     make_case(estate=estate, text="地下车库车位被外来车辆占用，还装了地锁", category="4")
-    found = similar_open_cases(estate=estate, text="3栋2单元的电梯又坏了，停运好几天了没人来修", category="3.1")
+    found = similar_open_cases(
+        estate=estate, text="3栋2单元的电梯又坏了，停运好几天了没人来修", category="3.1"
+    )
     assert found, "the lift case should be suggested"
     assert found[0][0] == lift
     assert 0 < found[0][1] <= 1
@@ -30,7 +32,9 @@ def test_same_problem_in_other_words_is_found_first(estate):
 
 def test_unrelated_text_finds_nothing(estate):
     make_case(estate=estate, text="3栋电梯经常停运，维保单位不来修理", category="3.1")
-    assert similar_open_cases(estate=estate, text="物业把会所租出去开麻将馆，租金去向不明", category="2.2") == []
+    assert (
+        similar_open_cases(estate=estate, text="物业把会所租出去开麻将馆，租金去向不明", category="2.2") == []
+    )
 
 
 def test_other_estates_closed_cases_and_old_cases_are_ignored(estate):

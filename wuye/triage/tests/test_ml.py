@@ -26,24 +26,30 @@ def test_a_plain_service_complaint_is_not_urgent(mini_model):
     assert p.urgent_reason == ""
 
 
-@pytest.mark.parametrize("text,label", [
-    ("我妈被关在电梯里出不来了", "电梯困人"),
-    ("楼下消防通道被电动车堵得死死的", "消防通道/安全出口被堵"),
-    ("楼道里一股煤气味，好刺鼻", "燃气泄漏"),
-    ("12楼外墙瓷砖掉下来差点砸到人", "高空坠物"),
-    ("一楼电表箱电线裸露还在冒火花", "电线裸露/漏电"),
-    ("下暴雨地下室配电房进水了", "配电房/水泵房进水"),
-])
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        ("我妈被关在电梯里出不来了", "电梯困人"),
+        ("楼下消防通道被电动车堵得死死的", "消防通道/安全出口被堵"),
+        ("楼道里一股煤气味，好刺鼻", "燃气泄漏"),
+        ("12楼外墙瓷砖掉下来差点砸到人", "高空坠物"),
+        ("一楼电表箱电线裸露还在冒火花", "电线裸露/漏电"),
+        ("下暴雨地下室配电房进水了", "配电房/水泵房进水"),
+    ],
+)
 def test_safety_rules_name_the_danger(text, label):
     assert label in [h.label for h in rules.urgent_hits(text)]
 
 
-@pytest.mark.parametrize("text", [
-    "消防通道已经清理干净了，谢谢物业",
-    "电梯经常关人，上个月关了三次，物业说是偶尔",
-    "小区组织了一次消防演练，消防通道堵塞的问题讲得很清楚",
-    "电梯广告费去哪了",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "消防通道已经清理干净了，谢谢物业",
+        "电梯经常关人，上个月关了三次，物业说是偶尔",
+        "小区组织了一次消防演练，消防通道堵塞的问题讲得很清楚",
+        "电梯广告费去哪了",
+    ],
+)
 def test_safety_rules_ignore_resolved_habitual_or_unrelated_statements(text):
     assert rules.urgent_hits(text) == []
 
@@ -81,8 +87,11 @@ def test_missing_artifact_gives_a_clear_message(tmp_path):
 
 def test_bad_jsonl_lines_are_reported_by_line_number(tmp_path):
     f = tmp_path / "bad.jsonl"
-    f.write_text('{"text": "电梯坏了", "category": "3.1", "urgency": "normal"}\n'
-                 '{"text": "x", "category": "9.9"}\nnot json\n\n', encoding="utf-8")
+    f.write_text(
+        '{"text": "电梯坏了", "category": "3.1", "urgency": "normal"}\n'
+        '{"text": "x", "category": "9.9"}\nnot json\n\n',
+        encoding="utf-8",
+    )
     errors: list[str] = []
     assert [e.category for e in ml.read_jsonl(f, errors=errors)] == ["3.1"]
     assert errors[0].startswith("第 2 行") and "9.9" in errors[0]
@@ -111,7 +120,11 @@ def test_split_is_deterministic_stratified_and_keeps_near_duplicates_together():
 
 def test_a_batch_predicts_exactly_what_one_at_a_time_does(mini_model):
     """The worker classifies leads in batches; every field must equal the single-text prediction."""
-    texts = [e.text for e in ml.read_jsonl(DATA / "mini.jsonl")][:40] + ["", "电梯", "3栋电梯困人了，快来救人！"]
+    texts = [e.text for e in ml.read_jsonl(DATA / "mini.jsonl")][:40] + [
+        "",
+        "电梯",
+        "3栋电梯困人了，快来救人！",
+    ]
     batch = mini_model.predict_batch(texts)
     assert len(batch) == len(texts)
     assert batch == [mini_model.predict(t) for t in texts]

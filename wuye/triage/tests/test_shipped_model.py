@@ -44,7 +44,9 @@ def test_demo_backfills_suggestions_for_new_leads(shipped):
     ml.reset_model(shipped)
     try:
         estate = make_estate()
-        leads = [make_lead(estate=estate, text=t) for t in ("电梯又坏了", "车位被外来车辆占了", "物业不公示收支")]
+        leads = [
+            make_lead(estate=estate, text=t) for t in ("电梯又坏了", "车位被外来车辆占了", "物业不公示收支")
+        ]
         out = StringIO()
         demo.build(seed=1, scale=1.0, out=out)
         assert "新生成建议 3 条" in out.getvalue()

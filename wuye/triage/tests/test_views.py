@@ -1,4 +1,3 @@
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -41,7 +40,9 @@ def _decide(client, lead, **data):
     return client.post(reverse("triage:decide", args=[lead.pk]), data, follow=True)
 
 
-def test_hook_stores_a_suggestion_and_flags_urgent_leads_at_intake(model, estate, django_capture_on_commit_callbacks):
+def test_hook_stores_a_suggestion_and_flags_urgent_leads_at_intake(
+    model, estate, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         lead = make_lead(estate=estate, text=URGENT_TEXT, channel="qr")
     lead.refresh_from_db()
@@ -53,7 +54,9 @@ def test_hook_stores_a_suggestion_and_flags_urgent_leads_at_intake(model, estate
     assert Suggestion.objects.filter(lead=lead).count() == 1
 
 
-def test_without_a_model_the_lead_is_kept_and_has_no_suggestion(no_model, estate, django_capture_on_commit_callbacks):
+def test_without_a_model_the_lead_is_kept_and_has_no_suggestion(
+    no_model, estate, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         lead = make_lead(estate=estate, text=URGENT_TEXT)
     assert Lead.objects.filter(pk=lead.pk, status=LeadStatus.NEW).exists()
@@ -76,8 +79,11 @@ def test_queue_lists_urgent_first_with_suggestion_terms_and_duplicates(client, m
 
 @pytest.mark.parametrize("role", [Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER, Role.CITY_VIEWER])
 def test_other_roles_cannot_open_or_post_to_the_queue(client, model, estate, role):
-    extra = {"company_id": make_company().pk} if role == Role.COMPANY_STAFF else (
-        {"estate_id": estate.pk} if role == Role.COMMITTEE_MEMBER else {})
+    extra = (
+        {"company_id": make_company().pk}
+        if role == Role.COMPANY_STAFF
+        else ({"estate_id": estate.pk} if role == Role.COMMITTEE_MEMBER else {})
+    )
     lead = _new_lead(estate, PLAIN_TEXT)
     login(client, make_user(role, **extra))
     assert client.get(reverse("triage:queue")).status_code == 403
@@ -213,8 +219,10 @@ def test_two_staff_accepting_the_same_lead_at_once_open_one_case(model):
     lead = _new_lead(estate, PLAIN_TEXT)
     users = [make_user(Role.TASK_FORCE), make_user(Role.TASK_FORCE)]
     results = run_concurrently(*[lambda u=u: triage_accept(actor=u, lead=lead) for u in users])
-    outcomes = ["refused" if isinstance(r, DomainError) else repr(r) if isinstance(r, Exception) else "ok"
-                for r in results]
+    outcomes = [
+        "refused" if isinstance(r, DomainError) else repr(r) if isinstance(r, Exception) else "ok"
+        for r in results
+    ]
     assert sorted(outcomes) == ["ok", "refused"]
     assert Case.objects.filter(leads=lead).count() == 1
 
@@ -222,8 +230,11 @@ def test_two_staff_accepting_the_same_lead_at_once_open_one_case(model):
 def test_api_suggests_category_urgency_and_duplicates_for_staff(client, model, estate, staff):
     case = make_case(estate=estate, text="3栋电梯困人，物业半小时才来", category="3.1")
     login(client, staff)
-    resp = client.post("/api/v1/triage/suggest/", {"text": URGENT_TEXT, "estate": estate.code},
-                       content_type="application/json")
+    resp = client.post(
+        "/api/v1/triage/suggest/",
+        {"text": URGENT_TEXT, "estate": estate.code},
+        content_type="application/json",
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert body["urgent"] is True and len(body["top3"]) == 3 and body["terms"]

@@ -16,8 +16,13 @@ from wuye.triage.models import Suggestion
 pytestmark = pytest.mark.django_db
 
 URGENT_TEXT = "3栋电梯困人了，里面有老人，打物业电话没人接，快来救人！"
-TEXTS = [URGENT_TEXT, "小区公共收益的账目从来不公示，电梯广告费和停车费收了多少业主都不知道。",
-         "楼道灯坏了两个月没人修", "物业把会所租出去开麻将馆", "消防通道被杂物堵死了"]
+TEXTS = [
+    URGENT_TEXT,
+    "小区公共收益的账目从来不公示，电梯广告费和停车费收了多少业主都不知道。",
+    "楼道灯坏了两个月没人修",
+    "物业把会所租出去开麻将馆",
+    "消防通道被杂物堵死了",
+]
 
 
 @pytest.fixture
@@ -31,8 +36,10 @@ def worker_mode(settings):
 
 
 def _submit(estate, texts):
-    return [qr_submit(actor=None, estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
-            for i, t in enumerate(texts)]
+    return [
+        qr_submit(actor=None, estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
+        for i, t in enumerate(texts)
+    ]
 
 
 def _run_once():
@@ -60,7 +67,9 @@ def spy(model, monkeypatch):
     return calls
 
 
-def test_the_worker_classifies_a_batch_in_one_model_call_with_the_same_results(estate, model, spy, worker_mode):
+def test_the_worker_classifies_a_batch_in_one_model_call_with_the_same_results(
+    estate, model, spy, worker_mode
+):
     leads = _submit(estate, TEXTS)
     assert not Suggestion.objects.exists()  # nothing in the requests
     assert "已处理 5 条线索" in _run_once()
@@ -69,7 +78,11 @@ def test_the_worker_classifies_a_batch_in_one_model_call_with_the_same_results(e
         s = Suggestion.objects.get(lead=lead)
         expected = model.predict(lead.text)
         assert (s.category, s.urgent, s.urgent_probability, s.terms) == (
-            expected.category, expected.urgent, expected.urgent_probability, expected.terms)
+            expected.category,
+            expected.urgent,
+            expected.urgent_probability,
+            expected.terms,
+        )
         assert [tuple(x) for x in s.top3] == expected.top3
     urgent = Lead.objects.get(pk=leads[0].pk)
     assert urgent.urgent
@@ -87,8 +100,9 @@ def test_a_batch_skips_leads_already_suggested_or_no_longer_new(estate, model, w
     assert services.suggestions_create_many([lead.pk for lead in leads]) == 0  # a rerun adds nothing
 
 
-def test_when_the_batch_fails_one_failing_lead_loses_only_its_own_suggestion(estate, model, worker_mode,
-                                                                               monkeypatch):
+def test_when_the_batch_fails_one_failing_lead_loses_only_its_own_suggestion(
+    estate, model, worker_mode, monkeypatch
+):
     leads = _submit(estate, TEXTS[:3])
     store = services._store_suggestion
 
@@ -110,8 +124,16 @@ def test_a_failing_batch_version_falls_back_to_one_lead_at_a_time(estate, model,
     leads = _submit(estate, TEXTS[:3])
 
     def broken_many(lead_ids):
-        Suggestion.objects.create(lead_id=lead_ids[0], model_version="half", category="1.1", top3=[],
-                                  urgent=False, urgent_probability=0, terms=[], created_at=leads[0].created_at)
+        Suggestion.objects.create(
+            lead_id=lead_ids[0],
+            model_version="half",
+            category="1.1",
+            top3=[],
+            urgent=False,
+            urgent_probability=0,
+            terms=[],
+            created_at=leads[0].created_at,
+        )
         raise RuntimeError("model crashed mid-batch")
 
     monkeypatch.setitem(hooks._batch_versions, services.on_lead_created, broken_many)

@@ -6,215 +6,497 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assembly',
+            name="Assembly",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='表决名称')),
-                ('notice', models.TextField(verbose_name='表决公告')),
-                ('convener', models.CharField(choices=[('committee', '业主委员会/物业管理委员会'), ('town', '乡镇人民政府/街道办事处')], max_length=12, verbose_name='召集人')),
-                ('vote_start', models.DateTimeField(verbose_name='投票开始时间')),
-                ('vote_end', models.DateTimeField(verbose_name='投票截止时间')),
-                ('status', models.CharField(choices=[('draft', '筹备中'), ('open', '投票中'), ('closed', '已截止（待公示）'), ('published', '结果公示中'), ('final', '公示期满'), ('cancelled', '已取消')], default='draft', max_length=12, verbose_name='状态')),
-                ('created_at', models.DateTimeField(verbose_name='创建时间')),
-                ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='开始投票于')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='截止计票于')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公示于')),
-                ('objection_end', models.DateField(blank=True, null=True, verbose_name='公示期截止')),
-                ('finalised_at', models.DateTimeField(blank=True, null=True, verbose_name='公示期满于')),
-                ('total_area', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='总专有面积（㎡）')),
-                ('total_persons', models.PositiveIntegerField(blank=True, null=True, verbose_name='总人数')),
-                ('electorate_digest', models.CharField(blank=True, max_length=64, verbose_name='名册摘要（SHA-256）')),
-                ('digest', models.CharField(blank=True, max_length=64, verbose_name='选票摘要（SHA-256）')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='计票结果')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assemblies', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="表决名称")),
+                ("notice", models.TextField(verbose_name="表决公告")),
+                (
+                    "convener",
+                    models.CharField(
+                        choices=[
+                            ("committee", "业主委员会/物业管理委员会"),
+                            ("town", "乡镇人民政府/街道办事处"),
+                        ],
+                        max_length=12,
+                        verbose_name="召集人",
+                    ),
+                ),
+                ("vote_start", models.DateTimeField(verbose_name="投票开始时间")),
+                ("vote_end", models.DateTimeField(verbose_name="投票截止时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "筹备中"),
+                            ("open", "投票中"),
+                            ("closed", "已截止（待公示）"),
+                            ("published", "结果公示中"),
+                            ("final", "公示期满"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="创建时间")),
+                ("opened_at", models.DateTimeField(blank=True, null=True, verbose_name="开始投票于")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="截止计票于")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公示于")),
+                ("objection_end", models.DateField(blank=True, null=True, verbose_name="公示期截止")),
+                ("finalised_at", models.DateTimeField(blank=True, null=True, verbose_name="公示期满于")),
+                (
+                    "total_area",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="总专有面积（㎡）",
+                    ),
+                ),
+                ("total_persons", models.PositiveIntegerField(blank=True, null=True, verbose_name="总人数")),
+                (
+                    "electorate_digest",
+                    models.CharField(blank=True, max_length=64, verbose_name="名册摘要（SHA-256）"),
+                ),
+                ("digest", models.CharField(blank=True, max_length=64, verbose_name="选票摘要（SHA-256）")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="计票结果")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assemblies",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '业主大会表决',
-                'verbose_name_plural': '业主大会表决',
-                'ordering': ['-created_at'],
+                "verbose_name": "业主大会表决",
+                "verbose_name_plural": "业主大会表决",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ElectorPerson',
+            name="ElectorPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=20, verbose_name='投票人编号')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='专有面积合计（㎡）')),
-                ('unit_count', models.PositiveIntegerField(verbose_name='房屋套数')),
-                ('units_label', models.TextField(verbose_name='房屋')),
-                ('is_developer', models.BooleanField(default=False, verbose_name='开发建设单位')),
-                ('can_vote_online', models.BooleanField(default=True, verbose_name='可在线投票')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='persons', to='voting.assembly', verbose_name='表决')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=20, verbose_name="投票人编号")),
+                (
+                    "area",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="专有面积合计（㎡）"),
+                ),
+                ("unit_count", models.PositiveIntegerField(verbose_name="房屋套数")),
+                ("units_label", models.TextField(verbose_name="房屋")),
+                ("is_developer", models.BooleanField(default=False, verbose_name="开发建设单位")),
+                ("can_vote_online", models.BooleanField(default=True, verbose_name="可在线投票")),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="persons",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决名册（投票人）',
-                'verbose_name_plural': '表决名册（投票人）',
-                'ordering': ['assembly_id', 'key'],
+                "verbose_name": "表决名册（投票人）",
+                "verbose_name_plural": "表决名册（投票人）",
+                "ordering": ["assembly_id", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Ballot',
+            name="Ballot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('online', '电子投票'), ('paper', '书面投票')], max_length=8, verbose_name='方式')),
-                ('choices', models.JSONField(verbose_name='选择')),
-                ('receipt', models.CharField(max_length=16, unique=True, verbose_name='回执码')),
-                ('cast_at', models.DateTimeField(verbose_name='投票时间')),
-                ('scan', models.FileField(blank=True, upload_to='voting/paper/%Y/%m/', verbose_name='书面选票扫描件')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='voting.assembly', verbose_name='表决')),
-                ('cast_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
-                ('voter_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.owner', verbose_name='投票业主')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='voting.electorperson', verbose_name='投票人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("online", "电子投票"), ("paper", "书面投票")],
+                        max_length=8,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("choices", models.JSONField(verbose_name="选择")),
+                ("receipt", models.CharField(max_length=16, unique=True, verbose_name="回执码")),
+                ("cast_at", models.DateTimeField(verbose_name="投票时间")),
+                (
+                    "scan",
+                    models.FileField(
+                        blank=True, upload_to="voting/paper/%Y/%m/", verbose_name="书面选票扫描件"
+                    ),
+                ),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ballots",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
+                (
+                    "cast_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
+                (
+                    "voter_owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.owner",
+                        verbose_name="投票业主",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ballots",
+                        to="voting.electorperson",
+                        verbose_name="投票人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '选票',
-                'verbose_name_plural': '选票',
-                'ordering': ['assembly_id', 'receipt'],
+                "verbose_name": "选票",
+                "verbose_name_plural": "选票",
+                "ordering": ["assembly_id", "receipt"],
             },
         ),
         migrations.CreateModel(
-            name='ElectorUnit',
+            name="ElectorUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=70, verbose_name='房号')),
-                ('area', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='专有面积（㎡）')),
-                ('developer_held', models.BooleanField(default=False, verbose_name='开发建设单位未售出或未交付')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='voting.assembly', verbose_name='表决')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='voting.electorperson', verbose_name='投票人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit', verbose_name='房屋')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=70, verbose_name="房号")),
+                ("area", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="专有面积（㎡）")),
+                (
+                    "developer_held",
+                    models.BooleanField(default=False, verbose_name="开发建设单位未售出或未交付"),
+                ),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="voting.electorperson",
+                        verbose_name="投票人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.unit",
+                        verbose_name="房屋",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决名册（房屋）',
-                'verbose_name_plural': '表决名册（房屋）',
-                'ordering': ['assembly_id', 'id'],
+                "verbose_name": "表决名册（房屋）",
+                "verbose_name_plural": "表决名册（房屋）",
+                "ordering": ["assembly_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ElectorVoter',
+            name="ElectorVoter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('may_vote', models.BooleanField(default=True, verbose_name='可投票')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='voters', to='voting.assembly', verbose_name='表决')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.owner', verbose_name='业主')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='voters', to='voting.electorperson', verbose_name='投票人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("may_vote", models.BooleanField(default=True, verbose_name="可投票")),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voters",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.owner",
+                        verbose_name="业主",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voters",
+                        to="voting.electorperson",
+                        verbose_name="投票人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决名册（业主）',
-                'verbose_name_plural': '表决名册（业主）',
+                "verbose_name": "表决名册（业主）",
+                "verbose_name_plural": "表决名册（业主）",
             },
         ),
         migrations.CreateModel(
-            name='Motion',
+            name="Motion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, verbose_name='编号')),
-                ('seq', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('item', models.PositiveSmallIntegerField(choices=[(1, '（1）制定和修改业主大会议事规则'), (2, '（2）制定和修改管理规约'), (3, '（3）选举业主委员会或者更换业主委员会成员'), (4, '（4）选聘和解聘物业服务企业或者其他管理人'), (5, '（5）使用建筑物及其附属设施的维修资金'), (6, '（6）筹集建筑物及其附属设施的维修资金'), (7, '（7）改建、重建建筑物及其附属设施'), (8, '（8）改变共有部分的用途或者利用共有部分从事经营活动'), (9, '（9）有关共有和共同管理权利的其他重大事项')], verbose_name='民法典第278条事项')),
-                ('title', models.CharField(max_length=200, verbose_name='表决事项')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='motions', to='voting.assembly', verbose_name='表决')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, verbose_name="编号")),
+                ("seq", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                (
+                    "item",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "（1）制定和修改业主大会议事规则"),
+                            (2, "（2）制定和修改管理规约"),
+                            (3, "（3）选举业主委员会或者更换业主委员会成员"),
+                            (4, "（4）选聘和解聘物业服务企业或者其他管理人"),
+                            (5, "（5）使用建筑物及其附属设施的维修资金"),
+                            (6, "（6）筹集建筑物及其附属设施的维修资金"),
+                            (7, "（7）改建、重建建筑物及其附属设施"),
+                            (8, "（8）改变共有部分的用途或者利用共有部分从事经营活动"),
+                            (9, "（9）有关共有和共同管理权利的其他重大事项"),
+                        ],
+                        verbose_name="民法典第278条事项",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="表决事项")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="motions",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决事项',
-                'verbose_name_plural': '表决事项',
-                'ordering': ['assembly_id', 'seq'],
+                "verbose_name": "表决事项",
+                "verbose_name_plural": "表决事项",
+                "ordering": ["assembly_id", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='MotionDocument',
+            name="MotionDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('file', models.FileField(upload_to='voting/docs/%Y/%m/', verbose_name='文件')),
-                ('content_type', models.CharField(max_length=60)),
-                ('uploaded_at', models.DateTimeField(verbose_name='上传时间')),
-                ('motion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='voting.motion', verbose_name='表决事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("file", models.FileField(upload_to="voting/docs/%Y/%m/", verbose_name="文件")),
+                ("content_type", models.CharField(max_length=60)),
+                ("uploaded_at", models.DateTimeField(verbose_name="上传时间")),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="voting.motion",
+                        verbose_name="表决事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表决材料',
-                'verbose_name_plural': '表决材料',
-                'ordering': ['id'],
+                "verbose_name": "表决材料",
+                "verbose_name_plural": "表决材料",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='异议内容')),
-                ('raised_at', models.DateTimeField(verbose_name='提出时间')),
-                ('answer', models.TextField(blank=True, verbose_name='答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('assembly', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='voting.assembly', verbose_name='表决')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="异议内容")),
+                ("raised_at", models.DateTimeField(verbose_name="提出时间")),
+                ("answer", models.TextField(blank=True, verbose_name="答复")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "assembly",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="voting.assembly",
+                        verbose_name="表决",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['raised_at'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["raised_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='assembly',
-            index=models.Index(fields=['estate', 'status'], name='assembly_estate_status'),
+            model_name="assembly",
+            index=models.Index(fields=["estate", "status"], name="assembly_estate_status"),
         ),
         migrations.AddConstraint(
-            model_name='assembly',
-            constraint=models.CheckConstraint(condition=models.Q(('vote_end__gt', models.F('vote_start'))), name='assembly_window'),
+            model_name="assembly",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vote_end__gt", models.F("vote_start"))), name="assembly_window"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='electorperson',
-            constraint=models.UniqueConstraint(fields=('assembly', 'key'), name='elector_person_unique_key'),
+            model_name="electorperson",
+            constraint=models.UniqueConstraint(fields=("assembly", "key"), name="elector_person_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='electorperson',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_developer', True)), fields=('assembly',), name='elector_one_developer'),
+            model_name="electorperson",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_developer", True)), fields=("assembly",), name="elector_one_developer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='electorperson',
-            constraint=models.CheckConstraint(condition=models.Q(('area__gt', 0)), name='elector_person_area_positive'),
+            model_name="electorperson",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area__gt", 0)), name="elector_person_area_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ballot',
-            constraint=models.UniqueConstraint(fields=('assembly', 'person'), name='ballot_one_per_person'),
+            model_name="ballot",
+            constraint=models.UniqueConstraint(fields=("assembly", "person"), name="ballot_one_per_person"),
         ),
         migrations.AddConstraint(
-            model_name='ballot',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('channel', 'paper'), models.Q(('scan', ''), _negated=True)), models.Q(('channel', 'online'), ('voter_owner__isnull', False), ('scan', '')), _connector='OR'), name='ballot_channel_evidence'),
+            model_name="ballot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("channel", "paper"), models.Q(("scan", ""), _negated=True)),
+                    models.Q(("channel", "online"), ("voter_owner__isnull", False), ("scan", "")),
+                    _connector="OR",
+                ),
+                name="ballot_channel_evidence",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='electorunit',
-            constraint=models.UniqueConstraint(fields=('assembly', 'unit'), name='elector_unit_unique'),
+            model_name="electorunit",
+            constraint=models.UniqueConstraint(fields=("assembly", "unit"), name="elector_unit_unique"),
         ),
         migrations.AddConstraint(
-            model_name='electorunit',
-            constraint=models.UniqueConstraint(fields=('assembly', 'label'), name='elector_unit_unique_label'),
+            model_name="electorunit",
+            constraint=models.UniqueConstraint(
+                fields=("assembly", "label"), name="elector_unit_unique_label"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='electorvoter',
-            constraint=models.UniqueConstraint(fields=('assembly', 'owner'), name='elector_voter_unique_owner'),
+            model_name="electorvoter",
+            constraint=models.UniqueConstraint(
+                fields=("assembly", "owner"), name="elector_voter_unique_owner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='motion',
-            constraint=models.UniqueConstraint(fields=('assembly', 'code'), name='motion_unique_code'),
+            model_name="motion",
+            constraint=models.UniqueConstraint(fields=("assembly", "code"), name="motion_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='motion',
-            constraint=models.CheckConstraint(condition=models.Q(('item__gte', 1), ('item__lte', 9)), name='motion_item_1_9'),
+            model_name="motion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("item__gte", 1), ("item__lte", 9)), name="motion_item_1_9"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objection',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_at__isnull', True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='objection_answer_text'),
+            model_name="objection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_at__isnull", True), models.Q(("answer", ""), _negated=True), _connector="OR"
+                ),
+                name="objection_answer_text",
+            ),
         ),
     ]

@@ -5,30 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('voting', '0001_initial'),
+        ("voting", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ballot',
-            name='assembly',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ballots', to='voting.assembly', verbose_name='表决'),
+            model_name="ballot",
+            name="assembly",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ballots",
+                to="voting.assembly",
+                verbose_name="表决",
+            ),
         ),
         migrations.AlterField(
-            model_name='electorperson',
-            name='assembly',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='persons', to='voting.assembly', verbose_name='表决'),
+            model_name="electorperson",
+            name="assembly",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="persons",
+                to="voting.assembly",
+                verbose_name="表决",
+            ),
         ),
         migrations.AlterField(
-            model_name='electorunit',
-            name='assembly',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='units', to='voting.assembly', verbose_name='表决'),
+            model_name="electorunit",
+            name="assembly",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="units",
+                to="voting.assembly",
+                verbose_name="表决",
+            ),
         ),
         migrations.AlterField(
-            model_name='electorvoter',
-            name='assembly',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='voters', to='voting.assembly', verbose_name='表决'),
+            model_name="electorvoter",
+            name="assembly",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="voters",
+                to="voting.assembly",
+                verbose_name="表决",
+            ),
         ),
     ]

@@ -38,8 +38,12 @@ class World:
         Ownership.objects.filter(unit=units[0], owner=self.owners[0]).update(is_designated_voter=True)
         u7, _ = reg.unit_upsert(actor=None, building=building, number="007", area=Decimal("50.00"))
         reg.owner_link(actor=None, unit=u7, name=self.owners[1].name, phone=self.owners[1].phone)
-        reg.unit_upsert(actor=None, building=building, number="008", area=Decimal("80.00"), developer_held=True)
-        reg.unit_upsert(actor=None, building=building, number="009", area=Decimal("20.00"), developer_held=True)
+        reg.unit_upsert(
+            actor=None, building=building, number="008", area=Decimal("80.00"), developer_held=True
+        )
+        reg.unit_upsert(
+            actor=None, building=building, number="009", area=Decimal("20.00"), developer_held=True
+        )
         self.committee = make_user(Role.COMMITTEE_MEMBER, estate_id=self.estate.pk)
         self.other_estate = make_estate(units=2)
         self.other_committee = make_user(Role.COMMITTEE_MEMBER, estate_id=self.other_estate.pk)
@@ -47,12 +51,19 @@ class World:
         self.company_staff = make_user(Role.COMPANY_STAFF, company_id=make_company().pk)
         self.owner_users = [make_user(Role.OWNER, owner=o) for o in self.owners]
         self.co_owner_user = make_user(Role.OWNER, owner=self.co_owner)
-        self.outsider = make_user(Role.OWNER, owner=Owner.objects.filter(ownerships__unit__estate=self.other_estate).first())
+        self.outsider = make_user(
+            Role.OWNER, owner=Owner.objects.filter(ownerships__unit__estate=self.other_estate).first()
+        )
 
     def assembly(self, *, open_it: bool = True, items: tuple[int, ...] = (4, 8)):
-        a = services.assembly_create(actor=self.committee, estate=self.estate, title="2026年第一次业主大会",
-                                     notice="表决选聘物业服务企业和电梯广告事项。", vote_start=now() - dt.timedelta(hours=1),
-                                     vote_end=now() + dt.timedelta(days=1))
+        a = services.assembly_create(
+            actor=self.committee,
+            estate=self.estate,
+            title="2026年第一次业主大会",
+            notice="表决选聘物业服务企业和电梯广告事项。",
+            vote_start=now() - dt.timedelta(hours=1),
+            vote_end=now() + dt.timedelta(days=1),
+        )
         for i, item in enumerate(items, start=1):
             services.motion_add(actor=self.committee, assembly=a, item=item, title=f"事项{i}")
         if open_it:

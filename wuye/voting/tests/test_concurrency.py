@@ -24,8 +24,14 @@ def test_fifty_owners_voting_at_once_with_ten_duplicates_store_exactly_fifty_bal
     with transaction.atomic():  # the registry factories audit, and audit entries need a transaction
         estate = make_estate(units=50, area="88.88")
     committee = make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk)
-    a = services.assembly_create(actor=committee, estate=estate, title="并发测试", notice="公告",
-                                 vote_start=now() - dt.timedelta(hours=1), vote_end=now() + dt.timedelta(days=1))
+    a = services.assembly_create(
+        actor=committee,
+        estate=estate,
+        title="并发测试",
+        notice="公告",
+        vote_start=now() - dt.timedelta(hours=1),
+        vote_end=now() + dt.timedelta(days=1),
+    )
     services.motion_add(actor=committee, assembly=a, item=4, title="选聘物业")
     services.assembly_open(actor=committee, assembly=a)
     owners = list(Owner.objects.filter(ownerships__unit__estate=estate).order_by("id"))
@@ -34,9 +40,13 @@ def test_fifty_owners_voting_at_once_with_ten_duplicates_store_exactly_fifty_bal
     attempts = users + users[:10]
     clients = [login(Client(), user) for user in attempts]
     responses = run_concurrently(
-        *[lambda c=c: c.post(reverse("voting:vote", args=[a.pk]), {"m_M1": "agree"}) for c in clients])
-    results = [(i, r.status_code, r.content.decode() if r.status_code != 302 else r["Location"])
-               for i, r in enumerate(responses) if not isinstance(r, Exception)]
+        *[lambda c=c: c.post(reverse("voting:vote", args=[a.pk]), {"m_M1": "agree"}) for c in clients]
+    )
+    results = [
+        (i, r.status_code, r.content.decode() if r.status_code != 302 else r["Location"])
+        for i, r in enumerate(responses)
+        if not isinstance(r, Exception)
+    ]
     assert len(results) == 60
     assert Ballot.objects.filter(assembly=a).count() == 50
     assert Ballot.objects.filter(assembly=a).values("person").distinct().count() == 50

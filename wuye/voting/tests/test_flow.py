@@ -39,12 +39,15 @@ def close(world, assembly):
 
 # --- creating and opening ---------------------------------------------------------------------------------------
 
+
 def test_committee_creates_an_assembly_adds_motions_and_opens_it_through_the_pages(world, client) -> None:
     login(client, world.committee)
     start = (now() + dt.timedelta(minutes=5)).astimezone().strftime("%Y-%m-%dT%H:%M")
     end = (now() + dt.timedelta(days=7)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    r = client.post(reverse("voting:create"), {"title": "续聘物业", "notice": "公告正文", "vote_start": start,
-                                               "vote_end": end})
+    r = client.post(
+        reverse("voting:create"),
+        {"title": "续聘物业", "notice": "公告正文", "vote_start": start, "vote_end": end},
+    )
     assert r.status_code == 302
     pk = int(r["Location"].rstrip("/").split("/")[-1])
     r = client.post(reverse("voting:motion_add", args=[pk]), {"item": "8", "title": "电梯广告"})
@@ -81,7 +84,9 @@ def test_an_end_before_the_start_is_refused_with_the_field_named(world, client) 
     login(client, world.committee)
     start = (now() + dt.timedelta(days=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
     end = (now() + dt.timedelta(days=1)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    r = client.post(reverse("voting:create"), {"title": "x", "notice": "y", "vote_start": start, "vote_end": end})
+    r = client.post(
+        reverse("voting:create"), {"title": "x", "notice": "y", "vote_start": start, "vote_end": end}
+    )
     assert r.status_code == 200
     assert "投票截止时间：投票截止时间必须晚于开始时间" in r.content.decode()
 
@@ -103,13 +108,17 @@ def test_a_motion_document_is_checked_by_content(world) -> None:
     a = world.assembly(open_it=False)
     m = a.motions.first()
     with pytest.raises(DomainError, match="不是有效的图片或 PDF"):
-        services.motion_document_add(actor=world.committee, motion=m,
-                                     upload=SimpleUploadedFile("fake.pdf", b"hello", content_type="application/pdf"))
+        services.motion_document_add(
+            actor=world.committee,
+            motion=m,
+            upload=SimpleUploadedFile("fake.pdf", b"hello", content_type="application/pdf"),
+        )
     doc = services.motion_document_add(actor=world.committee, motion=m, upload=png("plan.png"))
     assert doc.content_type == "image/png"
 
 
 # --- who sees what ------------------------------------------------------------------------------------------------
+
 
 def test_company_staff_may_not_use_voting(world, client) -> None:
     login(client, world.company_staff)
@@ -137,12 +146,20 @@ def test_owners_do_not_see_a_draft_and_outsiders_never_see_the_estates_assembly(
 
 
 def test_the_task_force_convenes_for_the_town_office(world) -> None:
-    a = services.assembly_create(actor=world.task_force, estate=world.estate, title="代召集", notice="公告",
-                                 vote_start=now(), vote_end=now() + dt.timedelta(days=3))
+    a = services.assembly_create(
+        actor=world.task_force,
+        estate=world.estate,
+        title="代召集",
+        notice="公告",
+        vote_start=now(),
+        vote_end=now() + dt.timedelta(days=3),
+    )
     assert a.convener == "town"
 
 
-def test_the_home_list_runs_a_constant_number_of_queries(world, client, django_assert_max_num_queries) -> None:
+def test_the_home_list_runs_a_constant_number_of_queries(
+    world, client, django_assert_max_num_queries
+) -> None:
     for _ in range(3):
         world.assembly(open_it=False)
     login(client, world.committee)
@@ -153,8 +170,10 @@ def test_the_home_list_runs_a_constant_number_of_queries(world, client, django_a
 
 # --- casting -------------------------------------------------------------------------------------------------------
 
-def test_an_owner_votes_on_the_phone_page_and_gets_a_receipt_by_sms(world, client,
-                                                                      django_capture_on_commit_callbacks) -> None:
+
+def test_an_owner_votes_on_the_phone_page_and_gets_a_receipt_by_sms(
+    world, client, django_capture_on_commit_callbacks
+) -> None:
     a = world.assembly()
     login(client, world.owner_users[1])
     page = client.get(reverse("voting:vote", args=[a.pk])).content.decode()
@@ -176,7 +195,9 @@ def test_a_second_ballot_for_the_same_person_is_refused_with_a_clear_message(wor
     a = world.assembly()
     vote(client, world.owner_users[3], a, M1="agree", M2="agree")
     with pytest.raises(DomainError, match="已投过票"):
-        services.ballot_cast(actor=world.owner_users[3], assembly=a, choices={"M1": "disagree", "M2": "disagree"})
+        services.ballot_cast(
+            actor=world.owner_users[3], assembly=a, choices={"M1": "disagree", "M2": "disagree"}
+        )
     assert Ballot.objects.get(assembly=a).choices == {"M1": "agree", "M2": "agree"}
     # Back on the page, the owner is shown the receipt instead of a second ballot.
     r = client.get(reverse("voting:vote", args=[a.pk]))
@@ -185,10 +206,20 @@ def test_a_second_ballot_for_the_same_person_is_refused_with_a_clear_message(wor
 
 def test_the_database_refuses_a_second_ballot_even_past_the_service(world) -> None:
     a = world.assembly()
-    first = services.ballot_cast(actor=world.owner_users[3], assembly=a, choices={"M1": "agree", "M2": "agree"})
+    first = services.ballot_cast(
+        actor=world.owner_users[3], assembly=a, choices={"M1": "agree", "M2": "agree"}
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Ballot.objects.create(assembly=a, person=first.person, channel="online", choices={}, receipt="X",
-                              cast_at=now(), cast_by=world.owner_users[3], voter_owner=world.owners[3])
+        Ballot.objects.create(
+            assembly=a,
+            person=first.person,
+            channel="online",
+            choices={},
+            receipt="X",
+            cast_at=now(),
+            cast_by=world.owner_users[3],
+            voter_owner=world.owners[3],
+        )
 
 
 def test_a_co_owner_who_is_not_the_designated_voter_cannot_vote(world, client) -> None:
@@ -215,25 +246,32 @@ def test_an_invalid_choice_is_refused(world) -> None:
 
 def test_voting_before_the_window_opens_is_refused(world) -> None:
     a = world.assembly()
-    with mock.patch("wuye.voting.services.now", return_value=a.vote_start - dt.timedelta(minutes=1)), \
-            pytest.raises(DomainError, match="尚未开始"):
+    with (
+        mock.patch("wuye.voting.services.now", return_value=a.vote_start - dt.timedelta(minutes=1)),
+        pytest.raises(DomainError, match="尚未开始"),
+    ):
         services.ballot_cast(actor=world.owner_users[2], assembly=a, choices={"M1": "agree", "M2": "agree"})
 
 
 def test_voting_after_the_deadline_is_refused(world) -> None:
     a = world.assembly()
-    with mock.patch("wuye.voting.services.now", return_value=a.vote_end), \
-            pytest.raises(DomainError, match="已截止"):
+    with (
+        mock.patch("wuye.voting.services.now", return_value=a.vote_end),
+        pytest.raises(DomainError, match="已截止"),
+    ):
         services.ballot_cast(actor=world.owner_users[2], assembly=a, choices={"M1": "agree", "M2": "agree"})
 
 
 # --- paper ballots -------------------------------------------------------------------------------------------------
 
+
 def test_committee_enters_a_paper_ballot_with_its_scan(world, client) -> None:
     a = world.assembly()
     login(client, world.committee)
-    r = client.post(reverse("voting:paper", args=[a.pk]), {"unit_label": "1栋-004", "m_M1": "disagree", "m_M2": "",
-                                                           "scan": png()})
+    r = client.post(
+        reverse("voting:paper", args=[a.pk]),
+        {"unit_label": "1栋-004", "m_M1": "disagree", "m_M2": "", "scan": png()},
+    )
     assert r.status_code == 302
     b = Ballot.objects.get(assembly=a)
     assert b.channel == "paper" and b.choices == {"M1": "disagree"} and b.scan.name
@@ -241,30 +279,40 @@ def test_committee_enters_a_paper_ballot_with_its_scan(world, client) -> None:
 
 def test_the_developer_votes_its_units_as_one_person_by_paper(world) -> None:
     a = world.assembly()
-    b = services.ballot_enter_paper(actor=world.committee, assembly=a, unit_label=DEVELOPER_KEY,
-                                    choices={"M1": "agree", "M2": "agree"}, scan=png())
+    b = services.ballot_enter_paper(
+        actor=world.committee,
+        assembly=a,
+        unit_label=DEVELOPER_KEY,
+        choices={"M1": "agree", "M2": "agree"},
+        scan=png(),
+    )
     assert b.person.is_developer and b.person.area == Decimal("100.00")
     with pytest.raises(DomainError, match="已投过票"):
-        services.ballot_enter_paper(actor=world.committee, assembly=a, unit_label="1栋-009",
-                                    choices={"M1": "agree"}, scan=png())
+        services.ballot_enter_paper(
+            actor=world.committee, assembly=a, unit_label="1栋-009", choices={"M1": "agree"}, scan=png()
+        )
 
 
 def test_a_person_who_voted_online_cannot_also_have_a_paper_ballot(world, client) -> None:
     a = world.assembly()
     vote(client, world.owner_users[1], a, M1="agree", M2="agree")
     login(client, world.committee)
-    r = client.post(reverse("voting:paper", args=[a.pk]), {"unit_label": "1栋-007", "m_M1": "disagree",
-                                                           "scan": png()})
+    r = client.post(
+        reverse("voting:paper", args=[a.pk]), {"unit_label": "1栋-007", "m_M1": "disagree", "scan": png()}
+    )
     assert r.status_code == 400 and "已投过票" in r.content.decode()
     assert Ballot.objects.filter(assembly=a).count() == 1
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"unit_label": "9栋-999", "m_M1": "agree"}, "不在本次表决名册中"),
-    ({"unit_label": "1栋-003", "m_M1": "agree", "no_scan": True}, "请上传书面选票"),
-    ({"unit_label": "1栋-003", "m_M1": "agree", "bad_scan": True}, "不是有效的图片或 PDF"),
-    ({"unit_label": "1栋-003"}, "没有任何有效选择"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"unit_label": "9栋-999", "m_M1": "agree"}, "不在本次表决名册中"),
+        ({"unit_label": "1栋-003", "m_M1": "agree", "no_scan": True}, "请上传书面选票"),
+        ({"unit_label": "1栋-003", "m_M1": "agree", "bad_scan": True}, "不是有效的图片或 PDF"),
+        ({"unit_label": "1栋-003"}, "没有任何有效选择"),
+    ],
+)
 def test_bad_paper_ballots_are_refused_and_nothing_is_stored(world, client, data, message) -> None:
     a = world.assembly()
     login(client, world.committee)
@@ -286,6 +334,7 @@ def test_owners_cannot_enter_paper_ballots(world, client) -> None:
 
 # --- the committee's live dashboard --------------------------------------------------------------------------------
 
+
 def test_the_dashboard_shows_participation_against_two_thirds_but_not_choices(world, client) -> None:
     a = world.assembly()
     for i in (2, 3, 4, 5):
@@ -301,6 +350,7 @@ def test_the_dashboard_shows_participation_against_two_thirds_but_not_choices(wo
 
 # --- closing, result, digest, verification, objections -------------------------------------------------------------
 
+
 def test_closing_before_the_deadline_is_refused(world) -> None:
     a = world.assembly()
     with pytest.raises(DomainError, match="未到"):
@@ -314,8 +364,13 @@ def cast_all(world, a, client):
     # M2 (item 8): agree 4 of 6 persons (< 3/4) → fails on persons.
     for i, c in ((0, "agree"), (1, "agree"), (2, "agree"), (3, "disagree"), (4, "abstain")):
         vote(client, world.owner_users[i], a, M1=c, M2=c)
-    services.ballot_enter_paper(actor=world.committee, assembly=a, unit_label=DEVELOPER_KEY,
-                                choices={"M1": "agree", "M2": "agree"}, scan=png())
+    services.ballot_enter_paper(
+        actor=world.committee,
+        assembly=a,
+        unit_label=DEVELOPER_KEY,
+        choices={"M1": "agree", "M2": "agree"},
+        scan=png(),
+    )
 
 
 def test_the_closed_result_is_exact_public_once_published_and_verifiable(world, client) -> None:
@@ -395,8 +450,10 @@ def test_objections_during_publication_must_be_answered_before_the_period_ends(w
     after_period = a.objection_end + dt.timedelta(days=1)
     with pytest.raises(DomainError, match="公示期至"):
         services.assembly_finalise(actor=world.committee, assembly=a)
-    with mock.patch("wuye.voting.services.today", return_value=after_period), \
-            pytest.raises(DomainError, match="1 条异议未答复"):
+    with (
+        mock.patch("wuye.voting.services.today", return_value=after_period),
+        pytest.raises(DomainError, match="1 条异议未答复"),
+    ):
         services.assembly_finalise(actor=world.committee, assembly=a)
     login(client, world.committee)
     client.post(reverse("voting:objection_answer", args=[obj.pk]), {"answer": "已核对，扫描件加盖公章。"})
@@ -412,10 +469,15 @@ def test_every_assembly_state_change_is_audited(world, client) -> None:
     cast_all(world, a, client)
     close(world, a)
     services.assembly_publish(actor=world.committee, assembly=a)
-    actions = list(AuditEntry.objects.filter(object_type="voting.assembly", object_id=str(a.pk))
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_type="voting.assembly", object_id=str(a.pk)).values_list(
+            "action", flat=True
+        )
+    )
     assert actions == ["assembly.create", "assembly.open", "assembly.close", "assembly.publish"]
-    assert AuditEntry.objects.filter(object_type="voting.ballot", action__startswith="ballot.cast").count() == 6
+    assert (
+        AuditEntry.objects.filter(object_type="voting.ballot", action__startswith="ballot.cast").count() == 6
+    )
 
 
 def test_the_vote_page_explains_when_an_owner_cannot_vote(world, client) -> None:
@@ -429,8 +491,9 @@ def test_the_vote_page_explains_when_an_owner_cannot_vote(world, client) -> None
 
 def test_only_managers_open_a_paper_ballots_scan(world, client) -> None:
     a = world.assembly()
-    b = services.ballot_enter_paper(actor=world.committee, assembly=a, unit_label="1栋-003",
-                                    choices={"M1": "agree"}, scan=png())
+    b = services.ballot_enter_paper(
+        actor=world.committee, assembly=a, unit_label="1栋-003", choices={"M1": "agree"}, scan=png()
+    )
     url = reverse("voting:paper_scan", args=[a.pk, b.receipt])
     login(client, world.committee)
     r = client.get(url)
@@ -453,13 +516,14 @@ def test_a_double_submitted_objection_is_stored_once(world, client) -> None:
     services.assembly_publish(actor=world.committee, assembly=a)
     login(client, world.owner_users[5])
     for _ in range(2):
-        r = client.post(reverse("voting:objection_raise", args=[a.pk]), {"text": "开发商的书面票是否有盖章？"})
+        r = client.post(
+            reverse("voting:objection_raise", args=[a.pk]), {"text": "开发商的书面票是否有盖章？"}
+        )
         assert r.status_code == 302
     assert a.objections.count() == 1
     assert AuditEntry.objects.filter(action="objection.raise").count() == 1
     client.post(reverse("voting:objection_raise", args=[a.pk]), {"text": "另一个问题：公告是否张贴？"})
     assert a.objections.count() == 2
-
 
 
 def test_a_double_submitted_assembly_or_motion_is_created_once(world, client) -> None:

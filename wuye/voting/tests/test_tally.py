@@ -30,7 +30,9 @@ def run_command(path: str) -> dict:
 
 @pytest.mark.parametrize("path", _example_pairs(), ids=lambda p: p.name)
 def test_tally_scenario_reproduces_each_example_exactly(path: Path) -> None:
-    expected = json.loads(path.with_name(path.name.replace(".json", ".expected.json")).read_text(encoding="utf-8"))
+    expected = json.loads(
+        path.with_name(path.name.replace(".json", ".expected.json")).read_text(encoding="utf-8")
+    )
     got = run_command(str(path))
     assert [m["id"] for m in got["motions"]] == [m["id"] for m in expected["motions"]]
     for want, have in zip(expected["motions"], got["motions"], strict=True):
@@ -45,7 +47,10 @@ def test_tally_scenario_reproduces_each_example_exactly(path: Path) -> None:
 def scenario(areas, owners=None, dev=(), choices=(), items=(4,)):
     """Units with the given areas; owners default to one per unit; `choices` per owner key: {motion: choice}."""
     owners = owners or [f"o{i}" for i in range(len(areas))]
-    units = [{"id": f"u{i}", "area": str(a), "owner": owners[i], "developer_held": i in dev} for i, a in enumerate(areas)]
+    units = [
+        {"id": f"u{i}", "area": str(a), "owner": owners[i], "developer_held": i in dev}
+        for i, a in enumerate(areas)
+    ]
     motions = [{"id": f"M{n}", "item": item, "title": "事项"} for n, item in enumerate(items, start=1)]
     ballots = [{"voter": voter, "choices": c} for voter, c in choices]
     return {"units": units, "motions": motions, "ballots": ballots}
@@ -57,6 +62,7 @@ def only(result):
 
 
 # --- participation: exactly two thirds -------------------------------------------------------------------------
+
 
 def test_participation_of_exactly_two_thirds_of_persons_and_area_is_met() -> None:
     data = scenario([10, 10, 10], choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "agree"})])
@@ -100,6 +106,7 @@ def test_persons_exactly_two_thirds_with_area_above_is_met() -> None:
 
 # --- approval: more than half (exactly half fails) -------------------------------------------------------------
 
+
 def test_exactly_half_of_participating_persons_fails_majority() -> None:
     # four persons equal area: 2 agree, 2 disagree → persons 1/2, area 1/2 → fails
     data = scenario([10] * 4, choices=[(f"o{i}", {"M1": "agree" if i < 2 else "disagree"}) for i in range(4)])
@@ -111,8 +118,10 @@ def test_exactly_half_of_participating_persons_fails_majority() -> None:
 
 def test_exactly_half_of_area_fails_though_persons_have_majority() -> None:
     # areas 30, 10, 10, 10; 3 small agree (30 = half of 60), the big one disagrees
-    data = scenario([30, 10, 10, 10], choices=[("o0", {"M1": "disagree"})] + [
-        (f"o{i}", {"M1": "agree"}) for i in (1, 2, 3)])
+    data = scenario(
+        [30, 10, 10, 10],
+        choices=[("o0", {"M1": "disagree"})] + [(f"o{i}", {"M1": "agree"}) for i in (1, 2, 3)],
+    )
     m = only(tally_scenario(data))
     assert m["approval_persons_met"] is True
     assert m["approval_area_met"] is False
@@ -120,24 +129,41 @@ def test_exactly_half_of_area_fails_though_persons_have_majority() -> None:
 
 
 def test_exactly_half_of_persons_fails_though_area_has_majority() -> None:
-    data = scenario([30, 10, 10, 10], choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "agree"}),
-                                               ("o2", {"M1": "disagree"}), ("o3", {"M1": "disagree"})])
+    data = scenario(
+        [30, 10, 10, 10],
+        choices=[
+            ("o0", {"M1": "agree"}),
+            ("o1", {"M1": "agree"}),
+            ("o2", {"M1": "disagree"}),
+            ("o3", {"M1": "disagree"}),
+        ],
+    )
     m = only(tally_scenario(data))
     assert m["approval_area_met"] is True and m["approval_persons_met"] is False
     assert m["passed"] is False
 
 
 def test_one_cent_over_half_of_area_passes() -> None:
-    data = scenario(["30.01", "10", "10", "10"], choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "agree"}),
-                                                          ("o2", {"M1": "agree"}), ("o3", {"M1": "disagree"})])
+    data = scenario(
+        ["30.01", "10", "10", "10"],
+        choices=[
+            ("o0", {"M1": "agree"}),
+            ("o1", {"M1": "agree"}),
+            ("o2", {"M1": "agree"}),
+            ("o3", {"M1": "disagree"}),
+        ],
+    )
     m = only(tally_scenario(data))
     assert m["passed"] is True
 
 
 # --- approval: three quarters (the bound included) -------------------------------------------------------------
 
+
 def test_exactly_three_quarters_passes_item_8() -> None:
-    data = scenario([10] * 4, items=(8,), choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(4)])
+    data = scenario(
+        [10] * 4, items=(8,), choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(4)]
+    )
     m = only(tally_scenario(data))
     assert m["threshold"] == "three_quarters"
     assert m["passed"] is True and "四分之三以上" in m["reason"]
@@ -145,9 +171,16 @@ def test_exactly_three_quarters_passes_item_8() -> None:
 
 def test_area_one_cent_below_three_quarters_fails_item_6() -> None:
     # agree area 29.99 of 40.00 participating; persons 3 of 4 (exactly 3/4)
-    data = scenario(["9.99", "10", "10", "10.01"], items=(6,),
-                    choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "agree"}), ("o2", {"M1": "agree"}),
-                             ("o3", {"M1": "disagree"})])
+    data = scenario(
+        ["9.99", "10", "10", "10.01"],
+        items=(6,),
+        choices=[
+            ("o0", {"M1": "agree"}),
+            ("o1", {"M1": "agree"}),
+            ("o2", {"M1": "agree"}),
+            ("o3", {"M1": "disagree"}),
+        ],
+    )
     m = only(tally_scenario(data))
     assert m["approval_persons_met"] is True and m["approval_area_met"] is False
     assert m["passed"] is False
@@ -155,8 +188,11 @@ def test_area_one_cent_below_three_quarters_fails_item_6() -> None:
 
 def test_persons_below_three_quarters_fails_item_7_though_area_reaches_it() -> None:
     # 5 persons; big agrees + 2 small agree = 3/5 persons < 3/4; area (60+10+10)/100 = 80%
-    data = scenario([60, 10, 10, 10, 10], items=(7,),
-                    choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(5)])
+    data = scenario(
+        [60, 10, 10, 10, 10],
+        items=(7,),
+        choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(5)],
+    )
     m = only(tally_scenario(data))
     assert m["approval_area_met"] is True and m["approval_persons_met"] is False
     assert m["passed"] is False
@@ -164,25 +200,37 @@ def test_persons_below_three_quarters_fails_item_7_though_area_reaches_it() -> N
 
 def test_area_exactly_three_quarters_with_persons_above_passes_item_7() -> None:
     # agree 30 of 40 participating m² (exactly 3/4), 4 of 5 persons
-    data = scenario([5, 5, 5, 15, 10], items=(7,),
-                    choices=[(f"o{i}", {"M1": "agree" if i < 4 else "disagree"}) for i in range(5)])
+    data = scenario(
+        [5, 5, 5, 15, 10],
+        items=(7,),
+        choices=[(f"o{i}", {"M1": "agree" if i < 4 else "disagree"}) for i in range(5)],
+    )
     m = only(tally_scenario(data))
     assert Decimal(m["agree_area"]) * 4 == Decimal(m["participating_area"]) * 3
     assert m["approval_area_met"] is True and m["passed"] is True
 
 
 def test_persons_exactly_three_quarters_with_area_above_passes_item_6() -> None:
-    data = scenario([10, 10, 10, 1], items=(6,),
-                    choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(4)])
+    data = scenario(
+        [10, 10, 10, 1],
+        items=(6,),
+        choices=[(f"o{i}", {"M1": "agree" if i < 3 else "disagree"}) for i in range(4)],
+    )
     m = only(tally_scenario(data))
     assert m["agree_persons"] * 4 == m["participating_persons"] * 3
     assert m["approval_persons_met"] is True and m["passed"] is True
 
 
 def test_same_votes_pass_a_majority_item_but_fail_a_three_quarter_item() -> None:
-    data = scenario([10] * 3, items=(4, 8), choices=[("o0", {"M1": "agree", "M2": "agree"}),
-                                                     ("o1", {"M1": "agree", "M2": "agree"}),
-                                                     ("o2", {"M1": "disagree", "M2": "disagree"})])
+    data = scenario(
+        [10] * 3,
+        items=(4, 8),
+        choices=[
+            ("o0", {"M1": "agree", "M2": "agree"}),
+            ("o1", {"M1": "agree", "M2": "agree"}),
+            ("o2", {"M1": "disagree", "M2": "disagree"}),
+        ],
+    )
     m4, m8 = tally_scenario(data)["motions"]
     assert (m4["threshold"], m4["passed"]) == ("majority", True)
     assert (m8["threshold"], m8["passed"]) == ("three_quarters", False)
@@ -190,16 +238,22 @@ def test_same_votes_pass_a_majority_item_but_fail_a_three_quarter_item() -> None
 
 # --- persons, abstentions, missing motions, exact decimals -----------------------------------------------------
 
+
 def test_abstentions_take_part_but_do_not_agree() -> None:
-    data = scenario([10] * 3, choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "abstain"}), ("o2", {"M1": "abstain"})])
+    data = scenario(
+        [10] * 3, choices=[("o0", {"M1": "agree"}), ("o1", {"M1": "abstain"}), ("o2", {"M1": "abstain"})]
+    )
     m = only(tally_scenario(data))
     assert m["participating_persons"] == 3 and m["agree_persons"] == 1
     assert m["participation_met"] is True and m["passed"] is False
 
 
 def test_a_motion_missing_from_choices_means_not_taking_part_in_it() -> None:
-    data = scenario([10] * 3, items=(4, 5), choices=[("o0", {"M1": "agree", "M2": "agree"}),
-                                                     ("o1", {"M1": "agree"}), ("o2", {"M1": "agree"})])
+    data = scenario(
+        [10] * 3,
+        items=(4, 5),
+        choices=[("o0", {"M1": "agree", "M2": "agree"}), ("o1", {"M1": "agree"}), ("o2", {"M1": "agree"})],
+    )
     m1, m2 = tally_scenario(data)["motions"]
     assert m1["participating_persons"] == 3
     assert m2["participating_persons"] == 1 and m2["participation_met"] is False
@@ -214,16 +268,24 @@ def test_owner_of_several_units_is_one_person_with_summed_area() -> None:
 
 
 def test_all_developer_held_units_count_as_one_person_even_under_different_keys() -> None:
-    data = scenario([10, 10, 10, 10], owners=["D1", "D2", "x", "y"], dev=(0, 1),
-                    choices=[("D1", {"M1": "agree"}), ("x", {"M1": "agree"})])
+    data = scenario(
+        [10, 10, 10, 10],
+        owners=["D1", "D2", "x", "y"],
+        dev=(0, 1),
+        choices=[("D1", {"M1": "agree"}), ("x", {"M1": "agree"})],
+    )
     m = only(tally_scenario(data))
     assert m["total_persons"] == 3
     assert Decimal(m["agree_area"]) == Decimal("30")
 
 
 def test_two_keys_of_the_developer_cannot_both_vote() -> None:
-    data = scenario([10, 10, 10], owners=["D1", "D2", "x"], dev=(0, 1),
-                    choices=[("D1", {"M1": "agree"}), ("D2", {"M1": "agree"})])
+    data = scenario(
+        [10, 10, 10],
+        owners=["D1", "D2", "x"],
+        dev=(0, 1),
+        choices=[("D1", {"M1": "agree"}), ("D2", {"M1": "agree"})],
+    )
     with pytest.raises(ScenarioError, match="同一业主"):
         tally_scenario(data)
 
@@ -251,15 +313,19 @@ def test_thirds_of_an_area_not_divisible_by_three_compare_exactly() -> None:
 
 # --- bad input: exit status 2 and a clear message, no result line -----------------------------------------------
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda d: d["ballots"].append({"voter": "nobody", "choices": {"M1": "agree"}}), "不在业主名册"),
-    (lambda d: d["ballots"].append({"voter": "o0", "choices": {"M1": "agree"}}), "两张选票"),
-    (lambda d: d["ballots"][0]["choices"].update({"M9": "agree"}), "未知表决事项"),
-    (lambda d: d["ballots"][0]["choices"].update({"M1": "yes"}), "选择“yes”无效"),
-    (lambda d: d["units"][1].update({"area": "0"}), "面积必须大于 0"),
-    (lambda d: d["units"][1].update({"area": "-3.5"}), "面积必须大于 0"),
-    (lambda d: d["motions"][0].update({"item": 10}), "1–9"),
-])
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["ballots"].append({"voter": "nobody", "choices": {"M1": "agree"}}), "不在业主名册"),
+        (lambda d: d["ballots"].append({"voter": "o0", "choices": {"M1": "agree"}}), "两张选票"),
+        (lambda d: d["ballots"][0]["choices"].update({"M9": "agree"}), "未知表决事项"),
+        (lambda d: d["ballots"][0]["choices"].update({"M1": "yes"}), "选择“yes”无效"),
+        (lambda d: d["units"][1].update({"area": "0"}), "面积必须大于 0"),
+        (lambda d: d["units"][1].update({"area": "-3.5"}), "面积必须大于 0"),
+        (lambda d: d["motions"][0].update({"item": 10}), "1–9"),
+    ],
+)
 def test_bad_scenarios_exit_2_with_a_message_and_print_no_result(tmp_path, capsys, mutate, message) -> None:
     data = scenario([10, 10, 10], choices=[("o0", {"M1": "agree"})])
     mutate(data)

@@ -17,12 +17,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         try:
-            batch, created = revisit_sample_draw(actor=None, per_estate=opts["per_estate"], seed=opts["seed"],
-                                                 category=opts["category"])
+            batch, created = revisit_sample_draw(
+                actor=None, per_estate=opts["per_estate"], seed=opts["seed"], category=opts["category"]
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         rows = list(revisits_of(batch))
-        self.stdout.write(f"{'新抽取' if created else '已存在'}批次 #{batch.pk}：{len(rows)} 件（种子 {batch.seed}，"
-                          f"每小区 {batch.per_estate} 件）")
+        self.stdout.write(
+            f"{'新抽取' if created else '已存在'}批次 #{batch.pk}：{len(rows)} 件（种子 {batch.seed}，"
+            f"每小区 {batch.per_estate} 件）"
+        )
         for rv in rows:
             self.stdout.write(f"  {rv.case.estate.name}\t{rv.case.number}\t{rv.get_result_display()}")

@@ -18,8 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         marked = 0
-        ids = list(Case.objects.filter(overdue_q(), overdue_marked_at__isnull=True).order_by("id")
-                   .values_list("id", flat=True))
+        ids = list(
+            Case.objects.filter(overdue_q(), overdue_marked_at__isnull=True)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         for pk in ids:
             if case_mark_overdue(case=Case(pk=pk)):
                 marked += 1
@@ -33,4 +36,6 @@ class Command(BaseCommand):
             items = list(cases)
             self.stdout.write(f"  {company}（{len(items)} 件）")
             for c in items:
-                self.stdout.write(f"    {c.number} {c.estate.name} {c.title} — 完成时限 {cn_date(c.deadline)}")
+                self.stdout.write(
+                    f"    {c.number} {c.estate.name} {c.title} — 完成时限 {cn_date(c.deadline)}"
+                )

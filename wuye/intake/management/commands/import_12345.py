@@ -20,16 +20,23 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         try:
-            report = hotline_import(actor=None, data=path.read_bytes(), filename=path.name,
-                                    dry_run=options["dry_run"])
+            report = hotline_import(
+                actor=None, data=path.read_bytes(), filename=path.name, dry_run=options["dry_run"]
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         verb = "可导入" if options["dry_run"] else "新导入"
-        self.stdout.write(f"{path.name}：{verb} {report.imported} 条，重复 {report.duplicates} 条，"
-                          f"错误 {len(report.errors)} 行")
+        self.stdout.write(
+            f"{path.name}：{verb} {report.imported} 条，重复 {report.duplicates} 条，"
+            f"错误 {len(report.errors)} 行"
+        )
         for row in report.rows:
             if row["how"] in ("fuzzy", "none"):
-                what = f"近似匹配“{row['matched']}”→ {row['estate']}" if row["how"] == "fuzzy" else "未匹配到小区"
+                what = (
+                    f"近似匹配“{row['matched']}”→ {row['estate']}"
+                    if row["how"] == "fuzzy"
+                    else "未匹配到小区"
+                )
                 self.stdout.write(f"  第 {row['row']} 行 {row['number']}：{what}，待人工确认")
         for err in report.errors:
             self.stdout.write(f"  第 {err['row']} 行：{err['reason']}")

@@ -9,8 +9,10 @@ from wuye.intake.mail import email_import_path, imap_poll
 
 
 class Command(BaseCommand):
-    help = ("把邮件变成问题线索：import_email FILE.eml|DIR，或 --imap（读取环境变量 IMAP_HOST、IMAP_USER、"
-            "IMAP_PASSWORD、IMAP_FOLDER、IMAP_PORT）。同一 Message-ID 只导入一次。")
+    help = (
+        "把邮件变成问题线索：import_email FILE.eml|DIR，或 --imap（读取环境变量 IMAP_HOST、IMAP_USER、"
+        "IMAP_PASSWORD、IMAP_FOLDER、IMAP_PORT）。同一 Message-ID 只导入一次。"
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("path", nargs="?")
@@ -21,10 +23,14 @@ class Command(BaseCommand):
         try:
             if options["imap"]:
                 port = os.environ.get("IMAP_PORT")
-                report = imap_poll(actor=None, host=os.environ.get("IMAP_HOST", ""),
-                                   user=os.environ.get("IMAP_USER", ""),
-                                   password=os.environ.get("IMAP_PASSWORD", ""),
-                                   folder=os.environ.get("IMAP_FOLDER", "INBOX"), port=int(port) if port else None)
+                report = imap_poll(
+                    actor=None,
+                    host=os.environ.get("IMAP_HOST", ""),
+                    user=os.environ.get("IMAP_USER", ""),
+                    password=os.environ.get("IMAP_PASSWORD", ""),
+                    folder=os.environ.get("IMAP_FOLDER", "INBOX"),
+                    port=int(port) if port else None,
+                )
             else:
                 if not options["path"]:
                     raise CommandError("请给出 .eml 文件或目录，或使用 --imap")
@@ -36,7 +42,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except OSError as exc:
             raise CommandError(f"无法连接邮箱：{exc}") from None
-        self.stdout.write(f"邮件：新导入 {report.imported} 封，重复 {report.duplicates} 封，错误 {len(report.errors)} 封")
+        self.stdout.write(
+            f"邮件：新导入 {report.imported} 封，重复 {report.duplicates} 封，错误 {len(report.errors)} 封"
+        )
         for code in report.leads:
             self.stdout.write(f"  查询码 {code}")
         for err in report.errors:

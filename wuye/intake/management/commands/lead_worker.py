@@ -23,22 +23,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="处理完当前积压的线索后退出")
-        parser.add_argument("--interval", type=float, default=0.5, help="没有新线索时的轮询间隔（秒），默认 0.5")
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="没有新线索时的轮询间隔（秒），默认 0.5"
+        )
         parser.add_argument("--max-seconds", type=float, default=None, help="运行这么多秒后退出")
         parser.add_argument("--batch", type=int, default=hooks.WORKER_BATCH, help="每批处理的线索数")
         parser.add_argument("--status", action="store_true", help="只显示处理进度和积压数量")
-        parser.add_argument("--skip-existing", action="store_true",
-                            help="首次运行时从最新一条线索之后开始（不处理已有线索）")
+        parser.add_argument(
+            "--skip-existing", action="store_true", help="首次运行时从最新一条线索之后开始（不处理已有线索）"
+        )
 
-    def handle(self, *args, once=False, interval=0.5, max_seconds=None, batch=hooks.WORKER_BATCH,
-               skip_existing=False, status=False, **options):
+    def handle(
+        self,
+        *args,
+        once=False,
+        interval=0.5,
+        max_seconds=None,
+        batch=hooks.WORKER_BATCH,
+        skip_existing=False,
+        status=False,
+        **options,
+    ):
         if status:
             self._status()
             return
         if interval <= 0 or batch <= 0:
             raise CommandError("--interval 和 --batch 必须大于 0")
         if settings.WUYE.get("LEAD_HOOKS", "inline") != "worker":
-            self.stderr.write("注意：LEAD_HOOKS 不是 worker，网站已在请求中运行这些后续处理，本进程会再运行一次")
+            self.stderr.write(
+                "注意：LEAD_HOOKS 不是 worker，网站已在请求中运行这些后续处理，本进程会再运行一次"
+            )
         stop = {"now": False}
 
         def request_stop(signum, frame):
@@ -86,5 +100,7 @@ class Command(BaseCommand):
             self.stdout.write(f"尚未运行过；共有 {Lead.objects.count()} 条线索待处理")
             return
         backlog = Lead.objects.filter(pk__gt=cursor.last_lead_id).count()
-        self.stdout.write(f"已处理到线索编号 {cursor.last_lead_id}（{cursor.updated_at:%Y-%m-%d %H:%M:%S}），"
-                          f"积压 {backlog} 条，等待出现的编号 {len(cursor.gaps)} 个")
+        self.stdout.write(
+            f"已处理到线索编号 {cursor.last_lead_id}（{cursor.updated_at:%Y-%m-%d %H:%M:%S}），"
+            f"积压 {backlog} 条，等待出现的编号 {len(cursor.gaps)} 个"
+        )

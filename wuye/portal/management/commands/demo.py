@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Build the demo county (deterministic for a seed; idempotent). --scale multiplies it for benchmarks."
+    help = (
+        "Build the demo county (deterministic for a seed; idempotent). --scale multiplies it for benchmarks."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--seed", type=int, default=1)

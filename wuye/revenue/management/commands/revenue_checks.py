@@ -6,7 +6,9 @@ from wuye.revenue.checks import CHECKS, run_checks
 
 
 class Command(BaseCommand):
-    help = "Public-revenue and maintenance-fund checks: each finding opens or refreshes one lead (idempotent)."
+    help = (
+        "Public-revenue and maintenance-fund checks: each finding opens or refreshes one lead (idempotent)."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--on", help="check as of this date (YYYY-MM-DD), default today")

@@ -36,8 +36,14 @@ class Command(BaseCommand):
         if opts["errors"]:
             for text in result["urgent_missed"][: opts["errors"]]:
                 self.stdout.write(f"  [漏判紧急] {text[:80]}")
-        self.stdout.write(json.dumps({
-            "macro_f1": round(result["macro_f1"], 4), "accuracy": round(result["accuracy"], 4),
-            "urgent_recall": round(result["urgent_recall"], 4),
-            "urgent_precision": round(result["urgent_precision"], 4), "n": result["n"],
-        }))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "macro_f1": round(result["macro_f1"], 4),
+                    "accuracy": round(result["accuracy"], 4),
+                    "urgent_recall": round(result["urgent_recall"], 4),
+                    "urgent_precision": round(result["urgent_precision"], 4),
+                    "n": result["n"],
+                }
+            )
+        )

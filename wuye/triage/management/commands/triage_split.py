@@ -27,5 +27,7 @@ class Command(BaseCommand):
         tr, te = Counter(e.category for e in train), Counter(e.category for e in test)
         for label in sorted(set(tr) | set(te), key=lambda c: (c == "NONE", c)):
             self.stdout.write(f"  {label:5} 训练 {tr[label]:4}  测试 {te[label]:4}")
-        self.stdout.write(f"共 {len(examples)} 条：训练 {len(train)}，测试 {len(test)}；"
-                          f"紧急 {sum(e.urgent for e in train)}/{sum(e.urgent for e in test)}")
+        self.stdout.write(
+            f"共 {len(examples)} 条：训练 {len(train)}，测试 {len(test)}；"
+            f"紧急 {sum(e.urgent for e in train)}/{sum(e.urgent for e in test)}"
+        )

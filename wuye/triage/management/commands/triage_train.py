@@ -14,8 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--train-file", default=str(DATA_DIR / "train.jsonl"))
         parser.add_argument("--include-corrections", action="store_true", help="加入工作人员在分拣台的更正")
         parser.add_argument("--if-missing", action="store_true", help="已有与当前代码版本匹配的模型时不训练")
-        parser.add_argument("--select", action="store_true",
-                            help="只在训练集上做交叉验证，比较特征与正则化参数，不写模型")
+        parser.add_argument(
+            "--select", action="store_true", help="只在训练集上做交叉验证，比较特征与正则化参数，不写模型"
+        )
         parser.add_argument("--out", default="", help="模型目录（默认 settings 或 wuye/triage/artifacts）")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
@@ -48,8 +49,10 @@ class Command(BaseCommand):
         cv = model.meta["cv"]
         self.stdout.write(
             f"模型 {model.version}：{len(examples)} 条训练数据，{model.meta['n_features']} 个特征，"
-            f"用时 {seconds:.1f} 秒，文件 {path.name}（{path.stat().st_size / 1e6:.1f} MB）")
+            f"用时 {seconds:.1f} 秒，文件 {path.name}（{path.stat().st_size / 1e6:.1f} MB）"
+        )
         self.stdout.write(
             f"训练集 {cv['folds']} 折交叉验证：macro-F1 {cv['macro_f1']}，准确率 {cv['accuracy']}，"
             f"紧急召回率 {cv['urgent_recall']}（仅规则 {cv['rule_only_urgent_recall']}），"
-            f"紧急精确率 {cv['urgent_precision']}；紧急阈值 {model.urgent_threshold}，温度 {model.temperature:.2f}")
+            f"紧急精确率 {cv['urgent_precision']}；紧急阈值 {model.urgent_threshold}，温度 {model.temperature:.2f}"
+        )

@@ -11,7 +11,9 @@ from wuye.voting.verify import verify_assembly, verify_document
 
 
 class Command(BaseCommand):
-    help = "Recompute an assembly's tally from its published ballots and check the digests; exit 1 on mismatch."
+    help = (
+        "Recompute an assembly's tally from its published ballots and check the digests; exit 1 on mismatch."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("assembly", nargs="?", help="assembly number (the id in its URL)")
@@ -40,7 +42,15 @@ class Command(BaseCommand):
             for m in recomputed["motions"]:
                 self.stdout.write(f"{m['id']}：{m['reason']}")
         self.stdout.write(f"{label}：{'核对一致' if not problems else f'发现 {len(problems)} 处不一致'}")
-        self.stdout.write(json.dumps({"ok": not problems, "problems": problems,
-                                      "motions": recomputed["motions"] if recomputed else []}, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "ok": not problems,
+                    "problems": problems,
+                    "motions": recomputed["motions"] if recomputed else [],
+                },
+                ensure_ascii=False,
+            )
+        )
         if problems:
             sys.exit(1)
