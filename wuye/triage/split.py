@@ -20,7 +20,8 @@ def _key(text: str) -> str:
 
 def _groups(examples: Sequence[Example]) -> list[list[int]]:
     members: dict[int, list[int]] = defaultdict(list)
-    for i, g in enumerate(near_duplicate_groups([e.text for e in examples], threshold=NEAR_DUPLICATE_COSINE)):
+    texts, labels = [e.text for e in examples], [e.group for e in examples]
+    for i, g in enumerate(near_duplicate_groups(texts, threshold=NEAR_DUPLICATE_COSINE, labels=labels)):
         members[g].append(i)
     return list(members.values())
 
@@ -72,9 +73,7 @@ def read_corpus(directory: Path = CORPUS_DIR) -> tuple[list[Example], list[str]]
 def write_jsonl(path: Path, examples: Sequence[Example]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for ex in examples:
-            fh.write(
-                json.dumps(
-                    {"text": ex.text, "category": ex.category, "urgency": ex.urgency}, ensure_ascii=False
-                )
-                + "\n"
-            )
+            row = {"text": ex.text, "category": ex.category, "urgency": ex.urgency}
+            if ex.group:
+                row["group"] = ex.group
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -49,9 +49,12 @@ def fold(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
-def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.8) -> list[int]:
-    """A group id per text: exact repeats after folding, and texts whose character-3-gram TF-IDF cosine is at least
-    `threshold`, are one group (union-find). Used so near-duplicates never straddle a split or a CV fold."""
+def near_duplicate_groups(
+    texts: Sequence[str], *, threshold: float = 0.8, labels: Sequence[str] | None = None
+) -> list[int]:
+    """A group id per text: exact repeats after folding, texts whose character-3-gram TF-IDF cosine is at least
+    `threshold`, and texts with the same non-empty `labels` entry (one generated situation) are one group
+    (union-find). Used so near-duplicates never straddle a split or a CV fold."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     parent = list(range(len(texts)))
@@ -69,6 +72,12 @@ def near_duplicate_groups(texts: Sequence[str], *, threshold: float = 0.8) -> li
 
     keys = [fold(t).replace(" ", "") or "_" for t in texts]
     first: dict[str, int] = {}
+    for i, label in enumerate(labels or ()):
+        if label:
+            if f"\0{label}" in first:
+                union(first[f"\0{label}"], i)
+            else:
+                first[f"\0{label}"] = i
     for i, k in enumerate(keys):
         if k in first:
             union(first[k], i)
