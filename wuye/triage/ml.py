@@ -1,48 +1,65 @@
 """The triage model (§9): category with calibrated top-3 probabilities, urgency, and the terms that explain them.
 
-Offline and CPU-only: TF-IDF over character n-grams and jieba words, multinomial logistic regression for the
-category (temperature-scaled on out-of-fold predictions), a binary logistic regression for urgency combined with
-explicit safety rules (`rules.py`). The trained objects are stored as a versioned joblib artifact with a manifest
-(sklearn version, code version, SHA-256); a mismatched artifact is refused, never half-used.
+Offline and CPU-only: TF-IDF over character n-grams and jieba words (`features.py`), multinomial logistic
+regression for the category (temperature-scaled on out-of-fold logits), a binary logistic regression for urgency
+(Platt-scaled on out-of-fold scores) combined with explicit safety rules (`rules.py`). Thresholds — the urgent
+decision and the confidence above which a percentage is shown — are chosen on the out-of-fold predictions of the
+training data (`calibration.py`). Artifacts: `store.py`. This module is the public face: the names other modules
+use (`ml.train`, `ml.get_model`, `ml.read_jsonl`, …) are all importable from here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import json
-import logging
-import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import jieba
-import joblib
 import numpy as np
 import sklearn
-from django.conf import settings
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import FeatureUnion
 
-from wuye.cases.taxonomy import Category
-
 from . import rules
-from .text import fold, near_duplicate_groups
+from .calibration import (
+    apply_platt,
+    fit_platt,
+    fit_temperature,
+    pick_confident_threshold,
+    pick_urgent_threshold,
+    softmax,
+)
+from .features import (  # noqa: F401  (re-exported)
+    LABELS,
+    NONE,
+    NORMAL,
+    URGENT,
+    DataError,
+    Example,
+    build_features,
+    data_hash,
+    jieba_words,
+    parse_line,
+    prep_chars,
+    read_jsonl,
+)
+from .store import (  # noqa: F401  (re-exported)
+    ModelUnavailable,
+    artifact_dir,
+    check_manifest,
+    get_model,
+    load,
+    read_manifest,
+    reset_model,
+    save,
+    usable_artifact_exists,
+)
+from .text import near_duplicate_groups
 
-logger = logging.getLogger("wuye.triage")
-jieba.setLogLevel(logging.WARNING)
-
-# Bump when feature extraction or the artifact layout changes: older artifacts are then refused and rebuilt.
-CODE_VERSION = "1"
-NONE = "NONE"
-LABELS: tuple[str, ...] = (*Category.values, NONE)
-URGENT, NORMAL = "urgent", "normal"
+# Bump when feature extraction, calibration or the artifact layout changes: older artifacts are then refused.
+CODE_VERSION = "2"
 
 # Chosen by 5-fold cross-validation (grouped by near-duplicates) on the train split only
 # (`manage.py triage_train --select`; the table is in docs/triage.md).
@@ -52,130 +69,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "min_df": 2,
     "C": 10.0,  # category model
     "urgent_C": 10.0,  # urgency model
-    "urgent_target_recall": 0.98,  # threshold picked on out-of-fold predictions for this recall (rules included)
+    "urgent_target_recall": 0.99,  # threshold picked on out-of-fold predictions for this recall (rules included)
+    "confident_accuracy": 0.95,  # a percentage is shown above the confidence where OOF accuracy reaches this
 }
-
-
-class ModelUnavailable(RuntimeError):
-    """No usable artifact: missing, corrupted, or built by another scikit-learn or code version."""
-
-
-# --- features (module-level functions so the fitted vectorizers pickle) -------------------------------------
-
-
-def prep_chars(text: str) -> str:
-    return fold(text)
-
-
-def jieba_words(text: str) -> list[str]:
-    return list(_jieba_words(text))
-
-
-@functools.lru_cache(maxsize=20000)
-def _jieba_words(text: str) -> tuple[str, ...]:
-    # cached: cross-validation tokenises every training text once per fold
-    return tuple(w for w in jieba.lcut(prep_chars(text)) if w.strip())
-
-
-def build_features(config: dict[str, Any]) -> FeatureUnion:
-    parts: list[tuple[str, Any]] = []
-    if config.get("char"):
-        parts.append(
-            (
-                "c",
-                TfidfVectorizer(
-                    analyzer="char",
-                    ngram_range=tuple(config["char"]),
-                    min_df=config["min_df"],
-                    sublinear_tf=True,
-                    preprocessor=prep_chars,
-                    lowercase=False,
-                    dtype=np.float32,
-                ),
-            )
-        )
-    if config.get("word"):
-        parts.append(
-            (
-                "w",
-                TfidfVectorizer(
-                    tokenizer=jieba_words,
-                    token_pattern=None,
-                    lowercase=False,
-                    ngram_range=tuple(config["word"]),
-                    min_df=config["min_df"],
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            )
-        )
-    if not parts:
-        raise ValueError("config needs char or word features")
-    return FeatureUnion(parts)
-
-
-# --- data ------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    category: str
-    urgency: str
-
-    @property
-    def urgent(self) -> bool:
-        return self.urgency == URGENT
-
-
-class DataError(ValueError):
-    pass
-
-
-def parse_line(raw: str, *, lineno: int) -> Example | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"第 {lineno} 行：不是合法的 JSON（{exc.msg}）") from exc
-    if not isinstance(obj, dict):
-        raise DataError(f"第 {lineno} 行：应为 JSON 对象")
-    text = str(obj.get("text") or "").strip()
-    category = str(obj.get("category") or "").strip()
-    urgency = str(obj.get("urgency") or NORMAL).strip().lower()
-    if not text:
-        raise DataError(f"第 {lineno} 行：text 为空")
-    if category not in LABELS:
-        raise DataError(f"第 {lineno} 行：category「{category}」不是分类代码（{'、'.join(LABELS)}）")
-    if urgency not in (URGENT, NORMAL):
-        raise DataError(f"第 {lineno} 行：urgency 只能是 urgent 或 normal")
-    return Example(text, category, urgency)
-
-
-def read_jsonl(path: Path | str, *, errors: list[str] | None = None) -> list[Example]:
-    """Read labelled lines. With `errors` given, bad lines are reported there and skipped; otherwise they raise."""
-    out: list[Example] = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                ex = parse_line(raw, lineno=lineno)
-            except DataError as exc:
-                if errors is None:
-                    raise
-                errors.append(str(exc))
-                continue
-            if ex is not None:
-                out.append(ex)
-    return out
-
-
-def data_hash(examples: Sequence[Example]) -> str:
-    h = hashlib.sha256()
-    for ex in examples:
-        h.update(f"{ex.text}\t{ex.category}\t{ex.urgency}\n".encode())
-    return h.hexdigest()
+UNCERTAIN = "不确定"
 
 
 # --- the model ---------------------------------------------------------------------------------------------------
@@ -191,35 +88,27 @@ class Prediction:
     terms: list[str]
     urgent_terms: list[str] = field(default_factory=list)
     model_version: str = ""
+    confident: bool = True
+    department: str = ""  # for NONE: the department the complaint should be transferred to
+
+    @property
+    def confidence_label(self) -> str:
+        return f"{round(self.top3[0][1] * 100)}%" if self.confident and self.top3 else UNCERTAIN
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "category": self.category,
             "top3": [{"category": c, "probability": p} for c, p in self.top3],
+            "confident": self.confident,
+            "confidence": self.confidence_label,
             "urgent": self.urgent,
             "urgent_probability": self.urgent_probability,
             "urgent_reason": self.urgent_reason,
             "terms": self.terms,
             "urgent_terms": self.urgent_terms,
+            "department": self.department,
             "model_version": self.model_version,
         }
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The temperature minimising the negative log-likelihood of out-of-fold logits (Guo et al. 2017)."""
-    best_t, best_nll = 1.0, float("inf")
-    for t in np.exp(np.linspace(np.log(0.1), np.log(10.0), 81)):
-        p = _softmax(logits / t)
-        nll = -float(np.mean(np.log(p[np.arange(len(y)), y] + 1e-12)))
-        if nll < best_nll:
-            best_t, best_nll = float(t), nll
-    return best_t
 
 
 def _readable_terms(names: Iterable[str], k: int, *, words: set[str] | None = None) -> list[str]:
@@ -253,13 +142,34 @@ class TriageModel:
     urgent_threshold: float
     feature_names: np.ndarray
     meta: dict[str, Any]
+    urgent_platt: tuple[float, float] = (1.0, 0.0)
+    confident_threshold: float = 0.0
 
     def _category_logits(self, xs: Any) -> np.ndarray:
         return np.asarray(self.category_clf.decision_function(xs), dtype=np.float64)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         xs = self.features.transform(list(texts))
-        return _softmax(self._category_logits(xs) / self.temperature)
+        return softmax(self._category_logits(xs) / self.temperature)
+
+    def _urgent_proba(self, xs: Any) -> np.ndarray:
+        return apply_platt(self.urgent_clf.predict_proba(xs)[:, 1], self.urgent_platt)
+
+    def scores(self, texts: Sequence[str]) -> dict[str, Any]:
+        """Calibrated probabilities for many texts at once (evaluation): category probabilities, urgent
+        probability, rule hits and the urgent decision."""
+        texts = list(texts)
+        xs = self.features.transform(texts)
+        probs = softmax(self._category_logits(xs) / self.temperature)
+        p_urgent = self._urgent_proba(xs)
+        rule_hit = np.array([bool(rules.urgent_hits(t)) for t in texts], dtype=bool)
+        return {
+            "classes": [str(c) for c in self.category_clf.classes_],
+            "probs": probs,
+            "p_urgent": p_urgent,
+            "rule_hit": rule_hit,
+            "urgent": rule_hit | (p_urgent >= self.urgent_threshold),
+        }
 
     def _explain(self, x: Any, weights: np.ndarray, k: int, words: set[str]) -> list[str]:
         idx = x.indices
@@ -272,7 +182,7 @@ class TriageModel:
 
     def _centred_coef(self) -> np.ndarray:
         """Each class's weights minus the mean over classes (what makes a term speak for *this* class); computed
-        once per loaded model, not per prediction (it was ~1 ms of each)."""
+        once per loaded model, not per prediction."""
         centred = self.__dict__.get("_centred")
         if centred is None:
             coef = self.category_clf.coef_
@@ -280,21 +190,21 @@ class TriageModel:
         return centred
 
     def __getstate__(self) -> dict[str, Any]:
-        return {
-            k: v for k, v in self.__dict__.items() if k != "_centred"
-        }  # derived, not saved in the artifact
+        return {k: v for k, v in self.__dict__.items() if k != "_centred"}  # derived, not saved
 
     def predict(self, text: str, *, k_terms: int = 6) -> Prediction:
         return self.predict_batch([text], k_terms=k_terms)[0]
 
     def predict_batch(self, texts: Sequence[str], *, k_terms: int = 6) -> list[Prediction]:
         """`predict` for many texts in one pass: the same result per text, but scikit-learn's fixed cost per call
-        (input validation, the feature union) is paid once: ~7 ms for one text, ~0.2 ms a text in a batch."""
+        (input validation, the feature union) is paid once."""
         if not texts:
             return []
+        from .departments import suggest_department
+
         xs = self.features.transform(list(texts))
-        probs_all = _softmax(self._category_logits(xs) / self.temperature)
-        p_urgent_all = self.urgent_clf.predict_proba(xs)[:, 1]
+        probs_all = softmax(self._category_logits(xs) / self.temperature)
+        p_urgent_all = self._urgent_proba(xs)
         classes = [str(c) for c in self.category_clf.classes_]
         centred = self._centred_coef()
         urgent_weights = self.urgent_clf.coef_[0]
@@ -328,21 +238,17 @@ class TriageModel:
                     terms=terms,
                     urgent_terms=urgent_terms,
                     model_version=self.version,
+                    confident=float(probs[best]) >= self.confident_threshold,
+                    department=suggest_department(text) if classes[best] == NONE else "",
                 )
             )
         return out
 
     def predict_many(self, texts: Sequence[str]) -> list[tuple[str, bool]]:
         """Category and urgent flag for many texts at once (evaluation)."""
-        xs = self.features.transform(list(texts))
-        probs = _softmax(self._category_logits(xs) / self.temperature)
-        classes = self.category_clf.classes_
-        cats = [str(classes[i]) for i in probs.argmax(axis=1)]
-        pu = self.urgent_clf.predict_proba(xs)[:, 1]
-        return [
-            (c, bool(rules.urgent_hits(t)) or float(p) >= self.urgent_threshold)
-            for c, t, p in zip(cats, texts, pu, strict=True)
-        ]
+        s = self.scores(texts)
+        cats = [s["classes"][i] for i in s["probs"].argmax(axis=1)]
+        return [(c, bool(u)) for c, u in zip(cats, s["urgent"], strict=True)]
 
 
 # --- training ------------------------------------------------------------------------------------------------------
@@ -371,8 +277,8 @@ def cross_validate(
     logits = np.zeros((len(examples), len(labels)))
     p_urg = np.zeros(len(examples))
     folds = min(folds, max(2, int(np.bincount(y).min())))
-    # near-duplicates stay in one fold, or CV would reward memorising them
-    groups = near_duplicate_groups(texts)
+    # near-duplicates and the lines of one generated situation stay in one fold
+    groups = near_duplicate_groups(texts, labels=[e.group for e in examples])
     skf = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     strat = y * 2 + urg
     counts = np.bincount(strat)
@@ -387,7 +293,7 @@ def cross_validate(
         full = np.full((len(te), len(labels)), -1e9)
         full[:, cat.classes_] = fold_logits
         logits[te] = full
-        p_urg[te] = ur.predict_proba(xs)[:, 1]
+        p_urg[te] = ur.predict_proba(xs)[:, 1] if len(ur.classes_) > 1 else float(ur.classes_[0])
     return {
         "folds": folds,
         "labels": labels,
@@ -405,20 +311,6 @@ def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return float(f1_score(y, pred, average="macro", zero_division=0))
 
 
-def pick_urgent_threshold(
-    p_urgent: np.ndarray, urgent: np.ndarray, rule_hit: np.ndarray, target: float
-) -> float:
-    """The highest threshold whose combined (rule OR model) recall on out-of-fold data reaches `target`."""
-    if urgent.sum() == 0:
-        return 0.5
-    for t in np.round(np.arange(0.9, 0.049, -0.01), 2):
-        flag = rule_hit | (p_urgent >= t)
-        recall = float((flag & (urgent == 1)).sum() / urgent.sum())
-        if recall >= target:
-            return float(t)
-    return 0.05
-
-
 def train(
     examples: Sequence[Example], *, config: dict[str, Any] | None = None, cv_folds: int = 5
 ) -> TriageModel:
@@ -426,13 +318,19 @@ def train(
     if len({e.category for e in examples}) < 2:
         raise DataError("训练数据至少需要两个类别")
     cv = cross_validate(examples, config, folds=cv_folds)
-    y, logits = cv["y"], cv["logits"]
-    temperature = _fit_temperature(logits, y)
+    y, logits, urg = cv["y"], cv["logits"], cv["urgent"]
+    temperature = fit_temperature(logits, y)
+    oof_probs = softmax(logits / temperature)
+    oof_pred = oof_probs.argmax(axis=1)
+    confident_threshold = pick_confident_threshold(
+        oof_probs.max(axis=1), oof_pred == y, config["confident_accuracy"]
+    )
+    platt = fit_platt(cv["p_urgent"], urg)
+    p_urgent = apply_platt(cv["p_urgent"], platt)
     rule_hit = np.array([bool(rules.urgent_hits(t)) for t in cv["texts"]])
-    threshold = pick_urgent_threshold(cv["p_urgent"], cv["urgent"], rule_hit, config["urgent_target_recall"])
-    oof_pred = logits.argmax(axis=1)
-    flag = rule_hit | (cv["p_urgent"] >= threshold)
-    urg = cv["urgent"]
+    threshold = pick_urgent_threshold(p_urgent, urg, rule_hit, config["urgent_target_recall"])
+    flag = rule_hit | (p_urgent >= threshold)
+    confident = oof_probs.max(axis=1) >= confident_threshold
     cv_metrics = {
         "folds": cv["folds"],
         "macro_f1": round(_macro_f1(y, oof_pred), 4),
@@ -440,6 +338,8 @@ def train(
         "urgent_recall": round(float((flag & (urg == 1)).sum() / max(1, urg.sum())), 4),
         "urgent_precision": round(float((flag & (urg == 1)).sum() / max(1, flag.sum())), 4),
         "rule_only_urgent_recall": round(float((rule_hit & (urg == 1)).sum() / max(1, urg.sum())), 4),
+        "confident_share": round(float(confident.mean()), 4),
+        "confident_accuracy": round(float((oof_pred == y)[confident].mean()) if confident.any() else 0.0, 4),
     }
     texts = [e.text for e in examples]
     cats = np.array([e.category for e in examples])
@@ -456,7 +356,9 @@ def train(
         "data_sha256": dh,
         "config": config,
         "temperature": temperature,
+        "urgent_platt": list(platt),
         "urgent_threshold": threshold,
+        "confident_threshold": confident_threshold,
         "cv": cv_metrics,
         "n_features": len(names),
         "class_counts": {c: int((cats == c).sum()) for c in sorted(set(cats))},
@@ -468,123 +370,11 @@ def train(
         urgent_clf=ur,
         temperature=temperature,
         urgent_threshold=threshold,
+        urgent_platt=platt,
+        confident_threshold=confident_threshold,
         feature_names=names,
         meta=meta,
     )
-
-
-# --- artifacts -------------------------------------------------------------------------------------------------------
-
-
-def artifact_dir() -> Path:
-    configured = settings.WUYE.get("TRIAGE", {}).get("ARTIFACT_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parent / "artifacts"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def save(model: TriageModel, *, directory: Path | None = None, keep_old: bool = False) -> Path:
-    """Write model-<version>.joblib and point current.json at it (written last, atomically)."""
-    directory = directory or artifact_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"model-{model.version}.joblib"
-    payload = {
-        "meta": model.meta,
-        "features": model.features,
-        "category_clf": model.category_clf,
-        "urgent_clf": model.urgent_clf,
-        "feature_names": model.feature_names,
-    }
-    joblib.dump(payload, path, compress=3)
-    manifest = {**model.meta, "file": path.name, "sha256": _sha256(path), "size_bytes": path.stat().st_size}
-    tmp = directory / "current.json.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    tmp.replace(directory / "current.json")
-    if not keep_old:
-        for old in directory.glob("model-*.joblib"):
-            if old != path:
-                old.unlink()
-    return path
-
-
-def read_manifest(directory: Path | None = None) -> dict[str, Any] | None:
-    path = (directory or artifact_dir()) / "current.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def usable_artifact_exists(directory: Path | None = None) -> bool:
-    try:
-        check_manifest(read_manifest(directory), directory or artifact_dir())
-    except ModelUnavailable:
-        return False
-    return True
-
-
-def check_manifest(manifest: dict[str, Any] | None, directory: Path) -> Path:
-    if manifest is None:
-        raise ModelUnavailable("没有训练好的分拣模型：请运行 python manage.py triage_train")
-    if manifest.get("code_version") != CODE_VERSION:
-        raise ModelUnavailable(
-            f"模型由代码版本 {manifest.get('code_version')} 训练，当前代码版本为 {CODE_VERSION}：请重新运行 triage_train"
-        )
-    if manifest.get("sklearn") != sklearn.__version__:
-        raise ModelUnavailable(
-            f"模型由 scikit-learn {manifest.get('sklearn')} 训练，当前安装的是 {sklearn.__version__}："
-            "请安装 pyproject.toml 中固定的版本，或重新运行 triage_train"
-        )
-    path = directory / str(manifest.get("file", ""))
-    if not path.is_file():
-        raise ModelUnavailable(f"模型文件 {path.name} 不存在：请重新运行 triage_train")
-    if _sha256(path) != manifest.get("sha256"):
-        raise ModelUnavailable(f"模型文件 {path.name} 的校验值与清单不符（文件可能已损坏或被改动），拒绝加载")
-    return path
-
-
-def load(directory: Path | None = None) -> TriageModel:
-    directory = directory or artifact_dir()
-    manifest = read_manifest(directory)
-    path = check_manifest(manifest, directory)
-    payload = joblib.load(path)
-    meta = payload["meta"]
-    return TriageModel(
-        version=meta["version"],
-        features=payload["features"],
-        category_clf=payload["category_clf"],
-        urgent_clf=payload["urgent_clf"],
-        temperature=float(meta["temperature"]),
-        urgent_threshold=float(meta["urgent_threshold"]),
-        feature_names=payload["feature_names"],
-        meta=meta,
-    )
-
-
-_lock = threading.Lock()
-_cached: TriageModel | None = None
-
-
-def get_model() -> TriageModel:
-    """The process-wide model, loaded on first use."""
-    global _cached
-    if _cached is None:
-        with _lock:
-            if _cached is None:
-                _cached = load()
-    return _cached
-
-
-def reset_model(model: TriageModel | None = None) -> None:
-    """Drop (or replace) the cached model, e.g. after training or in tests."""
-    global _cached
-    with _lock:
-        _cached = model
 
 
 def suggest(text: str) -> Prediction:

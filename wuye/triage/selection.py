@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import rules
-from .ml import DEFAULT_CONFIG, Example, _macro_f1, cross_validate, pick_urgent_threshold
+from .calibration import pick_urgent_threshold
+from .ml import DEFAULT_CONFIG, Example, _macro_f1, cross_validate
 
 CANDIDATES: list[dict] = [
     {"char": [1, 3], "word": None},

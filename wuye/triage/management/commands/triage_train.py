@@ -56,3 +56,7 @@ class Command(BaseCommand):
             f"紧急召回率 {cv['urgent_recall']}（仅规则 {cv['rule_only_urgent_recall']}），"
             f"紧急精确率 {cv['urgent_precision']}；紧急阈值 {model.urgent_threshold}，温度 {model.temperature:.2f}"
         )
+        self.stdout.write(
+            f"显示百分比的把握度门槛 {model.confident_threshold:.2f}（交叉验证中 {cv['confident_share'] * 100:.1f}% 的建议"
+            f"达到，其准确率 {cv['confident_accuracy']}）；其余显示“{ml.UNCERTAIN}”"
+        )
