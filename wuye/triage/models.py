@@ -55,8 +55,15 @@ class Suggestion(models.Model):
         return self.final_category == self.category
 
 
+class Review(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "采用"
+    REJECTED = "rejected", "不采用"
+
+
 class Correction(models.Model):
-    """A staff correction of a suggested category: training data for `triage_train --include-corrections`."""
+    """A staff correction of a suggested category: training data for `triage_train --include-corrections` once the
+    office head (bureau_admin) has approved it on the review page."""
 
     lead = models.ForeignKey(
         "intake.Lead", on_delete=models.CASCADE, related_name="triage_corrections", verbose_name="线索"
@@ -77,6 +84,19 @@ class Correction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="更正人"
     )
     created_at = models.DateTimeField("更正时间", db_index=True)
+    review = models.CharField(
+        "审核", max_length=10, choices=Review.choices, default=Review.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "分拣更正"

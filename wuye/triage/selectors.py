@@ -10,8 +10,8 @@ from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.common.dates import now
 from wuye.intake.models import Lead, LeadStatus
 
-from .ml import Example
-from .models import Correction, Decision, Suggestion
+from .ml import LABELS, Example
+from .models import Correction, Decision, Review, Suggestion
 
 ACCURACY_WINDOW_DAYS = 30
 
@@ -71,8 +71,39 @@ def home_panel(user: Any) -> dict[str, Any] | None:
 
 
 def correction_examples() -> list[Example]:
-    """Staff corrections as training lines (the latest correction of a lead wins)."""
+    """Staff corrections the office head approved, as training lines (the latest approved correction of a lead
+    wins; pending and rejected ones are never used)."""
     latest: dict[int, Correction] = {}
-    for c in Correction.objects.order_by("created_at", "id"):
+    for c in Correction.objects.filter(review=Review.APPROVED).order_by("created_at", "id"):
         latest[c.lead_id] = c
     return [Example(c.text, c.category, "urgent" if c.urgent else "normal") for c in latest.values()]
+
+
+def accuracy_by_class(*, days: int = ACCURACY_WINDOW_DAYS) -> list[dict[str, Any]]:
+    """Per suggested class, over the suggestions decided in the last `days` days: how many, how many kept."""
+    since = now() - dt.timedelta(days=days)
+    rows = (
+        Suggestion.objects.filter(decided_at__gte=since)
+        .exclude(decision=Decision.PENDING)
+        .exclude(final_category="")
+        .values("category")
+        .annotate(n=Count("id"), right=Count("id", filter=Q(final_category=F("category"))))
+    )
+    by_code = {r["category"]: r for r in rows}
+    out = []
+    for code in LABELS:
+        r = by_code.get(code)
+        if r:
+            out.append({"code": code, "n": r["n"], "right": r["right"], "rate": r["right"] / r["n"]})
+    return out
+
+
+def corrections_for_review(user: Any, *, status: str = Review.PENDING) -> QuerySet[Correction]:
+    """Corrections awaiting (or past) the office head's review. bureau_admin only."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.BUREAU_ADMIN:
+        return Correction.objects.none()
+    return (
+        Correction.objects.filter(review=status)
+        .select_related("lead", "actor", "suggestion", "reviewed_by")
+        .order_by("created_at", "id")
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from wuye.accounts.models import BUREAU_ROLES
+from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.audit.services import audit_record, audit_record_many
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
@@ -18,9 +18,10 @@ from wuye.cases.taxonomy import Category
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.intake.models import Channel, Lead, LeadStatus
+from wuye.kernel.actors import Actor, actor_role, actor_user
 
 from . import ml
-from .models import Correction, Decision, Suggestion
+from .models import Correction, Decision, Review, Suggestion
 
 logger = logging.getLogger("wuye.triage")
 
@@ -309,3 +310,38 @@ def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
         )
     audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
     return lead
+
+
+# --- review of corrections (issue 14): the office head decides which corrections become training data ----------
+
+
+@transaction.atomic
+def correction_review(*, actor: Actor, correction_id: int, approve: bool, note: str = "") -> Correction:
+    """Approve (training data for `triage_train --include-corrections`) or reject a pending correction; audited."""
+    if actor_role(actor) != Role.BUREAU_ADMIN:
+        raise NotAllowed("只有专班办公室负责人可以审核分拣更正", field="角色")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError("不采用时请填写理由", field="审核意见")
+    if len(note) > 200:
+        raise DomainError("审核意见不能超过 200 字", field="审核意见")
+    correction = Correction.objects.select_for_update().filter(pk=correction_id).first()
+    if correction is None:
+        raise DomainError("该更正不存在", field="更正")
+    if correction.review != Review.PENDING:
+        raise InvalidTransition(
+            f"该更正已审核（{correction.get_review_display()}），请刷新页面", field="更正"
+        )
+    before = {"review": correction.review}
+    correction.review = Review.APPROVED if approve else Review.REJECTED
+    correction.reviewed_by, correction.reviewed_at, correction.review_note = actor_user(actor), now(), note
+    correction.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    audit_record(
+        actor=actor,
+        action=f"triage.correction_{correction.review}",
+        obj=correction,
+        before=before,
+        after={"review": correction.review, "category": correction.category, "urgent": correction.urgent},
+        reason=note,
+    )
+    return correction

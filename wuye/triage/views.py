@@ -16,7 +16,9 @@ from wuye.cases.taxonomy import Category, label_of
 from wuye.common.errors import DomainError
 
 from . import ml, selectors, services
+from .departments import suggest_department
 from .duplicates import open_case_candidates, similar_open_cases
+from .models import Review
 
 PAGE_SIZE = 20
 
@@ -28,7 +30,16 @@ def _case_url(case: Case) -> str | None:
         return None
 
 
-def _row(lead: Any, candidates: dict[int, list[Case]]) -> dict[str, Any]:
+def _confident_threshold() -> float:
+    """Above this top-1 probability the queue shows a percentage (chosen on out-of-fold data at training);
+    without a usable model every suggestion counts as uncertain."""
+    try:
+        return ml.get_model().confident_threshold
+    except ml.ModelUnavailable:
+        return 1.01
+
+
+def _row(lead: Any, candidates: dict[int, list[Case]], threshold: float = 1.01) -> dict[str, Any]:
     suggestion = getattr(lead, "suggestion", None)
     category = suggestion.category if suggestion else None
     duplicates = []
@@ -48,15 +59,21 @@ def _row(lead: Any, candidates: dict[int, list[Case]]) -> dict[str, Any]:
                 }
             )
     top3 = []
+    confidence = ml.UNCERTAIN
     if suggestion:
         top3 = [
             {"code": c, "label": label_of(c) if c != ml.NONE else "非物业服务事项", "pct": round(p * 100)}
             for c, p in suggestion.top3
         ]
+        if suggestion.top3 and float(suggestion.top3[0][1]) >= threshold:
+            confidence = f"{round(float(suggestion.top3[0][1]) * 100)}%"
     return {
         "lead": lead,
         "suggestion": suggestion,
         "top3": top3,
+        "confidence": confidence,
+        "confident": confidence != ml.UNCERTAIN,
+        "department": suggest_department(lead.text) if category == ml.NONE else "",
         "duplicates": duplicates,
         "suggested_label": (
             label_of(category)
@@ -71,12 +88,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     leads = selectors.queue_leads(request.user)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = open_case_candidates(sorted({lead.estate_id for lead in page if lead.estate_id}))
+    manifest = ml.read_manifest()
+    threshold = _confident_threshold()
+    is_admin = request.user.role == Role.BUREAU_ADMIN  # type: ignore[union-attr]
     context = {
         "page": page,
-        "rows": [_row(lead, candidates) for lead in page],
+        "rows": [_row(lead, candidates, threshold) for lead in page],
         "categories": [(c.value, label_of(c.value)) for c in Category],
-        "accuracy": selectors.accuracy() if request.user.role == Role.BUREAU_ADMIN else None,  # type: ignore[union-attr]
-        "model": ml.read_manifest(),
+        "accuracy": selectors.accuracy() if is_admin else None,
+        "accuracy_by_class": selectors.accuracy_by_class() if is_admin else None,
+        "pending_corrections": selectors.corrections_for_review(request.user).count() if is_admin else None,
+        "model": manifest,
         "urgent_count": leads.filter(urgent=True).count(),
     }
     return render(request, "triage/queue.html", context)
@@ -131,3 +153,51 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, f"线索 {lead.tracking_code}：{exc}")
     return redirect(target)
+
+
+@role_required(Role.BUREAU_ADMIN)
+def corrections(request: HttpRequest) -> HttpResponse:
+    """The office head's review of staff corrections: only approved ones become training data."""
+    status = request.GET.get("status", Review.PENDING)
+    if status not in Review.values:
+        status = Review.PENDING
+    page = Paginator(selectors.corrections_for_review(request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "c": c,
+            "suggested_label": label_of(c.suggested_category) if c.suggested_category else "—",
+            "category_label": label_of(c.category),
+        }
+        for c in page
+    ]
+    return render(
+        request,
+        "triage/corrections.html",
+        {"page": page, "rows": rows, "status": status, "statuses": Review.choices},
+    )
+
+
+@require_POST
+@role_required(Role.BUREAU_ADMIN)
+def correction_review(request: HttpRequest, pk: int) -> HttpResponse:
+    action = request.POST.get("action", "")
+    try:
+        if action not in ("approve", "reject"):
+            raise DomainError("未知的操作", field="操作")
+        services.correction_review(
+            actor=request.user,  # type: ignore[arg-type]
+            correction_id=pk,
+            approve=action == "approve",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(
+            request,
+            "已采用该更正，下次带 --include-corrections 训练时使用"
+            if action == "approve"
+            else "已不采用该更正",
+        )
+    except DomainError as exc:
+        messages.error(request, f"审核失败：{exc}")
+    return redirect(reverse("triage:corrections"))

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from wuye.common.testing import make_estate, make_user
 from wuye.triage import ml
 from wuye.triage.models import Correction
+from wuye.triage.services import correction_review
 
 from .conftest import DATA
 
@@ -64,7 +65,7 @@ def test_train_include_corrections_learns_from_staff_corrections(model_dir, mode
     from wuye.intake.services import lead_create
 
     lead = lead_create(actor=staff, channel="phone", text="小区化粪池满了污水漫到路上", estate=estate).lead
-    Correction.objects.create(
+    correction = Correction.objects.create(
         lead=lead,
         text=lead.text,
         suggested_category="1.2",
@@ -73,6 +74,11 @@ def test_train_include_corrections_learns_from_staff_corrections(model_dir, mode
         actor=staff,
         created_at=lead.created_at,
     )
+    # issue 14: a correction is used only once the office head has approved it
+    from wuye.triage.selectors import correction_examples
+
+    assert correction_examples() == []
+    correction_review(actor=make_user("bureau_admin"), correction_id=correction.pk, approve=True)
     out = _run("triage_train", "--train-file", str(DATA / "mini.jsonl"), "--include-corrections")
     assert "加入更正 1 条" in out
     assert ml.read_manifest(model_dir)["n_train"] == 46

@@ -36,6 +36,15 @@ def _new_lead(estate, text, created_at=None):
     return lead
 
 
+def _approve_pending_corrections():
+    from wuye.triage.models import Review
+    from wuye.triage.services import correction_review
+
+    head = make_user(Role.BUREAU_ADMIN)
+    for c in Correction.objects.filter(review=Review.PENDING):
+        correction_review(actor=head, correction_id=c.pk, approve=True)
+
+
 def _decide(client, lead, **data):
     return client.post(reverse("triage:decide", args=[lead.pk]), data, follow=True)
 
@@ -176,10 +185,12 @@ def test_staff_can_mark_and_unmark_urgent_and_the_model_learns_from_it(client, m
     _decide(client, lead, action="urgent")
     lead.refresh_from_db()
     assert lead.urgent
+    _approve_pending_corrections()  # issue 14: the office head approves corrections before training uses them
     assert [(e.text, e.urgency) for e in correction_examples()] == [(lead.text, "urgent")]
     _decide(client, lead, action="not_urgent")
     lead.refresh_from_db()
     assert not lead.urgent
+    _approve_pending_corrections()
     assert [(e.text, e.urgency) for e in correction_examples()] == [(lead.text, "normal")]  # the latest wins
 
 
