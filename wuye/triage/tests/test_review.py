@@ -166,3 +166,18 @@ def test_the_queue_shows_last_30_days_accuracy_by_class_to_the_office_head(
     assert "各类建议的准确率" in page and "待审核的分拣更正" in page
     login(client, staff)
     assert "各类建议的准确率" not in client.get(reverse("triage:queue")).content.decode()
+
+
+def test_the_api_returns_the_calibrated_confidence_and_the_transfer_department(client, model, staff):
+    login(client, staff)
+    resp = client.post(
+        "/api/v1/triage/suggest/",
+        {"text": "楼上邻居半夜吵闹，报警了派出所也不管"},
+        content_type="application/json",
+    )
+    body = resp.json()
+    assert resp.status_code == 200
+    top = body["top3"][0]["probability"]
+    expected = f"{round(top * 100)}%" if top >= model.confident_threshold else ml.UNCERTAIN
+    assert body["confidence"] == expected and body["confident"] == (expected != ml.UNCERTAIN)
+    assert body["department"] == ("县公安局（辖区派出所）" if body["category"] == "NONE" else "")
