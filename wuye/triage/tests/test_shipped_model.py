@@ -64,6 +64,6 @@ def test_shipped_model_on_the_realistic_held_out_file(shipped):
     result = evaluate(shipped, ml.read_jsonl(DATA_DIR / "realistic.jsonl"))
     assert result["n"] >= 160 and result["urgent_support"] >= 30
     assert result["macro_f1"] >= 0.88
-    assert result["urgent_recall"] >= 0.96
+    assert result["urgent_recall"] >= 0.97
     # calibrated: where a percentage is shown, the suggestion is right at least nine times in ten
     assert result["confident_accuracy"] >= 0.9
