@@ -24,5 +24,5 @@ class SuggestionAdmin(_ReadOnly):
 
 @admin.register(Correction)
 class CorrectionAdmin(_ReadOnly):
-    list_display = ("lead", "suggested_category", "category", "actor", "created_at")
-    list_filter = ("category",)
+    list_display = ("lead", "suggested_category", "category", "actor", "created_at", "review", "reviewed_by")
+    list_filter = ("review", "category")
