@@ -30,3 +30,9 @@ def client_ip(request: HttpRequest) -> str:
             if found:
                 return found
     return _valid(request.META.get("REMOTE_ADDR", "")) or "unknown"
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """For django-axes, which stores the address in an IP column: None when there is no usable address."""
+    found = client_ip(request)
+    return None if found == "unknown" else found

@@ -155,7 +155,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("WUYE_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("WUYE_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "wuye.common.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "wuye.common.clientip.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # the request.META key the trusted reverse proxy sets to the client's address (e.g. HTTP_X_FORWARDED_FOR); empty: none
 WUYE_TRUSTED_PROXY_HEADER = os.environ.get("WUYE_TRUSTED_PROXY_HEADER", "")
