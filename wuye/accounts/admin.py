@@ -35,4 +35,4 @@ def _admin_login(request):  # type: ignore[no-untyped-def]
 
 
 # The admin's own login form takes the password alone; /admin/login/ is the staff login with its second factor.
-admin.site.login = _admin_login  # type: ignore[method-assign]
+admin.site.login = _admin_login  # type: ignore[method-assign,assignment]

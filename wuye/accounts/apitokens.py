@@ -51,9 +51,11 @@ def api_tokens_list() -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("user", "created_by").order_by("revoked_at", "-created_at")
 
 
-def _require_office_head(actor: Actor, what: str) -> None:
-    if actor_role(actor) != Role.BUREAU_ADMIN:
+def _require_office_head(actor: Actor, what: str) -> User:
+    user = actor_user(actor)
+    if user is None or actor_role(actor) != Role.BUREAU_ADMIN:
         raise DomainError(f"只有专班办公室负责人可以{what}", field="name")
+    return user
 
 
 @transaction.atomic
@@ -61,7 +63,7 @@ def api_token_create(
     *, actor: Actor, name: str, role: str, read_only: bool, groups: list[str]
 ) -> tuple[ApiToken, str]:
     """Make a token and its service account; returns the token row and the token itself (shown once)."""
-    _require_office_head(actor, "创建接口令牌")
+    head = _require_office_head(actor, "创建接口令牌")
     name = (name or "").strip()
     if not name:
         raise DomainError("请填写令牌名称（如“12345平台”）", field="name")
@@ -83,7 +85,7 @@ def api_token_create(
         user=user,
         read_only=read_only,
         groups=sorted(set(groups)),
-        created_by=actor_user(actor),
+        created_by=head,
         created_at=now(),
     )
     audit_record(

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
-from wuye.kernel.actors import Actor, actor_role, actor_user
+from wuye.kernel.actors import Actor, SystemActor, actor_role, actor_user
 
 from .models import BUREAU_ROLES, EnrolmentLink, Role, User
 from .services import totp_confirm
@@ -58,8 +58,10 @@ def enrolment_links_recent(limit: int = 30) -> QuerySet[EnrolmentLink]:
 
 @transaction.atomic
 def enrolment_link_issue(*, actor: Actor, user_id: int) -> tuple[EnrolmentLink, str]:
-    """Issue a link for one bureau user; any earlier unused link of theirs stops working."""
-    if actor_role(actor) != Role.BUREAU_ADMIN:
+    """Issue a link for one bureau user; any earlier unused link of theirs stops working. The office head issues
+    them; `SystemActor("enrolment_link")` is the server's operator bootstrapping the first office head."""
+    head = actor_user(actor)
+    if actor != SystemActor("enrolment_link") and actor_role(actor) != Role.BUREAU_ADMIN:
         raise DomainError("只有专班办公室负责人可以签发绑定链接", field="user")
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or user.role not in BUREAU_ROLES:
@@ -74,7 +76,7 @@ def enrolment_link_issue(*, actor: Actor, user_id: int) -> tuple[EnrolmentLink, 
     link = EnrolmentLink.objects.create(
         user=user,
         token_hash=_digest(raw),
-        created_by=actor_user(actor),
+        created_by=head,
         created_at=current,
         expires_at=current + dt.timedelta(hours=settings.WUYE["ENROLMENT_LINK_HOURS"]),
     )

@@ -67,7 +67,9 @@ class ApiTokenForm(forms.Form):
 
 
 class EnrolmentLinkForm(forms.Form):
-    user = forms.ModelChoiceField(label="专班工作人员", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="专班工作人员", queryset=None, empty_label="请选择"
+    )  # type: ignore[type-arg,arg-type]
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from .enrolment import enrolment_candidates

@@ -165,7 +165,10 @@ class EnrolmentLink(models.Model):
         User, on_delete=models.CASCADE, related_name="enrolment_links", verbose_name="用户"
     )
     token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="签发人")
+    # None: issued from the command line (`manage.py enrolment_link`) by whoever runs the server
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="签发人"
+    )
     created_at = models.DateTimeField("签发时间")
     expires_at = models.DateTimeField("失效时间")
     used_at = models.DateTimeField("使用时间", null=True, blank=True)

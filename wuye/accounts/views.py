@@ -165,8 +165,7 @@ def enrol_link(request: HttpRequest, token: str) -> HttpResponse:
 def admin_login(request: HttpRequest) -> HttpResponse:
     """/admin/login/ is the staff login with its second factor (the admin's own form took the password alone)."""
     view = StaffLoginView.as_view(redirect_authenticated_user=False)
-    response: HttpResponse = view(request)
-    return response
+    return view(request)  # type: ignore[return-value]
 
 
 class StaffLogoutView(LogoutView):

@@ -193,3 +193,23 @@ def test_only_the_office_head_issues_enrolment_links(client, role):
     login(client, make_user(role))
     assert client.post("/accounts/enrolment-links/", {"user": newbie.pk}).status_code == 403
     assert not EnrolmentLink.objects.exists()
+
+
+def test_the_first_office_head_gets_a_link_from_the_command_line(client, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.WUYE = {**settings.WUYE, "REQUIRE_BUREAU_2FA": True}
+    make_user(Role.BUREAU_ADMIN, username="head", password=PASSWORD)
+    out = StringIO()
+    call_command("enrolment_link", "head", stdout=out)
+    raw = out.getvalue().split("/accounts/enrol/")[1].split("/")[0]
+    assert AuditEntry.objects.filter(
+        action="user.enrolment_link_issue", actor_label__contains="命令行"
+    ).exists()
+    client.get(f"/accounts/enrol/{raw}/")
+    client.post("/accounts/login/", {"username": "head", "password": PASSWORD})
+    secret = client.session["wuye_pending_2fa"]["secret"]
+    client.post("/accounts/login/code/", {"code": totp.code_at(secret, totp.current_step())})
+    assert client.get("/accounts/api-tokens/").status_code == 200
