@@ -11,7 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
@@ -19,7 +19,7 @@ from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, SystemActor, actor_role, actor_user
 
 from .models import BUREAU_ROLES, EnrolmentLink, Role, User
-from .services import totp_confirm
+from .services import second_factor_applies, totp_confirm
 
 LINK_INVALID = "绑定链接无效、已使用或已过期，请向专班办公室负责人重新申请"
 
@@ -46,10 +46,12 @@ def enrolment_link_pending(link_id: int | None, user: User) -> EnrolmentLink | N
 
 
 def enrolment_candidates() -> QuerySet[User]:
-    """Bureau users who have not bound an authenticator app yet (service accounts of API tokens excluded)."""
-    return User.objects.filter(
-        role__in=BUREAU_ROLES, is_active=True, totp_secret="", api_token__isnull=True
-    ).order_by("username")
+    """Bureau users and admin users who have not bound an authenticator app yet (API service accounts excluded)."""
+    return (
+        User.objects.filter(Q(role__in=BUREAU_ROLES) | Q(is_staff=True) | Q(is_superuser=True))
+        .filter(is_active=True, totp_secret="", api_token__isnull=True)
+        .order_by("username")
+    )
 
 
 def enrolment_links_recent(limit: int = 30) -> QuerySet[EnrolmentLink]:
@@ -64,7 +66,7 @@ def enrolment_link_issue(*, actor: Actor, user_id: int) -> tuple[EnrolmentLink, 
     if actor != SystemActor("enrolment_link") and actor_role(actor) != Role.BUREAU_ADMIN:
         raise DomainError("只有专班办公室负责人可以签发绑定链接", field="user")
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-    if user is None or user.role not in BUREAU_ROLES:
+    if user is None or not second_factor_applies(user):
         raise DomainError("只能为专班工作人员签发绑定链接", field="user")
     if user.has_second_factor:
         raise DomainError("该账号已绑定动态口令；手机丢失时请先在管理后台重置", field="user")

@@ -154,8 +154,14 @@ def staff_user_create(
 # --- second factor for bureau staff (§13) ---------------------------------------------------------------------
 
 
+def second_factor_applies(user: User) -> bool:
+    """Bureau staff, and anyone who may enter the Django admin (a superuser made by `createsuperuser` has no role
+    yet): the second factor is theirs to bind, and only with the office head's enrolment link."""
+    return user.role in (Role.BUREAU_ADMIN, Role.TASK_FORCE) or user.is_staff or user.is_superuser
+
+
 def second_factor_required(user: User) -> bool:
-    return user.role in (Role.BUREAU_ADMIN, Role.TASK_FORCE) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
+    return second_factor_applies(user) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ class StaffLoginView(LoginView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
         link = None
-        if user.is_bureau and not user.has_second_factor:
+        if services.second_factor_applies(user) and not user.has_second_factor:
             link = enrolment.enrolment_link_pending(self.request.session.get(ENROL_LINK_KEY), user)
             if link is None and services.second_factor_required(user):
                 form.add_error(None, NEEDS_LINK)
@@ -121,7 +121,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     if user.has_second_factor:
         return render(request, "accounts/second_factor.html", {"enabled": True})
     link = None
-    if user.is_bureau:
+    if services.second_factor_applies(user):
         link = enrolment.enrolment_link_pending(request.session.get(ENROL_LINK_KEY), user)
         if link is None:
             return render(request, "accounts/second_factor.html", {"needs_link": True})

@@ -201,3 +201,15 @@ def test_the_token_form_names_the_field_and_the_reason(client):
     client.post("/accounts/api-tokens/", {"name": "市局", "role": Role.CITY_VIEWER})
     again = client.post("/accounts/api-tokens/", {"name": "市局", "role": Role.CITY_VIEWER}).content.decode()
     assert "已有名为“市局”的有效令牌" in again and ApiToken.objects.count() == 1
+
+
+def test_a_superuser_without_a_role_needs_the_second_factor_for_the_admin_too(client, settings):
+    from wuye.accounts.models import User
+
+    settings.WUYE = {**settings.WUYE, "REQUIRE_BUREAU_2FA": True}
+    User.objects.create_superuser(username="root", password=PASSWORD, email="")
+    resp = client.post(
+        "/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert resp.status_code == 200 and "绑定链接" in resp.content.decode()
+    assert client.get("/admin/").status_code == 302
