@@ -26,3 +26,13 @@ class WuyeUserAdmin(UserAdmin):
         for user in queryset:
             totp_reset(actor=request.user, user=user, reason="管理后台重置（手机丢失或更换）")
         self.message_user(request, f"已重置 {queryset.count()} 个账号的动态口令，下次登录时重新绑定。")
+
+
+def _admin_login(request):  # type: ignore[no-untyped-def]
+    from .views import admin_login
+
+    return admin_login(request)
+
+
+# The admin's own login form takes the password alone; /admin/login/ is the staff login with its second factor.
+admin.site.login = _admin_login  # type: ignore[method-assign,assignment]

@@ -43,3 +43,36 @@ class TotpForm(forms.Form):
         help_text="手机身份验证器上显示的 6 位数字",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=60, help_text="调用方，如“12345平台”“市住建局监管系统”")
+    role = forms.ChoiceField(label="权限角色", choices=[])
+    read_only = forms.BooleanField(label="只读（只能查询，不能新增或修改）", required=False, initial=True)
+    groups = forms.MultipleChoiceField(
+        label="允许的接口组",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="不选则可访问全部接口组",
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from .apitokens import TOKEN_ROLES
+        from .models import API_GROUPS
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = list(TOKEN_ROLES.items())
+        self.fields["groups"].choices = list(API_GROUPS.items())
+
+
+class EnrolmentLinkForm(forms.Form):
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="专班工作人员", queryset=None, empty_label="请选择"
+    )  # type: ignore[type-arg,arg-type]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from .enrolment import enrolment_candidates
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = enrolment_candidates()  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 
+from .authentication import ApiTokenScope
 from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 
 __all__ = ["BUREAU_ROLES", "COUNTY_READ_ROLES", "STAFF_ROLES", "Role", "role_required", "roles_permission"]
@@ -33,6 +34,9 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     return decorator
 
 
+_token_scope = ApiTokenScope()
+
+
 def roles_permission(
     roles: Iterable[str], *, write_roles: Iterable[str] | None = None
 ) -> type[BasePermission]:
@@ -46,6 +50,9 @@ def roles_permission(
         def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
             user = request.user
             if not (user and user.is_authenticated):
+                return False
+            if not _token_scope.has_permission(request, view):  # a machine's token: its scope first
+                self.message = _token_scope.message
                 return False
             if request.method in ("GET", "HEAD", "OPTIONS"):
                 return user.role in read

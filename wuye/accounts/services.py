@@ -14,8 +14,7 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.registry.models import Owner
 
-from .models import OneTimeCode, Role, User
-from .sms import sms_send
+from .models import OneTimeCode, Role, SmsOutcome, User
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -33,26 +32,33 @@ def _hash_code(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def otp_request(*, phone: str) -> None:
-    """Send a 6-digit code to an owner's registered phone. Refuses unknown phones and rapid resends."""
+def otp_request(*, phone: str, client: str) -> None:
+    """Send a 6-digit code if the phone is an owner's. The caller learns nothing about the phone: a known and an
+    unknown phone get the same answer (the code simply never arrives for an unknown one). Limited per client
+    address and county-wide (`SMS_PER_CLIENT`, `SMS_GLOBAL`) and per phone (`OTP_RESEND_SECONDS`)."""
+    from .smsguard import sms_count, sms_dispatch, sms_limits_check
+
     phone = normalise_phone(phone)
-    if not Owner.objects.filter(phone=phone).exists():
-        raise DomainError("该手机号未登记为本县业主，请联系小区业委会或物业核对档案", field="手机号")
+    sms_limits_check(phone=phone, client=client)
     cfg = settings.WUYE
     current = now()
-    recent = OneTimeCode.objects.filter(phone=phone).order_by("-created_at").first()
-    if recent and (current - recent.created_at).total_seconds() < cfg["OTP_RESEND_SECONDS"]:
-        raise DomainError(f"验证码已发送，请 {cfg['OTP_RESEND_SECONDS']} 秒后再试", field="手机号")
-    code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
+        if not Owner.objects.filter(phone=phone).exists():
+            sms_count(SmsOutcome.UNKNOWN_PHONE)
+            return
+        code = f"{secrets.randbelow(1_000_000):06d}"
         OneTimeCode.objects.create(
             phone=phone,
             code_hash=_hash_code(phone, code),
             created_at=current,
             expires_at=current + dt.timedelta(seconds=cfg["OTP_TTL_SECONDS"]),
         )
+        sms_count(SmsOutcome.SENT)
         text = f"【{cfg['BUREAU_NAME']}】您的登录验证码为 {code}，{cfg['OTP_TTL_SECONDS'] // 60} 分钟内有效。"
-        transaction.on_commit(lambda: sms_send(phone, text))
+        sms_dispatch(phone, text)
+
+
+OTP_WRONG = "验证码不正确、已过期或不存在，请核对或重新获取"
 
 
 def otp_verify(*, phone: str, code: str) -> User:
@@ -67,13 +73,12 @@ def otp_verify(*, phone: str, code: str) -> User:
             .order_by("-created_at")
             .first()
         )
-        if otp is None or otp.expires_at < now():
-            raise DomainError("验证码已过期或不存在，请重新获取", field="验证码")
-        if otp.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
-            raise DomainError("验证码错误次数过多，请重新获取", field="验证码")
+        # one answer for a wrong, expired, used-up or never-sent code: it must not tell an owner's phone apart
+        if otp is None or otp.expires_at < now() or otp.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
+            raise DomainError(OTP_WRONG, field="验证码")
         if not hmac.compare_digest(otp.code_hash, _hash_code(phone, code)):
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
-            return_error = DomainError("验证码不正确", field="验证码")
+            return_error = DomainError(OTP_WRONG, field="验证码")
         else:
             return_error = None
             otp.used_at = now()
@@ -149,8 +154,14 @@ def staff_user_create(
 # --- second factor for bureau staff (§13) ---------------------------------------------------------------------
 
 
+def second_factor_applies(user: User) -> bool:
+    """Bureau staff, and anyone who may enter the Django admin (a superuser made by `createsuperuser` has no role
+    yet): the second factor is theirs to bind, and only with the office head's enrolment link."""
+    return user.role in (Role.BUREAU_ADMIN, Role.TASK_FORCE) or user.is_staff or user.is_superuser
+
+
 def second_factor_required(user: User) -> bool:
-    return user.role in (Role.BUREAU_ADMIN, Role.TASK_FORCE) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
+    return second_factor_applies(user) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
 
 
 @transaction.atomic
@@ -167,21 +178,45 @@ def totp_confirm(*, actor: User, user: User, secret: str, code: str) -> None:
     audit_record(actor=actor, action="user.second_factor_on", obj=user, after={"second_factor": True})
 
 
-@transaction.atomic
 def totp_check(*, user: User, code: str) -> None:
-    """Accept a code once: a code already used (or an older one) is refused, so an overheard code is worthless."""
+    """Accept a code once: a code already used (or an older one) is refused, so an overheard code is worthless.
+    Wrong codes are counted per account (any session, any client): at `TOTP_MAX_FAILURES_ACCOUNT` in a row the
+    account refuses every code for `TOTP_LOCKOUT_MINUTES`, even the right one."""
+    error = _totp_check(user=user, code=code)
+    if error is not None:
+        raise error  # after the commit, so the failure count stays
+
+
+@transaction.atomic
+def _totp_check(*, user: User, code: str) -> DomainError | None:
     from . import totp
 
+    cfg = settings.WUYE
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_secret:
-        raise DomainError("尚未启用动态口令", field="动态口令")
+        return DomainError("尚未启用动态口令", field="动态口令")
+    current = now()
+    if user.totp_locked_until is not None and user.totp_locked_until > current:
+        return DomainError(TOTP_LOCKED_MESSAGE.format(minutes=cfg["TOTP_LOCKOUT_MINUTES"]), field="动态口令")
     step = totp.matching_step(user.totp_secret, code)
-    if step is None:
-        raise DomainError("动态口令不正确", field="动态口令")
-    if user.totp_last_step is not None and step <= user.totp_last_step:
-        raise DomainError("该动态口令已使用过，请等待下一个口令", field="动态口令")
-    user.totp_last_step = step
-    user.save(update_fields=["totp_last_step"])
+    replayed = step is not None and user.totp_last_step is not None and step <= user.totp_last_step
+    if step is None or replayed:
+        user.totp_failures += 1
+        if user.totp_failures >= cfg["TOTP_MAX_FAILURES_ACCOUNT"]:
+            user.totp_failures, user.totp_locked_until = (
+                0,
+                current + dt.timedelta(minutes=cfg["TOTP_LOCKOUT_MINUTES"]),
+            )
+        user.save(update_fields=["totp_failures", "totp_locked_until"])
+        if replayed:
+            return DomainError("该动态口令已使用过，请等待下一个口令", field="动态口令")
+        return DomainError("动态口令不正确", field="动态口令")
+    user.totp_last_step, user.totp_failures, user.totp_locked_until = step, 0, None
+    user.save(update_fields=["totp_last_step", "totp_failures", "totp_locked_until"])
+    return None
+
+
+TOTP_LOCKED_MESSAGE = "动态口令错误次数过多，账号已暂时锁定，请 {minutes} 分钟后再试，或联系专班办公室负责人"
 
 
 @transaction.atomic
@@ -193,7 +228,8 @@ def totp_reset(*, actor: User, user: User, reason: str) -> None:
         raise DomainError("请填写重置原因", field="原因")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.totp_secret, user.totp_last_step = "", None
-    user.save(update_fields=["totp_secret", "totp_last_step"])
+    user.totp_failures, user.totp_locked_until = 0, None
+    user.save(update_fields=["totp_secret", "totp_last_step", "totp_failures", "totp_locked_until"])
     audit_record(
         actor=actor,
         action="user.second_factor_reset",

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything deployment-specific comes from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "wuye.common",
@@ -53,8 +55,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wuye.accounts.authentication.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wuye.urls"
@@ -94,6 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out account or client never reaches the hasher
     "django.contrib.auth.backends.ModelBackend",
     "wuye.accounts.backends.PhoneCodeBackend",
 ]
@@ -123,11 +128,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 
 REST_FRAMEWORK = {
+    # no password on the API (no Basic auth): the browser's session after the second factor, or a machine's token
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "wuye.accounts.authentication.SecondFactorSessionAuthentication",
+        "wuye.accounts.authentication.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "wuye.accounts.authentication.ApiTokenScope",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -140,6 +149,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Brute force (django-axes): wrong passwords lock the account and, separately, the client address for a while
+AXES_FAILURE_LIMIT = int(os.environ.get("WUYE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("WUYE_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "wuye.common.clientip.client_ip_or_none"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# the request.META key the trusted reverse proxy sets to the client's address (e.g. HTTP_X_FORWARDED_FOR); empty: none
+WUYE_TRUSTED_PROXY_HEADER = os.environ.get("WUYE_TRUSTED_PROXY_HEADER", "")
 
 CACHES = {
     "default": {
@@ -245,6 +264,22 @@ WUYE = {
         "所在社区居委会": ("社区", "低保", "调解", "租房", "房东", "押金"),
     },
 }
+
+# accounts: second-factor attempts, enrolment links, owners' login codes (trust issue #12)
+WUYE.update(
+    {
+        "TOTP_MAX_FAILURES_SESSION": 5,  # wrong codes before the login starts again from the password
+        "TOTP_MAX_FAILURES_ACCOUNT": 10,  # wrong codes in a row (any session) before the account waits
+        "TOTP_LOCKOUT_MINUTES": 15,
+        "ENROLMENT_LINK_HOURS": 72,
+        "SMS_LIMIT_WINDOW_SECONDS": 3600,
+        "SMS_PER_CLIENT": int(
+            os.environ.get("WUYE_SMS_PER_CLIENT", "10")
+        ),  # code requests per client per window
+        "SMS_GLOBAL": int(os.environ.get("WUYE_SMS_GLOBAL", "500")),  # code requests in the county per window
+        "SMS_DISPATCH": os.environ.get("WUYE_SMS_DISPATCH", "inline"),  # "background" in production
+    }
+)
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
 WUYE_DEMO_BUILDERS = [

@@ -53,9 +53,11 @@ def test_owner_logs_in_with_phone_and_one_time_code(client, django_capture_on_co
     assert "已过期或不存在" in again.content.decode()
 
 
-def test_unregistered_phone_is_refused_plainly(client):
+def test_unregistered_phone_gets_no_code_and_no_telling_answer(client):
+    # changed with issue #12 finding 4: "未登记为本县业主" told anyone whether a phone owns a flat
     resp = client.post("/accounts/owner/", {"step": "phone", "phone": "13912345678"})
-    assert "未登记为本县业主" in resp.content.decode()
+    assert "未登记为本县业主" not in resp.content.decode()
+    assert "验证码已发送" in resp.content.decode()
     assert MemorySmsBackend.outbox == []
 
 

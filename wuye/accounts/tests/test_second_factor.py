@@ -56,8 +56,13 @@ def test_a_used_code_cannot_be_replayed(client):
 
 
 def test_when_required_bureau_staff_enrol_before_they_are_logged_in(client, settings):
+    from wuye.accounts.enrolment import enrolment_link_issue
+
     settings.WUYE = {**settings.WUYE, "REQUIRE_BUREAU_2FA": True}
-    make_user(Role.TASK_FORCE, username="newbie", password="secret-pass-1")
+    newbie = make_user(Role.TASK_FORCE, username="newbie", password="secret-pass-1")
+    # since issue #12 the enrolment needs the office head's one-time link, not the password alone
+    _, raw = enrolment_link_issue(actor=make_user(Role.BUREAU_ADMIN), user_id=newbie.pk)
+    client.get(f"/accounts/enrol/{raw}/")
     client.post("/accounts/login/", {"username": "newbie", "password": "secret-pass-1"})
     page = client.get("/accounts/login/code/").content.decode()
     assert "绑定动态口令" in page and "<svg" in page
@@ -104,9 +109,10 @@ def test_only_the_office_head_resets_a_lost_phone():
 
 
 def test_staff_enable_the_second_factor_from_their_page(client):
-    from wuye.common.testing import login
+    from wuye.common.testing import login, make_company
 
-    user = make_user(Role.TASK_FORCE)
+    # since issue #12 a bureau user needs the office head's link for this (test_auth_enrolment); other staff don't
+    user = make_user(Role.COMPANY_STAFF, company_id=make_company().pk)
     login(client, user)
     page = client.get("/accounts/second-factor/").content.decode()
     assert "<svg" in page

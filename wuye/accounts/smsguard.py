@@ -1,0 +1,115 @@
+"""Limits and accounting for owners' login codes (SMS cost, abuse, enumeration).
+
+Every request for a code is counted, per client address and county-wide, in the shared cache (Redis in
+production), on top of the per-phone resend interval; each request ends in one `SmsOutcome`, counted per day for
+the office head. The answer does not say whether a phone belongs to an owner: an unknown phone simply never gets
+a code.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F
+
+from wuye.common.dates import today
+from wuye.common.errors import DomainError
+
+from .models import SmsDailyCount, SmsOutcome
+from .sms import sms_send
+
+logger = logging.getLogger("wuye.sms")
+
+TOO_MANY = "获取验证码过于频繁，请稍后再试"
+
+
+def _window_count(key: str, window: int) -> int:
+    """Count one hit in the current fixed window of `window` seconds; return the count so far."""
+    cache_key = f"wuye:sms:{key}:{int(time.time() // window)}"
+    if cache.add(cache_key, 1, timeout=window + 1):
+        return 1
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=window + 1)
+        return 1
+
+
+def _phone_key(phone: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:32]
+
+
+def sms_limits_check(*, phone: str, client: str) -> None:
+    """Refuse (and count) a request over a limit. The same checks, in the same order, for every phone."""
+    cfg = settings.WUYE
+    window = int(cfg["SMS_LIMIT_WINDOW_SECONDS"])
+    if _window_count(f"client:{client or 'unknown'}", window) > int(cfg["SMS_PER_CLIENT"]):
+        sms_count(SmsOutcome.LIMITED_CLIENT)
+        raise DomainError(TOO_MANY, field="手机号")
+    if _window_count("global", window) > int(cfg["SMS_GLOBAL"]):
+        sms_count(SmsOutcome.LIMITED_GLOBAL)
+        raise DomainError(TOO_MANY, field="手机号")
+    resend = int(cfg["OTP_RESEND_SECONDS"])
+    if not cache.add(f"wuye:sms:phone:{_phone_key(phone)}", 1, timeout=resend):
+        sms_count(SmsOutcome.LIMITED_PHONE)
+        raise DomainError(f"验证码已发送，请 {resend} 秒后再试", field="手机号")
+
+
+def sms_count(outcome: str) -> None:
+    """One more request with this outcome today (an upsert; safe under concurrent requests)."""
+    day = today()
+    if SmsDailyCount.objects.filter(day=day, outcome=outcome).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            SmsDailyCount.objects.create(day=day, outcome=outcome, count=1)
+    except IntegrityError:  # a concurrent request made today's row first
+        SmsDailyCount.objects.filter(day=day, outcome=outcome).update(count=F("count") + 1)
+
+
+def _deliver(phone: str, text: str) -> None:
+    try:
+        sms_send(phone, text)
+    except Exception:  # the gateway failing must not become a 500 that tells the phone was an owner's
+        logger.exception("sms gateway failed for a login code")
+        sms_count(SmsOutcome.GATEWAY_ERROR)
+
+
+def _in_thread(job: Callable[[], Any]) -> None:
+    def run() -> None:
+        try:
+            job()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threading.Thread(target=run, daemon=True, name="wuye-sms").start()
+
+
+def sms_dispatch(phone: str, text: str) -> None:
+    """Send on commit. With `SMS_DISPATCH = "background"` (production) the gateway call runs after the response,
+    so a known phone's answer takes no longer than an unknown one's."""
+    if settings.WUYE.get("SMS_DISPATCH") == "background":
+        transaction.on_commit(lambda: _in_thread(lambda: _deliver(phone, text)))
+    else:
+        transaction.on_commit(lambda: _deliver(phone, text))
+
+
+def sms_counts_by_day(days: int = 30) -> list[dict[str, Any]]:
+    """Rows for the office head's page: one per day with a count per outcome and the total, newest first."""
+    since = today() - dt.timedelta(days=days - 1)
+    rows: dict[Any, dict[str, Any]] = {}
+    for day, outcome, count in SmsDailyCount.objects.filter(day__gte=since).values_list(
+        "day", "outcome", "count"
+    ):
+        row = rows.setdefault(day, {"day": day, "total": 0, **{o: 0 for o in SmsOutcome.values}})
+        row[outcome] = count
+        row["total"] += count
+    return [rows[d] for d in sorted(rows, reverse=True)]
