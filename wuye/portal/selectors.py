@@ -4,7 +4,7 @@ Other apps add their own panels to `HOME_PANELS`."""
 import importlib
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from wuye.accounts.models import Role
 from wuye.registry.models import Estate, Town
@@ -120,12 +120,16 @@ def owner_leads(user: Any) -> list[dict[str, Any]]:
 def owner_estates(user: Any) -> list[Estate]:
     if user.role != Role.OWNER:
         return []
+    from wuye.revenue.models import Disclosure
+
+    latest = Disclosure.objects.filter(account__estate=OuterRef("pk")).order_by("-period_start", "-id")
     return list(
         estates_visible_to(user)
         .select_related("town")
         .annotate(
             disclosure_count=Count("revenue_account__disclosures"),
             last_disclosed=Max("revenue_account__disclosures__published_at"),
+            last_period=Subquery(latest.values("period_key")[:1]),
         )
         .order_by("name")
     )

@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import template
@@ -17,6 +18,14 @@ def yuan(value: Decimal | None) -> str:
 
 @register.filter
 def cn_date(value):  # type: ignore[no-untyped-def]
+    """A date, a datetime, or an ISO date string (as events store them) as "2026年7月3日"."""
+    if isinstance(value, str):
+        if not value:
+            return "—"
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return _cn_date(value)
 
 
