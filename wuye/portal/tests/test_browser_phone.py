@@ -89,3 +89,25 @@ def test_public_pages_fit_a_phone_and_a_vote_shows_the_public_no_ballots(phone, 
     assert not re.search(r"\bM\d\b", text)
     response = phone.goto(f"{base}/voting/{a.pk}/ballots.json")
     assert "/accounts/" in phone.url and "ballots" not in (response.headers.get("content-disposition") or "")
+
+
+def test_an_owner_on_a_phone_sees_their_page_and_their_estates_ballots(phone, live_server):
+    call_command("demo", "--seed", "1", "--scale", "0.1", "--quiet-logins")
+    from django.test import Client
+
+    from wuye.accounts.models import User
+    from wuye.voting.models import PUBLIC_RESULT_STATES, Assembly, Ballot
+
+    a = Assembly.objects.filter(status__in=PUBLIC_RESULT_STATES).order_by("id").first()
+    user = User.objects.filter(owner__ownerships__unit__estate=a.estate).order_by("id").first()
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    phone.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    phone.goto(live_server.url + "/")
+    fits(phone, "owner-home")
+    assert "我的主页" in phone.inner_text("h1") and "工作台" not in phone.inner_text("body")
+    phone.goto(f"{live_server.url}/voting/{a.pk}/result/")
+    fits(phone, "voting-result-owner")
+    receipt = Ballot.objects.filter(assembly=a).order_by("receipt").first().receipt
+    assert receipt in phone.inner_text("main") and a.digest in phone.inner_text("main")
