@@ -34,7 +34,7 @@ class WebReportForm(QrForm):
     field_order = ["town", "estate", "estate_unknown", "address", "text", "category"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         estate = (data.get("estate") or "").strip()
         if data.get("estate_unknown"):
             if not (data.get("address") or "").strip():

@@ -19,6 +19,7 @@ from wuye.intake.photos import process_photos
 from wuye.intake.ratelimit import rate_limited
 from wuye.intake.services import qr_submit
 from wuye.kernel.actors import PublicActor
+from wuye.registry.models import Estate
 
 from . import selectors
 from .forms import WebReportForm
@@ -58,7 +59,8 @@ def report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _report_page(request, form, status=400)
     d = form.cleaned_data
-    estate, candidates = None, []
+    estate: Estate | None = None
+    candidates: list[Estate] = []
     if not d["estate_unknown"]:
         estate, candidates = selectors.estate_for_report(
             text=d["estate"], code=d["estate_code"], town=d["town"]
