@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from wuye.cases.taxonomy import PLAIN_HINTS, Category
@@ -93,6 +95,11 @@ class RateForm(forms.Form):
 
 
 class NotFixedForm(forms.Form):
+    # shares the tracking page with RateForm: its own ids, so the page has one id_comment, not two
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "not_fixed_%s")
+        super().__init__(*args, **kwargs)
+
     comment = forms.CharField(
         label="哪里还没有解决？（可选）",
         max_length=1000,

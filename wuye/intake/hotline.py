@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -230,6 +230,11 @@ def _parse_row(row: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow
     )
 
 
+def _same_order(a: ParsedRow, b: ParsedRow) -> bool:
+    """The same work order repeated in one file: every parsed field equal, only the row number differs."""
+    return replace(a, row=0) == replace(b, row=0)
+
+
 def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Import one export file. Raises DomainError only for a file that cannot be read at all."""
     if not data:
@@ -238,7 +243,7 @@ def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = Fa
     header_index, columns = find_header(rows)
     report = ImportReport(dry_run=dry_run)
     parsed: list[ParsedRow] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, ParsedRow] = {}
     for row, cells in rows[header_index + 1 :]:
         try:
             item = _parse_row(row, cells, columns)
@@ -247,12 +252,21 @@ def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = Fa
             continue
         if item is None:
             continue
-        if item.number in seen:
-            report.errors.append(
-                {"row": row, "reason": f"工单编号 {item.number} 与第 {seen[item.number]} 行重复"}
-            )
+        first = seen.get(item.number)
+        if first is not None:
+            if _same_order(first, item):
+                # the platform exported the same work order twice: nothing to fix, nothing new to import
+                report.duplicates += 1
+            else:
+                report.errors.append(
+                    {
+                        "row": row,
+                        "reason": f"工单编号 {item.number} 与第 {first.row} 行重复，但内容不同"
+                        f"（第 {first.row} 行与第 {row} 行），请核对后只保留一行",
+                    }
+                )
             continue
-        seen[item.number] = row
+        seen[item.number] = item
         parsed.append(item)
     matcher = EstateMatcher()
     with transaction.atomic():

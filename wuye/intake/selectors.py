@@ -63,7 +63,8 @@ def estate_for_qr(code: str) -> Estate:
 
 
 def normalize_tracking_code(code: str) -> str:
-    code = normalize(code).upper()
+    # residents read codes in groups ("ABCD-EFGH-JK") and type them with hyphens or spaces
+    code = re.sub(r"[\s\-_·.—–]", "", normalize(code)).upper()
     return code if code and len(code) <= 12 and all(c in TRACKING_ALPHABET for c in code) else ""
 
 

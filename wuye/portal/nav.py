@@ -24,7 +24,9 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("工作台", "portal:home", frozenset({B, T, C, S, M, OW})),
+    NavItem("工作台", "portal:home", frozenset({B, T, C, S, M})),
+    NavItem("我的主页", "portal:home", frozenset({OW})),
+    NavItem("我要反映问题", "portal:report", frozenset({OW})),
     NavItem("线索分拣", "triage:queue", frozenset({B, T})),
     NavItem("整治台账", "cases:list", frozenset({B, T, C, S, M})),
     NavItem("线索录入", "intake:desk", frozenset({B, T})),
@@ -41,7 +43,9 @@ NAV: tuple[NavItem, ...] = (
 
 PUBLIC_NAV: tuple[tuple[str, str], ...] = (
     ("首页", "portal:home"),
+    ("我要反映问题", "portal:report"),
     ("查询办理进度", "intake:track"),
+    ("小区公示", "portal:estates"),
     ("业主登录", "accounts:owner_login"),
     ("工作人员登录", "accounts:login"),
 )

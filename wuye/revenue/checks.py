@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from wuye.cases.taxonomy import Category
-from wuye.common.dates import today
+from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
 from wuye.registry.models import Estate, ServiceContract
@@ -94,7 +94,7 @@ def check_no_disclosure(accounts: list[RevenueAccount], on: dt.date) -> Iterator
                 key=f"revenue:no_disclosure:{account.estate.code}:{p.key}",
                 estate=account.estate,
                 category=Category.C2_3,
-                text=f"{account.estate.name}{p.label}公共收益收支情况未在期满后 {_grace()} 日内（{deadline:%Y-%m-%d} 前）公示。",
+                text=f"{account.estate.name}{p.label}公共收益收支情况未在期满后 {_grace()} 日内（{cn_date(deadline)}前）公示。",
                 evidence={"check": "no_disclosure", "period": p.key, "deadline": deadline.isoformat()},
             )
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from wuye.common.dates import cn_date
+
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -111,7 +113,7 @@ class Resolution(models.Model):
         ordering = ["-decided_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.decided_on:%Y-%m-%d}）"
+        return f"{self.title}（{cn_date(self.decided_on)}）"
 
 
 class IncomeSource(models.TextChoices):
@@ -373,7 +375,9 @@ class Disclosure(models.Model):
         indexes = [models.Index(fields=["account", "-period_end"], name="revenue_disclosure_latest")]
 
     def __str__(self) -> str:
-        return f"{self.account.estate.name} {self.period_key}"
+        from .periods import period_from_key
+
+        return f"{self.account.estate.name} {period_from_key(self.period_key).label}"
 
 
 class ObjectionStatus(models.TextChoices):

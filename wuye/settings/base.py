@@ -189,6 +189,11 @@ WUYE = {
     "CASE_NUMBER_PREFIX": os.environ.get("WUYE_CASE_PREFIX", "ZS"),
     "PUBLIC_BASE_URL": os.environ.get("WUYE_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
     "SMS_BACKEND": os.environ.get("WUYE_SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend"),
+    # the county's complaint hotline and mailbox, shown on every public page
+    "HOTLINE": os.environ.get("WUYE_HOTLINE", "0774-5551234"),
+    "MAILBOX": os.environ.get("WUYE_MAILBOX", "wuye-jubao@example.cn"),
+    # the web process loads the triage model at start-up (wuye/wsgi.py), so no resident waits for it
+    "PRELOAD_TRIAGE": env_bool("WUYE_PRELOAD_TRIAGE", True),
     # Where lead-created hooks (triage suggestions) run: "inline" in the request (development, tests),
     # "worker" in a separate `manage.py lead_worker` process (production), "background" in a thread.
     "LEAD_HOOKS": os.environ.get("WUYE_LEAD_HOOKS", "inline"),

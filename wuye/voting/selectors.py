@@ -66,6 +66,14 @@ def assembly_get_published(*, pk: int) -> Assembly:
     return assembly
 
 
+def ballots_visible_to(user: User, assembly: Assembly) -> bool:
+    """The per-unit ballot list, its download and its digest: the estate's owners, its committee and the bureau.
+    Everyone else (the public, companies, the city) sees the totals against the threshold lines only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return assemblies_visible_to(user).filter(pk=assembly.pk).exists()
+
+
 def assembly_list(user: User) -> QuerySet[Assembly]:
     return (
         assemblies_visible_to(user)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, TypeVar
 
 AGREE, DISAGREE, ABSTAIN = "agree", "disagree", "abstain"
@@ -174,12 +174,13 @@ def more_than_half(part: Decimal | int, whole: Decimal | int) -> bool:
 
 
 def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
-    """Share in percent, truncated (never rounded up across a bound) to two places; for display only."""
+    """Share in percent, rounded half up to two places (66/154 → 42.86); for display only: every verdict is
+    decided on the exact figures (`at_least_two_thirds` and friends), never on this rounded share."""
     if not whole:
         return Decimal("0.00")
     with localcontext() as ctx:
         ctx.prec = 60
-        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- grouping units into persons --------------------------------------------------------------------------

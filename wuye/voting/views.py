@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
+from wuye.common.display import motion_no
 from wuye.common.errors import DomainError
 from wuye.registry.models import Estate
 
@@ -385,37 +386,42 @@ def _result_assembly(request: HttpRequest, pk: int) -> Any:
 
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _result_assembly(request, pk)
-    receipt = request.GET.get("receipt", "").strip()
-    ballots = selectors.published_ballots(assembly, receipt=receipt)
-    page = Paginator(ballots, 100).get_page(request.GET.get("page"))
-    codes = [m["id"] for m in (assembly.result or {}).get("motions", [])]
-    for b in page:
-        b.cells = [CHOICE_LABELS.get(b.choices.get(c, ""), "未参与") for c in codes]
-    return render(
-        request,
-        "voting/result.html",
-        {
-            "assembly": assembly,
-            "rows": selectors.result_rows(assembly),
-            "page": page,
-            "codes": codes,
-            "receipt": receipt,
-            "published": assembly.status in PUBLIC_RESULT_STATES,
-            "manager": request.user.is_authenticated
-            and services.can_manage(request.user, assembly.estate_id),
-            "closed_at": selectors.cn_datetime(assembly.closed_at),
-        },
-    )
+    ctx: dict[str, Any] = {
+        "assembly": assembly,
+        "rows": selectors.result_rows(assembly),
+        "published": assembly.status in PUBLIC_RESULT_STATES,
+        "closed_at": selectors.cn_datetime(assembly.closed_at),
+        "show_ballots": selectors.ballots_visible_to(request.user, assembly),
+    }
+    if ctx["show_ballots"]:
+        receipt = request.GET.get("receipt", "").strip()
+        page = Paginator(selectors.published_ballots(assembly, receipt=receipt), 100).get_page(
+            request.GET.get("page")
+        )
+        codes = [m["id"] for m in (assembly.result or {}).get("motions", [])]
+        for b in page:
+            b.cells = [(motion_no(c), CHOICE_LABELS.get(b.choices.get(c, ""), "未参与")) for c in codes]
+        ctx.update(
+            page=page,
+            headers=[motion_no(c) for c in codes],
+            receipt=receipt,
+            manager=services.can_manage(request.user, assembly.estate_id),
+        )
+    return render(request, "voting/result.html", ctx)
 
 
 def ballots_json(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:owner_login"))
     assembly = _result_assembly(request, pk)
+    if not selectors.ballots_visible_to(request.user, assembly):
+        raise Http404("选票明细仅向本小区业主、业委会和县专班公开")
     doc = selectors.ballots_document(assembly)
     payload = doc | {
         "digest": assembly.digest,
         "result": assembly.result,
-        "digest_note": "digest = SHA-256(JSON of assembly, units, motions, ballots; sorted keys, "
-        "separators ',' ':', UTF-8); run `manage.py tally_scenario` on this file",
+        "digest_note": "选票摘要 digest 是对本文件中 assembly、units、motions、ballots 四项计算的 SHA-256，"
+        "复核方法见平台文档 docs/voting.md（复核计票）",
     }
     response = HttpResponse(
         json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json"

@@ -1,7 +1,9 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import template
 
+from wuye.common import display
 from wuye.common.dates import cn_date as _cn_date
 from wuye.common.money import format_yuan
 from wuye.common.privacy import mask_phone as _mask_phone
@@ -16,6 +18,14 @@ def yuan(value: Decimal | None) -> str:
 
 @register.filter
 def cn_date(value):  # type: ignore[no-untyped-def]
+    """A date, a datetime, or an ISO date string (as events store them) as "2026年7月3日"."""
+    if isinstance(value, str):
+        if not value:
+            return "—"
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return _cn_date(value)
 
 
@@ -27,3 +37,44 @@ def mask_phone(value: str | None) -> str:
 @register.filter
 def area(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.2f} ㎡"
+
+
+@register.filter
+def cn_datetime(value):  # type: ignore[no-untyped-def]
+    return display.cn_datetime(value)
+
+
+@register.filter
+def pct(value, whole=None):  # type: ignore[no-untyped-def]
+    """{{ share|pct }} for a value already in percent, {{ part|pct:whole }} for a share; rounded half up."""
+    return display.pct(value, whole)
+
+
+@register.filter
+def shorten(value: str | None, length: int = 60) -> str:
+    """Like truncatechars, but says so: "…" whenever the text was cut."""
+    return display.shorten(value, int(length))
+
+
+@register.filter
+def motion_no(value: str) -> str:
+    return display.motion_no(value)
+
+
+@register.filter
+def case_status(value: str | None) -> str:
+    """A case state code as the ledger names it ("verifying" → "核实中"); empty and "-" stay empty."""
+    if not value or value == "-":
+        return ""
+    from wuye.cases.models import CaseStatus
+
+    return dict(CaseStatus.choices).get(value, value)
+
+
+@register.filter
+def case_title(case) -> str:  # type: ignore[no-untyped-def]
+    """A case's short title; a title cut from the description (the first 40 characters) ends in "…"."""
+    title, description = case.title or "", case.description or ""
+    if title and len(description) > len(title) and description.startswith(title):
+        return title.rstrip() + display.ELLIPSIS
+    return title

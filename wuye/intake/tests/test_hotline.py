@@ -185,3 +185,33 @@ def test_export_writes_results_for_the_hotline(estate, task_force, tmp_path):
     assert by_number["ZS2506030102"][2] is None  # still open: no 办结时间
     for r in rows:
         assert "13812345678" not in " ".join(str(c) for c in r)
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "来电人", "来电号码", "事发地址", "问题描述", "办结时限"])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_work_order_repeated_with_the_same_content_is_a_duplicate_not_an_error(estate):
+    row = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "电梯停运", "2025-07-08"]
+    other = ["ZS2507010002", "2025-07-01 10:00", "", "", "阳光花园", "车库漏水", ""]
+    report = hotline_import(actor=None, data=_xlsx([row, other, list(row)]), filename="dup.xlsx")
+    assert report.summary() == {"imported": 2, "duplicates": 1, "errors": []}
+    assert Lead.objects.filter(source_ref="12345:ZS2507010001").count() == 1
+
+
+def test_the_same_number_with_different_content_is_an_error_naming_both_rows(estate):
+    row = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "电梯停运", ""]
+    changed = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "楼道灯不亮", ""]
+    report = hotline_import(actor=None, data=_xlsx([row, changed]), filename="conflict.xlsx")
+    assert report.imported == 1 and report.duplicates == 0
+    [error] = report.errors
+    assert error["row"] == 3
+    assert "第 2 行" in error["reason"] and "第 3 行" in error["reason"] and "内容不同" in error["reason"]
+    assert Lead.objects.get(source_ref="12345:ZS2507010001").text == "电梯停运"

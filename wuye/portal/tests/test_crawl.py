@@ -2,7 +2,8 @@
 
 Starting from the home page, each role follows the same-site links it is shown (GET only, bounded), as a person
 would. Every answer must be a page, a redirect, 403 or 404 — never a server error. A company user, the city viewer
-and an owner must never be shown a complainant's phone number.
+and an owner must never be shown a complainant's phone number. No page shows anyone a raw value: an English state
+or kind name, "NONE", a period key, a motion code or an ISO date (`visible_text.problems`).
 """
 
 import re
@@ -14,6 +15,8 @@ from django.test import Client
 
 from wuye.accounts.models import Role, User
 from wuye.intake.models import Lead
+
+from .visible_text import problems, raw_choice_values
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,18 @@ def crawl(client: Client, *, start: str = "/") -> dict[str, int]:
             if href not in seen and not any(d in href for d in DOWNLOADS):
                 queue.append(href)
         client._last_bodies = getattr(client, "_last_bodies", []) + [body]  # type: ignore[attr-defined]
+        client._last_pages = getattr(client, "_last_pages", []) + [(url, body)]  # type: ignore[attr-defined]
     return seen
+
+
+def assert_plain_chinese(client: Client) -> None:
+    words = raw_choice_values()
+    leaks = {
+        f"{url}: {problem}"
+        for url, body in client._last_pages  # type: ignore[attr-defined]
+        for problem in problems(body, words)
+    }
+    assert not leaks, "raw values in visible text:\n" + "\n".join(sorted(leaks))
 
 
 @pytest.fixture
@@ -65,6 +79,7 @@ def test_every_role_can_click_through_without_a_server_error(county, username):
     )
     seen = crawl(client)
     assert len(seen) > 5
+    assert_plain_chinese(client)
     user = User.objects.get(username=username)
     if user.role in (Role.COMPANY_STAFF, Role.CITY_VIEWER):
         for body in client._last_bodies:  # type: ignore[attr-defined]
@@ -83,6 +98,8 @@ def test_an_owner_and_the_public_click_through_without_a_server_error(county):
     owner_user = User.objects.filter(owner=owner).first() or make_user(Role.OWNER, owner=owner)
     owner_client.force_login(owner_user, backend="django.contrib.auth.backends.ModelBackend")
     crawl(owner_client)
+    assert_plain_chinese(public)
+    assert_plain_chinese(owner_client)
     for body in public._last_bodies + owner_client._last_bodies:  # type: ignore[attr-defined]
         for phone in county:
             assert phone not in body

@@ -44,7 +44,7 @@ def _notes(e: Any) -> str:
     later = getattr(e, "later_reversal", None)
     if later is not None:
         parts.append(
-            f'<br><span class="badge warn">已于 {later.occurred_on.isoformat()} 冲正（第 {later.number} 号）</span>'
+            f'<br><span class="badge warn">已于 {cn_date(later.occurred_on)} 冲正（第 {later.number} 号）</span>'
         )
     return "".join(parts)
 
@@ -61,7 +61,7 @@ def statement_rows(
         url = esc(reverse("revenue:public_objection", args=[estate.code, disclosure.period_key]))
         csrf = esc(get_token(context["request"]))
         objection_cell = (
-            '<td class="no-print"><details><summary>提出异议</summary><form method="post" action="'
+            '<td class="no-print" data-label="异议"><details><summary>提出异议</summary><form method="post" action="'
             + url
             + '">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="'
@@ -81,11 +81,14 @@ def statement_rows(
         )
         amount = format_yuan(e.amount)
         inflow, outflow = (amount, "") if e.direction == "in" else ("", amount)
+        # data-label: on a phone each row becomes a card of "label value" lines (table.stack in wuye.css)
         row = (
-            f'<tr id="e{e.number}"><td>{e.number}</td><td style="white-space:nowrap">{e.occurred_on.isoformat()}</td>'
-            f"<td>{KIND.get(e.kind, '')}</td><td>{_notes(e)}</td><td>{esc(_public_counterparty(e.counterparty))}</td>"
-            f'<td class="num">{inflow}</td><td class="num">{outflow}</td>'
-            f'<td class="num">{format_yuan(line.balance)}</td><td>{links}</td>'
+            f'<tr id="e{e.number}"><td data-label="序号">{e.number}</td>'
+            f'<td class="nowrap" data-label="日期">{cn_date(e.occurred_on)}</td>'
+            f'<td data-label="类型">{KIND.get(e.kind, "")}</td><td data-label="摘要">{_notes(e)}</td>'
+            f'<td data-label="对方单位">{esc(_public_counterparty(e.counterparty))}</td>'
+            f'<td class="num" data-label="收入">{inflow}</td><td class="num" data-label="支出">{outflow}</td>'
+            f'<td class="num" data-label="余额">{format_yuan(line.balance)}</td><td data-label="凭证">{links}</td>'
         )
         if objection_cell:
             row += objection_cell.replace("{pk}", str(e.pk))

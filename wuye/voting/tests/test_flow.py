@@ -385,15 +385,24 @@ def test_the_closed_result_is_exact_public_once_published_and_verifiable(world, 
     client.logout()
     assert client.get(reverse("voting:result", args=[a.pk])).status_code == 404  # not yet published
     services.assembly_publish(actor=world.committee, assembly=a)
+    # The public sees the totals against the threshold lines, never a unit's ballot, the digest or the file.
+    public = client.get(reverse("voting:result", args=[a.pk])).content.decode()
+    assert "✔ 通过" in public and "✘ 未通过" in public and a.digest not in public
+    assert "left:75.00%" in public and "left:66.67%" in public
+    receipt = Ballot.objects.filter(assembly=a, channel="online").first().receipt
+    assert receipt not in public and "仅向本小区业主" in public
+    assert client.get(reverse("voting:ballots_json", args=[a.pk])).status_code == 302  # to the owners' login
+    # An owner of the estate sees the ballots by receipt, the digest and the download.
+    login(client, world.owner_users[5])
     page = client.get(reverse("voting:result", args=[a.pk])).content.decode()
     assert "✔ 通过" in page and "✘ 未通过" in page and a.digest in page
     assert "left:75.00%" in page and "left:66.67%" in page
-    for o in world.owners:
-        assert o.name not in page
-    receipt = Ballot.objects.filter(assembly=a, channel="online").first().receipt
+    for o in world.owners[:5]:  # (the logged-in owner's own name is in the page header)
+        assert o.name not in page and o.name not in public
+    assert "manage.py" not in page and "assembly、units" not in page
     found = client.get(reverse("voting:result", args=[a.pk]), {"receipt": receipt.lower()}).content.decode()
     assert "已找到" in found and receipt in found
-    # Anyone can download the ballots and re-run the tally: same figures, same digest.
+    # The estate's owners can download the ballots and re-run the tally: same figures, same digest.
     doc = json.loads(client.get(reverse("voting:ballots_json", args=[a.pk])).content)
     again = tally_scenario({k: doc[k] for k in ("units", "motions", "ballots")})
     assert [m["passed"] for m in again["motions"]] == [True, False]
@@ -402,6 +411,27 @@ def test_the_closed_result_is_exact_public_once_published_and_verifiable(world, 
     out = io.StringIO()
     call_command("tally_verify", str(a.pk), stdout=out)
     assert json.loads(out.getvalue().splitlines()[-1])["ok"] is True
+
+
+def test_only_the_estates_owners_committee_and_bureau_see_the_ballots_of_a_published_vote(
+    world, client
+) -> None:
+    a = world.assembly()
+    cast_all(world, a, client)
+    close(world, a)
+    services.assembly_publish(actor=world.committee, assembly=a)
+    receipt = Ballot.objects.filter(assembly=a).order_by("receipt").first().receipt
+    result_url, file_url = reverse("voting:result", args=[a.pk]), reverse("voting:ballots_json", args=[a.pk])
+    for user in (world.company_staff, world.outsider, world.other_committee):
+        login(client, user)
+        page = client.get(result_url, {"receipt": receipt}).content.decode()
+        assert "✔ 通过" in page and receipt not in page and a.digest not in page, user.role
+        assert client.get(file_url).status_code == 404, user.role
+    for user in (world.committee, world.task_force, world.owner_users[0]):
+        login(client, user)
+        page = client.get(result_url).content.decode()
+        assert receipt in page and a.digest in page and "第1项" in page, user.role
+        assert client.get(file_url).status_code == 200, user.role
 
 
 def test_tally_verify_detects_a_ballot_changed_after_closing(world, client) -> None:
