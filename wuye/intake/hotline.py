@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from wuye.common.errors import DomainError
+from wuye.common.uploads import check_xlsx
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, LeadFeedback
@@ -117,6 +118,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     """(row number as Excel shows it, cell values) for every row of the first sheet or the CSV file."""
     name = filename.lower()
     if data[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
+        check_xlsx(data, field="文件")
         try:
             wb = load_workbook(io.BytesIO(data), data_only=True)
         except Exception:

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from wuye.accounts.services import normalise_phone
 from wuye.common.errors import DomainError
+from wuye.common.uploads import check_xlsx
 
 from .models import County, Estate, Town
 from .services import building_get_or_create, estate_save, owner_link, parse_area, unit_upsert
@@ -95,6 +96,7 @@ def _free_code(model: Any, prefix: str, width: int) -> str:
 
 
 def import_registry(*, actor: Any, data: bytes) -> ImportResult:
+    check_xlsx(data, field="文件")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a non-xlsx file
