@@ -54,7 +54,9 @@ def xlsx_bomb(rows: int = 40_000, cols: int = 50) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                head, _, tail = data.decode().partition("<sheetData>")
+                head, _, tail = (
+                    data.decode().replace('ref="A1:C1"', f'ref="A1:AX{rows}"').partition("<sheetData>")
+                )
                 _, _, tail = tail.partition("</sheetData>")
                 data = (head + "<sheetData>" + row * rows + "</sheetData>" + tail).encode()
             dst.writestr(info.filename, data)

@@ -38,7 +38,8 @@ def xlsx_bomb(*, inflated_mb: int = 64) -> bytes:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                head, _, tail = data.decode().partition("<sheetData>")
+                text = data.decode().replace('ref="A1:C1"', f'ref="A1:AX{rows}"')  # a truthful dimension
+                head, _, tail = text.partition("<sheetData>")
                 _, _, tail = tail.partition("</sheetData>")
                 body = head + "<sheetData>" + row * rows + "</sheetData>" + tail
                 data = body.encode()
