@@ -10,5 +10,8 @@ class CommonConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import text
+
+        text.install()
         # Pillow's own bomb guard at our cap too (it raises at twice the value), for any image opened anywhere
         Image.MAX_IMAGE_PIXELS = int(settings.WUYE.get("UPLOAD_MAX_PIXELS", 40_000_000))
