@@ -10,7 +10,7 @@ class CommonConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
-        from . import text
+        from . import checks, text  # noqa: F401 - registers the deploy checks
 
         text.install()
         # Pillow's own bomb guard at our cap too (it raises at twice the value), for any image opened anywhere
