@@ -8,6 +8,8 @@ admin.site.site_header = "物业服务监管平台 · 管理后台"
 admin.site.site_title = "物业服务监管平台"
 admin.site.index_title = "数据管理"
 
+handler500 = "wuye.common.middleware.server_error"
+
 urlpatterns = [
     path("", include("wuye.portal.urls")),
     path("accounts/", include("wuye.accounts.urls")),
