@@ -34,6 +34,11 @@ def strip_bidi(value: str) -> str:
     return BIDI_RE.sub("", value)
 
 
+def remove_controls(value: str) -> str:
+    """For data imported from other systems (12345 exports, registry sheets, mail): drop, don't refuse."""
+    return strip_bidi(CONTROL_RE.sub("", value))
+
+
 def clean_text(value: str, *, field: str, multiline: bool = True) -> str:
     """Checked and with bidi overrides removed: what may be stored and shown to others."""
     check_text(value, field=field, multiline=multiline)

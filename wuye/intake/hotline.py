@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from wuye.common.errors import DomainError
+from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 
 from .matching import EstateMatcher
@@ -53,7 +54,7 @@ def _norm(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", remove_controls(str(value))).strip()
 
 
 def _header_key(text: str) -> str | None:

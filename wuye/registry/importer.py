@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from wuye.accounts.services import normalise_phone
 from wuye.common.errors import DomainError
+from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 
 from .models import County, Estate, Town
@@ -84,7 +85,7 @@ def _cell(row: tuple[Any, ...], mapping: dict[str, int], key: str) -> str:
     value = row[col]
     if isinstance(value, float) and value.is_integer() and key not in ("area",):
         value = int(value)
-    return str(value).strip()
+    return remove_controls(str(value)).strip()
 
 
 def _free_code(model: Any, prefix: str, width: int) -> str:
