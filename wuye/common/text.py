@@ -1,8 +1,8 @@
 """Text that users type: no control characters (they are 500s on PostgreSQL and garble exports), no bidi overrides.
 
-`validate_text` is the one validator, installed as the default validator of every Django form `CharField` and every
-DRF serializer `CharField` (see `install`, called from `CommonConfig.ready`), so no form or serializer can forget
-it; code paths without a form (Open311, mail, imports) call `check_text`/`clean_text` themselves.
+`validate_text` is the one validator, run by every Django form `CharField` and every DRF serializer `CharField` and
+their subclasses (see `install`, called from `CommonConfig.ready`), so no form or serializer can forget it. Paths
+without a form call the helpers themselves: Open311 `check_text` (a 400), imports and mail `remove_controls`.
 """
 
 import re
@@ -69,9 +69,13 @@ def install() -> None:
 
     if getattr(forms.CharField, "_wuye_text", False):
         return
-    forms.CharField.default_validators = [validate_text]
-
     form_to_python = forms.CharField.to_python
+    form_validate = forms.CharField.validate
+
+    def validate(self: forms.CharField, value: object) -> None:
+        # in validate(), not default_validators: EmailField, URLField, SlugField… replace those with their own
+        form_validate(self, value)
+        validate_text(value)
 
     def to_python(self: forms.CharField, value: object) -> object:
         result = form_to_python(self, value)
@@ -90,5 +94,6 @@ def install() -> None:
         return strip_bidi(result)
 
     forms.CharField.to_python = to_python  # type: ignore[method-assign]
+    forms.CharField.validate = validate  # type: ignore[method-assign]
     serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign]
     forms.CharField._wuye_text = True  # type: ignore[attr-defined]
