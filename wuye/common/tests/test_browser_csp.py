@@ -28,7 +28,9 @@ def test_public_pages_and_api_docs_load_without_a_csp_violation(live_server):
         page = browser.new_page()
         page.on(
             "console",
-            lambda m: violations.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None,
+            lambda m: (
+                violations.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+            ),
         )
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
