@@ -1,3 +1,7 @@
+import logging
+import re
+import traceback
+
 import pytest
 
 
@@ -21,3 +25,45 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+class _PhoneNumberScan(logging.Handler):
+    """Sees every log record of the run (INFO and up, message and traceback, before any masking formatter)."""
+
+    PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a broken format string is not this scan's business
+            text = str(record.msg)
+        if isinstance(record.exc_info, tuple) and record.exc_info[1] is not None:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        elif record.exc_text:
+            text += "\n" + record.exc_text
+        if self.PHONE.search(text):
+            self.found.append(
+                f"{record.name} {record.levelname}: {self.PHONE.sub('1**********', text)[:300]}"
+            )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_phone_number_in_any_log_line():
+    """Fails the run if any code logged a mainland mobile number (never a complainant's phone in a log line)."""
+    scan = _PhoneNumberScan()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(scan)
+    root.setLevel(min(level, logging.INFO))
+    yield scan
+    root.removeHandler(scan)
+    root.setLevel(level)
+    if scan.found:
+        pytest.fail(
+            f"{len(scan.found)} log record(s) held a phone number:\n" + "\n".join(scan.found[:20]),
+            pytrace=False,
+        )

@@ -1,12 +1,15 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 admin.site.site_header = "物业服务监管平台 · 管理后台"
 admin.site.site_title = "物业服务监管平台"
 admin.site.index_title = "数据管理"
+
+handler500 = "wuye.common.middleware.server_error"
 
 urlpatterns = [
     path("", include("wuye.portal.urls")),
@@ -19,7 +22,14 @@ urlpatterns = [
     path("voting/", include("wuye.voting.urls")),
     path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI (staff documentation) sets inline styles from its script: only this page allows them
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -5,3 +5,13 @@ class CommonConfig(AppConfig):
     name = "wuye.common"
     label = "common"
     verbose_name = "通用"
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        from . import checks, text  # noqa: F401 - registers the deploy checks
+
+        text.install()
+        # Pillow's own bomb guard at our cap too (it raises at twice the value), for any image opened anywhere
+        Image.MAX_IMAGE_PIXELS = int(settings.WUYE.get("UPLOAD_MAX_PIXELS", 40_000_000))

@@ -19,6 +19,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from wuye.common.errors import DomainError
+from wuye.common.text import remove_controls
+from wuye.common.uploads import check_xlsx
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, LeadFeedback
@@ -52,7 +54,7 @@ def _norm(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", remove_controls(str(value))).strip()
 
 
 def _header_key(text: str) -> str | None:
@@ -117,6 +119,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     """(row number as Excel shows it, cell values) for every row of the first sheet or the CSV file."""
     name = filename.lower()
     if data[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
+        check_xlsx(data, field="文件")
         try:
             wb = load_workbook(io.BytesIO(data), data_only=True)
         except Exception:

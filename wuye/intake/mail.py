@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from wuye.common.errors import DomainError
+from wuye.common.text import remove_controls
 from wuye.common.uploads import check_upload
 
 from .matching import EstateMatcher
@@ -91,8 +92,8 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
         raise DomainError("邮件是空的", field="邮件")
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     source_ref = "email:" + _message_id(msg, raw)
-    subject = str(msg.get("Subject", "") or "").strip()
-    body = _body(msg)
+    subject = remove_controls(str(msg.get("Subject", "") or "")).strip()
+    body = remove_controls(_body(msg))
     text = "\n".join(x for x in (subject, body) if x).strip()
     if not text:
         raise DomainError("邮件没有主题和正文", field="邮件")
@@ -100,6 +101,7 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
     name, address = "", ""
     if sender is not None and getattr(sender, "addresses", None):
         name, address = sender.addresses[0].display_name, sender.addresses[0].addr_spec
+        name, address = remove_controls(name), remove_controls(address)
     phone_match = PHONE_IN_TEXT.search(body)
     received = None
     if msg.get("Date"):

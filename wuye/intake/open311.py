@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wuye.cases.taxonomy import GROUPS, PLAIN_HINTS, Category, group_of
 from wuye.common.errors import DomainError
+from wuye.common.text import check_text, strip_bidi
 from wuye.registry.models import Estate
 
 from .matching import EstateMatcher
@@ -304,6 +307,58 @@ def _estate_for(post: Any) -> tuple[Estate | None, bool, dict[str, Any]]:
     raise ApiError(400, "需要位置：address_string、lat 和 long，或扩展字段 estate_code 之一")
 
 
+SINGLE_LINE = {
+    "email",
+    "media_url",
+    "phone",
+    "first_name",
+    "last_name",
+    "api_key",
+    "service_code",
+    "device_id",
+}
+
+
+def _checked_post(request: HttpRequest) -> Any:
+    """Every submitted value free of control characters (NUL is a 500 on PostgreSQL); one-line fields of breaks."""
+    for key, values in request.POST.lists():
+        for value in values:
+            try:
+                check_text(value, field=key, multiline=key not in SINGLE_LINE)
+            except ValueError as exc:
+                raise ApiError(400, str(exc)) from None
+    return request.POST
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)  # refuses CR/LF (header injection) and anything that is not one address
+    except ValidationError:
+        raise ApiError(400, "email 不是有效的电子邮件地址") from None
+    if len(value) > 200:
+        raise ApiError(400, "email 超过 200 个字符")
+    return value
+
+
+_MEDIA_URL = URLValidator(schemes=["http", "https"])
+
+
+def _media_url(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > 500:
+        raise ApiError(400, "media_url 超过 500 个字符")
+    try:
+        _MEDIA_URL(value)
+    except ValidationError:
+        raise ApiError(400, "media_url 必须是 http 或 https 网址") from None
+    return value
+
+
 @csrf_exempt
 @rate_limited("open311_read", methods=("GET",), json=True)
 @rate_limited("open311_write", methods=("POST",), json=True)
@@ -315,26 +370,28 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     if request.method != "POST":
         raise ApiError(400, "只支持 GET 和 POST")
+    post = _checked_post(request)  # before the api_key look-up: a NUL there is a 500 on PostgreSQL too
     client = _client(request)
-    post = request.POST
     code = (post.get("service_code") or "").strip()
     if code not in Category.values:
         raise ApiError(400, f"service_code 不存在：{code or '（空）'}")
-    description = (post.get("description") or "").strip()
+    description = strip_bidi(post.get("description") or "").strip()
     if not description:
         raise ApiError(400, "description 不能为空")
     estate, needs_confirmation, how = _estate_for(post)
-    first, last = post.get("first_name", "").strip(), post.get("last_name", "").strip()
+    first, last = (
+        strip_bidi(post.get("first_name", "")).strip(),
+        strip_bidi(post.get("last_name", "")).strip(),
+    )
     name = f"{last}{first}" if not (first + last).isascii() else " ".join(x for x in (first, last) if x)
     evidence = {
         "open311_client": client.name,
         "estate_match": how,
-        "media_url": (post.get("media_url") or "").strip()[:500],
-        "address_string": (post.get("address_string") or "").strip()[:300],
+        "media_url": _media_url(post.get("media_url") or ""),
+        "address_string": strip_bidi(post.get("address_string") or "").strip()[:300],
     }
     idem = (request.headers.get("Idempotency-Key") or post.get("idempotency_key") or "").strip()
-    email = (post.get("email") or "").strip()[:200]
-    email = email if "@" in email else ""
+    email = _email(post.get("email") or "")
     try:  # one INSERT with every field: the lead-created hooks see the whole lead
         result = qr_submit(
             actor=None,

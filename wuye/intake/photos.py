@@ -26,15 +26,18 @@ def process_photo(upload: UploadedFile, *, field: str = "照片") -> StoredFile:
     try:
         with Image.open(io.BytesIO(checked.data)) as opened:
             opened.seek(0)
+            # check_upload capped the declared pixels; decode no more than the target size needs: JPEG scales
+            # down by 1/2..1/8 inside the decoder (draft), thumbnail() then reduces before resampling
+            opened.draft("RGB", (MAX_EDGE, MAX_EDGE))
+            opened.thumbnail((MAX_EDGE, MAX_EDGE), reducing_gap=2.0)
             img: Image.Image = ImageOps.exif_transpose(
                 opened
-            )  # keep the orientation the phone meant, then drop EXIF
+            )  # the orientation the phone meant; EXIF dropped
             if img.mode not in ("RGB", "L"):
                 background = Image.new("RGB", img.size, "white")
                 rgba = img.convert("RGBA")
                 background.paste(rgba, mask=rgba.split()[-1])
                 img = background
-            img.thumbnail((MAX_EDGE, MAX_EDGE))
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
     except (OSError, ValueError, Image.DecompressionBombError):

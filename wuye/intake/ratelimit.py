@@ -1,6 +1,9 @@
 """Per-client rate limits for public endpoints (no CAPTCHA, §13): a fixed window counter in Django's cache.
 
 Limits are `settings.WUYE["INTAKE_RATE_LIMITS"][scope]` as (requests, seconds), with the defaults below.
+The client is the address the trusted proxy saw (`wuye.common.clientip`), not REMOTE_ADDR (the proxy itself);
+the counts live in the default cache, which is Redis in production (shared by every gunicorn worker; the
+deploy check `wuye.W001` warns when it is a per-process cache).
 """
 
 import time
@@ -11,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from wuye.common.clientip import client_ip
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "qr_submit": (20, 60),  # submissions of the QR form per client per minute
@@ -28,10 +33,6 @@ def limit_for(scope: str) -> tuple[int, int]:
     overrides = settings.WUYE.get("INTAKE_RATE_LIMITS", {}) or {}
     value = overrides.get(scope, DEFAULT_LIMITS[scope])
     return int(value[0]), int(value[1])
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def hit(scope: str, key: str) -> bool:

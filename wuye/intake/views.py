@@ -1,5 +1,6 @@
 """Resident pages (扫码即办, /track/) and staff pages (desk entry, 12345 import, estates to confirm)."""
 
+import logging
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.accounts.permissions import role_required
 from wuye.cases.taxonomy import PLAIN_HINTS
 from wuye.common.errors import DomainError
+from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
@@ -21,6 +23,8 @@ from .hotline import hotline_import
 from .models import Inspection, Lead
 from .photos import process_photos
 from .ratelimit import rate_limited
+
+logger = logging.getLogger("wuye.intake")
 
 
 def _apply_error(form: Any, exc: DomainError) -> None:
@@ -64,6 +68,17 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
+            except DB_UNAVAILABLE:
+                # the database went away mid-submit: give the resident their text back with the same key, so
+                # their retry stores it once whether or not this attempt was committed
+                logger.exception("qr_form: database unavailable, form re-rendered for a retry")
+                form.add_error(
+                    None, f"{BUSY_MESSAGE}。您填写的内容已保留，请稍后再点“提交”（照片需重新选择）。"
+                )
+                ctx.update(form=form, step=2, similar=[], join_key=_new_key())
+                response = render(request, "intake/qr_form.html", ctx, status=503)
+                response["Retry-After"] = str(retry_after())
+                return response
             else:
                 return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1")
         ctx.update(form=form, step=2, similar=[], join_key=_new_key())

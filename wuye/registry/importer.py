@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 
 from wuye.accounts.services import normalise_phone
 from wuye.common.errors import DomainError
+from wuye.common.text import remove_controls
+from wuye.common.uploads import check_xlsx
 
 from .models import County, Estate, Town
 from .services import building_get_or_create, estate_save, owner_link, parse_area, unit_upsert
@@ -83,7 +85,7 @@ def _cell(row: tuple[Any, ...], mapping: dict[str, int], key: str) -> str:
     value = row[col]
     if isinstance(value, float) and value.is_integer() and key not in ("area",):
         value = int(value)
-    return str(value).strip()
+    return remove_controls(str(value)).strip()
 
 
 def _free_code(model: Any, prefix: str, width: int) -> str:
@@ -95,6 +97,7 @@ def _free_code(model: Any, prefix: str, width: int) -> str:
 
 
 def import_registry(*, actor: Any, data: bytes) -> ImportResult:
+    check_xlsx(data, field="文件")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a non-xlsx file

@@ -242,4 +242,5 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             result = import_registry(actor=request.user, data=form.cleaned_data["file"].read())
         except DomainError as exc:
             form.add_error("file", str(exc))
-    return render(request, "registry/import.html", {"form": form, "result": result})
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "registry/import.html", {"form": form, "result": result}, status=status)

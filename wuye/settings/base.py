@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "wuye.common",
     "wuye.audit",
     "wuye.accounts",
@@ -49,7 +50,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every log line of the request carries its id, Django's own 500 report included
+    "wuye.common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # last, so its process_exception sees a view's lost database connection first and answers 503
+    "wuye.common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "wuye.urls"
@@ -157,8 +163,6 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "wuye.common.clientip.client_ip_or_none"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# the request.META key the trusted reverse proxy sets to the client's address (e.g. HTTP_X_FORWARDED_FOR); empty: none
-WUYE_TRUSTED_PROXY_HEADER = os.environ.get("WUYE_TRUSTED_PROXY_HEADER", "")
 
 CACHES = {
     "default": {
@@ -172,12 +176,56 @@ if os.environ.get("REDIS_URL"):
         "LOCATION": os.environ["REDIS_URL"],
     }
 
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, no inline script anywhere.
+# Inline style *attributes* stay allowed (server-rendered bar widths in the voting pages); <style> blocks do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Logs go to stderr, one line per record, each with the request id and phone numbers masked (wuye.common.logs).
+# WUYE_LOG_FORMAT=json (production's default) writes JSON lines; "text" is for a developer's terminal.
+LOG_FORMAT = os.environ.get("WUYE_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "wuye.common.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "()": "wuye.common.logs.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "wuye.common.logs.MaskingJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
-        "wuye": {"handlers": ["console"], "level": os.environ.get("WUYE_LOG_LEVEL", "INFO")},
+        # django.request logs every 5xx with its traceback and every 4xx as a warning; both reach the root
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "wuye": {"handlers": [], "level": os.environ.get("WUYE_LOG_LEVEL", "INFO"), "propagate": True},
     },
 }
 
@@ -202,6 +250,17 @@ WUYE = {
     "OTP_TTL_SECONDS": 300,
     "OTP_RESEND_SECONDS": 60,
     "OTP_MAX_ATTEMPTS": 5,
+    # Uploads: refuse decompression bombs from the headers (wuye.common.uploads)
+    "UPLOAD_MAX_PIXELS": int(os.environ.get("WUYE_UPLOAD_MAX_PIXELS", "40000000")),
+    "XLSX_MAX_UNCOMPRESSED_BYTES": 200 * 1024 * 1024,
+    "XLSX_MAX_RATIO": 100,
+    # The reverse proxy (nginx) in front of gunicorn: only its header names the client (wuye.common.clientip)
+    "TRUSTED_PROXIES": [
+        p.strip() for p in os.environ.get("WUYE_TRUSTED_PROXIES", "").split(",") if p.strip()
+    ],
+    "CLIENT_IP_HEADER": os.environ.get("WUYE_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR"),
+    # A lost database connection answers 503 with this Retry-After (wuye.common.middleware)
+    "RETRY_AFTER_SECONDS": 5,
     # R3 public revenue
     "REVENUE_MAX_COST_SHARE": "0.30",
     "REVENUE_MIN_FUND_SHARE": "0.50",

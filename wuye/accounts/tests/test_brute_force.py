@@ -60,7 +60,7 @@ def test_one_client_guessing_many_accounts_is_locked_out(client, settings):
 
 
 def test_behind_the_proxy_each_client_has_its_own_count(client, settings):
-    settings.WUYE_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.WUYE = {**settings.WUYE, "TRUSTED_PROXIES": ["127.0.0.1"]}
     make_user(Role.TASK_FORCE, username="victim", password=PASSWORD)
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for i in range(settings.AXES_FAILURE_LIMIT):
@@ -91,7 +91,7 @@ def test_the_client_address_is_the_one_the_trusted_proxy_appended(settings):
     rf = RequestFactory()
     spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", REMOTE_ADDR="127.0.0.1")
     assert client_ip(spoofed) == "127.0.0.1"  # no proxy configured: the header is ignored
-    settings.WUYE_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.WUYE = {**settings.WUYE, "TRUSTED_PROXIES": ["127.0.0.1"]}
     assert client_ip(spoofed) == "203.0.113.5"  # the client's own "1.2.3.4" is not believed
     assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"
     assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="garbage", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"

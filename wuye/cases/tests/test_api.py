@@ -276,3 +276,21 @@ def test_case_page_query_count_does_not_grow_with_the_timeline(world, client, dj
         services.case_note_add(actor=world.tf, case=case, text=f"备注{i}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("cases:detail", args=[case.number]))
+
+
+def test_api_refuses_control_characters_in_a_text_field_and_drops_bidi_overrides(world):
+    tf = client_for(world.tf)
+    r = tf.post(
+        "/api/v1/cases/",
+        {"estate": world.estate.code, "category": "2.2", "description": "擅自\x07出租架空层"},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert "控制字符 U+0007" in r.json()["description"][0]
+    r = tf.post(
+        "/api/v1/cases/",
+        {"estate": world.estate.code, "category": "2.2", "description": "擅自\u202e出租架空层"},
+        format="json",
+    )
+    assert r.status_code == 201
+    assert Case.objects.get(number=r.json()["number"]).description == "擅自出租架空层"

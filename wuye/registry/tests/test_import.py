@@ -87,3 +87,13 @@ def test_an_estate_without_a_code_gets_a_free_one_even_after_hand_made_codes(tmp
     wb.save(path)
     call_command("import_registry", str(path))
     assert Estate.objects.get(name="新导入小区").code == "E0002"
+
+
+def test_staff_import_page_refuses_an_xlsx_zip_bomb(client):
+    from wuye.common.tests.bombs import xlsx_bomb
+
+    login(client, make_user(Role.TASK_FORCE))
+    resp = client.post("/registry/import/", {"file": SimpleUploadedFile("r.xlsx", xlsx_bomb(inflated_mb=64))})
+    assert resp.status_code == 400
+    assert "疑似压缩炸弹" in resp.content.decode()
+    assert Unit.objects.count() == 0
