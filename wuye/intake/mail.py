@@ -133,7 +133,7 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
             },
         )
         if result.created:
-            lead_attach(lead=result.lead, files=files)
+            lead_attach(actor=actor, lead=result.lead, files=files)
     return result
 
 

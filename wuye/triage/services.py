@@ -11,18 +11,22 @@ from typing import Any
 from django.db import transaction
 
 from wuye.accounts.models import BUREAU_ROLES
-from wuye.audit.services import audit_record, audit_record_many
+from wuye.audit.services import audit_record
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
-from wuye.cases.taxonomy import Category
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
+from wuye.kernel.actors import Actor, SystemActor, actor_role
+from wuye.kernel.taxonomy import Category
 
 from . import ml
 from .models import Correction, Decision, Suggestion
 
 logger = logging.getLogger("wuye.triage")
+# the model's suggestions and urgent marks are the system's, under the job's name
+TRIAGE = SystemActor("triage")
 
 
 # --- suggestions -------------------------------------------------------------------------------------------------
@@ -60,15 +64,11 @@ def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | N
         suggestion = _suggestion_row(lead, prediction, now())
         suggestion.save(force_insert=True)
         if prediction.urgent and not lead.urgent:
-            lead.urgent, lead.updated_at = True, now()
-            lead.save(update_fields=["urgent", "updated_at"])
-            audit_record(
-                actor=None,
-                action="lead.triage_urgent",
-                obj=lead,
-                before={"urgent": False},
-                after={"urgent": True, "model": prediction.model_version},
-                reason=prediction.urgent_reason[:300],
+            intake.leads_flag_urgent(
+                actor=TRIAGE,
+                leads=[lead],
+                model_version=prediction.model_version,
+                reasons=[prediction.urgent_reason],
             )
     return suggestion
 
@@ -128,15 +128,13 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
         stamp = now()
         Suggestion.objects.bulk_create([_suggestion_row(lead, predictions[lead.pk], stamp) for lead in todo])
         flag = [lead for lead in todo if predictions[lead.pk].urgent and not lead.urgent]
-        if flag:
-            Lead.objects.filter(pk__in=[lead.pk for lead in flag]).update(urgent=True, updated_at=stamp)
-            audit_record_many(
-                actor=None,
-                action="lead.triage_urgent",
-                objs=flag,
-                before=[{"urgent": False}] * len(flag),
-                after=[{"urgent": True, "model": predictions[lead.pk].model_version} for lead in flag],
-                reason=[predictions[lead.pk].urgent_reason[:300] for lead in flag],
+        for version in sorted({predictions[lead.pk].model_version for lead in flag}):
+            batch = [lead for lead in flag if predictions[lead.pk].model_version == version]
+            intake.leads_flag_urgent(
+                actor=TRIAGE,
+                leads=batch,
+                model_version=version,
+                reasons=[predictions[lead.pk].urgent_reason for lead in batch],
             )
     return len(todo)
 
@@ -165,9 +163,9 @@ def suggestions_backfill(*, limit: int | None = None) -> int:
 # --- decisions ---------------------------------------------------------------------------------------------------
 
 
-def _check_actor(actor: Any) -> None:
-    if getattr(actor, "role", None) not in BUREAU_ROLES:
-        raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="角色")
+def _check_actor(actor: Actor) -> None:
+    if actor_role(actor) not in BUREAU_ROLES:
+        raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="role")
 
 
 def _lock_new_lead(lead: Lead) -> Lead:
@@ -175,12 +173,12 @@ def _lock_new_lead(lead: Lead) -> Lead:
     if locked.status != LeadStatus.NEW:
         raise InvalidTransition(
             f"线索 {locked.tracking_code} 已被处理（{locked.get_status_display()}），请刷新分拣台",
-            field="线索",
+            field="lead",
         )
     return locked
 
 
-def _record(*, actor: Any, lead: Lead, decision: str, final_category: str) -> None:
+def _record(*, actor: Actor, lead: Lead, decision: str, final_category: str) -> None:
     """The outcome on the suggestion, a correction when staff changed the category, and the audit entry."""
     suggestion = Suggestion.objects.select_for_update().filter(lead=lead).first()
     stamp = now()
@@ -217,16 +215,16 @@ def _suggested_category(lead: Lead) -> str:
 
 
 @transaction.atomic
-def triage_accept(*, actor: Any, lead: Lead) -> Case:
+def triage_accept(*, actor: Actor, lead: Lead) -> Case:
     """Open a case in the suggested category."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
     category = _suggested_category(lead)
     if not category:
-        raise DomainError("该线索没有分拣建议，请选择类别后立案", field="问题类别")
+        raise DomainError("该线索没有分拣建议，请选择类别后立案", field="category")
     if category == ml.NONE:
         raise DomainError(
-            "建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案", field="问题类别"
+            "建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案", field="category"
         )
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     _record(actor=actor, lead=lead, decision=Decision.ACCEPTED, final_category=category)
@@ -234,11 +232,11 @@ def triage_accept(*, actor: Any, lead: Lead) -> Case:
 
 
 @transaction.atomic
-def triage_correct(*, actor: Any, lead: Lead, category: str) -> Case:
+def triage_correct(*, actor: Actor, lead: Lead, category: str) -> Case:
     """Open a case in the category staff chose; the correction becomes training data."""
     _check_actor(actor)
     if category not in Category.values:
-        raise DomainError("请选择正确的问题类别（1.1 至 7）", field="问题类别")
+        raise DomainError("请选择正确的问题类别（1.1 至 7）", field="category")
     lead = _lock_new_lead(lead)
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     suggested = _suggested_category(lead)
@@ -248,13 +246,13 @@ def triage_correct(*, actor: Any, lead: Lead, category: str) -> Case:
 
 
 @transaction.atomic
-def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
+def triage_merge(*, actor: Actor, lead: Lead, case: Case) -> Case:
     """Join the lead to an open case of the same estate (one more report of the same problem)."""
     _check_actor(actor)
     case = Case.objects.select_for_update().get(pk=case.pk)  # cases before leads, as the ledger locks them
     if case.status not in OPEN_STATES:
         raise InvalidTransition(
-            f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索", field="事项"
+            f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索", field="case"
         )
     lead = _lock_new_lead(lead)
     ledger.lead_merge_into_case(actor=actor, lead=lead, case=case)
@@ -264,33 +262,31 @@ def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
 
 
 @transaction.atomic
-def triage_reject(*, actor: Any, lead: Lead, reason: str) -> None:
+def triage_reject(*, actor: Actor, lead: Lead, reason: str) -> None:
     """Not a property-service matter: the suggestion counts as right only if it said NONE."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
-    ledger.lead_reject(actor=actor, lead=lead, reason=reason)
+    intake.lead_reject(actor=actor, lead=lead, reason=reason)
     _record(actor=actor, lead=lead, decision=Decision.REJECTED, final_category=ml.NONE)
 
 
 @transaction.atomic
-def triage_transfer(*, actor: Any, lead: Lead, department: str, reason: str) -> None:
+def triage_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -> None:
     """转办 to the department named."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
-    ledger.lead_transfer(actor=actor, lead=lead, department=department, reason=reason)
+    intake.lead_transfer(actor=actor, lead=lead, department=department, reason=reason)
     _record(actor=actor, lead=lead, decision=Decision.TRANSFERRED, final_category=ml.NONE)
 
 
 @transaction.atomic
-def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
+def triage_set_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
     """Staff override of the urgent flag; the queue order follows it."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
     if lead.urgent == urgent:
         return lead
-    before = {"urgent": lead.urgent}
-    lead.urgent, lead.updated_at = urgent, now()
-    lead.save(update_fields=["urgent", "updated_at"])
+    lead = intake.lead_mark_urgent(actor=actor, lead=lead, urgent=urgent)
     suggestion = Suggestion.objects.filter(lead=lead).first()
     if suggestion is not None and (
         suggestion.urgent != urgent or Correction.objects.filter(lead=lead).exists()
@@ -307,5 +303,4 @@ def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
             actor=actor,
             created_at=now(),
         )
-    audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
     return lead

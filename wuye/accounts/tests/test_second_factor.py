@@ -5,7 +5,7 @@ import pytest
 from wuye.accounts import totp
 from wuye.accounts.models import Role, User
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import make_user
+from wuye.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_when_required_bureau_staff_enrol_before_they_are_logged_in(client, sett
 
 
 def test_company_staff_are_not_asked_for_a_second_factor_even_when_bureau_staff_are(client, settings):
-    from wuye.common.testing import make_company
+    from wuye.testing import make_company
 
     settings.WUYE = {**settings.WUYE, "REQUIRE_BUREAU_2FA": True}
     make_user(Role.COMPANY_STAFF, username="co", password="secret-pass-1", company_id=make_company().pk)
@@ -104,7 +104,7 @@ def test_only_the_office_head_resets_a_lost_phone():
 
 
 def test_staff_enable_the_second_factor_from_their_page(client):
-    from wuye.common.testing import login
+    from wuye.testing import login
 
     user = make_user(Role.TASK_FORCE)
     login(client, user)

@@ -5,8 +5,8 @@ from django.urls import reverse
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
 from wuye.cases.models import Case
-from wuye.common.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.intake.models import Lead, LeadStatus
+from wuye.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.triage.models import Correction, Decision, Suggestion
 from wuye.triage.selectors import home_panel
 from wuye.triage.services import suggestion_create

@@ -6,10 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import make_company, make_estate
 from wuye.intake import hooks
 from wuye.intake.models import Lead, LeadStatus
 from wuye.intake.services import qr_submit
+from wuye.kernel.actors import PublicActor
+from wuye.testing import make_company, make_estate
 from wuye.triage import services
 from wuye.triage.models import Suggestion
 
@@ -37,7 +38,7 @@ def worker_mode(settings):
 
 def _submit(estate, texts):
     return [
-        qr_submit(actor=None, estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
+        qr_submit(actor=PublicActor("qr"), estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
         for i, t in enumerate(texts)
     ]
 
