@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from wuye.common.errors import DomainError
+from wuye.kernel.actors import Actor
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, LeadFeedback
@@ -230,7 +231,7 @@ def _parse_row(row: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow
     )
 
 
-def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def hotline_import(*, actor: Actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Import one export file. Raises DomainError only for a file that cannot be read at all."""
     if not data:
         raise DomainError("文件是空的", field="文件")

@@ -18,7 +18,7 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
-from wuye.kernel.actors import Actor, SystemActor, actor_role
+from wuye.kernel.actors import Actor, SystemActor, actor_role, ensure_actor, requires_actor
 from wuye.kernel.taxonomy import Category
 
 from . import ml
@@ -55,8 +55,9 @@ def _suggestion_row(lead: Lead, prediction: ml.Prediction, stamp: Any) -> Sugges
     )
 
 
-def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | None:
+def _store_suggestion(lead_id: int, prediction: ml.Prediction, actor: Actor) -> Suggestion | None:
     """Under the lead's lock: the suggestion, and the urgent mark (audited) when the model says so."""
+    ensure_actor(actor)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
@@ -65,7 +66,7 @@ def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | N
         suggestion.save(force_insert=True)
         if prediction.urgent and not lead.urgent:
             intake.leads_flag_urgent(
-                actor=TRIAGE,
+                actor=actor,
                 leads=[lead],
                 model_version=prediction.model_version,
                 reasons=[prediction.urgent_reason],
@@ -73,7 +74,10 @@ def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | N
     return suggestion
 
 
-def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> Suggestion | None:
+@requires_actor
+def suggestion_create(
+    *, actor: Actor, lead_id: int, model: ml.TriageModel | None = None
+) -> Suggestion | None:
     """Suggest category and urgency for a new lead; marks the lead urgent when the suggestion says so.
 
     Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
@@ -88,10 +92,11 @@ def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> S
         logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
         return None
     prediction = _prediction_for(lead, model.predict(lead.text))  # outside the lock: no database needed
-    return _store_suggestion(lead_id, prediction)
+    return _store_suggestion(lead_id, prediction, actor)
 
 
-def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None = None) -> int:
+@requires_actor
+def suggestions_create_many(*, actor: Actor, lead_ids: list[int], model: ml.TriageModel | None = None) -> int:
     """`suggestion_create` for a batch of leads (manage.py lead_worker), with the same results: one model call for
     the batch and a few statements for all of it (lock the leads, skip those already suggested, one INSERT of the
     suggestions, one UPDATE and one chained audit write for the urgent ones) instead of ~9 per lead.
@@ -131,7 +136,7 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
         for version in sorted({predictions[lead.pk].model_version for lead in flag}):
             batch = [lead for lead in flag if predictions[lead.pk].model_version == version]
             intake.leads_flag_urgent(
-                actor=TRIAGE,
+                actor=actor,
                 leads=batch,
                 model_version=version,
                 reasons=[predictions[lead.pk].urgent_reason for lead in batch],
@@ -140,10 +145,17 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
 
 
 def on_lead_created(lead_id: int) -> None:
-    suggestion_create(lead_id=lead_id)
+    """The intake hook: the triage job suggests for one new lead."""
+    suggestion_create(actor=TRIAGE, lead_id=lead_id)
 
 
-def suggestions_backfill(*, limit: int | None = None) -> int:
+def on_leads_created(lead_ids: list[int]) -> int:
+    """The intake hook's batch version (`manage.py lead_worker`)."""
+    return suggestions_create_many(actor=TRIAGE, lead_ids=lead_ids)
+
+
+@requires_actor
+def suggestions_backfill(*, actor: Actor, limit: int | None = None) -> int:
     """Suggestions for new leads that arrived while no model was available."""
     try:
         model = ml.get_model()
@@ -157,7 +169,9 @@ def suggestions_backfill(*, limit: int | None = None) -> int:
     )
     if limit is not None:
         ids = ids[:limit]
-    return sum(1 for lead_id in list(ids) if suggestion_create(lead_id=lead_id, model=model) is not None)
+    return sum(
+        1 for lead_id in list(ids) if suggestion_create(actor=actor, lead_id=lead_id, model=model) is not None
+    )
 
 
 # --- decisions ---------------------------------------------------------------------------------------------------
@@ -180,6 +194,7 @@ def _lock_new_lead(lead: Lead) -> Lead:
 
 def _record(*, actor: Actor, lead: Lead, decision: str, final_category: str) -> None:
     """The outcome on the suggestion, a correction when staff changed the category, and the audit entry."""
+    ensure_actor(actor)
     suggestion = Suggestion.objects.select_for_update().filter(lead=lead).first()
     stamp = now()
     before: dict[str, Any] = {}
@@ -214,6 +229,7 @@ def _suggested_category(lead: Lead) -> str:
     return suggestion.category if suggestion is not None else ""
 
 
+@requires_actor
 @transaction.atomic
 def triage_accept(*, actor: Actor, lead: Lead) -> Case:
     """Open a case in the suggested category."""
@@ -231,6 +247,7 @@ def triage_accept(*, actor: Actor, lead: Lead) -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
 def triage_correct(*, actor: Actor, lead: Lead, category: str) -> Case:
     """Open a case in the category staff chose; the correction becomes training data."""
@@ -245,6 +262,7 @@ def triage_correct(*, actor: Actor, lead: Lead, category: str) -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
 def triage_merge(*, actor: Actor, lead: Lead, case: Case) -> Case:
     """Join the lead to an open case of the same estate (one more report of the same problem)."""
@@ -261,6 +279,7 @@ def triage_merge(*, actor: Actor, lead: Lead, case: Case) -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
 def triage_reject(*, actor: Actor, lead: Lead, reason: str) -> None:
     """Not a property-service matter: the suggestion counts as right only if it said NONE."""
@@ -270,6 +289,7 @@ def triage_reject(*, actor: Actor, lead: Lead, reason: str) -> None:
     _record(actor=actor, lead=lead, decision=Decision.REJECTED, final_category=ml.NONE)
 
 
+@requires_actor
 @transaction.atomic
 def triage_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -> None:
     """转办 to the department named."""
@@ -279,6 +299,7 @@ def triage_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -
     _record(actor=actor, lead=lead, decision=Decision.TRANSFERRED, final_category=ml.NONE)
 
 
+@requires_actor
 @transaction.atomic
 def triage_set_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
     """Staff override of the urgent flag; the queue order follows it."""

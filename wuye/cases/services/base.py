@@ -15,7 +15,7 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import CheckedFile, check_upload
-from wuye.kernel.actors import Actor, actor_label, actor_role, actor_user
+from wuye.kernel.actors import Actor, actor_label, actor_role, actor_user, ensure_actor, requires_actor
 from wuye.registry.models import ServiceContract
 
 from .. import workflow
@@ -34,7 +34,7 @@ def who(actor: Actor) -> str:
 
 def _company_serves(actor: Actor, case: Case) -> bool:
     """A company user acts only on its own company's cases at estates it still serves under a current contract."""
-    company_id = getattr(actor, "company_id", None)
+    company_id = getattr(actor_user(actor), "company_id", None)
     if not company_id or case.company_id != company_id:
         return False
     return ServiceContract.objects.filter(
@@ -103,6 +103,7 @@ def snap(case: Case) -> dict[str, Any]:
     }
 
 
+@requires_actor
 def record_event(
     *,
     case: Case,
@@ -161,6 +162,7 @@ def record_event(
 
 def precheck(actor: Actor, name: str) -> None:
     """The role part of a move's permission, checked before any input so a wrong role always hears "not allowed"."""
+    ensure_actor(actor)
     move = workflow.MOVES[name]
     check_role(actor, None, move.roles, f"“{move.label}”")
 
@@ -168,6 +170,7 @@ def precheck(actor: Actor, name: str) -> None:
 def move(case: Case, name: str, actor: Actor, roles: frozenset[str] | None = None) -> tuple[Case, str | None]:
     """Lock the case and check the move (`roles` overrides the move's roles). Returns (locked case, previous
     status) or (case, None) when the case is already where the move leads (a repeated click changes nothing)."""
+    ensure_actor(actor)
     step = workflow.MOVES[name]
     locked = lock_case(case)
     check_role(actor, locked, roles or step.roles, f"“{step.label}”")

@@ -10,7 +10,7 @@ from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, ServiceContract
 
@@ -44,6 +44,7 @@ def _current_company_id(estate: Estate) -> int | None:
     )
 
 
+@requires_actor
 @transaction.atomic
 def case_create(
     *,
@@ -98,6 +99,7 @@ def case_create(
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_create_from_lead(*, actor: Actor, lead: Lead, category: str, description: str | None = None) -> Case:
     """Open a case from a new lead; intake marks the lead cased (its own move, audited)."""

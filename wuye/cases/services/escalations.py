@@ -10,7 +10,7 @@ from django.db import transaction
 from wuye.common.dates import cn_date, now
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.common.money import parse_yuan
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 
 from .. import workflow
 from ..models import ActionKind, Case, CaseAction
@@ -25,6 +25,7 @@ def _amount(value: Any) -> Any:
     return parse_yuan(value, field="amount")
 
 
+@requires_actor
 @transaction.atomic
 def case_action_record(
     *,

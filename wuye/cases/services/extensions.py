@@ -6,7 +6,7 @@ from django.db import transaction
 
 from wuye.common.dates import cn_date, now
 from wuye.common.errors import DomainError, InvalidTransition
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 
 from .. import workflow
 from ..models import Case, CaseExtension, ExtensionStatus
@@ -14,6 +14,7 @@ from .base import check_role, clean_text, future_date, record_event, save, snap
 from .locks import lock_case
 
 
+@requires_actor
 @transaction.atomic
 def extension_request(*, actor: Actor, case: Case, requested_deadline: dt.date, reason: str) -> CaseExtension:
     check_role(actor, None, workflow.EXTENSION_REQUEST_ROLES, "申请延期")
@@ -50,6 +51,7 @@ def extension_request(*, actor: Actor, case: Case, requested_deadline: dt.date, 
     return ext
 
 
+@requires_actor
 @transaction.atomic
 def extension_decide(
     *,

@@ -6,12 +6,13 @@ from django.conf import settings
 
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.registry.models import Estate, ServiceContract
 
 from ..models import Case, HandoverRecord, HandoverStatus
 
 
+@requires_actor
 def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None) -> HandoverRecord:
     """Open (or return the open) handover record of an estate. Runs inside the caller's transaction."""
     existing = (

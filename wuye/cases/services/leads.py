@@ -8,7 +8,7 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.intake import services as intake
 from wuye.intake.models import Lead
-from wuye.kernel.actors import Actor
+from wuye.kernel.actors import Actor, requires_actor
 
 from .. import workflow
 from ..models import Case, CaseStatus
@@ -20,6 +20,7 @@ def _recount(case: Case) -> None:
     case.report_count = Lead.objects.filter(case=case).count()
 
 
+@requires_actor
 @transaction.atomic
 def lead_merge_into_case(*, actor: Actor, lead: Lead, case: Case) -> None:
     """One more report of the case's problem: the lead (new) joins the case (a resident from the QR form, too)."""
@@ -45,6 +46,7 @@ def lead_merge_into_case(*, actor: Actor, lead: Lead, case: Case) -> None:
     )
 
 
+@requires_actor
 @transaction.atomic
 def lead_split_from_case(*, actor: Actor, lead: Lead, reason: str) -> None:
     """A lead merged into a case by mistake goes back to the triage queue."""
@@ -72,6 +74,7 @@ def lead_split_from_case(*, actor: Actor, lead: Lead, reason: str) -> None:
     )
 
 
+@requires_actor
 @transaction.atomic
 def case_merge_into_case(*, actor: Actor, case: Case, target: Case, reason: str = "") -> Case:
     """The case closes as merged, keeps its number and points at the target; its reports move to the target."""

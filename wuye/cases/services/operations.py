@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 
 from wuye.common.errors import DomainError
-from wuye.kernel.actors import Actor
+from wuye.kernel.actors import Actor, requires_actor
 
 from .. import workflow
 from ..models import Case, CaseExtension
@@ -16,6 +16,7 @@ from .extensions import extension_decide
 from .leads import case_merge_into_case
 
 
+@requires_actor
 @transaction.atomic
 def case_merge_by_number(*, actor: Actor, case: Case, target: str, reason: str = "") -> Case:
     """Merge the case into the case the actor can see with this number."""
@@ -26,6 +27,7 @@ def case_merge_by_number(*, actor: Actor, case: Case, target: str, reason: str =
     return case_merge_into_case(actor=actor, case=case, target=found, reason=reason)
 
 
+@requires_actor
 @transaction.atomic
 def extension_decide_pending(
     *,

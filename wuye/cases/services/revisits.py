@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.taxonomy import Category
 
 from .. import workflow
@@ -36,6 +36,7 @@ def revisit_candidates(*, per_estate: int, seed: int, category: str = "") -> lis
     return chosen
 
 
+@requires_actor
 @transaction.atomic
 def revisit_sample_draw(
     *, actor: Actor, per_estate: int, seed: int, category: str = ""
@@ -69,6 +70,7 @@ def revisit_sample_draw(
     return batch, True
 
 
+@requires_actor
 @transaction.atomic
 def revisit_record(*, actor: Actor, revisit: Revisit, passed: bool, finding: str) -> Revisit:
     check_role(actor, None, workflow.BUREAU, "登记复查结果")

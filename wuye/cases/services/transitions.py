@@ -11,7 +11,7 @@ from django.db import transaction
 
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition
-from wuye.kernel.actors import Actor
+from wuye.kernel.actors import Actor, requires_actor
 
 from .. import workflow
 from ..models import Case, CaseEvent, CaseStatus
@@ -22,6 +22,7 @@ from .locks import lock_case
 REOPEN_DAYS_DEFAULT = 15
 
 
+@requires_actor
 @transaction.atomic
 def case_verify(*, actor: Actor, case: Case, note: str = "") -> Case:
     precheck(actor, "verify")
@@ -46,6 +47,7 @@ def case_verify(*, actor: Actor, case: Case, note: str = "") -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_mark_unfounded(
     *, actor: Actor, case: Case, reason: str, attachments: Sequence[UploadedFile] = ()
@@ -84,6 +86,7 @@ def _plan(target: str, measures: str, responsible: str, deadline: Any) -> tuple[
     )
 
 
+@requires_actor
 @transaction.atomic
 def case_start_rectification(
     *,
@@ -121,6 +124,7 @@ def case_start_rectification(
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_submit(*, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()) -> Case:
     """The company reports what it did, with evidence (photos, PDF)."""
@@ -151,6 +155,7 @@ def case_submit(*, actor: Actor, case: Case, progress: str, attachments: Sequenc
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_accept(*, actor: Actor, case: Case, note: str, attachments: Sequence[UploadedFile] = ()) -> Case:
     precheck(actor, "accept")
@@ -178,6 +183,7 @@ def case_accept(*, actor: Actor, case: Case, note: str, attachments: Sequence[Up
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_return(
     *,
@@ -223,6 +229,7 @@ def case_return(
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | None = None) -> Case:
     """Accepted → rectifying (failed 回头看, resident says "not fixed"); unfounded → verifying (re-check).
@@ -268,6 +275,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_progress_update(
     *, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()
@@ -297,6 +305,7 @@ def case_progress_update(
     return case
 
 
+@requires_actor
 @transaction.atomic
 def case_note_add(
     *, actor: Actor, case: Case, text: str, attachments: Sequence[UploadedFile] = ()
@@ -310,6 +319,7 @@ def case_note_add(
     return record_event(case=case, actor=actor, kind="note", title="内部备注", text=text, files=files)
 
 
+@requires_actor
 @transaction.atomic
 def case_mark_overdue(*, actor: Actor, case: Case) -> bool:
     """Record the overdue event once (the scheduler's `tick`); False when there is nothing to record."""

@@ -10,8 +10,8 @@ from ..workflow import LEAD_MOVES
 
 def check_move(actor: Actor, name: str) -> None:
     """The actor's role may make this move (system and public actors only where the move declares them)."""
-    move = LEAD_MOVES[name]
     role = actor_role(actor)
+    move = LEAD_MOVES[name]
     if role not in move.roles:
         who = Role(role).label if role in Role.values else actor_label(actor)
         raise NotAllowed(f"{who}不能{move.label}", field="role")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.case_states import OPEN_STATES
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
@@ -38,6 +38,7 @@ def _lead_by_source_ref(source_ref: str) -> Lead | None:
     return next(iter(Lead.objects.filter(source_ref=source_ref).order_by()[:1]), None)
 
 
+@requires_actor
 def lead_create(
     *,
     actor: Actor,
@@ -113,6 +114,7 @@ def lead_create(
     return LeadResult(lead, True)
 
 
+@requires_actor
 @transaction.atomic
 def finding_open_or_update(
     *, actor: Actor, key: str, estate: Estate, category: str, text: str, evidence: dict[str, Any]
@@ -180,6 +182,7 @@ def clean_category_hint(code: str) -> str:
     return code
 
 
+@requires_actor
 def lead_attach(*, actor: Actor, lead: Lead, files: list[StoredFile]) -> list[LeadAttachment]:
     """Store checked files on a lead; call inside the lead's transaction."""
     made = []
@@ -196,6 +199,7 @@ def lead_attach(*, actor: Actor, lead: Lead, files: list[StoredFile]) -> list[Le
 # --- 扫码即办 ---------------------------------------------------------------------------------------------
 
 
+@requires_actor
 def qr_submit(
     *,
     actor: Actor,
@@ -245,6 +249,7 @@ def qr_submit(
     return result
 
 
+@requires_actor
 def qr_join_case(
     *,
     actor: Actor,
@@ -278,6 +283,7 @@ def qr_join_case(
     return result
 
 
+@requires_actor
 def desk_create(
     *,
     actor: Actor,

@@ -7,7 +7,7 @@ from django.db import transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
-from wuye.kernel.actors import Actor
+from wuye.kernel.actors import Actor, requires_actor
 
 from ..models import Lead, LeadFeedback
 from ..selectors import effective_case, lead_is_closed
@@ -19,6 +19,7 @@ def _feedback_for_update(lead: Lead) -> tuple[Lead, LeadFeedback | None]:
     return locked, LeadFeedback.objects.filter(lead=locked).first()
 
 
+@requires_actor
 @transaction.atomic
 def feedback_rate(*, actor: Actor, lead: Lead, rating: Any, comment: str = "") -> LeadFeedback:
     """回访满意度 1–5 with a comment, once per lead, after closure."""
@@ -54,6 +55,7 @@ def feedback_rate(*, actor: Actor, lead: Lead, rating: Any, comment: str = "") -
     return fb
 
 
+@requires_actor
 @transaction.atomic
 def feedback_not_fixed(*, actor: Actor, lead: Lead, comment: str = "") -> LeadFeedback:
     """ "问题没有解决": a new lead for the task force, linked to the closed case; the case itself is not reopened

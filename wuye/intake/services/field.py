@@ -9,7 +9,7 @@ from wuye.accounts.models import User
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
-from wuye.kernel.actors import Actor, actor_user
+from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_current_contract
 
@@ -24,6 +24,7 @@ from .creation import IDEM_RE, lead_attach, lead_create
 INSPECTION_RESULTS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 
 
+@requires_actor
 @transaction.atomic
 def inspection_submit(
     *,
@@ -84,6 +85,7 @@ def inspection_submit(
     return inspection
 
 
+@requires_actor
 @transaction.atomic
 def questionnaire_submit(
     *,

@@ -12,7 +12,7 @@ from django.db import transaction
 from wuye.audit.services import audit_record, audit_record_many
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition
-from wuye.kernel.actors import Actor
+from wuye.kernel.actors import Actor, requires_actor
 from wuye.registry.models import Estate
 
 from ..models import Lead, LeadStatus
@@ -29,6 +29,7 @@ def _text(value: str, *, field: str, label: str, max_len: int) -> str:
     return value
 
 
+@requires_actor
 @transaction.atomic
 def lead_open_case(*, actor: Actor, lead: Lead, case: CaseRef, category: str) -> Lead:
     """The case opened from this lead (new → cased)."""
@@ -52,6 +53,7 @@ def lead_open_case(*, actor: Actor, lead: Lead, case: CaseRef, category: str) ->
     return lead
 
 
+@requires_actor
 @transaction.atomic
 def lead_join_case(*, actor: Actor, lead: Lead, case: CaseRef) -> bool:
     """One more report of the case's problem (new → merged). False when the lead is already on the case."""
@@ -78,6 +80,7 @@ def lead_join_case(*, actor: Actor, lead: Lead, case: CaseRef) -> bool:
     return True
 
 
+@requires_actor
 @transaction.atomic
 def leads_follow_case(*, actor: Actor, source: CaseRef, target: CaseRef) -> list[Lead]:
     """Every lead of `source` follows it into `target` (the ledger merged the cases); returns them by pk."""
@@ -102,6 +105,7 @@ def leads_follow_case(*, actor: Actor, source: CaseRef, target: CaseRef) -> list
     return moved
 
 
+@requires_actor
 @transaction.atomic
 def lead_split_off(*, actor: Actor, lead: Lead, case: CaseRef, reason: str) -> Lead:
     """Back to the triage queue from the case it was merged into (merged → new)."""
@@ -129,6 +133,7 @@ def lead_split_off(*, actor: Actor, lead: Lead, case: CaseRef, reason: str) -> L
     return lead
 
 
+@requires_actor
 @transaction.atomic
 def lead_reject(*, actor: Actor, lead: Lead, reason: str) -> Lead:
     """Not a property-service matter (new → rejected), with the reason the complainant will read."""
@@ -150,6 +155,7 @@ def lead_reject(*, actor: Actor, lead: Lead, reason: str) -> Lead:
     return lead
 
 
+@requires_actor
 @transaction.atomic
 def lead_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -> Lead:
     """转办 (new → transferred): the receiving body is named; the lead stays listed with department and reason."""
@@ -177,6 +183,7 @@ def lead_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -> 
     return lead
 
 
+@requires_actor
 @transaction.atomic
 def lead_mark_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
     """Staff set or clear the urgent flag of a new lead; the triage queue's order follows it."""
@@ -195,6 +202,7 @@ def lead_mark_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
     return lead
 
 
+@requires_actor
 @transaction.atomic
 def leads_flag_urgent(
     *, actor: Actor, leads: Sequence[Lead], model_version: str, reasons: Sequence[str]
@@ -226,6 +234,7 @@ def leads_flag_urgent(
     return flag
 
 
+@requires_actor
 @transaction.atomic
 def lead_estate_assign(*, actor: Actor, lead: Lead, estate: Estate) -> Lead:
     """Staff confirm or assign the estate of a lead whose address matched fuzzily or not at all."""

@@ -20,7 +20,7 @@ def test_an_automatic_check_keeps_its_rule_category_in_the_suggestion():
         text="代收的住宅专项维修资金 ¥12,000.00 逾期未上缴县住建局专户，物业费也没公示。",
         evidence={"amount": "12000.00"},
     )
-    suggestion = suggestion_create(lead_id=result.lead.pk)
+    suggestion = suggestion_create(actor=SystemActor("triage"), lead_id=result.lead.pk)
     assert suggestion is not None
     assert suggestion.category == "6"
     assert suggestion.top3 == [["6", 1.0]]
