@@ -14,6 +14,7 @@ from wuye.accounts.models import BUREAU_ROLES
 from wuye.audit.services import audit_record
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
+from wuye.cases.services.base import acting_user
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.intake import services as intake
@@ -201,7 +202,7 @@ def _record(*, actor: Actor, lead: Lead, decision: str, final_category: str) -> 
     if suggestion is not None:
         before = {"decision": suggestion.decision, "category": suggestion.category}
         suggestion.decision, suggestion.final_category = decision, final_category
-        suggestion.decided_by, suggestion.decided_at = actor, stamp
+        suggestion.decided_by, suggestion.decided_at = acting_user(actor, "分拣线索"), stamp
         suggestion.save(update_fields=["decision", "final_category", "decided_by", "decided_at"])
     suggested = suggestion.category if suggestion is not None else ""
     if final_category and final_category != suggested:
@@ -212,7 +213,7 @@ def _record(*, actor: Actor, lead: Lead, decision: str, final_category: str) -> 
             suggested_category=suggested,
             category=final_category,
             urgent=lead.urgent,
-            actor=actor,
+            actor=acting_user(actor, "分拣线索"),
             created_at=stamp,
         )
     audit_record(
@@ -321,7 +322,7 @@ def triage_set_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
             suggested_category=suggestion.category,
             category=suggestion.category,
             urgent=urgent,
-            actor=actor,
+            actor=acting_user(actor, "分拣线索"),
             created_at=now(),
         )
     return lead

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
-from wuye.accounts.models import Role
+from wuye.accounts.models import Role, User
 from wuye.audit.services import audit_record
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
@@ -40,6 +40,15 @@ def _company_serves(actor: Actor, case: Case) -> bool:
     return ServiceContract.objects.filter(
         estate_id=case.estate_id, company_id=company_id, is_current=True
     ).exists()
+
+
+def acting_user(actor: Actor, what: str) -> User:
+    """The user behind the actor, for a row that names a person (a request, a decision); the system and the
+    public have none, so they may not do this."""
+    user = actor_user(actor)
+    if user is None:
+        raise NotAllowed(f"{actor_label(actor)}不能{what}", field="role")
+    return user
 
 
 def check_role(actor: Actor, case: Case | None, roles: frozenset[str], what: str) -> None:

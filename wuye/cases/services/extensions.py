@@ -10,7 +10,7 @@ from wuye.kernel.actors import Actor, actor_user, requires_actor
 
 from .. import workflow
 from ..models import Case, CaseExtension, ExtensionStatus
-from .base import check_role, clean_text, future_date, record_event, save, snap
+from .base import acting_user, check_role, clean_text, future_date, record_event, save, snap
 from .locks import lock_case
 
 
@@ -24,7 +24,9 @@ def extension_request(*, actor: Actor, case: Case, requested_deadline: dt.date, 
     check_role(actor, case, workflow.EXTENSION_REQUEST_ROLES, "申请延期")
     if case.status not in workflow.EXTENSION_STATES:
         raise InvalidTransition(f"事项当前状态为“{case.get_status_display()}”，不能申请延期", field="status")
-    if case.deadline and requested_deadline <= case.deadline:
+    if case.deadline is None:  # a rectifying case always has one; the column may not be empty
+        raise InvalidTransition(f"事项 {case.number} 没有完成时限，不能申请延期", field="status")
+    if requested_deadline <= case.deadline:
         raise DomainError(
             f"申请延至日期必须晚于现完成时限（{cn_date(case.deadline)}）", field="requested_deadline"
         )
@@ -35,7 +37,7 @@ def extension_request(*, actor: Actor, case: Case, requested_deadline: dt.date, 
         old_deadline=case.deadline,
         requested_deadline=requested_deadline,
         reason=reason,
-        requested_by=actor_user(actor),
+        requested_by=acting_user(actor, "申请延期"),
         requested_at=now(),
     )
     record_event(

@@ -25,7 +25,7 @@ def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None
         estate=estate,
         contract=contract,
         opened_from_case=from_case,
-        deadline=today() + dt.timedelta(days=int(settings.WUYE["HANDOVER_DAYS"])),
+        deadline=today() + dt.timedelta(days=int(str(settings.WUYE["HANDOVER_DAYS"]))),
         created_by=actor_user(actor),
         created_at=now(),
     )

@@ -247,7 +247,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
     data: dict[str, Any] = {}
     if case.status == CaseStatus.RECTIFYING:
         new_deadline = new_deadline or today() + dt.timedelta(
-            days=int(settings.WUYE.get("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT))
+            days=int(str(settings.WUYE.get("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT)))
         )
         data = {
             "old_deadline": case.deadline.isoformat() if case.deadline else None,
@@ -339,6 +339,6 @@ def case_mark_overdue(*, actor: Actor, case: Case) -> bool:
         before=before,
         public=True,
         public_text="已超过完成时限，专班正在督办。",
-        data={"deadline": case.deadline.isoformat()},
+        data={"deadline": case.deadline.isoformat() if case.deadline else None},
     )
     return True

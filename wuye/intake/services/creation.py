@@ -225,25 +225,28 @@ def qr_submit(
         if not IDEM_RE.match(idem_key):
             raise DomainError("表单已失效，请刷新页面后重新提交", field="idem")
         source_ref = f"{channel}:{idem_key}"
-    fields = dict(
-        actor=actor,
-        channel=channel,
-        text=text,
-        estate=estate,
-        source_ref=source_ref,
-        category_hint=category_hint,
-        complainant_name=name,
-        complainant_phone=phone,
-        anonymous=anonymous,
-        evidence=evidence,
-        address=address,
-        complainant_email=email,
-        estate_needs_confirmation=estate_needs_confirmation,
-    )
+
+    def create() -> LeadResult:
+        return lead_create(
+            actor=actor,
+            channel=channel,
+            text=text,
+            estate=estate,
+            source_ref=source_ref,
+            category_hint=category_hint,
+            complainant_name=name,
+            complainant_phone=phone,
+            anonymous=anonymous,
+            evidence=evidence,
+            address=address,
+            complainant_email=email,
+            estate_needs_confirmation=estate_needs_confirmation,
+        )
+
     if not photos:
-        return lead_create(**fields)  # no transaction needed around a single INSERT
+        return create()  # no transaction needed around a single INSERT
     with transaction.atomic():  # the lead and its photos together, or neither
-        result = lead_create(**fields)
+        result = create()
         if result.created:
             lead_attach(actor=actor, lead=result.lead, files=photos)
     return result

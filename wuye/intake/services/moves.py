@@ -8,6 +8,7 @@ its own transaction after it has locked its cases: cases before leads, each by p
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Model
 
 from wuye.audit.services import audit_record, audit_record_many
 from wuye.common.dates import now
@@ -97,7 +98,7 @@ def leads_follow_case(*, actor: Actor, source: CaseRef, target: CaseRef) -> list
     audit_record_many(
         actor=actor,
         action="lead.follow_case",
-        objs=moved,
+        objs=list[Model](moved),
         before=before,
         after=[{"status": LeadStatus.MERGED, "case": target.number}] * len(moved),
         reason=[f"事项 {source.number} 并入 {target.number}"] * len(moved),
@@ -226,7 +227,7 @@ def leads_flag_urgent(
     audit_record_many(
         actor=actor,
         action="lead.triage_urgent",
-        objs=flag,
+        objs=list[Model](flag),
         before=[{"urgent": False}] * len(flag),
         after=[{"urgent": True, "model": model_version}] * len(flag),
         reason=[why[lead.pk] for lead in flag],
