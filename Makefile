@@ -28,6 +28,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0 --settings=wuye.settings.test
 
 test-sqlite: install

@@ -56,7 +56,7 @@ def main() -> None:
     )
 
     from wuye.accounts.models import Role
-    from wuye.common.testing import make_estate, make_user
+    from wuye.testing import make_estate, make_user
 
     admin = make_user(Role.BUREAU_ADMIN)
     client = Client()

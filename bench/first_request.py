@@ -130,7 +130,7 @@ def main() -> None:
         "import django; django.setup()\n"
         "from django.core.management import call_command\n"
         "call_command('migrate', verbosity=0)\n"
-        "from wuye.common.testing import make_company, make_estate\n"
+        "from wuye.testing import make_company, make_estate\n"
         f"make_estate(company=make_company(), name='首访花园', code='{ESTATE}')\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)

@@ -136,7 +136,7 @@ def prepare(env: dict[str, str]) -> None:
         "with connection.cursor() as c:\n"
         "    c.execute('CREATE TABLE bench_bare (id bigserial primary key, key varchar(80) not null, "
         "body text not null, created_at timestamptz not null)')\n"
-        "from wuye.common.testing import make_company, make_estate\n"
+        "from wuye.testing import make_company, make_estate\n"
         f"make_estate(company=make_company(), name='压测花园', code='{ESTATE}')\n"
     )
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True)

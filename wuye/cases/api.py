@@ -17,15 +17,15 @@ from rest_framework.views import APIView
 from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import roles_permission
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.selectors import estates_visible_to
 
-from . import selectors, services
+from . import forms, selectors, services, workflow
 from .models import ActionKind, Case, CaseEvent
-from .taxonomy import Category, label_of
 from .views import _filter
 
 
-def _error(exc: DomainError) -> Response:
+def _error(exc: DomainError, *, field: str | None = None) -> Response:
     code = (
         status.HTTP_403_FORBIDDEN
         if isinstance(exc, NotAllowed)
@@ -33,7 +33,7 @@ def _error(exc: DomainError) -> Response:
         if isinstance(exc, InvalidTransition)
         else status.HTTP_400_BAD_REQUEST
     )
-    return Response({"detail": exc.message, "field": exc.field}, status=code)
+    return Response({"detail": exc.message, "field": field or exc.field}, status=code)
 
 
 class CappedPagination(PageNumberPagination):
@@ -175,26 +175,8 @@ class CaseCreateSerializer(serializers.Serializer):
     source_channel = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-ACTIONS = [
-    "verify",
-    "mark_unfounded",
-    "start_rectification",
-    "submit",
-    "accept",
-    "return",
-    "reopen",
-    "progress",
-    "note",
-    "extension_request",
-    "extension_approve",
-    "extension_refuse",
-    "merge",
-    "escalate",
-]
-
-
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=ACTIONS)
+    action = serializers.ChoiceField(choices=list(workflow.API_ACTIONS))
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -224,70 +206,18 @@ class TransitionSerializer(serializers.Serializer):
 
 
 def _run(user: Any, case: Case, d: dict[str, Any]) -> Any:
-    a, files = d["action"], d["attachments"]
-    if a == "verify":
-        return services.case_verify(actor=user, case=case, note=d["reason"])
-    if a == "mark_unfounded":
-        return services.case_mark_unfounded(actor=user, case=case, reason=d["reason"], attachments=files)
-    if a == "start_rectification":
-        return services.case_start_rectification(
-            actor=user,
-            case=case,
-            target=d["target"],
-            measures=d["measures"],
-            responsible=d["responsible"],
-            deadline=d["deadline"],
-        )
-    if a == "submit":
-        return services.case_submit(actor=user, case=case, progress=d["progress"], attachments=files)
-    if a == "accept":
-        return services.case_accept(actor=user, case=case, note=d["reason"], attachments=files)
-    if a == "return":
-        return services.case_return(
-            actor=user, case=case, reason=d["reason"], deadline=d["deadline"], attachments=files
-        )
-    if a == "reopen":
-        return services.case_reopen(actor=user, case=case, reason=d["reason"], deadline=d["deadline"])
-    if a == "progress":
-        return services.case_progress_update(actor=user, case=case, progress=d["progress"], attachments=files)
-    if a == "note":
-        return services.case_note_add(actor=user, case=case, text=d["reason"], attachments=files)
-    if a == "extension_request":
-        return services.extension_request(
-            actor=user, case=case, requested_deadline=d["deadline"], reason=d["reason"]
-        )
-    if a in ("extension_approve", "extension_refuse"):
-        ext = selectors.pending_extension(case)
-        if ext is None:
-            raise DomainError("没有待审批的延期申请", field="延期申请")
-        return services.extension_decide(
-            actor=user,
-            extension=ext,
-            approve=a == "extension_approve",
-            reason=d["reason"],
-            granted_deadline=d["deadline"],
-        )
-    if a == "merge":
-        target = selectors.cases_visible_to(user).filter(number=d["target"].strip().upper()).first()
-        if target is None:
-            raise DomainError("没有找到该编号的事项", field="目标事项")
-        return services.case_merge_into_case(actor=user, case=case, target=target, reason=d["reason"])
-    return services.case_action_record(
-        actor=user,
-        case=case,
-        kind=d["kind"],
-        date=d["date"],
-        interviewee=d["interviewee"],
-        interviewers=d["interviewers"],
-        minutes=d["minutes"],
-        amount=d["amount"] or None,
-        legal_basis=d["legal_basis"],
-        decision_number=d["decision_number"],
-        department=d["department"],
-        period_end=d["period_end"],
-        note=d["reason"],
-        attachments=files,
-    )
+    """The declared operation behind the API action, called with its form's fields taken from the request."""
+    action = d["action"]
+    op = workflow.API_ACTIONS[action]
+    fixed = op.api[action]
+    data: dict[str, Any] = {}
+    for name in getattr(forms, op.form).base_fields:
+        source = op.api_fields.get(name, name)
+        if name in fixed:
+            data[name] = fixed[name]
+        elif source in d:
+            data[name] = d[source]
+    return getattr(services, op.service)(actor=user, case=case, **data)
 
 
 FILTER_PARAMS = [
@@ -324,7 +254,9 @@ class CaseListApi(generics.ListCreateAPIView):
         d = s.validated_data
         estate = estates_visible_to(request.user).filter(code=d["estate"]).first()
         if estate is None:
-            return Response({"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "没有找到该小区", "field": "estate"}, status=status.HTTP_400_BAD_REQUEST
+            )
         try:
             case = services.case_create(
                 actor=request.user,
@@ -376,7 +308,9 @@ class CaseTransitionApi(CaseDetailApi):
         try:
             _run(request.user, case, dict(s.validated_data))
         except DomainError as exc:
-            return _error(exc)
+            # the field as the API calls it (a form's `requested_deadline` is the API's `deadline`)
+            names = workflow.API_ACTIONS[s.validated_data["action"]].api_fields
+            return _error(exc, field=names.get(exc.field or "", exc.field))
         case = selectors.case_get_visible(request.user, number=number)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 

@@ -5,3 +5,12 @@ class CasesConfig(AppConfig):
     name = "wuye.cases"
     label = "cases"
     verbose_name = "整治台账"
+
+    def ready(self) -> None:
+        from wuye.intake.ports import CaseSide, register_case_side
+
+        from .intake_side import case_of_estate, join_case, public_timeline
+
+        register_case_side(
+            CaseSide(case_of_estate=case_of_estate, join=join_case, public_timeline=public_timeline)
+        )

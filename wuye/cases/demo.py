@@ -16,10 +16,13 @@ from wuye.accounts.services import staff_user_create
 from wuye.common.dates import cn_date, now, today
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import ServiceContract
 
 from . import services
 from .models import Case, CaseEvent, CaseStatus, Revisit
+
+DEMO = SystemActor("demo")
 
 TEXTS: dict[str, list[str]] = {
     "1.1": [
@@ -137,7 +140,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             anonymous = rng.random() < 0.2
             leads.append(
                 lead_create(
-                    actor=None,
+                    actor=DEMO,
                     channel=rng.choice(CHANNELS),
                     text=text if j == 0 else f"{text}（再次反映）",
                     estate=estate,
@@ -247,7 +250,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     _spread_dates(created, rng)
     for case, goal in created:
         if goal == "overdue":
-            services.case_mark_overdue(case=case)
+            services.case_mark_overdue(actor=SystemActor("tick"), case=case)
     # 回头看: one sample, one failed revisit reopens its case
     batch, _ = services.revisit_sample_draw(actor=tf[0], per_estate=1, seed=seed)
     first = Revisit.objects.filter(batch=batch).order_by("id").first()

@@ -12,10 +12,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wuye.common.dates import cn_date
+from wuye.kernel.taxonomy import Category
 
 from .models import Case, CaseStatus
 from .selectors import channel_label
-from .taxonomy import Category
 
 HEADERS = [
     "序号",

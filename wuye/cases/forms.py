@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 
 from wuye.intake.models import Channel
+from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, PropertyCompany, Town
 
 from .models import ActionKind
 from .selectors import STATUS_FILTERS
-from .taxonomy import Category
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

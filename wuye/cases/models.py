@@ -4,32 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .taxonomy import Category
-
-
-class CaseStatus(models.TextChoices):
-    RECEIVED = "received", "已受理"
-    VERIFYING = "verifying", "核查中"
-    UNFOUNDED = "unfounded", "不属实（已办结）"
-    RECTIFYING = "rectifying", "整改中"
-    SUBMITTED = "submitted", "待验收"
-    RETURNED = "returned", "退回整改"
-    ACCEPTED = "accepted", "已销号"
-    MERGED = "merged", "已并入其他事项"
-
-
-OPEN_STATES = frozenset(
-    {
-        CaseStatus.RECEIVED,
-        CaseStatus.VERIFYING,
-        CaseStatus.RECTIFYING,
-        CaseStatus.SUBMITTED,
-        CaseStatus.RETURNED,
-    }
-)
-CLOSED_STATES = frozenset({CaseStatus.UNFOUNDED, CaseStatus.ACCEPTED, CaseStatus.MERGED})
-# States in which the deadline runs and the case can become overdue.
-DEADLINE_STATES = frozenset({CaseStatus.RECTIFYING, CaseStatus.RETURNED})
+from wuye.kernel.case_states import CLOSED_STATES as CLOSED_STATES  # the ledger's vocabulary, re-exported
+from wuye.kernel.case_states import DEADLINE_STATES as DEADLINE_STATES
+from wuye.kernel.case_states import OPEN_STATES as OPEN_STATES
+from wuye.kernel.case_states import CaseStatus
+from wuye.kernel.taxonomy import Category
 
 
 class Case(models.Model):

@@ -253,26 +253,19 @@ def next_step(case: Case) -> str:
     return "已办结。"
 
 
-def allowed_actions(user: Any, case: Case) -> list[str]:
-    """Names of the operations the page should offer this user on this case."""
+def allowed_operations(user: Any, case: Case, *, listed_only: bool = True) -> list[workflow.Operation]:
+    """The operations (`workflow.OPERATIONS`) this user may make on this case now: with `listed_only`, the buttons
+    the case page shows; without, also those offered elsewhere on it (deciding a pending extension)."""
     role = getattr(user, "role", "")
-    names = [m.name for m in workflow.allowed_moves(case.status, role) if m.name not in ("merge",)]
-    if case.status == CaseStatus.RECTIFYING or case.status == CaseStatus.RETURNED:
-        if role in workflow.COMPANY:
-            names.append("extension")
-    if case.company_id is None and role in workflow.BUREAU and case.status in DEADLINE_STATES:
-        names.append("submit")
-    if role in workflow.PROGRESS_ROLES and case.status in workflow.PROGRESS_STATES:
-        names.append("progress")
-    if role in workflow.ACTION_ROLES and case.status in workflow.ACTION_STATES:
-        names.append("action")
-    if role in workflow.BUREAU and case.status in OPEN_STATES:
-        names.append("merge")
-    if role in workflow.BUREAU:
-        names.append("note")
     if role == Role.COMPANY_STAFF and case.company_id != getattr(user, "company_id", None):
         return []
-    return names
+    ops = workflow.operations_for(case.status, role, case.company_id)
+    return [op for op in ops if op.listed or not listed_only]
+
+
+def allowed_actions(user: Any, case: Case) -> list[str]:
+    """Names of the operations the page should offer this user on this case."""
+    return [op.name for op in allowed_operations(user, case)]
 
 
 def company_todo(user: Any, limit: int = 30) -> list[Case]:

@@ -1,6 +1,5 @@
 """Ledger pages. Thin: parse the form, call one service or selector, render."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,25 +13,16 @@ from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.forms import form_add_domain_error
 from wuye.intake.models import Lead
+from wuye.kernel.taxonomy import label_of
 from wuye.registry.selectors import companies_visible_to, estates_visible_to, towns
 
-from . import forms, selectors, services
+from . import forms, selectors, services, workflow
 from .export import EXPORT_LIMIT, ledger_xlsx
 from .models import ActionKind, CaseAttachment, Revisit, RevisitBatch
-from .taxonomy import label_of
 
 PAGE_SIZE = 50
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = None
-    for name, field in form.fields.items():
-        label = str(field.label)
-        if exc.field and (label == exc.field or label.startswith(exc.field)):
-            target = name
-            break
-    form.add_error(target, exc.message if target else str(exc))
 
 
 class _CappedPaginator(Paginator):
@@ -134,7 +124,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "pending_extension": selectors.pending_extension(case),
         "actions": case.actions.select_related("handover").order_by("date", "id"),
         "deadlines": selectors.deadline_history(case),
-        "allowed": selectors.allowed_actions(request.user, case),
+        "allowed": selectors.allowed_operations(request.user, case),
         "merged_cases": case.merged_cases.order_by("id"),
         "is_bureau": request.user.role in BUREAU_ROLES,
         "channel": selectors.channel_label(case.source_channel),
@@ -161,7 +151,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 attachments=d["attachments"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已立案，编号 {case.number}。")
             return redirect("cases:detail", number=case.number)
@@ -173,146 +163,34 @@ def case_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- operations on one case: each name maps to a form and a service call ---------------------------------------
-
-Op = tuple[type[Any], str, Callable[[Any, Any, dict[str, Any]], Any], str]
-
-
-def _merge(user: Any, case: Any, d: dict[str, Any]) -> Any:
-    target = selectors.cases_visible_to(user).filter(number=d["target"].strip().upper()).first()
-    if target is None:
-        raise DomainError("没有找到该编号的事项", field="并入事项编号")
-    return services.case_merge_into_case(actor=user, case=case, target=target, reason=d["reason"])
-
-
-def _decide(user: Any, case: Any, d: dict[str, Any]) -> Any:
-    ext = selectors.pending_extension(case)
-    if ext is None:
-        raise DomainError("没有待审批的延期申请", field="审批结果")
-    return services.extension_decide(
-        actor=user,
-        extension=ext,
-        approve=d["decision"] == "approve",
-        reason=d["reason"],
-        granted_deadline=d["granted_deadline"],
-    )
-
-
-OPS: dict[str, Op] = {
-    "verify": (
-        forms.VerifyForm,
-        "开始核查",
-        lambda u, c, d: services.case_verify(actor=u, case=c, note=d["note"]),
-        "已开始核查。",
-    ),
-    "mark_unfounded": (
-        forms.UnfoundedForm,
-        "核查不属实，办结",
-        lambda u, c, d: services.case_mark_unfounded(
-            actor=u, case=c, reason=d["reason"], attachments=d["attachments"]
-        ),
-        "已按不属实办结。",
-    ),
-    "start_rectification": (
-        forms.PlanForm,
-        "核查属实，下达整改",
-        lambda u, c, d: services.case_start_rectification(
-            actor=u,
-            case=c,
-            target=d["target"],
-            measures=d["measures"],
-            responsible=d["responsible"],
-            deadline=d["deadline"],
-            note=d["note"],
-        ),
-        "已下达整改。",
-    ),
-    "submit": (
-        forms.SubmitForm,
-        "提交整改材料",
-        lambda u, c, d: services.case_submit(
-            actor=u, case=c, progress=d["progress"], attachments=d["attachments"]
-        ),
-        "已提交整改材料，等待验收。",
-    ),
-    "accept": (
-        forms.AcceptForm,
-        "验收销号",
-        lambda u, c, d: services.case_accept(actor=u, case=c, note=d["note"], attachments=d["attachments"]),
-        "已验收销号。",
-    ),
-    "return": (
-        forms.ReturnForm,
-        "退回整改",
-        lambda u, c, d: services.case_return(
-            actor=u, case=c, reason=d["reason"], deadline=d["deadline"], attachments=d["attachments"]
-        ),
-        "已退回整改。",
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        "重新整改",
-        lambda u, c, d: services.case_reopen(actor=u, case=c, reason=d["reason"], deadline=d["deadline"]),
-        "已重新打开。",
-    ),
-    "progress": (
-        forms.ProgressForm,
-        "报告整改进展",
-        lambda u, c, d: services.case_progress_update(
-            actor=u, case=c, progress=d["progress"], attachments=d["attachments"]
-        ),
-        "已报告进展。",
-    ),
-    "note": (
-        forms.NoteForm,
-        "内部备注",
-        lambda u, c, d: services.case_note_add(actor=u, case=c, text=d["text"], attachments=d["attachments"]),
-        "已添加备注。",
-    ),
-    "extension": (
-        forms.ExtensionRequestForm,
-        "申请延期",
-        lambda u, c, d: services.extension_request(
-            actor=u, case=c, requested_deadline=d["requested_deadline"], reason=d["reason"]
-        ),
-        "已提交延期申请。",
-    ),
-    "extension_decide": (forms.ExtensionDecideForm, "审批延期申请", _decide, "已审批延期申请。"),
-    "merge": (forms.MergeForm, "并入其他事项", _merge, "已并入。"),
-    "action": (
-        forms.ActionForm,
-        "登记督办措施",
-        lambda u, c, d: services.case_action_record(actor=u, case=c, **d),
-        "已登记督办措施。",
-    ),
-}
+# --- operations on one case: each is declared once in workflow.OPERATIONS ------------------------------------
 
 
 @role_required(*STAFF_ROLES)
 def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
-    if op not in OPS:
+    operation = workflow.OPERATIONS.get(op)
+    if operation is None:
         raise Http404("没有这个操作")
     case = selectors.case_get_visible(request.user, number=number)
-    form_class, title, call, done = OPS[op]
     posted = request.method == "POST"
-    offered = selectors.allowed_actions(request.user, case) + (
-        ["extension_decide"] if request.user.role in BUREAU_ROLES else []
-    )
+    offered = [o.name for o in selectors.allowed_operations(request.user, case, listed_only=False)]
     if not posted and op not in offered:
         # The form is only offered where it applies; a POST still goes to the service for its precise error.
         raise PermissionDenied("此事项当前不能进行该操作，或您的角色无权进行")
+    form_class = getattr(forms, operation.form)
     form = form_class(request.POST if posted else None, request.FILES if posted else None)
     status = 200
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
+            service = getattr(services, operation.service)
             try:
-                call(request.user, case, dict(form.cleaned_data))
+                service(actor=request.user, case=case, **form.cleaned_data)
             except NotAllowed as exc:
                 raise PermissionDenied(exc.message) from None
             except DomainError as exc:
-                _apply_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
-                messages.success(request, done)
+                messages.success(request, operation.done)
                 return redirect("cases:detail", number=case.number)
         status = 400
     ext = selectors.pending_extension(case) if op == "extension_decide" else None
@@ -321,7 +199,7 @@ def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
         "cases/act.html",
         {
             "form": form,
-            "title": f"{case.number} · {title}",
+            "title": f"{case.number} · {operation.label}",
             "case": case,
             "extension": ext,
             "kinds": ActionKind,
@@ -372,7 +250,7 @@ def revisit_home(request: HttpRequest) -> HttpResponse:
                 actor=request.user, per_estate=d["per_estate"], seed=d["seed"], category=d["category"]
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已抽取样本。" if created else "同样参数的样本已抽取过，显示原样本。")
             return redirect("cases:revisit_batch", pk=batch.pk)

@@ -10,12 +10,15 @@ from typing import Any
 from django.db import transaction
 
 from wuye.accounts.models import Role, User
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Estate
 
 from .hotline import hotline_import
 from .models import Channel, Inspection, Lead, Open311Client, QuestionnaireResponse
 from .selectors import inspection_checklist, questionnaire
 from .services import inspection_submit, lead_create, questionnaire_submit
+
+DEMO = SystemActor("demo")
 
 OPEN311_DEMO_KEY = "demo-open311-key"
 
@@ -52,7 +55,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     codes: list[str] = []
 
     def add(key: str, **kwargs: Any) -> Lead:
-        result = lead_create(actor=None, source_ref=f"demo:{key}", **kwargs)
+        result = lead_create(actor=DEMO, source_ref=f"demo:{key}", **kwargs)
         if result.created:
             made[kwargs["channel"]] += 1
         return result.lead
@@ -106,7 +109,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     csv_text = HOTLINE_CSV.format(
         a0=f"{estates[1].town.name}{estates[1].name}", a1=f"{estates[2].town.name}{estates[2].name[:2]}片区"
     )
-    report = hotline_import(actor=None, data=csv_text.encode("gb18030"), filename="demo-12345.csv")
+    report = hotline_import(actor=DEMO, data=csv_text.encode("gb18030"), filename="demo-12345.csv")
     made[Channel.HOTLINE_12345] += report.imported
 
     inspector = User.objects.filter(role=Role.TASK_FORCE).order_by("id").first()
@@ -123,7 +126,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             estate = estates[i % min(len(estates), 8)]
             base = 2 + (i % 4)
             questionnaire_submit(
-                actor=None,
+                actor=DEMO,
                 estate=estate,
                 idem_key=f"demo-q-{seed}-{i:04d}",
                 answers={c: max(1, min(5, base + rng.choice((-1, 0, 0, 1)))) for c in qs},

@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from wuye.cases.taxonomy import PLAIN_HINTS, Category
+from wuye.kernel.taxonomy import PLAIN_HINTS, Category
 
 from .models import Channel
 from .services import DESK_CHANNELS

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from wuye.common.errors import DomainError
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
+from wuye.kernel.actors import Actor
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, LeadFeedback
@@ -238,7 +239,7 @@ def _same_order(a: ParsedRow, b: ParsedRow) -> bool:
     return replace(a, row=0) == replace(b, row=0)
 
 
-def hotline_import(*, actor: Any, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def hotline_import(*, actor: Actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Import one export file. Raises DomainError only for a file that cannot be read at all."""
     if not data:
         raise DomainError("文件是空的", field="文件")

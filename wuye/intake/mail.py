@@ -25,6 +25,7 @@ from django.utils.html import strip_tags
 from wuye.common.errors import DomainError
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_upload
+from wuye.kernel.actors import Actor
 
 from .matching import EstateMatcher
 from .models import Channel
@@ -86,7 +87,7 @@ def _attachments(msg: EmailMessage) -> tuple[list[StoredFile], list[str]]:
     return stored, skipped
 
 
-def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None = None) -> LeadResult:
+def email_import_bytes(*, actor: Actor, raw: bytes, matcher: EstateMatcher | None = None) -> LeadResult:
     """One message → one lead (or the existing lead of the same Message-ID)."""
     if not raw.strip():
         raise DomainError("邮件是空的", field="邮件")
@@ -135,7 +136,7 @@ def email_import_bytes(*, actor: Any, raw: bytes, matcher: EstateMatcher | None 
             },
         )
         if result.created:
-            lead_attach(lead=result.lead, files=files)
+            lead_attach(actor=actor, lead=result.lead, files=files)
     return result
 
 
@@ -152,15 +153,15 @@ def _record(report: MailReport, origin: str, fn: Callable[[], LeadResult]) -> No
         report.duplicates += 1
 
 
-def _import_file(actor: Any, path: Path, matcher: EstateMatcher) -> LeadResult:
+def _import_file(actor: Actor, path: Path, matcher: EstateMatcher) -> LeadResult:
     return email_import_bytes(actor=actor, raw=path.read_bytes(), matcher=matcher)
 
 
-def _import_raw(actor: Any, raw: bytes, matcher: EstateMatcher) -> LeadResult:
+def _import_raw(actor: Actor, raw: bytes, matcher: EstateMatcher) -> LeadResult:
     return email_import_bytes(actor=actor, raw=raw, matcher=matcher)
 
 
-def email_import_path(*, actor: Any, path: Path) -> MailReport:
+def email_import_path(*, actor: Actor, path: Path) -> MailReport:
     """An .eml file or every .eml in a directory (sorted, so runs are reproducible)."""
     files = sorted(path.glob("*.eml")) if path.is_dir() else [path]
     report = MailReport()
@@ -172,7 +173,7 @@ def email_import_path(*, actor: Any, path: Path) -> MailReport:
 
 def imap_poll(
     *,
-    actor: Any,
+    actor: Actor,
     host: str,
     user: str,
     password: str,

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# No 0/O/1/I/L: residents read these codes aloud over the phone.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
 
 class Channel(models.TextChoices):
     INSPECTION = "inspection", "深入小区检查"

@@ -19,16 +19,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from wuye.cases.taxonomy import GROUPS, PLAIN_HINTS, Category, group_of
 from wuye.common.errors import DomainError
 from wuye.common.text import check_text, strip_bidi
+from wuye.kernel.actors import PublicActor
+from wuye.kernel.taxonomy import GROUPS, PLAIN_HINTS, Category, group_of
 from wuye.registry.models import Estate
 
 from .matching import EstateMatcher
 from .models import Channel, Lead, Open311Client
 from .ratelimit import rate_limited
-from .selectors import public_text
-from .services import effective_case, lead_is_closed, qr_submit
+from .selectors import effective_case, lead_is_closed, public_text
+from .services import qr_submit
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -394,7 +395,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     email = _email(post.get("email") or "")
     try:  # one INSERT with every field: the lead-created hooks see the whole lead
         result = qr_submit(
-            actor=None,
+            actor=PublicActor("open311"),
             estate=estate,
             text=description,
             category_hint=code,

@@ -13,12 +13,13 @@ from django.http import Http404
 
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.common.errors import DomainError
+from wuye.kernel.case_states import CLOSED_STATES
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_search_public
 
 from .matching import normalize
-from .models import Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
-from .services import TRACKING_ALPHABET, effective_case, lead_is_closed
+from .models import TRACKING_ALPHABET, Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
+from .ports import case_side, similar_cases_finder
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
 
@@ -32,14 +33,14 @@ def inspection_checklist(code: str = "routine") -> dict[str, Any]:
     try:
         return checklists()["inspections"][code]
     except KeyError:
-        raise DomainError("检查表不存在", field="检查表") from None
+        raise DomainError("检查表不存在", field="checklist") from None
 
 
 def questionnaire(code: str = "satisfaction") -> dict[str, Any]:
     try:
         return checklists()["questionnaires"][code]
     except KeyError:
-        raise DomainError("问卷不存在", field="问卷") from None
+        raise DomainError("问卷不存在", field="questionnaire") from None
 
 
 # --- public ----------------------------------------------------------------------------------------------
@@ -60,6 +61,25 @@ def estate_for_qr(code: str) -> Estate:
             raise Http404("没有找到该小区") from None
         django_cache.set(key, estate, QR_ESTATE_CACHE_SECONDS)
     return estate
+
+
+def effective_case(lead: Lead) -> Any:
+    """The case a lead's progress follows: its own, or the case that one was merged into."""
+    case = lead.case if lead.case_id else None
+    for _ in range(5):
+        target = getattr(case, "merged_into", None) if case is not None else None
+        if target is None:
+            break
+        case = target
+    return case
+
+
+def lead_is_closed(lead: Lead) -> bool:
+    """Closed for the complainant: the case is closed (销号 or unfounded), or the lead was rejected/transferred."""
+    if lead.status in (LeadStatus.REJECTED, LeadStatus.TRANSFERRED):
+        return True
+    case = effective_case(lead)
+    return case is not None and case.status in CLOSED_STATES
 
 
 def normalize_tracking_code(code: str) -> str:
@@ -113,24 +133,14 @@ def public_status(lead: Lead) -> dict[str, Any]:
 
 
 def _case_timeline(case: Any) -> list[dict[str, Any]]:
-    try:
-        from wuye.cases.selectors import case_public_timeline
-    except ImportError:
-        pass
-    else:
-        return list(case_public_timeline(case))
-    entries = [{"at": case.created_at, "title": "已立案", "text": f"列入整治台账，编号 {case.number}"}]
-    if case.closed_at:
-        entries.append({"at": case.closed_at, "title": case.get_status_display(), "text": case.closed_reason})
-    return entries
+    return list(case_side().public_timeline(case))
 
 
 def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int = 5) -> list[dict[str, Any]]:
     """Open cases of the estate that look like the resident's text (triage's duplicate finder), with what a
     resident needs to judge: text, date, status, how many reported it, whether there are photos."""
-    try:
-        from wuye.triage.duplicates import similar_open_cases
-    except ImportError:
+    similar_open_cases = similar_cases_finder()
+    if similar_open_cases is None:
         return []
     found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
     photos = dict(
@@ -186,9 +196,9 @@ def estate_from_input(value: str) -> Estate | None:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise DomainError(f"没有找到小区“{value}”", field="小区")
+        raise DomainError(f"没有找到小区“{value}”", field="estate")
     names = "、".join(e.name for e in matches[:5])
-    raise DomainError(f"有多个小区与“{value}”相符（{names}），请从列表中选择", field="小区")
+    raise DomainError(f"有多个小区与“{value}”相符（{names}），请从列表中选择", field="estate")
 
 
 def estate_choices() -> QuerySet[Estate]:

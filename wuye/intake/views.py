@@ -13,27 +13,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.accounts.permissions import role_required
-from wuye.cases.taxonomy import PLAIN_HINTS
 from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
 from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
+from wuye.kernel.actors import PublicActor
+from wuye.kernel.taxonomy import PLAIN_HINTS
 
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
 from .hotline import hotline_import
 from .models import Inspection, Lead
 from .photos import process_photos
+from .ports import case_side
 from .ratelimit import rate_limited
 
 logger = logging.getLogger("wuye.intake")
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = None
-    for name, field in form.fields.items():
-        if field.label and exc.field and (field.label == exc.field or field.label.startswith(exc.field)):
-            target = name
-            break
-    form.add_error(target, exc.message if target else str(exc))
+QR = PublicActor("qr")
+TRACK = PublicActor("track")
 
 
 def _new_key() -> str:
@@ -56,7 +52,7 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 photos = process_photos(request.FILES.getlist("photos"))
                 result = services.qr_submit(
-                    actor=None,
+                    actor=QR,
                     estate=estate,
                     text=d["text"],
                     category_hint=d["category"],
@@ -67,7 +63,7 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
                     idem_key=d["idem"],
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                form_add_domain_error(form, exc)
             except DB_UNAVAILABLE:
                 # the database went away mid-submit: give the resident their text back with the same key, so
                 # their retry stores it once whether or not this attempt was committed
@@ -103,19 +99,17 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
 @rate_limited("qr_submit", methods=("POST",))
 @require_POST
 def qr_join(request: HttpRequest, code: str) -> HttpResponse:
-    from wuye.cases.models import Case
-
     estate = selectors.estate_for_qr(code)
     form = JoinForm(request.POST)
     if not form.is_valid():
         return redirect("intake:qr_form", code=estate.code)
     d = form.cleaned_data
-    case = Case.objects.filter(number=d["case"], estate=estate).first()
+    case = case_side().case_of_estate(estate, d["case"])
     if case is None:
         raise Http404("没有找到该问题")
     try:
         result = services.qr_join_case(
-            actor=None,
+            actor=QR,
             estate=estate,
             case=case,
             name=d["name"],
@@ -185,13 +179,13 @@ def track_rate(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.feedback_rate(
-                actor=None,
+                actor=TRACK,
                 lead=lead,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "感谢您的评价！")
             return redirect("intake:track_code", code=lead.tracking_code)
@@ -209,9 +203,9 @@ def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
     form = NotFixedForm(request.POST)
     if form.is_valid():
         try:
-            services.feedback_not_fixed(actor=None, lead=lead, comment=form.cleaned_data["comment"])
+            services.feedback_not_fixed(actor=TRACK, lead=lead, comment=form.cleaned_data["comment"])
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已收到：问题没有解决。专班将重新核查，请留意办理进度。")
             return redirect("intake:track_code", code=lead.tracking_code)
@@ -245,7 +239,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                     idem_key=d["idem"],
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 lead = result.lead
                 where = lead.estate.name if lead.estate else "小区待确认"
@@ -298,7 +292,7 @@ def confirm_estates(request: HttpRequest) -> HttpResponse:
         try:
             estate = selectors.estate_from_input(request.POST.get("estate", ""))
             if estate is None:
-                raise DomainError("请选择小区", field="小区")
+                raise DomainError("请选择小区", field="estate")
             services.lead_estate_assign(actor=request.user, lead=lead, estate=estate)
         except DomainError as exc:
             messages.error(request, f"{lead.tracking_code}：{exc}")
@@ -433,7 +427,7 @@ def survey(request: HttpRequest, code: str) -> HttpResponse:
     q = selectors.questionnaire("satisfaction")
     error, posted = None, {}
     if request.method == "POST":
-        actor = request.user if request.user.is_authenticated else None
+        actor = request.user if request.user.is_authenticated else QR
         try:
             services.questionnaire_submit(
                 actor=actor,

@@ -11,8 +11,10 @@ declares them, exactly as it declares user roles. Nobody is an actor by being `N
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, ParamSpec, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     from wuye.accounts.models import User
@@ -98,21 +100,49 @@ class PublicActor:
 Actor: TypeAlias = "User | SystemActor | PublicActor"
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+MISSING_ACTOR = "actor is required: pass a User, SystemActor(job) or PublicActor(channel)"
+
+
+def is_actor(value: object) -> bool:
+    """A system or public actor, or a saved user with a role (the kernel does not import the accounts app)."""
+    if isinstance(value, SystemActor | PublicActor):
+        return True
+    return getattr(value, "pk", None) is not None and isinstance(getattr(value, "role", None), str)
+
+
+def ensure_actor(value: object) -> None:
+    """Refuse a missing or untyped actor: a programming error, never a silent pass."""
+    if not is_actor(value):
+        raise TypeError(f"{MISSING_ACTOR} (got {type(value).__name__})")
+
+
+def requires_actor(fn: Callable[P, R]) -> Callable[P, R]:
+    """For services: check the `actor` keyword before anything runs (no transaction, no query, no write)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        ensure_actor(kwargs.get("actor"))
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def actor_role(actor: Actor) -> str:
     """The role a permission check compares with a move's declared roles."""
-    if actor is None:  # a programming error, never a silent pass
-        raise TypeError("actor is required: pass a User, SystemActor(job) or PublicActor(channel)")
+    ensure_actor(actor)
     return str(actor.role)
 
 
 def actor_label(actor: Actor) -> str:
     """What the audit trail and the case timeline say for this actor."""
-    if actor is None:
-        raise TypeError("actor is required: pass a User, SystemActor(job) or PublicActor(channel)")
+    ensure_actor(actor)
     label = actor.audit_label
     return str(label() if callable(label) else label)
 
 
 def actor_user(actor: Actor) -> User | None:
     """The user behind an actor, or None for the system and the public (for foreign keys such as created_by)."""
+    ensure_actor(actor)
     return None if isinstance(actor, SystemActor | PublicActor) else actor

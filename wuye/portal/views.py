@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from wuye.accounts.models import Role
-from wuye.cases.taxonomy import PLAIN_HINTS
 from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.intake.models import Channel
@@ -19,6 +18,7 @@ from wuye.intake.photos import process_photos
 from wuye.intake.ratelimit import rate_limited
 from wuye.intake.services import qr_submit
 from wuye.kernel.actors import PublicActor
+from wuye.kernel.taxonomy import PLAIN_HINTS
 from wuye.registry.models import Estate
 
 from . import selectors

@@ -23,7 +23,9 @@ def _apply_error(form: Any, exc: DomainError) -> None:
     for name, field in form.fields.items():
         if field.label == exc.field:
             target = name
-    form.add_error(target, exc.message if target else str(exc))
+    form.add_error(
+        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
+    )
 
 
 @role_required(*STAFF_ROLES)
@@ -92,7 +94,7 @@ def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpR
                 raise DomainError("请选择该房屋的一位业主", field="投票人")
             services.ownership_designate_voter(actor=request.user, unit=unit, owner=owner)
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         else:
             messages.success(request, f"{unit.label} 的投票人已登记为 {owner.name}。")
     return redirect(f"{reverse('registry:estate_units', args=[estate.code])}?building={unit.building.name}")

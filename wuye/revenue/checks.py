@@ -12,10 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from wuye.cases.taxonomy import Category
 from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
+from wuye.kernel.actors import SystemActor
+from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, ServiceContract
 
 from .models import (
@@ -329,6 +330,7 @@ CHECKS: dict[str, Callable[..., Iterator[Finding]]] = {
     "fund_held": check_fund_held,
     "objection_late": check_objection_late,
 }
+CHECKS_ACTOR = SystemActor("revenue_checks")
 ACCOUNT_CHECKS = frozenset({"no_disclosure", "no_resolution", "negative_balance"})
 
 
@@ -357,7 +359,12 @@ def run_checks(
     counts = {"found": 0, "opened": 0}
     for f in collect_findings(on=on, estates=estates, only=only):
         result = finding_open_or_update(
-            key=f.key, estate=f.estate, category=f.category, text=f.text, evidence=f.evidence
+            actor=CHECKS_ACTOR,
+            key=f.key,
+            estate=f.estate,
+            category=f.category,
+            text=f.text,
+            evidence=f.evidence,
         )
         counts["found"] += 1
         counts["opened"] += int(result.created)

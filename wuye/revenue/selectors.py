@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
-from wuye.cases.models import OPEN_STATES
 from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.intake.models import Lead, LeadStatus
+from wuye.kernel.case_states import OPEN_STATES
 from wuye.registry.models import Estate, ServiceContract
 from wuye.registry.selectors import estate_get_visible, estates_visible_to
 

@@ -31,7 +31,9 @@ def _apply_error(form: Any, exc: DomainError) -> None:
     for name, field in form.fields.items():
         if field.label == exc.field:
             target = name
-    form.add_error(target, exc.message if target else str(exc))
+    form.add_error(
+        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
+    )
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, intro: str = "") -> HttpResponse:
@@ -375,7 +377,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
             raise DomainError("不能为空", field="审阅意见")
         services.comment_add(actor=request.user, disclosure=d, text=form.cleaned_data["text"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
     else:
         messages.success(request, "已记录审阅意见。")
     return redirect("revenue:disclosure", code=d.account.estate.code, period=d.period_key)
@@ -392,7 +394,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             raise DomainError("不能为空", field="答复")
         services.objection_answer(actor=request.user, objection=obj, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("revenue:disclosure", code=est.code, period=obj.disclosure.period_key)
@@ -510,7 +512,7 @@ def public_objection(request: HttpRequest, code: str, period: str) -> HttpRespon
             actor=request.user, disclosure=d, entry=entry, text=form.cleaned_data["text"]
         )  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         status = 403 if isinstance(exc, NotAllowed) else 400
         resp = public_statement(request, code, period)
         resp.status_code = status
@@ -610,7 +612,7 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 raise DomainError("未知操作", field="操作")
         except (DomainError, ValueError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         else:
             return redirect("revenue:fund_estate", code=est.code)
     dues = selectors.fund_dues_of(est)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from wuye.accounts.models import BUREAU_ROLES
 from wuye.accounts.permissions import roles_permission
-from wuye.cases.taxonomy import Category
+from wuye.kernel.taxonomy import Category
 from wuye.registry.selectors import estates_visible_to
 
 from . import ml

@@ -8,7 +8,11 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         from wuye.intake.hooks import register_on_lead_created
+        from wuye.intake.ports import register_similar_cases
 
-        from .services import on_lead_created, suggestions_create_many
+        from .duplicates import similar_open_cases
+        from .services import on_lead_created, on_leads_created
 
-        register_on_lead_created(on_lead_created, many=suggestions_create_many)
+        register_on_lead_created(on_lead_created, many=on_leads_created)
+        # the QR form's look-alike open cases (intake asks through its port, importing no triage code)
+        register_similar_cases(similar_open_cases)

@@ -26,7 +26,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     if not ml.usable_artifact_exists():
         out.write("  智能分拣：没有可用模型，跳过（先运行 python manage.py triage_train）\n")
         return
-    made = services.suggestions_backfill()
+    made = services.suggestions_backfill(actor=services.TRIAGE)
     decided = _sample_decisions(seed)
     total = Suggestion.objects.count()
     urgent = Lead.objects.filter(status=LeadStatus.NEW, urgent=True).count()
@@ -66,6 +66,10 @@ def _sample_decisions(seed: int) -> int:
         done += 1
     with transaction.atomic():
         audit_record(
-            actor=None, action=MARKER, object_type="triage.demo", object_id=seed, after={"decided": done}
+            actor=services.TRIAGE,
+            action=MARKER,
+            object_type="triage.demo",
+            object_id=seed,
+            after={"decided": done},
         )
     return done

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from wuye.cases.taxonomy import Category
+from wuye.kernel.taxonomy import Category
 
 from .text import fold
 

@@ -11,11 +11,14 @@ use (`ml.train`, `ml.get_model`, `ml.read_jsonl`, …) are all importable from h
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
@@ -46,20 +49,15 @@ from .features import (  # noqa: F401  (re-exported)
     read_jsonl,
 )
 from .store import (  # noqa: F401  (re-exported)
+    CODE_VERSION,
     ModelUnavailable,
     artifact_dir,
     check_manifest,
-    get_model,
-    load,
     read_manifest,
-    reset_model,
     save,
     usable_artifact_exists,
 )
 from .text import near_duplicate_groups
-
-# Bump when feature extraction, calibration or the artifact layout changes: older artifacts are then refused.
-CODE_VERSION = "2"
 
 # Chosen by 5-fold cross-validation (grouped by near-duplicates) on the train split only
 # (`manage.py triage_train --select`; the table is in docs/triage.md).
@@ -379,3 +377,47 @@ def train(
 
 def suggest(text: str) -> Prediction:
     return get_model().predict(text)
+
+
+# --- the process-wide model ---
+
+
+def load(directory: Path | None = None) -> TriageModel:
+    directory = directory or artifact_dir()
+    manifest = read_manifest(directory)
+    path = check_manifest(manifest, directory)
+    payload = joblib.load(path)
+    meta = payload["meta"]
+    return TriageModel(
+        version=meta["version"],
+        features=payload["features"],
+        category_clf=payload["category_clf"],
+        urgent_clf=payload["urgent_clf"],
+        temperature=float(meta["temperature"]),
+        urgent_threshold=float(meta["urgent_threshold"]),
+        urgent_platt=(float(meta["urgent_platt"][0]), float(meta["urgent_platt"][1])),
+        confident_threshold=float(meta["confident_threshold"]),
+        feature_names=payload["feature_names"],
+        meta=meta,
+    )
+
+
+_lock = threading.Lock()
+_cached: TriageModel | None = None
+
+
+def get_model() -> TriageModel:
+    """The process-wide model, loaded on first use."""
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                _cached = load()
+    return _cached
+
+
+def reset_model(model: TriageModel | None = None) -> None:
+    """Drop (or replace) the cached model, e.g. after training or in tests."""
+    global _cached
+    with _lock:
+        _cached = model

@@ -11,19 +11,23 @@ from typing import Any
 from django.db import transaction
 
 from wuye.accounts.models import BUREAU_ROLES, Role
-from wuye.audit.services import audit_record, audit_record_many
+from wuye.audit.services import audit_record
 from wuye.cases import services as ledger
 from wuye.cases.models import OPEN_STATES, Case
-from wuye.cases.taxonomy import Category
+from wuye.cases.services.base import acting_user
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
-from wuye.kernel.actors import Actor, actor_role, actor_user
+from wuye.kernel.actors import Actor, SystemActor, actor_role, actor_user, ensure_actor, requires_actor
+from wuye.kernel.taxonomy import Category
 
 from . import ml
 from .models import Correction, Decision, Review, Suggestion
 
 logger = logging.getLogger("wuye.triage")
+# the model's suggestions and urgent marks are the system's, under the job's name
+TRIAGE = SystemActor("triage")
 
 
 # --- suggestions -------------------------------------------------------------------------------------------------
@@ -52,8 +56,9 @@ def _suggestion_row(lead: Lead, prediction: ml.Prediction, stamp: Any) -> Sugges
     )
 
 
-def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | None:
+def _store_suggestion(lead_id: int, prediction: ml.Prediction, actor: Actor) -> Suggestion | None:
     """Under the lead's lock: the suggestion, and the urgent mark (audited) when the model says so."""
+    ensure_actor(actor)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.status != LeadStatus.NEW or Suggestion.objects.filter(lead=lead).exists():
@@ -61,20 +66,19 @@ def _store_suggestion(lead_id: int, prediction: ml.Prediction) -> Suggestion | N
         suggestion = _suggestion_row(lead, prediction, now())
         suggestion.save(force_insert=True)
         if prediction.urgent and not lead.urgent:
-            lead.urgent, lead.updated_at = True, now()
-            lead.save(update_fields=["urgent", "updated_at"])
-            audit_record(
-                actor=None,
-                action="lead.triage_urgent",
-                obj=lead,
-                before={"urgent": False},
-                after={"urgent": True, "model": prediction.model_version},
-                reason=prediction.urgent_reason[:300],
+            intake.leads_flag_urgent(
+                actor=actor,
+                leads=[lead],
+                model_version=prediction.model_version,
+                reasons=[prediction.urgent_reason],
             )
     return suggestion
 
 
-def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> Suggestion | None:
+@requires_actor
+def suggestion_create(
+    *, actor: Actor, lead_id: int, model: ml.TriageModel | None = None
+) -> Suggestion | None:
     """Suggest category and urgency for a new lead; marks the lead urgent when the suggestion says so.
 
     Runs after the lead's transaction commits (intake hook) and in backfills; does nothing for a lead that
@@ -89,10 +93,11 @@ def suggestion_create(*, lead_id: int, model: ml.TriageModel | None = None) -> S
         logger.warning("triage: no suggestion for lead %s: %s", lead_id, exc)
         return None
     prediction = _prediction_for(lead, model.predict(lead.text))  # outside the lock: no database needed
-    return _store_suggestion(lead_id, prediction)
+    return _store_suggestion(lead_id, prediction, actor)
 
 
-def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None = None) -> int:
+@requires_actor
+def suggestions_create_many(*, actor: Actor, lead_ids: list[int], model: ml.TriageModel | None = None) -> int:
     """`suggestion_create` for a batch of leads (manage.py lead_worker), with the same results: one model call for
     the batch and a few statements for all of it (lock the leads, skip those already suggested, one INSERT of the
     suggestions, one UPDATE and one chained audit write for the urgent ones) instead of ~9 per lead.
@@ -129,24 +134,29 @@ def suggestions_create_many(lead_ids: list[int], *, model: ml.TriageModel | None
         stamp = now()
         Suggestion.objects.bulk_create([_suggestion_row(lead, predictions[lead.pk], stamp) for lead in todo])
         flag = [lead for lead in todo if predictions[lead.pk].urgent and not lead.urgent]
-        if flag:
-            Lead.objects.filter(pk__in=[lead.pk for lead in flag]).update(urgent=True, updated_at=stamp)
-            audit_record_many(
-                actor=None,
-                action="lead.triage_urgent",
-                objs=flag,
-                before=[{"urgent": False}] * len(flag),
-                after=[{"urgent": True, "model": predictions[lead.pk].model_version} for lead in flag],
-                reason=[predictions[lead.pk].urgent_reason[:300] for lead in flag],
+        for version in sorted({predictions[lead.pk].model_version for lead in flag}):
+            batch = [lead for lead in flag if predictions[lead.pk].model_version == version]
+            intake.leads_flag_urgent(
+                actor=actor,
+                leads=batch,
+                model_version=version,
+                reasons=[predictions[lead.pk].urgent_reason for lead in batch],
             )
     return len(todo)
 
 
 def on_lead_created(lead_id: int) -> None:
-    suggestion_create(lead_id=lead_id)
+    """The intake hook: the triage job suggests for one new lead."""
+    suggestion_create(actor=TRIAGE, lead_id=lead_id)
 
 
-def suggestions_backfill(*, limit: int | None = None) -> int:
+def on_leads_created(lead_ids: list[int]) -> int:
+    """The intake hook's batch version (`manage.py lead_worker`)."""
+    return suggestions_create_many(actor=TRIAGE, lead_ids=lead_ids)
+
+
+@requires_actor
+def suggestions_backfill(*, actor: Actor, limit: int | None = None) -> int:
     """Suggestions for new leads that arrived while no model was available."""
     try:
         model = ml.get_model()
@@ -160,15 +170,17 @@ def suggestions_backfill(*, limit: int | None = None) -> int:
     )
     if limit is not None:
         ids = ids[:limit]
-    return sum(1 for lead_id in list(ids) if suggestion_create(lead_id=lead_id, model=model) is not None)
+    return sum(
+        1 for lead_id in list(ids) if suggestion_create(actor=actor, lead_id=lead_id, model=model) is not None
+    )
 
 
 # --- decisions ---------------------------------------------------------------------------------------------------
 
 
-def _check_actor(actor: Any) -> None:
-    if getattr(actor, "role", None) not in BUREAU_ROLES:
-        raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="角色")
+def _check_actor(actor: Actor) -> None:
+    if actor_role(actor) not in BUREAU_ROLES:
+        raise NotAllowed("只有专班成员和专班办公室负责人可以分拣线索", field="role")
 
 
 def _lock_new_lead(lead: Lead) -> Lead:
@@ -176,20 +188,21 @@ def _lock_new_lead(lead: Lead) -> Lead:
     if locked.status != LeadStatus.NEW:
         raise InvalidTransition(
             f"线索 {locked.tracking_code} 已被处理（{locked.get_status_display()}），请刷新分拣台",
-            field="线索",
+            field="lead",
         )
     return locked
 
 
-def _record(*, actor: Any, lead: Lead, decision: str, final_category: str) -> None:
+def _record(*, actor: Actor, lead: Lead, decision: str, final_category: str) -> None:
     """The outcome on the suggestion, a correction when staff changed the category, and the audit entry."""
+    ensure_actor(actor)
     suggestion = Suggestion.objects.select_for_update().filter(lead=lead).first()
     stamp = now()
     before: dict[str, Any] = {}
     if suggestion is not None:
         before = {"decision": suggestion.decision, "category": suggestion.category}
         suggestion.decision, suggestion.final_category = decision, final_category
-        suggestion.decided_by, suggestion.decided_at = actor, stamp
+        suggestion.decided_by, suggestion.decided_at = acting_user(actor, "分拣线索"), stamp
         suggestion.save(update_fields=["decision", "final_category", "decided_by", "decided_at"])
     suggested = suggestion.category if suggestion is not None else ""
     if final_category and final_category != suggested:
@@ -200,7 +213,7 @@ def _record(*, actor: Any, lead: Lead, decision: str, final_category: str) -> No
             suggested_category=suggested,
             category=final_category,
             urgent=lead.urgent,
-            actor=actor,
+            actor=acting_user(actor, "分拣线索"),
             created_at=stamp,
         )
     audit_record(
@@ -217,29 +230,31 @@ def _suggested_category(lead: Lead) -> str:
     return suggestion.category if suggestion is not None else ""
 
 
+@requires_actor
 @transaction.atomic
-def triage_accept(*, actor: Any, lead: Lead) -> Case:
+def triage_accept(*, actor: Actor, lead: Lead) -> Case:
     """Open a case in the suggested category."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
     category = _suggested_category(lead)
     if not category:
-        raise DomainError("该线索没有分拣建议，请选择类别后立案", field="问题类别")
+        raise DomainError("该线索没有分拣建议，请选择类别后立案", field="category")
     if category == ml.NONE:
         raise DomainError(
-            "建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案", field="问题类别"
+            "建议为非物业服务事项，不能按建议立案：请选择不予立案、转办，或更正类别后立案", field="category"
         )
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     _record(actor=actor, lead=lead, decision=Decision.ACCEPTED, final_category=category)
     return case
 
 
+@requires_actor
 @transaction.atomic
-def triage_correct(*, actor: Any, lead: Lead, category: str) -> Case:
+def triage_correct(*, actor: Actor, lead: Lead, category: str) -> Case:
     """Open a case in the category staff chose; the correction becomes training data."""
     _check_actor(actor)
     if category not in Category.values:
-        raise DomainError("请选择正确的问题类别（1.1 至 7）", field="问题类别")
+        raise DomainError("请选择正确的问题类别（1.1 至 7）", field="category")
     lead = _lock_new_lead(lead)
     case = ledger.case_create_from_lead(actor=actor, lead=lead, category=category)
     suggested = _suggested_category(lead)
@@ -248,14 +263,15 @@ def triage_correct(*, actor: Any, lead: Lead, category: str) -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
-def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
+def triage_merge(*, actor: Actor, lead: Lead, case: Case) -> Case:
     """Join the lead to an open case of the same estate (one more report of the same problem)."""
     _check_actor(actor)
     case = Case.objects.select_for_update().get(pk=case.pk)  # cases before leads, as the ledger locks them
     if case.status not in OPEN_STATES:
         raise InvalidTransition(
-            f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索", field="事项"
+            f"事项 {case.number} 当前为“{case.get_status_display()}”，不能再并入线索", field="case"
         )
     lead = _lock_new_lead(lead)
     ledger.lead_merge_into_case(actor=actor, lead=lead, case=case)
@@ -264,34 +280,35 @@ def triage_merge(*, actor: Any, lead: Lead, case: Case) -> Case:
     return case
 
 
+@requires_actor
 @transaction.atomic
-def triage_reject(*, actor: Any, lead: Lead, reason: str) -> None:
+def triage_reject(*, actor: Actor, lead: Lead, reason: str) -> None:
     """Not a property-service matter: the suggestion counts as right only if it said NONE."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
-    ledger.lead_reject(actor=actor, lead=lead, reason=reason)
+    intake.lead_reject(actor=actor, lead=lead, reason=reason)
     _record(actor=actor, lead=lead, decision=Decision.REJECTED, final_category=ml.NONE)
 
 
+@requires_actor
 @transaction.atomic
-def triage_transfer(*, actor: Any, lead: Lead, department: str, reason: str) -> None:
+def triage_transfer(*, actor: Actor, lead: Lead, department: str, reason: str) -> None:
     """转办 to the department named."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
-    ledger.lead_transfer(actor=actor, lead=lead, department=department, reason=reason)
+    intake.lead_transfer(actor=actor, lead=lead, department=department, reason=reason)
     _record(actor=actor, lead=lead, decision=Decision.TRANSFERRED, final_category=ml.NONE)
 
 
+@requires_actor
 @transaction.atomic
-def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
+def triage_set_urgent(*, actor: Actor, lead: Lead, urgent: bool) -> Lead:
     """Staff override of the urgent flag; the queue order follows it."""
     _check_actor(actor)
     lead = _lock_new_lead(lead)
     if lead.urgent == urgent:
         return lead
-    before = {"urgent": lead.urgent}
-    lead.urgent, lead.updated_at = urgent, now()
-    lead.save(update_fields=["urgent", "updated_at"])
+    lead = intake.lead_mark_urgent(actor=actor, lead=lead, urgent=urgent)
     suggestion = Suggestion.objects.filter(lead=lead).first()
     if suggestion is not None and (
         suggestion.urgent != urgent or Correction.objects.filter(lead=lead).exists()
@@ -305,16 +322,16 @@ def triage_set_urgent(*, actor: Any, lead: Lead, urgent: bool) -> Lead:
             suggested_category=suggestion.category,
             category=suggestion.category,
             urgent=urgent,
-            actor=actor,
+            actor=acting_user(actor, "分拣线索"),
             created_at=now(),
         )
-    audit_record(actor=actor, action="lead.urgent_set", obj=lead, before=before, after={"urgent": urgent})
     return lead
 
 
 # --- review of corrections (issue 14): the office head decides which corrections become training data ----------
 
 
+@requires_actor
 @transaction.atomic
 def correction_review(*, actor: Actor, correction_id: int, approve: bool, note: str = "") -> Correction:
     """Approve (training data for `triage_train --include-corrections`) or reject a pending correction; audited."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,10 @@ from django.conf import settings
 
 if TYPE_CHECKING:
     from .ml import TriageModel
+
+
+# Bump when feature extraction, calibration or the artifact layout changes: older artifacts are then refused.
+CODE_VERSION = "2"
 
 
 class ModelUnavailable(RuntimeError):
@@ -74,8 +77,6 @@ def usable_artifact_exists(directory: Path | None = None) -> bool:
 
 
 def check_manifest(manifest: dict[str, Any] | None, directory: Path) -> Path:
-    from .ml import CODE_VERSION
-
     if manifest is None:
         raise ModelUnavailable("没有训练好的分拣模型：请运行 python manage.py triage_train")
     if manifest.get("code_version") != CODE_VERSION:
@@ -93,46 +94,3 @@ def check_manifest(manifest: dict[str, Any] | None, directory: Path) -> Path:
     if _sha256(path) != manifest.get("sha256"):
         raise ModelUnavailable(f"模型文件 {path.name} 的校验值与清单不符（文件可能已损坏或被改动），拒绝加载")
     return path
-
-
-def load(directory: Path | None = None) -> TriageModel:
-    from .ml import TriageModel
-
-    directory = directory or artifact_dir()
-    manifest = read_manifest(directory)
-    path = check_manifest(manifest, directory)
-    payload = joblib.load(path)
-    meta = payload["meta"]
-    return TriageModel(
-        version=meta["version"],
-        features=payload["features"],
-        category_clf=payload["category_clf"],
-        urgent_clf=payload["urgent_clf"],
-        temperature=float(meta["temperature"]),
-        urgent_threshold=float(meta["urgent_threshold"]),
-        urgent_platt=(float(meta["urgent_platt"][0]), float(meta["urgent_platt"][1])),
-        confident_threshold=float(meta["confident_threshold"]),
-        feature_names=payload["feature_names"],
-        meta=meta,
-    )
-
-
-_lock = threading.Lock()
-_cached: TriageModel | None = None
-
-
-def get_model() -> TriageModel:
-    """The process-wide model, loaded on first use."""
-    global _cached
-    if _cached is None:
-        with _lock:
-            if _cached is None:
-                _cached = load()
-    return _cached
-
-
-def reset_model(model: TriageModel | None = None) -> None:
-    """Drop (or replace) the cached model, e.g. after training or in tests."""
-    global _cached
-    with _lock:
-        _cached = model

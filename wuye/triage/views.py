@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.cases.models import Case
-from wuye.cases.taxonomy import Category, label_of
 from wuye.common.errors import DomainError
+from wuye.kernel.taxonomy import Category, label_of
 
 from . import ml, selectors, services
 from .departments import suggest_department

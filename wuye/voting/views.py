@@ -58,7 +58,9 @@ def owner_facing(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callabl
 
 def _apply_error(form: Any, exc: DomainError) -> None:
     target = next((name for name, f in form.fields.items() if f.label == exc.field), None)
-    form.add_error(target, exc.message if target else str(exc))
+    form.add_error(
+        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
+    )
 
 
 def _managed(request: HttpRequest, pk: int) -> Any:
@@ -165,7 +167,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.motion_add(actor=request.user, assembly=assembly, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         else:
             messages.success(request, "已添加表决事项。")
     else:
@@ -183,7 +185,7 @@ def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
     try:
         services.motion_remove(actor=request.user, motion=motion)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
     else:
         messages.success(request, "已删除表决事项。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -201,7 +203,7 @@ def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
         try:
             services.motion_document_add(actor=request.user, motion=motion, upload=upload)
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         else:
             messages.success(request, "已上传表决材料。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -246,7 +248,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
     else:
         messages.success(request, done)
     return redirect("voting:detail", pk=assembly.pk)
@@ -265,7 +267,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ballot_cast(actor=request.user, assembly=assembly, choices=chosen)
         except DomainError as exc:
-            error = str(exc)
+            error = f"{exc.field}：{exc.message}" if exc.field else exc.message
         else:
             messages.success(request, "投票成功，回执码已显示在下方并发送到您的手机。")
             return redirect("voting:receipt", pk=assembly.pk)
@@ -324,7 +326,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
                 scan=request.FILES.get("scan"),
             )
         except DomainError as exc:
-            error = str(exc)
+            error = f"{exc.field}：{exc.message}" if exc.field else exc.message
         else:
             messages.success(
                 request,
@@ -441,7 +443,7 @@ def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.objection_raise(actor=request.user, assembly=assembly, text=form.cleaned_data["text"])
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
         else:
             messages.success(request, "已提交异议，业委会将在公示期内答复。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -457,7 +459,7 @@ def objection_answer(request: HttpRequest, objection_pk: int) -> HttpResponse:
             actor=request.user, objection=objection, answer=request.POST.get("answer", "")
         )
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("voting:detail", pk=assembly.pk)

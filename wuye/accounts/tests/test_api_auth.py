@@ -12,7 +12,7 @@ from wuye.accounts import totp
 from wuye.accounts.apitokens import token_digest
 from wuye.accounts.models import ApiToken, Role
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import login, make_company, make_estate, make_user
+from wuye.testing import login, make_company, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from wuye.accounts.enrolment import enrolment_link_issue
 from wuye.accounts.models import EnrolmentLink, Role, User
 from wuye.audit.models import AuditEntry
 from wuye.common.clientip import client_ip
-from wuye.common.testing import login, make_user
+from wuye.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
 

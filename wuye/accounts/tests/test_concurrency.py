@@ -10,7 +10,7 @@ from wuye.accounts.services import totp_check
 from wuye.accounts.smsguard import sms_count
 from wuye.common.dates import today
 from wuye.common.errors import DomainError
-from wuye.common.testing import make_user, run_concurrently
+from wuye.testing import make_user, run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

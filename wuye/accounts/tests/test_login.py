@@ -4,8 +4,8 @@ import pytest
 
 from wuye.accounts.models import Role, User
 from wuye.accounts.sms import MemorySmsBackend
-from wuye.common.testing import make_estate, make_user
 from wuye.registry.models import Owner
+from wuye.testing import make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

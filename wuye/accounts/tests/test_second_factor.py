@@ -5,7 +5,7 @@ import pytest
 from wuye.accounts import totp
 from wuye.accounts.models import Role, User
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import make_user
+from wuye.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_when_required_bureau_staff_enrol_before_they_are_logged_in(client, sett
 
 
 def test_company_staff_are_not_asked_for_a_second_factor_even_when_bureau_staff_are(client, settings):
-    from wuye.common.testing import make_company
+    from wuye.testing import make_company
 
     settings.WUYE = {**settings.WUYE, "REQUIRE_BUREAU_2FA": True}
     make_user(Role.COMPANY_STAFF, username="co", password="secret-pass-1", company_id=make_company().pk)
@@ -109,7 +109,7 @@ def test_only_the_office_head_resets_a_lost_phone():
 
 
 def test_staff_enable_the_second_factor_from_their_page(client):
-    from wuye.common.testing import login, make_company
+    from wuye.testing import login, make_company
 
     # since issue #12 a bureau user needs the office head's link for this (test_auth_enrolment); other staff don't
     user = make_user(Role.COMPANY_STAFF, company_id=make_company().pk)

@@ -8,8 +8,8 @@ import pytest
 from wuye.accounts.models import Role, SmsDailyCount, SmsOutcome
 from wuye.accounts.sms import MemorySmsBackend
 from wuye.common.dates import today
-from wuye.common.testing import login, make_estate, make_user
 from wuye.registry.models import Owner
+from wuye.testing import login, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

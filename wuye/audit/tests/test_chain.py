@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from wuye.audit.models import AuditEntry
 from wuye.audit.services import audit_record
-from wuye.common.testing import make_company
+from wuye.testing import make_company
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from wuye.accounts.models import Role
 from wuye.cases import services
-from wuye.common.testing import make_company, make_estate, make_user
+from wuye.testing import make_company, make_estate, make_user
 
 
 def png(name: str = "photo.png") -> SimpleUploadedFile:

@@ -5,9 +5,10 @@ from rest_framework.test import APIClient
 from wuye.cases import services
 from wuye.cases.models import Case, CaseStatus
 from wuye.cases.selectors import case_public_timeline
-from wuye.common.testing import run_concurrently
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
+from wuye.testing import run_concurrently
 
 from .conftest import World, future, png
 
@@ -42,7 +43,7 @@ def test_api_walks_a_case_and_refuses_wrong_roles(world):
         },
         format="json",
     )
-    assert r.status_code == 400 and r.json()["field"] == "完成时限"
+    assert r.status_code == 400 and r.json()["field"] == "deadline"
     r = tf.post(
         url,
         {
@@ -70,7 +71,7 @@ def test_api_walks_a_case_and_refuses_wrong_roles(world):
 
 def test_api_list_is_scoped_and_hides_complainants(world):
     lead = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel=Channel.HOTLINE_12345,
         text="物业不公示收支",
         estate=world.estate,
@@ -120,7 +121,7 @@ def test_schema_lists_the_case_endpoints(world):
 
 def test_public_timeline_has_no_notes_or_personal_data(world):
     lead = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel=Channel.QR,
         text="垃圾",
         estate=world.estate,
@@ -177,7 +178,7 @@ def test_home_panel_shows_overdue_counts(world, client):
 
     from django.urls import reverse
 
-    from wuye.common.testing import login
+    from wuye.testing import login
 
     late = world.rectifying()
     Case.objects.filter(pk=late.pk).update(deadline=dt.date(2020, 1, 1))
@@ -239,7 +240,7 @@ def test_api_extension_escalation_and_merge(world):
         },
         format="json",
     )
-    assert r.status_code == 400 and r.json()["field"] == "罚款金额"
+    assert r.status_code == 400 and r.json()["field"] == "amount"
     r = tf.post(
         url,
         {
@@ -265,7 +266,7 @@ def test_api_extension_escalation_and_merge(world):
 def test_case_page_query_count_does_not_grow_with_the_timeline(world, client, django_assert_max_num_queries):
     from django.urls import reverse
 
-    from wuye.common.testing import login
+    from wuye.testing import login
 
     case = world.rectifying()
     login(client, world.tf)

@@ -6,9 +6,11 @@ from wuye.audit.models import AuditEntry
 from wuye.cases import services
 from wuye.cases.models import Case, CaseEvent, CaseStatus
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
-from wuye.common.testing import make_estate
+from wuye.intake import services as intake
 from wuye.intake.models import Channel, LeadStatus
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor, SystemActor
+from wuye.testing import make_estate
 
 from .conftest import future, pdf, png
 
@@ -69,12 +71,12 @@ def test_plan_requires_every_field_and_a_future_deadline(world):
         services.case_start_rectification(
             actor=world.tf, case=case, target="x", measures="y", responsible="z", deadline=dt.date(2020, 1, 1)
         )
-    assert exc.value.field == "完成时限"
+    assert exc.value.field == "deadline"
     with pytest.raises(DomainError) as exc:
         services.case_start_rectification(
             actor=world.tf, case=case, target=" ", measures="y", responsible="z", deadline=future()
         )
-    assert exc.value.field == "整改目标"
+    assert exc.value.field == "target"
     case.refresh_from_db()
     assert case.status == CaseStatus.VERIFYING and case.target == ""
 
@@ -93,15 +95,19 @@ def test_submit_rejects_a_fake_image(world):
 
 def test_lead_to_case_merge_and_split_keep_report_counts(world):
     l1 = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel=Channel.QR,
         text="电梯经常困人",
         estate=world.estate,
         complainant_name="李四",
         complainant_phone="13800001111",
     ).lead
-    l2 = lead_create(actor=None, channel=Channel.PHONE, text="电梯又坏了", estate=world.estate).lead
-    l3 = lead_create(actor=None, channel=Channel.WEB, text="别的小区", estate=world.other_estate).lead
+    l2 = lead_create(
+        actor=PublicActor("phone"), channel=Channel.PHONE, text="电梯又坏了", estate=world.estate
+    ).lead
+    l3 = lead_create(
+        actor=PublicActor("phone"), channel=Channel.WEB, text="别的小区", estate=world.other_estate
+    ).lead
     case = services.case_create_from_lead(actor=world.tf, lead=l1, category="3.1")
     assert case.report_count == 1 and case.source_channel == Channel.QR
     l1.refresh_from_db()
@@ -120,8 +126,10 @@ def test_lead_to_case_merge_and_split_keep_report_counts(world):
 
 
 def test_case_merge_moves_reports_and_keeps_number(world):
-    l1 = lead_create(actor=None, channel=Channel.QR, text="停车难", estate=world.estate).lead
-    l2 = lead_create(actor=None, channel=Channel.QR, text="车位被占", estate=world.estate).lead
+    l1 = lead_create(actor=PublicActor("phone"), channel=Channel.QR, text="停车难", estate=world.estate).lead
+    l2 = lead_create(
+        actor=PublicActor("phone"), channel=Channel.QR, text="车位被占", estate=world.estate
+    ).lead
     a = services.case_create_from_lead(actor=world.tf, lead=l1, category="4")
     b = services.case_create_from_lead(actor=world.tf, lead=l2, category="4")
     services.case_merge_into_case(actor=world.tf, case=b, target=a, reason="同一问题")
@@ -136,17 +144,21 @@ def test_case_merge_moves_reports_and_keeps_number(world):
 
 
 def test_lead_reject_and_transfer_need_a_reason_and_name_the_department(world):
-    lead = lead_create(actor=None, channel=Channel.PHONE, text="噪音扰民", estate=world.estate).lead
+    lead = lead_create(
+        actor=PublicActor("phone"), channel=Channel.PHONE, text="噪音扰民", estate=world.estate
+    ).lead
     with pytest.raises(DomainError) as exc:
-        services.lead_transfer(actor=world.tf, lead=lead, department="", reason="属公安")
-    assert exc.value.field == "转办单位"
-    services.lead_transfer(actor=world.tf, lead=lead, department="县公安局", reason="治安问题")
+        intake.lead_transfer(actor=world.tf, lead=lead, department="", reason="属公安")
+    assert exc.value.field == "department"
+    intake.lead_transfer(actor=world.tf, lead=lead, department="县公安局", reason="治安问题")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.TRANSFERRED and lead.transfer_department == "县公安局"
-    lead2 = lead_create(actor=None, channel=Channel.PHONE, text="与物业无关", estate=world.estate).lead
+    lead2 = lead_create(
+        actor=PublicActor("phone"), channel=Channel.PHONE, text="与物业无关", estate=world.estate
+    ).lead
     with pytest.raises(NotAllowed):
-        services.lead_reject(actor=world.staff, lead=lead2, reason="不管")
-    services.lead_reject(actor=world.tf, lead=lead2, reason="不属于物业服务范围")
+        intake.lead_reject(actor=world.staff, lead=lead2, reason="不管")
+    intake.lead_reject(actor=world.tf, lead=lead2, reason="不属于物业服务范围")
     lead2.refresh_from_db()
     assert lead2.status == LeadStatus.REJECTED
 
@@ -178,8 +190,8 @@ def test_extension_request_and_approval_move_the_deadline_with_history(world):
 def test_overdue_is_marked_once(world):
     case = world.rectifying()
     Case.objects.filter(pk=case.pk).update(deadline=dt.date(2020, 1, 1))
-    assert services.case_mark_overdue(case=case) is True
-    assert services.case_mark_overdue(case=case) is False
+    assert services.case_mark_overdue(actor=SystemActor("tick"), case=case) is True
+    assert services.case_mark_overdue(actor=SystemActor("tick"), case=case) is False
     assert CaseEvent.objects.filter(case=case, kind="overdue").count() == 1
 
 
@@ -197,7 +209,7 @@ def test_actions_penalty_and_dismissal_open_handover(world):
             legal_basis="物业管理条例第六十三条",
             decision_number="钟住建罚〔2025〕1号",
         )
-    assert exc.value.field == "罚款金额"
+    assert exc.value.field == "amount"
     act = services.case_action_record(
         actor=world.tf,
         case=case,

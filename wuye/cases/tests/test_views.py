@@ -5,9 +5,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from wuye.cases.models import Case, CaseStatus
-from wuye.common.testing import login
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
+from wuye.testing import login
 
 from .conftest import future, png
 
@@ -119,7 +120,7 @@ def test_illegal_move_via_page_shows_chinese_error_and_changes_nothing(world, cl
 
 def test_company_never_sees_another_companys_case_nor_the_complainant(world, client):
     lead = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel=Channel.QR,
         text="电梯经常困人，反映多次无果",
         estate=world.estate,
@@ -130,7 +131,7 @@ def test_company_never_sees_another_companys_case_nor_the_complainant(world, cli
 
     case = services.case_create_from_lead(actor=world.tf, lead=lead, category="3.1")
     second = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel=Channel.PHONE,
         text="电梯又困人了",
         estate=world.estate,
@@ -238,7 +239,9 @@ def test_extension_request_and_decision_pages(world, client):
 def test_merge_and_split_from_the_pages(world, client):
     a = world.case(description="A")
     b = world.case(description="B")
-    lead = lead_create(actor=None, channel=Channel.PHONE, text="同一问题", estate=world.estate).lead
+    lead = lead_create(
+        actor=PublicActor("phone"), channel=Channel.PHONE, text="同一问题", estate=world.estate
+    ).lead
     from wuye.cases import services
 
     services.lead_merge_into_case(actor=world.tf, lead=lead, case=b)
@@ -363,7 +366,7 @@ def test_double_submitted_revisit_draw_makes_one_batch():
     from django.test import Client
 
     from wuye.cases.models import Revisit, RevisitBatch
-    from wuye.common.testing import run_concurrently
+    from wuye.testing import run_concurrently
 
     from .conftest import World
 

@@ -66,7 +66,7 @@ def case_status(value: str | None) -> str:
     """A case state code as the ledger names it ("verifying" → "核实中"); empty and "-" stay empty."""
     if not value or value == "-":
         return ""
-    from wuye.cases.models import CaseStatus
+    from wuye.kernel.case_states import CaseStatus
 
     return dict(CaseStatus.choices).get(value, value)
 

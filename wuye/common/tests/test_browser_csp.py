@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from wuye.common.testing import make_estate
+from wuye.testing import make_estate
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from wuye.common.logs import mask_phones
-from wuye.common.testing import make_estate
+from wuye.testing import make_estate
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from PIL import Image
 
 from wuye.accounts.models import Role
-from wuye.common.testing import make_company, make_estate, make_user
+from wuye.testing import make_company, make_estate, make_user
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from wuye.common.testing import run_concurrently
 from wuye.intake.hotline import hotline_import
 from wuye.intake.models import Lead
 from wuye.intake.services import qr_submit
+from wuye.kernel.actors import PublicActor, SystemActor
+from wuye.testing import run_concurrently
 
 from .test_hotline import messy_xlsx
 
@@ -31,7 +32,7 @@ def _postgres_only():
 
 def test_same_idempotency_key_at_once_gives_one_lead(estate):
     results, errors = _race(
-        lambda: qr_submit(actor=None, estate=estate, text="电梯停运", idem_key="race" * 5)
+        lambda: qr_submit(actor=PublicActor("qr"), estate=estate, text="电梯停运", idem_key="race" * 5)
     )
     assert errors == []
     assert Lead.objects.count() == 1
@@ -40,7 +41,9 @@ def test_same_idempotency_key_at_once_gives_one_lead(estate):
 
 def test_same_file_imported_twice_at_once_imports_each_work_order_once(estate):
     data = messy_xlsx()
-    results, errors = _race(lambda: hotline_import(actor=None, data=data, filename="a.xlsx"), n=2)
+    results, errors = _race(
+        lambda: hotline_import(actor=SystemActor("import_12345"), data=data, filename="a.xlsx"), n=2
+    )
     assert errors == []
     assert Lead.objects.count() == 3
     assert sum(r.imported for r in results) == 3 and sum(r.duplicates for r in results) == 3
@@ -57,7 +60,7 @@ def test_background_hooks_run_after_commit_off_the_request_thread(estate, settin
 
     hooks.register_on_lead_created(record)
     try:
-        result = qr_submit(actor=None, estate=estate, text="楼道灯坏了", idem_key="bg" * 6)
+        result = qr_submit(actor=PublicActor("qr"), estate=estate, text="楼道灯坏了", idem_key="bg" * 6)
         assert hooks.wait_for_background(10)
         assert (result.lead.pk, "wuye-lead-hooks") in seen
     finally:
@@ -72,7 +75,11 @@ def test_same_questionnaire_submitted_twice_at_once_is_one_response(estate):
     answers = {q["code"]: 4 for q in questionnaire()["questions"]}
     results, errors = _race(
         lambda: questionnaire_submit(
-            actor=None, estate=estate, answers=answers, problem="垃圾没人清运", idem_key="qrace" * 4
+            actor=PublicActor("qr"),
+            estate=estate,
+            answers=answers,
+            problem="垃圾没人清运",
+            idem_key="qrace" * 4,
         ),
         n=2,
     )

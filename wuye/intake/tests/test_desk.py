@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from wuye.accounts.models import Role
-from wuye.common.testing import login, make_estate, make_user
 from wuye.intake.models import Lead
+from wuye.testing import login, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

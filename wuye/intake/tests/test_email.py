@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from wuye.intake.mail import email_import_bytes, imap_poll
 from wuye.intake.models import Lead, LeadAttachment
+from wuye.kernel.actors import SystemActor
 
 from .conftest import PDF_BYTES, jpeg_bytes
 
@@ -40,7 +41,7 @@ def test_message_becomes_lead_with_attachments_and_contact(estate):
             ("病毒.exe", b"MZ\x90\x00", "application", "octet-stream"),
         ]
     )
-    result = email_import_bytes(actor=None, raw=raw)
+    result = email_import_bytes(actor=SystemActor("import_email"), raw=raw)
     lead = result.lead
     assert result.created and lead.channel == "email" and lead.estate == estate
     assert "阳光花园电梯困人" in lead.text and "困人半小时" in lead.text
@@ -54,8 +55,8 @@ def test_message_becomes_lead_with_attachments_and_contact(estate):
 
 
 def test_same_message_id_never_imports_twice(estate):
-    email_import_bytes(actor=None, raw=make_eml())
-    again = email_import_bytes(actor=None, raw=make_eml(body="改了正文也一样"))
+    email_import_bytes(actor=SystemActor("import_email"), raw=make_eml())
+    again = email_import_bytes(actor=SystemActor("import_email"), raw=make_eml(body="改了正文也一样"))
     assert not again.created and Lead.objects.count() == 1
 
 
@@ -63,7 +64,7 @@ def test_empty_message_is_an_error(db):
     from wuye.common.errors import DomainError
 
     with pytest.raises(DomainError, match="没有主题和正文"):
-        email_import_bytes(actor=None, raw=make_eml(subject="", body=""))
+        email_import_bytes(actor=SystemActor("import_email"), raw=make_eml(subject="", body=""))
     assert Lead.objects.count() == 0
 
 
@@ -123,10 +124,14 @@ def test_imap_poll_imports_unread_once_and_leaves_bad_messages_unread(estate):
             b"3": make_eml(mid="<m3@x>", subject="华府小区 垃圾"),
         }
     )
-    report = imap_poll(actor=None, host="imap.example", user="box", password="secret", connect=fake)
+    report = imap_poll(
+        actor=SystemActor("import_email"), host="imap.example", user="box", password="secret", connect=fake
+    )
     assert report.imported == 2 and len(report.errors) == 1
     assert fake.seen == {b"1", b"3"}
-    again = imap_poll(actor=None, host="imap.example", user="box", password="secret", connect=fake)
+    again = imap_poll(
+        actor=SystemActor("import_email"), host="imap.example", user="box", password="secret", connect=fake
+    )
     assert again.imported == 0 and Lead.objects.count() == 2
 
 
@@ -134,4 +139,4 @@ def test_imap_without_settings_is_explained(db):
     from wuye.common.errors import DomainError
 
     with pytest.raises(DomainError, match="IMAP_HOST"):
-        imap_poll(actor=None, host="", user="", password="")
+        imap_poll(actor=SystemActor("import_email"), host="", user="", password="")

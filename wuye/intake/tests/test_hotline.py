@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from wuye.common.testing import login
+from wuye.intake import services as intake_services
 from wuye.intake.hotline import hotline_import, parse_when
 from wuye.intake.models import Lead
+from wuye.kernel.actors import PublicActor, SystemActor
+from wuye.testing import login
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path("/work/shared/examples/hotline_12345/sample_clean.xlsx")
@@ -64,7 +66,7 @@ def messy_xlsx() -> bytes:
 
 
 def test_messy_export_imports_good_rows_and_reports_bad_ones_by_excel_row(estate):
-    report = hotline_import(actor=None, data=messy_xlsx(), filename="工单.xlsx")
+    report = hotline_import(actor=SystemActor("import_12345"), data=messy_xlsx(), filename="工单.xlsx")
     assert report.imported == 3 and report.duplicates == 0
     assert [e["row"] for e in report.errors] == [6, 7, 8, 9, 10]
     reasons = {e["row"]: e["reason"] for e in report.errors}
@@ -82,8 +84,8 @@ def test_messy_export_imports_good_rows_and_reports_bad_ones_by_excel_row(estate
 
 
 def test_reimport_never_duplicates(estate):
-    hotline_import(actor=None, data=messy_xlsx(), filename="a.xlsx")
-    again = hotline_import(actor=None, data=messy_xlsx(), filename="a.xlsx")
+    hotline_import(actor=SystemActor("import_12345"), data=messy_xlsx(), filename="a.xlsx")
+    again = hotline_import(actor=SystemActor("import_12345"), data=messy_xlsx(), filename="a.xlsx")
     assert again.imported == 0 and again.duplicates == 3
     assert Lead.objects.count() == 3
 
@@ -97,7 +99,9 @@ def test_gbk_csv_with_alias_headers(estate):
     )
     w.writerow(["", "", "", "", "", "", ""])
     w.writerow(["GB0002", "20250604", "", "", "阳光小区", "电梯广告收入不公示", ""])
-    report = hotline_import(actor=None, data=buf.getvalue().encode("gbk"), filename="export.csv")
+    report = hotline_import(
+        actor=SystemActor("import_12345"), data=buf.getvalue().encode("gbk"), filename="export.csv"
+    )
     assert report.summary() == {"imported": 2, "duplicates": 0, "errors": []}
     assert Lead.objects.get(source_ref="12345:GB0001").complainant_name == "赵女士"
 
@@ -106,11 +110,13 @@ def test_file_without_header_is_refused(db):
     from wuye.common.errors import DomainError
 
     with pytest.raises(DomainError, match="找不到表头"):
-        hotline_import(actor=None, data=b"a,b\n1,2\n", filename="x.csv")
+        hotline_import(actor=SystemActor("import_12345"), data=b"a,b\n1,2\n", filename="x.csv")
 
 
 def test_dry_run_writes_nothing(estate):
-    report = hotline_import(actor=None, data=messy_xlsx(), filename="a.xlsx", dry_run=True)
+    report = hotline_import(
+        actor=SystemActor("import_12345"), data=messy_xlsx(), filename="a.xlsx", dry_run=True
+    )
     assert report.imported == 3 and Lead.objects.count() == 0
 
 
@@ -167,14 +173,13 @@ def test_staff_page_imports_and_company_staff_is_refused(client, estate, task_fo
 
 
 def test_export_writes_results_for_the_hotline(estate, task_force, tmp_path):
-    from wuye.cases import services as cases
 
-    hotline_import(actor=None, data=messy_xlsx(), filename="a.xlsx")
+    hotline_import(actor=SystemActor("import_12345"), data=messy_xlsx(), filename="a.xlsx")
     lead = Lead.objects.get(source_ref="12345:ZS2506030101")
-    cases.lead_reject(actor=task_force, lead=lead, reason="属于特种设备监管部门职责")
+    intake_services.lead_reject(actor=task_force, lead=lead, reason="属于特种设备监管部门职责")
     from wuye.intake.services import feedback_rate
 
-    feedback_rate(actor=None, lead=lead, rating=3)
+    feedback_rate(actor=PublicActor("track"), lead=lead, rating=3)
     path = tmp_path / "out.xlsx"
     call_command("export_12345", "--since", "2025-01-01", str(path), stdout=io.StringIO())
     rows = list(load_workbook(path).active.iter_rows(values_only=True))

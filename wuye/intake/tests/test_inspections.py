@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import login, make_user
 from wuye.intake.models import Inspection, Lead, LeadAttachment, QuestionnaireResponse
 from wuye.intake.selectors import company_satisfaction, inspection_checklist, questionnaire
+from wuye.testing import login, make_user
 
 from .conftest import PDF_BYTES, jpeg_bytes
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from wuye.intake import hooks
 from wuye.intake.models import Lead, LeadHookCursor
 from wuye.intake.services import qr_submit
+from wuye.kernel.actors import PublicActor
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def worker_mode(settings):
 
 
 def _submit(estate, key):
-    return qr_submit(actor=None, estate=estate, text=f"楼道灯坏了（{key}）", idem_key=f"test-{key}-0000").lead
+    return qr_submit(
+        actor=PublicActor("qr"), estate=estate, text=f"楼道灯坏了（{key}）", idem_key=f"test-{key}-0000"
+    ).lead
 
 
 def _run_once(*args):

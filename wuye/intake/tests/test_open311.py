@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from wuye.cases import services as cases
+from wuye.intake import services as intake_services
 from wuye.intake.models import Lead, Open311Client
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
 
 pytestmark = pytest.mark.django_db
 BASE = "/open311/v2/"
@@ -90,9 +92,13 @@ def test_post_by_address_string_flags_fuzzy_match(client, estate, api_client):
 
 
 def test_requests_filters_and_closed_status(client, estate, api_client, task_force):
-    a = lead_create(actor=None, channel="qr", text="垃圾堆放", estate=estate, category_hint="1.1").lead
-    b = lead_create(actor=None, channel="phone", text="车位被占", estate=estate, category_hint="4").lead
-    cases.lead_reject(actor=task_force, lead=b, reason="属于交警管理")
+    a = lead_create(
+        actor=PublicActor("phone"), channel="qr", text="垃圾堆放", estate=estate, category_hint="1.1"
+    ).lead
+    b = lead_create(
+        actor=PublicActor("phone"), channel="phone", text="车位被占", estate=estate, category_hint="4"
+    ).lead
+    intake_services.lead_reject(actor=task_force, lead=b, reason="属于交警管理")
     all_ids = {r["service_request_id"] for r in client.get(BASE + "requests.json").json()}
     assert all_ids == {str(a.pk), str(b.pk)}
     closed = client.get(BASE + "requests.json", {"status": "closed"}).json()
@@ -119,17 +125,18 @@ def test_open311_reads_are_rate_limited(client, db, settings):
 def test_request_list_runs_a_constant_number_of_queries(
     client, estate, task_force, django_assert_max_num_queries
 ):
-    from wuye.cases import services as cases
 
     for i in range(3):
-        lead = lead_create(actor=None, channel="qr", text=f"问题{i}", estate=estate, category_hint="1.1").lead
+        lead = lead_create(
+            actor=PublicActor("phone"), channel="qr", text=f"问题{i}", estate=estate, category_hint="1.1"
+        ).lead
         if i == 0:
             cases.case_create_from_lead(actor=task_force, lead=lead, category="1.1")
     client.get(BASE + "requests.json")  # warm caches (content types, sessions)
     with django_assert_max_num_queries(3):
         small = client.get(BASE + "requests.json").json()
     for i in range(10):
-        lead_create(actor=None, channel="qr", text=f"更多问题{i}", estate=estate)
+        lead_create(actor=PublicActor("phone"), channel="qr", text=f"更多问题{i}", estate=estate)
     with django_assert_max_num_queries(3):
         big = client.get(BASE + "requests.json").json()
     assert len(small) == 3 and len(big) == 13

@@ -10,6 +10,7 @@ from wuye.cases.services import case_create_from_lead
 from wuye.intake import photos as photos_mod
 from wuye.intake.models import Lead, LeadAttachment, LeadStatus
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
 
 from .conftest import PDF_BYTES, jpeg_bytes, png_bytes
 
@@ -107,7 +108,7 @@ def test_empty_text_and_bad_phone_are_explained(client, estate):
 
 def test_look_alike_open_cases_are_offered_and_joining_adds_a_report(client, estate, task_force):
     first = lead_create(
-        actor=None, channel="phone", text="3栋电梯经常停运，困人，维修不及时", estate=estate
+        actor=PublicActor("phone"), channel="phone", text="3栋电梯经常停运，困人，维修不及时", estate=estate
     ).lead
     case = case_create_from_lead(actor=task_force, lead=first, category="3.1")
     r = client.get(
@@ -130,10 +131,10 @@ def test_look_alike_open_cases_are_offered_and_joining_adds_a_report(client, est
 
 
 def test_join_refuses_a_case_of_another_estate(client, estate, task_force, company):
-    from wuye.common.testing import make_estate
+    from wuye.testing import make_estate
 
     other = make_estate(company=company)
-    lead = lead_create(actor=None, channel="phone", text="电梯停运", estate=other).lead
+    lead = lead_create(actor=PublicActor("phone"), channel="phone", text="电梯停运", estate=other).lead
     case = case_create_from_lead(actor=task_force, lead=lead, category="3.1")
     r = client.post(reverse("intake:qr_join", args=[estate.code]), {"case": case.number, "idem": "x" * 20})
     assert r.status_code == 404
@@ -164,7 +165,7 @@ def test_poster_pdf_is_a4_with_estate(client, estate):
 def test_town_poster_zip_is_for_bureau_only(client, estate, task_force, company_staff):
     import zipfile
 
-    from wuye.common.testing import login
+    from wuye.testing import login
 
     url = reverse("intake:town_posters", args=[estate.town.code])
     login(client, company_staff)
@@ -181,7 +182,7 @@ def test_look_alike_cases_show_photos_without_a_query_per_case(
     from django.core.files.base import ContentFile
 
     for n, text in enumerate(["3栋电梯经常停运，困人", "5栋电梯经常停运，困人", "7栋电梯经常停运，困人"]):
-        lead = lead_create(actor=None, channel="phone", text=text, estate=estate).lead
+        lead = lead_create(actor=PublicActor("phone"), channel="phone", text=text, estate=estate).lead
         case_create_from_lead(actor=task_force, lead=lead, category="3.1")
         if n == 0:
             att = LeadAttachment(lead=lead, original_name="a.jpg", content_type="image/jpeg", size=3)

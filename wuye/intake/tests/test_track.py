@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from wuye.audit.models import AuditEntry
 from wuye.cases import services as cases
+from wuye.intake import services as intake_services
 from wuye.intake.models import Lead, LeadFeedback, LeadStatus
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
 
 from .conftest import png_bytes
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lead(estate):
     return lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel="qr",
         text="5栋门口垃圾堆了一周没人清理",
         estate=estate,
@@ -114,14 +116,14 @@ def test_not_fixed_is_refused_while_open(client, lead):
 
 
 def test_rejected_lead_shows_reason_and_can_be_rated(client, lead, task_force):
-    cases.lead_reject(actor=task_force, lead=lead, reason="属于市政环卫管理范围")
+    intake_services.lead_reject(actor=task_force, lead=lead, reason="属于市政环卫管理范围")
     html = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
     assert "不属于本次整治范围" in html and "属于市政环卫管理范围" in html and "回访评价" in html
 
 
 def test_phone_typed_into_the_text_is_masked_on_the_tracking_page(client, estate):
     lead = lead_create(
-        actor=None,
+        actor=PublicActor("phone"),
         channel="qr",
         text="我是王秀英，电话13912345678，楼道灯坏了",
         estate=estate,

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from wuye.common.testing import login
 from wuye.common.tests.bombs import png_declaring, xlsx_bomb
 from wuye.intake.models import Lead
+from wuye.testing import login
 
 pytestmark = pytest.mark.django_db
 

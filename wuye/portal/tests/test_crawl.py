@@ -88,8 +88,8 @@ def test_every_role_can_click_through_without_a_server_error(county, username):
 
 
 def test_an_owner_and_the_public_click_through_without_a_server_error(county):
-    from wuye.common.testing import make_user
     from wuye.registry.models import Owner
+    from wuye.testing import make_user
 
     owner = Owner.objects.filter(ownerships__unit__estate__committees__is_current=True).order_by("id").first()
     public = Client()

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from wuye.accounts.models import Role
-from wuye.common.testing import login, make_company, make_estate, make_user
 from wuye.intake.services import qr_submit
 from wuye.kernel.actors import PublicActor
 from wuye.registry.models import Owner
+from wuye.testing import login, make_company, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from wuye.accounts.models import Role
-from wuye.common.testing import make_company, make_estate, make_town, make_user, run_concurrently
 from wuye.intake.models import Channel, Lead
+from wuye.testing import make_company, make_estate, make_town, make_user, run_concurrently
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import login, make_user
 from wuye.registry.models import Estate, Owner, Ownership, Unit
+from wuye.testing import login, make_user
 
 SAMPLE = Path(__file__).with_name("data") / "registry_sample.xlsx"
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_staff_import_page_shows_row_errors(client):
 
 
 def test_company_staff_cannot_use_the_import_page(client):
-    from wuye.common.testing import make_company
+    from wuye.testing import make_company
 
     login(client, make_user(Role.COMPANY_STAFF, company_id=make_company().pk))
     resp = client.post("/registry/import/", {"file": SimpleUploadedFile("r.xlsx", SAMPLE.read_bytes())})
@@ -76,7 +76,7 @@ def test_company_staff_cannot_use_the_import_page(client):
 def test_an_estate_without_a_code_gets_a_free_one_even_after_hand_made_codes(tmp_path):
     from openpyxl import Workbook
 
-    from wuye.common.testing import make_estate
+    from wuye.testing import make_estate
 
     make_estate(code="E0001", name="手工登记小区")
     wb = Workbook()

@@ -3,9 +3,9 @@
 import pytest
 
 from wuye.accounts.models import Role
-from wuye.common.testing import login, make_company, make_estate, make_user
 from wuye.registry.models import Owner
 from wuye.registry.selectors import estates_visible_to
+from wuye.testing import login, make_company, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 
 from wuye.accounts.models import Role
 from wuye.common.errors import DomainError
-from wuye.common.testing import login, make_company, make_estate, make_user
 from wuye.registry.models import PropertyCompany, ServiceContract
 from wuye.registry.services import contract_create, contract_end
+from wuye.testing import login, make_company, make_estate, make_user
 
 pytestmark = pytest.mark.django_db
 

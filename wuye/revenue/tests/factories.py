@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from wuye.accounts.models import Role
-from wuye.common.testing import make_company, make_estate, make_user
 from wuye.registry.models import Owner, Ownership
 from wuye.revenue import services
 from wuye.revenue.models import Art278Item, EntryKind, HolderKind, RevenueAccount
+from wuye.testing import make_company, make_estate, make_user
 
 OPENED = dt.date(2025, 1, 1)
 _n = iter(range(10_000_000, 99_999_999))

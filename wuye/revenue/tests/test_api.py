@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from wuye.accounts.models import Role
-from wuye.common.testing import login, make_user
+from wuye.testing import login, make_user
 
 from .factories import World
 

@@ -5,10 +5,10 @@ from django.core.management import call_command
 
 from wuye.accounts.models import Role
 from wuye.common.errors import NotAllowed
-from wuye.common.testing import make_company, make_estate, make_user
 from wuye.intake.models import Lead
 from wuye.revenue import checks, services
 from wuye.revenue.models import Collector, EntryKind, EntryUse
+from wuye.testing import make_company, make_estate, make_user
 
 from .factories import World
 
@@ -230,7 +230,7 @@ def test_an_objection_unanswered_past_its_deadline_is_a_finding():
 def test_home_panels_for_each_role(client):
     from django.urls import reverse
 
-    from wuye.common.testing import login
+    from wuye.testing import login
 
     w = World()
     expected = {

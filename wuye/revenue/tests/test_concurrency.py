@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from wuye.common.errors import DomainError
-from wuye.common.testing import run_concurrently
 from wuye.revenue import selectors, services
 from wuye.revenue.models import Entry, EntryKind, EntryUse
+from wuye.testing import run_concurrently
 
 from .factories import World
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.common.errors import DomainError, NotAllowed
-from wuye.common.testing import login, make_user
 from wuye.revenue import services
 from wuye.revenue.models import Collector, FundDue
+from wuye.testing import login, make_user
 
 from .factories import World
 

@@ -6,10 +6,10 @@ import pytest
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
-from wuye.common.testing import make_company, make_user
 from wuye.revenue import selectors, services
 from wuye.revenue.models import Entry, EntryKind, EntryUse
 from wuye.revenue.periods import period_from_key, period_of
+from wuye.testing import make_company, make_user
 
 from .factories import World
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import login, make_company, make_user
 from wuye.revenue import services
 from wuye.revenue.models import Disclosure, Entry, EntryKind, EntryUse, EntryVoucher, Objection
+from wuye.testing import login, make_company, make_user
 
 from .factories import World, png
 

@@ -7,9 +7,12 @@ from wuye.cases.models import Case, CaseStatus
 from wuye.common.dates import now
 from wuye.intake.models import Lead
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import PublicActor
 
 
 def make_lead(*, estate: Any, text: str, channel: str = "web", actor: Any = None, **extra: Any) -> Lead:
+    """A lead as a resident sends it (the public through the website), or as `actor` enters it."""
+    actor = actor or PublicActor("web")
     return lead_create(actor=actor, channel=channel, text=text, estate=estate, **extra).lead
 
 

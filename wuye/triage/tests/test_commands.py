@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from wuye.common.testing import make_estate, make_user
+from wuye.testing import make_estate, make_user
 from wuye.triage import ml
 from wuye.triage.models import Correction
 from wuye.triage.services import correction_review

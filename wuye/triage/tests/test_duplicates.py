@@ -4,7 +4,7 @@ import pytest
 
 from wuye.cases.models import CaseStatus
 from wuye.common.dates import now
-from wuye.common.testing import make_estate
+from wuye.testing import make_estate
 from wuye.triage.duplicates import similar_open_cases
 
 from .factories import make_case

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import login, make_company, make_estate, make_user, run_concurrently
+from wuye.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.triage import ml
 from wuye.triage.departments import suggest_department
 from wuye.triage.models import Correction, Review, Suggestion

@@ -5,8 +5,8 @@ from io import StringIO
 
 import pytest
 
-from wuye.common.testing import make_estate
 from wuye.intake.models import LeadStatus
+from wuye.testing import make_estate
 from wuye.triage import demo, ml
 from wuye.triage.evaluation import evaluate
 from wuye.triage.models import Suggestion

@@ -5,11 +5,11 @@ from django.urls import reverse
 from wuye.accounts.models import Role
 from wuye.audit.models import AuditEntry
 from wuye.cases.models import Case
-from wuye.common.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.intake.models import Lead, LeadStatus
+from wuye.testing import login, make_company, make_estate, make_user, run_concurrently
 from wuye.triage.models import Correction, Decision, Suggestion
 from wuye.triage.selectors import home_panel
-from wuye.triage.services import suggestion_create
+from wuye.triage.services import TRIAGE, suggestion_create
 
 from .factories import make_case, make_lead
 
@@ -31,7 +31,7 @@ def staff():
 
 def _new_lead(estate, text, created_at=None):
     lead = make_lead(estate=estate, text=text, created_at=created_at)
-    suggestion_create(lead_id=lead.pk)
+    suggestion_create(actor=TRIAGE, lead_id=lead.pk)
     lead.refresh_from_db()
     return lead
 
@@ -59,7 +59,7 @@ def test_hook_stores_a_suggestion_and_flags_urgent_leads_at_intake(
     assert s.model_version == model.version and s.category == s.top3[0][0] and s.terms
     assert lead.urgent and s.urgent and s.urgent_reason
     assert AuditEntry.objects.filter(action="lead.triage_urgent", object_id=str(lead.pk)).exists()
-    assert suggestion_create(lead_id=lead.pk) is None  # a second run adds nothing
+    assert suggestion_create(actor=TRIAGE, lead_id=lead.pk) is None  # a second run adds nothing
     assert Suggestion.objects.filter(lead=lead).count() == 1
 
 

@@ -6,10 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from wuye.audit.models import AuditEntry
-from wuye.common.testing import make_company, make_estate
 from wuye.intake import hooks
 from wuye.intake.models import Lead, LeadStatus
 from wuye.intake.services import qr_submit
+from wuye.kernel.actors import PublicActor
+from wuye.testing import make_company, make_estate
 from wuye.triage import services
 from wuye.triage.models import Suggestion
 
@@ -37,7 +38,7 @@ def worker_mode(settings):
 
 def _submit(estate, texts):
     return [
-        qr_submit(actor=None, estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
+        qr_submit(actor=PublicActor("qr"), estate=estate, text=t, idem_key=f"batch-{i:04d}-0000").lead
         for i, t in enumerate(texts)
     ]
 
@@ -91,13 +92,15 @@ def test_the_worker_classifies_a_batch_in_one_model_call_with_the_same_results(
 
 def test_a_batch_skips_leads_already_suggested_or_no_longer_new(estate, model, worker_mode):
     leads = _submit(estate, TEXTS[:3])
-    services.suggestion_create(lead_id=leads[0].pk)
+    services.suggestion_create(actor=services.TRIAGE, lead_id=leads[0].pk)
     Lead.objects.filter(pk=leads[1].pk).update(status=LeadStatus.REJECTED)
-    assert services.suggestions_create_many([lead.pk for lead in leads]) == 1
+    assert services.suggestions_create_many(actor=services.TRIAGE, lead_ids=[lead.pk for lead in leads]) == 1
     assert Suggestion.objects.filter(lead=leads[0]).count() == 1
     assert not Suggestion.objects.filter(lead=leads[1]).exists()
     assert Suggestion.objects.filter(lead=leads[2]).exists()
-    assert services.suggestions_create_many([lead.pk for lead in leads]) == 0  # a rerun adds nothing
+    assert (
+        services.suggestions_create_many(actor=services.TRIAGE, lead_ids=[lead.pk for lead in leads]) == 0
+    )  # a rerun adds nothing
 
 
 def test_when_the_batch_fails_one_failing_lead_loses_only_its_own_suggestion(
@@ -106,10 +109,10 @@ def test_when_the_batch_fails_one_failing_lead_loses_only_its_own_suggestion(
     leads = _submit(estate, TEXTS[:3])
     store = services._store_suggestion
 
-    def store_or_fail(lead_id, prediction):
+    def store_or_fail(lead_id, prediction, actor):
         if lead_id == leads[1].pk:
             raise RuntimeError("disk full")
-        return store(lead_id, prediction)
+        return store(lead_id, prediction, actor)
 
     def bulk_fails(*args, **kwargs):
         raise RuntimeError("disk full")

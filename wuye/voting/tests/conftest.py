@@ -8,9 +8,9 @@ from PIL import Image
 
 from wuye.accounts.models import Role
 from wuye.common.dates import now
-from wuye.common.testing import make_company, make_estate, make_units, make_user
 from wuye.registry import services as reg
 from wuye.registry.models import Owner, Ownership
+from wuye.testing import make_company, make_estate, make_units, make_user
 from wuye.voting import services
 
 

@@ -1,4 +1,4 @@
-from wuye.common.testing import login
+from wuye.testing import login
 from wuye.voting import services
 
 from .test_flow import cast_all, close

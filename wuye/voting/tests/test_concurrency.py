@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from wuye.accounts.models import Role
 from wuye.common.dates import now
-from wuye.common.testing import login, make_estate, make_user, run_concurrently
 from wuye.registry.models import Owner
+from wuye.testing import login, make_estate, make_user, run_concurrently
 from wuye.voting import services
 from wuye.voting.models import Ballot
 

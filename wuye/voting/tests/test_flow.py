@@ -16,7 +16,7 @@ from wuye.accounts.sms import MemorySmsBackend
 from wuye.audit.models import AuditEntry
 from wuye.common.dates import now, today
 from wuye.common.errors import DomainError
-from wuye.common.testing import login
+from wuye.testing import login
 from wuye.voting import services
 from wuye.voting.models import AssemblyStatus, Ballot, ElectorPerson, ElectorVoter
 from wuye.voting.tally import DEVELOPER_KEY, tally_scenario

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from wuye.cases.selectors import revisits_of
 from wuye.cases.services import revisit_sample_draw
 from wuye.common.errors import DomainError
+from wuye.kernel.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -18,7 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         try:
             batch, created = revisit_sample_draw(
-                actor=None, per_estate=opts["per_estate"], seed=opts["seed"], category=opts["category"]
+                actor=SystemActor("revisit_sample"),
+                per_estate=opts["per_estate"],
+                seed=opts["seed"],
+                category=opts["category"],
             )
         except DomainError as exc:
             raise CommandError(str(exc)) from None

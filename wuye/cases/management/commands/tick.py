@@ -8,6 +8,9 @@ from wuye.cases.models import Case
 from wuye.cases.selectors import DUE_SOON_DAYS, due_soon, overdue_q
 from wuye.cases.services import case_mark_overdue
 from wuye.common.dates import cn_date
+from wuye.kernel.actors import SystemActor
+
+TICK = SystemActor("tick")
 
 
 class Command(BaseCommand):
@@ -24,7 +27,7 @@ class Command(BaseCommand):
             .values_list("id", flat=True)
         )
         for pk in ids:
-            if case_mark_overdue(case=Case(pk=pk)):
+            if case_mark_overdue(actor=TICK, case=Case(pk=pk)):
                 marked += 1
         total = Case.objects.filter(overdue_q()).count()
         self.stdout.write(f"新标记逾期 {marked} 件；目前逾期未整改共 {total} 件。")

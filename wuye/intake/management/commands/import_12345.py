@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wuye.common.errors import DomainError
 from wuye.intake.hotline import hotline_import
+from wuye.kernel.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -21,7 +22,10 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{path}")
         try:
             report = hotline_import(
-                actor=None, data=path.read_bytes(), filename=path.name, dry_run=options["dry_run"]
+                actor=SystemActor("import_12345"),
+                data=path.read_bytes(),
+                filename=path.name,
+                dry_run=options["dry_run"],
             )
         except DomainError as exc:
             raise CommandError(str(exc)) from None

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wuye.common.errors import DomainError
 from wuye.intake.mail import email_import_path, imap_poll
+from wuye.kernel.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             if options["imap"]:
                 port = os.environ.get("IMAP_PORT")
                 report = imap_poll(
-                    actor=None,
+                    actor=SystemActor("import_email"),
                     host=os.environ.get("IMAP_HOST", ""),
                     user=os.environ.get("IMAP_USER", ""),
                     password=os.environ.get("IMAP_PASSWORD", ""),
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 path = Path(options["path"])
                 if not path.exists():
                     raise CommandError(f"文件不存在：{path}")
-                report = email_import_path(actor=None, path=path)
+                report = email_import_path(actor=SystemActor("import_email"), path=path)
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from wuye.kernel.actors import SystemActor
 from wuye.triage.services import suggestions_backfill
 
 
@@ -10,5 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None)
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
-        n = suggestions_backfill(limit=opts["limit"])
+        n = suggestions_backfill(actor=SystemActor("triage"), limit=opts["limit"])
         self.stdout.write(f"补生成分拣建议 {n} 条")

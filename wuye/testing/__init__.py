@@ -1,4 +1,5 @@
-"""Test data built through the services, as users would create it. Shared by every app's tests."""
+"""Test data built through the services, as users would create it, and the concurrency helper. Shared by every
+app's tests; production code never imports this package (import-linter checks it)."""
 
 import datetime as dt
 import itertools

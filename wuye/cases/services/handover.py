@@ -1,0 +1,43 @@
+"""移交: the handover record of an estate whose company is being dismissed (the assets module takes this later)."""
+
+import datetime as dt
+
+from django.conf import settings
+
+from wuye.audit.services import audit_record
+from wuye.common.dates import now, today
+from wuye.kernel.actors import Actor, actor_user, requires_actor
+from wuye.registry.models import Estate, ServiceContract
+
+from ..models import Case, HandoverRecord, HandoverStatus
+
+
+@requires_actor
+def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None) -> HandoverRecord:
+    """Open (or return the open) handover record of an estate. Runs inside the caller's transaction."""
+    existing = (
+        HandoverRecord.objects.select_for_update().filter(estate=estate, status=HandoverStatus.OPEN).first()
+    )
+    if existing is not None:
+        return existing
+    contract = ServiceContract.objects.filter(estate=estate, is_current=True).first()
+    record = HandoverRecord.objects.create(
+        estate=estate,
+        contract=contract,
+        opened_from_case=from_case,
+        deadline=today() + dt.timedelta(days=int(str(settings.WUYE["HANDOVER_DAYS"]))),
+        created_by=actor_user(actor),
+        created_at=now(),
+    )
+    audit_record(
+        actor=actor,
+        action="handover.open",
+        obj=record,
+        after={
+            "estate": estate.pk,
+            "contract": contract.pk if contract else None,
+            "case": from_case.number if from_case else None,
+            "deadline": record.deadline,
+        },
+    )
+    return record

@@ -1,0 +1,344 @@
+"""The state machine of a case (`workflow.MOVES`): one service per move, plus progress reports, internal notes
+and the scheduler's overdue mark."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from wuye.common.dates import cn_date, now, today
+from wuye.common.errors import DomainError, InvalidTransition
+from wuye.kernel.actors import Actor, requires_actor
+
+from .. import workflow
+from ..models import Case, CaseEvent, CaseStatus
+from ..selectors import case_is_overdue
+from .base import check_files, check_role, clean_text, future_date, move, precheck, record_event, save, snap
+from .locks import lock_case
+
+REOPEN_DAYS_DEFAULT = 15
+
+
+@requires_actor
+@transaction.atomic
+def case_verify(*, actor: Actor, case: Case, note: str = "") -> Case:
+    precheck(actor, "verify")
+    case, from_status = move(case, "verify", actor)
+    if from_status is None:
+        return case
+    note = clean_text(note, field="note", label="说明", required=False, max_len=2000)
+    before = snap(case)
+    case.status = CaseStatus.VERIFYING
+    save(case, "status")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="verify",
+        title="开始核查",
+        text=note,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="专班已安排核查。",
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_mark_unfounded(
+    *, actor: Actor, case: Case, reason: str, attachments: Sequence[UploadedFile] = ()
+) -> Case:
+    precheck(actor, "mark_unfounded")
+    reason = clean_text(reason, field="reason", label="核查结论", max_len=2000)
+    files = check_files(attachments)
+    case, from_status = move(case, "mark_unfounded", actor)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status, case.closed_reason, case.closed_at = CaseStatus.UNFOUNDED, reason, now()
+    save(case, "status", "closed_reason", "closed_at")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="unfounded",
+        title="核查不属实，办结",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经核查，反映问题不属实。说明：{reason}",
+        files=files,
+        reason=reason,
+    )
+    return case
+
+
+def _plan(target: str, measures: str, responsible: str, deadline: Any) -> tuple[str, str, str, dt.date]:
+    return (
+        clean_text(target, field="target", label="整改目标", max_len=2000),
+        clean_text(measures, field="measures", label="整改措施/路径", max_len=5000),
+        clean_text(responsible, field="responsible", label="整改责任人", max_len=60),
+        future_date(deadline, field="deadline", label="完成时限"),
+    )
+
+
+@requires_actor
+@transaction.atomic
+def case_start_rectification(
+    *,
+    actor: Actor,
+    case: Case,
+    target: str,
+    measures: str,
+    responsible: str,
+    deadline: dt.date,
+    note: str = "",
+) -> Case:
+    precheck(actor, "start_rectification")
+    target, measures, responsible, deadline = _plan(target, measures, responsible, deadline)
+    case, from_status = move(case, "start_rectification", actor)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status = CaseStatus.RECTIFYING
+    case.target, case.measures, case.responsible, case.deadline = target, measures, responsible, deadline
+    case.overdue_marked_at = None
+    save(case, "status", "target", "measures", "responsible", "deadline", "overdue_marked_at")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="rectify",
+        title="核查属实，下达整改",
+        text=f"整改目标：{target}\n整改措施：{measures}\n责任人：{responsible}\n完成时限：{cn_date(deadline)}"
+        + (f"\n{note.strip()}" if note and note.strip() else ""),
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经核查问题属实，已责令整改，完成时限 {cn_date(deadline)}。",
+        data={"new_deadline": deadline.isoformat()},
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_submit(*, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+    """The company reports what it did, with evidence (photos, PDF)."""
+    submit_roles = workflow.submit_roles(case.company_id)
+    check_role(actor, None, submit_roles, "“提交整改材料”")
+    progress = clean_text(progress, field="progress", label="整改情况", max_len=5000)
+    files = check_files(attachments, label="整改材料")
+    if not files:
+        raise DomainError("请上传整改材料：整改前后照片或证明材料", field="attachments")
+    case, from_status = move(case, "submit", actor, submit_roles)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status, case.progress = CaseStatus.SUBMITTED, progress
+    save(case, "status", "progress")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="submit",
+        title="提交整改材料，申请验收",
+        text=progress,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="责任单位已报告整改完成，等待专班验收。",
+        files=files,
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_accept(*, actor: Actor, case: Case, note: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+    precheck(actor, "accept")
+    note = clean_text(note, field="note", label="验收意见", max_len=2000)
+    files = check_files(attachments)
+    case, from_status = move(case, "accept", actor)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status, case.closed_reason, case.closed_at = CaseStatus.ACCEPTED, note, now()
+    save(case, "status", "closed_reason", "closed_at")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="accept",
+        title="验收合格，销号",
+        text=note,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=f"经专班验收整改到位，已销号。验收意见：{note}",
+        files=files,
+        reason=note,
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_return(
+    *,
+    actor: Actor,
+    case: Case,
+    reason: str,
+    deadline: dt.date | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Case:
+    precheck(actor, "return")
+    reason = clean_text(reason, field="reason", label="退回理由", max_len=2000)
+    new_deadline = future_date(deadline, field="deadline", label="完成时限") if deadline is not None else None
+    files = check_files(attachments)
+    case, from_status = move(case, "return", actor)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status = CaseStatus.RETURNED
+    fields = ["status"]
+    data: dict[str, Any] = {}
+    if new_deadline is not None and new_deadline != case.deadline:
+        data = {
+            "old_deadline": case.deadline.isoformat() if case.deadline else None,
+            "new_deadline": new_deadline.isoformat(),
+        }
+        case.deadline, case.overdue_marked_at = new_deadline, None
+        fields += ["deadline", "overdue_marked_at"]
+    save(case, *fields)
+    record_event(
+        case=case,
+        actor=actor,
+        kind="return",
+        title="验收未通过，退回整改",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text="专班验收未通过，已退回继续整改。",
+        files=files,
+        data=data,
+        reason=reason,
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | None = None) -> Case:
+    """Accepted → rectifying (failed 回头看, resident says "not fixed"); unfounded → verifying (re-check).
+    A reopened rectification gets a new deadline: the one given, else today + CASE_REOPEN_DAYS."""
+    precheck(actor, "reopen")
+    reason = clean_text(reason, field="reason", label="重新整改理由", max_len=2000)
+    new_deadline = future_date(deadline, field="deadline", label="完成时限") if deadline is not None else None
+    case, from_status = move(case, "reopen", actor)
+    if from_status is None:
+        return case
+    before = snap(case)
+    case.status = workflow.MOVES["reopen"].moves[from_status]
+    case.closed_at = None
+    fields = ["status", "closed_at"]
+    data: dict[str, Any] = {}
+    if case.status == CaseStatus.RECTIFYING:
+        new_deadline = new_deadline or today() + dt.timedelta(
+            days=int(str(settings.WUYE.get("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT)))
+        )
+        data = {
+            "old_deadline": case.deadline.isoformat() if case.deadline else None,
+            "new_deadline": new_deadline.isoformat(),
+        }
+        case.deadline, case.overdue_marked_at = new_deadline, None
+        fields += ["deadline", "overdue_marked_at"]
+        public_text = f"复查发现问题仍未解决，已重新责令整改，完成时限 {cn_date(new_deadline)}。"
+    else:
+        public_text = "已重新核查。"
+    save(case, *fields)
+    record_event(
+        case=case,
+        actor=actor,
+        kind="reopen",
+        title="重新整改" if data else "重新核查",
+        text=reason,
+        before=before,
+        from_status=from_status,
+        public=True,
+        public_text=public_text,
+        data=data,
+        reason=reason,
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_progress_update(
+    *, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()
+) -> Case:
+    """进展情况: the company (or the task force) reports progress without changing the status."""
+    check_role(actor, None, workflow.PROGRESS_ROLES, "报告进展")
+    progress = clean_text(progress, field="progress", label="进展情况", max_len=5000)
+    files = check_files(attachments)
+    case = lock_case(case)
+    check_role(actor, case, workflow.PROGRESS_ROLES, "报告进展")
+    if case.status not in workflow.PROGRESS_STATES:
+        raise InvalidTransition(f"事项当前状态为“{case.get_status_display()}”，不能报告进展", field="status")
+    before = snap(case)
+    case.progress = progress
+    save(case, "progress")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="progress",
+        title="报告整改进展",
+        text=progress,
+        before=before,
+        public=True,
+        public_text="责任单位报告了整改进展。",
+        files=files,
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_note_add(
+    *, actor: Actor, case: Case, text: str, attachments: Sequence[UploadedFile] = ()
+) -> CaseEvent:
+    """A staff-internal note (never on the public timeline)."""
+    check_role(actor, None, workflow.BUREAU, "添加内部备注")
+    text = clean_text(text, field="text", label="备注", max_len=5000)
+    files = check_files(attachments)
+    case = lock_case(case)
+    check_role(actor, case, workflow.BUREAU, "添加内部备注")
+    return record_event(case=case, actor=actor, kind="note", title="内部备注", text=text, files=files)
+
+
+@requires_actor
+@transaction.atomic
+def case_mark_overdue(*, actor: Actor, case: Case) -> bool:
+    """Record the overdue event once (the scheduler's `tick`); False when there is nothing to record."""
+    check_role(actor, None, workflow.OVERDUE_ROLES, "标记逾期")
+    case = lock_case(case)
+    if case.overdue_marked_at is not None or not case_is_overdue(case):
+        return False
+    before = snap(case)
+    case.overdue_marked_at = now()
+    save(case, "overdue_marked_at")
+    record_event(
+        case=case,
+        actor=actor,
+        kind="overdue",
+        title="逾期未完成整改",
+        text=f"完成时限 {cn_date(case.deadline)} 已过，整改尚未验收。",
+        before=before,
+        public=True,
+        public_text="已超过完成时限，专班正在督办。",
+        data={"deadline": case.deadline.isoformat() if case.deadline else None},
+    )
+    return True
