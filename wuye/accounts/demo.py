@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Committee, Owner, ServiceContract
 
 from .models import Role, User
@@ -75,7 +76,12 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         if User.objects.filter(username=username).exists():
             continue
         staff_user_create(
-            actor=None, username=username, password=DEMO_PASSWORD, role=role, display_name=name, **extra
+            actor=SystemActor("demo"),
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            display_name=name,
+            **extra,
         )
         created += 1
     out.write(f"  用户：新建 {created} 个")

@@ -2,7 +2,6 @@ import time
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView
@@ -12,12 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
+from wuye.kernel.actors import PublicActor
+from wuye.kernel.conf import county_setting
 
-from . import services, totp
+from . import selectors, services, totp
 from .forms import PhoneCodeForm, PhoneForm, StaffLoginForm, TotpForm
 from .models import User
 
 PENDING_KEY, PENDING_SECONDS = "wuye_pending_2fa", 300
+OWNER_LOGIN = PublicActor("web")  # an owner logging in with phone and code is not yet anyone
 
 
 class StaffLoginView(LoginView):
@@ -48,7 +51,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         messages.error(request, "登录已超时，请重新输入用户名和密码。")
         return redirect("accounts:login")
-    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    user = selectors.user_pending_login(pending["user"])
     if user is None:
         return redirect("accounts:login")
     enrolling = bool(pending.get("secret"))
@@ -60,7 +63,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                     actor=user, user=user, secret=pending["secret"], code=form.cleaned_data["code"]
                 )
             else:
-                services.totp_check(user=user, code=form.cleaned_data["code"])
+                services.totp_check(actor=user, user=user, code=form.cleaned_data["code"])
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
@@ -74,7 +77,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 def _enrol_context(user: User, secret: str) -> dict[str, Any]:
-    uri = totp.provisioning_uri(secret, account=user.username, issuer=settings.WUYE["BUREAU_NAME"])
+    uri = totp.provisioning_uri(secret, account=user.username, issuer=county_setting("BUREAU_NAME"))
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="动态口令二维码")
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"qr_svg": qr_svg, "secret": grouped}
@@ -119,9 +122,9 @@ def owner_login(request: HttpRequest) -> HttpResponse:
         form = PhoneForm(request.POST)
         if form.is_valid():
             try:
-                services.otp_request(phone=form.cleaned_data["phone"])
+                services.otp_request(actor=OWNER_LOGIN, phone=form.cleaned_data["phone"])
             except DomainError as exc:
-                form.add_error("phone", exc.message)
+                form_add_domain_error(form, exc)
             else:
                 messages.info(request, "验证码已发送到您的手机，5 分钟内有效。")
                 form = PhoneCodeForm(initial={"phone": form.cleaned_data["phone"]})
@@ -130,9 +133,11 @@ def owner_login(request: HttpRequest) -> HttpResponse:
         form = PhoneCodeForm(request.POST)
         if form.is_valid():
             try:
-                user = services.otp_verify(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+                user = services.otp_verify(
+                    actor=OWNER_LOGIN, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]
+                )
             except DomainError as exc:
-                form.add_error("code" if exc.field == "验证码" else "phone", exc.message)
+                form_add_domain_error(form, exc)
             else:
                 login(request, user, backend="wuye.accounts.backends.PhoneCodeBackend")
                 return redirect(next_url)

@@ -16,6 +16,7 @@ from wuye.accounts.services import staff_user_create
 from wuye.common.dates import cn_date, now, today
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import ServiceContract
 
 from . import services
@@ -82,7 +83,7 @@ def _staff_for(company_id: int, cache: dict[int, User]) -> User:
         user = User.objects.filter(role=Role.COMPANY_STAFF, company_id=company_id).order_by("id").first()
         if user is None:
             user = staff_user_create(
-                actor=None,
+                actor=SystemActor("demo"),
                 username=f"demo-company-{company_id}",
                 password=None,
                 role=Role.COMPANY_STAFF,

@@ -8,7 +8,6 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -21,7 +20,9 @@ from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.money import parse_yuan
 from wuye.common.uploads import CheckedFile, check_upload
 from wuye.intake.models import Channel, Lead, LeadStatus
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.selectors import company_serves_estate, estate_serving_company_id
 
 from . import workflow
 from .models import (
@@ -45,7 +46,6 @@ from .taxonomy import Category
 
 MAX_ATTACHMENTS = 9
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-REOPEN_DAYS_DEFAULT = 15
 SEED_MAX = 2**31 - 1  # RevisitBatch.seed is a 32-bit integer column
 CASE_FIELDS = (
     "status",
@@ -58,10 +58,6 @@ CASE_FIELDS = (
     "report_count",
     "merged_into",
 )
-
-
-def _setting(name: str, default: Any) -> Any:
-    return settings.WUYE.get(name, default)
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
@@ -82,9 +78,7 @@ def _company_serves(actor: Any, case: Case) -> bool:
     """A company user acts only on its own company's cases at estates it still serves under a current contract."""
     if not actor.company_id or case.company_id != actor.company_id:
         return False
-    return ServiceContract.objects.filter(
-        estate_id=case.estate_id, company_id=actor.company_id, is_current=True
-    ).exists()
+    return company_serves_estate(actor.company_id, case.estate_id)
 
 
 def _check_role(actor: Any, case: Case | None, roles: frozenset[str], what: str) -> None:
@@ -247,15 +241,11 @@ def _next_number(year: int) -> tuple[int, str]:
         seq_row = CaseSequence.objects.select_for_update().get(year=year)
     seq_row.last += 1
     seq_row.save(update_fields=["last"])
-    return seq_row.last, f"{settings.WUYE['CASE_NUMBER_PREFIX']}{year}-{seq_row.last:05d}"
+    return seq_row.last, f"{county_setting('CASE_NUMBER_PREFIX')}{year}-{seq_row.last:05d}"
 
 
 def _current_company_id(estate: Estate) -> int | None:
-    return (
-        ServiceContract.objects.filter(estate=estate, is_current=True)
-        .values_list("company_id", flat=True)
-        .first()
-    )
+    return estate_serving_company_id(estate.pk)
 
 
 @transaction.atomic
@@ -751,9 +741,7 @@ def case_reopen(*, actor: Any, case: Case, reason: str, deadline: dt.date | None
     fields = ["status", "closed_at"]
     data: dict[str, Any] = {}
     if case.status == CaseStatus.RECTIFYING:
-        new_deadline = new_deadline or today() + dt.timedelta(
-            days=int(_setting("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT))
-        )
+        new_deadline = new_deadline or today() + dt.timedelta(days=county_setting("CASE_REOPEN_DAYS"))
         data = {
             "old_deadline": case.deadline.isoformat() if case.deadline else None,
             "new_deadline": new_deadline.isoformat(),
@@ -1053,7 +1041,7 @@ def handover_open(*, actor: Any, estate: Estate, from_case: Case | None = None) 
         estate=estate,
         contract=contract,
         opened_from_case=from_case,
-        deadline=today() + dt.timedelta(days=int(settings.WUYE["HANDOVER_DAYS"])),
+        deadline=today() + dt.timedelta(days=county_setting("HANDOVER_DAYS")),
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=now(),
     )

@@ -1,12 +1,13 @@
-from django.conf import settings
 from django.http import HttpRequest
+
+from wuye.kernel.conf import county_setting
 
 from .nav import nav_for
 
 
 def site(request: HttpRequest) -> dict:
     return {
-        "BUREAU_NAME": settings.WUYE["BUREAU_NAME"],
-        "COUNTY_NAME": settings.WUYE["COUNTY_NAME"],
+        "BUREAU_NAME": county_setting("BUREAU_NAME"),
+        "COUNTY_NAME": county_setting("COUNTY_NAME"),
         "nav_items": nav_for(getattr(request, "user", None)),
     }

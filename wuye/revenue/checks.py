@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from wuye.cases.taxonomy import Category
 from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, ServiceContract
 
 from .models import (
@@ -45,7 +45,7 @@ class Finding:
 
 
 def _grace() -> int:
-    return int(str(settings.WUYE.get("DISCLOSURE_GRACE_DAYS", 15)))
+    return int(county_setting("DISCLOSURE_GRACE_DAYS"))
 
 
 def _ended_periods(start: dt.date, on: dt.date) -> list[Period]:
@@ -140,7 +140,7 @@ def check_contract_income(estates: QuerySet[Estate], on: dt.date) -> Iterator[Fi
 def check_resolution_missing(accounts: list[RevenueAccount], on: dt.date) -> Iterator[Finding]:
     """2.4: expenses or allocations that need an owners' resolution and cite none; and a company cost share above
     REVENUE_MAX_COST_SHARE of the period's income without one. One finding per estate and period."""
-    cap = Decimal(str(settings.WUYE.get("REVENUE_MAX_COST_SHARE", "0.30")))
+    cap = Decimal(county_setting("REVENUE_MAX_COST_SHARE"))
     by_account = {a.pk: a for a in accounts}
     live = Entry.objects.filter(account__in=accounts, reversed_by__isnull=True).exclude(
         kind=EntryKind.REVERSAL

@@ -1,13 +1,12 @@
-"""Disclosure periods (month or quarter, settings.WUYE["DISCLOSURE_PERIOD"]) with keys like 2025Q1 or 2025-03."""
+"""Disclosure periods (month or quarter, the county setting DISCLOSURE_PERIOD) with keys like 2025Q1 or 2025-03."""
 
 import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from wuye.common.errors import DomainError
+from wuye.kernel.conf import county_setting
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Period:
 
 
 def period_kind() -> str:
-    kind = settings.WUYE.get("DISCLOSURE_PERIOD", "quarter")
+    kind = county_setting("DISCLOSURE_PERIOD")
     return kind if kind in ("month", "quarter") else "quarter"
 
 

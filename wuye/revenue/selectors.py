@@ -28,7 +28,7 @@ from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.intake.models import Lead, LeadStatus
 from wuye.registry.models import Estate, ServiceContract
-from wuye.registry.selectors import estate_get_visible, estates_visible_to
+from wuye.registry.selectors import company_serves_estate, estate_get_visible, estates_visible_to
 
 from .models import (
     AccountStatus,
@@ -192,7 +192,7 @@ def user_company_runs(user: User, estate: Estate) -> bool:
     """Only the company under the estate's current contract may enter and disclose."""
     if getattr(user, "role", None) != Role.COMPANY_STAFF or not user.company_id:
         return False
-    return ServiceContract.objects.filter(estate=estate, company_id=user.company_id, is_current=True).exists()
+    return company_serves_estate(user.company_id, estate.pk)
 
 
 @dataclass

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.money import parse_yuan, to_yuan
 from wuye.common.uploads import check_upload
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 
 from . import selectors
@@ -73,10 +73,6 @@ ENTRY_FIELDS = (
 MAX_VOUCHERS = 10
 # Who may annul an entry (撤销): the task force; the office head leads the task force.
 ANNUL_ROLES = frozenset({Role.TASK_FORCE, Role.BUREAU_ADMIN})
-
-
-def _cfg(name: str, default: Any) -> Any:
-    return settings.WUYE.get(name, default)
 
 
 def _text(value: str | None, *, field: str, max_len: int, required: bool = True) -> str:
@@ -612,7 +608,7 @@ def disclosure_publish(*, actor: User, estate: Estate, period_key: str, note: st
         note=_text(note, field="公示说明", max_len=500, required=False),
         published_at=now(),
         published_by=actor,
-        objection_until=today() + dt.timedelta(days=int(_cfg("DISCLOSURE_OBJECTION_DAYS", 30))),
+        objection_until=today() + dt.timedelta(days=county_setting("DISCLOSURE_OBJECTION_DAYS")),
     )
     audit_record(
         actor=actor,
@@ -663,7 +659,7 @@ def objection_raise(*, actor: User, disclosure: Disclosure, entry: Entry, text: 
         raised_by=actor,
         text=text,
         raised_at=now(),
-        answer_due=today() + dt.timedelta(days=int(_cfg("OBJECTION_ANSWER_DAYS", 10))),
+        answer_due=today() + dt.timedelta(days=county_setting("OBJECTION_ANSWER_DAYS")),
     )
     audit_record(
         actor=actor,
@@ -738,7 +734,7 @@ def fund_dues_generate(
         raise NotAllowed("只有专班可以核定维修资金应缴额")
     collector_name = _collector_ok(collector, collector_name)
     _check_date(due_date, field="上缴期限")
-    rate = to_yuan(Decimal(str(settings.WUYE["FUND_RATE_YUAN_PER_M2"])))
+    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2"))
     Estate.objects.select_for_update().get(pk=estate.pk)
     units = list(estate.units.filter(fund_due__isnull=True).select_related("building").order_by("pk"))
     stamp = now()

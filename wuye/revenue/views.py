@@ -4,7 +4,6 @@ import io
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -18,6 +17,7 @@ from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.common.xlsx import write_table
+from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import towns
 
 from . import forms, selectors, services
@@ -94,7 +94,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def compliance_export(request: HttpRequest) -> HttpResponse:
     qs, _, _ = _compliance_qs(request)
     data = write_table(
-        title=f"{settings.WUYE['COUNTY_NAME']}公共收益监管情况（{today():%Y-%m-%d}）",
+        title=f"{county_setting('COUNTY_NAME')}公共收益监管情况（{today():%Y-%m-%d}）",
         headers=selectors.COMPLIANCE_HEADERS,
         rows=selectors.compliance_rows(qs),
         widths=[6, 10, 18, 12, 28, 12, 14, 12, 14, 14],
@@ -402,7 +402,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_url(code: str) -> str:
-    return settings.WUYE["PUBLIC_BASE_URL"].rstrip("/") + reverse("revenue:public", args=[code])
+    return county_setting("PUBLIC_BASE_URL").rstrip("/") + reverse("revenue:public", args=[code])
 
 
 def public_index(request: HttpRequest, code: str) -> HttpResponse:
@@ -527,7 +527,7 @@ def fund_county(request: HttpRequest) -> HttpResponse:
     rows = selectors.fund_county_by_collector(request.user)  # type: ignore[arg-type]
     if request.GET.get("format") == "xlsx":
         data = write_table(
-            title=f"{settings.WUYE['COUNTY_NAME']}住宅专项维修资金未上缴情况（{today():%Y-%m-%d}）",
+            title=f"{county_setting('COUNTY_NAME')}住宅专项维修资金未上缴情况（{today():%Y-%m-%d}）",
             headers=[
                 "序号",
                 "代收方",
@@ -626,7 +626,7 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             "gen_form": gen_form,
             "mark_form": mark_form,
             "today": today(),
-            "fund_rate": settings.WUYE["FUND_RATE_YUAN_PER_M2"],
+            "fund_rate": county_setting("FUND_RATE_YUAN_PER_M2"),
             "has_dues": FundDue.objects.filter(estate=est).exists(),
         },
     )

@@ -162,44 +162,21 @@ LOGGING = {
     },
 }
 
-# --- wuye: county-specific settings (domain rules as settings, with defaults) ---
-WUYE = {
-    "BUREAU_NAME": os.environ.get("WUYE_BUREAU_NAME", "钟山县住房和城乡建设局"),
-    "COUNTY_NAME": os.environ.get("WUYE_COUNTY_NAME", "钟山县"),
-    "COUNTY_CODE": os.environ.get("WUYE_COUNTY_CODE", "451122"),
-    "CASE_NUMBER_PREFIX": os.environ.get("WUYE_CASE_PREFIX", "ZS"),
-    "PUBLIC_BASE_URL": os.environ.get("WUYE_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
-    "SMS_BACKEND": os.environ.get("WUYE_SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend"),
-    # Where lead-created hooks (triage suggestions) run: "inline" in the request (development, tests),
-    # "worker" in a separate `manage.py lead_worker` process (production), "background" in a thread.
-    "LEAD_HOOKS": os.environ.get("WUYE_LEAD_HOOKS", "inline"),
-    # §13: bureau staff (bureau_admin, task_force) log in with a password and a TOTP code (on in production)
-    "REQUIRE_BUREAU_2FA": env_bool("WUYE_REQUIRE_BUREAU_2FA", False),
-    "OTP_TTL_SECONDS": 300,
-    "OTP_RESEND_SECONDS": 60,
-    "OTP_MAX_ATTEMPTS": 5,
-    # R3 public revenue
-    "REVENUE_MAX_COST_SHARE": "0.30",
-    "REVENUE_MIN_FUND_SHARE": "0.50",
-    "DISCLOSURE_PERIOD": "quarter",
-    "DISCLOSURE_GRACE_DAYS": 15,
-    "DISCLOSURE_OBJECTION_DAYS": 30,  # owners may object to a disclosed line for this long
-    "OBJECTION_ANSWER_DAYS": 10,  # the company answers an objection within this many days
-    # R4 special maintenance fund (元/m², county-published)
-    "FUND_RATE_YUAN_PER_M2": "60.00",
-    # R5 handover
-    "HANDOVER_DAYS": 30,
-    # R6 elevators
-    "OLD_ELEVATOR_YEARS": 15,
-    "ELEVATOR_MAINTENANCE_DAYS": 15,
-    # R1 voting: art. 278 items needing three quarters; objection period after results (询异公示)
-    "VOTING_THREE_QUARTER_ITEMS": (6, 7, 8),
-    "VOTING_OBJECTION_DAYS": 7,
-    # §6 monthly report day
-    "MONTHLY_REPORT_DAY": 20,
-    # §1 party organisation coverage target
-    "PARTY_ORG_TARGET": "0.85",
+# --- wuye: county-specific settings ---
+# Every key, its default, unit and label is declared once in wuye.kernel.conf and read through
+# `county_setting(key)`; WUYE holds only what this deployment overrides (an undeclared key stops the start-up).
+_WUYE_FROM_ENV = {
+    "BUREAU_NAME": "WUYE_BUREAU_NAME",
+    "COUNTY_NAME": "WUYE_COUNTY_NAME",
+    "COUNTY_CODE": "WUYE_COUNTY_CODE",
+    "CASE_NUMBER_PREFIX": "WUYE_CASE_PREFIX",
+    "PUBLIC_BASE_URL": "WUYE_PUBLIC_BASE_URL",
+    "SMS_BACKEND": "WUYE_SMS_BACKEND",
+    "LEAD_HOOKS": "WUYE_LEAD_HOOKS",
+    "REQUIRE_BUREAU_2FA": "WUYE_REQUIRE_BUREAU_2FA",
+    "CONTRACT_GRACE_DAYS": "WUYE_CONTRACT_GRACE_DAYS",
 }
+WUYE: dict[str, object] = {key: os.environ[var] for key, var in _WUYE_FROM_ENV.items() if os.environ.get(var)}
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
 WUYE_DEMO_BUILDERS = [

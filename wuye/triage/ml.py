@@ -24,13 +24,13 @@ import jieba
 import joblib
 import numpy as np
 import sklearn
-from django.conf import settings
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import FeatureUnion
 
 from wuye.cases.taxonomy import Category
+from wuye.kernel.conf import county_setting
 
 from . import rules
 from .text import fold, near_duplicate_groups
@@ -477,7 +477,7 @@ def train(
 
 
 def artifact_dir() -> Path:
-    configured = settings.WUYE.get("TRIAGE", {}).get("ARTIFACT_DIR")
+    configured = county_setting("TRIAGE")["ARTIFACT_DIR"]
     return Path(configured) if configured else Path(__file__).resolve().parent / "artifacts"
 
 

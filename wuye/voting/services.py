@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +20,7 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, Ownership, Unit
 
 from . import selectors
@@ -472,7 +472,7 @@ def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) 
     )
     if phone:
         text = (
-            f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
+            f"【{county_setting('BUREAU_NAME')}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
             f"结果公示时可凭回执码核对您的选票已被计入。"
         )
         transaction.on_commit(lambda: sms_send(phone, text))

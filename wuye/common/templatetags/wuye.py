@@ -27,3 +27,11 @@ def mask_phone(value: str | None) -> str:
 @register.filter
 def area(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.2f} ㎡"
+
+
+@register.filter
+def field_error(message: str, label: str) -> str:
+    """An error beside its field reads "label：message", unless the message already names the field (a domain
+    error's message is complete on its own: "统一社会信用代码校验位错误…")."""
+    text, name = str(message), str(label or "")
+    return text if not name or text.startswith(name) else f"{name}：{text}"

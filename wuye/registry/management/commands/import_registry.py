@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from wuye.common.errors import DomainError
+from wuye.kernel.actors import SystemActor
 from wuye.registry.importer import import_registry
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
-            result = import_registry(actor=None, data=path.read_bytes())
+            result = import_registry(actor=SystemActor("import_registry"), data=path.read_bytes())
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
