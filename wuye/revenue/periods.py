@@ -58,7 +58,7 @@ KEY_RE = re.compile(r"^([1-9]\d{3})(?:Q([1-4])|-(0[1-9]|1[0-2]))$")
 def period_from_key(key: str) -> Period:
     m = KEY_RE.match(key or "")
     if not m:
-        raise DomainError(f"“{key}”不是有效的公示期间（如 2025Q1 或 2025-03）", field="公示期间")
+        raise DomainError(f"“{key}”不是有效的公示期间（如 2025Q1 或 2025-03）", field="period_key")
     year = int(m.group(1))
     if m.group(2):
         return period_of(dt.date(year, 3 * int(m.group(2)) - 2, 1), kind="quarter")

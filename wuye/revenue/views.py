@@ -16,6 +16,7 @@ from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, R
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
 from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import towns
@@ -24,14 +25,6 @@ from . import forms, selectors, services
 from .models import Disclosure, Entry, EntryVoucher, FundDue, Objection, RevenueAccount
 from .pdf import statement_pdf
 from .periods import period_from_key
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = None
-    for name, field in form.fields.items():
-        if field.label == exc.field:
-            target = name
-    form.add_error(target, exc.message if target else str(exc))
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, intro: str = "") -> HttpResponse:
@@ -154,7 +147,7 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.account_open(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已登记公共收益专门账户。")
             return redirect("revenue:estate", code=est.code)
@@ -172,7 +165,7 @@ def account_status(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.account_set_status(actor=request.user, account=account, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已更新账户监管状态。")
             return redirect("revenue:estate", code=est.code)
@@ -192,7 +185,7 @@ def entry_create(request: HttpRequest, code: str) -> HttpResponse:
         try:
             entry = services.entry_create(actor=request.user, estate=est, **data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已记账：第 {entry.number} 号。")
             return redirect("revenue:estate", code=est.code)
@@ -225,7 +218,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
                 annul=annul,
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已撤销该分录（冲正）。" if annul else "已冲正该分录。")
             return redirect("revenue:estate", code=entry.account.estate.code)
@@ -249,7 +242,7 @@ def entry_vouchers(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, entry=entry, vouchers=form.cleaned_data["vouchers"]
             )  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已补充凭证。")
             return redirect("revenue:estate", code=entry.account.estate.code)
@@ -277,7 +270,7 @@ def _simple_create(
         try:
             service(actor=request.user, estate=est, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, done)
             return redirect("revenue:estate", code=est.code)
@@ -327,7 +320,7 @@ def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
         try:
             d = services.disclosure_publish(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已公示 {period_from_key(d.period_key).label}收支明细。")
             return redirect("revenue:disclosure", code=est.code, period=d.period_key)
@@ -372,10 +365,10 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError("不能为空", field="审阅意见")
+            raise DomainError("审阅意见：不能为空", field="text")
         services.comment_add(actor=request.user, disclosure=d, text=form.cleaned_data["text"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已记录审阅意见。")
     return redirect("revenue:disclosure", code=d.account.estate.code, period=d.period_key)
@@ -389,10 +382,10 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AnswerForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError("不能为空", field="答复")
+            raise DomainError("答复：不能为空", field="answer")
         services.objection_answer(actor=request.user, objection=obj, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("revenue:disclosure", code=est.code, period=obj.disclosure.period_key)
@@ -502,15 +495,15 @@ def public_objection(request: HttpRequest, code: str, period: str) -> HttpRespon
     form = forms.ObjectionForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError("请填写异议内容", field="异议内容")
+            raise DomainError("请填写异议内容", field="text")
         entry = Entry.objects.filter(account=d.account, pk=form.cleaned_data["entry"]).first()
         if entry is None:
-            raise DomainError("该明细不在本期公示中", field="明细")
+            raise DomainError("该明细不在本期公示中", field="entry")
         services.objection_raise(
             actor=request.user, disclosure=d, entry=entry, text=form.cleaned_data["text"]
         )  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
         status = 403 if isinstance(exc, NotAllowed) else 400
         resp = public_statement(request, code, period)
         resp.status_code = status
@@ -565,7 +558,7 @@ def _first_form_error(form: Any) -> DomainError:
     """The first invalid field of a form shown as a message, named by its label (not a fixed guess)."""
     name, errors = next(iter(form.errors.items()))
     label = form.fields[name].label if name in form.fields else "填写内容"
-    return DomainError(str(errors[0]), field=label)
+    return DomainError(f"{label}：{errors[0]}", field=name)
 
 
 @role_required(*STAFF_ROLES)
@@ -608,9 +601,9 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
                     )
                 messages.success(request, f"已更新 {n} 笔。")
             else:
-                raise DomainError("未知操作", field="操作")
+                raise DomainError("未知操作", field="action")
         except (DomainError, ValueError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.message)
         else:
             return redirect("revenue:fund_estate", code=est.code)
     dues = selectors.fund_dues_of(est)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
 from wuye.registry.models import Estate
 
 from . import selectors, services
@@ -53,11 +54,6 @@ def owner_facing(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callabl
         return wrapped
 
     return decorator
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = next((name for name, f in form.fields.items() if f.label == exc.field), None)
-    form.add_error(target, exc.message if target else str(exc))
 
 
 def _managed(request: HttpRequest, pk: int) -> Any:
@@ -113,7 +109,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
             try:
                 assembly = services.assembly_create(actor=user, estate=estate, **data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(request, "已创建表决，请添加表决事项和材料，然后开始投票。")
                 return redirect("voting:detail", pk=assembly.pk)
@@ -164,7 +160,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.motion_add(actor=request.user, assembly=assembly, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已添加表决事项。")
     else:
@@ -182,7 +178,7 @@ def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
     try:
         services.motion_remove(actor=request.user, motion=motion)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已删除表决事项。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -200,7 +196,7 @@ def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
         try:
             services.motion_document_add(actor=request.user, motion=motion, upload=upload)
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已上传表决材料。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -245,7 +241,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, done)
     return redirect("voting:detail", pk=assembly.pk)
@@ -264,7 +260,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ballot_cast(actor=request.user, assembly=assembly, choices=chosen)
         except DomainError as exc:
-            error = str(exc)
+            error = exc.message
         else:
             messages.success(request, "投票成功，回执码已显示在下方并发送到您的手机。")
             return redirect("voting:receipt", pk=assembly.pk)
@@ -323,7 +319,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
                 scan=request.FILES.get("scan"),
             )
         except DomainError as exc:
-            error = str(exc)
+            error = exc.message
         else:
             messages.success(
                 request,
@@ -435,7 +431,7 @@ def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.objection_raise(actor=request.user, assembly=assembly, text=form.cleaned_data["text"])
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已提交异议，业委会将在公示期内答复。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -451,7 +447,7 @@ def objection_answer(request: HttpRequest, objection_pk: int) -> HttpResponse:
             actor=request.user, objection=objection, answer=request.POST.get("answer", "")
         )
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("voting:detail", pk=assembly.pk)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         try:
             result = import_registry(actor=SystemActor("import_registry"), data=path.read_bytes())
         except DomainError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(exc.message) from None
         self.stdout.write(
             f"共 {result.rows} 行：新增小区 {result.estates_created} 个，新增房屋 {result.units_created} 套，"
             f"更新房屋 {result.units_updated} 套，新增业主关系 {result.owners_linked} 条，错误 {len(result.errors)} 行。"
