@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import towns
 
 from . import forms, selectors, services
-from .models import Disclosure, Entry, EntryVoucher, FundDue, Objection, RevenueAccount
+from .models import Disclosure, Entry
 from .pdf import statement_pdf
 from .periods import period_from_key
 
@@ -115,25 +115,18 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         "is_bureau": user.role in BUREAU_ROLES,  # type: ignore[union-attr]
         "can_annul": user.role in services.ANNUL_ROLES,  # type: ignore[union-attr]
         "contracts": selectors.contracts_with_income(est),
-        "resolutions": est.revenue_resolutions.all(),
-        "businesses": est.common_part_businesses.select_related("usage_contract", "resolution"),
+        "resolutions": selectors.resolutions_of(est),
+        "businesses": selectors.businesses_of(est),
         "due_period": selectors.disclosure_due_period(),
     }
     if account is not None:
-        entries = (
-            Entry.objects.filter(account=account)
-            .select_related("resolution", "reverses", "reversed_by")
-            .prefetch_related("vouchers")
-            .order_by("-occurred_on", "-number")
-        )
+        entries = selectors.entries_of(account)
         ctx.update(
             {
                 "balance": selectors.account_balance(account),
                 "page": Paginator(entries, 50).get_page(request.GET.get("page")),
                 "disclosures": selectors.disclosures_published(account),
-                "objections": Objection.objects.filter(disclosure__account=account)
-                .select_related("entry", "disclosure")
-                .order_by("-raised_at")[:50],
+                "objections": selectors.objections_recent(account),
             }
         )
     return render(request, "revenue/estate.html", ctx)
@@ -159,7 +152,7 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*BUREAU_ROLES)
 def account_status(request: HttpRequest, code: str) -> HttpResponse:
     est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    account = get_object_or_404(RevenueAccount, estate=est)
+    account = selectors.account_get(est)
     form = forms.AccountStatusForm(request.POST or None, initial={"status": account.status})
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,9 +192,7 @@ def entry_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _entry_for(request: HttpRequest, pk: int) -> Entry:
-    entry = get_object_or_404(Entry.objects.select_related("account__estate"), pk=pk)
-    selectors.revenue_estate_get(request.user, code=entry.account.estate.code)  # type: ignore[arg-type]
-    return entry
+    return selectors.entry_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
 
 
 @role_required(Role.COMPANY_STAFF, *BUREAU_ROLES)
@@ -336,8 +327,8 @@ def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
     est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    account = get_object_or_404(RevenueAccount, estate=est)
-    d = get_object_or_404(Disclosure, account=account, period_key=period)
+    account = selectors.account_get(est)
+    d = selectors.disclosure_get(account, period_key=period)
     st = selectors.statement(account, period_from_key(period))
     return render(
         request,
@@ -347,7 +338,7 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "st": st,
             "d": d,
             "objections": selectors.objections_of(d),
-            "comments": d.comments.select_related("author"),
+            "comments": selectors.comments_of(d),
             "is_company": selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
             "can_comment": request.user.role in (Role.COMMITTEE_MEMBER, *BUREAU_ROLES),  # type: ignore[union-attr]
             "comment_form": forms.CommentForm(),
@@ -360,8 +351,7 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
 @require_POST
 @role_required(Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    d = get_object_or_404(Disclosure.objects.select_related("account__estate"), pk=pk)
-    selectors.revenue_estate_get(request.user, code=d.account.estate.code)  # type: ignore[arg-type]
+    d = selectors.disclosure_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
     form = forms.CommentForm(request.POST)
     try:
         if not form.is_valid():
@@ -377,8 +367,8 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.COMPANY_STAFF)
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Objection.objects.select_related("disclosure__account__estate"), pk=pk)
-    est = selectors.revenue_estate_get(request.user, code=obj.disclosure.account.estate.code)  # type: ignore[arg-type]
+    obj = selectors.objection_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+    est = obj.disclosure.account.estate
     form = forms.AnswerForm(request.POST)
     try:
         if not form.is_valid():
@@ -424,7 +414,7 @@ def _public_statement(code: str, period: str) -> tuple[Any, Disclosure, selector
         p = period_from_key(period)
     except DomainError:
         raise Http404("期间不正确") from None
-    d = Disclosure.objects.filter(account=account, period_key=p.key).first()
+    d = selectors.disclosure_published_for(account, period_key=p.key)
     if d is None:
         raise Http404("该期间尚未公示")
     return est, d, selectors.statement(account, p)
@@ -470,15 +460,11 @@ def public_qr(request: HttpRequest, code: str) -> HttpResponse:
 
 def public_voucher(request: HttpRequest, pk: int) -> HttpResponse:
     """Vouchers of lines in a published statement are public; others only to staff who see the estate."""
-    voucher = get_object_or_404(EntryVoucher.objects.select_related("entry__account__estate"), pk=pk)
-    entry = voucher.entry
-    published = Disclosure.objects.filter(
-        account_id=entry.account_id, period_start__lte=entry.occurred_on, period_end__gte=entry.occurred_on
-    ).exists()
-    if not published:
+    voucher = selectors.voucher_get(pk)
+    if not selectors.voucher_is_public(voucher):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        selectors.revenue_estate_get(request.user, code=entry.account.estate.code)  # type: ignore[arg-type]
+        selectors.entry_get_visible(request.user, pk=voucher.entry_id)  # type: ignore[arg-type]
     return FileResponse(
         voucher.file.open("rb"),
         content_type=voucher.content_type,
@@ -496,7 +482,7 @@ def public_objection(request: HttpRequest, code: str, period: str) -> HttpRespon
     try:
         if not form.is_valid():
             raise DomainError("请填写异议内容", field="text")
-        entry = Entry.objects.filter(account=d.account, pk=form.cleaned_data["entry"]).first()
+        entry = selectors.entry_in_disclosure(d, pk=form.cleaned_data["entry"])
         if entry is None:
             raise DomainError("该明细不在本期公示中", field="entry")
         services.objection_raise(
@@ -620,6 +606,6 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             "mark_form": mark_form,
             "today": today(),
             "fund_rate": county_setting("FUND_RATE_YUAN_PER_M2"),
-            "has_dues": FundDue.objects.filter(estate=est).exists(),
+            "has_dues": selectors.fund_has_dues(est),
         },
     )
