@@ -544,39 +544,3 @@ def test_a_double_submitted_assembly_or_motion_is_created_once(world, client) ->
     client.post(reverse("voting:motion_add", args=[a.pk]), {"item": "4", "title": "续聘物业"})
     assert a.motions.count() == 2
     assert AuditEntry.objects.filter(action="assembly.create").count() == 1
-
-
-def test_the_system_and_the_public_cannot_convene_an_assembly(world) -> None:
-    from typing import Any, cast
-
-    from wuye.common.errors import NotAllowed
-    from wuye.kernel.actors import PublicActor, SystemActor
-    from wuye.voting.models import Assembly
-
-    start, end = now() + dt.timedelta(days=1), now() + dt.timedelta(days=8)
-    kw = {"estate": world.estate, "title": "选聘物业", "notice": "公告", "vote_start": start, "vote_end": end}
-    with pytest.raises(NotAllowed, match="系统（演示数据）"):
-        services.assembly_create(actor=SystemActor("demo"), **kw)
-    with pytest.raises(NotAllowed, match="群众（扫码即办）"):
-        services.assembly_create(actor=PublicActor("qr"), **kw)
-    with pytest.raises(TypeError):
-        services.assembly_create(actor=cast(Any, None), **kw)
-    assert not Assembly.objects.exists()
-
-
-def test_another_estates_motion_and_objection_are_404(world, client) -> None:
-    from wuye.voting.models import Motion
-
-    login(client, world.committee)
-    assembly = services.assembly_create(
-        actor=world.committee,
-        estate=world.estate,
-        title="续聘物业",
-        notice="公告",
-        vote_start=now() + dt.timedelta(days=1),
-        vote_end=now() + dt.timedelta(days=8),
-    )
-    motion = services.motion_add(actor=world.committee, assembly=assembly, item=4, title="续聘")
-    login(client, world.other_committee)
-    assert client.post(reverse("voting:motion_remove", args=[motion.pk])).status_code == 404
-    assert Motion.objects.filter(pk=motion.pk).exists()

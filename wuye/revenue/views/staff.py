@@ -1,13 +1,10 @@
-"""Thin views: parse input, call one service or selector, render."""
+"""Revenue pages of bureau, company and committee staff: the county tables and one estate's ledger."""
 
-import io
 from typing import Any
 
-import segno
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,16 +12,15 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
-from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
 from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import towns
 
-from . import forms, selectors, services
-from .models import Disclosure, Entry
-from .pdf import statement_pdf
-from .periods import period_from_key
+from .. import forms, selectors, services
+from ..models import Entry
+from ..periods import period_from_key
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, intro: str = "") -> HttpResponse:
@@ -379,233 +375,3 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已答复异议。")
     return redirect("revenue:disclosure", code=est.code, period=obj.disclosure.period_key)
-
-
-# --- public pages (no login; no personal data) ---------------------------------------------------------------
-
-
-def public_url(code: str) -> str:
-    return county_setting("PUBLIC_BASE_URL").rstrip("/") + reverse("revenue:public", args=[code])
-
-
-def public_index(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.public_estate(code)
-    account = selectors.account_of(est)
-    disclosures = list(selectors.disclosures_published(account)) if account else []
-    return render(
-        request,
-        "revenue/public_index.html",
-        {
-            "estate": est,
-            "account": account,
-            "disclosures": disclosures,
-            "latest": disclosures[0] if disclosures else None,
-            "public_url": public_url(code),
-        },
-    )
-
-
-def _public_statement(code: str, period: str) -> tuple[Any, Disclosure, selectors.Statement]:
-    est = selectors.public_estate(code)
-    account = selectors.account_of(est)
-    if account is None:
-        raise Http404("该小区没有公示")
-    try:
-        p = period_from_key(period)
-    except DomainError:
-        raise Http404("期间不正确") from None
-    d = selectors.disclosure_published_for(account, period_key=p.key)
-    if d is None:
-        raise Http404("该期间尚未公示")
-    return est, d, selectors.statement(account, p)
-
-
-def public_statement(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    est, d, st = _public_statement(code, period)
-    user = request.user
-    can_object = (
-        user.is_authenticated
-        and selectors.owner_units_in(user, est)  # type: ignore[arg-type]
-        and today() <= d.objection_until
-    )
-    return render(
-        request,
-        "revenue/public_statement.html",
-        {
-            "estate": est,
-            "d": d,
-            "st": st,
-            "objections": selectors.objections_of(d),
-            "can_object": can_object,
-            "public_url": public_url(code),
-            "is_owner": getattr(user, "role", None) == Role.OWNER,
-        },
-    )
-
-
-def public_pdf(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    est, d, st = _public_statement(code, period)
-    data = statement_pdf(st, d, public_url=public_url(code))
-    resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f"inline; filename=revenue-{est.code}-{d.period_key}.pdf"
-    return resp
-
-
-def public_qr(request: HttpRequest, code: str) -> HttpResponse:
-    selectors.public_estate(code)
-    buf = io.BytesIO()
-    segno.make(public_url(code), error="m").save(buf, kind="svg", scale=6, border=2)
-    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
-
-
-def public_voucher(request: HttpRequest, pk: int) -> HttpResponse:
-    """Vouchers of lines in a published statement are public; others only to staff who see the estate."""
-    voucher = selectors.voucher_get(pk)
-    if not selectors.voucher_is_public(voucher):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        selectors.entry_get_visible(request.user, pk=voucher.entry_id)  # type: ignore[arg-type]
-    return FileResponse(
-        voucher.file.open("rb"),
-        content_type=voucher.content_type,
-        filename=voucher.original_name,
-        as_attachment=False,
-    )
-
-
-@require_POST
-def public_objection(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("revenue:public_statement", args=[code, period]))
-    est, d, _ = _public_statement(code, period)
-    form = forms.ObjectionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError("请填写异议内容", field="text")
-        entry = selectors.entry_in_disclosure(d, pk=form.cleaned_data["entry"])
-        if entry is None:
-            raise DomainError("该明细不在本期公示中", field="entry")
-        services.objection_raise(
-            actor=request.user, disclosure=d, entry=entry, text=form.cleaned_data["text"]
-        )  # type: ignore[arg-type]
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        status = 403 if isinstance(exc, NotAllowed) else 400
-        resp = public_statement(request, code, period)
-        resp.status_code = status
-        return resp
-    messages.success(request, "您的异议已提交，物业服务企业须在期限内答复。")
-    return redirect("revenue:public_statement", code=est.code, period=d.period_key)
-
-
-# --- maintenance fund --------------------------------------------------------------------------------------
-
-
-@role_required(*COUNTY_READ_ROLES)
-def fund_county(request: HttpRequest) -> HttpResponse:
-    rows = selectors.fund_county_by_collector(request.user)  # type: ignore[arg-type]
-    if request.GET.get("format") == "xlsx":
-        data = write_table(
-            title=f"{county_setting('COUNTY_NAME')}住宅专项维修资金未上缴情况（{today():%Y-%m-%d}）",
-            headers=[
-                "序号",
-                "代收方",
-                "代收单位",
-                "涉及小区",
-                "笔数",
-                "已代收未上缴（元）",
-                "其中逾期（元）",
-                "尚未代收（元）",
-            ],
-            rows=[
-                [
-                    i,
-                    r["collector_label"],
-                    r["collector_name"],
-                    r["estates"],
-                    r["dues"],
-                    float(r["held"]),
-                    float(r["overdue"]),
-                    float(r["uncollected"]),
-                ]
-                for i, r in enumerate(rows, start=1)
-            ],
-            widths=[6, 16, 32, 10, 8, 18, 16, 16],
-        )
-        resp = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        resp["Content-Disposition"] = "attachment; filename*=UTF-8''fund-undeposited.xlsx"
-        return resp
-    return render(request, "revenue/fund_county.html", {"rows": rows, "today": today()})
-
-
-def _first_form_error(form: Any) -> DomainError:
-    """The first invalid field of a form shown as a message, named by its label (not a fixed guess)."""
-    name, errors = next(iter(form.errors.items()))
-    label = form.fields[name].label if name in form.fields else "填写内容"
-    return DomainError(f"{label}：{errors[0]}", field=name)
-
-
-@role_required(*STAFF_ROLES)
-def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    is_bureau = request.user.role in BUREAU_ROLES  # type: ignore[union-attr]
-    gen_form = forms.FundGenerateForm(
-        request.POST if request.POST.get("op") == "generate" else None,
-        initial={"collector_name": est.developer, "collector": "developer"},
-    )
-    mark_form = forms.FundMarkForm(
-        request.POST if request.POST.get("op") == "mark" else None, initial={"day": today()}
-    )
-    if request.method == "POST":
-        try:
-            if request.POST.get("op") == "generate":
-                if not gen_form.is_valid():
-                    raise _first_form_error(gen_form)
-                n = services.fund_dues_generate(actor=request.user, estate=est, **gen_form.cleaned_data)  # type: ignore[arg-type]
-                messages.success(request, f"已核定 {n} 套房屋的首期维修资金。")
-            elif request.POST.get("op") == "mark":
-                if not mark_form.is_valid():
-                    raise _first_form_error(mark_form)
-                ids = request.POST.getlist("due")
-                data = mark_form.cleaned_data
-                if data["action"] == "collect":
-                    n = services.fund_collection_record(
-                        actor=request.user,
-                        estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
-                        collected_on=data["day"],
-                    )
-                else:
-                    n = services.fund_deposit_record(
-                        actor=request.user,
-                        estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
-                        deposited_on=data["day"],
-                        reference=data["reference"],
-                    )
-                messages.success(request, f"已更新 {n} 笔。")
-            else:
-                raise DomainError("未知操作", field="action")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("revenue:fund_estate", code=est.code)
-    dues = selectors.fund_dues_of(est)
-    return render(
-        request,
-        "revenue/fund_estate.html",
-        {
-            "estate": est,
-            "summary": selectors.fund_estate_summary(est),
-            "page": Paginator(dues, 100).get_page(request.GET.get("page")),
-            "is_bureau": is_bureau,
-            "can_collect": is_bureau or selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
-            "gen_form": gen_form,
-            "mark_form": mark_form,
-            "today": today(),
-            "fund_rate": county_setting("FUND_RATE_YUAN_PER_M2"),
-            "has_dues": selectors.fund_has_dues(est),
-        },
-    )
