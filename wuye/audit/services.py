@@ -28,7 +28,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 
 # TEMPORARY (branch seams-rest, until the seams-core branch is merged): the apps that branch converts still pass
-# actor=None. Only calls from their modules are let through, labelled as before; everything else is refused.
+# None as the actor. Only calls from their modules are let through, labelled as before; everything else is refused.
 # The lead removes this tuple and `_legacy_none` at merge.
 _LEGACY_NONE_CALLERS = ("wuye.cases.", "wuye.intake.", "wuye.triage.")
 

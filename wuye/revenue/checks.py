@@ -16,7 +16,8 @@ from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
 from wuye.kernel.conf import county_setting
-from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.models import Estate
+from wuye.registry.selectors import contracts_in_force
 
 from .models import (
     ACCOUNT_OPEN_STATES,
@@ -60,7 +61,7 @@ def _money(value: Decimal) -> str:
 
 def check_no_account(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]:
     """2.1: an estate under a current contract without an open public-revenue account."""
-    current = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
+    current = contracts_in_force(on=on).filter(estate=OuterRef("pk"))
     has_account = RevenueAccount.objects.filter(estate=OuterRef("pk"), status__in=ACCOUNT_OPEN_STATES)
     qs = (
         estates.filter(Exists(current))

@@ -1,4 +1,4 @@
-"""Run the lead-created callbacks (triage's suggestion, …) outside the web process: settings.WUYE["LEAD_HOOKS"]="worker".
+"""Run the lead-created callbacks (triage's suggestion, …) outside the web process: the county setting LEAD_HOOKS="worker".
 
     python manage.py lead_worker                      # poll every 0.5 s until stopped (SIGTERM/SIGINT: finish the batch)
     python manage.py lead_worker --once               # process every pending lead, then exit (cron)
