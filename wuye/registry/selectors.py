@@ -51,7 +51,9 @@ def estates_served_by(company_id: int | None, *, on: dt.date | None = None) -> Q
 def company_serves_estate(
     company_id: int | None, estate_id: int | None, *, on: dt.date | None = None
 ) -> bool:
-    return bool(estate_id) and estates_served_by(company_id, on=on).filter(pk=estate_id).exists()
+    if estate_id is None:
+        return False
+    return estates_served_by(company_id, on=on).filter(pk=estate_id).exists()
 
 
 def estate_serving_company_id(estate_id: int, *, on: dt.date | None = None) -> int | None:
@@ -70,9 +72,9 @@ def estates_visible_to(user: User) -> QuerySet[Estate]:
         return qs
     if role == Role.COMPANY_STAFF:
         return qs.filter(pk__in=estates_served_by(user.company_id).values("pk"))
-    if role == Role.COMMITTEE_MEMBER:
+    if role == Role.COMMITTEE_MEMBER and user.estate_id is not None:
         return qs.filter(pk=user.estate_id)
-    if role == Role.OWNER:
+    if role == Role.OWNER and user.owner_id is not None:
         return qs.filter(units__ownerships__owner_id=user.owner_id).distinct()
     return qs.none()
 
@@ -171,7 +173,7 @@ def companies_visible_to(user: User) -> QuerySet[PropertyCompany]:
         return qs.none()
     if user.role in COUNTY_READ_ROLES:
         return qs
-    if user.role == Role.COMPANY_STAFF:
+    if user.role == Role.COMPANY_STAFF and user.company_id is not None:
         return qs.filter(pk=user.company_id)
     return qs.none()
 

@@ -103,7 +103,7 @@ def paper_ballot_get(assembly: Assembly, *, receipt: str) -> Ballot:
 def estate_for_new_assembly(user: User, *, code: str) -> Estate | None:
     """The estate an assembly is created for: a committee member's own; for the bureau, the one with that code."""
     if user.role == Role.COMMITTEE_MEMBER:
-        return estates_visible_to(user).filter(pk=user.estate_id).first()
+        return estates_visible_to(user).first()  # a committee member sees exactly their estate
     return estates_visible_to(user).filter(code=(code or "").strip()).first()
 
 
