@@ -76,7 +76,9 @@ def run() -> None:
     call_command("migrate", verbosity=0)
     rng = random.Random(5)
     stamp = timezone.now()
-    county = County.objects.create(code=settings.WUYE["COUNTY_CODE"], name=settings.WUYE["COUNTY_NAME"])
+    from wuye.kernel.conf import county_setting
+
+    county = County.objects.create(code=county_setting("COUNTY_CODE"), name=county_setting("COUNTY_NAME"))
     towns = [
         Town.objects.create(county=county, code=f"{county.code}{i:03d}", name=f"镇{i}") for i in range(10)
     ]

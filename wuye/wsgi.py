@@ -18,9 +18,9 @@ def warm_up_triage() -> None:
     `WUYE_PRELOAD_TRIAGE=0` turns it off. A missing or refused model is not fatal: the lead hooks already
     cope with it (suggestions are backfilled later).
     """
-    from django.conf import settings
+    from wuye.kernel.conf import county_setting
 
-    if not settings.WUYE.get("PRELOAD_TRIAGE", True):
+    if not county_setting("PRELOAD_TRIAGE"):
         return
     from wuye.triage import ml
 

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
-from wuye.registry.models import Committee, Owner, ServiceContract
+from wuye.kernel.actors import SystemActor
+from wuye.registry.models import Committee, Owner
+from wuye.registry.selectors import contracts_in_force
 
 from .models import Role, User
 from .services import staff_user_create
@@ -19,14 +21,9 @@ def _short(company_name: str) -> str:
 
 @transaction.atomic
 def build(*, seed: int, scale: float, out: Any) -> None:
-    contract = (
-        ServiceContract.objects.filter(is_current=True)
-        .select_related("company", "estate")
-        .order_by("id")
-        .first()
-    )
+    contract = contracts_in_force().select_related("company", "estate").order_by("id").first()
     committee = (
-        Committee.objects.filter(is_current=True, estate__contracts__is_current=True)
+        Committee.objects.filter(is_current=True, estate__in=contracts_in_force().values("estate"))
         .select_related("estate")
         .order_by("id")
         .first()
@@ -46,12 +43,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                 {"company_id": contract.company_id},
             )
         )
-        other = (
-            ServiceContract.objects.filter(is_current=True)
-            .exclude(company=contract.company)
-            .order_by("id")
-            .first()
-        )
+        other = contracts_in_force().exclude(company=contract.company).order_by("id").first()
         if other:
             plan.append(
                 (
@@ -75,7 +67,12 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         if User.objects.filter(username=username).exists():
             continue
         staff_user_create(
-            actor=None, username=username, password=DEMO_PASSWORD, role=role, display_name=name, **extra
+            actor=SystemActor("demo"),
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            display_name=name,
+            **extra,
         )
         created += 1
     out.write(f"  用户：新建 {created} 个")

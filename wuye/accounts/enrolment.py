@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -17,6 +16,7 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, SystemActor, actor_role, actor_user
+from wuye.kernel.conf import county_setting
 
 from .models import BUREAU_ROLES, EnrolmentLink, Role, User
 from .services import second_factor_applies, totp_confirm
@@ -80,7 +80,7 @@ def enrolment_link_issue(*, actor: Actor, user_id: int) -> tuple[EnrolmentLink, 
         token_hash=_digest(raw),
         created_by=head,
         created_at=current,
-        expires_at=current + dt.timedelta(hours=settings.WUYE["ENROLMENT_LINK_HOURS"]),
+        expires_at=current + dt.timedelta(hours=county_setting("ENROLMENT_LINK_HOURS")),
     )
     audit_record(
         actor=actor,

@@ -9,10 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 
-from .authentication import ApiTokenScope
-from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
+from wuye.common.errors import NotAllowed
+from wuye.kernel.actors import Actor, actor_label, actor_user
 
-__all__ = ["BUREAU_ROLES", "COUNTY_READ_ROLES", "STAFF_ROLES", "Role", "role_required", "roles_permission"]
+from .authentication import ApiTokenScope
+from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role, User
+
+__all__ = [
+    "BUREAU_ROLES",
+    "COUNTY_READ_ROLES",
+    "STAFF_ROLES",
+    "Role",
+    "person_acting",
+    "role_required",
+    "roles_permission",
+]
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -59,3 +70,12 @@ def roles_permission(
             return user.role in write
 
     return _RolePermission
+
+
+def person_acting(actor: Actor, *, what: str) -> User:
+    """The user behind a move only people make (a company's entry, an owner's ballot): the system and the public
+    have no such right, and are refused in words that name them."""
+    user = actor_user(actor)
+    if user is None:
+        raise NotAllowed(f"{actor_label(actor)}不能{what}")
+    return user

@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
-from wuye.common.errors import DomainError
+from wuye.common.errors import DomainError, NotAllowed
+from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Owner
 
 from .models import OneTimeCode, Role, SmsOutcome, User
@@ -19,7 +21,7 @@ from .models import OneTimeCode, Role, SmsOutcome, User
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def normalise_phone(phone: str, *, field: str = "手机号") -> str:
+def normalise_phone(phone: str, *, field: str = "phone") -> str:
     value = (phone or "").strip().replace(" ", "").replace("-", "")
     value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     value = value.removeprefix("+86")
@@ -32,7 +34,8 @@ def _hash_code(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def otp_request(*, phone: str, client: str) -> None:
+@requires_actor
+def otp_request(*, actor: Actor, phone: str, client: str) -> None:
     """Send a 6-digit code if the phone is an owner's. The caller learns nothing about the phone: a known and an
     unknown phone get the same answer (the code simply never arrives for an unknown one). Limited per client
     address and county-wide (`SMS_PER_CLIENT`, `SMS_GLOBAL`) and per phone (`OTP_RESEND_SECONDS`)."""
@@ -40,7 +43,6 @@ def otp_request(*, phone: str, client: str) -> None:
 
     phone = normalise_phone(phone)
     sms_limits_check(phone=phone, client=client)
-    cfg = settings.WUYE
     current = now()
     with transaction.atomic():
         if not Owner.objects.filter(phone=phone).exists():
@@ -51,21 +53,21 @@ def otp_request(*, phone: str, client: str) -> None:
             phone=phone,
             code_hash=_hash_code(phone, code),
             created_at=current,
-            expires_at=current + dt.timedelta(seconds=cfg["OTP_TTL_SECONDS"]),
+            expires_at=current + dt.timedelta(seconds=county_setting("OTP_TTL_SECONDS")),
         )
         sms_count(SmsOutcome.SENT)
-        text = f"【{cfg['BUREAU_NAME']}】您的登录验证码为 {code}，{cfg['OTP_TTL_SECONDS'] // 60} 分钟内有效。"
+        text = f"【{county_setting('BUREAU_NAME')}】您的登录验证码为 {code}，{county_setting('OTP_TTL_SECONDS') // 60} 分钟内有效。"
         sms_dispatch(phone, text)
 
 
 OTP_WRONG = "验证码不正确、已过期或不存在，请核对或重新获取"
 
 
-def otp_verify(*, phone: str, code: str) -> User:
+@requires_actor
+def otp_verify(*, actor: Actor, phone: str, code: str) -> User:
     """Check the newest unused code; on success return the owner's user (created on first login)."""
     phone = normalise_phone(phone)
     code = (code or "").strip()
-    cfg = settings.WUYE
     with transaction.atomic():
         otp = (
             OneTimeCode.objects.select_for_update()
@@ -74,25 +76,27 @@ def otp_verify(*, phone: str, code: str) -> User:
             .first()
         )
         # one answer for a wrong, expired, used-up or never-sent code: it must not tell an owner's phone apart
-        if otp is None or otp.expires_at < now() or otp.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
-            raise DomainError(OTP_WRONG, field="验证码")
+        if otp is None or otp.expires_at < now() or otp.attempts >= county_setting("OTP_MAX_ATTEMPTS"):
+            raise DomainError(OTP_WRONG, field="code")
         if not hmac.compare_digest(otp.code_hash, _hash_code(phone, code)):
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=otp.attempts + 1)
-            return_error = DomainError(OTP_WRONG, field="验证码")
+            return_error = DomainError(OTP_WRONG, field="code")
         else:
             return_error = None
             otp.used_at = now()
             otp.save(update_fields=["used_at"])
     if return_error is not None:
         raise return_error
-    return owner_user_for_phone(phone=phone)
+    return owner_user_for_phone(actor=actor, phone=phone)
 
 
+@requires_actor
 @transaction.atomic
-def owner_user_for_phone(*, phone: str) -> User:
+def owner_user_for_phone(*, actor: Actor, phone: str) -> User:
+    """The owner's account, created at their first login (actor: the public logging in, or the demo)."""
     owner = Owner.objects.filter(phone=phone).first()
     if owner is None:
-        raise DomainError("该手机号未登记为本县业主", field="手机号")
+        raise DomainError("该手机号未登记为本县业主", field="phone")
     user = User.objects.filter(owner=owner).first()
     if user is not None:
         return user
@@ -103,14 +107,19 @@ def owner_user_for_phone(*, phone: str) -> User:
             user.save()
     except IntegrityError:  # the same owner's first login from two devices at once: both get the one account
         return User.objects.get(owner=owner)
-    audit_record(actor=None, action="user.create", obj=user, after={"role": user.role, "owner": owner.pk})
+    audit_record(actor=actor, action="user.create", obj=user, after={"role": user.role, "owner": owner.pk})
     return user
 
 
+# Who creates staff accounts: the office head (the admin), and the system building the demo county.
+USER_ADMIN_ROLES = frozenset({Role.BUREAU_ADMIN, SYSTEM_ROLE})
+
+
+@requires_actor
 @transaction.atomic
 def staff_user_create(
     *,
-    actor: User | None,
+    actor: Actor,
     username: str,
     password: str | None,
     role: str,
@@ -119,14 +128,16 @@ def staff_user_create(
     estate_id: int | None = None,
     phone: str = "",
 ) -> User:
+    if actor_role(actor) not in USER_ADMIN_ROLES:
+        raise NotAllowed(f"{actor_label(actor)}无权创建用户")
     if role not in Role.values or role == Role.OWNER:
-        raise DomainError("角色不正确", field="角色")
+        raise DomainError("角色不正确", field="role")
     if role == Role.COMPANY_STAFF and not company_id:
-        raise DomainError("物业企业工作人员必须指定所属企业", field="所属物业企业")
+        raise DomainError("物业企业工作人员必须指定所属企业", field="company")
     if role == Role.COMMITTEE_MEMBER and not estate_id:
-        raise DomainError("业委会成员必须指定小区", field="所属小区")
+        raise DomainError("业委会成员必须指定小区", field="estate")
     if User.objects.filter(username=username).exists():
-        raise DomainError(f"用户名“{username}”已存在", field="用户名")
+        raise DomainError(f"用户名“{username}”已存在", field="username")
     user = User(
         username=username,
         role=role,
@@ -161,24 +172,26 @@ def second_factor_applies(user: User) -> bool:
 
 
 def second_factor_required(user: User) -> bool:
-    return second_factor_applies(user) and bool(settings.WUYE.get("REQUIRE_BUREAU_2FA"))
+    return second_factor_applies(user) and bool(county_setting("REQUIRE_BUREAU_2FA"))
 
 
+@requires_actor
 @transaction.atomic
-def totp_confirm(*, actor: User, user: User, secret: str, code: str) -> None:
+def totp_confirm(*, actor: Actor, user: User, secret: str, code: str) -> None:
     """Turn the second factor on once the user proves their app shows the right code."""
     from . import totp
 
     user = User.objects.select_for_update().get(pk=user.pk)
     step = totp.matching_step(secret, code)
     if step is None:
-        raise DomainError("动态口令不正确，请核对手机上的 6 位数字（注意时间是否准确）", field="动态口令")
+        raise DomainError("动态口令不正确，请核对手机上的 6 位数字（注意时间是否准确）", field="code")
     user.totp_secret, user.totp_last_step = secret, step
     user.save(update_fields=["totp_secret", "totp_last_step"])
     audit_record(actor=actor, action="user.second_factor_on", obj=user, after={"second_factor": True})
 
 
-def totp_check(*, user: User, code: str) -> None:
+@requires_actor
+def totp_check(*, actor: Actor, user: User, code: str) -> None:
     """Accept a code once: a code already used (or an older one) is refused, so an overheard code is worthless.
     Wrong codes are counted per account (any session, any client): at `TOTP_MAX_FAILURES_ACCOUNT` in a row the
     account refuses every code for `TOTP_LOCKOUT_MINUTES`, even the right one."""
@@ -191,26 +204,27 @@ def totp_check(*, user: User, code: str) -> None:
 def _totp_check(*, user: User, code: str) -> DomainError | None:
     from . import totp
 
-    cfg = settings.WUYE
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_secret:
-        return DomainError("尚未启用动态口令", field="动态口令")
+        return DomainError("尚未启用动态口令", field="code")
     current = now()
     if user.totp_locked_until is not None and user.totp_locked_until > current:
-        return DomainError(TOTP_LOCKED_MESSAGE.format(minutes=cfg["TOTP_LOCKOUT_MINUTES"]), field="动态口令")
+        return DomainError(
+            TOTP_LOCKED_MESSAGE.format(minutes=county_setting("TOTP_LOCKOUT_MINUTES")), field="code"
+        )
     step = totp.matching_step(user.totp_secret, code)
     replayed = step is not None and user.totp_last_step is not None and step <= user.totp_last_step
     if step is None or replayed:
         user.totp_failures += 1
-        if user.totp_failures >= cfg["TOTP_MAX_FAILURES_ACCOUNT"]:
+        if user.totp_failures >= county_setting("TOTP_MAX_FAILURES_ACCOUNT"):
             user.totp_failures, user.totp_locked_until = (
                 0,
-                current + dt.timedelta(minutes=cfg["TOTP_LOCKOUT_MINUTES"]),
+                current + dt.timedelta(minutes=county_setting("TOTP_LOCKOUT_MINUTES")),
             )
         user.save(update_fields=["totp_failures", "totp_locked_until"])
         if replayed:
-            return DomainError("该动态口令已使用过，请等待下一个口令", field="动态口令")
-        return DomainError("动态口令不正确", field="动态口令")
+            return DomainError("该动态口令已使用过，请等待下一个口令", field="code")
+        return DomainError("动态口令不正确", field="code")
     user.totp_last_step, user.totp_failures, user.totp_locked_until = step, 0, None
     user.save(update_fields=["totp_last_step", "totp_failures", "totp_locked_until"])
     return None
@@ -219,13 +233,14 @@ def _totp_check(*, user: User, code: str) -> DomainError | None:
 TOTP_LOCKED_MESSAGE = "动态口令错误次数过多，账号已暂时锁定，请 {minutes} 分钟后再试，或联系专班办公室负责人"
 
 
+@requires_actor
 @transaction.atomic
-def totp_reset(*, actor: User, user: User, reason: str) -> None:
+def totp_reset(*, actor: Actor, user: User, reason: str) -> None:
     """The office head clears a lost phone's secret; the user enrols again at the next login."""
-    if actor.role != Role.BUREAU_ADMIN:
-        raise DomainError("只有专班办公室负责人可以重置动态口令", field="动态口令")
+    if actor_role(actor) != Role.BUREAU_ADMIN:
+        raise DomainError("只有专班办公室负责人可以重置动态口令", field="code")
     if not (reason or "").strip():
-        raise DomainError("请填写重置原因", field="原因")
+        raise DomainError("请填写重置原因", field="reason")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.totp_secret, user.totp_last_step = "", None
     user.totp_failures, user.totp_locked_until = 0, None

@@ -3,8 +3,9 @@
 import logging
 from typing import Protocol
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from wuye.kernel.conf import county_setting
 
 logger = logging.getLogger("wuye.sms")
 
@@ -26,7 +27,7 @@ class MemorySmsBackend:
 
 
 def get_sms_backend() -> SmsBackend:
-    backend: SmsBackend = import_string(settings.WUYE["SMS_BACKEND"])()
+    backend: SmsBackend = import_string(county_setting("SMS_BACKEND"))()
     return backend
 
 

@@ -21,6 +21,7 @@ from django.db.models import F
 
 from wuye.common.dates import today
 from wuye.common.errors import DomainError
+from wuye.kernel.conf import county_setting
 
 from .models import SmsDailyCount, SmsOutcome
 from .sms import sms_send
@@ -48,15 +49,14 @@ def _phone_key(phone: str) -> str:
 
 def sms_limits_check(*, phone: str, client: str) -> None:
     """Refuse (and count) a request over a limit. The same checks, in the same order, for every phone."""
-    cfg = settings.WUYE
-    window = int(cfg["SMS_LIMIT_WINDOW_SECONDS"])
-    if _window_count(f"client:{client or 'unknown'}", window) > int(cfg["SMS_PER_CLIENT"]):
+    window = int(county_setting("SMS_LIMIT_WINDOW_SECONDS"))
+    if _window_count(f"client:{client or 'unknown'}", window) > int(county_setting("SMS_PER_CLIENT")):
         sms_count(SmsOutcome.LIMITED_CLIENT)
         raise DomainError(TOO_MANY, field="手机号")
-    if _window_count("global", window) > int(cfg["SMS_GLOBAL"]):
+    if _window_count("global", window) > int(county_setting("SMS_GLOBAL")):
         sms_count(SmsOutcome.LIMITED_GLOBAL)
         raise DomainError(TOO_MANY, field="手机号")
-    resend = int(cfg["OTP_RESEND_SECONDS"])
+    resend = int(county_setting("OTP_RESEND_SECONDS"))
     if not cache.add(f"wuye:sms:phone:{_phone_key(phone)}", 1, timeout=resend):
         sms_count(SmsOutcome.LIMITED_PHONE)
         raise DomainError(f"验证码已发送，请 {resend} 秒后再试", field="手机号")
@@ -96,7 +96,7 @@ def _in_thread(job: Callable[[], Any]) -> None:
 def sms_dispatch(phone: str, text: str) -> None:
     """Send on commit. With `SMS_DISPATCH = "background"` (production) the gateway call runs after the response,
     so a known phone's answer takes no longer than an unknown one's."""
-    if settings.WUYE.get("SMS_DISPATCH") == "background":
+    if county_setting("SMS_DISPATCH") == "background":
         transaction.on_commit(lambda: _in_thread(lambda: _deliver(phone, text)))
     else:
         transaction.on_commit(lambda: _deliver(phone, text))

@@ -2,7 +2,6 @@ import time
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import LoginView, LogoutView
@@ -13,8 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from wuye.common.clientip import client_ip
 from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
+from wuye.kernel.actors import PublicActor
+from wuye.kernel.conf import county_setting
 
-from . import enrolment, services, totp
+from . import enrolment, selectors, services, totp
 from .authentication import second_factor_mark
 from .forms import PhoneCodeForm, PhoneForm, StaffLoginForm, TotpForm
 from .models import User
@@ -24,6 +26,7 @@ ENROL_LINK_KEY = "wuye_enrol_link"
 SENT_MESSAGE = (
     "如该手机号已登记为本县业主，验证码已发送，5 分钟内有效；未收到请核对号码或联系业委会、物业核对档案。"
 )
+OWNER_LOGIN = PublicActor("web")  # an owner logging in with phone and code is not yet anyone
 
 
 class StaffLoginView(LoginView):
@@ -68,7 +71,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING_KEY, None)
         messages.error(request, "登录已超时，请重新输入用户名和密码。")
         return redirect("accounts:login")
-    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    user = selectors.user_pending_login(pending["user"])
     if user is None:
         return redirect("accounts:login")
     enrolling = bool(pending.get("secret"))
@@ -83,10 +86,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
                     code=form.cleaned_data["code"],
                 )
             else:
-                services.totp_check(user=user, code=form.cleaned_data["code"])
+                services.totp_check(actor=user, user=user, code=form.cleaned_data["code"])
         except DomainError as exc:
             pending["failures"] = pending.get("failures", 0) + 1
-            if pending["failures"] >= settings.WUYE["TOTP_MAX_FAILURES_SESSION"]:
+            if pending["failures"] >= county_setting("TOTP_MAX_FAILURES_SESSION"):
                 del request.session[PENDING_KEY]
                 messages.error(request, "动态口令错误次数过多，请重新输入用户名和密码。")
                 return redirect("accounts:login")
@@ -105,7 +108,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 def _enrol_context(user: User, secret: str) -> dict[str, Any]:
-    uri = totp.provisioning_uri(secret, account=user.username, issuer=settings.WUYE["BUREAU_NAME"])
+    uri = totp.provisioning_uri(secret, account=user.username, issuer=county_setting("BUREAU_NAME"))
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, title="动态口令二维码")
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return {"qr_svg": qr_svg, "secret": grouped}
@@ -184,9 +187,11 @@ def owner_login(request: HttpRequest) -> HttpResponse:
         form = PhoneForm(request.POST)
         if form.is_valid():
             try:
-                services.otp_request(phone=form.cleaned_data["phone"], client=client_ip(request))
+                services.otp_request(
+                    actor=OWNER_LOGIN, phone=form.cleaned_data["phone"], client=client_ip(request)
+                )
             except DomainError as exc:
-                form.add_error("phone", exc.message)
+                form_add_domain_error(form, exc)
             else:  # the same words for every phone: an unknown one simply gets no code
                 messages.info(request, SENT_MESSAGE)
                 form = PhoneCodeForm(initial={"phone": form.cleaned_data["phone"]})
@@ -195,9 +200,11 @@ def owner_login(request: HttpRequest) -> HttpResponse:
         form = PhoneCodeForm(request.POST)
         if form.is_valid():
             try:
-                user = services.otp_verify(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
+                user = services.otp_verify(
+                    actor=OWNER_LOGIN, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]
+                )
             except DomainError as exc:
-                form.add_error("code" if exc.field == "验证码" else "phone", exc.message)
+                form_add_domain_error(form, exc)
             else:
                 login(request, user, backend="wuye.accounts.backends.PhoneCodeBackend")
                 return redirect(next_url)

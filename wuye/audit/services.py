@@ -6,6 +6,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from wuye.common.dates import now
+from wuye.kernel.actors import Actor, actor_label, actor_user, ensure_actor, requires_actor
 
 from .chain import entry_hash, jsonable
 from .models import AuditEntry, AuditHead
@@ -23,11 +24,10 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return jsonable(out)
 
 
-def _actor_label(actor: Any) -> str:
-    if actor is None:
-        return "系统"
-    label = getattr(actor, "audit_label", None)
-    return str(label() if callable(label) else (label or actor))
+def _label_and_id(actor: Actor) -> tuple[str, int | None]:
+    ensure_actor(actor)
+    user = actor_user(actor)
+    return actor_label(actor), (user.pk if user is not None else None)
 
 
 def _lock_head() -> AuditHead:
@@ -47,7 +47,7 @@ def _chained_entry(
     *,
     prev_hash: str,
     created_at: Any,
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: str | int,
@@ -55,9 +55,9 @@ def _chained_entry(
     after: Any,
     reason: str,
 ) -> AuditEntry:
+    ensure_actor(actor)
     before_j, after_j = jsonable(before), jsonable(after)
-    actor_id = getattr(actor, "pk", None)
-    label = _actor_label(actor)
+    label, actor_id = _label_and_id(actor)
     digest = entry_hash(
         prev_hash=prev_hash,
         created_at=created_at,
@@ -85,9 +85,10 @@ def _chained_entry(
     )
 
 
+@requires_actor
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,
@@ -96,7 +97,8 @@ def audit_record(
     after: Any = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one entry. `actor` is a User or None for the system (scheduler, checks)."""
+    """Append one entry. `actor` is required: a User, SystemActor(job) or PublicActor(channel); None is refused
+    (TypeError), so the trail never says a bare "系统"."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
@@ -121,9 +123,10 @@ def audit_record(
     return entry
 
 
+@requires_actor
 def audit_record_many(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     objs: list[models.Model],
     before: list[Any],

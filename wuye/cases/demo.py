@@ -85,7 +85,7 @@ def _staff_for(company_id: int, cache: dict[int, User]) -> User:
         user = User.objects.filter(role=Role.COMPANY_STAFF, company_id=company_id).order_by("id").first()
         if user is None:
             user = staff_user_create(
-                actor=None,
+                actor=SystemActor("demo"),
                 username=f"demo-company-{company_id}",
                 password=None,
                 role=Role.COMPANY_STAFF,

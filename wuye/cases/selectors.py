@@ -14,7 +14,7 @@ from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead
-from wuye.registry.models import ServiceContract
+from wuye.registry.selectors import estates_served_by
 
 from . import workflow
 from .models import (
@@ -44,11 +44,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         return qs
     if role == Role.COMPANY_STAFF and user.company_id:
         # The company's estates are few: a literal id list gives the planner a plain index range on a large ledger.
-        estate_ids = list(
-            ServiceContract.objects.filter(company_id=user.company_id, is_current=True).values_list(
-                "estate_id", flat=True
-            )
-        )
+        estate_ids = list(estates_served_by(user.company_id).values_list("pk", flat=True))
         return qs.filter(estate_id__in=estate_ids, company_id=user.company_id)
     if role == Role.COMMITTEE_MEMBER and user.estate_id:
         return qs.filter(estate_id=user.estate_id)

@@ -13,8 +13,9 @@ and `WUYE["CLIENT_IP_HEADER"]` (the header's META name, default "HTTP_X_FORWARDE
 import ipaddress
 from functools import lru_cache
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from wuye.kernel.conf import county_setting
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -40,7 +41,7 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def trusted_proxies() -> tuple[Network, ...]:
-    return _networks(tuple(settings.WUYE.get("TRUSTED_PROXIES", ()) or ()))
+    return _networks(tuple(county_setting("TRUSTED_PROXIES")))
 
 
 def _is_trusted(
@@ -57,7 +58,7 @@ def client_ip(request: HttpRequest) -> str:
     networks = trusted_proxies()
     if not networks or not _is_trusted(remote, networks):
         return str(remote)
-    header = settings.WUYE.get("CLIENT_IP_HEADER") or DEFAULT_HEADER
+    header = county_setting("CLIENT_IP_HEADER") or DEFAULT_HEADER
     hops = [h for h in (request.META.get(header, "") or "").split(",") if h.strip()]
     for hop in reversed(hops):
         address = _parse(hop)

@@ -15,11 +15,12 @@ import sys
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from wuye.kernel.conf import county_setting
 
 from .clientip import _is_trusted, _parse, trusted_proxies
 from .logs import request_id_var
@@ -30,7 +31,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 INCOMING_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 DB_UNAVAILABLE = (OperationalError, InterfaceError)
 BUSY_MESSAGE = "系统繁忙，请稍后再试"
-DEFAULT_RETRY_AFTER = 5
 JSON_PREFIXES = ("/api/", "/open311/")
 
 
@@ -60,7 +60,7 @@ class RequestIdMiddleware:
 
 
 def retry_after() -> int:
-    return int(settings.WUYE.get("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER))
+    return int(county_setting("RETRY_AFTER_SECONDS"))
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:

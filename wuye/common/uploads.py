@@ -11,17 +11,15 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
+
+from wuye.kernel.conf import county_setting
 
 from .errors import DomainError
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 40_000_000  # a 48 MP phone photo is 8000×6000; 40 MP keeps one decode under ~160 MB
-DEFAULT_XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-DEFAULT_XLSX_MAX_RATIO = 100  # real workbooks inflate 5–20×; a bomb 1000×
 DEFAULT_XLSX_MAX_MEMBERS = 2000
 
 
@@ -34,7 +32,7 @@ class CheckedFile:
 
 
 def max_pixels() -> int:
-    return int(settings.WUYE.get("UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return int(county_setting("UPLOAD_MAX_PIXELS"))
 
 
 def check_image_size(img: Image.Image, *, name: str, field: str) -> None:
@@ -89,9 +87,8 @@ def check_upload(
 
 def check_xlsx(data: bytes, *, field: str = "文件") -> None:
     """Refuse a zip bomb before openpyxl inflates anything: declared sizes and ratios from the central directory."""
-    conf = settings.WUYE
-    max_total = int(conf.get("XLSX_MAX_UNCOMPRESSED_BYTES", DEFAULT_XLSX_MAX_UNCOMPRESSED))
-    max_ratio = int(conf.get("XLSX_MAX_RATIO", DEFAULT_XLSX_MAX_RATIO))
+    max_total = int(county_setting("XLSX_MAX_UNCOMPRESSED_BYTES"))
+    max_ratio = int(county_setting("XLSX_MAX_RATIO"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()

@@ -3,7 +3,7 @@
 Callbacks run after the lead's transaction commits, with the lead's id; a failing callback is logged and never
 loses the lead.
 
-Where they run is `settings.WUYE["LEAD_HOOKS"]`:
+Where they run is the county setting `LEAD_HOOKS`:
 - "inline" (default; tests, commands): in the committing thread, i.e. inside the resident's request;
 - "background" (web servers): one worker thread per process runs them in order from a bounded queue, so the
   resident's request does not wait for the classifier. When the queue is full the callback runs inline
@@ -21,9 +21,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import F
+
+from wuye.kernel.conf import county_setting
 
 logger = logging.getLogger("wuye.intake")
 
@@ -85,7 +86,7 @@ def _ensure_worker() -> None:
 def run_on_lead_created(lead_id: int) -> None:
     if not _on_lead_created:
         return
-    mode = settings.WUYE.get("LEAD_HOOKS", "inline")
+    mode = county_setting("LEAD_HOOKS")
     if mode == "worker":
         return  # manage.py lead_worker picks the lead up from the database
     if mode == "background":

@@ -120,14 +120,14 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     """(row number as Excel shows it, cell values) for every row of the first sheet or the CSV file."""
     name = filename.lower()
     if data[:2] == b"PK" or name.endswith((".xlsx", ".xlsm")):
-        check_xlsx(data, field="文件")
+        check_xlsx(data, field="file")
         try:
             wb = load_workbook(io.BytesIO(data), data_only=True)
         except Exception:
-            raise DomainError("无法读取该 Excel 文件（请使用 .xlsx 格式）", field="文件") from None
+            raise DomainError("无法读取该 Excel 文件（请使用 .xlsx 格式）", field="file") from None
         ws = wb.worksheets[0]
         if ws.max_row > MAX_ROWS:
-            raise DomainError(f"文件超过 {MAX_ROWS} 行，请分批导入", field="文件")
+            raise DomainError(f"文件超过 {MAX_ROWS} 行，请分批导入", field="file")
         return [
             (i, list(row))
             for i, row in enumerate(
@@ -138,7 +138,7 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
             )
         ]
     if name.endswith(".xls"):
-        raise DomainError("不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv", field="文件")
+        raise DomainError("不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv", field="file")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -146,12 +146,12 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[Any]]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise DomainError("无法识别文件编码（支持 UTF-8 和 GBK）", field="文件")
+        raise DomainError("无法识别文件编码（支持 UTF-8 和 GBK）", field="file")
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_ROWS:
-        raise DomainError(f"文件超过 {MAX_ROWS} 行，请分批导入", field="文件")
+        raise DomainError(f"文件超过 {MAX_ROWS} 行，请分批导入", field="file")
     return [(i, list(r)) for i, r in enumerate(rows, start=1)]
 
 
@@ -166,7 +166,7 @@ def find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]
         if "number" in columns and "content" in columns:
             return index, columns
     raise DomainError(
-        "找不到表头：文件前 10 行中需要有“工单编号”和“诉求内容”（或“问题描述”“来电内容”）列", field="文件"
+        "找不到表头：文件前 10 行中需要有“工单编号”和“诉求内容”（或“问题描述”“来电内容”）列", field="file"
     )
 
 
@@ -242,7 +242,7 @@ def _same_order(a: ParsedRow, b: ParsedRow) -> bool:
 def hotline_import(*, actor: Actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Import one export file. Raises DomainError only for a file that cannot be read at all."""
     if not data:
-        raise DomainError("文件是空的", field="文件")
+        raise DomainError("文件是空的", field="file")
     rows = read_rows(data, filename)
     header_index, columns = find_header(rows)
     report = ImportReport(dry_run=dry_run)

@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET  # noqa: N817, S405 - we only build XML, neve
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models import Q
@@ -22,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from wuye.common.errors import DomainError
 from wuye.common.text import check_text, strip_bidi
 from wuye.kernel.actors import PublicActor
+from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import GROUPS, PLAIN_HINTS, Category, group_of
 from wuye.registry.models import Estate
 
@@ -131,7 +131,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     data = {
         "changeset": "2025-06-01T00:00:00+08:00",
-        "contact": f"{settings.WUYE['BUREAU_NAME']}物业服务整治专班（12345）",
+        "contact": f"{county_setting('BUREAU_NAME')}物业服务整治专班（12345）",
         "key_service": "提交服务请求需要 api_key，请向县住建局申请。",
         "endpoints": [
             {
@@ -202,7 +202,7 @@ def request_dict(lead: Lead) -> dict[str, Any]:
         "service_name": Category(code).label if code in Category.values else "",
         "service_code": code,
         "description": public_text(lead),
-        "agency_responsible": settings.WUYE["BUREAU_NAME"],
+        "agency_responsible": county_setting("BUREAU_NAME"),
         "service_notice": "",
         "requested_datetime": _iso(lead.created_at),
         "updated_datetime": _iso(updated),

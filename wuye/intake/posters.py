@@ -5,7 +5,6 @@ import io
 import zipfile
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -13,6 +12,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, Town
 
 FONT = "STSong-Light"
@@ -32,7 +32,7 @@ def _font() -> str:
 
 
 def qr_url(estate: Estate) -> str:
-    return settings.WUYE["PUBLIC_BASE_URL"].rstrip("/") + reverse("intake:qr_form", args=[estate.code])
+    return county_setting("PUBLIC_BASE_URL").rstrip("/") + reverse("intake:qr_form", args=[estate.code])
 
 
 def _draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
@@ -54,7 +54,7 @@ def _centered(c: canvas.Canvas, text: str, y: float, size: float) -> None:
 
 def _draw_page(c: canvas.Canvas, estate: Estate) -> None:
     width, height = A4
-    bureau = settings.WUYE["BUREAU_NAME"]
+    bureau = county_setting("BUREAU_NAME")
     c.setTitle(f"{estate.name} 扫码即办二维码")
     c.setFillColorRGB(0.043, 0.31, 0.612)
     c.rect(0, height - 45 * mm, width, 45 * mm, stroke=0, fill=1)

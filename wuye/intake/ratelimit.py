@@ -1,6 +1,6 @@
 """Per-client rate limits for public endpoints (no CAPTCHA, §13): a fixed window counter in Django's cache.
 
-Limits are `settings.WUYE["INTAKE_RATE_LIMITS"][scope]` as (requests, seconds), with the defaults below.
+Limits are the county setting `INTAKE_RATE_LIMITS[scope]` as (requests, seconds), declared in wuye.kernel.conf.
 The client is the address the trusted proxy saw (`wuye.common.clientip`), not REMOTE_ADDR (the proxy itself);
 the counts live in the default cache, which is Redis in production (shared by every gunicorn worker; the
 deploy check `wuye.W001` warns when it is a per-process cache).
@@ -11,27 +11,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from wuye.common.clientip import client_ip
-
-DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    "qr_submit": (20, 60),  # submissions of the QR form per client per minute
-    "qr_view": (120, 60),
-    "track": (60, 60),  # tracking-code look-ups: slows down guessing
-    "feedback": (20, 60),
-    "open311_read": (120, 60),
-    "open311_write": (20, 60),
-}
+from wuye.kernel.conf import county_setting
 
 MESSAGE = "操作过于频繁，请稍后再试。"
 
 
 def limit_for(scope: str) -> tuple[int, int]:
-    overrides = settings.WUYE.get("INTAKE_RATE_LIMITS", {}) or {}
-    value = overrides.get(scope, DEFAULT_LIMITS[scope])
+    value = county_setting("INTAKE_RATE_LIMITS")[scope]
     return int(value[0]), int(value[1])
 
 

@@ -1,14 +1,15 @@
-from django.conf import settings
 from django.http import HttpRequest
+
+from wuye.kernel.conf import county_setting
 
 from .nav import nav_for
 
 
 def site(request: HttpRequest) -> dict:
     return {
-        "BUREAU_NAME": settings.WUYE["BUREAU_NAME"],
-        "COUNTY_NAME": settings.WUYE["COUNTY_NAME"],
-        "HOTLINE": settings.WUYE["HOTLINE"],
-        "MAILBOX": settings.WUYE["MAILBOX"],
+        "BUREAU_NAME": county_setting("BUREAU_NAME"),
+        "COUNTY_NAME": county_setting("COUNTY_NAME"),
+        "HOTLINE": county_setting("HOTLINE"),
+        "MAILBOX": county_setting("MAILBOX"),
         "nav_items": nav_for(getattr(request, "user", None)),
     }

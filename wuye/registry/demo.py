@@ -9,10 +9,12 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from wuye.audit.services import audit_record
+from wuye.common.dates import today
+from wuye.kernel.actors import SystemActor
+from wuye.kernel.conf import county_setting
 
 from .models import (
     Building,
@@ -118,8 +120,9 @@ def person_name(rng: random.Random) -> str:
 
 @transaction.atomic
 def build(*, seed: int, scale: float, out: Any) -> None:
-    cfg = settings.WUYE
-    county, _ = County.objects.get_or_create(code=cfg["COUNTY_CODE"], defaults={"name": cfg["COUNTY_NAME"]})
+    county, _ = County.objects.get_or_create(
+        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
+    )
     if Estate.objects.filter(town__county=county).exists():
         out.write("  档案：已存在，跳过")
         return
@@ -241,9 +244,14 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     Ownership.objects.bulk_create(ownerships, batch_size=2000)
 
     contracts, committees = [], []
+    on = today()
     for i, estate in enumerate(estates):
         if i % 9 != 8:  # a few estates have no company (自管 or vacant)
             start = dt.date(rng.randint(2019, 2024), rng.randint(1, 12), 1)
+            # three-year terms, renewed while the company stays: the current term covers today (a contract
+            # whose end date has passed no longer binds its company, registry.selectors.contracts_in_force)
+            while start.replace(year=start.year + 3) < on:
+                start = start.replace(year=start.year + 3)
             contracts.append(
                 ServiceContract(
                     estate=estate,
@@ -282,7 +290,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             )
     CommitteeMember.objects.bulk_create(members)
     audit_record(
-        actor=None,
+        actor=SystemActor("demo"),
         action="demo.registry_load",
         object_type="registry.county",
         object_id=county.code,

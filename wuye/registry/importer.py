@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from openpyxl import load_workbook
 
@@ -17,6 +16,8 @@ from wuye.accounts.services import normalise_phone
 from wuye.common.errors import DomainError
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
+from wuye.kernel.actors import Actor
+from wuye.kernel.conf import county_setting
 
 from .models import County, Estate, Town
 from .services import building_get_or_create, estate_save, owner_link, parse_area, unit_upsert
@@ -96,20 +97,20 @@ def _free_code(model: Any, prefix: str, width: int) -> str:
     return f"{prefix}{n:0{width}d}"
 
 
-def import_registry(*, actor: Any, data: bytes) -> ImportResult:
-    check_xlsx(data, field="文件")
+def import_registry(*, actor: Actor, data: bytes) -> ImportResult:
+    check_xlsx(data, field="file")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a non-xlsx file
-        raise DomainError("无法读取文件：请上传 .xlsx 格式的 Excel 文件", field="文件") from None
+        raise DomainError("无法读取文件：请上传 .xlsx 格式的 Excel 文件", field="file") from None
     ws = wb.worksheets[0]
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
     header_idx, mapping = _find_header(rows)
     missing = [LABEL[k] for k in REQUIRED if k not in mapping]
     if missing:
-        raise DomainError(f"缺少必需的列：{'、'.join(missing)}", field="表头")
+        raise DomainError(f"Excel 文件缺少必需的列：{'、'.join(missing)}", field="file")
     county, _ = County.objects.get_or_create(
-        code=settings.WUYE["COUNTY_CODE"], defaults={"name": settings.WUYE["COUNTY_NAME"]}
+        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
     )
     result = ImportResult()
     for offset, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
@@ -126,7 +127,7 @@ def import_registry(*, actor: Any, data: bytes) -> ImportResult:
 
 
 def _import_row(
-    *, actor: Any, county: County, row: tuple[Any, ...], mapping: dict[str, int], result: ImportResult
+    *, actor: Actor, county: County, row: tuple[Any, ...], mapping: dict[str, int], result: ImportResult
 ) -> None:
     values = {key: _cell(row, mapping, key) for key in COLUMNS}
     for key in REQUIRED:

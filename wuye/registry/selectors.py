@@ -1,15 +1,68 @@
-"""Reads of the registry, scoped by role (§1). Views never query these models directly."""
+"""Reads of the registry, scoped by role (§1). Views never query these models directly.
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+The one scoping rule of the platform lives here: `contracts_in_force` says which contracts bind their company
+today, and `estates_served_by(company)` — built on it — says which estates a company serves. Every app (cases,
+revenue, the registry's own pages) asks these two, never `ServiceContract.is_current` directly.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role, User
+from wuye.common.dates import today
+from wuye.kernel.conf import county_setting
 
-from .models import Committee, Estate, PropertyCompany, ServiceContract, Town, Unit
+from .models import (
+    Building,
+    Committee,
+    Estate,
+    Owner,
+    Ownership,
+    PropertyCompany,
+    ServiceContract,
+    Town,
+    Unit,
+)
+
+
+def contracts_in_force(*, on: dt.date | None = None) -> QuerySet[ServiceContract]:
+    """Contracts under which a company serves its estate on `on` (default today): current in the registry (not
+    ended by the bureau), started, and not past their end date by more than CONTRACT_GRACE_DAYS (the company stays
+    until the handover). The registry's `is_current` alone kept contracts that ended years ago binding."""
+    day = on or today()
+    still_bound_since = day - dt.timedelta(days=county_setting("CONTRACT_GRACE_DAYS"))
+    return ServiceContract.objects.filter(is_current=True, start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gte=still_bound_since)
+    )
+
+
+def estates_served_by(company_id: int | None, *, on: dt.date | None = None) -> QuerySet[Estate]:
+    """The estates a company serves today: the one answer every app's company scope is built on."""
+    if not company_id:
+        return Estate.objects.none()
+    in_force = contracts_in_force(on=on).filter(estate=OuterRef("pk"), company_id=company_id)
+    return Estate.objects.filter(Exists(in_force))
+
+
+def company_serves_estate(
+    company_id: int | None, estate_id: int | None, *, on: dt.date | None = None
+) -> bool:
+    if estate_id is None:
+        return False
+    return estates_served_by(company_id, on=on).filter(pk=estate_id).exists()
+
+
+def estate_serving_company_id(estate_id: int, *, on: dt.date | None = None) -> int | None:
+    """The company serving an estate today, if any (at most one: the registry holds one current contract)."""
+    return contracts_in_force(on=on).filter(estate_id=estate_id).values_list("company_id", flat=True).first()
 
 
 def estates_visible_to(user: User) -> QuerySet[Estate]:
-    """Estates a user may see: the county for bureau and city; the company's current contracts; the committee's
+    """Estates a user may see: the county for bureau and city; the estates the company serves; the committee's
     estate; an owner's estates."""
     qs = Estate.objects.select_related("town")
     if not user.is_authenticated:
@@ -18,15 +71,19 @@ def estates_visible_to(user: User) -> QuerySet[Estate]:
     if role in COUNTY_READ_ROLES:
         return qs
     if role == Role.COMPANY_STAFF:
-        current = ServiceContract.objects.filter(
-            estate=OuterRef("pk"), company_id=user.company_id, is_current=True
-        )
-        return qs.filter(Exists(current))
-    if role == Role.COMMITTEE_MEMBER:
+        return qs.filter(pk__in=estates_served_by(user.company_id).values("pk"))
+    if role == Role.COMMITTEE_MEMBER and user.estate_id is not None:
         return qs.filter(pk=user.estate_id)
-    if role == Role.OWNER:
+    if role == Role.OWNER and user.owner_id is not None:
         return qs.filter(units__ownerships__owner_id=user.owner_id).distinct()
     return qs.none()
+
+
+def estates_editable_by(user: User) -> QuerySet[Estate]:
+    """Estates whose registry records (estate, contracts, committee) a user may change: the bureau's."""
+    if not user.is_authenticated or user.role not in BUREAU_ROLES:
+        return Estate.objects.none()
+    return Estate.objects.select_related("town")
 
 
 def estate_get_visible(user: User, *, code: str) -> Estate:
@@ -73,23 +130,65 @@ def estate_current_committee(estate: Estate) -> Committee | None:
     return estate.committees.filter(is_current=True).prefetch_related("members").first()
 
 
+def estate_past_contracts(estate: Estate) -> QuerySet[ServiceContract]:
+    return estate.contracts.filter(is_current=False).select_related("company")
+
+
+def estate_buildings(estate: Estate) -> QuerySet[Building]:
+    return Building.objects.filter(estate=estate)
+
+
+def unit_of_estate(estate: Estate, *, pk: int) -> Unit:
+    """A unit of an estate the caller already may see, else 404."""
+    return get_object_or_404(Unit.objects.filter(estate=estate).select_related("building"), pk=pk)
+
+
+def unit_owner(unit: Unit, *, owner_id: str | int | None) -> Owner | None:
+    """One of the unit's owners, or None when the id names nobody who owns it."""
+    if not owner_id or not str(owner_id).isdigit():
+        return None
+    return unit.owners.filter(pk=int(owner_id)).first()
+
+
+def contracts_editable_by(user: User) -> QuerySet[ServiceContract]:
+    return ServiceContract.objects.filter(estate__in=estates_editable_by(user)).select_related(
+        "estate", "company"
+    )
+
+
+def companies_editable_by(user: User) -> QuerySet[PropertyCompany]:
+    if not user.is_authenticated or user.role not in BUREAU_ROLES:
+        return PropertyCompany.objects.none()
+    return PropertyCompany.objects.all()
+
+
+def company_estates(user: User, company: PropertyCompany) -> QuerySet[Estate]:
+    """The estates the company serves today, as far as the user may see them."""
+    return estates_visible_to(user).filter(pk__in=estates_served_by(company.pk).values("pk"))
+
+
 def companies_visible_to(user: User) -> QuerySet[PropertyCompany]:
     qs = PropertyCompany.objects.all()
     if not user.is_authenticated:
         return qs.none()
     if user.role in COUNTY_READ_ROLES:
         return qs
-    if user.role == Role.COMPANY_STAFF:
+    if user.role == Role.COMPANY_STAFF and user.company_id is not None:
         return qs.filter(pk=user.company_id)
     return qs.none()
 
 
 def company_list(user: User) -> QuerySet[PropertyCompany]:
-    return (
-        companies_visible_to(user)
-        .annotate(estate_count=Count("contracts", filter=Q(contracts__is_current=True), distinct=True))
-        .order_by("name")
+    """Companies with the number of estates each serves today."""
+    served = (
+        contracts_in_force()
+        .filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(n=Count("estate", distinct=True))
+        .values("n")
     )
+    return companies_visible_to(user).annotate(estate_count=Coalesce(Subquery(served), 0)).order_by("name")
 
 
 def towns() -> QuerySet[Town]:
@@ -100,12 +199,11 @@ def units_of_estate(estate: Estate) -> QuerySet[Unit]:
     return Unit.objects.filter(estate=estate).select_related("building").order_by("building__name", "number")
 
 
-def units_with_owners(estate: Estate) -> QuerySet[Unit]:
-    """Units with their ownerships (owner and designated-voter flag) in two queries."""
-    from django.db.models import Prefetch
-
-    from .models import Ownership
-
-    return units_of_estate(estate).prefetch_related(
+def units_with_owners(estate: Estate, *, building: str = "") -> QuerySet[Unit]:
+    """Units (of one building, if named) with their ownerships (owner and designated-voter flag) in two queries."""
+    qs = units_of_estate(estate)
+    if building:
+        qs = qs.filter(building__name=building)
+    return qs.prefetch_related(
         Prefetch("ownerships", queryset=Ownership.objects.select_related("owner").order_by("pk"))
     )

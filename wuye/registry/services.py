@@ -7,8 +7,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
+from wuye.accounts.models import Role
 from wuye.audit.services import audit_record, snapshot
-from wuye.common.errors import DomainError
+from wuye.common.errors import DomainError, NotAllowed
+from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
 
 from .models import (
     Building,
@@ -28,6 +30,20 @@ ESTATE_FIELDS = ("town", "code", "name", "aliases", "address", "developer", "bui
 COMPANY_FIELDS = ("name", "credit_code", "legal_representative", "contact_person", "contact_phone", "address")
 CONTRACT_FIELDS = ("estate", "company", "start", "end", "fee_per_m2", "hiring", "is_current", "ended_reason")
 COMMITTEE_FIELDS = ("estate", "kind", "term_start", "term_end", "has_party_org", "is_current")
+
+
+# Who may change the registry: the bureau, and the system running an import or the demo. The public never.
+REGISTRY_EDIT_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE, SYSTEM_ROLE})
+# Who records a unit's voter: also the estate's own committee (checked against the unit's estate).
+VOTER_ROLES = REGISTRY_EDIT_ROLES | {Role.COMMITTEE_MEMBER}
+
+
+def _require(actor: Actor, roles: frozenset[str], what: str, *, estate_id: int | None = None) -> None:
+    role = actor_role(actor)
+    if role not in roles:
+        raise NotAllowed(f"{actor_label(actor)}无权{what}")
+    if role == Role.COMMITTEE_MEMBER and getattr(actor, "estate_id", None) != estate_id:
+        raise NotAllowed(f"只能为本小区{what}")
 
 
 def pinyin_initials(name: str) -> str:
@@ -56,10 +72,11 @@ def parse_area(value: Any, *, field: str = "面积") -> Decimal:
 # --- estates ---------------------------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
 def estate_save(
     *,
-    actor: Any,
+    actor: Actor,
     estate: Estate | None = None,
     town: Town,
     code: str,
@@ -69,17 +86,18 @@ def estate_save(
     developer: str = "",
     built_year: int | None = None,
 ) -> Estate:
+    _require(actor, REGISTRY_EDIT_ROLES, "编辑小区档案")
     name = (name or "").strip()
     code = (code or "").strip()
     if not name:
-        raise DomainError("不能为空", field="小区名称")
+        raise DomainError("小区名称不能为空", field="name")
     if not code:
-        raise DomainError("不能为空", field="小区编码")
+        raise DomainError("小区编码不能为空", field="code")
     clash = Estate.objects.filter(code=code).exclude(pk=getattr(estate, "pk", None)).exists()
     if clash:
-        raise DomainError(f"编码“{code}”已被其他小区使用", field="小区编码")
+        raise DomainError(f"小区编码“{code}”已被其他小区使用", field="code")
     if Estate.objects.filter(town=town, name=name).exclude(pk=getattr(estate, "pk", None)).exists():
-        raise DomainError(f"{town.name}已有名为“{name}”的小区", field="小区名称")
+        raise DomainError(f"{town.name}已有名为“{name}”的小区，请换一个小区名称", field="name")
     before = snapshot(estate, ESTATE_FIELDS) if estate else None
     estate = estate or Estate()
     estate.town, estate.code, estate.name, estate.aliases = town, code, name, aliases.strip()
@@ -89,7 +107,7 @@ def estate_save(
         with transaction.atomic():
             estate.save()
     except IntegrityError:  # a concurrent save took the code or name between the checks and here
-        raise DomainError(f"编码“{code}”或名称“{name}”刚被其他小区使用", field="小区编码") from None
+        raise DomainError(f"小区编码“{code}”或名称“{name}”刚被其他小区使用", field="code") from None
     after = snapshot(estate, ESTATE_FIELDS)
     if before != after:
         audit_record(actor=actor, action="estate.save", obj=estate, before=before, after=after)
@@ -99,10 +117,11 @@ def estate_save(
 # --- companies -------------------------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
 def company_save(
     *,
-    actor: Any,
+    actor: Actor,
     company: PropertyCompany | None = None,
     name: str,
     credit_code: str,
@@ -111,17 +130,18 @@ def company_save(
     contact_phone: str = "",
     address: str = "",
 ) -> PropertyCompany:
-    code = validate_credit_code(credit_code)
+    _require(actor, REGISTRY_EDIT_ROLES, "登记物业企业")
+    code = validate_credit_code(credit_code, field="credit_code")
     name = (name or "").strip()
     if not name:
-        raise DomainError("不能为空", field="企业名称")
+        raise DomainError("企业名称不能为空", field="name")
     if not (legal_representative or "").strip():
-        raise DomainError("不能为空", field="法定代表人")
+        raise DomainError("法定代表人不能为空", field="legal_representative")
     pk = getattr(company, "pk", None)
     if PropertyCompany.objects.filter(credit_code=code).exclude(pk=pk).exists():
-        raise DomainError("该统一社会信用代码已登记为另一家企业", field="统一社会信用代码")
+        raise DomainError("该统一社会信用代码已登记为另一家企业", field="credit_code")
     if PropertyCompany.objects.filter(name=name).exclude(pk=pk).exists():
-        raise DomainError(f"企业“{name}”已登记", field="企业名称")
+        raise DomainError(f"企业名称“{name}”已登记", field="name")
     before = snapshot(company, COMPANY_FIELDS) if company else None
     company = company or PropertyCompany()
     company.name, company.credit_code = name, code
@@ -131,7 +151,7 @@ def company_save(
         with transaction.atomic():
             company.save()
     except IntegrityError:  # a double-submitted form: the first request registered it
-        raise DomainError(f"企业“{name}”或该信用代码刚被登记", field="统一社会信用代码") from None
+        raise DomainError(f"企业“{name}”或该统一社会信用代码刚被登记", field="credit_code") from None
     after = snapshot(company, COMPANY_FIELDS)
     if before != after:
         audit_record(actor=actor, action="company.save", obj=company, before=before, after=after)
@@ -141,10 +161,11 @@ def company_save(
 # --- contracts -------------------------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
 def contract_create(
     *,
-    actor: Any,
+    actor: Actor,
     estate: Estate,
     company: PropertyCompany,
     start: dt.date,
@@ -153,18 +174,19 @@ def contract_create(
     hiring: str,
 ) -> ServiceContract:
     """A new current contract. An estate has at most one: end the old one first (the database holds the rule)."""
+    _require(actor, REGISTRY_EDIT_ROLES, "登记物业服务合同")
     Estate.objects.select_for_update().filter(pk=estate.pk).first()
     if end is not None and end < start:
-        raise DomainError("结束日期不能早于开始日期", field="结束日期")
+        raise DomainError("结束日期不能早于开始日期", field="end")
     if fee_per_m2 is None or fee_per_m2 < 0:
-        raise DomainError("收费标准不能为负", field="收费标准")
+        raise DomainError("收费标准不能为负", field="fee_per_m2")
     if hiring not in ServiceContract.Hiring.values:
-        raise DomainError("选聘方式不正确", field="选聘方式")
+        raise DomainError("选聘方式不正确：应为招标、协议选聘或前期物业", field="hiring")
     current = ServiceContract.objects.filter(estate=estate, is_current=True).select_related("company").first()
     if current is not None:
         raise DomainError(
             f"该小区已有现行合同（{current.company.name}），请先终止现行合同再登记新合同",
-            field="物业服务企业",
+            field="company",
         )
     try:
         with transaction.atomic():
@@ -178,22 +200,24 @@ def contract_create(
                 is_current=True,
             )
     except IntegrityError:
-        raise DomainError("该小区已有现行合同", field="物业服务企业") from None
+        raise DomainError("该小区已有现行合同，请先终止现行合同", field="company") from None
     audit_record(
         actor=actor, action="contract.create", obj=contract, after=snapshot(contract, CONTRACT_FIELDS)
     )
     return contract
 
 
+@requires_actor
 @transaction.atomic
-def contract_end(*, actor: Any, contract: ServiceContract, end: dt.date, reason: str) -> ServiceContract:
+def contract_end(*, actor: Actor, contract: ServiceContract, end: dt.date, reason: str) -> ServiceContract:
+    _require(actor, REGISTRY_EDIT_ROLES, "终止物业服务合同")
     contract = ServiceContract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_current:
         return contract
     if not (reason or "").strip():
-        raise DomainError("请填写终止原因", field="终止原因")
+        raise DomainError("请填写终止原因", field="reason")
     if end < contract.start:
-        raise DomainError("终止日期不能早于合同开始日期", field="结束日期")
+        raise DomainError("终止日期不能早于合同开始日期", field="end")
     before = snapshot(contract, CONTRACT_FIELDS)
     contract.end, contract.is_current, contract.ended_reason = end, False, reason.strip()
     contract.save(update_fields=["end", "is_current", "ended_reason"])
@@ -211,10 +235,11 @@ def contract_end(*, actor: Any, contract: ServiceContract, end: dt.date, reason:
 # --- committees ------------------------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
 def committee_save(
     *,
-    actor: Any,
+    actor: Actor,
     estate: Estate,
     kind: str,
     term_start: dt.date,
@@ -223,10 +248,11 @@ def committee_save(
     members: list[dict[str, Any]] | None = None,
 ) -> Committee:
     """Record the estate's current committee (replacing the previous one as not current)."""
+    _require(actor, REGISTRY_EDIT_ROLES, "登记业委会/物管会")
     if kind not in Committee.Kind.values:
-        raise DomainError("类型不正确", field="类型")
+        raise DomainError("业委会/物管会类型不正确", field="kind")
     if term_end <= term_start:
-        raise DomainError("任期结束必须晚于任期开始", field="任期结束")
+        raise DomainError("任期结束必须晚于任期开始", field="term_end")
     Estate.objects.select_for_update().filter(pk=estate.pk).first()
     current = Committee.objects.filter(estate=estate, is_current=True).first()
     before = snapshot(current, COMMITTEE_FIELDS) if current else None
@@ -250,7 +276,7 @@ def committee_save(
         committee.members.all().delete()
         for m in members:
             if not (m.get("name") or "").strip():
-                raise DomainError("委员姓名不能为空", field="委员")
+                raise DomainError("委员姓名不能为空", field="members")
             CommitteeMember.objects.create(
                 committee=committee,
                 name=m["name"].strip(),
@@ -270,11 +296,13 @@ def building_get_or_create(*, estate: Estate, name: str) -> tuple[Building, bool
     return Building.objects.get_or_create(estate=estate, name=name.strip())
 
 
+@requires_actor
 @transaction.atomic
 def unit_upsert(
-    *, actor: Any, building: Building, number: str, area: Decimal, developer_held: bool = False
+    *, actor: Actor, building: Building, number: str, area: Decimal, developer_held: bool = False
 ) -> tuple[Unit, str]:
     """Create or update a unit; returns (unit, 'created' | 'updated' | 'unchanged')."""
+    _require(actor, REGISTRY_EDIT_ROLES, "编辑房屋档案")
     unit = Unit.objects.filter(building=building, number=number).first()
     if unit is None:
         unit = Unit.objects.create(
@@ -306,9 +334,11 @@ def unit_upsert(
     return unit, "updated"
 
 
+@requires_actor
 @transaction.atomic
-def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
+def owner_link(*, actor: Actor, unit: Unit, name: str, phone: str) -> str:
     """Attach an owner (found by phone, else by name among the unit's owners) to a unit."""
+    _require(actor, REGISTRY_EDIT_ROLES, "编辑业主档案")
     owner = None
     if phone:
         owner = Owner.objects.filter(phone=phone).first()
@@ -335,13 +365,15 @@ def owner_link(*, actor: Any, unit: Unit, name: str, phone: str) -> str:
     return "created" if created or linked else "unchanged"
 
 
+@requires_actor
 @transaction.atomic
-def ownership_designate_voter(*, actor: Any, unit: Unit, owner: Owner) -> Ownership:
+def ownership_designate_voter(*, actor: Actor, unit: Unit, owner: Owner) -> Ownership:
     """Record which co-owner votes for a unit (co-owners count as one person and cast one ballot, R2)."""
+    _require(actor, VOTER_ROLES, "登记房屋的投票人", estate_id=unit.estate_id)
     rows = list(Ownership.objects.select_for_update().filter(unit=unit).order_by("pk"))
     chosen = next((r for r in rows if r.owner_id == owner.pk), None)
     if chosen is None:
-        raise DomainError(f"“{owner.name}”不是该房屋的业主", field="投票人")
+        raise DomainError(f"“{owner.name}”不是该房屋的业主，不能登记为投票人", field="owner")
     previous = next((r.owner_id for r in rows if r.is_designated_voter), None)
     if previous == owner.pk:
         return chosen

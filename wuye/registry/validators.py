@@ -15,11 +15,11 @@ def validate_credit_code(code: str, *, field: str = "统一社会信用代码") 
     """Return the normalised code or raise a DomainError saying what is wrong, in Chinese."""
     value = (code or "").strip().upper()
     if len(value) != 18:
-        raise DomainError(f"应为 18 位，实际为 {len(value)} 位", field=field)
+        raise DomainError(f"统一社会信用代码应为 18 位，实际为 {len(value)} 位", field=field)
     bad = [c for c in value if c not in CREDIT_CHARSET]
     if bad:
-        raise DomainError(f"含有不允许的字符“{bad[0]}”（不使用 I、O、Z、S、V）", field=field)
+        raise DomainError(f"统一社会信用代码含有不允许的字符“{bad[0]}”（不使用 I、O、Z、S、V）", field=field)
     expected = credit_code_check_char(value[:17])
     if value[17] != expected:
-        raise DomainError(f"校验位错误：第 18 位应为“{expected}”", field=field)
+        raise DomainError(f"统一社会信用代码校验位错误：第 18 位应为“{expected}”", field=field)
     return value

@@ -2,30 +2,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
 
 from . import selectors, services
 from .forms import CommitteeForm, CompanyForm, ContractEndForm, ContractForm, EstateForm, ImportForm
 from .importer import import_registry
-from .models import CommitteeMember, Estate, PropertyCompany, ServiceContract, Unit
+from .models import CommitteeMember
 
 POSITIONS = {label: value for value, label in CommitteeMember.Position.choices}
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = None
-    for name, field in form.fields.items():
-        if field.label == exc.field:
-            target = name
-    form.add_error(
-        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
-    )
 
 
 @role_required(*STAFF_ROLES)
@@ -50,9 +41,9 @@ def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = {
         "estate": estate,
         "contract": selectors.estate_current_contract(estate),
-        "past_contracts": estate.contracts.filter(is_current=False).select_related("company"),
+        "past_contracts": selectors.estate_past_contracts(estate),
         "committee": selectors.estate_current_committee(estate),
-        "buildings": estate.buildings.all(),
+        "buildings": selectors.estate_buildings(estate),
         "unit_count": units.count(),
         "can_edit": request.user.role in BUREAU_ROLES,
     }
@@ -63,10 +54,8 @@ def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
 def estate_units(request: HttpRequest, code: str) -> HttpResponse:
     """Units with areas and owners; the city sees no names or phones (§1, §11)."""
     estate = selectors.estate_get_visible(request.user, code=code)
-    qs = selectors.units_with_owners(estate)
     building = request.GET.get("building", "")
-    if building:
-        qs = qs.filter(building__name=building)
+    qs = selectors.units_with_owners(estate, building=building)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -74,7 +63,7 @@ def estate_units(request: HttpRequest, code: str) -> HttpResponse:
         {
             "estate": estate,
             "page": page,
-            "buildings": estate.buildings.all(),
+            "buildings": selectors.estate_buildings(estate),
             "building": building,
             "show_personal": request.user.role != "city_viewer",
             "can_designate": request.user.role in {"bureau_admin", "task_force", "committee_member"},
@@ -86,15 +75,15 @@ def estate_units(request: HttpRequest, code: str) -> HttpResponse:
 def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
     """The committee (or the bureau) records the co-owners' choice of the one who votes for the unit."""
     estate = selectors.estate_get_visible(request.user, code=code)
-    unit = get_object_or_404(Unit.objects.filter(estate=estate), pk=unit_id)
+    unit = selectors.unit_of_estate(estate, pk=unit_id)
     if request.method == "POST":
-        owner = unit.owners.filter(pk=request.POST.get("owner") or 0).first()
+        owner = selectors.unit_owner(unit, owner_id=request.POST.get("owner"))
         try:
             if owner is None:
-                raise DomainError("请选择该房屋的一位业主", field="投票人")
+                raise DomainError("请选择该房屋的一位业主作为投票人", field="owner")
             services.ownership_designate_voter(actor=request.user, unit=unit, owner=owner)
         except DomainError as exc:
-            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, f"{unit.label} 的投票人已登记为 {owner.name}。")
     return redirect(f"{reverse('registry:estate_units', args=[estate.code])}?building={unit.building.name}")
@@ -102,7 +91,7 @@ def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpR
 
 @role_required(*BUREAU_ROLES)
 def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    estate = get_object_or_404(Estate, code=code) if code else None
+    estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code) if code else None
     initial = {}
     if estate:
         initial = {
@@ -119,7 +108,7 @@ def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         try:
             estate = services.estate_save(actor=request.user, estate=estate, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已保存小区“{estate.name}”。")
             return redirect("registry:estate_detail", code=estate.code)
@@ -130,13 +119,13 @@ def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def contract_create(request: HttpRequest, code: str) -> HttpResponse:
-    estate = get_object_or_404(Estate, code=code)
+    estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code)
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.contract_create(actor=request.user, estate=estate, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已登记物业服务合同。")
             return redirect("registry:estate_detail", code=estate.code)
@@ -145,13 +134,13 @@ def contract_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(ServiceContract.objects.select_related("estate"), pk=pk)
+    contract = get_object_or_404(selectors.contracts_editable_by(request.user), pk=pk)
     form = ContractEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.contract_end(actor=request.user, contract=contract, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "合同已终止。")
             return redirect("registry:estate_detail", code=contract.estate.code)
@@ -168,14 +157,14 @@ def _parse_members(text: str) -> list[dict[str, Any]]:
             POSITIONS.get(parts[1], None) if len(parts) > 1 and parts[1] else CommitteeMember.Position.MEMBER
         )
         if position is None:
-            raise DomainError(f"第 {line_no} 行职务“{parts[1]}”应为主任、副主任或委员", field="委员")
+            raise DomainError(f"委员第 {line_no} 行的职务“{parts[1]}”应为主任、副主任或委员", field="members")
         members.append({"name": parts[0], "position": position, "phone": parts[2] if len(parts) > 2 else ""})
     return members
 
 
 @role_required(*BUREAU_ROLES)
 def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
-    estate = get_object_or_404(Estate, code=code)
+    estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code)
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -183,7 +172,7 @@ def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
             members = _parse_members(data.pop("members"))
             services.committee_save(actor=request.user, estate=estate, members=members, **data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已保存业委会/物管会信息。")
             return redirect("registry:estate_detail", code=estate.code)
@@ -202,12 +191,8 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    company = selectors.companies_visible_to(request.user).filter(pk=pk).first()
-    if company is None:
-        raise Http404("没有找到该企业，或您无权查看")
-    estates = selectors.estates_visible_to(request.user).filter(
-        contracts__company=company, contracts__is_current=True
-    )
+    company = get_object_or_404(selectors.companies_visible_to(request.user), pk=pk)
+    estates = selectors.company_estates(request.user, company)
     return render(
         request,
         "registry/company_detail.html",
@@ -217,7 +202,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    company = get_object_or_404(PropertyCompany, pk=pk) if pk else None
+    company = get_object_or_404(selectors.companies_editable_by(request.user), pk=pk) if pk else None
     initial = {}
     if company:
         initial = {f: getattr(company, f) for f in services.COMPANY_FIELDS}
@@ -226,7 +211,7 @@ def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             company = services.company_save(actor=request.user, company=company, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已保存企业“{company.name}”。")
             return redirect("registry:company_detail", pk=company.pk)
@@ -243,6 +228,6 @@ def registry_import(request: HttpRequest) -> HttpResponse:
         try:
             result = import_registry(actor=request.user, data=form.cleaned_data["file"].read())
         except DomainError as exc:
-            form.add_error("file", str(exc))
+            form_add_domain_error(form, exc)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "registry/import.html", {"form": form, "result": result}, status=status)

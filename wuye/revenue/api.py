@@ -19,7 +19,6 @@ from wuye.accounts.permissions import COUNTY_READ_ROLES, roles_permission
 from wuye.common.errors import DomainError
 
 from . import selectors
-from .models import Disclosure, Entry
 from .periods import period_from_key
 from .privacy import public_counterparty
 
@@ -41,14 +40,12 @@ class StatementView(APIView):
             p = period_from_key(period)
         except DomainError:
             raise Http404("期间不正确") from None
-        d = Disclosure.objects.filter(account=account, period_key=p.key).first() if account else None
+        d = selectors.disclosure_published_for(account, period_key=p.key)
         if d is None:
             raise Http404("该期间尚未公示")
         st = selectors.statement(account, p, with_vouchers=False)  # type: ignore[arg-type]
-        reversed_numbers = dict(
-            Entry.objects.filter(
-                pk__in=[line.entry.reverses_id for line in st.lines if line.entry.reverses_id]
-            ).values_list("pk", "number")
+        reversed_numbers = selectors.entry_numbers(
+            [line.entry.reverses_id for line in st.lines if line.entry.reverses_id]
         )
         return Response(
             {

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
 from wuye.kernel.actors import SystemActor
+from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
-from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.models import Estate
+from wuye.registry.selectors import contracts_in_force
 
 from .models import (
     ACCOUNT_OPEN_STATES,
@@ -46,7 +47,7 @@ class Finding:
 
 
 def _grace() -> int:
-    return int(str(settings.WUYE.get("DISCLOSURE_GRACE_DAYS", 15)))
+    return int(county_setting("DISCLOSURE_GRACE_DAYS"))
 
 
 def _ended_periods(start: dt.date, on: dt.date) -> list[Period]:
@@ -61,7 +62,7 @@ def _money(value: Decimal) -> str:
 
 def check_no_account(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]:
     """2.1: an estate under a current contract without an open public-revenue account."""
-    current = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
+    current = contracts_in_force(on=on).filter(estate=OuterRef("pk"))
     has_account = RevenueAccount.objects.filter(estate=OuterRef("pk"), status__in=ACCOUNT_OPEN_STATES)
     qs = (
         estates.filter(Exists(current))
@@ -141,7 +142,7 @@ def check_contract_income(estates: QuerySet[Estate], on: dt.date) -> Iterator[Fi
 def check_resolution_missing(accounts: list[RevenueAccount], on: dt.date) -> Iterator[Finding]:
     """2.4: expenses or allocations that need an owners' resolution and cite none; and a company cost share above
     REVENUE_MAX_COST_SHARE of the period's income without one. One finding per estate and period."""
-    cap = Decimal(str(settings.WUYE.get("REVENUE_MAX_COST_SHARE", "0.30")))
+    cap = Decimal(county_setting("REVENUE_MAX_COST_SHARE"))
     by_account = {a.pk: a for a in accounts}
     live = Entry.objects.filter(account__in=accounts, reversed_by__isnull=True).exclude(
         kind=EntryKind.REVERSAL

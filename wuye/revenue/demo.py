@@ -9,13 +9,14 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from wuye.accounts.models import Role, User
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.common.money import to_yuan
+from wuye.kernel.actors import SystemActor
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, ServiceContract, Unit
 
 from .checks import run_checks
@@ -145,7 +146,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     on = today()
     periods, current = _periods(on)
     start = periods[0].start
-    grace = dt.timedelta(days=int(settings.WUYE.get("DISCLOSURE_GRACE_DAYS", 15)))
+    grace = dt.timedelta(days=county_setting("DISCLOSURE_GRACE_DAYS"))
     # The latest period whose disclosure is already overdue if missing: planted omissions go there.
     p_due = [p for p in periods if p.end + grace < on][-1]
     contracts = list(
@@ -177,7 +178,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                 number=f"6228{seed % 10}{n:04d}{rng.randint(10**9, 10**10 - 1)}",
                 holder=f"{c.estate.name}业主委员会"
                 if n % 3
-                else f"{settings.WUYE['BUREAU_NAME']}（{c.estate.name}公共收益监管）",
+                else f"{county_setting('BUREAU_NAME')}（{c.estate.name}公共收益监管）",
                 holder_kind=HolderKind.COMMITTEE if n % 3 else HolderKind.BUREAU,
                 opened_on=start,
                 status=AccountStatus.PENDING if n % 11 == 5 else AccountStatus.SUPERVISED,
@@ -396,7 +397,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                     published_by=creator,
                     published_at=dt.datetime.combine(published, dt.time(10, 0), tzinfo=dt.UTC),
                     objection_until=published
-                    + dt.timedelta(days=int(settings.WUYE.get("DISCLOSURE_OBJECTION_DAYS", 30))),
+                    + dt.timedelta(days=county_setting("DISCLOSURE_OBJECTION_DAYS")),
                 )
             )
     Disclosure.objects.bulk_create(disclosures)
@@ -413,7 +414,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     ReviewComment.objects.bulk_create(comments)
 
     # Maintenance fund: first deposits per unit; most deposited, a few held by the collector past the deadline.
-    rate = to_yuan(Decimal(str(settings.WUYE["FUND_RATE_YUAN_PER_M2"])))
+    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2"))
     dues = []
     estates = {c.estate_id: c for c in contracts}
     units = (
@@ -457,7 +458,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         )
     FundDue.objects.bulk_create(dues, batch_size=2000)
     audit_record(
-        actor=None,
+        actor=SystemActor("demo"),
         action="demo.revenue_load",
         object_type="revenue.demo",
         object_id=seed,

@@ -6,7 +6,6 @@ Uses reportlab's built-in CID font STSong-Light, so Chinese renders offline with
 import io
 
 import segno
-from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -17,6 +16,7 @@ from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, S
 
 from wuye.common.dates import cn_date
 from wuye.common.money import format_yuan
+from wuye.kernel.conf import county_setting
 
 from .models import Direction, Disclosure
 from .privacy import public_counterparty
@@ -166,7 +166,7 @@ def statement_pdf(st: Statement, d: Disclosure, *, public_url: str) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(f"明细摘要值（SHA-256）：{d.digest}", small),
         Paragraph(
-            f"公共收益属于全体业主。对任何一笔有疑问，请在异议截止日前扫码提出，或向{settings.WUYE['BUREAU_NAME']}"
+            f"公共收益属于全体业主。对任何一笔有疑问，请在异议截止日前扫码提出，或向{county_setting('BUREAU_NAME')}"
             "反映（12345）。",
             body,
         ),

@@ -1,13 +1,12 @@
-"""Disclosure periods (month or quarter, settings.WUYE["DISCLOSURE_PERIOD"]) with keys like 2025Q1 or 2025-03."""
+"""Disclosure periods (month or quarter, the county setting DISCLOSURE_PERIOD) with keys like 2025Q1 or 2025-03."""
 
 import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from wuye.common.errors import DomainError
+from wuye.kernel.conf import county_setting
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Period:
 
 
 def period_kind() -> str:
-    kind = settings.WUYE.get("DISCLOSURE_PERIOD", "quarter")
+    kind = county_setting("DISCLOSURE_PERIOD")
     return kind if kind in ("month", "quarter") else "quarter"
 
 
@@ -59,7 +58,7 @@ KEY_RE = re.compile(r"^([1-9]\d{3})(?:Q([1-4])|-(0[1-9]|1[0-2]))$")
 def period_from_key(key: str) -> Period:
     m = KEY_RE.match(key or "")
     if not m:
-        raise DomainError(f"“{key}”不是有效的公示期间（如 2025Q1 或 2025-03）", field="公示期间")
+        raise DomainError(f"“{key}”不是有效的公示期间（如 2025Q1 或 2025-03）", field="period_key")
     year = int(m.group(1))
     if m.group(2):
         return period_of(dt.date(year, 3 * int(m.group(2)) - 2, 1), kind="quarter")

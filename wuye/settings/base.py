@@ -229,121 +229,31 @@ LOGGING = {
     },
 }
 
-# --- wuye: county-specific settings (domain rules as settings, with defaults) ---
-WUYE = {
-    "BUREAU_NAME": os.environ.get("WUYE_BUREAU_NAME", "钟山县住房和城乡建设局"),
-    "COUNTY_NAME": os.environ.get("WUYE_COUNTY_NAME", "钟山县"),
-    "COUNTY_CODE": os.environ.get("WUYE_COUNTY_CODE", "451122"),
-    "CASE_NUMBER_PREFIX": os.environ.get("WUYE_CASE_PREFIX", "ZS"),
-    "PUBLIC_BASE_URL": os.environ.get("WUYE_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
-    "SMS_BACKEND": os.environ.get("WUYE_SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend"),
-    # the county's complaint hotline and mailbox, shown on every public page
-    "HOTLINE": os.environ.get("WUYE_HOTLINE", "0774-5551234"),
-    "MAILBOX": os.environ.get("WUYE_MAILBOX", "wuye-jubao@example.cn"),
-    # the web process loads the triage model at start-up (wuye/wsgi.py), so no resident waits for it
-    "PRELOAD_TRIAGE": env_bool("WUYE_PRELOAD_TRIAGE", True),
-    # Where lead-created hooks (triage suggestions) run: "inline" in the request (development, tests),
-    # "worker" in a separate `manage.py lead_worker` process (production), "background" in a thread.
-    "LEAD_HOOKS": os.environ.get("WUYE_LEAD_HOOKS", "inline"),
-    # §13: bureau staff (bureau_admin, task_force) log in with a password and a TOTP code (on in production)
-    "REQUIRE_BUREAU_2FA": env_bool("WUYE_REQUIRE_BUREAU_2FA", False),
-    "OTP_TTL_SECONDS": 300,
-    "OTP_RESEND_SECONDS": 60,
-    "OTP_MAX_ATTEMPTS": 5,
-    # Uploads: refuse decompression bombs from the headers (wuye.common.uploads)
-    "UPLOAD_MAX_PIXELS": int(os.environ.get("WUYE_UPLOAD_MAX_PIXELS", "40000000")),
-    "XLSX_MAX_UNCOMPRESSED_BYTES": 200 * 1024 * 1024,
-    "XLSX_MAX_RATIO": 100,
-    # The reverse proxy (nginx) in front of gunicorn: only its header names the client (wuye.common.clientip)
-    "TRUSTED_PROXIES": [
-        p.strip() for p in os.environ.get("WUYE_TRUSTED_PROXIES", "").split(",") if p.strip()
-    ],
-    "CLIENT_IP_HEADER": os.environ.get("WUYE_CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR"),
-    # A lost database connection answers 503 with this Retry-After (wuye.common.middleware)
-    "RETRY_AFTER_SECONDS": 5,
-    # R3 public revenue
-    "REVENUE_MAX_COST_SHARE": "0.30",
-    "REVENUE_MIN_FUND_SHARE": "0.50",
-    "DISCLOSURE_PERIOD": "quarter",
-    "DISCLOSURE_GRACE_DAYS": 15,
-    "DISCLOSURE_OBJECTION_DAYS": 30,  # owners may object to a disclosed line for this long
-    "OBJECTION_ANSWER_DAYS": 10,  # the company answers an objection within this many days
-    # R4 special maintenance fund (元/m², county-published)
-    "FUND_RATE_YUAN_PER_M2": "60.00",
-    # R5 handover
-    "HANDOVER_DAYS": 30,
-    # R6 elevators
-    "OLD_ELEVATOR_YEARS": 15,
-    "ELEVATOR_MAINTENANCE_DAYS": 15,
-    # R1 voting: art. 278 items needing three quarters; objection period after results (询异公示)
-    "VOTING_THREE_QUARTER_ITEMS": (6, 7, 8),
-    "VOTING_OBJECTION_DAYS": 7,
-    # §6 monthly report day
-    "MONTHLY_REPORT_DAY": 20,
-    # §1 party organisation coverage target
-    "PARTY_ORG_TARGET": "0.85",
-    # §9 triage: departments a non-property complaint (NONE) is transferred to, and the words of their topics
-    "TRIAGE_DEPARTMENTS": {
-        "县公安局（辖区派出所）": (
-            "邻居",
-            "噪音",
-            "吵",
-            "报警",
-            "民警",
-            "派出所",
-            "打架",
-            "偷",
-            "诈骗",
-            "狗",
-            "咬人",
-            "出租车",
-        ),
-        "县城市管理和综合执法局": ("城管", "占道", "烧烤", "摊", "油烟", "违建", "废品", "夜市", "渣土"),
-        "县住建局（市政）": (
-            "市政",
-            "人行道",
-            "马路",
-            "县道",
-            "公路",
-            "城市道路",
-            "路灯",
-            "斑马线",
-            "窨井",
-            "排水渠",
-            "路面",
-        ),
-        "县自然资源局（不动产登记）": ("房产证", "不动产", "办证", "土地证", "产权证", "登记"),
-        "县住建局（房地产市场）": ("开发商", "交房", "延期交房", "层高", "违约金", "商品房"),
-        "县生态环境局": ("环保", "污染", "排污", "河道", "河水", "粉尘", "KTV", "低音炮", "工地", "打桩"),
-        "县市场监督管理局": ("假货", "过期", "退货", "退款", "超市", "商家", "价格", "网购"),
-        "县教育局": ("学校", "学区", "划片", "幼儿园", "老师", "上学"),
-        "县人力资源和社会保障局": ("工资", "欠薪", "社保", "退休金", "养老金", "劳动"),
-        "县卫生健康局": ("医院", "挂号", "医生", "卫生院", "疫苗"),
-        "县交通运输局": ("公交", "客运", "车站", "班车"),
-        "县水利局": ("水利", "河堤", "水库", "倒垃圾"),
-        "供电公司": ("供电", "停电检修", "电线杆", "高压线", "电费", "电表"),
-        "自来水公司": ("自来水", "水费", "抄表", "水压"),
-        "燃气公司": ("燃气公司", "安检", "停气", "燃气费"),
-        "通信运营商": ("宽带", "网络", "信号", "运营商", "光纤"),
-        "所在社区居委会": ("社区", "低保", "调解", "租房", "房东", "押金"),
-    },
+# --- wuye: county-specific settings ---
+# Every key, its default, unit and label is declared once in wuye.kernel.conf and read through
+# `county_setting(key)`; WUYE holds only what this deployment overrides (an undeclared key stops the start-up).
+_WUYE_FROM_ENV = {
+    "BUREAU_NAME": "WUYE_BUREAU_NAME",
+    "COUNTY_NAME": "WUYE_COUNTY_NAME",
+    "COUNTY_CODE": "WUYE_COUNTY_CODE",
+    "CASE_NUMBER_PREFIX": "WUYE_CASE_PREFIX",
+    "PUBLIC_BASE_URL": "WUYE_PUBLIC_BASE_URL",
+    "SMS_BACKEND": "WUYE_SMS_BACKEND",
+    "LEAD_HOOKS": "WUYE_LEAD_HOOKS",
+    "REQUIRE_BUREAU_2FA": "WUYE_REQUIRE_BUREAU_2FA",
+    "CONTRACT_GRACE_DAYS": "WUYE_CONTRACT_GRACE_DAYS",
+    "HOTLINE": "WUYE_HOTLINE",
+    "MAILBOX": "WUYE_MAILBOX",
+    "PRELOAD_TRIAGE": "WUYE_PRELOAD_TRIAGE",
+    "UPLOAD_MAX_PIXELS": "WUYE_UPLOAD_MAX_PIXELS",
+    "TRUSTED_PROXIES": "WUYE_TRUSTED_PROXIES",
+    "CLIENT_IP_HEADER": "WUYE_CLIENT_IP_HEADER",
+    "SMS_PER_CLIENT": "WUYE_SMS_PER_CLIENT",
+    "SMS_GLOBAL": "WUYE_SMS_GLOBAL",
+    "SMS_DISPATCH": "WUYE_SMS_DISPATCH",
 }
+WUYE: dict[str, object] = {key: os.environ[var] for key, var in _WUYE_FROM_ENV.items() if os.environ.get(var)}
 
-# accounts: second-factor attempts, enrolment links, owners' login codes (trust issue #12)
-WUYE.update(
-    {
-        "TOTP_MAX_FAILURES_SESSION": 5,  # wrong codes before the login starts again from the password
-        "TOTP_MAX_FAILURES_ACCOUNT": 10,  # wrong codes in a row (any session) before the account waits
-        "TOTP_LOCKOUT_MINUTES": 15,
-        "ENROLMENT_LINK_HOURS": 72,
-        "SMS_LIMIT_WINDOW_SECONDS": 3600,
-        "SMS_PER_CLIENT": int(
-            os.environ.get("WUYE_SMS_PER_CLIENT", "10")
-        ),  # code requests per client per window
-        "SMS_GLOBAL": int(os.environ.get("WUYE_SMS_GLOBAL", "500")),  # code requests in the county per window
-        "SMS_DISPATCH": os.environ.get("WUYE_SMS_DISPATCH", "inline"),  # "background" in production
-    }
-)
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
 WUYE_DEMO_BUILDERS = [

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
 
 from wuye.accounts.models import Role, User
 from wuye.accounts.services import staff_user_create
+from wuye.kernel.actors import SystemActor
+from wuye.kernel.conf import county_setting
 from wuye.registry import services as reg
 from wuye.registry.models import County, Estate, Owner, PropertyCompany, Town, Unit
 from wuye.registry.validators import CREDIT_CHARSET, credit_code_check_char
@@ -29,7 +30,7 @@ def valid_credit_code(n: int | None = None) -> str:
 
 def make_town(name: str = "钟山镇") -> Town:
     county, _ = County.objects.get_or_create(
-        code=settings.WUYE["COUNTY_CODE"], defaults={"name": settings.WUYE["COUNTY_NAME"]}
+        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
     )
     town = Town.objects.filter(county=county, name=name).first()
     return town or Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
@@ -38,7 +39,7 @@ def make_town(name: str = "钟山镇") -> Town:
 def make_company(name: str | None = None) -> PropertyCompany:
     n = next(_seq)
     return reg.company_save(
-        actor=None,
+        actor=SystemActor("demo"),
         name=name or f"测试物业{n}有限公司",
         credit_code=valid_credit_code(n),
         legal_representative="张法人",
@@ -56,11 +57,14 @@ def make_estate(
 ) -> Estate:
     n = next(_seq)
     estate = reg.estate_save(
-        actor=None, town=town or make_town(), code=code or f"T{n:05d}", name=name or f"测试小区{n}"
+        actor=SystemActor("demo"),
+        town=town or make_town(),
+        code=code or f"T{n:05d}",
+        name=name or f"测试小区{n}",
     )
     if company is not None:
         reg.contract_create(
-            actor=None,
+            actor=SystemActor("demo"),
             estate=estate,
             company=company,
             start=dt.date(2024, 1, 1),
@@ -77,8 +81,15 @@ def make_units(estate: Estate, count: int, *, area: str = "100.00", building: st
     b, _ = reg.building_get_or_create(estate=estate, name=building)
     made = []
     for i in range(count):
-        unit, _ = reg.unit_upsert(actor=None, building=b, number=f"{i + 1:03d}", area=Decimal(area))
-        reg.owner_link(actor=None, unit=unit, name=f"业主{estate.pk}-{i}", phone=f"137{estate.pk:04d}{i:04d}")
+        unit, _ = reg.unit_upsert(
+            actor=SystemActor("demo"), building=b, number=f"{i + 1:03d}", area=Decimal(area)
+        )
+        reg.owner_link(
+            actor=SystemActor("demo"),
+            unit=unit,
+            name=f"业主{estate.pk}-{i}",
+            phone=f"137{estate.pk:04d}{i:04d}",
+        )
         made.append(unit)
     return made
 
@@ -99,7 +110,7 @@ def make_user(role: str, *, username: str | None = None, password: str = "pass-1
         user.save()
         return user
     return staff_user_create(
-        actor=None,
+        actor=SystemActor("demo"),
         username=username or f"{role}{next(_seq)}",
         password=password,
         role=role,

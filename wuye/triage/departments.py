@@ -1,15 +1,15 @@
 """Where a non-property complaint (NONE) goes: the department whose topic words the text mentions most
-(`settings.WUYE["TRIAGE_DEPARTMENTS"]`: department → topic words). A suggestion for the 转办 form, never a decision."""
+(the county setting `TRIAGE_DEPARTMENTS`: department → topic words). A suggestion for the 转办 form, never a decision."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from wuye.kernel.conf import county_setting
 
 from .text import normalize
 
 
 def departments() -> dict[str, tuple[str, ...]]:
-    return {name: tuple(words) for name, words in settings.WUYE.get("TRIAGE_DEPARTMENTS", {}).items()}
+    return {name: tuple(words) for name, words in county_setting("TRIAGE_DEPARTMENTS").items()}
 
 
 def suggest_department(text: str) -> str:

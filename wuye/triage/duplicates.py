@@ -7,27 +7,20 @@ There are few open cases per estate, so the TF-IDF space is built on the fly fro
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from wuye.cases.models import OPEN_STATES, Case
 from wuye.common.dates import now
 from wuye.intake.models import Lead
+from wuye.kernel.conf import county_setting
 
 from .text import compact
 
-# Defaults; a county may override them in settings.WUYE["TRIAGE"].
-DEFAULTS: dict[str, Any] = {
-    "DUP_THRESHOLD": 0.25,  # minimum score to be shown as a possible duplicate
-    "DUP_CATEGORY_BONUS": 0.10,  # added when the case has the category suggested for the new report
-    "DUP_MAX_CANDIDATES": 300,  # most recent open cases of the estate considered
-    "DUP_LEADS_PER_CASE": 5,  # merged reports of a case whose texts also count
-}
-
 
 def triage_setting(name: str) -> Any:
-    return settings.WUYE.get("TRIAGE", {}).get(name, DEFAULTS[name])
+    """One entry of the county setting TRIAGE (declared with its defaults in wuye.kernel.conf)."""
+    return county_setting("TRIAGE")[name]
 
 
 def _case_texts(case: Case, leads_per_case: int) -> list[str]:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import joblib
 import sklearn
-from django.conf import settings
+
+from wuye.kernel.conf import county_setting
 
 if TYPE_CHECKING:
     from .ml import TriageModel
@@ -25,7 +26,7 @@ class ModelUnavailable(RuntimeError):
 
 
 def artifact_dir() -> Path:
-    configured = settings.WUYE.get("TRIAGE", {}).get("ARTIFACT_DIR")
+    configured = county_setting("TRIAGE")["ARTIFACT_DIR"]
     return Path(configured) if configured else Path(__file__).resolve().parent / "artifacts"
 
 

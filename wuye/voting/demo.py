@@ -15,7 +15,9 @@ from PIL import Image
 from wuye.accounts.models import Role, User
 from wuye.accounts.services import owner_user_for_phone
 from wuye.common.dates import now
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Committee, Owner
+from wuye.registry.selectors import contracts_in_force
 
 from . import services
 from .models import Assembly, ElectorPerson, ElectorVoter
@@ -48,7 +50,7 @@ def _estate_and_actor() -> tuple[Any, User | None]:
     if actor is not None:
         return actor.estate, actor
     committee = (
-        Committee.objects.filter(is_current=True, estate__contracts__is_current=True)
+        Committee.objects.filter(is_current=True, estate__in=contracts_in_force().values("estate"))
         .select_related("estate")
         .order_by("id")
         .first()
@@ -79,7 +81,7 @@ def _cast(
         if v.person_id in done or v.person_id == skip_person or rng.random() >= share:
             continue
         done.add(v.person_id)
-        user = owner_user_for_phone(phone=v.owner.phone)
+        user = owner_user_for_phone(actor=SystemActor("demo"), phone=v.owner.phone)
         choices = {}
         for code in codes:
             r = rng.random()

@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
 from wuye.accounts.models import BUREAU_ROLES, Role, User
+from wuye.registry.models import Estate
 from wuye.registry.selectors import estates_visible_to
 
 from .models import (
@@ -23,6 +25,8 @@ from .models import (
     ElectorUnit,
     ElectorVoter,
     Motion,
+    MotionDocument,
+    Objection,
 )
 from .tally import MotionIn, MotionResult, at_least_two_thirds, percent, tally_persons
 from .thresholds import three_quarter_items
@@ -54,6 +58,53 @@ def assembly_get_visible(user: User, *, pk: int) -> Assembly:
     if assembly is None:
         raise Http404("没有找到该表决，或您无权查看")
     return assembly
+
+
+def assembly_visible_or_none(user: User, *, pk: int) -> Assembly | None:
+    return assemblies_visible_to(user).filter(pk=pk).first()
+
+
+def motion_get_visible(user: User, *, pk: int) -> Motion:
+    """A motion of an assembly the user may see, else 404."""
+    return get_object_or_404(
+        Motion.objects.filter(assembly__in=assemblies_visible_to(user).values("pk")).select_related(
+            "assembly"
+        ),
+        pk=pk,
+    )
+
+
+def document_get_visible(user: User, *, pk: int) -> MotionDocument:
+    return get_object_or_404(
+        MotionDocument.objects.filter(
+            motion__assembly__in=assemblies_visible_to(user).values("pk")
+        ).select_related("motion"),
+        pk=pk,
+    )
+
+
+def objection_get_visible(user: User, *, pk: int) -> Objection:
+    return get_object_or_404(
+        Objection.objects.filter(assembly__in=assemblies_visible_to(user).values("pk")).select_related(
+            "assembly"
+        ),
+        pk=pk,
+    )
+
+
+def objections_of(assembly: Assembly) -> QuerySet[Objection]:
+    return assembly.objections.select_related("raised_by").order_by("raised_at")
+
+
+def paper_ballot_get(assembly: Assembly, *, receipt: str) -> Ballot:
+    return get_object_or_404(Ballot, assembly=assembly, receipt=receipt, channel=Ballot.Channel.PAPER)
+
+
+def estate_for_new_assembly(user: User, *, code: str) -> Estate | None:
+    """The estate an assembly is created for: a committee member's own; for the bureau, the one with that code."""
+    if user.role == Role.COMMITTEE_MEMBER:
+        return estates_visible_to(user).first()  # a committee member sees exactly their estate
+    return estates_visible_to(user).filter(code=(code or "").strip()).first()
 
 
 def assembly_get_published(*, pk: int) -> Assembly:

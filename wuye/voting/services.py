@@ -2,30 +2,26 @@
 
 import datetime as dt
 import hashlib
-import json
-import secrets
-from collections import defaultdict
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from wuye.accounts.models import BUREAU_ROLES, Role, User
+from wuye.accounts.permissions import person_acting
 from wuye.accounts.sms import sms_send
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
-from wuye.registry.models import Estate, Ownership, Unit
+from wuye.kernel.actors import Actor, requires_actor
+from wuye.kernel.conf import county_setting
+from wuye.registry.models import Estate
 
 from . import selectors
 from .models import (
-    TRANSITIONS,
     Assembly,
     AssemblyStatus,
     Ballot,
@@ -36,109 +32,41 @@ from .models import (
     MotionDocument,
     Objection,
 )
-from .tally import CHOICES, DEVELOPER_KEY, ITEMS
+from .moves import _check_move, _lock, _lock_shared, _move, _require_manager
+from .moves import can_manage as can_manage  # re-exported: views and the API ask services.can_manage
+from .roll import _clean_choices, _duplicate_error, _new_receipt, _snapshot_build, sha256_of
+from .roll import canonical_json as canonical_json  # re-exported with sha256_of (docs/voting.md)
+from .tally import DEVELOPER_KEY, ITEMS
 from .thresholds import objection_days
-
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
-ASSEMBLY_FIELDS = ("status", "opened_at", "closed_at", "published_at", "objection_end", "finalised_at")
-
-
-# --- helpers -----------------------------------------------------------------------------------------------
-
-
-def can_manage(actor: Any, estate_id: int) -> bool:
-    """The committee of the estate, or the bureau / task force acting as the town office convener."""
-    role = getattr(actor, "role", None)
-    if role in BUREAU_ROLES:
-        return True
-    return role == Role.COMMITTEE_MEMBER and actor.estate_id == estate_id
-
-
-def _require_manager(actor: Any, estate_id: int) -> None:
-    if not can_manage(actor, estate_id):
-        raise NotAllowed("只有本小区业委会（物管会）或县专班（代乡镇召集）可以进行此操作")
-
-
-def _lock(assembly: Assembly) -> Assembly:
-    return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
-
-
-def _lock_shared(assembly: Assembly) -> Assembly:
-    """Ballots take a shared lock on the assembly: they run side by side, while closing (an exclusive lock) waits
-    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway."""
-    if connection.vendor == "postgresql":
-        table = Assembly._meta.db_table
-        return Assembly.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [assembly.pk])[0]
-    return Assembly.objects.get(pk=assembly.pk)
-
-
-def _check_move(assembly: Assembly, to: str) -> None:
-    if to not in TRANSITIONS[assembly.status]:
-        raise InvalidTransition(
-            f"表决当前状态为“{assembly.get_status_display()}”，不能变为“{AssemblyStatus(to).label}”",
-            field="状态",
-        )
-
-
-def _move(
-    *, actor: Any, assembly: Assembly, to: str, fields: dict[str, Any], action: str, reason: str = ""
-) -> None:
-    _check_move(assembly, to)
-    before = {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}
-    assembly.status = to
-    for name, value in fields.items():
-        setattr(assembly, name, value)
-    assembly.save(update_fields=["status", *fields])
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=assembly,
-        before=before,
-        after={f: getattr(assembly, f) for f in ASSEMBLY_FIELDS},
-        reason=reason,
-    )
-
-
-def canonical_json(data: Any) -> bytes:
-    """The bytes that digests are taken over: sorted keys, no spaces, UTF-8 (documented in docs/voting.md)."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def sha256_of(data: Any) -> str:
-    return hashlib.sha256(canonical_json(data)).hexdigest()
-
-
-def _new_receipt() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
 
 # --- assemblies and motions ----------------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
 def assembly_create(
-    *, actor: User, estate: Estate, title: str, notice: str, vote_start: dt.datetime, vote_end: dt.datetime
+    *, actor: Actor, estate: Estate, title: str, notice: str, vote_start: dt.datetime, vote_end: dt.datetime
 ) -> Assembly:
-    _require_manager(actor, estate.pk)
+    user = person_acting(actor, what="参与业主大会表决")
+    _require_manager(user, estate.pk)
     title, notice = (title or "").strip(), (notice or "").strip()
     if not title:
-        raise DomainError("不能为空", field="表决名称")
+        raise DomainError("表决名称：不能为空", field="title")
     if not notice:
-        raise DomainError("请填写表决公告（会议议题、表决方式、时间和地点）", field="表决公告")
+        raise DomainError("请填写表决公告（会议议题、表决方式、时间和地点）", field="notice")
     if vote_start is None or vote_end is None:
-        raise DomainError("请填写投票起止时间", field="投票开始时间")
+        raise DomainError("投票开始时间：请填写投票起止时间", field="vote_start")
     if vote_end <= vote_start:
-        raise DomainError("投票截止时间必须晚于开始时间", field="投票截止时间")
+        raise DomainError("投票截止时间必须晚于开始时间", field="vote_end")
     if vote_end <= now():
-        raise DomainError("投票截止时间已过，请重新选择", field="投票截止时间")
+        raise DomainError("投票截止时间已过，请重新选择", field="vote_end")
     Estate.objects.select_for_update().filter(pk=estate.pk).first()  # serialises a double submit
     existing = Assembly.objects.filter(
         estate=estate, title=title, vote_start=vote_start, vote_end=vote_end, status=AssemblyStatus.DRAFT
     ).first()
     if existing is not None:
         return existing
-    convener = Assembly.Convener.TOWN if actor.role in BUREAU_ROLES else Assembly.Convener.COMMITTEE
+    convener = Assembly.Convener.TOWN if user.role in BUREAU_ROLES else Assembly.Convener.COMMITTEE
     assembly = Assembly.objects.create(
         estate=estate,
         title=title,
@@ -146,11 +74,11 @@ def assembly_create(
         convener=convener,
         vote_start=vote_start,
         vote_end=vote_end,
-        created_by=actor,
+        created_by=user,
         created_at=now(),
     )
     audit_record(
-        actor=actor,
+        actor=user,
         action="assembly.create",
         obj=assembly,
         after={
@@ -165,17 +93,19 @@ def assembly_create(
     return assembly
 
 
+@requires_actor
 @transaction.atomic
-def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, description: str = "") -> Motion:
+def motion_add(*, actor: Actor, assembly: Assembly, item: int, title: str, description: str = "") -> Motion:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status != AssemblyStatus.DRAFT:
-        raise InvalidTransition("投票开始后不能再增加表决事项", field="表决事项")
+        raise InvalidTransition("投票开始后不能再增加表决事项", field="title")
     if item not in ITEMS:
-        raise DomainError("请选择民法典第二百七十八条所列的事项（1–9）", field="民法典第278条事项")
+        raise DomainError("民法典第278条事项：请选择民法典第二百七十八条所列的事项（1–9）", field="item")
     title = (title or "").strip()
     if not title:
-        raise DomainError("不能为空", field="表决事项")
+        raise DomainError("表决事项：不能为空", field="title")
     existing = assembly.motions.filter(item=item, title=title).first()
     if existing is not None:  # a double submit: the assembly lock above serialises the two requests
         return existing
@@ -189,7 +119,7 @@ def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, descri
         description=(description or "").strip(),
     )
     audit_record(
-        actor=actor,
+        actor=user,
         action="motion.add",
         obj=motion,
         after={"assembly": assembly.pk, "code": motion.code, "item": item, "title": title},
@@ -197,14 +127,16 @@ def motion_add(*, actor: User, assembly: Assembly, item: int, title: str, descri
     return motion
 
 
+@requires_actor
 @transaction.atomic
-def motion_remove(*, actor: User, motion: Motion) -> None:
+def motion_remove(*, actor: Actor, motion: Motion) -> None:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(motion.assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status != AssemblyStatus.DRAFT:
-        raise InvalidTransition("投票开始后不能删除表决事项", field="表决事项")
+        raise InvalidTransition("投票开始后不能删除表决事项", field="title")
     audit_record(
-        actor=actor,
+        actor=user,
         action="motion.remove",
         obj=motion,
         before={"code": motion.code, "item": motion.item, "title": motion.title},
@@ -212,20 +144,22 @@ def motion_remove(*, actor: User, motion: Motion) -> None:
     motion.delete()
 
 
+@requires_actor
 @transaction.atomic
-def motion_document_add(*, actor: User, motion: Motion, upload: UploadedFile) -> MotionDocument:
+def motion_document_add(*, actor: Actor, motion: Motion, upload: UploadedFile) -> MotionDocument:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(motion.assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status != AssemblyStatus.DRAFT:
-        raise InvalidTransition("投票开始后表决材料已冻结，不能再上传", field="表决材料")
-    checked = check_upload(upload, field="表决材料")
+        raise InvalidTransition("投票开始后表决材料已冻结，不能再上传", field="file")
+    checked = check_upload(upload, field="file")
     doc = MotionDocument(
         motion=motion, name=checked.name[:200], content_type=checked.content_type, uploaded_at=now()
     )
     doc.file.save(checked.name, ContentFile(checked.data), save=False)
     doc.save()
     audit_record(
-        actor=actor,
+        actor=user,
         action="motion.document_add",
         obj=doc,
         after={"motion": motion.pk, "name": doc.name, "sha256": hashlib.sha256(checked.data).hexdigest()},
@@ -233,25 +167,27 @@ def motion_document_add(*, actor: User, motion: Motion, upload: UploadedFile) ->
     return doc
 
 
+@requires_actor
 @transaction.atomic
-def assembly_open(*, actor: User, assembly: Assembly) -> Assembly:
+def assembly_open(*, actor: Actor, assembly: Assembly) -> Assembly:
     """Start voting: freeze and publish the electorate snapshot (R2 person counting)."""
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status == AssemblyStatus.OPEN:
         return assembly
     _check_move(assembly, AssemblyStatus.OPEN)
     if not assembly.motions.exists():
-        raise DomainError("请先添加至少一项表决事项", field="表决事项")
+        raise DomainError("请先添加至少一项表决事项", field="title")
     if assembly.vote_end <= now():
-        raise DomainError("投票截止时间已过，不能开始投票", field="投票截止时间")
+        raise DomainError("投票截止时间已过，不能开始投票", field="vote_end")
     persons, area = _snapshot_build(assembly)
     if persons == 0:
-        raise DomainError("该小区没有房屋档案，无法生成表决名册", field="表决名册")
+        raise DomainError("该小区没有房屋档案，无法生成表决名册", field="roll")
     assembly.total_area, assembly.total_persons = area, persons
     assembly.electorate_digest = sha256_of(selectors.electorate_document(assembly))
     _move(
-        actor=actor,
+        actor=user,
         assembly=assembly,
         to=AssemblyStatus.OPEN,
         action="assembly.open",
@@ -265,135 +201,12 @@ def assembly_open(*, actor: User, assembly: Assembly) -> Assembly:
     return assembly
 
 
-def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
-    """Group the estate's units into persons: units sharing an owner are one person (a buyer of several units;
-    co-owners); all developer-held units are one person (their registered buyers, if any, do not vote for them)."""
-    units = list(
-        Unit.objects.filter(estate_id=assembly.estate_id)
-        .order_by("building__name", "number", "id")
-        .values_list("id", "building__name", "number", "area", "developer_held")
-    )
-    ownerships = list(
-        Ownership.objects.filter(unit__estate_id=assembly.estate_id, unit__developer_held=False)
-        .order_by("unit_id", "owner_id")
-        .values_list("unit_id", "owner_id", "is_designated_voter")
-    )
-    parent = {u[0]: u[0] for u in units}
-
-    def find(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    dev_units = [u[0] for u in units if u[4]]
-    for uid in dev_units[1:]:
-        union(dev_units[0], uid)
-    owners_of: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    first_unit_of_owner: dict[int, int] = {}
-    for unit_id, owner_id, designated in ownerships:
-        owners_of[unit_id].append((owner_id, designated))
-        if owner_id in first_unit_of_owner:
-            union(first_unit_of_owner[owner_id], unit_id)
-        else:
-            first_unit_of_owner[owner_id] = unit_id
-
-    groups: dict[int, list[tuple[int, str, str, Decimal, bool]]] = {}
-    for u in units:
-        groups.setdefault(find(u[0]), []).append(u)
-    # Who may vote online for each group: sole owners, and the designated voter of a co-owned unit.
-    voting_owner: dict[int, tuple[int, bool]] = {}  # owner → (group root, may vote)
-    for root, group in groups.items():
-        for uid, *_ in group:
-            owners = owners_of.get(uid, [])
-            for owner_id, designated in owners:
-                may = len(owners) == 1 or designated
-                prev = voting_owner.get(owner_id)
-                voting_owner[owner_id] = (root, may or (prev[1] if prev else False))
-    online_roots = {root for root, may in voting_owner.values() if may}
-    persons: list[ElectorPerson] = []
-    n = 0
-    for root, group in groups.items():  # dict order = order of each group's first unit by label
-        is_dev = group[0][4]
-        if not is_dev:
-            n += 1
-        persons.append(
-            ElectorPerson(
-                assembly=assembly,
-                key=DEVELOPER_KEY if is_dev else f"P{n:05d}",
-                area=sum((g[3] for g in group), Decimal(0)),
-                unit_count=len(group),
-                units_label="、".join(f"{g[1]}-{g[2]}" for g in group),
-                is_developer=is_dev,
-                can_vote_online=root in online_roots,
-            )
-        )
-    ElectorPerson.objects.bulk_create(persons, batch_size=5000)
-    person_of_root = dict(zip(groups, persons, strict=True))
-    ElectorUnit.objects.bulk_create(
-        [
-            ElectorUnit(
-                assembly=assembly,
-                person=person_of_root[root],
-                unit_id=uid,
-                label=f"{bname}-{number}",
-                area=area,
-                developer_held=held,
-            )
-            for root, group in groups.items()
-            for uid, bname, number, area, held in group
-        ],
-        batch_size=5000,
-    )
-    ElectorVoter.objects.bulk_create(
-        [
-            ElectorVoter(assembly=assembly, person=person_of_root[root], owner_id=owner_id, may_vote=may)
-            for owner_id, (root, may) in voting_owner.items()
-        ],
-        batch_size=5000,
-    )
-    return len(persons), sum((p.area for p in persons), Decimal(0))
-
-
 # --- ballots -------------------------------------------------------------------------------------------------
-
-
-def _clean_choices(assembly: Assembly, choices: Mapping[str, str], *, require_all: bool) -> dict[str, str]:
-    motions = list(assembly.motions.order_by("seq"))
-    codes = {m.code for m in motions}
-    out: dict[str, str] = {}
-    for code, choice in choices.items():
-        if code not in codes:
-            raise DomainError(f"表决事项“{code}”不属于本次表决", field="选择")
-        if choice in ("", None):
-            continue
-        if choice not in CHOICES:
-            raise DomainError(f"对“{code}”的选择无效，只能是同意、反对或弃权", field="选择")
-        out[code] = choice
-    missing = [m for m in motions if m.code not in out]
-    if require_all and missing:
-        names = "、".join(f"{m.code}“{m.title}”" for m in missing)
-        raise DomainError(f"请对每一项表决事项作出选择（同意、反对或弃权），尚未选择：{names}", field="选择")
-    if not out:
-        raise DomainError("选票上没有任何有效选择", field="选择")
-    return {code: out[code] for code in sorted(out, key=lambda c: int(c[1:]) if c[1:].isdigit() else 0)}
-
-
-def _duplicate_error(person: ElectorPerson) -> DomainError:
-    return DomainError(
-        f"房屋 {person.units_label} 已投过票（每位业主只能投一票，不能重复投票或同时以书面和电子方式投票）",
-        field="选票",
-    )
 
 
 def _store_ballot(
     *,
-    actor: User,
+    user: User,
     assembly: Assembly,
     person: ElectorPerson,
     channel: str,
@@ -411,7 +224,7 @@ def _store_ballot(
         choices=choices,
         receipt=_new_receipt(),
         cast_at=now(),
-        cast_by=actor,
+        cast_by=user,
         voter_owner_id=voter_owner_id,
     )
     if scan is not None:
@@ -422,7 +235,7 @@ def _store_ballot(
     except IntegrityError:
         raise _duplicate_error(person) from None
     audit_record(
-        actor=actor,
+        user=user,
         action=f"ballot.cast_{channel}",
         obj=ballot,
         after={
@@ -435,79 +248,89 @@ def _store_ballot(
     return ballot
 
 
+@requires_actor
 @transaction.atomic
-def ballot_cast(*, actor: User, assembly: Assembly, choices: Mapping[str, str]) -> Ballot:
+def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str]) -> Ballot:
     """An owner votes online for the person they belong to; a receipt is shown and sent by SMS after commit."""
-    if getattr(actor, "role", None) != Role.OWNER or not actor.owner_id:
+    user = person_acting(actor, what="参与业主大会表决")
+    if user.role != Role.OWNER or not user.owner_id:
         raise NotAllowed("只有登记在册的业主本人可以在线投票")
     assembly = _lock_shared(assembly)
     if assembly.status != AssemblyStatus.OPEN:
-        raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能投票", field="选票")
+        raise InvalidTransition(f"选票：本次表决{assembly.get_status_display()}，不能投票", field="ballot")
     moment = now()
     if moment < assembly.vote_start:
-        raise DomainError("投票尚未开始", field="选票")
+        raise DomainError("选票：投票尚未开始", field="ballot")
     if moment >= assembly.vote_end:
-        raise DomainError("投票已截止", field="选票")
+        raise DomainError("选票：投票已截止", field="ballot")
     voter = (
         ElectorVoter.objects.select_related("person")
-        .filter(assembly=assembly, owner_id=actor.owner_id)
+        .filter(assembly=assembly, owner_id=user.owner_id)
         .first()
     )
     if voter is None:
-        raise NotAllowed("您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="选票")
+        raise NotAllowed("选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot")
     if not voter.may_vote:
         raise NotAllowed(
-            "您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果", field="选票"
+            "选票：您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
+            field="ballot",
         )
     cleaned = _clean_choices(assembly, choices, require_all=True)
-    phone = actor.owner.phone if actor.owner else ""
+    phone = user.owner.phone if user.owner else ""
     ballot = _store_ballot(
-        actor=actor,
+        user=user,
         assembly=assembly,
         person=voter.person,
         channel=Ballot.Channel.ONLINE,
         choices=cleaned,
-        voter_owner_id=actor.owner_id,
+        voter_owner_id=user.owner_id,
         scan=None,
     )
     if phone:
         text = (
-            f"【{settings.WUYE['BUREAU_NAME']}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
+            f"【{county_setting('BUREAU_NAME')}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
             f"结果公示时可凭回执码核对您的选票已被计入。"
         )
         transaction.on_commit(lambda: sms_send(phone, text))
     return ballot
 
 
+@requires_actor
 @transaction.atomic
 def ballot_enter_paper(
-    *, actor: User, assembly: Assembly, unit_label: str, choices: Mapping[str, str], scan: UploadedFile | None
+    *,
+    actor: Actor,
+    assembly: Assembly,
+    unit_label: str,
+    choices: Mapping[str, str],
+    scan: UploadedFile | None,
 ) -> Ballot:
     """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock_shared(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status != AssemblyStatus.OPEN:
-        raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能录入书面选票", field="选票")
+        raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能录入书面选票", field="ballot")
     if now() < assembly.vote_start:
-        raise DomainError("投票尚未开始", field="选票")
+        raise DomainError("选票：投票尚未开始", field="ballot")
     label = (unit_label or "").strip().replace("－", "-")
     if not label:
-        raise DomainError("请填写房号（如 1栋-101），开发建设单位填写“开发建设单位”", field="房号")
+        raise DomainError("请填写房号（如 1栋-101），开发建设单位填写“开发建设单位”", field="unit_label")
     if label == DEVELOPER_KEY:
         person = ElectorPerson.objects.filter(assembly=assembly, is_developer=True).first()
         if person is None:
-            raise DomainError("本小区名册中没有开发建设单位未售出或未交付的房屋", field="房号")
+            raise DomainError("房号：本小区名册中没有开发建设单位未售出或未交付的房屋", field="unit_label")
     else:
         unit = ElectorUnit.objects.select_related("person").filter(assembly=assembly, label=label).first()
         if unit is None:
-            raise DomainError(f"房号“{label}”不在本次表决名册中（格式如 1栋-101）", field="房号")
+            raise DomainError(f"房号“{label}”不在本次表决名册中（格式如 1栋-101）", field="unit_label")
         person = unit.person
     if scan is None:
-        raise DomainError("请上传书面选票的扫描件或照片", field="选票扫描件")
-    checked = check_upload(scan, field="选票扫描件")
+        raise DomainError("选票扫描件：请上传书面选票的扫描件或照片", field="scan")
+    checked = check_upload(scan, field="scan")
     cleaned = _clean_choices(assembly, choices, require_all=False)
     return _store_ballot(
-        actor=actor,
+        user=user,
         assembly=assembly,
         person=person,
         channel=Ballot.Channel.PAPER,
@@ -521,24 +344,26 @@ def ballot_enter_paper(
 # --- closing, publishing, objections ---------------------------------------------------------------------------
 
 
+@requires_actor
 @transaction.atomic
-def assembly_close(*, actor: User, assembly: Assembly) -> Assembly:
+def assembly_close(*, actor: Actor, assembly: Assembly) -> Assembly:
     """After the window: freeze the tally and the digest over the canonical ballot list."""
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status == AssemblyStatus.CLOSED:
         return assembly
     _check_move(assembly, AssemblyStatus.CLOSED)
     if now() < assembly.vote_end:
         raise DomainError(
             f"投票截止时间（{selectors.cn_datetime(assembly.vote_end)}）未到，不能提前截止计票",
-            field="投票截止时间",
+            field="vote_end",
         )
     results = selectors.tally_from_db(assembly)
     assembly.result = {"motions": [r.as_dict() for r in results]}
     assembly.digest = sha256_of(selectors.ballots_document(assembly))
     _move(
-        actor=actor,
+        actor=user,
         assembly=assembly,
         to=AssemblyStatus.CLOSED,
         action="assembly.close",
@@ -547,14 +372,16 @@ def assembly_close(*, actor: User, assembly: Assembly) -> Assembly:
     return assembly
 
 
+@requires_actor
 @transaction.atomic
-def assembly_publish(*, actor: User, assembly: Assembly) -> Assembly:
+def assembly_publish(*, actor: Actor, assembly: Assembly) -> Assembly:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status == AssemblyStatus.PUBLISHED:
         return assembly
     _move(
-        actor=actor,
+        actor=user,
         assembly=assembly,
         to=AssemblyStatus.PUBLISHED,
         action="assembly.publish",
@@ -563,22 +390,24 @@ def assembly_publish(*, actor: User, assembly: Assembly) -> Assembly:
     return assembly
 
 
+@requires_actor
 @transaction.atomic
-def assembly_finalise(*, actor: User, assembly: Assembly) -> Assembly:
+def assembly_finalise(*, actor: Actor, assembly: Assembly) -> Assembly:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status == AssemblyStatus.FINAL:
         return assembly
     if assembly.status == AssemblyStatus.PUBLISHED:
         if assembly.objection_end and today() <= assembly.objection_end:
             raise DomainError(
-                f"公示期至 {assembly.objection_end:%Y-%m-%d} 截止，期满后才能结束公示", field="公示期"
+                f"公示期至 {assembly.objection_end:%Y-%m-%d} 截止，期满后才能结束公示", field="objection_end"
             )
         pending = assembly.objections.filter(answered_at__isnull=True).count()
         if pending:
-            raise DomainError(f"还有 {pending} 条异议未答复，请先答复", field="异议")
+            raise DomainError(f"还有 {pending} 条异议未答复，请先答复", field="objection")
     _move(
-        actor=actor,
+        actor=user,
         assembly=assembly,
         to=AssemblyStatus.FINAL,
         action="assembly.finalise",
@@ -587,16 +416,18 @@ def assembly_finalise(*, actor: User, assembly: Assembly) -> Assembly:
     return assembly
 
 
+@requires_actor
 @transaction.atomic
-def assembly_cancel(*, actor: User, assembly: Assembly, reason: str) -> Assembly:
+def assembly_cancel(*, actor: Actor, assembly: Assembly, reason: str) -> Assembly:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    _require_manager(actor, assembly.estate_id)
+    _require_manager(user, assembly.estate_id)
     if assembly.status == AssemblyStatus.CANCELLED:
         return assembly
     if not (reason or "").strip():
-        raise DomainError("请填写取消原因", field="取消原因")
+        raise DomainError("请填写取消原因", field="reason")
     _move(
-        actor=actor,
+        actor=user,
         assembly=assembly,
         to=AssemblyStatus.CANCELLED,
         action="assembly.cancel",
@@ -606,39 +437,43 @@ def assembly_cancel(*, actor: User, assembly: Assembly, reason: str) -> Assembly
     return assembly
 
 
+@requires_actor
 @transaction.atomic
-def objection_raise(*, actor: User, assembly: Assembly, text: str) -> Objection:
+def objection_raise(*, actor: Actor, assembly: Assembly, text: str) -> Objection:
+    user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(assembly)
-    if getattr(actor, "role", None) != Role.OWNER or not actor.owner_id:
+    if user.role != Role.OWNER or not user.owner_id:
         raise NotAllowed("只有本小区业主可以提出异议")
-    if not ElectorVoter.objects.filter(assembly=assembly, owner_id=actor.owner_id).exists():
-        raise NotAllowed("您不在本次表决的业主名册中", field="异议内容")
+    if not ElectorVoter.objects.filter(assembly=assembly, owner_id=user.owner_id).exists():
+        raise NotAllowed("异议内容：您不在本次表决的业主名册中", field="text")
     if assembly.status != AssemblyStatus.PUBLISHED:
-        raise InvalidTransition("只有在结果公示期内才能提出异议", field="异议内容")
+        raise InvalidTransition("异议内容：只有在结果公示期内才能提出异议", field="text")
     if assembly.objection_end and today() > assembly.objection_end:
-        raise DomainError("公示期已过，不能再提出异议", field="异议内容")
+        raise DomainError("异议内容：公示期已过，不能再提出异议", field="text")
     text = (text or "").strip()
     if len(text) < 5:
-        raise DomainError("请写明异议的具体内容（至少 5 个字）", field="异议内容")
+        raise DomainError("异议内容：请写明异议的具体内容（至少 5 个字）", field="text")
     text = text[:4000]
-    existing = Objection.objects.filter(assembly=assembly, raised_by=actor, text=text).first()
+    existing = Objection.objects.filter(assembly=assembly, raised_by=user, text=text).first()
     if existing is not None:  # a double submit: the assembly lock above serialises the two requests
         return existing
-    objection = Objection.objects.create(assembly=assembly, raised_by=actor, text=text, raised_at=now())
-    audit_record(actor=actor, action="objection.raise", obj=objection, after={"assembly": assembly.pk})
+    objection = Objection.objects.create(assembly=assembly, raised_by=user, text=text, raised_at=now())
+    audit_record(actor=user, action="objection.raise", obj=objection, after={"assembly": assembly.pk})
     return objection
 
 
+@requires_actor
 @transaction.atomic
-def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
+def objection_answer(*, actor: Actor, objection: Objection, answer: str) -> Objection:
+    user = person_acting(actor, what="参与业主大会表决")
     objection = Objection.objects.select_for_update().select_related("assembly").get(pk=objection.pk)
-    _require_manager(actor, objection.assembly.estate_id)
+    _require_manager(user, objection.assembly.estate_id)
     answer = (answer or "").strip()
     if not answer:
-        raise DomainError("不能为空", field="答复")
+        raise DomainError("答复：不能为空", field="answer")
     if objection.answered_at is not None:
-        raise InvalidTransition("该异议已经答复", field="答复")
-    objection.answer, objection.answered_by, objection.answered_at = answer, actor, now()
+        raise InvalidTransition("该异议已经答复", field="answer")
+    objection.answer, objection.answered_by, objection.answered_at = answer, user, now()
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
-    audit_record(actor=actor, action="objection.answer", obj=objection, after={"answered": True})
+    audit_record(actor=user, action="objection.answer", obj=objection, after={"answered": True})
     return objection

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.display import motion_no
 from wuye.common.errors import DomainError
-from wuye.registry.models import Estate
+from wuye.common.forms import form_add_domain_error
 
 from . import selectors, services
 from .forms import AnswerForm, AssemblyForm, CancelForm, DocumentForm, MotionForm, ObjectionForm
@@ -26,10 +26,7 @@ from .models import (
     PUBLIC_RESULT_STATES,
     RESULT_STATES,
     AssemblyStatus,
-    Ballot,
     Motion,
-    MotionDocument,
-    Objection,
 )
 from .tally import CHOICE_LABELS, CHOICES, DEVELOPER_KEY, ITEMS
 from .thresholds import three_quarter_items
@@ -54,13 +51,6 @@ def owner_facing(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callabl
         return wrapped
 
     return decorator
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = next((name for name, f in form.fields.items() if f.label == exc.field), None)
-    form.add_error(
-        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
-    )
 
 
 def _managed(request: HttpRequest, pk: int) -> Any:
@@ -105,18 +95,14 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("estate_code", "")
-        estate = (
-            user.estate
-            if user.role == Role.COMMITTEE_MEMBER
-            else Estate.objects.filter(code=code.strip()).first()
-        )
+        estate = selectors.estate_for_new_assembly(user, code=code)
         if estate is None:
             form.add_error("estate_code", "没有该编码的小区")
         else:
             try:
                 assembly = services.assembly_create(actor=user, estate=estate, **data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(request, "已创建表决，请添加表决事项和材料，然后开始投票。")
                 return redirect("voting:detail", pk=assembly.pk)
@@ -139,7 +125,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_result": assembly.status in PUBLIC_RESULT_STATES
         or (manager and assembly.status in RESULT_STATES),
         "is_published": assembly.status == AssemblyStatus.PUBLISHED,
-        "objections": assembly.objections.select_related("raised_by").order_by("raised_at"),
+        "objections": selectors.objections_of(assembly),
     }
     if manager:
         ctx.update(
@@ -167,7 +153,7 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.motion_add(actor=request.user, assembly=assembly, **form.cleaned_data)
         except DomainError as exc:
-            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已添加表决事项。")
     else:
@@ -180,12 +166,12 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*MANAGER_ROLES)
 def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
-    motion = get_object_or_404(Motion, pk=motion_pk)
+    motion = selectors.motion_get_visible(request.user, pk=motion_pk)
     assembly = _managed(request, motion.assembly_id)
     try:
         services.motion_remove(actor=request.user, motion=motion)
     except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已删除表决事项。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -194,7 +180,7 @@ def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
 @require_POST
 @role_required(*MANAGER_ROLES)
 def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
-    motion = get_object_or_404(Motion, pk=motion_pk)
+    motion = selectors.motion_get_visible(request.user, pk=motion_pk)
     assembly = _managed(request, motion.assembly_id)
     upload = request.FILES.get("file")
     if upload is None:
@@ -203,7 +189,7 @@ def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
         try:
             services.motion_document_add(actor=request.user, motion=motion, upload=upload)
         except DomainError as exc:
-            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已上传表决材料。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -211,8 +197,7 @@ def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
 
 @role_required(*VOTING_ROLES)
 def document_download(request: HttpRequest, doc_pk: int) -> HttpResponse:
-    doc = get_object_or_404(MotionDocument.objects.select_related("motion"), pk=doc_pk)
-    selectors.assembly_get_visible(request.user, pk=doc.motion.assembly_id)
+    doc = selectors.document_get_visible(request.user, pk=doc_pk)
     return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.name)
 
 
@@ -220,7 +205,7 @@ def document_download(request: HttpRequest, doc_pk: int) -> HttpResponse:
 def paper_scan(request: HttpRequest, pk: int, receipt: str) -> HttpResponse:
     """The scan of a paper ballot, for the committee and the task force (it may show a name and signature)."""
     assembly = _managed(request, pk)
-    ballot = get_object_or_404(Ballot, assembly=assembly, receipt=receipt, channel=Ballot.Channel.PAPER)
+    ballot = selectors.paper_ballot_get(assembly, receipt=receipt)
     return FileResponse(ballot.scan.open("rb"), filename=ballot.scan.name.rsplit("/", 1)[-1])
 
 
@@ -248,7 +233,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+        messages.error(request, exc.message)
     else:
         messages.success(request, done)
     return redirect("voting:detail", pk=assembly.pk)
@@ -267,7 +252,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ballot_cast(actor=request.user, assembly=assembly, choices=chosen)
         except DomainError as exc:
-            error = f"{exc.field}：{exc.message}" if exc.field else exc.message
+            error = exc.message
         else:
             messages.success(request, "投票成功，回执码已显示在下方并发送到您的手机。")
             return redirect("voting:receipt", pk=assembly.pk)
@@ -326,7 +311,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
                 scan=request.FILES.get("scan"),
             )
         except DomainError as exc:
-            error = f"{exc.field}：{exc.message}" if exc.field else exc.message
+            error = exc.message
         else:
             messages.success(
                 request,
@@ -377,7 +362,7 @@ def _result_assembly(request: HttpRequest, pk: int) -> Any:
     """Published results are public; before publication only the managers see the frozen tally."""
     user = request.user
     if user.is_authenticated:
-        assembly = selectors.assemblies_visible_to(user).filter(pk=pk).first()
+        assembly = selectors.assembly_visible_or_none(user, pk=pk)
         if assembly is not None and (
             assembly.status in PUBLIC_RESULT_STATES
             or (assembly.status in RESULT_STATES and services.can_manage(user, assembly.estate_id))
@@ -443,7 +428,7 @@ def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.objection_raise(actor=request.user, assembly=assembly, text=form.cleaned_data["text"])
         except DomainError as exc:
-            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, "已提交异议，业委会将在公示期内答复。")
     return redirect("voting:detail", pk=assembly.pk)
@@ -452,14 +437,14 @@ def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*MANAGER_ROLES)
 def objection_answer(request: HttpRequest, objection_pk: int) -> HttpResponse:
-    objection = get_object_or_404(Objection, pk=objection_pk)
+    objection = selectors.objection_get_visible(request.user, pk=objection_pk)
     assembly = _managed(request, objection.assembly_id)
     try:
         services.objection_answer(
             actor=request.user, objection=objection, answer=request.POST.get("answer", "")
         )
     except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("voting:detail", pk=assembly.pk)

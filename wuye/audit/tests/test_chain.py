@@ -1,10 +1,13 @@
+from typing import Any, cast
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from wuye.audit.models import AuditEntry
-from wuye.audit.services import audit_record
+from wuye.audit.services import audit_record, audit_record_many
+from wuye.kernel.actors import PublicActor, SystemActor
 from wuye.testing import make_company
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +67,11 @@ def test_entries_cannot_be_changed_through_the_orm():
 def test_recording_outside_a_transaction_is_refused():
     company = make_company()
     with pytest.raises(RuntimeError):
-        audit_record(actor=None, action="x", obj=company)
+        audit_record(actor=SystemActor("demo"), action="x", obj=company)
     with transaction.atomic():
-        entry = audit_record(actor=None, action="x", obj=company, before={"a": 1}, after={"a": 2})
+        entry = audit_record(
+            actor=SystemActor("demo"), action="x", obj=company, before={"a": 1}, after={"a": 2}
+        )
     assert entry.prev_hash == AuditEntry.objects.filter(id__lt=entry.id).order_by("-id").first().hash
 
 
@@ -88,7 +93,7 @@ def test_a_batch_of_entries_chains_between_single_ones_and_an_edit_inside_it_is_
     companies = [make_company(f"批量链测试物业{i}") for i in range(3)]
     with transaction.atomic():
         batch = audit_record_many(
-            actor=None,
+            actor=SystemActor("demo"),
             action="company.check",
             objs=companies,
             before=[{"n": i} for i in range(3)],
@@ -111,6 +116,30 @@ def test_a_batch_needs_a_transaction_and_one_value_per_object():
 
     company = make_company("批量校验物业")
     with pytest.raises(RuntimeError):
-        audit_record_many(actor=None, action="x", objs=[company], before=[None], after=[None], reason=[""])
+        audit_record_many(
+            actor=SystemActor("demo"), action="x", objs=[company], before=[None], after=[None], reason=[""]
+        )
     with pytest.raises(ValueError), transaction.atomic():
-        audit_record_many(actor=None, action="x", objs=[company], before=[], after=[None], reason=[""])
+        audit_record_many(
+            actor=SystemActor("demo"), action="x", objs=[company], before=[], after=[None], reason=[""]
+        )
+
+
+def test_an_entry_without_an_actor_is_refused():
+    company = make_company("无主体物业")
+    with pytest.raises(TypeError), transaction.atomic():
+        audit_record(actor=cast(Any, None), action="x", obj=company)
+    with pytest.raises(TypeError), transaction.atomic():
+        audit_record_many(
+            actor=cast(Any, None), action="x", objs=[company], before=[None], after=[None], reason=[""]
+        )
+    assert not AuditEntry.objects.filter(action="x").exists()
+
+
+def test_the_trail_names_the_system_job_and_the_public_channel():
+    company = make_company("标签物业")
+    with transaction.atomic():
+        job = audit_record(actor=SystemActor("tick"), action="x", obj=company)
+        public = audit_record(actor=PublicActor("qr"), action="x", obj=company)
+    assert (job.actor_label, job.actor_id) == ("系统（逾期检查）", None)
+    assert (public.actor_label, public.actor_id) == ("群众（扫码即办）", None)

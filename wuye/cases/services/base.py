@@ -16,7 +16,7 @@ from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import CheckedFile, check_upload
 from wuye.kernel.actors import Actor, actor_label, actor_role, actor_user, ensure_actor, requires_actor
-from wuye.registry.models import ServiceContract
+from wuye.registry.selectors import company_serves_estate
 
 from .. import workflow
 from ..models import Case, CaseAttachment, CaseEvent
@@ -37,9 +37,7 @@ def _company_serves(actor: Actor, case: Case) -> bool:
     company_id = getattr(actor_user(actor), "company_id", None)
     if not company_id or case.company_id != company_id:
         return False
-    return ServiceContract.objects.filter(
-        estate_id=case.estate_id, company_id=company_id, is_current=True
-    ).exists()
+    return company_serves_estate(company_id, case.estate_id)
 
 
 def acting_user(actor: Actor, what: str) -> User:

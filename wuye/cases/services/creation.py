@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
@@ -11,8 +10,10 @@ from wuye.common.errors import DomainError, InvalidTransition
 from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
 from wuye.kernel.actors import Actor, actor_user, requires_actor
+from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
-from wuye.registry.models import Estate, ServiceContract
+from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_serving_company_id
 
 from .. import workflow
 from ..models import Case, CaseSequence, CaseStatus
@@ -33,15 +34,11 @@ def _next_number(year: int) -> tuple[int, str]:
         seq_row = CaseSequence.objects.select_for_update().get(year=year)
     seq_row.last += 1
     seq_row.save(update_fields=["last"])
-    return seq_row.last, f"{settings.WUYE['CASE_NUMBER_PREFIX']}{year}-{seq_row.last:05d}"
+    return seq_row.last, f"{county_setting('CASE_NUMBER_PREFIX')}{year}-{seq_row.last:05d}"
 
 
 def _current_company_id(estate: Estate) -> int | None:
-    return (
-        ServiceContract.objects.filter(estate=estate, is_current=True)
-        .values_list("company_id", flat=True)
-        .first()
-    )
+    return estate_serving_company_id(estate.pk)
 
 
 @requires_actor

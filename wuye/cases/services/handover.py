@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.conf import settings
-
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.kernel.actors import Actor, actor_user, requires_actor
-from wuye.registry.models import Estate, ServiceContract
+from wuye.kernel.conf import county_setting
+from wuye.registry.models import Estate
+from wuye.registry.selectors import contracts_in_force
 
 from ..models import Case, HandoverRecord, HandoverStatus
 
@@ -20,12 +20,12 @@ def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None
     )
     if existing is not None:
         return existing
-    contract = ServiceContract.objects.filter(estate=estate, is_current=True).first()
+    contract = contracts_in_force().filter(estate=estate).first()
     record = HandoverRecord.objects.create(
         estate=estate,
         contract=contract,
         opened_from_case=from_case,
-        deadline=today() + dt.timedelta(days=int(str(settings.WUYE["HANDOVER_DAYS"]))),
+        deadline=today() + dt.timedelta(days=county_setting("HANDOVER_DAYS")),
         created_by=actor_user(actor),
         created_at=now(),
     )

@@ -5,21 +5,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.kernel.actors import Actor, requires_actor
+from wuye.kernel.conf import county_setting
 
 from .. import workflow
 from ..models import Case, CaseEvent, CaseStatus
 from ..selectors import case_is_overdue
 from .base import check_files, check_role, clean_text, future_date, move, precheck, record_event, save, snap
 from .locks import lock_case
-
-REOPEN_DAYS_DEFAULT = 15
 
 
 @requires_actor
@@ -246,9 +244,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
     fields = ["status", "closed_at"]
     data: dict[str, Any] = {}
     if case.status == CaseStatus.RECTIFYING:
-        new_deadline = new_deadline or today() + dt.timedelta(
-            days=int(str(settings.WUYE.get("CASE_REOPEN_DAYS", REOPEN_DAYS_DEFAULT)))
-        )
+        new_deadline = new_deadline or today() + dt.timedelta(days=county_setting("CASE_REOPEN_DAYS"))
         data = {
             "old_deadline": case.deadline.isoformat() if case.deadline else None,
             "new_deadline": new_deadline.isoformat(),

@@ -78,3 +78,11 @@ def case_title(case) -> str:  # type: ignore[no-untyped-def]
     if title and len(description) > len(title) and description.startswith(title):
         return title.rstrip() + display.ELLIPSIS
     return title
+
+
+@register.filter
+def field_error(message: str, label: str) -> str:
+    """An error beside its field reads "label：message", unless the message already names the field (a domain
+    error's message is complete on its own: "统一社会信用代码校验位错误…")."""
+    text, name = str(message), str(label or "")
+    return text if not name or text.startswith(name) else f"{name}：{text}"

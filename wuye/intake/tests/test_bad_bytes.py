@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from wuye.intake.models import Lead, Open311Client
+from wuye.kernel.actors import SystemActor
 
 pytestmark = pytest.mark.django_db
 REQUESTS = "/open311/v2/requests.json"
@@ -110,7 +111,9 @@ def test_12345_csv_with_nul_and_bidi_in_cells_imports_clean_text(estate):
     w = csv.writer(buf)
     w.writerow(["工单编号", "受理时间", "诉求人", "联系电话", "诉求地址", "来电内容"])
     w.writerow(["NB0001", "2025.06.03 08:30", "赵\u202e女士", "", "阳光花园", "物业\x00私自\x1b出租车位"])
-    report = hotline_import(actor=None, data=buf.getvalue().encode("utf-8"), filename="export.csv")
+    report = hotline_import(
+        actor=SystemActor("import_12345"), data=buf.getvalue().encode("utf-8"), filename="export.csv"
+    )
     assert report.summary() == {"imported": 1, "duplicates": 0, "errors": []}
     lead = Lead.objects.get(source_ref="12345:NB0001")
     assert lead.text == "物业私自出租车位" and lead.complainant_name == "赵女士"

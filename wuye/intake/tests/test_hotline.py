@@ -206,7 +206,9 @@ def _xlsx(rows: list[list]) -> bytes:
 def test_a_work_order_repeated_with_the_same_content_is_a_duplicate_not_an_error(estate):
     row = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "电梯停运", "2025-07-08"]
     other = ["ZS2507010002", "2025-07-01 10:00", "", "", "阳光花园", "车库漏水", ""]
-    report = hotline_import(actor=None, data=_xlsx([row, other, list(row)]), filename="dup.xlsx")
+    report = hotline_import(
+        actor=SystemActor("import_12345"), data=_xlsx([row, other, list(row)]), filename="dup.xlsx"
+    )
     assert report.summary() == {"imported": 2, "duplicates": 1, "errors": []}
     assert Lead.objects.filter(source_ref="12345:ZS2507010001").count() == 1
 
@@ -214,7 +216,9 @@ def test_a_work_order_repeated_with_the_same_content_is_a_duplicate_not_an_error
 def test_the_same_number_with_different_content_is_an_error_naming_both_rows(estate):
     row = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "电梯停运", ""]
     changed = ["ZS2507010001", "2025-07-01 09:00", "张女士", "13812345678", "阳光花园", "楼道灯不亮", ""]
-    report = hotline_import(actor=None, data=_xlsx([row, changed]), filename="conflict.xlsx")
+    report = hotline_import(
+        actor=SystemActor("import_12345"), data=_xlsx([row, changed]), filename="conflict.xlsx"
+    )
     assert report.imported == 1 and report.duplicates == 0
     [error] = report.errors
     assert error["row"] == 3

@@ -3,6 +3,7 @@
 import pytest
 
 from wuye.accounts.models import Role
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Owner
 from wuye.registry.selectors import estates_visible_to
 from wuye.testing import login, make_company, make_estate, make_user
@@ -47,7 +48,9 @@ def test_company_loses_sight_of_an_estate_when_its_contract_ends(county):
 
     user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
     contract = county["ea2"].contracts.get(is_current=True)
-    contract_end(actor=None, contract=contract, end=dt.date(2025, 6, 30), reason="业主大会解聘")
+    contract_end(
+        actor=SystemActor("demo"), contract=contract, end=dt.date(2025, 6, 30), reason="业主大会解聘"
+    )
     assert codes(user) == {"EA1"}
 
 
@@ -110,7 +113,7 @@ def test_committee_designates_the_voter_of_a_co_owned_unit(client):
 
     estate = make_estate(name="共有小区", code="CO1", units=1)
     unit = Unit.objects.get(estate=estate)
-    owner_link(actor=None, unit=unit, name="共有人乙", phone="13811112222")
+    owner_link(actor=SystemActor("demo"), unit=unit, name="共有人乙", phone="13811112222")
     second = Owner.objects.get(phone="13811112222")
     login(client, make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk))
     page = client.get("/registry/estates/CO1/units/").content.decode()
@@ -135,3 +138,101 @@ def test_a_stranger_cannot_be_designated_and_other_estates_are_404(county, clien
         client.post(f"/registry/estates/EB1/units/{other.pk}/voter/", {"owner": stranger.pk}).status_code
         == 404
     )
+
+
+def _contract_dated(estate, *, start, end):
+    from wuye.registry.models import ServiceContract
+
+    ServiceContract.objects.filter(estate=estate, is_current=True).update(start=start, end=end)
+
+
+def test_a_contract_past_its_end_date_and_the_grace_period_no_longer_gives_access(county, settings, client):
+    import datetime as dt
+
+    from wuye.common.dates import today
+
+    settings.WUYE = {**settings.WUYE, "CONTRACT_GRACE_DAYS": 30}
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    _contract_dated(county["ea2"], start=dt.date(2019, 1, 1), end=today() - dt.timedelta(days=31))
+    assert codes(user) == {"EA1"}
+    login(client, user)
+    assert client.get("/registry/estates/EA2/").status_code == 404
+
+
+def test_a_company_keeps_its_estate_during_the_grace_period_after_the_end_date(county, settings):
+    import datetime as dt
+
+    from wuye.common.dates import today
+
+    settings.WUYE = {**settings.WUYE, "CONTRACT_GRACE_DAYS": 30}
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    _contract_dated(county["ea2"], start=dt.date(2019, 1, 1), end=today() - dt.timedelta(days=30))
+    assert codes(user) == {"EA1", "EA2"}
+    settings.WUYE = {**settings.WUYE, "CONTRACT_GRACE_DAYS": 0}
+    assert codes(user) == {"EA1"}
+
+
+def test_a_contract_that_has_not_started_gives_no_access_yet(county):
+    import datetime as dt
+
+    from wuye.common.dates import today
+
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    _contract_dated(county["ea2"], start=today() + dt.timedelta(days=1), end=None)
+    assert codes(user) == {"EA1"}
+
+
+def test_the_company_page_counts_and_lists_only_the_estates_served_today(county, client):
+    import datetime as dt
+
+    from wuye.common.dates import today
+    from wuye.registry.selectors import company_list
+
+    admin = make_user(Role.BUREAU_ADMIN)
+    _contract_dated(county["ea2"], start=dt.date(2019, 1, 1), end=today() - dt.timedelta(days=400))
+    counts = {c.name: c.estate_count for c in company_list(admin)}
+    assert counts == {"甲物业有限公司": 1, "乙物业有限公司": 1}
+    login(client, admin)
+    body = client.get(f"/registry/companies/{county['a'].pk}/").content.decode()
+    assert "甲一小区" in body and "甲二小区" not in body
+
+
+def test_cases_and_revenue_follow_the_same_rule(county):
+    import datetime as dt
+
+    from wuye.cases.selectors import cases_visible_to
+    from wuye.common.dates import today
+    from wuye.revenue.selectors import user_company_runs
+
+    user = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    assert user_company_runs(user, county["ea2"])
+    _contract_dated(county["ea2"], start=dt.date(2019, 1, 1), end=today() - dt.timedelta(days=400))
+    assert not user_company_runs(user, county["ea2"])
+    assert user_company_runs(user, county["ea1"])
+    assert not cases_visible_to(user).filter(estate=county["ea2"]).exists()
+
+
+def test_the_public_and_company_staff_cannot_change_the_registry(county):
+    import datetime as dt
+
+    from wuye.common.errors import NotAllowed
+    from wuye.kernel.actors import PublicActor
+    from wuye.registry.services import contract_end, estate_save
+
+    contract = county["ea1"].contracts.get(is_current=True)
+    with pytest.raises(NotAllowed, match="群众（扫码即办）无权"):
+        contract_end(actor=PublicActor("qr"), contract=contract, end=dt.date(2025, 6, 30), reason="x")
+    staff = make_user(Role.COMPANY_STAFF, company_id=county["a"].pk)
+    with pytest.raises(NotAllowed):
+        estate_save(actor=staff, estate=county["ea1"], town=county["ea1"].town, code="EA1", name="改名")
+    contract.refresh_from_db()
+    assert contract.is_current
+
+
+def test_a_registry_service_called_without_an_actor_is_refused(county):
+    from typing import Any, cast
+
+    from wuye.registry.services import estate_save
+
+    with pytest.raises(TypeError):
+        estate_save(actor=cast(Any, None), town=county["ea1"].town, code="NEW", name="无主体小区")

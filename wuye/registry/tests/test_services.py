@@ -5,6 +5,7 @@ import pytest
 
 from wuye.accounts.models import Role
 from wuye.common.errors import DomainError
+from wuye.kernel.actors import SystemActor
 from wuye.registry.models import PropertyCompany, ServiceContract
 from wuye.registry.services import contract_create, contract_end
 from wuye.testing import login, make_company, make_estate, make_user
@@ -20,7 +21,7 @@ def test_company_form_rejects_a_bad_credit_code_in_chinese(client):
     )
     body = resp.content.decode()
     assert resp.status_code == 200
-    assert "统一社会信用代码：校验位错误：第 18 位应为“3”" in body
+    assert "统一社会信用代码校验位错误：第 18 位应为“3”" in body
     assert not PropertyCompany.objects.filter(name="坏代码物业").exists()
 
 
@@ -53,7 +54,7 @@ def test_an_estate_has_at_most_one_current_contract():
     estate = make_estate(company=a)
     with pytest.raises(DomainError, match="已有现行合同"):
         contract_create(
-            actor=None,
+            actor=SystemActor("demo"),
             estate=estate,
             company=b,
             start=dt.date(2025, 1, 1),
@@ -61,9 +62,14 @@ def test_an_estate_has_at_most_one_current_contract():
             fee_per_m2=Decimal("1.00"),
             hiring="tender",
         )
-    contract_end(actor=None, contract=estate.contracts.get(), end=dt.date(2024, 12, 31), reason="合同期满")
+    contract_end(
+        actor=SystemActor("demo"),
+        contract=estate.contracts.get(),
+        end=dt.date(2024, 12, 31),
+        reason="合同期满",
+    )
     contract_create(
-        actor=None,
+        actor=SystemActor("demo"),
         estate=estate,
         company=b,
         start=dt.date(2025, 1, 1),

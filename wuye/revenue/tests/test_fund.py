@@ -68,7 +68,7 @@ def test_deposit_needs_a_collection_first_and_only_the_bureau_confirms_it():
         services.fund_deposit_record(
             actor=w.task_force, estate=w.estate, due_ids=ids, deposited_on=PAST, reference=""
         )
-    assert exc.value.field == "专户入账凭证号"
+    assert exc.value.field == "reference" and "专户入账凭证号" in exc.value.message
     assert not FundDue.objects.filter(deposited_on__isnull=False).exists()
     assert (
         services.fund_deposit_record(

@@ -8,6 +8,7 @@ from PIL import Image
 
 from wuye.accounts.models import Role
 from wuye.common.dates import now
+from wuye.kernel.actors import SystemActor
 from wuye.registry import services as reg
 from wuye.registry.models import Owner, Ownership
 from wuye.testing import make_company, make_estate, make_units, make_user
@@ -33,16 +34,28 @@ class World:
         units = make_units(self.estate, 6, area="100.00")
         self.owners = [Owner.objects.get(ownerships__unit=u) for u in units]
         building = units[0].building
-        reg.owner_link(actor=None, unit=units[0], name="共有人丙", phone="13500000001")
+        reg.owner_link(actor=SystemActor("demo"), unit=units[0], name="共有人丙", phone="13500000001")
         self.co_owner = Owner.objects.get(phone="13500000001")
         Ownership.objects.filter(unit=units[0], owner=self.owners[0]).update(is_designated_voter=True)
-        u7, _ = reg.unit_upsert(actor=None, building=building, number="007", area=Decimal("50.00"))
-        reg.owner_link(actor=None, unit=u7, name=self.owners[1].name, phone=self.owners[1].phone)
-        reg.unit_upsert(
-            actor=None, building=building, number="008", area=Decimal("80.00"), developer_held=True
+        u7, _ = reg.unit_upsert(
+            actor=SystemActor("demo"), building=building, number="007", area=Decimal("50.00")
+        )
+        reg.owner_link(
+            actor=SystemActor("demo"), unit=u7, name=self.owners[1].name, phone=self.owners[1].phone
         )
         reg.unit_upsert(
-            actor=None, building=building, number="009", area=Decimal("20.00"), developer_held=True
+            actor=SystemActor("demo"),
+            building=building,
+            number="008",
+            area=Decimal("80.00"),
+            developer_held=True,
+        )
+        reg.unit_upsert(
+            actor=SystemActor("demo"),
+            building=building,
+            number="009",
+            area=Decimal("20.00"),
+            developer_held=True,
         )
         self.committee = make_user(Role.COMMITTEE_MEMBER, estate_id=self.estate.pk)
         self.other_estate = make_estate(units=2)

@@ -1,7 +1,8 @@
 from wuye.testing import login
 from wuye.voting import services
 
-from .test_flow import cast_all, close
+from .test_flow import close
+from .test_results import cast_all
 
 
 def test_the_api_lists_only_assemblies_the_user_may_see(world, client) -> None:

@@ -1,7 +1,6 @@
 """Print a one-time enrolment link for a bureau user: how the first office head binds an authenticator app, when
 nobody is yet logged in with a second factor to issue one from the page. Audited like the page."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -9,6 +8,7 @@ from wuye.accounts.enrolment import enrolment_link_issue
 from wuye.accounts.models import User
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import SystemActor
+from wuye.kernel.conf import county_setting
 
 
 class Command(BaseCommand):
@@ -25,6 +25,6 @@ class Command(BaseCommand):
             link, raw = enrolment_link_issue(actor=SystemActor("enrolment_link"), user_id=user.pk)
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        base = str(settings.WUYE["PUBLIC_BASE_URL"]).rstrip("/")
+        base = str(county_setting("PUBLIC_BASE_URL")).rstrip("/")
         self.stdout.write(f"{base}{reverse('accounts:enrol_link', args=[raw])}")
         self.stdout.write(f"有效期至 {link.expires_at:%Y-%m-%d %H:%M %Z}，只能使用一次。")

@@ -1,4 +1,4 @@
-"""Run the lead-created callbacks (triage's suggestion, …) outside the web process: settings.WUYE["LEAD_HOOKS"]="worker".
+"""Run the lead-created callbacks (triage's suggestion, …) outside the web process: the county setting LEAD_HOOKS="worker".
 
     python manage.py lead_worker                      # poll every 0.5 s until stopped (SIGTERM/SIGINT: finish the batch)
     python manage.py lead_worker --once               # process every pending lead, then exit (cron)
@@ -11,11 +11,11 @@ Progress is the LeadHookCursor row; several workers may run, one of them process
 import signal
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, close_old_connections, connections
 
 from wuye.intake import hooks
+from wuye.kernel.conf import county_setting
 
 
 class Command(BaseCommand):
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             return
         if interval <= 0 or batch <= 0:
             raise CommandError("--interval 和 --batch 必须大于 0")
-        if settings.WUYE.get("LEAD_HOOKS", "inline") != "worker":
+        if county_setting("LEAD_HOOKS") != "worker":
             self.stderr.write(
                 "注意：LEAD_HOOKS 不是 worker，网站已在请求中运行这些后续处理，本进程会再运行一次"
             )

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from wuye.common.errors import DomainError
+from wuye.kernel.actors import SystemActor
 from wuye.registry.importer import import_registry
 
 
@@ -17,9 +18,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
-            result = import_registry(actor=None, data=path.read_bytes())
+            result = import_registry(actor=SystemActor("import_registry"), data=path.read_bytes())
         except DomainError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(exc.message) from None
         self.stdout.write(
             f"共 {result.rows} 行：新增小区 {result.estates_created} 个，新增房屋 {result.units_created} 套，"
             f"更新房屋 {result.units_updated} 套，新增业主关系 {result.owners_linked} 条，错误 {len(result.errors)} 行。"

@@ -1,39 +1,26 @@
-"""Thin views: parse input, call one service or selector, render."""
+"""Revenue pages of bureau, company and committee staff: the county tables and one estate's ledger."""
 
-import io
 from typing import Any
 
-import segno
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
-from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.errors import DomainError
+from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
+from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import towns
 
-from . import forms, selectors, services
-from .models import Disclosure, Entry, EntryVoucher, FundDue, Objection, RevenueAccount
-from .pdf import statement_pdf
-from .periods import period_from_key
-
-
-def _apply_error(form: Any, exc: DomainError) -> None:
-    target = None
-    for name, field in form.fields.items():
-        if field.label == exc.field:
-            target = name
-    form.add_error(
-        target, exc.message if target else f"{exc.field}：{exc.message}" if exc.field else exc.message
-    )
+from .. import forms, selectors, services
+from ..models import Entry
+from ..periods import period_from_key
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, intro: str = "") -> HttpResponse:
@@ -96,7 +83,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def compliance_export(request: HttpRequest) -> HttpResponse:
     qs, _, _ = _compliance_qs(request)
     data = write_table(
-        title=f"{settings.WUYE['COUNTY_NAME']}公共收益监管情况（{today():%Y-%m-%d}）",
+        title=f"{county_setting('COUNTY_NAME')}公共收益监管情况（{today():%Y-%m-%d}）",
         headers=selectors.COMPLIANCE_HEADERS,
         rows=selectors.compliance_rows(qs),
         widths=[6, 10, 18, 12, 28, 12, 14, 12, 14, 14],
@@ -124,25 +111,18 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
         "is_bureau": user.role in BUREAU_ROLES,  # type: ignore[union-attr]
         "can_annul": user.role in services.ANNUL_ROLES,  # type: ignore[union-attr]
         "contracts": selectors.contracts_with_income(est),
-        "resolutions": est.revenue_resolutions.all(),
-        "businesses": est.common_part_businesses.select_related("usage_contract", "resolution"),
+        "resolutions": selectors.resolutions_of(est),
+        "businesses": selectors.businesses_of(est),
         "due_period": selectors.disclosure_due_period(),
     }
     if account is not None:
-        entries = (
-            Entry.objects.filter(account=account)
-            .select_related("resolution", "reverses", "reversed_by")
-            .prefetch_related("vouchers")
-            .order_by("-occurred_on", "-number")
-        )
+        entries = selectors.entries_of(account)
         ctx.update(
             {
                 "balance": selectors.account_balance(account),
                 "page": Paginator(entries, 50).get_page(request.GET.get("page")),
                 "disclosures": selectors.disclosures_published(account),
-                "objections": Objection.objects.filter(disclosure__account=account)
-                .select_related("entry", "disclosure")
-                .order_by("-raised_at")[:50],
+                "objections": selectors.objections_recent(account),
             }
         )
     return render(request, "revenue/estate.html", ctx)
@@ -156,7 +136,7 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.account_open(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已登记公共收益专门账户。")
             return redirect("revenue:estate", code=est.code)
@@ -168,13 +148,13 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*BUREAU_ROLES)
 def account_status(request: HttpRequest, code: str) -> HttpResponse:
     est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    account = get_object_or_404(RevenueAccount, estate=est)
+    account = selectors.account_get(est)
     form = forms.AccountStatusForm(request.POST or None, initial={"status": account.status})
     if request.method == "POST" and form.is_valid():
         try:
             services.account_set_status(actor=request.user, account=account, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已更新账户监管状态。")
             return redirect("revenue:estate", code=est.code)
@@ -194,7 +174,7 @@ def entry_create(request: HttpRequest, code: str) -> HttpResponse:
         try:
             entry = services.entry_create(actor=request.user, estate=est, **data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已记账：第 {entry.number} 号。")
             return redirect("revenue:estate", code=est.code)
@@ -208,9 +188,7 @@ def entry_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _entry_for(request: HttpRequest, pk: int) -> Entry:
-    entry = get_object_or_404(Entry.objects.select_related("account__estate"), pk=pk)
-    selectors.revenue_estate_get(request.user, code=entry.account.estate.code)  # type: ignore[arg-type]
-    return entry
+    return selectors.entry_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
 
 
 @role_required(Role.COMPANY_STAFF, *BUREAU_ROLES)
@@ -227,7 +205,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
                 annul=annul,
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已撤销该分录（冲正）。" if annul else "已冲正该分录。")
             return redirect("revenue:estate", code=entry.account.estate.code)
@@ -251,7 +229,7 @@ def entry_vouchers(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, entry=entry, vouchers=form.cleaned_data["vouchers"]
             )  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "已补充凭证。")
             return redirect("revenue:estate", code=entry.account.estate.code)
@@ -279,7 +257,7 @@ def _simple_create(
         try:
             service(actor=request.user, estate=est, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, done)
             return redirect("revenue:estate", code=est.code)
@@ -329,7 +307,7 @@ def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
         try:
             d = services.disclosure_publish(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
         except DomainError as exc:
-            _apply_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"已公示 {period_from_key(d.period_key).label}收支明细。")
             return redirect("revenue:disclosure", code=est.code, period=d.period_key)
@@ -345,8 +323,8 @@ def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
     est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    account = get_object_or_404(RevenueAccount, estate=est)
-    d = get_object_or_404(Disclosure, account=account, period_key=period)
+    account = selectors.account_get(est)
+    d = selectors.disclosure_get(account, period_key=period)
     st = selectors.statement(account, period_from_key(period))
     return render(
         request,
@@ -356,7 +334,7 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "st": st,
             "d": d,
             "objections": selectors.objections_of(d),
-            "comments": d.comments.select_related("author"),
+            "comments": selectors.comments_of(d),
             "is_company": selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
             "can_comment": request.user.role in (Role.COMMITTEE_MEMBER, *BUREAU_ROLES),  # type: ignore[union-attr]
             "comment_form": forms.CommentForm(),
@@ -369,15 +347,14 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
 @require_POST
 @role_required(Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    d = get_object_or_404(Disclosure.objects.select_related("account__estate"), pk=pk)
-    selectors.revenue_estate_get(request.user, code=d.account.estate.code)  # type: ignore[arg-type]
+    d = selectors.disclosure_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
     form = forms.CommentForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError("不能为空", field="审阅意见")
+            raise DomainError("审阅意见：不能为空", field="text")
         services.comment_add(actor=request.user, disclosure=d, text=form.cleaned_data["text"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已记录审阅意见。")
     return redirect("revenue:disclosure", code=d.account.estate.code, period=d.period_key)
@@ -386,249 +363,15 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.COMPANY_STAFF)
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(Objection.objects.select_related("disclosure__account__estate"), pk=pk)
-    est = selectors.revenue_estate_get(request.user, code=obj.disclosure.account.estate.code)  # type: ignore[arg-type]
+    obj = selectors.objection_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+    est = obj.disclosure.account.estate
     form = forms.AnswerForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError("不能为空", field="答复")
+            raise DomainError("答复：不能为空", field="answer")
         services.objection_answer(actor=request.user, objection=obj, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
     except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已答复异议。")
     return redirect("revenue:disclosure", code=est.code, period=obj.disclosure.period_key)
-
-
-# --- public pages (no login; no personal data) ---------------------------------------------------------------
-
-
-def public_url(code: str) -> str:
-    return settings.WUYE["PUBLIC_BASE_URL"].rstrip("/") + reverse("revenue:public", args=[code])
-
-
-def public_index(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.public_estate(code)
-    account = selectors.account_of(est)
-    disclosures = list(selectors.disclosures_published(account)) if account else []
-    return render(
-        request,
-        "revenue/public_index.html",
-        {
-            "estate": est,
-            "account": account,
-            "disclosures": disclosures,
-            "latest": disclosures[0] if disclosures else None,
-            "public_url": public_url(code),
-        },
-    )
-
-
-def _public_statement(code: str, period: str) -> tuple[Any, Disclosure, selectors.Statement]:
-    est = selectors.public_estate(code)
-    account = selectors.account_of(est)
-    if account is None:
-        raise Http404("该小区没有公示")
-    try:
-        p = period_from_key(period)
-    except DomainError:
-        raise Http404("期间不正确") from None
-    d = Disclosure.objects.filter(account=account, period_key=p.key).first()
-    if d is None:
-        raise Http404("该期间尚未公示")
-    return est, d, selectors.statement(account, p)
-
-
-def public_statement(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    est, d, st = _public_statement(code, period)
-    user = request.user
-    can_object = (
-        user.is_authenticated
-        and selectors.owner_units_in(user, est)  # type: ignore[arg-type]
-        and today() <= d.objection_until
-    )
-    return render(
-        request,
-        "revenue/public_statement.html",
-        {
-            "estate": est,
-            "d": d,
-            "st": st,
-            "objections": selectors.objections_of(d),
-            "can_object": can_object,
-            "public_url": public_url(code),
-            "is_owner": getattr(user, "role", None) == Role.OWNER,
-        },
-    )
-
-
-def public_pdf(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    est, d, st = _public_statement(code, period)
-    data = statement_pdf(st, d, public_url=public_url(code))
-    resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f"inline; filename=revenue-{est.code}-{d.period_key}.pdf"
-    return resp
-
-
-def public_qr(request: HttpRequest, code: str) -> HttpResponse:
-    selectors.public_estate(code)
-    buf = io.BytesIO()
-    segno.make(public_url(code), error="m").save(buf, kind="svg", scale=6, border=2)
-    return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
-
-
-def public_voucher(request: HttpRequest, pk: int) -> HttpResponse:
-    """Vouchers of lines in a published statement are public; others only to staff who see the estate."""
-    voucher = get_object_or_404(EntryVoucher.objects.select_related("entry__account__estate"), pk=pk)
-    entry = voucher.entry
-    published = Disclosure.objects.filter(
-        account_id=entry.account_id, period_start__lte=entry.occurred_on, period_end__gte=entry.occurred_on
-    ).exists()
-    if not published:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        selectors.revenue_estate_get(request.user, code=entry.account.estate.code)  # type: ignore[arg-type]
-    return FileResponse(
-        voucher.file.open("rb"),
-        content_type=voucher.content_type,
-        filename=voucher.original_name,
-        as_attachment=False,
-    )
-
-
-@require_POST
-def public_objection(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("revenue:public_statement", args=[code, period]))
-    est, d, _ = _public_statement(code, period)
-    form = forms.ObjectionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError("请填写异议内容", field="异议内容")
-        entry = Entry.objects.filter(account=d.account, pk=form.cleaned_data["entry"]).first()
-        if entry is None:
-            raise DomainError("该明细不在本期公示中", field="明细")
-        services.objection_raise(
-            actor=request.user, disclosure=d, entry=entry, text=form.cleaned_data["text"]
-        )  # type: ignore[arg-type]
-    except DomainError as exc:
-        messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
-        status = 403 if isinstance(exc, NotAllowed) else 400
-        resp = public_statement(request, code, period)
-        resp.status_code = status
-        return resp
-    messages.success(request, "您的异议已提交，物业服务企业须在期限内答复。")
-    return redirect("revenue:public_statement", code=est.code, period=d.period_key)
-
-
-# --- maintenance fund --------------------------------------------------------------------------------------
-
-
-@role_required(*COUNTY_READ_ROLES)
-def fund_county(request: HttpRequest) -> HttpResponse:
-    rows = selectors.fund_county_by_collector(request.user)  # type: ignore[arg-type]
-    if request.GET.get("format") == "xlsx":
-        data = write_table(
-            title=f"{settings.WUYE['COUNTY_NAME']}住宅专项维修资金未上缴情况（{today():%Y-%m-%d}）",
-            headers=[
-                "序号",
-                "代收方",
-                "代收单位",
-                "涉及小区",
-                "笔数",
-                "已代收未上缴（元）",
-                "其中逾期（元）",
-                "尚未代收（元）",
-            ],
-            rows=[
-                [
-                    i,
-                    r["collector_label"],
-                    r["collector_name"],
-                    r["estates"],
-                    r["dues"],
-                    float(r["held"]),
-                    float(r["overdue"]),
-                    float(r["uncollected"]),
-                ]
-                for i, r in enumerate(rows, start=1)
-            ],
-            widths=[6, 16, 32, 10, 8, 18, 16, 16],
-        )
-        resp = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        resp["Content-Disposition"] = "attachment; filename*=UTF-8''fund-undeposited.xlsx"
-        return resp
-    return render(request, "revenue/fund_county.html", {"rows": rows, "today": today()})
-
-
-def _first_form_error(form: Any) -> DomainError:
-    """The first invalid field of a form shown as a message, named by its label (not a fixed guess)."""
-    name, errors = next(iter(form.errors.items()))
-    label = form.fields[name].label if name in form.fields else "填写内容"
-    return DomainError(str(errors[0]), field=label)
-
-
-@role_required(*STAFF_ROLES)
-def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    is_bureau = request.user.role in BUREAU_ROLES  # type: ignore[union-attr]
-    gen_form = forms.FundGenerateForm(
-        request.POST if request.POST.get("op") == "generate" else None,
-        initial={"collector_name": est.developer, "collector": "developer"},
-    )
-    mark_form = forms.FundMarkForm(
-        request.POST if request.POST.get("op") == "mark" else None, initial={"day": today()}
-    )
-    if request.method == "POST":
-        try:
-            if request.POST.get("op") == "generate":
-                if not gen_form.is_valid():
-                    raise _first_form_error(gen_form)
-                n = services.fund_dues_generate(actor=request.user, estate=est, **gen_form.cleaned_data)  # type: ignore[arg-type]
-                messages.success(request, f"已核定 {n} 套房屋的首期维修资金。")
-            elif request.POST.get("op") == "mark":
-                if not mark_form.is_valid():
-                    raise _first_form_error(mark_form)
-                ids = request.POST.getlist("due")
-                data = mark_form.cleaned_data
-                if data["action"] == "collect":
-                    n = services.fund_collection_record(
-                        actor=request.user,
-                        estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
-                        collected_on=data["day"],
-                    )
-                else:
-                    n = services.fund_deposit_record(
-                        actor=request.user,
-                        estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
-                        deposited_on=data["day"],
-                        reference=data["reference"],
-                    )
-                messages.success(request, f"已更新 {n} 笔。")
-            else:
-                raise DomainError("未知操作", field="操作")
-        except (DomainError, ValueError) as exc:
-            messages.error(request, f"{exc.field}：{exc.message}" if exc.field else exc.message)
-        else:
-            return redirect("revenue:fund_estate", code=est.code)
-    dues = selectors.fund_dues_of(est)
-    return render(
-        request,
-        "revenue/fund_estate.html",
-        {
-            "estate": est,
-            "summary": selectors.fund_estate_summary(est),
-            "page": Paginator(dues, 100).get_page(request.GET.get("page")),
-            "is_bureau": is_bureau,
-            "can_collect": is_bureau or selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
-            "gen_form": gen_form,
-            "mark_form": mark_form,
-            "today": today(),
-            "fund_rate": settings.WUYE["FUND_RATE_YUAN_PER_M2"],
-            "has_dues": FundDue.objects.filter(estate=est).exists(),
-        },
-    )

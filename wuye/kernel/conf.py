@@ -1,0 +1,252 @@
+"""The county's settings: every number (deadlines, thresholds, rates, targets, …) declared once, read through one
+accessor.
+
+A deployment overrides a declared key in `settings.WUYE` (the settings modules fill it from the environment); a key
+there that is not declared below stops the start-up (`check_county_settings`, run by `CommonConfig.ready`), and
+reading an undeclared key raises. The declared default is the only default: readers never repeat it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One county setting: its key, default, unit and the words a bureau user knows it by."""
+
+    key: str
+    default: Any
+    unit: str
+    label: str
+    # a mapping setting: a county overrides some entries (True) or replaces the whole table (False)
+    merge: bool = True
+
+    def coerce(self, value: Any) -> Any:
+        """The configured value in the default's type (settings from the environment arrive as text)."""
+        default = self.default
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in {"1", "true", "yes", "on"}
+            return bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, Decimal):
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                raise ValueError(f"{value!r} is not a number") from None
+            if not number.is_finite():
+                raise ValueError(f"{value!r} is not a finite number")
+            return number
+        if isinstance(default, tuple):  # a list of addresses, names…: from the environment as "a, b, c"
+            items = value.split(",") if isinstance(value, str) else value
+            return tuple(str(v).strip() for v in items if str(v).strip())
+        if isinstance(default, frozenset):
+            return frozenset(int(v) for v in value)
+        if isinstance(default, Mapping):
+            if not isinstance(value, Mapping):
+                raise ValueError(f"{value!r} is not a mapping")
+            if not self.merge:
+                return dict(value)
+            unknown = set(value) - set(default)
+            if unknown:
+                raise ValueError(f"unknown entries {sorted(unknown)}; declared: {sorted(default)}")
+            return {**default, **value}  # a county overrides some entries, the others keep their default
+        return str(value)
+
+
+_DECLARED: tuple[Setting, ...] = (
+    # who the county is
+    Setting("BUREAU_NAME", "钟山县住房和城乡建设局", "", "主管部门名称"),
+    Setting("COUNTY_NAME", "钟山县", "", "县（区）名称"),
+    Setting("COUNTY_CODE", "451122", "", "县（区）行政区划代码"),
+    Setting("CASE_NUMBER_PREFIX", "ZS", "", "台账编号前缀"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "", "对外网址（二维码、公示链接）"),
+    # how it runs
+    Setting("SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend", "", "短信发送方式"),
+    # where lead-created hooks run: "inline" in the request (development, tests), "worker" in a separate
+    # `manage.py lead_worker` process (production), "background" in a thread
+    Setting("LEAD_HOOKS", "inline", "", "线索后续处理的运行方式"),
+    # §13: bureau staff log in with a password and a TOTP code (on in production)
+    Setting("REQUIRE_BUREAU_2FA", False, "", "专班人员必须使用动态口令"),
+    Setting("OTP_TTL_SECONDS", 300, "秒", "短信验证码有效期"),
+    Setting("OTP_RESEND_SECONDS", 60, "秒", "短信验证码重发间隔"),
+    Setting("OTP_MAX_ATTEMPTS", 5, "次", "短信验证码最多尝试次数"),
+    # owners' login codes: limits per client and county-wide in the shared cache (trust issue #12)
+    Setting("SMS_LIMIT_WINDOW_SECONDS", 3600, "秒", "短信验证码限额的统计时段"),
+    Setting("SMS_PER_CLIENT", 10, "次", "每个访问地址在统计时段内可申请的验证码数"),
+    Setting("SMS_GLOBAL", 500, "次", "全县在统计时段内可发送的验证码数"),
+    # "inline" sends in the request; "background" after the response (production: a known phone is no slower)
+    Setting("SMS_DISPATCH", "inline", "", "短信发送时机"),
+    # bureau staff's second factor: wrong codes per login session and per account, then a pause
+    Setting("TOTP_MAX_FAILURES_SESSION", 5, "次", "每次登录动态口令最多错误次数"),
+    Setting("TOTP_MAX_FAILURES_ACCOUNT", 10, "次", "账号连续动态口令错误上限"),
+    Setting("TOTP_LOCKOUT_MINUTES", 15, "分钟", "动态口令错误过多后的锁定时间"),
+    Setting("ENROLMENT_LINK_HOURS", 72, "小时", "动态口令绑定链接有效期"),
+    # uploads: decompression bombs are refused from the headers (wuye.common.uploads)
+    Setting("UPLOAD_MAX_PIXELS", 40_000_000, "像素", "上传图片的最大像素数"),
+    Setting("XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024, "字节", "上传表格解压后的最大体积"),
+    Setting("XLSX_MAX_RATIO", 100, "倍", "上传表格的最大压缩比"),
+    # the reverse proxy in front of the app: only its X-Forwarded-For names the client (wuye.common.clientip)
+    Setting("TRUSTED_PROXIES", (), "", "可信反向代理地址"),
+    Setting("CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR", "", "代理传递访问地址的请求头"),
+    Setting("RETRY_AFTER_SECONDS", 5, "秒", "数据库暂不可用时建议的重试间隔"),
+    # the county's complaint hotline and mailbox, shown on every public page
+    Setting("HOTLINE", "0774-5551234", "", "投诉举报电话"),
+    Setting("MAILBOX", "wuye-jubao@example.cn", "", "投诉举报邮箱"),
+    # the web process loads the triage model at start-up (wuye/wsgi.py), so no resident waits for it
+    Setting("PRELOAD_TRIAGE", True, "", "启动时加载智能分拣模型"),
+    # public endpoints: (requests, seconds) per client and scope
+    Setting(
+        "INTAKE_RATE_LIMITS",
+        {
+            "qr_submit": (20, 60),  # submissions of the QR form per client per minute
+            "qr_view": (120, 60),
+            "track": (60, 60),  # tracking-code look-ups: slows down guessing
+            "feedback": (20, 60),
+            "open311_read": (120, 60),
+            "open311_write": (20, 60),
+        },
+        "次/秒",
+        "公开接口访问频率上限",
+    ),
+    # registry: a contract still binds its company for this long after its end date (until the handover)
+    Setting("CONTRACT_GRACE_DAYS", 30, "天", "物业服务合同到期后的过渡期"),
+    # the ledger
+    Setting("CASE_REOPEN_DAYS", 15, "天", "重新整改的默认期限"),
+    Setting("HANDOVER_DAYS", 30, "天", "物业交接期限"),
+    # triage
+    Setting(
+        "TRIAGE",
+        {
+            "DUP_THRESHOLD": 0.25,  # minimum score to be shown as a possible duplicate
+            "DUP_CATEGORY_BONUS": 0.10,  # added when the case has the category suggested for the new report
+            "DUP_MAX_CANDIDATES": 300,  # most recent open cases of the estate considered
+            "DUP_LEADS_PER_CASE": 5,  # merged reports of a case whose texts also count
+            "ARTIFACT_DIR": "",  # where the model files are; empty: the ones shipped in the repository
+        },
+        "",
+        "智能分拣参数",
+    ),
+    # §9: departments a non-property complaint (NONE) is transferred to, and the words of their topics; a county
+    # replaces the whole table
+    Setting(
+        "TRIAGE_DEPARTMENTS",
+        {
+            "县公安局（辖区派出所）": (
+                "邻居",
+                "噪音",
+                "吵",
+                "报警",
+                "民警",
+                "派出所",
+                "打架",
+                "偷",
+                "诈骗",
+                "狗",
+                "咬人",
+                "出租车",
+            ),
+            "县城市管理和综合执法局": ("城管", "占道", "烧烤", "摊", "油烟", "违建", "废品", "夜市", "渣土"),
+            "县住建局（市政）": (
+                "市政",
+                "人行道",
+                "马路",
+                "县道",
+                "公路",
+                "城市道路",
+                "路灯",
+                "斑马线",
+                "窨井",
+                "排水渠",
+                "路面",
+            ),
+            "县自然资源局（不动产登记）": ("房产证", "不动产", "办证", "土地证", "产权证", "登记"),
+            "县住建局（房地产市场）": ("开发商", "交房", "延期交房", "层高", "违约金", "商品房"),
+            "县生态环境局": ("环保", "污染", "排污", "河道", "河水", "粉尘", "KTV", "低音炮", "工地", "打桩"),
+            "县市场监督管理局": ("假货", "过期", "退货", "退款", "超市", "商家", "价格", "网购"),
+            "县教育局": ("学校", "学区", "划片", "幼儿园", "老师", "上学"),
+            "县人力资源和社会保障局": ("工资", "欠薪", "社保", "退休金", "养老金", "劳动"),
+            "县卫生健康局": ("医院", "挂号", "医生", "卫生院", "疫苗"),
+            "县交通运输局": ("公交", "客运", "车站", "班车"),
+            "县水利局": ("水利", "河堤", "水库", "倒垃圾"),
+            "供电公司": ("供电", "停电检修", "电线杆", "高压线", "电费", "电表"),
+            "自来水公司": ("自来水", "水费", "抄表", "水压"),
+            "燃气公司": ("燃气公司", "安检", "停气", "燃气费"),
+            "通信运营商": ("宽带", "网络", "信号", "运营商", "光纤"),
+            "所在社区居委会": ("社区", "低保", "调解", "租房", "房东", "押金"),
+        },
+        "",
+        "转办部门及其事项关键词",
+        merge=False,
+    ),
+    # R3 public revenue
+    Setting(
+        "REVENUE_MAX_COST_SHARE", Decimal("0.30"), "比例", "物业企业管理成本分成上限（超过须业主大会决议）"
+    ),
+    Setting("DISCLOSURE_PERIOD", "quarter", "", "公共收益公示周期（quarter 季度 / month 月）"),
+    Setting("DISCLOSURE_GRACE_DAYS", 15, "天", "公示期结束后的公示宽限期"),
+    Setting("DISCLOSURE_OBJECTION_DAYS", 30, "天", "业主对公示提出异议的期限"),
+    Setting("OBJECTION_ANSWER_DAYS", 10, "天", "物业企业答复异议的期限"),
+    # R4 special maintenance fund (county-published)
+    Setting("FUND_RATE_YUAN_PER_M2", Decimal("60.00"), "元/㎡", "住宅专项维修资金首期交存标准"),
+    # R1 voting: art. 278 items needing three quarters; objection period after the results (询异公示)
+    Setting(
+        "VOTING_THREE_QUARTER_ITEMS", frozenset({6, 7, 8}), "项", "须四分之三同意的表决事项（民法典第278条）"
+    ),
+    Setting("VOTING_OBJECTION_DAYS", 7, "天", "表决结果询异公示期"),
+    # Declared for the issues that will read them (nothing reads them yet):
+    # R6 elevators — the elevator registry of issue #17 (老旧电梯)
+    Setting("OLD_ELEVATOR_YEARS", 15, "年", "老旧电梯的使用年限"),
+    Setting("ELEVATOR_MAINTENANCE_DAYS", 15, "天", "电梯维护保养间隔"),
+    # §6 — the companies' monthly reports of issue #15 (月报，每月20日前)
+    Setting("MONTHLY_REPORT_DAY", 20, "日", "物业企业月报报送截止日"),
+    # §1 — the party-organisation coverage figure of issue #15
+    Setting("PARTY_ORG_TARGET", Decimal("0.85"), "比例", "业委会党组织覆盖率目标"),
+)
+
+DECLARED: dict[str, Setting] = {s.key: s for s in _DECLARED}
+
+
+def _configured() -> Mapping[str, Any]:
+    return getattr(settings, "WUYE", {}) or {}
+
+
+def county_setting(key: str) -> Any:
+    """The county's value for a declared key: `settings.WUYE[key]` in the declared type, else the default."""
+    declared = DECLARED.get(key)
+    if declared is None:
+        raise ImproperlyConfigured(f"unknown county setting {key!r}: declare it in wuye.kernel.conf")
+    configured = _configured()
+    if key not in configured:
+        return declared.coerce(declared.default)
+    return declared.coerce(configured[key])
+
+
+def setting_default(key: str) -> Any:
+    """A declared key's default (for a reader that shows or compares with it)."""
+    if key not in DECLARED:
+        raise ImproperlyConfigured(f"unknown county setting {key!r}: declare it in wuye.kernel.conf")
+    return DECLARED[key].coerce(DECLARED[key].default)
+
+
+def check_county_settings(configured: Mapping[str, Any] | None = None) -> None:
+    """At start-up: every key of settings.WUYE is declared and its value has the declared type."""
+    configured = _configured() if configured is None else configured
+    unknown = sorted(set(configured) - set(DECLARED))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"settings.WUYE has undeclared keys {unknown}: declare them in wuye.kernel.conf (or fix the spelling)"
+        )
+    for key, value in configured.items():
+        try:
+            DECLARED[key].coerce(value)
+        except (TypeError, ValueError) as exc:
+            raise ImproperlyConfigured(f"settings.WUYE[{key!r}] = {value!r} is not valid: {exc}") from None

@@ -1,0 +1,58 @@
+"""Revenue pages (thin views: parse input, call one service or selector, render): staff, public, fund."""
+
+from .fund import fund_county, fund_estate
+from .public import (
+    public_index,
+    public_objection,
+    public_pdf,
+    public_qr,
+    public_statement,
+    public_url,
+    public_voucher,
+)
+from .staff import (
+    account_open,
+    account_status,
+    business_create,
+    comment_add,
+    compliance,
+    compliance_export,
+    contract_create,
+    disclosure,
+    disclosure_publish,
+    entry_create,
+    entry_reverse,
+    entry_vouchers,
+    estate,
+    home,
+    objection_answer,
+    resolution_create,
+)
+
+__all__ = [
+    "account_open",
+    "account_status",
+    "business_create",
+    "comment_add",
+    "compliance",
+    "compliance_export",
+    "contract_create",
+    "disclosure",
+    "disclosure_publish",
+    "entry_create",
+    "entry_reverse",
+    "entry_vouchers",
+    "estate",
+    "fund_county",
+    "fund_estate",
+    "home",
+    "objection_answer",
+    "public_index",
+    "public_objection",
+    "public_pdf",
+    "public_qr",
+    "public_statement",
+    "public_url",
+    "public_voucher",
+    "resolution_create",
+]

@@ -1,0 +1,72 @@
+"""Who may run an assembly (its committee, or the bureau as the town's convener), its row locks, and its status
+moves along the declared transitions with their audit entry."""
+
+from typing import Any
+
+from django.db import connection
+
+from wuye.accounts.models import BUREAU_ROLES, Role
+from wuye.audit.services import audit_record
+from wuye.common.errors import InvalidTransition, NotAllowed
+from wuye.kernel.actors import Actor, actor_role
+
+from .models import (
+    TRANSITIONS,
+    Assembly,
+    AssemblyStatus,
+)
+
+ASSEMBLY_FIELDS = ("status", "opened_at", "closed_at", "published_at", "objection_end", "finalised_at")
+
+
+def can_manage(actor: Actor, estate_id: int) -> bool:
+    """The committee of the estate, or the bureau / task force acting as the town office convener."""
+    role = actor_role(actor)
+    if role in BUREAU_ROLES:
+        return True
+    return role == Role.COMMITTEE_MEMBER and getattr(actor, "estate_id", None) == estate_id
+
+
+def _require_manager(actor: Actor, estate_id: int) -> None:
+    if not can_manage(actor, estate_id):
+        raise NotAllowed("只有本小区业委会（物管会）或县专班（代乡镇召集）可以进行此操作")
+
+
+def _lock(assembly: Assembly) -> Assembly:
+    return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
+
+
+def _lock_shared(assembly: Assembly) -> Assembly:
+    """Ballots take a shared lock on the assembly: they run side by side, while closing (an exclusive lock) waits
+    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        table = Assembly._meta.db_table
+        return Assembly.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [assembly.pk])[0]
+    return Assembly.objects.get(pk=assembly.pk)
+
+
+def _check_move(assembly: Assembly, to: str) -> None:
+    if to not in TRANSITIONS[assembly.status]:
+        raise InvalidTransition(
+            f"表决当前状态为“{assembly.get_status_display()}”，不能变为“{AssemblyStatus(to).label}”",
+            field="status",
+        )
+
+
+def _move(
+    *, actor: Actor, assembly: Assembly, to: str, fields: dict[str, Any], action: str, reason: str = ""
+) -> None:
+    _check_move(assembly, to)
+    before = {f: getattr(assembly, f) for f in ASSEMBLY_FIELDS}
+    assembly.status = to
+    for name, value in fields.items():
+        setattr(assembly, name, value)
+    assembly.save(update_fields=["status", *fields])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=assembly,
+        before=before,
+        after={f: getattr(assembly, f) for f in ASSEMBLY_FIELDS},
+        reason=reason,
+    )
