@@ -235,7 +235,7 @@ def _store_ballot(
     except IntegrityError:
         raise _duplicate_error(person) from None
     audit_record(
-        user=user,
+        actor=user,
         action=f"ballot.cast_{channel}",
         obj=ballot,
         after={

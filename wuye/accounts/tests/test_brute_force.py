@@ -11,6 +11,7 @@ from wuye.accounts.enrolment import enrolment_link_issue
 from wuye.accounts.models import EnrolmentLink, Role, User
 from wuye.audit.models import AuditEntry
 from wuye.common.clientip import client_ip
+from wuye.kernel.conf import county_setting
 from wuye.testing import login, make_user
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_a_hundred_wrong_totp_codes_then_the_right_one_is_refused(client):
 def test_wrong_totp_codes_end_the_pending_login_after_the_session_limit(client, settings):
     user = _enable(make_user(Role.TASK_FORCE, username="tf", password=PASSWORD))
     client.post("/accounts/login/", {"username": "tf", "password": PASSWORD})
-    limit = settings.WUYE["TOTP_MAX_FAILURES_SESSION"]
+    limit = county_setting("TOTP_MAX_FAILURES_SESSION")
     for _ in range(limit - 1):
         assert (
             client.post("/accounts/login/code/", {"code": _wrong_code(user.totp_secret)}).status_code == 200
@@ -131,7 +132,7 @@ def test_the_account_lock_ends_after_the_lockout_time(client, settings):
     from wuye.common.errors import DomainError
 
     user = _enable(make_user(Role.TASK_FORCE))
-    for _ in range(settings.WUYE["TOTP_MAX_FAILURES_ACCOUNT"]):
+    for _ in range(county_setting("TOTP_MAX_FAILURES_ACCOUNT")):
         with pytest.raises(DomainError):
             totp_check(user=user, code=_wrong_code(user.totp_secret))
     with pytest.raises(DomainError, match="锁定"):

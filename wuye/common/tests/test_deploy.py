@@ -40,10 +40,14 @@ def test_check_deploy_with_production_settings_is_clean():
     assert _deploy_issues(_production_env()) == set()
 
 
-def test_check_deploy_notices_a_per_process_rate_limit_cache():
-    env = _production_env()
-    del env["REDIS_URL"]
-    assert "wuye.W001" in _deploy_issues(env)
+def test_check_deploy_notices_a_per_process_rate_limit_cache(settings):
+    # production refuses to start without REDIS_URL (test_settings_module); the check guards any other settings
+    from wuye.common.checks import check_shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_shared_cache()] == ["wuye.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert check_shared_cache() == []
 
 
 @pytest.mark.django_db

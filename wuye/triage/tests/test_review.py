@@ -11,7 +11,7 @@ from wuye.triage import ml
 from wuye.triage.departments import suggest_department
 from wuye.triage.models import Correction, Review, Suggestion
 from wuye.triage.selectors import accuracy_by_class, correction_examples
-from wuye.triage.services import correction_review, suggestion_create
+from wuye.triage.services import TRIAGE, correction_review, suggestion_create
 
 from .factories import make_lead
 
@@ -37,7 +37,7 @@ def head():
 
 def _corrected_lead(client, estate, staff, category="7"):
     lead = make_lead(estate=estate, text=TEXT)
-    suggestion_create(lead_id=lead.pk)
+    suggestion_create(actor=TRIAGE, lead_id=lead.pk)
     login(client, staff)
     client.post(reverse("triage:decide", args=[lead.pk]), {"action": "correct", "category": category})
     return Correction.objects.get(lead=lead)
@@ -121,7 +121,7 @@ def test_the_queue_shows_a_percentage_only_when_confident_and_otherwise_uncertai
     client, model, estate, staff
 ):
     lead = make_lead(estate=estate, text=TEXT)
-    suggestion_create(lead_id=lead.pk)
+    suggestion_create(actor=TRIAGE, lead_id=lead.pk)
     s = Suggestion.objects.get(lead=lead)
     login(client, staff)
     s.top3 = [["2.3", 0.97], ["2.4", 0.02], ["2.1", 0.01]]
@@ -142,7 +142,7 @@ def test_a_none_suggestion_proposes_a_department_to_transfer_to(client, model, e
     )
     assert suggest_department("物业不修电梯") == ""
     lead = make_lead(estate=estate, text=text)
-    suggestion_create(lead_id=lead.pk)
+    suggestion_create(actor=TRIAGE, lead_id=lead.pk)
     Suggestion.objects.filter(lead=lead).update(category="NONE", top3=[["NONE", 0.9]])
     login(client, staff)
     page = client.get(reverse("triage:queue")).content.decode()
@@ -155,7 +155,7 @@ def test_the_queue_shows_last_30_days_accuracy_by_class_to_the_office_head(
 ):
     _corrected_lead(client, estate, staff, category="7")  # suggested (whatever) → corrected: not kept
     lead = make_lead(estate=estate, text="电梯又坏了，困了人")
-    suggestion_create(lead_id=lead.pk)
+    suggestion_create(actor=TRIAGE, lead_id=lead.pk)
     suggested = Suggestion.objects.get(lead=lead).category
     client.post(reverse("triage:decide", args=[lead.pk]), {"action": "correct", "category": suggested})
     rows = {r["code"]: r for r in accuracy_by_class()}
