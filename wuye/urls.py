@@ -17,6 +17,7 @@ urlpatterns = [
     path("triage/", include("wuye.triage.urls")),
     path("", include("wuye.revenue.urls")),
     path("voting/", include("wuye.voting.urls")),
+    path("audit/", include("wuye.audit.urls")),
     path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

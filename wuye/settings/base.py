@@ -170,6 +170,8 @@ WUYE = {
     "CASE_NUMBER_PREFIX": os.environ.get("WUYE_CASE_PREFIX", "ZS"),
     "PUBLIC_BASE_URL": os.environ.get("WUYE_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
     "SMS_BACKEND": os.environ.get("WUYE_SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend"),
+    # HMAC key of the audit chain (version-2 entries), kept outside the database; unset: unkeyed version 1
+    "AUDIT_KEY": os.environ.get("WUYE_AUDIT_KEY", ""),
     # Where lead-created hooks (triage suggestions) run: "inline" in the request (development, tests),
     # "worker" in a separate `manage.py lead_worker` process (production), "background" in a thread.
     "LEAD_HOOKS": os.environ.get("WUYE_LEAD_HOOKS", "inline"),
