@@ -139,6 +139,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # path parameters documented as the URL converters match them, so a client (and schemathesis) builds only
+    # URLs that reach the view; anything else is the resolver's 404, not the API's
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "str": {"type": "string", "pattern": "^[^/]+$"},
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "wuye.cases.models.CaseStatus",
+        "AssemblyStatusEnum": "wuye.voting.models.AssemblyStatus",
+    },
 }
 
 CACHES = {
