@@ -61,7 +61,22 @@ def _fuzz(schema, **call_kwargs) -> tuple[int, list[str]]:
 
 
 @pytest.fixture
-def county(settings):
+def in_process_wsgi():
+    """Calling the WSGI app directly (not through Django's test client) starts and ends each request with signals
+    whose close_old_connections would close the test's connection mid-transaction on PostgreSQL; the test client
+    disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def county(settings, in_process_wsgi):
     call_command("demo", "--seed", "1", "--scale", "0.05", "--quiet-logins")
     # the fuzzer is one client sending hundreds of requests: the public rate limits are not under test here
     settings.WUYE = {**settings.WUYE, "INTAKE_RATE_LIMITS": {k: (10**6, 60) for k in DEFAULT_LIMITS}}
