@@ -1,11 +1,31 @@
-"""The hash of an entry covers its content and the previous entry's hash."""
+"""The hash of an entry covers its content and the previous entry's hash.
+
+Version 1 is a plain SHA-256 of the canonical JSON. Version 2 is an HMAC-SHA256 keyed with `WUYE_AUDIT_KEY`, a
+secret kept outside the database: someone who can write the tables but does not hold the key cannot recompute a
+rewritten chain. Old version-1 entries stay verifiable; a chain may only go from version 1 to 2, never back.
+"""
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import uuid
 from decimal import Decimal
 from typing import Any
+
+KEYED_VERSION = 2
+
+
+class MissingAuditKey(RuntimeError):
+    """A keyed entry cannot be written or checked without the key."""
+
+
+def audit_key() -> bytes | None:
+    """The HMAC key from settings (WUYE_AUDIT_KEY in the environment); None when unset (entries are version 1)."""
+    from django.conf import settings
+
+    key = getattr(settings, "WUYE_AUDIT_KEY", "") or ""
+    return key.encode("utf-8") if key else None
 
 
 def _default(value: Any) -> Any:
@@ -41,19 +61,26 @@ def entry_hash(
     before: Any,
     after: Any,
     reason: str,
+    version: int = 1,
+    key: bytes | None = None,
 ) -> str:
-    payload = canonical_json(
-        {
-            "prev": prev_hash,
-            "at": created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "actor": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "type": object_type,
-            "id": object_id,
-            "before": before,
-            "after": after,
-            "reason": reason,
-        }
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    fields = {
+        "prev": prev_hash,
+        "at": created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "type": object_type,
+        "id": object_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    if version == 1:
+        return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    if version == KEYED_VERSION:
+        if not key:
+            raise MissingAuditKey("version-2 audit entries need WUYE_AUDIT_KEY")
+        fields["v"] = KEYED_VERSION
+        return hmac.new(key, canonical_json(fields).encode("utf-8"), hashlib.sha256).hexdigest()
+    raise ValueError(f"unknown audit hash version {version}")

@@ -34,6 +34,8 @@ class AuditEntry(models.Model):
     reason = models.TextField("理由", blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: SHA-256; 2: HMAC-SHA256 keyed with WUYE_AUDIT_KEY (see chain.py)
+    version = models.PositiveSmallIntegerField("哈希版本", default=1)
 
     class Meta:
         verbose_name = "审计记录"
@@ -52,3 +54,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("audit entries are append-only")
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head as published once a day (`tick`) on the public portal: anyone who saved it can later prove
+    that the chain was not shortened or rewritten (`audit_verify --checkpoints`). Append-only like the entries."""
+
+    date = models.DateField("日期", unique=True)
+    count = models.BigIntegerField("记录条数")
+    hash = models.CharField("链头哈希", max_length=64)
+    created_at = models.DateTimeField("公示时间")
+
+    class Meta:
+        verbose_name = "审计链公示点"
+        verbose_name_plural = "审计链公示点"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.count} {self.hash[:12]}"

@@ -1,15 +1,16 @@
 """Writing the audit chain. Call inside the transaction of the change being recorded."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
-from wuye.common.dates import now
+from wuye.common.dates import now, today
 from wuye.kernel.actors import Actor, actor_label, actor_user, ensure_actor, requires_actor
 
-from .chain import entry_hash, jsonable
-from .models import AuditEntry, AuditHead
+from .chain import KEYED_VERSION, audit_key, entry_hash, jsonable
+from .models import AuditCheckpoint, AuditEntry, AuditHead
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -58,6 +59,8 @@ def _chained_entry(
     ensure_actor(actor)
     before_j, after_j = jsonable(before), jsonable(after)
     label, actor_id = _label_and_id(actor)
+    key = audit_key()
+    version = KEYED_VERSION if key else 1
     digest = entry_hash(
         prev_hash=prev_hash,
         created_at=created_at,
@@ -69,6 +72,8 @@ def _chained_entry(
         before=before_j,
         after=after_j,
         reason=reason,
+        version=version,
+        key=key,
     )
     return AuditEntry(
         created_at=created_at,
@@ -82,6 +87,7 @@ def _chained_entry(
         reason=reason,
         prev_hash=prev_hash,
         hash=digest,
+        version=version,
     )
 
 
@@ -161,3 +167,23 @@ def audit_record_many(
     AuditEntry.objects.bulk_create(entries)  # ids in list order: the chain's order
     AuditHead.objects.filter(id=1).update(last_hash=prev_hash, count=models.F("count") + len(entries))
     return entries
+
+
+@requires_actor
+@transaction.atomic
+def audit_checkpoint_publish(*, actor: Actor, on: dt.date | None = None) -> AuditCheckpoint:
+    """Publish the chain head (count and hash) as the checkpoint of the day, once; later calls return it.
+
+    The head is locked like an append, so the count and hash belong to the same moment of the chain. `actor` is
+    the job that publishes (the scheduler); a checkpoint is itself the record, so it writes no audit entry."""
+    day = on or today()
+    existing = AuditCheckpoint.objects.filter(date=day).first()
+    if existing is not None:
+        return existing
+    if actor is None:
+        raise TypeError("actor is required")
+    head = _lock_head()
+    checkpoint, _ = AuditCheckpoint.objects.get_or_create(
+        date=day, defaults={"count": head.count, "hash": head.last_hash, "created_at": now()}
+    )
+    return checkpoint

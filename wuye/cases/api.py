@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import roles_permission
+from wuye.common.api_schema import AUTH_ERRORS, api_errors
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.selectors import estates_visible_to
@@ -36,6 +37,9 @@ def _error(exc: DomainError, *, field: str | None = None) -> Response:
     return Response({"detail": exc.message, "field": field or exc.field}, status=code)
 
 
+MAX_PAGE = 1_000_000
+
+
 class CappedPagination(PageNumberPagination):
     """Page numbers over a capped count: a million-row ledger never runs an unbounded COUNT(*)."""
 
@@ -50,6 +54,7 @@ class CappedPagination(PageNumberPagination):
             self.number = max(1, int(request.query_params.get(self.page_query_param, 1)))
         except ValueError:
             self.number = 1
+        self.number = min(self.number, MAX_PAGE)  # an OFFSET past the database's integer range is a 500
         self.total, self.more = selectors.count_capped(queryset)
         start = (self.number - 1) * size
         rows = list(queryset[start : start + size])
@@ -84,7 +89,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     estate = serializers.CharField(source="estate.name")
     estate_code = serializers.CharField(source="estate.code")
     town = serializers.CharField(source="estate.town.name")
-    company = serializers.CharField(source="company.name", default=None)
+    company = serializers.CharField(source="company.name", default=None, allow_null=True)
     category_label = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     overdue = serializers.SerializerMethodField()
@@ -130,7 +135,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
-    merged_into = serializers.CharField(source="merged_into.number", default=None)
+    merged_into = serializers.CharField(source="merged_into.number", default=None, allow_null=True)
     next_step = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     reports = serializers.SerializerMethodField()
@@ -243,11 +248,19 @@ class CaseListApi(generics.ListCreateAPIView):
         _, f = _filter(self.request)
         return selectors.case_list(self.request.user, f)
 
-    @extend_schema(parameters=FILTER_PARAMS, summary="台账列表（按角色限定范围，可筛选）")
+    @extend_schema(
+        parameters=FILTER_PARAMS,
+        responses={200: CaseListSerializer(many=True)} | api_errors(*AUTH_ERRORS),
+        summary="台账列表（按角色限定范围，可筛选）",
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer}, summary="立案")
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer} | api_errors(400, *AUTH_ERRORS),
+        summary="立案",
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         s = CaseCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -283,7 +296,10 @@ class CaseDetailApi(APIView):
         except Http404:
             raise NotFound("没有找到该事项，或您无权查看") from None
 
-    @extend_schema(responses=CaseDetailSerializer, summary="事项详情（含办理过程）")
+    @extend_schema(
+        responses={200: CaseDetailSerializer} | api_errors(*AUTH_ERRORS, 404),
+        summary="事项详情（含办理过程）",
+    )
     def get(self, request: Request, number: str) -> Response:
         return Response(CaseDetailSerializer(self._case(request, number), context={"request": request}).data)
 
@@ -294,7 +310,7 @@ class CaseTransitionApi(CaseDetailApi):
 
     @extend_schema(
         request=TransitionSerializer,
-        responses={200: CaseDetailSerializer},
+        responses={200: CaseDetailSerializer} | api_errors(400, *AUTH_ERRORS, 404, 409),
         summary="办理：核查、下达整改、提交、验收、退回、重新整改、延期、督办、合并",
     )
     def post(self, request: Request, number: str) -> Response:

@@ -1,8 +1,10 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
 from wuye.accounts.models import STAFF_ROLES
 from wuye.accounts.permissions import roles_permission
+from wuye.common.api_schema import AUTH_ERRORS, api_errors
 
 from .models import Estate
 from .selectors import estates_visible_to
@@ -16,6 +18,9 @@ class EstateSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "town", "address", "aliases"]
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: EstateSerializer(many=True)} | api_errors(*AUTH_ERRORS, 404))
+)
 class EstateListApi(generics.ListAPIView):
     serializer_class = EstateSerializer
     permission_classes = [roles_permission(STAFF_ROLES)]

@@ -10,12 +10,14 @@ from decimal import Decimal
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wuye.accounts.permissions import COUNTY_READ_ROLES, roles_permission
+from wuye.common.api_schema import AUTH_ERRORS, api_errors
 from wuye.common.errors import DomainError
 
 from . import selectors
@@ -28,11 +30,74 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+# --- the documented shapes of the answers (finding 10: the schema says exactly what is sent) ---
+
+
+class _EstateRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _PeriodOut(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class _TotalsOut(serializers.Serializer):
+    opening = serializers.CharField(allow_null=True, help_text="元，两位小数")
+    income = serializers.CharField(allow_null=True)
+    outgo = serializers.CharField(allow_null=True)
+    closing = serializers.CharField(allow_null=True)
+    lines = serializers.IntegerField()
+    digest = serializers.CharField()
+
+
+class _LineOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    direction = serializers.CharField()
+    amount = serializers.CharField()
+    source = serializers.CharField()
+    use = serializers.CharField()
+    description = serializers.CharField()
+    counterparty = serializers.CharField()
+    resolution = serializers.CharField(allow_null=True)
+    reverses = serializers.IntegerField(allow_null=True)
+    balance = serializers.CharField()
+
+
+class StatementOut(serializers.Serializer):
+    estate = _EstateRef()
+    period = _PeriodOut()
+    published_at = serializers.DateTimeField()
+    objection_until = serializers.DateField()
+    published = _TotalsOut()
+    current = _TotalsOut()
+    lines = _LineOut(many=True)
+
+
+class ComplianceRowOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    town = serializers.CharField()
+    company = serializers.CharField(allow_null=True)
+    account_status = serializers.CharField(allow_null=True)
+    last_period = serializers.CharField(allow_null=True)
+    last_published = serializers.DateTimeField(allow_null=True)
+    last_closing = serializers.CharField(allow_null=True)
+    open_findings = serializers.IntegerField()
+
+
 class StatementView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(summary="已公示的公共收益收支明细（公开）", responses=dict)
+    @extend_schema(
+        summary="已公示的公共收益收支明细（公开）", responses={200: StatementOut} | api_errors(404)
+    )
     def get(self, request: Request, code: str, period: str) -> Response:
         estate = selectors.public_estate(code)
         account = selectors.account_of(estate)
@@ -93,7 +158,10 @@ class StatementView(APIView):
 class ComplianceView(APIView):
     permission_classes = [roles_permission(COUNTY_READ_ROLES)]
 
-    @extend_schema(summary="全县公共收益监管情况", responses=dict)
+    @extend_schema(
+        summary="全县公共收益监管情况",
+        responses={200: ComplianceRowOut(many=True)} | api_errors(*AUTH_ERRORS),
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.compliance_table(request.user)  # type: ignore[arg-type]
         return Response(

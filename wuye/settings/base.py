@@ -154,6 +154,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # path parameters documented as the URL converters match them, so a client (and schemathesis) builds only
+    # URLs that reach the view; anything else is the resolver's 404, not the API's
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "str": {"type": "string", "pattern": "^[^/]+$"},
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "wuye.cases.models.CaseStatus",
+        "AssemblyStatusEnum": "wuye.voting.models.AssemblyStatus",
+    },
 }
 
 # Brute force (django-axes): wrong passwords lock the account and, separately, the client address for a while
@@ -252,6 +263,9 @@ _WUYE_FROM_ENV = {
     "SMS_GLOBAL": "WUYE_SMS_GLOBAL",
     "SMS_DISPATCH": "WUYE_SMS_DISPATCH",
 }
+# the audit chain's HMAC key (wuye.audit.chain), a secret kept outside the database; unset in development
+WUYE_AUDIT_KEY = os.environ.get("WUYE_AUDIT_KEY", "")
+
 WUYE: dict[str, object] = {key: os.environ[var] for key, var in _WUYE_FROM_ENV.items() if os.environ.get(var)}
 
 

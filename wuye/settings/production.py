@@ -1,6 +1,6 @@
 """Production: every secret and every shared service from the environment, no defaults and no silent fallback.
 
-Missing `SECRET_KEY`, `DATABASE_URL` (PostgreSQL, never the SQLite file of development), `REDIS_URL` (one cache
+Missing `SECRET_KEY`, `WUYE_AUDIT_KEY`, `DATABASE_URL` (PostgreSQL, never the SQLite file of development), `REDIS_URL` (one cache
 shared by every process: rate limits and sessions must not be per process) or `WUYE_LEAD_HOOKS=worker` (lead hooks
 in the `lead_worker` process, not inline in the request) stops the start-up with a message naming the variable.
 """
@@ -21,6 +21,7 @@ _required("SECRET_KEY", "the key that signs sessions and login codes")
 _required(
     "DATABASE_URL", "the PostgreSQL database, e.g. postgres://user@host:5432/wuye; SQLite is for development"
 )
+_required("WUYE_AUDIT_KEY", "the audit chain's HMAC key, kept outside the database")
 _required("REDIS_URL", "the cache shared by every process, e.g. redis://127.0.0.1:6379/0")
 if _required("WUYE_LEAD_HOOKS", "set it to worker and run `manage.py lead_worker`") != "worker":
     raise ImproperlyConfigured(
@@ -48,5 +49,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 WUYE.setdefault("TRUSTED_PROXIES", "127.0.0.1,::1")  # noqa: F405
 # JSON lines to stderr (gunicorn's and systemd's journal keep them)
 LOGGING["handlers"]["stderr"]["formatter"] = os.environ.get("WUYE_LOG_FORMAT", "json")  # noqa: F405
+WUYE_AUDIT_KEY = os.environ["WUYE_AUDIT_KEY"]  # HMAC of audit entries (wuye.audit.chain)
 WUYE["REQUIRE_BUREAU_2FA"] = env_bool("WUYE_REQUIRE_BUREAU_2FA", True)  # noqa: F405
 WUYE.setdefault("SMS_DISPATCH", "background")  # noqa: F405

@@ -16,5 +16,6 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"test_wuye{('_' + _suffix) if _suffix else ''}"}
 else:
     DATABASES["default"]["TEST"] = {"NAME": None}
+WUYE_AUDIT_KEY = "test-only-audit-key"
 WUYE["SMS_BACKEND"] = "wuye.accounts.sms.MemorySmsBackend"  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}

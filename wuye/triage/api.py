@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from wuye.accounts.models import BUREAU_ROLES
 from wuye.accounts.permissions import roles_permission
+from wuye.common.api_schema import AUTH_ERRORS, api_errors
 from wuye.kernel.taxonomy import Category
 from wuye.registry.selectors import estates_visible_to
 
@@ -27,13 +28,40 @@ class SuggestIn(serializers.Serializer):
     )
 
 
+class _TopOut(serializers.Serializer):
+    category = serializers.CharField()
+    probability = serializers.FloatField()
+
+
+class _DuplicateOut(serializers.Serializer):
+    number = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    score = serializers.FloatField()
+
+
+class SuggestOut(serializers.Serializer):
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    top3 = _TopOut(many=True)
+    urgent = serializers.BooleanField()
+    urgent_probability = serializers.FloatField()
+    urgent_reason = serializers.CharField(allow_blank=True)
+    terms = serializers.ListField(child=serializers.CharField())
+    urgent_terms = serializers.ListField(child=serializers.CharField())
+    model_version = serializers.CharField()
+    duplicates = _DuplicateOut(many=True)
+
+
 class SuggestView(APIView):
     """POST a complaint text (and optionally an estate code): category top-3, urgency with its reason, the
     explaining terms, and the open cases of that estate that look like the same problem."""
 
     permission_classes = [roles_permission(BUREAU_ROLES)]
 
-    @extend_schema(request=SuggestIn, responses={200: dict})
+    @extend_schema(request=SuggestIn, responses={200: SuggestOut} | api_errors(400, *AUTH_ERRORS, 404, 503))
     def post(self, request: Request) -> Response:
         form = SuggestIn(data=request.data)
         if not form.is_valid():

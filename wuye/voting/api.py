@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import roles_permission
+from wuye.common.api_schema import AUTH_ERRORS, api_errors
 
 from . import selectors, services
 from .models import Assembly
@@ -41,6 +43,34 @@ class AssemblySerializer(serializers.ModelSerializer):
         ]
 
 
+class ParticipationOut(serializers.Serializer):
+    """Persons and area only (never who voted how); amounts and percentages as decimal strings."""
+
+    persons = serializers.IntegerField()
+    area = serializers.CharField()
+    paper = serializers.IntegerField()
+    online = serializers.IntegerField()
+    total_persons = serializers.IntegerField()
+    total_area = serializers.CharField()
+    persons_pct = serializers.CharField()
+    area_pct = serializers.CharField()
+    persons_met = serializers.BooleanField()
+    area_met = serializers.BooleanField()
+    line_pct = serializers.CharField()
+
+
+class ResultOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    estate = serializers.CharField(help_text="小区编码")
+    title = serializers.CharField()
+    status = serializers.CharField()
+    objection_end = serializers.DateField(allow_null=True)
+    digest = serializers.CharField()
+    electorate_digest = serializers.CharField()
+    motions = serializers.ListField(child=serializers.DictField(), help_text="各表决事项的计票结果")
+
+
+@extend_schema(responses={200: AssemblySerializer(many=True)} | api_errors(*AUTH_ERRORS))
 @api_view(["GET"])
 @permission_classes([roles_permission(VOTING_ROLES)])
 def assembly_list(request: Request) -> Response:
@@ -48,6 +78,7 @@ def assembly_list(request: Request) -> Response:
     return Response(AssemblySerializer(qs[:200], many=True).data)
 
 
+@extend_schema(responses={200: ParticipationOut} | api_errors(*AUTH_ERRORS, 404))
 @api_view(["GET"])
 @permission_classes([roles_permission((*BUREAU_ROLES, Role.COMMITTEE_MEMBER))])
 def participation(request: Request, pk: int) -> Response:
@@ -59,6 +90,7 @@ def participation(request: Request, pk: int) -> Response:
     return Response({k: str(v) if not isinstance(v, bool | int) else v for k, v in p.items()})
 
 
+@extend_schema(responses={200: ResultOut} | api_errors(404))
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def result(request: Request, pk: int) -> Response:

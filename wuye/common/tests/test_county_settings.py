@@ -82,6 +82,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "s" * 50,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wuye",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
     "WUYE_LEAD_HOOKS": "worker",
 }
 
@@ -109,7 +110,9 @@ def test_production_settings_load_with_every_variable_set():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_LEAD_HOOKS"])
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "WUYE_AUDIT_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_LEAD_HOOKS"]
+)
 def test_production_refuses_to_start_without_a_required_variable(name):
     result = _import_production(**{name: None})
     assert result.returncode != 0

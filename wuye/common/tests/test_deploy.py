@@ -22,6 +22,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": "postgres://wuye@127.0.0.1:5432/wuye",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
         "WUYE_LEAD_HOOKS": "worker",
         "ALLOWED_HOSTS": "wuye.example.gov.cn",
     }

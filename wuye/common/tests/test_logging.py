@@ -94,6 +94,7 @@ def test_production_settings_write_json_to_stderr():
         "SECRET_KEY": "x" * 60,
         "DATABASE_URL": "sqlite:///:memory:",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
         "WUYE_LEAD_HOOKS": "worker",
         "PATH": "/usr/bin:/bin",
     }

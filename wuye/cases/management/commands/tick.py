@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django.core.management.base import BaseCommand
 
+from wuye.audit.services import audit_checkpoint_publish
 from wuye.cases.models import Case
 from wuye.cases.selectors import DUE_SOON_DAYS, due_soon, overdue_q
 from wuye.cases.services import case_mark_overdue
@@ -31,6 +32,12 @@ class Command(BaseCommand):
                 marked += 1
         total = Case.objects.filter(overdue_q()).count()
         self.stdout.write(f"新标记逾期 {marked} 件；目前逾期未整改共 {total} 件。")
+        # the day's audit checkpoint (once a day; the public portal shows it, audit_verify checks against it)
+        checkpoint = audit_checkpoint_publish(actor=TICK)
+        if not opts["quiet"]:
+            self.stdout.write(
+                f"审计链公示点 {checkpoint.date}：共 {checkpoint.count} 条，{checkpoint.hash[:16]}…"
+            )
         if opts["quiet"]:
             return
         soon = list(due_soon())

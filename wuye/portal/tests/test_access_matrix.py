@@ -1,0 +1,395 @@
+"""Who gets what, for every route of the URL configuration, as every role and as the public.
+
+The routes are enumerated from the resolver (`get_resolver()` walk), so a new view is covered without anyone
+remembering to: a route missing from EXPECTED fails the test until its answers are declared. The objects in the URLs
+belong to another company's and another estate's scope than the scoped roles' own (estate ZS0002 of the demo county,
+served by company2; `company` serves ZS0001 and ZS0004, `committee` and the owner live in ZS0001), so the company
+user, the committee member and the owner must not get them. Voting objects exist in ZS0001 only. GET requests only:
+the writes are proven by each app's own tests; here, who may reach the page.
+
+Answers: 2 = 200, R = redirect (not to a login page), L = redirect to the login page, 3 = 403, 4 = 404, 5 = 405.
+Columns: anonymous, bureau_admin, task_force, city_viewer, company_staff, committee_member, owner.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from wuye.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous",
+    "bureau_admin",
+    "task_force",
+    "city_viewer",
+    "company_staff",
+    "committee_member",
+    "owner",
+)
+LOGINS = {
+    "bureau_admin": "admin",
+    "task_force": "zhongchu",
+    "city_viewer": "city",
+    "company_staff": "company",
+    "committee_member": "committee",
+}
+LOGIN_PAGES = ("/accounts/login/", "/accounts/owner/", "/admin/login/")
+# another company's (company2) and another estate's: out of scope for company, committee and owner
+FOREIGN = "ZS0002"
+
+# route → answers per role, in ROLES order (see the module docstring)
+EXPECTED: dict[str, str] = {
+    #                                  anon admin tf city company committee owner
+    "portal:home": "2 2 2 2 2 2 2",
+    "accounts:login": "2 R R R R R R",
+    "accounts:logout": "5 5 5 5 5 5 5",
+    "accounts:owner_login": "2 2 2 2 2 2 2",
+    "accounts:login_code": "L L L L L L L",
+    "accounts:second_factor": "L 2 2 2 2 2 L",
+    "registry:estate_list": "L 2 2 2 2 2 3",
+    "registry:estate_create": "L 2 2 3 3 3 3",
+    "registry:estate_detail": "L 2 2 2 4 4 3",
+    "registry:estate_units": "L 2 2 2 4 4 3",
+    "registry:unit_voter": "L R R 3 3 4 3",
+    "registry:estate_edit": "L 2 2 3 3 3 3",
+    "registry:contract_create": "L 2 2 3 3 3 3",
+    "registry:committee_edit": "L 2 2 3 3 3 3",
+    "registry:contract_end": "L 2 2 3 3 3 3",
+    "registry:company_list": "L 2 2 2 2 3 3",
+    "registry:company_create": "L 2 2 3 3 3 3",
+    "registry:company_detail": "L 2 2 2 4 3 3",
+    "registry:company_edit": "L 2 2 3 3 3 3",
+    "registry:import": "L 2 2 3 3 3 3",
+    "cases:list": "L 2 2 2 2 2 3",
+    "cases:export": "L 2 2 2 2 2 3",
+    "cases:create": "L 2 2 3 3 3 3",
+    "cases:revisit": "L 2 2 3 3 3 3",
+    "cases:revisit_batch": "L 2 2 3 3 3 3",
+    "cases:revisit_record": "5 5 5 5 5 5 5",
+    "cases:attachment": "L 2 2 2 4 4 3",
+    "cases:detail": "L 2 2 2 4 4 3",
+    "cases:split": "5 5 5 5 5 5 5",
+    "cases:act": "L 3 3 3 4 4 3",
+    "intake:qr_form": "2 2 2 2 2 2 2",
+    "intake:qr_join": "5 5 5 5 5 5 5",
+    "intake:qr_poster": "2 2 2 2 2 2 2",
+    "intake:track": "2 2 2 2 2 2 2",
+    "intake:track_code": "2 2 2 2 2 2 2",
+    "intake:track_rate": "5 5 5 5 5 5 5",
+    "intake:track_not_fixed": "5 5 5 5 5 5 5",
+    "intake:desk": "L 2 2 3 3 3 3",
+    "intake:import_12345": "L 2 2 3 3 3 3",
+    "intake:confirm_estates": "L 2 2 3 3 3 3",
+    "intake:posters": "L 2 2 3 3 3 3",
+    "intake:town_posters": "L 2 2 3 3 3 3",
+    "intake:survey": "2 2 2 2 2 2 2",
+    "intake:inspections": "L 2 2 3 3 3 3",
+    "intake:inspection_new": "L 2 2 3 3 3 3",
+    "intake:inspection_detail": "L 2 2 3 3 3 3",
+    "intake:questionnaire_results": "L 2 2 2 3 3 3",
+    "intake:open311:discovery": "2 2 2 2 2 2 2",
+    "intake:open311:services": "2 2 2 2 2 2 2",
+    "intake:open311:service": "2 2 2 2 2 2 2",
+    "intake:open311:requests": "2 2 2 2 2 2 2",
+    "intake:open311:request": "2 2 2 2 2 2 2",
+    "intake:open311:token": "2 2 2 2 2 2 2",
+    "triage:queue": "L 2 2 3 3 3 3",
+    "triage:decide": "5 5 5 5 5 5 5",
+    "revenue:home": "L 2 2 2 2 R 3",
+    "revenue:compliance": "L 2 2 2 3 3 3",
+    "revenue:compliance_export": "L 2 2 2 3 3 3",
+    "revenue:fund_county": "L 2 2 2 3 3 3",
+    "revenue:estate": "L 2 2 2 4 4 3",
+    "revenue:account_open": "L 2 2 3 4 4 3",
+    "revenue:account_status": "L 2 2 3 3 3 3",
+    "revenue:entry_create": "L 3 3 3 4 3 3",
+    "revenue:resolution_create": "L 2 2 3 3 4 3",
+    "revenue:contract_create": "L 2 2 3 4 4 3",
+    "revenue:business_create": "L 2 2 3 3 4 3",
+    "revenue:disclosure_publish": "L 3 3 3 4 3 3",
+    "revenue:disclosure": "L 2 2 2 4 4 3",
+    "revenue:fund_estate": "L 2 2 2 4 4 3",
+    "revenue:entry_reverse": "L 2 2 3 4 3 3",
+    "revenue:entry_vouchers": "L 3 3 3 4 3 3",
+    "revenue:comment_add": "5 5 5 5 5 5 5",
+    "revenue:objection_answer": "5 5 5 5 5 5 5",
+    "revenue:voucher": "4 4 4 4 4 4 4",
+    "revenue:public": "2 2 2 2 2 2 2",
+    "revenue:public_qr": "2 2 2 2 2 2 2",
+    "revenue:public_pdf": "2 2 2 2 2 2 2",
+    "revenue:public_statement": "2 2 2 2 2 2 2",
+    "revenue:public_objection": "5 5 5 5 5 5 5",
+    "voting:home": "L 2 2 3 3 2 2",
+    "voting:create": "L 2 2 3 3 2 3",
+    "voting:detail": "L 2 2 3 3 2 2",
+    "voting:motion_add": "5 5 5 5 5 5 5",
+    "voting:motion_remove": "5 5 5 5 5 5 5",
+    "voting:document_add": "5 5 5 5 5 5 5",
+    "voting:document": "L 4 4 3 3 4 4",
+    "voting:action": "5 5 5 5 5 5 5",
+    "voting:vote": "L 3 3 3 3 3 R",
+    "voting:receipt": "L 3 3 3 3 3 2",
+    "voting:paper": "L 2 2 3 3 2 3",
+    "voting:paper_scan": "L 2 2 3 3 2 3",
+    "voting:dashboard": "L 2 2 3 3 2 3",
+    "voting:electorate": "L 2 2 3 3 2 2",
+    "voting:result": "2 2 2 2 2 2 2",
+    "voting:ballots_json": "2 2 2 2 2 2 2",
+    "voting:objection_raise": "5 5 5 5 5 5 5",
+    "voting:objection_answer": "5 5 5 5 5 5 5",
+    "audit:checkpoints": "2 2 2 2 2 2 2",
+    "audit:checkpoints_json": "2 2 2 2 2 2 2",
+    "api-estates": "3 2 2 2 2 2 3",
+    "api-cases": "3 2 2 2 2 2 3",
+    "api-case": "3 2 2 2 4 4 3",
+    "api-case-transition": "3 2 2 2 4 4 3",
+    "triage-suggest": "3 5 5 3 3 3 3",
+    "revenue-api-statement": "2 2 2 2 2 2 2",
+    "revenue-api-compliance": "3 2 2 2 3 3 3",
+    "voting-api-assemblies": "3 2 2 3 3 2 2",
+    "voting-api-participation": "3 2 2 3 3 2 3",
+    "voting-api-result": "2 2 2 2 2 2 2",
+    "api-schema": "2 2 2 2 2 2 2",
+    "api-docs": "2 2 2 2 2 2 2",
+}
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    """Every (route key, pattern string) below the root URLconf; the admin's own routes come back under 'admin:'."""
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}{p.namespace}:"
+            yield from walk(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else prefix + str(p.pattern)), prefix + str(p.pattern), p
+
+
+# --- the objects the URLs name -----------------------------------------------------------------------------------
+
+
+def _pk(scoped, model, default=999999):
+    """The first object in the foreign scope, else the first anywhere (the demo has none there), else a miss."""
+    obj = scoped.order_by("pk").first() or model.objects.order_by("pk").first()
+    return obj.pk if obj is not None else default
+
+
+def objects() -> dict:
+    from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
+    from wuye.intake.models import Inspection, Lead
+    from wuye.registry.models import Estate, ServiceContract, Unit
+    from wuye.revenue.models import Disclosure, Entry, EntryVoucher
+    from wuye.revenue.models import Objection as RevenueObjection
+    from wuye.voting.models import Assembly, Ballot, Motion, MotionDocument
+    from wuye.voting.models import Objection as VotingObjection
+
+    estate = Estate.objects.get(code=FOREIGN)
+    case = Case.objects.filter(estate=estate).order_by("pk").first()
+    lead = Lead.objects.filter(estate=estate).order_by("pk").first() or Lead.objects.order_by("pk").first()
+    assembly = Assembly.objects.filter(status="published").order_by("pk").first() or Assembly.objects.first()
+    ballot = Ballot.objects.filter(assembly=assembly, channel="paper").order_by("pk").first()
+    return {
+        "estate": estate,
+        "case": case,
+        "lead": lead,
+        "assembly": assembly,
+        "unit": _pk(Unit.objects.filter(building__estate=estate), Unit),
+        "contract": _pk(ServiceContract.objects.filter(estate=estate), ServiceContract),
+        "contract_company": ServiceContract.objects.filter(estate=estate).order_by("pk").first().company_id,
+        "revisit_batch": _pk(RevisitBatch.objects.all(), RevisitBatch),
+        "revisit": _pk(Revisit.objects.filter(case__estate=estate), Revisit),
+        "attachment": _pk(CaseAttachment.objects.filter(case__estate=estate), CaseAttachment),
+        "inspection": _pk(Inspection.objects.filter(estate=estate), Inspection),
+        "entry": _pk(Entry.objects.filter(account__estate=estate), Entry),
+        "voucher": _pk(EntryVoucher.objects.filter(entry__account__estate=estate), EntryVoucher),
+        "disclosure": Disclosure.objects.filter(account__estate=estate).order_by("pk").first(),
+        "revenue_objection": _pk(
+            RevenueObjection.objects.filter(disclosure__account__estate=estate), RevenueObjection
+        ),
+        "motion": _pk(Motion.objects.filter(assembly=assembly), Motion),
+        "document": _pk(MotionDocument.objects.filter(motion__assembly=assembly), MotionDocument),
+        "receipt": ballot.receipt if ballot else "NONE",
+        "voting_objection": _pk(VotingObjection.objects.filter(assembly=assembly), VotingObjection),
+    }
+
+
+PK_OF = {
+    "registry:contract_end": "contract",
+    "registry:company_detail": "contract_company",
+    "registry:company_edit": "contract_company",
+    "cases:revisit_batch": "revisit_batch",
+    "cases:revisit_record": "revisit",
+    "cases:attachment": "attachment",
+    "intake:inspection_detail": "inspection",
+    "revenue:entry_reverse": "entry",
+    "revenue:entry_vouchers": "entry",
+    "revenue:voucher": "voucher",
+    "revenue:objection_answer": "revenue_objection",
+}
+
+
+def kwargs_for(key: str, names: list[str], o: dict) -> dict:
+    out = {}
+    for name in names:
+        if name == "pk":
+            if key in PK_OF:
+                value = o[PK_OF[key]]
+            elif key == "revenue:comment_add":
+                value = o["disclosure"].pk
+            elif key == "triage:decide":
+                value = o["lead"].pk
+            else:  # voting pages and API
+                value = o["assembly"].pk
+        elif name == "code":
+            if key.startswith("intake:track"):
+                value = o["lead"].tracking_code
+            elif key == "intake:open311:service":
+                value = "1.1"
+            else:
+                value = o["estate"].code
+        else:
+            value = {
+                "number": lambda: o["case"].number,
+                "unit_id": lambda: o["unit"],
+                "lead_pk": lambda: o["lead"].pk,
+                "op": lambda: "verify",
+                "town_code": lambda: o["estate"].town.code,
+                "period": lambda: o["disclosure"].period_key,
+                "receipt": lambda: o["receipt"],
+                "motion_pk": lambda: o["motion"],
+                "doc_pk": lambda: o["document"],
+                "objection_pk": lambda: o["voting_objection"],
+                "action": lambda: "close",
+                "fmt": lambda: "json",
+                "request_id": lambda: o["lead"].pk,
+                "token": lambda: o["lead"].tracking_code,
+                # the admin's routes (no object needed: the login redirect comes first)
+                "object_id": lambda: "1",
+                "app_label": lambda: "audit",
+                "content_type_id": lambda: "1",
+                "id": lambda: "1",
+                "url": lambda: "nowhere/",
+            }[name]()
+        out[name] = str(value)
+    return out
+
+
+# --- asking ------------------------------------------------------------------------------------------------------
+
+
+def answer(resp) -> str:
+    code = resp.status_code
+    if code in (301, 302):
+        where = resp["Location"]
+        return "L" if any(login in where for login in LOGIN_PAGES) else "R"
+    return {200: "2", 403: "3", 404: "4", 405: "5"}.get(code, str(code))
+
+
+def clients() -> dict[str, Client]:
+    out = {"anonymous": Client()}
+    users = {role: User.objects.get(username=name) for role, name in LOGINS.items()}
+    users["owner"] = User.objects.filter(role=Role.OWNER).order_by("pk").first()
+    for role, user in users.items():
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        out[role] = c
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One demo county for the module's tests (each test still runs in its own rolled-back transaction); emptied
+    afterwards, as a transactional test leaves the database. Returns where its uploads are."""
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        call_command("demo", "--seed", "1", "--scale", "0.05", "--quiet-logins", stdout=StringIO())
+    yield media
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def county(demo_county, settings):
+    settings.MEDIA_ROOT = demo_county
+
+
+def _routes():
+    for key, pattern, p in walk():
+        if key.startswith("admin:") or pattern.startswith("admin/"):
+            continue
+        yield key, pattern, p
+
+
+def test_every_route_answers_each_role_as_declared(county):
+    o, cs = objects(), clients()
+    observed, problems = {}, []
+    for key, pattern, p in _routes():
+        if not p.name:
+            problems.append(f"{pattern}: an unnamed route cannot be declared; give it a name")
+            continue
+        url = reverse(key, kwargs=kwargs_for(key, list(p.pattern.regex.groupindex), o))
+        got = " ".join(answer(cs[role].get(url)) for role in ROLES)
+        observed[key] = got
+        if key not in EXPECTED:
+            problems.append(f"{key} ({url}) has no declared answers; observed: {got}")
+        elif EXPECTED[key] != got:
+            problems.append(f"{key} ({url}): declared {EXPECTED[key]}, observed {got}")
+    problems += [f"{key} is declared but no longer routed" for key in set(EXPECTED) - set(observed)]
+    table = "\n".join(f'    "{k}": "{v}",' for k, v in observed.items())
+    assert not problems, "\n".join(problems) + "\n\nobserved table:\n" + table
+
+
+ADMIN_OPEN = {"admin:login": "2", "admin:logout": "R"}  # the admin's login form, and logging out of nothing
+
+
+def test_no_role_but_the_office_head_reaches_the_admin(county):
+    """Every admin route (the walk finds them all) sends the public and every non-admin role to the admin login."""
+    cs = clients()
+    admin_routes = [
+        (k, p) for k, pattern, p in walk() if k.startswith("admin:") or pattern.startswith("admin/")
+    ]
+    assert len(admin_routes) > 50
+    leaks = []
+    for key, p in admin_routes:
+        names = list(p.pattern.regex.groupindex)
+        url = reverse(key, kwargs=kwargs_for(key, names, {})) if p.name else "/admin/nowhere/"
+        for role in ROLES:
+            if role == "bureau_admin":
+                continue
+            got = answer(cs[role].get(url))
+            if got != ADMIN_OPEN.get(key, "L"):
+                leaks.append(f"{role} {url}: {got}")
+    assert not leaks, "\n".join(leaks)
+    admin = cs["bureau_admin"]
+    assert admin.get("/admin/").status_code == 200
+    assert admin.get("/admin/audit/auditentry/").status_code == 200
+    assert (
+        admin.get("/admin/audit/auditcheckpoint/add/").status_code == 403
+    )  # checkpoints are never hand-made
+
+
+def test_company_staff_see_their_own_estate_and_case_but_not_another_company_s(county):
+    from wuye.cases.models import Case
+
+    cs = clients()
+    company = cs["company_staff"]
+    own = Case.objects.filter(estate__code="ZS0001").order_by("pk").first()
+    foreign = Case.objects.filter(estate__code=FOREIGN).order_by("pk").first()
+    assert company.get("/registry/estates/ZS0001/").status_code == 200
+    assert company.get(f"/registry/estates/{FOREIGN}/").status_code == 404
+    assert company.get(f"/cases/{own.number}/").status_code == 200
+    assert company.get(f"/cases/{foreign.number}/").status_code == 404
+    assert company.get(f"/api/v1/cases/{own.number}/").status_code == 200
+    assert company.get(f"/api/v1/cases/{foreign.number}/").status_code == 404
+    committee = cs["committee_member"]
+    assert committee.get("/revenue/estates/ZS0001/").status_code == 200
+    assert committee.get(f"/revenue/estates/{FOREIGN}/").status_code == 404
