@@ -10,7 +10,13 @@ class CasesConfig(AppConfig):
         from wuye.intake.ports import CaseSide, register_case_side
 
         from .intake_side import case_of_estate, join_case, public_timeline
+        from .selectors import cases_visible_to
 
         register_case_side(
-            CaseSide(case_of_estate=case_of_estate, join=join_case, public_timeline=public_timeline)
+            CaseSide(
+                case_of_estate=case_of_estate,
+                join=join_case,
+                public_timeline=public_timeline,
+                cases_visible_to=cases_visible_to,
+            )
         )

@@ -37,6 +37,8 @@ class CaseSide:
     join: "Callable[[Actor, Lead, CaseRef], None]"
     # public timeline entries of a case: {"at", "title", "text"}
     public_timeline: Callable[[CaseRef], Sequence[dict[str, Any]]]
+    # the ledger's scoping rule: the cases a user may see (a queryset, so leads can be filtered by it in SQL)
+    cases_visible_to: Callable[[Any], Any]
 
 
 SimilarCases = Callable[..., list[tuple[Any, float]]]

@@ -11,7 +11,7 @@ from django.core.cache import cache as django_cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
-from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.errors import DomainError
 from wuye.kernel.case_states import CLOSED_STATES
 from wuye.registry.models import Estate
@@ -22,6 +22,27 @@ from .models import TRACKING_ALPHABET, Lead, LeadAttachment, LeadStatus, Questio
 from .ports import case_side, similar_cases_finder
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
+
+
+def leads_visible_to(user: Any) -> QuerySet[Lead]:
+    """The one scoping rule for leads. Bureau and city: the county (the city's pages mask personal data). Company
+    staff and committee members: the reports of the cases they may see (the ledger's `cases_visible_to`, joined in
+    SQL), never a lead that has not become a case. Owners: the complaints they filed, logged in or under the phone
+    they log in with (not an anonymous one). The public: none (they follow a lead by its tracking code)."""
+    if not getattr(user, "is_authenticated", False):
+        return Lead.objects.none()
+    role = user.role
+    if role in COUNTY_READ_ROLES:
+        return Lead.objects.all()
+    if role in (Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER):
+        return Lead.objects.filter(case__in=case_side().cases_visible_to(user).values("pk"))
+    if role == Role.OWNER:
+        mine = Q(created_by=user)
+        phone = user.owner.phone if user.owner_id else ""
+        if phone:
+            mine |= Q(complainant_phone=phone, anonymous=False)
+        return Lead.objects.filter(mine)
+    return Lead.objects.none()
 
 
 @cache

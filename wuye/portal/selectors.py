@@ -104,16 +104,11 @@ def estate_for_report(
 def owner_leads(user: Any) -> list[dict[str, Any]]:
     """The complaints this owner filed: logged in (the web form), or under the phone they log in with (the QR
     form, the hotline). Each with the status the complainant sees and the tracking code."""
-    from wuye.intake.models import Lead
-    from wuye.intake.selectors import public_status
+    from wuye.intake.selectors import leads_visible_to, public_status
 
     if user.role != Role.OWNER:
         return []
-    mine = Q(created_by=user)
-    phone = getattr(user.owner, "phone", "") if user.owner_id else ""
-    if phone:
-        mine |= Q(complainant_phone=phone, anonymous=False)
-    leads = Lead.objects.filter(mine).select_related("case", "estate").order_by("-created_at", "-id")
+    leads = leads_visible_to(user).select_related("case", "estate").order_by("-created_at", "-id")
     return [{"lead": lead, "status": public_status(lead)} for lead in leads[:OWNER_LEADS_SHOWN]]
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.common.dates import now
 from wuye.intake.models import Lead, LeadStatus
+from wuye.intake.selectors import leads_visible_to
 
 from .ml import LABELS, Example
 from .models import Correction, Decision, Review, Suggestion
@@ -21,7 +22,8 @@ def queue_leads(user: Any) -> QuerySet[Lead]:
     if not getattr(user, "is_authenticated", False) or user.role not in BUREAU_ROLES:
         return Lead.objects.none()
     return (
-        Lead.objects.filter(status=LeadStatus.NEW)
+        leads_visible_to(user)
+        .filter(status=LeadStatus.NEW)
         .select_related("estate", "suggestion")
         .order_by("-urgent", "created_at", "id")
     )

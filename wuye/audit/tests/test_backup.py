@@ -64,7 +64,7 @@ def test_a_demo_county_round_trips_through_backup_and_restore(tmp_path):
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_loaded(tmp_path):
-    from wuye.common.testing import make_company
+    from wuye.testing import make_company
 
     make_company("备份测试物业")
     call_command("backup", str(tmp_path / "b"), stdout=StringIO())

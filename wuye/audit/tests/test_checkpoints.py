@@ -14,8 +14,8 @@ from django.test import Client
 from wuye.audit.chain import entry_hash
 from wuye.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from wuye.audit.services import audit_checkpoint_publish
-from wuye.common.testing import make_company
 from wuye.kernel.actors import SystemActor
+from wuye.testing import make_company
 
 pytestmark = pytest.mark.django_db
 

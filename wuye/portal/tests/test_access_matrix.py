@@ -139,7 +139,7 @@ EXPECTED: dict[str, str] = {
     "voting:dashboard": "L 2 2 3 3 2 3",
     "voting:electorate": "L 2 2 3 3 2 2",
     "voting:result": "2 2 2 2 2 2 2",
-    "voting:ballots_json": "2 2 2 2 2 2 2",
+    "voting:ballots_json": "L 2 2 4 4 2 2",
     "voting:objection_raise": "5 5 5 5 5 5 5",
     "voting:objection_answer": "5 5 5 5 5 5 5",
     "audit:checkpoints": "2 2 2 2 2 2 2",
@@ -156,6 +156,16 @@ EXPECTED: dict[str, str] = {
     "voting-api-result": "2 2 2 2 2 2 2",
     "api-schema": "2 2 2 2 2 2 2",
     "api-docs": "2 2 2 2 2 2 2",
+    "portal:report": "2 2 2 2 2 2 2",
+    "portal:estates": "2 2 2 2 2 2 2",
+    "portal:favicon": "R R R R R R R",
+    "accounts:enrol_link": "4 4 4 4 4 4 4",
+    "accounts:api_tokens": "L 2 3 3 3 3 3",
+    "accounts:api_token_revoke": "L 5 3 3 3 3 3",
+    "accounts:enrolment_links": "L 2 3 3 3 3 3",
+    "accounts:sms_stats": "L 2 3 3 3 3 3",
+    "triage:corrections": "L 2 3 3 3 3 3",
+    "triage:correction_review": "5 5 5 5 5 5 5",
 }
 
 

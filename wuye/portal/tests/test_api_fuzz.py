@@ -21,7 +21,7 @@ from schemathesis import openapi
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from wuye.accounts.models import User
-from wuye.intake.ratelimit import DEFAULT_LIMITS
+from wuye.kernel.conf import setting_default
 from wuye.wsgi import application
 
 from .open311_openapi import OPEN311_SCHEMA
@@ -79,7 +79,7 @@ def in_process_wsgi():
 def county(settings, in_process_wsgi):
     call_command("demo", "--seed", "1", "--scale", "0.05", "--quiet-logins")
     # the fuzzer is one client sending hundreds of requests: the public rate limits are not under test here
-    settings.WUYE = {**settings.WUYE, "INTAKE_RATE_LIMITS": {k: (10**6, 60) for k in DEFAULT_LIMITS}}
+    settings.WUYE = {**settings.WUYE, "INTAKE_RATE_LIMITS": {k: (10**6, 60) for k in setting_default("INTAKE_RATE_LIMITS")}}
 
 
 def _task_force_session() -> dict:
@@ -108,7 +108,7 @@ def test_the_rest_api_and_open311_keep_their_published_contracts(county):
 
 
 def test_a_page_number_past_the_database_integer_range_is_an_empty_page_not_a_500(client):
-    from wuye.common.testing import login, make_user
+    from wuye.testing import login, make_user
 
     login(client, make_user("task_force"))
     resp = client.get("/api/v1/cases/", {"page": "99999999999999999999"})
