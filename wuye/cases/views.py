@@ -5,11 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
+from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES, User
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
@@ -33,15 +34,15 @@ class _CappedPaginator(Paginator):
         super().__init__(object_list, per_page)
         self._capped = count
 
-    @property
-    def count(self) -> int:  # type: ignore[override]
+    @cached_property
+    def count(self) -> int:
         return self._capped
 
 
-def _filter(request: AuthedHttpRequest) -> tuple[forms.LedgerFilterForm, selectors.LedgerFilter]:
-    user = request.user
+def _filter(user: User, params: QueryDict) -> tuple[forms.LedgerFilterForm, selectors.LedgerFilter]:
+    """The ledger filter from the query string (the page's GET, the API's query_params)."""
     form = forms.LedgerFilterForm(
-        request.GET or None,
+        params or None,
         towns=towns(),
         estates=estates_visible_to(user).order_by("code"),
         companies=companies_visible_to(user).order_by("name"),
@@ -66,7 +67,7 @@ def _filter(request: AuthedHttpRequest) -> tuple[forms.LedgerFilterForm, selecto
 
 @role_required(*STAFF_ROLES)
 def case_list(request: AuthedHttpRequest) -> HttpResponse:
-    form, f = _filter(request)
+    form, f = _filter(request.user, request.GET)
     qs = selectors.case_list(request.user, f)
     cap = selectors.COUNT_CAP
     if f.q:
@@ -100,7 +101,7 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @role_required(*STAFF_ROLES)
 def case_export(request: AuthedHttpRequest) -> HttpResponse:
-    _, f = _filter(request)
+    _, f = _filter(request.user, request.GET)
     qs = selectors.case_list(request.user, f)
     title = f"整治工作台账（导出日期 {today():%Y-%m-%d}）"
     data = ledger_xlsx(qs, title=title)

@@ -366,7 +366,8 @@ def inspections(request: AuthedHttpRequest) -> HttpResponse:
 def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
     checklist = selectors.inspection_checklist("routine")
-    error, posted = None, {}
+    error: str | None = None
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         results, photos = {}, {}
         try:
@@ -426,7 +427,8 @@ def inspection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def survey(request: HttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
     q = selectors.questionnaire("satisfaction")
-    error, posted = None, {}
+    error: str | None = None
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         actor = request.user if request.user.is_authenticated else QR
         try:

@@ -91,7 +91,7 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     candidates = open_case_candidates(sorted({lead.estate_id for lead in page if lead.estate_id}))
     manifest = ml.read_manifest()
     threshold = _confident_threshold()
-    is_admin = request.user.role == Role.BUREAU_ADMIN  # type: ignore[union-attr]
+    is_admin = request.user.role == Role.BUREAU_ADMIN
     context = {
         "page": page,
         "rows": [_row(lead, candidates, threshold) for lead in page],
@@ -128,11 +128,11 @@ def decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             case_id = request.POST.get("case", "")
             if not case_id.isdigit():
                 raise DomainError("请选择要并入的事项", field="事项")
-            case = Case.objects.filter(pk=int(case_id)).first()
-            if case is None:
+            into = Case.objects.filter(pk=int(case_id)).first()
+            if into is None:
                 raise DomainError("要并入的事项不存在，请刷新分拣台", field="事项")
-            services.triage_merge(actor=actor, lead=lead, case=case)
-            messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {case.number}")
+            services.triage_merge(actor=actor, lead=lead, case=into)
+            messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {into.number}")
         elif action == "reject":
             services.triage_reject(actor=actor, lead=lead, reason=request.POST.get("reason", ""))
             messages.success(request, f"线索 {lead.tracking_code} 不予立案")
@@ -188,7 +188,7 @@ def correction_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if action not in ("approve", "reject"):
             raise DomainError("未知的操作", field="操作")
         services.correction_review(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             correction_id=pk,
             approve=action == "approve",
             note=request.POST.get("note", ""),
