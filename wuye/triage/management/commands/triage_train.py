@@ -22,8 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         directory = Path(opts["out"]) if opts["out"] else ml.artifact_dir()
-        if opts["if_missing"] and ml.usable_artifact_exists(directory):
-            self.stdout.write(f"已有可用模型 {ml.read_manifest(directory)['version']}，跳过训练")  # type: ignore[index]
+        manifest = ml.read_manifest(directory) if opts["if_missing"] else None
+        if manifest is not None and ml.usable_artifact_exists(directory):
+            self.stdout.write(f"已有可用模型 {manifest['version']}，跳过训练")
             return
         try:
             examples = ml.read_jsonl(opts["train_file"])
