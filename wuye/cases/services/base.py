@@ -3,8 +3,6 @@
 Moves are checked against `workflow.MOVES`; a refused move raises a Chinese `DomainError` and changes nothing.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -91,7 +89,7 @@ def past_date(value: Any, *, field: str, label: str) -> dt.date:
 
 
 def check_files(
-    files: Sequence[UploadedFile[bytes]] | None, *, field: str = "attachments", label: str = "附件"
+    files: Sequence["UploadedFile[bytes]"] | None, *, field: str = "attachments", label: str = "附件"
 ) -> list[CheckedFile]:
     """Check every upload by content before anything is written (images and PDF, size-limited)."""
     files = list(files or [])

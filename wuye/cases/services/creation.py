@@ -1,7 +1,5 @@
 """Numbering and opening cases: by the task force directly, or from a lead (which intake then marks cased)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -56,7 +54,7 @@ def case_create(
     description: str,
     source_channel: str = "",
     title: str = "",
-    attachments: Sequence[UploadedFile[bytes]] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> Case:
     check_role(actor, None, workflow.CREATE_ROLES, "立案")
     if not isinstance(estate, Estate):

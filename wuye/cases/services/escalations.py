@@ -1,7 +1,5 @@
 """督办措施: interviews, penalties, referrals, restrictions on honours, and guiding owners to dismiss the company."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -44,7 +42,7 @@ def case_action_record(
     department: str = "",
     period_end: dt.date | None = None,
     note: str = "",
-    attachments: Sequence[UploadedFile[bytes]] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> CaseAction:
     """约谈 / 限制评优评先 / 行政处罚 / 移送 / 引导业主解聘 (the last opens a handover record for the estate)."""
     check_role(actor, None, workflow.ACTION_ROLES, "登记督办措施")

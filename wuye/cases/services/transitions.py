@@ -1,8 +1,6 @@
 """The state machine of a case (`workflow.MOVES`): one service per move, plus progress reports, internal notes
 and the scheduler's overdue mark."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -52,7 +50,7 @@ def case_verify(*, actor: Actor, case: Case, note: str = "") -> Case:
 @requires_actor
 @transaction.atomic
 def case_mark_unfounded(
-    *, actor: Actor, case: Case, reason: str, attachments: Sequence[UploadedFile[bytes]] = ()
+    *, actor: Actor, case: Case, reason: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     precheck(actor, "mark_unfounded")
     reason = clean_text(reason, field="reason", label="核查结论", max_len=2000)
@@ -129,7 +127,7 @@ def case_start_rectification(
 @requires_actor
 @transaction.atomic
 def case_submit(
-    *, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile[bytes]] = ()
+    *, actor: Actor, case: Case, progress: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     """The company reports what it did, with evidence (photos, PDF)."""
     submit_roles = workflow.submit_roles(case.company_id)
@@ -162,7 +160,7 @@ def case_submit(
 @requires_actor
 @transaction.atomic
 def case_accept(
-    *, actor: Actor, case: Case, note: str, attachments: Sequence[UploadedFile[bytes]] = ()
+    *, actor: Actor, case: Case, note: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     precheck(actor, "accept")
     note = clean_text(note, field="note", label="验收意见", max_len=2000)
@@ -197,7 +195,7 @@ def case_return(
     case: Case,
     reason: str,
     deadline: dt.date | None = None,
-    attachments: Sequence[UploadedFile[bytes]] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> Case:
     precheck(actor, "return")
     reason = clean_text(reason, field="reason", label="退回理由", max_len=2000)
@@ -284,7 +282,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
 @requires_actor
 @transaction.atomic
 def case_progress_update(
-    *, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile[bytes]] = ()
+    *, actor: Actor, case: Case, progress: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     """进展情况: the company (or the task force) reports progress without changing the status."""
     check_role(actor, None, workflow.PROGRESS_ROLES, "报告进展")
@@ -314,7 +312,7 @@ def case_progress_update(
 @requires_actor
 @transaction.atomic
 def case_note_add(
-    *, actor: Actor, case: Case, text: str, attachments: Sequence[UploadedFile[bytes]] = ()
+    *, actor: Actor, case: Case, text: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> CaseEvent:
     """A staff-internal note (never on the public timeline)."""
     check_role(actor, None, workflow.BUREAU, "添加内部备注")
