@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/wuye
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install lint test-sqlite test-postgres serve demo bench clean
+.PHONY: run test install lint typecheck test-sqlite test-postgres serve demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0 --settings=wuye.settings.test
+
+# mypy on the whole package (django-stubs, DRF stubs; strict on services and selectors). Joins `lint` at 0 errors.
+typecheck: install
+	$(BIN)/mypy wuye
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -q -n 2 --dist loadfile

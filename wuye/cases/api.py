@@ -1,5 +1,6 @@
 """REST API of the ledger (mounted under /api/v1/cases/): the same scoping and permissions as the pages."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.kernel.http import authed_user
 from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.selectors import estates_visible_to
 
@@ -47,7 +49,13 @@ class CappedPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> list[Any]:
+    def paginate_queryset(
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
+        if not isinstance(
+            queryset, QuerySet
+        ):  # the capped count needs the database; a list is never paged here
+            raise TypeError("CappedPagination pages a queryset")
         self.request = request
         size = self.get_page_size(request) or self.page_size
         try:
@@ -159,7 +167,8 @@ class CaseDetailSerializer(CaseListSerializer):
         return selectors.next_step(obj)
 
     def get_timeline(self, obj: Case) -> list[dict[str, Any]]:
-        return EventSerializer(selectors.case_timeline(self.context["request"].user, obj), many=True).data
+        events = EventSerializer(selectors.case_timeline(self.context["request"].user, obj), many=True)
+        return list(events.data)
 
     def get_reports(self, obj: Case) -> list[dict[str, Any]]:
         out = []
@@ -245,8 +254,9 @@ class CaseListApi(generics.ListCreateAPIView):
     serializer_class = CaseListSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
-        _, f = _filter(self.request)
-        return selectors.case_list(self.request.user, f)
+        user = authed_user(self.request)
+        _, f = _filter(user, self.request.query_params)
+        return selectors.case_list(user, f)
 
     @extend_schema(
         parameters=FILTER_PARAMS,
@@ -265,14 +275,15 @@ class CaseListApi(generics.ListCreateAPIView):
         s = CaseCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        estate = estates_visible_to(request.user).filter(code=d["estate"]).first()
+        user = authed_user(request)
+        estate = estates_visible_to(user).filter(code=d["estate"]).first()
         if estate is None:
             return Response(
                 {"detail": "没有找到该小区", "field": "estate"}, status=status.HTTP_400_BAD_REQUEST
             )
         try:
             case = services.case_create(
-                actor=request.user,
+                actor=user,
                 estate=estate,
                 category=d["category"],
                 description=d["description"],
@@ -281,7 +292,7 @@ class CaseListApi(generics.ListCreateAPIView):
             )
         except DomainError as exc:
             return _error(exc)
-        case = selectors.case_get_visible(request.user, number=case.number)
+        case = selectors.case_get_visible(user, number=case.number)
         return Response(
             CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED
         )

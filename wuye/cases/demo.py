@@ -202,6 +202,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                 actor=staff, case=case, progress="已制定整改方案，正在落实。"
             )
         if rng.random() < 0.15:
+            assert case.deadline is not None  # the plan accepted above set it
             ext = services.extension_request(
                 actor=staff,
                 case=case,

@@ -116,12 +116,12 @@ def ledger_xlsx(cases: QuerySet[Case], *, title: str, limit: int = EXPORT_LIMIT)
     template = WriteOnlyCell(ws, value="")
     template.alignment = WRAP
     template.border = BORDER
-    style = template._style
+    style = template._style  # type: ignore[attr-defined]  # openpyxl's private style array: the stubs omit it
     for values in rows(qs.iterator(chunk_size=2000)):
         out = []
         for v in values:
             cell = WriteOnlyCell(ws, value=v)
-            cell._style = copy(style)
+            cell._style = copy(style)  # type: ignore[attr-defined]  # as above
             out.append(cell)
         ws.append(out)
     buf = io.BytesIO()

@@ -60,9 +60,10 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, towns: Any, estates: Any, companies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns
-        self.fields["estate"].queryset = estates
-        self.fields["company"].queryset = companies
+        for name, queryset in (("town", towns), ("estate", estates), ("company", companies)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
 
 
 class CaseCreateForm(forms.Form):
@@ -79,7 +80,9 @@ class CaseCreateForm(forms.Form):
 
     def __init__(self, *args: Any, estates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["estate"].queryset = estates
+        estate = self.fields["estate"]
+        assert isinstance(estate, forms.ModelChoiceField)
+        estate.queryset = estates
 
 
 def _text(label: str, *, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:

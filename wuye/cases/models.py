@@ -7,7 +7,7 @@ from django.db.models import Q
 from wuye.kernel.case_states import CLOSED_STATES as CLOSED_STATES  # the ledger's vocabulary, re-exported
 from wuye.kernel.case_states import DEADLINE_STATES as DEADLINE_STATES
 from wuye.kernel.case_states import OPEN_STATES as OPEN_STATES
-from wuye.kernel.case_states import CaseStatus
+from wuye.kernel.case_states import CaseStatus as CaseStatus
 from wuye.kernel.taxonomy import Category
 
 

@@ -5,16 +5,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES
+from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES, User
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.common.forms import form_add_domain_error
 from wuye.intake.models import Lead
+from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import label_of
 from wuye.registry.selectors import companies_visible_to, estates_visible_to, towns
 
@@ -32,15 +34,15 @@ class _CappedPaginator(Paginator):
         super().__init__(object_list, per_page)
         self._capped = count
 
-    @property
-    def count(self) -> int:  # type: ignore[override]
+    @cached_property
+    def count(self) -> int:
         return self._capped
 
 
-def _filter(request: HttpRequest) -> tuple[forms.LedgerFilterForm, selectors.LedgerFilter]:
-    user = request.user
+def _filter(user: User, params: QueryDict) -> tuple[forms.LedgerFilterForm, selectors.LedgerFilter]:
+    """The ledger filter from the query string (the page's GET, the API's query_params)."""
     form = forms.LedgerFilterForm(
-        request.GET or None,
+        params or None,
         towns=towns(),
         estates=estates_visible_to(user).order_by("code"),
         companies=companies_visible_to(user).order_by("name"),
@@ -64,8 +66,8 @@ def _filter(request: HttpRequest) -> tuple[forms.LedgerFilterForm, selectors.Led
 
 
 @role_required(*STAFF_ROLES)
-def case_list(request: HttpRequest) -> HttpResponse:
-    form, f = _filter(request)
+def case_list(request: AuthedHttpRequest) -> HttpResponse:
+    form, f = _filter(request.user, request.GET)
     qs = selectors.case_list(request.user, f)
     cap = selectors.COUNT_CAP
     if f.q:
@@ -98,8 +100,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def case_export(request: HttpRequest) -> HttpResponse:
-    _, f = _filter(request)
+def case_export(request: AuthedHttpRequest) -> HttpResponse:
+    _, f = _filter(request.user, request.GET)
     qs = selectors.case_list(request.user, f)
     title = f"整治工作台账（导出日期 {today():%Y-%m-%d}）"
     data = ledger_xlsx(qs, title=title)
@@ -111,7 +113,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+def case_detail(request: AuthedHttpRequest, number: str) -> HttpResponse:
     case = selectors.case_get_visible(request.user, number=number)
     ctx = {
         "case": case,
@@ -134,7 +136,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.CaseCreateForm(
         request.POST or None, request.FILES or None, estates=estates_visible_to(request.user).order_by("code")
     )
@@ -167,7 +169,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
+def case_act(request: AuthedHttpRequest, number: str, op: str) -> HttpResponse:
     operation = workflow.OPERATIONS.get(op)
     if operation is None:
         raise Http404("没有这个操作")
@@ -210,7 +212,7 @@ def case_act(request: HttpRequest, number: str, op: str) -> HttpResponse:
 
 @require_POST
 @role_required(*BUREAU_ROLES)
-def case_split(request: HttpRequest, number: str, lead_pk: int) -> HttpResponse:
+def case_split(request: AuthedHttpRequest, number: str, lead_pk: int) -> HttpResponse:
     case = selectors.case_get_visible(request.user, number=number)
     lead = get_object_or_404(Lead, pk=lead_pk, case=case)
     try:
@@ -223,7 +225,7 @@ def case_split(request: HttpRequest, number: str, lead_pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: AuthedHttpRequest, pk: int) -> FileResponse:
     att = get_object_or_404(CaseAttachment.objects.select_related("case", "event"), pk=pk)
     if not selectors.cases_visible_to(request.user).filter(pk=att.case_id).exists():
         raise Http404("没有找到该文件，或您无权查看")
@@ -241,7 +243,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def revisit_home(request: HttpRequest) -> HttpResponse:
+def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
     form = forms.RevisitDrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -261,7 +263,7 @@ def revisit_home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def revisit_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def revisit_batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RevisitBatch, pk=pk)
     return render(
         request,
@@ -272,7 +274,7 @@ def revisit_batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*BUREAU_ROLES)
-def revisit_record(request: HttpRequest, pk: int) -> HttpResponse:
+def revisit_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     rv = get_object_or_404(Revisit.objects.select_related("batch", "case"), pk=pk)
     form = forms.RevisitRecordForm(request.POST)
     if form.is_valid():

@@ -25,7 +25,8 @@ def parse_yuan(text: str | int | Decimal | None, *, field: str = "金额", allow
         raise DomainError(f"“{text}”不是有效的金额", field=field) from None
     if not value.is_finite():
         raise DomainError(f"“{text}”不是有效的金额", field=field)
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = value.as_tuple().exponent  # an int once finite ("n", "N", "F" are NaN and infinity)
+    if isinstance(exponent, int) and exponent < -2:
         raise DomainError("金额最多保留两位小数（分）", field=field)
     if value < 0 or (value == 0 and not allow_zero):
         raise DomainError("金额必须大于零", field=field)

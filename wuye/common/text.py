@@ -5,7 +5,10 @@ their subclasses (see `install`, called from `CommonConfig.ready`), so no form o
 without a form call the helpers themselves: Open311 `check_text` (a 400), imports and mail `remove_controls`.
 """
 
+from __future__ import annotations
+
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -72,18 +75,19 @@ def install() -> None:
     form_to_python = forms.CharField.to_python
     form_validate = forms.CharField.validate
 
-    def validate(self: forms.CharField, value: object) -> None:
+    # The signatures are the stubs' for the methods replaced below.
+    def validate(self: forms.Field, value: Any) -> None:
         # in validate(), not default_validators: EmailField, URLField, SlugField… replace those with their own
         form_validate(self, value)
         validate_text(value)
 
-    def to_python(self: forms.CharField, value: object) -> object:
+    def to_python(self: forms.CharField, value: Any | None) -> str | None:
         result = form_to_python(self, value)
         return strip_bidi(result) if isinstance(result, str) else result
 
     serializer_to_internal = serializers.CharField.to_internal_value
 
-    def to_internal_value(self: serializers.CharField, data: object) -> object:
+    def to_internal_value(self: serializers.Field[str, str, str, Any], data: str) -> str:
         result = serializer_to_internal(self, data)
         if not isinstance(result, str):
             return result

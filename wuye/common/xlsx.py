@@ -7,6 +7,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 THIN = Side(style="thin", color="999999")
 
@@ -22,6 +23,9 @@ def write_table(
     """A title row, a bold header row repeated on every printed page, then the rows (streamed)."""
     wb = Workbook(write_only=False)
     ws = wb.active
+    assert isinstance(
+        ws, Worksheet
+    )  # a new workbook's one sheet; narrows openpyxl's `Worksheet | Chartsheet | None`
     ws.title = title[:31]
     ws.append([title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
@@ -44,7 +48,9 @@ def write_table(
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup_pr = ws.sheet_properties.pageSetUpPr
+    assert page_setup_pr is not None  # WorksheetProperties always creates one
+    page_setup_pr.fitToPage = True
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

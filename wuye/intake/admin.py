@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Inspection, Lead, LeadAttachment, LeadFeedback, Open311Client, QuestionnaireResponse
 
@@ -18,10 +19,10 @@ class LeadAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Lead._meta.fields]
     inlines = [AttachmentInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # leads come in through the channels, never typed into the admin
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
         return False
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from wuye.common.errors import DomainError
 from wuye.common.text import remove_controls
@@ -358,6 +359,9 @@ def hotline_export(*, since: dt.date) -> tuple[bytes, int]:
     rows = hotline_export_rows(since=since)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(
+        ws, Worksheet
+    )  # a new workbook's one sheet; narrows openpyxl's `Worksheet | Chartsheet | None`
     ws.title = "办理结果"
     ws.append(EXPORT_HEADERS)
     for r in rows:

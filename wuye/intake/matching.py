@@ -6,6 +6,7 @@ Fuzzy matches are always flagged for staff to confirm; an address that matches n
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from wuye.registry.models import Estate
@@ -108,8 +109,10 @@ class EstateMatcher:
         return EstateMatch(None, "none")
 
     @staticmethod
-    def _longest(estates, text, names):  # type: ignore[no-untyped-def]
-        best = None
+    def _longest(
+        estates: Iterable[Estate], text: str, names: Callable[[Estate], Iterable[str]]
+    ) -> tuple[Estate, str] | None:
+        best: tuple[Estate, str] | None = None
         for estate in estates:
             for name in names(estate):
                 if name and name in text and (best is None or len(name) > len(best[1])):

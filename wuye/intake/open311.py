@@ -6,6 +6,7 @@ Never any complainant contact in responses; phone numbers and the complainant's 
 
 import datetime as dt
 import xml.etree.ElementTree as ET  # noqa: N817, S405 - we only build XML, never parse it
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -93,7 +94,7 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     )
 
 
-def api_view(view):  # type: ignore[no-untyped-def]
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, fmt=fmt, **kwargs)
@@ -303,7 +304,14 @@ def _estate_for(post: Any) -> tuple[Estate | None, bool, dict[str, Any]]:
                 latitude__range=(la - box, la + box), longitude__range=(lo - box, lo + box)
             )
         ]
-        near.sort(key=lambda e: (e.latitude - la) ** 2 + (e.longitude - lo) ** 2)
+
+        def distance2(e: Estate) -> Decimal:
+            assert (
+                e.latitude is not None and e.longitude is not None
+            )  # the range filter leaves out empty ones
+            return (e.latitude - la) ** 2 + (e.longitude - lo) ** 2
+
+        near.sort(key=distance2)
         return (near[0] if near else None), True, {"how": "latlong", "lat": str(la), "long": str(lo)}
     raise ApiError(400, "需要位置：address_string、lat 和 long，或扩展字段 estate_code 之一")
 
@@ -385,11 +393,12 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         strip_bidi(post.get("last_name", "")).strip(),
     )
     name = f"{last}{first}" if not (first + last).isascii() else " ".join(x for x in (first, last) if x)
+    address_string = strip_bidi(post.get("address_string") or "").strip()[:300]
     evidence = {
         "open311_client": client.name,
         "estate_match": how,
         "media_url": _media_url(post.get("media_url") or ""),
-        "address_string": strip_bidi(post.get("address_string") or "").strip()[:300],
+        "address_string": address_string,
     }
     idem = (request.headers.get("Idempotency-Key") or post.get("idempotency_key") or "").strip()
     email = _email(post.get("email") or "")
@@ -405,7 +414,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
             idem_key=f"{client.pk}-{idem}" if idem else "",
             channel=Channel.WEB,
             evidence=evidence,
-            address=evidence["address_string"],
+            address=address_string,
             email=email,
             estate_needs_confirmation=needs_confirmation or estate is None,
         )

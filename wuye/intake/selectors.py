@@ -47,21 +47,24 @@ def leads_visible_to(user: Any) -> QuerySet[Lead]:
 
 @cache
 def checklists() -> dict[str, Any]:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    return data
 
 
 def inspection_checklist(code: str = "routine") -> dict[str, Any]:
     try:
-        return checklists()["inspections"][code]
+        checklist: dict[str, Any] = checklists()["inspections"][code]
     except KeyError:
         raise DomainError("检查表不存在", field="checklist") from None
+    return checklist
 
 
 def questionnaire(code: str = "satisfaction") -> dict[str, Any]:
     try:
-        return checklists()["questionnaires"][code]
+        form: dict[str, Any] = checklists()["questionnaires"][code]
     except KeyError:
         raise DomainError("问卷不存在", field="questionnaire") from None
+    return form
 
 
 # --- public ----------------------------------------------------------------------------------------------
@@ -74,7 +77,7 @@ def estate_for_qr(code: str) -> Estate:
     """The estate behind a QR code. Cached briefly: it is read on every resident submission and almost never
     changes (a renamed estate shows its new name within a minute)."""
     key = f"wuye:qr-estate:{code}"
-    estate = django_cache.get(key)
+    estate: Estate | None = django_cache.get(key)
     if estate is None:
         try:
             estate = Estate.objects.select_related("town").get(code=code)

@@ -17,6 +17,7 @@ from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 from wuye.kernel.actors import PublicActor
+from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import PLAIN_HINTS
 
 from . import selectors, services
@@ -218,7 +219,7 @@ def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeskForm(request.POST)
         if form.is_valid():
@@ -257,7 +258,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def import_12345(request: HttpRequest) -> HttpResponse:
+def import_12345(request: AuthedHttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -283,7 +284,7 @@ def import_12345(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def confirm_estates(request: HttpRequest) -> HttpResponse:
+def confirm_estates(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         lead_id = request.POST.get("lead", "")
         if not lead_id.isdigit():
@@ -321,7 +322,7 @@ def qr_poster(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def posters(request: HttpRequest) -> HttpResponse:
+def posters(request: AuthedHttpRequest) -> HttpResponse:
     from wuye.registry.models import Town
 
     towns = Town.objects.order_by("code").prefetch_related("estates")
@@ -329,7 +330,7 @@ def posters(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def town_posters(request: HttpRequest, town_code: str) -> HttpResponse:
+def town_posters(request: AuthedHttpRequest, town_code: str) -> HttpResponse:
     from wuye.registry.models import Town
 
     from .posters import town_posters_zip
@@ -345,7 +346,7 @@ def town_posters(request: HttpRequest, town_code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def inspections(request: HttpRequest) -> HttpResponse:
+def inspections(request: AuthedHttpRequest) -> HttpResponse:
     estate_input = request.GET.get("estate", "").strip()
     if estate_input:
         try:
@@ -362,10 +363,11 @@ def inspections(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
+def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
     checklist = selectors.inspection_checklist("routine")
-    error, posted = None, {}
+    error: str | None = None
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         results, photos = {}, {}
         try:
@@ -409,7 +411,7 @@ def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(Inspection.objects.select_related("estate", "inspector"), pk=pk)
     checklist = selectors.inspection_checklist(inspection.checklist)
     rows = [{**i, **inspection.results.get(i["code"], {})} for i in checklist["items"]]
@@ -425,7 +427,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def survey(request: HttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
     q = selectors.questionnaire("satisfaction")
-    error, posted = None, {}
+    error: str | None = None
+    posted: dict[str, Any] = {}
     if request.method == "POST":
         actor = request.user if request.user.is_authenticated else QR
         try:
@@ -460,7 +463,7 @@ def survey(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
-def questionnaire_results(request: HttpRequest) -> HttpResponse:
+def questionnaire_results(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/questionnaire_results.html",

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from wuye.accounts.models import BUREAU_ROLES
 from wuye.accounts.permissions import roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
+from wuye.kernel.http import authed_user
 from wuye.kernel.taxonomy import Category
 from wuye.registry.selectors import estates_visible_to
 
@@ -83,7 +84,7 @@ class SuggestView(APIView):
         code = form.validated_data.get("estate") or ""
         out["duplicates"] = []
         if code:
-            estate = estates_visible_to(request.user).filter(code=code).first()
+            estate = estates_visible_to(authed_user(request)).filter(code=code).first()
             if estate is None:
                 return Response(
                     {"detail": "没有找到该小区", "field": "小区"}, status=status.HTTP_404_NOT_FOUND

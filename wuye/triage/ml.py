@@ -34,7 +34,7 @@ from .calibration import (
     pick_urgent_threshold,
     softmax,
 )
-from .features import (  # noqa: F401  (re-exported)
+from .features import (
     LABELS,
     NONE,
     NORMAL,
@@ -48,7 +48,7 @@ from .features import (  # noqa: F401  (re-exported)
     prep_chars,
     read_jsonl,
 )
-from .store import (  # noqa: F401  (re-exported)
+from .store import (
     CODE_VERSION,
     ModelUnavailable,
     artifact_dir,
@@ -58,6 +58,38 @@ from .store import (  # noqa: F401  (re-exported)
     usable_artifact_exists,
 )
 from .text import near_duplicate_groups
+
+# The model's names plus those re-exported from features and store, which callers use as `ml.X`.
+__all__ = [
+    "CODE_VERSION",
+    "DEFAULT_CONFIG",
+    "LABELS",
+    "NONE",
+    "NORMAL",
+    "URGENT",
+    "DataError",
+    "Example",
+    "ModelUnavailable",
+    "Prediction",
+    "TriageModel",
+    "artifact_dir",
+    "build_features",
+    "check_manifest",
+    "cross_validate",
+    "data_hash",
+    "get_model",
+    "jieba_words",
+    "load",
+    "parse_line",
+    "prep_chars",
+    "read_jsonl",
+    "read_manifest",
+    "reset_model",
+    "save",
+    "suggest",
+    "train",
+    "usable_artifact_exists",
+]
 
 # Chosen by 5-fold cross-validation (grouped by near-duplicates) on the train split only
 # (`manage.py triage_train --select`; the table is in docs/triage.md).

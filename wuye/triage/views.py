@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.cases.models import Case
 from wuye.common.errors import DomainError
+from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import Category, label_of
 
 from . import ml, selectors, services
@@ -84,13 +85,13 @@ def _row(lead: Any, candidates: dict[int, list[Case]], threshold: float = 1.01) 
 
 
 @role_required(*BUREAU_ROLES)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedHttpRequest) -> HttpResponse:
     leads = selectors.queue_leads(request.user)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     candidates = open_case_candidates(sorted({lead.estate_id for lead in page if lead.estate_id}))
     manifest = ml.read_manifest()
     threshold = _confident_threshold()
-    is_admin = request.user.role == Role.BUREAU_ADMIN  # type: ignore[union-attr]
+    is_admin = request.user.role == Role.BUREAU_ADMIN
     context = {
         "page": page,
         "rows": [_row(lead, candidates, threshold) for lead in page],
@@ -106,7 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*BUREAU_ROLES)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lead = selectors.queue_lead_get(request.user, pk=pk)
     target = reverse("triage:queue") + (
         f"?page={request.POST['page']}" if request.POST.get("page", "").isdigit() else ""
@@ -127,11 +128,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             case_id = request.POST.get("case", "")
             if not case_id.isdigit():
                 raise DomainError("请选择要并入的事项", field="事项")
-            case = Case.objects.filter(pk=int(case_id)).first()
-            if case is None:
+            into = Case.objects.filter(pk=int(case_id)).first()
+            if into is None:
                 raise DomainError("要并入的事项不存在，请刷新分拣台", field="事项")
-            services.triage_merge(actor=actor, lead=lead, case=case)
-            messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {case.number}")
+            services.triage_merge(actor=actor, lead=lead, case=into)
+            messages.success(request, f"线索 {lead.tracking_code} 已并入事项 {into.number}")
         elif action == "reject":
             services.triage_reject(actor=actor, lead=lead, reason=request.POST.get("reason", ""))
             messages.success(request, f"线索 {lead.tracking_code} 不予立案")
@@ -156,7 +157,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.BUREAU_ADMIN)
-def corrections(request: HttpRequest) -> HttpResponse:
+def corrections(request: AuthedHttpRequest) -> HttpResponse:
     """The office head's review of staff corrections: only approved ones become training data."""
     status = request.GET.get("status", Review.PENDING)
     if status not in Review.values:
@@ -181,13 +182,13 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.BUREAU_ADMIN)
-def correction_review(request: HttpRequest, pk: int) -> HttpResponse:
+def correction_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action not in ("approve", "reject"):
             raise DomainError("未知的操作", field="操作")
         services.correction_review(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             correction_id=pk,
             approve=action == "approve",
             note=request.POST.get("note", ""),

@@ -87,7 +87,7 @@ def past_date(value: Any, *, field: str, label: str) -> dt.date:
 
 
 def check_files(
-    files: Sequence[UploadedFile] | None, *, field: str = "attachments", label: str = "附件"
+    files: Sequence["UploadedFile[bytes]"] | None, *, field: str = "attachments", label: str = "附件"
 ) -> list[CheckedFile]:
     """Check every upload by content before anything is written (images and PDF, size-limited)."""
     files = list(files or [])

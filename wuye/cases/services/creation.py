@@ -51,7 +51,7 @@ def case_create(
     description: str,
     source_channel: str = "",
     title: str = "",
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> Case:
     check_role(actor, None, workflow.CREATE_ROLES, "立案")
     if not isinstance(estate, Estate):

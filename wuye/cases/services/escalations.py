@@ -42,7 +42,7 @@ def case_action_record(
     department: str = "",
     period_end: dt.date | None = None,
     note: str = "",
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> CaseAction:
     """约谈 / 限制评优评先 / 行政处罚 / 移送 / 引导业主解聘 (the last opens a handover record for the estate)."""
     check_role(actor, None, workflow.ACTION_ROLES, "登记督办措施")

@@ -48,7 +48,7 @@ def case_verify(*, actor: Actor, case: Case, note: str = "") -> Case:
 @requires_actor
 @transaction.atomic
 def case_mark_unfounded(
-    *, actor: Actor, case: Case, reason: str, attachments: Sequence[UploadedFile] = ()
+    *, actor: Actor, case: Case, reason: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     precheck(actor, "mark_unfounded")
     reason = clean_text(reason, field="reason", label="核查结论", max_len=2000)
@@ -124,7 +124,9 @@ def case_start_rectification(
 
 @requires_actor
 @transaction.atomic
-def case_submit(*, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+def case_submit(
+    *, actor: Actor, case: Case, progress: str, attachments: Sequence["UploadedFile[bytes]"] = ()
+) -> Case:
     """The company reports what it did, with evidence (photos, PDF)."""
     submit_roles = workflow.submit_roles(case.company_id)
     check_role(actor, None, submit_roles, "“提交整改材料”")
@@ -155,7 +157,9 @@ def case_submit(*, actor: Actor, case: Case, progress: str, attachments: Sequenc
 
 @requires_actor
 @transaction.atomic
-def case_accept(*, actor: Actor, case: Case, note: str, attachments: Sequence[UploadedFile] = ()) -> Case:
+def case_accept(
+    *, actor: Actor, case: Case, note: str, attachments: Sequence["UploadedFile[bytes]"] = ()
+) -> Case:
     precheck(actor, "accept")
     note = clean_text(note, field="note", label="验收意见", max_len=2000)
     files = check_files(attachments)
@@ -189,7 +193,7 @@ def case_return(
     case: Case,
     reason: str,
     deadline: dt.date | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Sequence["UploadedFile[bytes]"] = (),
 ) -> Case:
     precheck(actor, "return")
     reason = clean_text(reason, field="reason", label="退回理由", max_len=2000)
@@ -274,7 +278,7 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
 @requires_actor
 @transaction.atomic
 def case_progress_update(
-    *, actor: Actor, case: Case, progress: str, attachments: Sequence[UploadedFile] = ()
+    *, actor: Actor, case: Case, progress: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> Case:
     """进展情况: the company (or the task force) reports progress without changing the status."""
     check_role(actor, None, workflow.PROGRESS_ROLES, "报告进展")
@@ -304,7 +308,7 @@ def case_progress_update(
 @requires_actor
 @transaction.atomic
 def case_note_add(
-    *, actor: Actor, case: Case, text: str, attachments: Sequence[UploadedFile] = ()
+    *, actor: Actor, case: Case, text: str, attachments: Sequence["UploadedFile[bytes]"] = ()
 ) -> CaseEvent:
     """A staff-internal note (never on the public timeline)."""
     check_role(actor, None, workflow.BUREAU, "添加内部备注")

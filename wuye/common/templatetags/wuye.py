@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -17,15 +18,16 @@ def yuan(value: Decimal | None) -> str:
 
 
 @register.filter
-def cn_date(value):  # type: ignore[no-untyped-def]
+def cn_date(value: dt.date | dt.datetime | str | None) -> str:
     """A date, a datetime, or an ISO date string (as events store them) as "2026年7月3日"."""
     if isinstance(value, str):
         if not value:
             return "—"
         try:
-            value = dt.date.fromisoformat(value[:10])
+            parsed = dt.date.fromisoformat(value[:10])
         except ValueError:
             return value
+        return _cn_date(parsed)
     return _cn_date(value)
 
 
@@ -40,12 +42,12 @@ def area(value: Decimal | None) -> str:
 
 
 @register.filter
-def cn_datetime(value):  # type: ignore[no-untyped-def]
+def cn_datetime(value: dt.datetime | None) -> str:
     return display.cn_datetime(value)
 
 
 @register.filter
-def pct(value, whole=None):  # type: ignore[no-untyped-def]
+def pct(value: Decimal | float | int | None, whole: Decimal | float | int | None = None) -> str:
     """{{ share|pct }} for a value already in percent, {{ part|pct:whole }} for a share; rounded half up."""
     return display.pct(value, whole)
 
@@ -72,7 +74,7 @@ def case_status(value: str | None) -> str:
 
 
 @register.filter
-def case_title(case) -> str:  # type: ignore[no-untyped-def]
+def case_title(case: Any) -> str:
     """A case's short title; a title cut from the description (the first 40 characters) ends in "…"."""
     title, description = case.title or "", case.description or ""
     if title and len(description) > len(title) and description.startswith(title):

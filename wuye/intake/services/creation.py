@@ -203,7 +203,7 @@ def lead_attach(*, actor: Actor, lead: Lead, files: list[StoredFile]) -> list[Le
 def qr_submit(
     *,
     actor: Actor,
-    estate: Estate,
+    estate: Estate | None,
     text: str,
     category_hint: str = "",
     photos: list[StoredFile] | None = None,

@@ -79,7 +79,10 @@ def in_process_wsgi():
 def county(settings, in_process_wsgi):
     call_command("demo", "--seed", "1", "--scale", "0.05", "--quiet-logins")
     # the fuzzer is one client sending hundreds of requests: the public rate limits are not under test here
-    settings.WUYE = {**settings.WUYE, "INTAKE_RATE_LIMITS": {k: (10**6, 60) for k in setting_default("INTAKE_RATE_LIMITS")}}
+    settings.WUYE = {
+        **settings.WUYE,
+        "INTAKE_RATE_LIMITS": {k: (10**6, 60) for k in setting_default("INTAKE_RATE_LIMITS")},
+    }
 
 
 def _task_force_session() -> dict:

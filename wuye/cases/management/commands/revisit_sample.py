@@ -1,6 +1,8 @@
 """回头看: draw a reproducible random sample of accepted cases per estate for unannounced re-inspection."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.cases.selectors import revisits_of
 from wuye.cases.services import revisit_sample_draw
@@ -11,12 +13,12 @@ from wuye.kernel.actors import SystemActor
 class Command(BaseCommand):
     help = "从已销号事项中按小区抽取回头看样本（同一 --seed 结果相同；重复运行返回同一批次）。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--per-estate", type=int, required=True, help="每小区抽取件数")
         parser.add_argument("--seed", type=int, required=True, help="随机种子")
         parser.add_argument("--category", default="", help="只抽某一问题类别，如 3.1")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         try:
             batch, created = revisit_sample_draw(
                 actor=SystemActor("revisit_sample"),

@@ -1,8 +1,9 @@
 """Run every minute (cron / systemd timer): mark newly overdue cases once, list what falls due in 3 days."""
 
 from itertools import groupby
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from wuye.audit.services import audit_checkpoint_publish
 from wuye.cases.models import Case
@@ -17,10 +18,10 @@ TICK = SystemActor("tick")
 class Command(BaseCommand):
     help = "标记逾期事项（幂等，可每分钟运行），并按企业列出 3 天内到期的事项。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="只输出新标记的逾期数")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         marked = 0
         ids = list(
             Case.objects.filter(overdue_q(), overdue_marked_at__isnull=True)

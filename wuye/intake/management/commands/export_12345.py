@@ -1,7 +1,8 @@
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.intake.hotline import hotline_export
 
@@ -9,11 +10,11 @@ from wuye.intake.hotline import hotline_export
 class Command(BaseCommand):
     help = "导出 12345 工单办理结果（工单编号、办理结果、办结时间、满意度）给热线平台。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", required=True, help="起始日期 YYYY-MM-DD（此后有变化的工单）")
         parser.add_argument("file")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             since = dt.date.fromisoformat(options["since"])
         except ValueError:

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.common.errors import DomainError
 from wuye.intake.hotline import hotline_import
@@ -11,12 +12,12 @@ from wuye.kernel.actors import SystemActor
 class Command(BaseCommand):
     help = "导入 12345 热线工单（.xlsx 或 .csv）。同一工单编号不会重复导入；--json 时最后一行是结果 JSON。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--json", action="store_true", help="最后一行输出 JSON 结果")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")

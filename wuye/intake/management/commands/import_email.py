@@ -1,8 +1,9 @@
 import json
 import os
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.common.errors import DomainError
 from wuye.intake.mail import email_import_path, imap_poll
@@ -15,12 +16,12 @@ class Command(BaseCommand):
         "IMAP_PASSWORD、IMAP_FOLDER、IMAP_PORT）。同一 Message-ID 只导入一次。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?")
         parser.add_argument("--imap", action="store_true")
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["imap"]:
                 port = os.environ.get("IMAP_PORT")

@@ -1,7 +1,8 @@
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.triage import ml
 from wuye.triage.evaluation import evaluate, format_report
@@ -16,13 +17,13 @@ class Command(BaseCommand):
         "不给文件时评估 test.jsonl 和 realistic.jsonl 两个文件；最后一行为（最后一个文件的）JSON"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "files", nargs="*", help='每行 {"text": ..., "category": ..., "urgency": "urgent"|"normal"}'
         )
         parser.add_argument("--errors", type=int, default=0, help="列出前 N 条分错的文本")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         files = [Path(f) for f in opts["files"]] or list(DEFAULT_FILES)
         loaded = []
         for path in files:

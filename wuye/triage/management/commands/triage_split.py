@@ -1,7 +1,8 @@
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.triage.split import CORPUS_DIR, DATA_DIR, read_corpus, split, write_jsonl
 
@@ -9,12 +10,12 @@ from wuye.triage.split import CORPUS_DIR, DATA_DIR, read_corpus, split, write_js
 class Command(BaseCommand):
     help = "把 data/corpus/*.jsonl 确定性地划分为 train.jsonl 与 test.jsonl（按类别约 20% 测试集，近似重复不跨集）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--corpus", default=str(CORPUS_DIR))
         parser.add_argument("--out", default=str(DATA_DIR))
         parser.add_argument("--test-share", type=float, default=0.2)
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         examples, errors = read_corpus(Path(opts["corpus"]))
         for e in errors:
             self.stderr.write(f"跳过：{e}")

@@ -1,7 +1,8 @@
 import time
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.triage import ml
 from wuye.triage.split import DATA_DIR
@@ -10,7 +11,7 @@ from wuye.triage.split import DATA_DIR
 class Command(BaseCommand):
     help = "用 data/train.jsonl（可加上工作人员的更正）训练分拣模型，写入版本化的模型文件"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--train-file", default=str(DATA_DIR / "train.jsonl"))
         parser.add_argument("--include-corrections", action="store_true", help="加入工作人员在分拣台的更正")
         parser.add_argument("--if-missing", action="store_true", help="已有与当前代码版本匹配的模型时不训练")
@@ -19,10 +20,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", default="", help="模型目录（默认 settings 或 wuye/triage/artifacts）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         directory = Path(opts["out"]) if opts["out"] else ml.artifact_dir()
-        if opts["if_missing"] and ml.usable_artifact_exists(directory):
-            self.stdout.write(f"已有可用模型 {ml.read_manifest(directory)['version']}，跳过训练")  # type: ignore[index]
+        manifest = ml.read_manifest(directory) if opts["if_missing"] else None
+        if manifest is not None and ml.usable_artifact_exists(directory):
+            self.stdout.write(f"已有可用模型 {manifest['version']}，跳过训练")
             return
         try:
             examples = ml.read_jsonl(opts["train_file"])
