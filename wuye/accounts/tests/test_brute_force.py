@@ -134,11 +134,11 @@ def test_the_account_lock_ends_after_the_lockout_time(client, settings):
     user = _enable(make_user(Role.TASK_FORCE))
     for _ in range(county_setting("TOTP_MAX_FAILURES_ACCOUNT")):
         with pytest.raises(DomainError):
-            totp_check(user=user, code=_wrong_code(user.totp_secret))
+            totp_check(actor=user, user=user, code=_wrong_code(user.totp_secret))
     with pytest.raises(DomainError, match="锁定"):
-        totp_check(user=user, code=totp.code_at(user.totp_secret, totp.current_step()))
+        totp_check(actor=user, user=user, code=totp.code_at(user.totp_secret, totp.current_step()))
     User.objects.filter(pk=user.pk).update(totp_locked_until=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-    totp_check(user=user, code=totp.code_at(user.totp_secret, totp.current_step()))
+    totp_check(actor=user, user=user, code=totp.code_at(user.totp_secret, totp.current_step()))
 
 
 def test_enrolment_without_the_office_heads_link_is_refused(client, settings):
