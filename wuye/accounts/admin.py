@@ -5,7 +5,7 @@ from .models import User
 
 
 @admin.register(User)
-class WuyeUserAdmin(UserAdmin):
+class WuyeUserAdmin(UserAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("username", "display_name", "role", "company", "estate", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (

@@ -2,11 +2,12 @@
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework.permissions import BasePermission
 
 from wuye.common.errors import NotAllowed
@@ -26,21 +27,25 @@ __all__ = [
 ]
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Anonymous users go to the login page; a logged-in user with another role gets 403."""
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Anonymous users go to the login page; a logged-in user with another role gets 403. The view keeps its
+    signature, so it may take an `AuthedHttpRequest` (wuye.accounts.http)."""
     allowed = frozenset(roles)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if user.role not in allowed:  # type: ignore[union-attr]
+            if user.role not in allowed:
                 raise PermissionDenied("您的角色无权访问此页面")
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(View, wrapped)
 
     return decorator
 

@@ -120,7 +120,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     head's enrolment link for it (opened in this session), so a stolen password cannot bind a stranger's phone."""
     if not request.user.is_authenticated or request.user.role == "owner":
         return redirect("accounts:login")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if user.has_second_factor:
         return render(request, "accounts/second_factor.html", {"enabled": True})
     link = None

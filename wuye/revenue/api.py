@@ -6,11 +6,13 @@
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,19 +35,19 @@ def _money(value: Decimal | None) -> str | None:
 # --- the documented shapes of the answers (finding 10: the schema says exactly what is sent) ---
 
 
-class _EstateRef(serializers.Serializer):
+class _EstateRef(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class _PeriodOut(serializers.Serializer):
+class _PeriodOut(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API field is named "label"
     start = serializers.DateField()
     end = serializers.DateField()
 
 
-class _TotalsOut(serializers.Serializer):
+class _TotalsOut(serializers.Serializer[Any]):
     opening = serializers.CharField(allow_null=True, help_text="元，两位小数")
     income = serializers.CharField(allow_null=True)
     outgo = serializers.CharField(allow_null=True)
@@ -54,13 +56,13 @@ class _TotalsOut(serializers.Serializer):
     digest = serializers.CharField()
 
 
-class _LineOut(serializers.Serializer):
+class _LineOut(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     date = serializers.DateField()
     kind = serializers.CharField()
     direction = serializers.CharField()
     amount = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the API field is named "source"
     use = serializers.CharField()
     description = serializers.CharField()
     counterparty = serializers.CharField()
@@ -69,7 +71,7 @@ class _LineOut(serializers.Serializer):
     balance = serializers.CharField()
 
 
-class StatementOut(serializers.Serializer):
+class StatementOut(serializers.Serializer[Any]):
     estate = _EstateRef()
     period = _PeriodOut()
     published_at = serializers.DateTimeField()
@@ -79,7 +81,7 @@ class StatementOut(serializers.Serializer):
     lines = _LineOut(many=True)
 
 
-class ComplianceRowOut(serializers.Serializer):
+class ComplianceRowOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     town = serializers.CharField()
@@ -93,7 +95,7 @@ class ComplianceRowOut(serializers.Serializer):
 
 class StatementView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(
         summary="已公示的公共收益收支明细（公开）", responses={200: StatementOut} | api_errors(404)
@@ -145,8 +147,12 @@ class StatementView(APIView):
                         "use": line.entry.use,
                         "description": line.entry.description,
                         "counterparty": public_counterparty(line.entry.counterparty),
-                        "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
-                        "reverses": reversed_numbers.get(line.entry.reverses_id),
+                        "resolution": line.entry.resolution.title
+                        if line.entry.resolution is not None
+                        else None,
+                        "reverses": reversed_numbers.get(line.entry.reverses_id)
+                        if line.entry.reverses_id
+                        else None,
                         "balance": _money(line.balance),
                     }
                     for line in st.lines
