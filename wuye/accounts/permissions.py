@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,10 @@ from wuye.kernel.actors import Actor, actor_label, actor_user
 
 from .authentication import ApiTokenScope
 from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role, User
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 __all__ = [
     "BUREAU_ROLES",
@@ -63,7 +67,7 @@ def roles_permission(
     class _RolePermission(BasePermission):
         message = "您的角色无权进行此操作"
 
-        def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        def has_permission(self, request: "Request", view: "APIView") -> bool:
             user = request.user
             if not (user and user.is_authenticated):
                 return False

@@ -4,6 +4,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +38,7 @@ class StaffLoginView(LoginView):
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         link = None
         if services.second_factor_applies(user) and not user.has_second_factor:

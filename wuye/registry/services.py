@@ -62,7 +62,8 @@ def parse_area(value: Any, *, field: str = "面积") -> Decimal:
         raise DomainError(f"“{value}”不是数字", field=field) from None
     if not area.is_finite() or area <= 0:
         raise DomainError("必须大于 0", field=field)
-    if area.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = area.as_tuple().exponent  # an int: the value is finite
+    if isinstance(exponent, int) and exponent < -2:
         raise DomainError("最多保留两位小数", field=field)
     if area >= Decimal("100000000"):
         raise DomainError("数值过大", field=field)

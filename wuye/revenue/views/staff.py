@@ -188,8 +188,8 @@ def entry_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _entry_for(request: HttpRequest, pk: int) -> Entry:
-    return selectors.entry_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+def _entry_for(request: AuthedHttpRequest, pk: int) -> Entry:
+    return selectors.entry_get_visible(request.user, pk=pk)
 
 
 @role_required(Role.COMPANY_STAFF, *BUREAU_ROLES)
@@ -243,7 +243,7 @@ def entry_vouchers(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _simple_create(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     code: str,
     form_class: Any,
     service: Any,
@@ -251,7 +251,7 @@ def _simple_create(
     done: str,
     needs_estate: bool = False,
 ) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+    est = selectors.revenue_estate_get(request.user, code=code)
     kwargs = {"estate": est} if needs_estate else {}
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
