@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
+from .http import AuthedHttpRequest
 from .models import User
 
 
 @admin.register(User)
-class WuyeUserAdmin(UserAdmin):
+class WuyeUserAdmin(UserAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("username", "display_name", "role", "company", "estate", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (
@@ -20,7 +23,7 @@ class WuyeUserAdmin(UserAdmin):
     actions = ["reset_second_factor"]
 
     @admin.action(description="重置动态口令（手机丢失时）")
-    def reset_second_factor(self, request, queryset):  # type: ignore[no-untyped-def]
+    def reset_second_factor(self, request: AuthedHttpRequest, queryset: QuerySet[User]) -> None:
         from .services import totp_reset
 
         for user in queryset:
@@ -28,7 +31,7 @@ class WuyeUserAdmin(UserAdmin):
         self.message_user(request, f"已重置 {queryset.count()} 个账号的动态口令，下次登录时重新绑定。")
 
 
-def _admin_login(request):  # type: ignore[no-untyped-def]
+def _admin_login(request: HttpRequest) -> HttpResponse:
     from .views import admin_login
 
     return admin_login(request)

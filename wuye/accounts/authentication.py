@@ -5,6 +5,8 @@ credential costs one SHA-256 and one indexed lookup, never the password hasher.
 """
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +16,10 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from . import apitokens
 from .models import ApiToken, User
+
+if TYPE_CHECKING:  # run-time imports would be circular: DRF's APIView reads the authentication classes
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 SECOND_FACTOR_SESSION_KEY = "wuye_second_factor_user"
 TOKEN_KEYWORDS = (b"token", b"bearer")
@@ -43,7 +49,7 @@ class SecondFactorMiddleware:
     own login, a session from before the factor was required) is ended: every page, the admin and the API see an
     anonymous visitor. Place after AuthenticationMiddleware."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -51,8 +57,8 @@ class SecondFactorMiddleware:
             user = request.user
             if (
                 user.is_authenticated
-                and needs_second_factor(user)  # type: ignore[arg-type]
-                and not second_factor_passed(request, user)  # type: ignore[arg-type]
+                and needs_second_factor(user)
+                and not second_factor_passed(request, user)
             ):
                 logout(request)
         response: HttpResponse = self.get_response(request)
@@ -62,7 +68,7 @@ class SecondFactorMiddleware:
 class SecondFactorSessionAuthentication(SessionAuthentication):
     """DRF's session authentication, honouring the second factor even without the middleware."""
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: "Request") -> tuple[Any, Any] | None:
         result = super().authenticate(request)
         if result is None:
             return None
@@ -78,7 +84,7 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
 class ApiTokenAuthentication:
     """`Authorization: Token <token>` or `Authorization: Bearer <token>`. Constant work for a bad token."""
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: "Request") -> tuple[User, ApiToken] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in TOKEN_KEYWORDS:
             return None
@@ -94,7 +100,7 @@ class ApiTokenAuthentication:
         apitokens.api_token_touch(token)
         return (token.user, token)
 
-    def authenticate_header(self, request):  # type: ignore[no-untyped-def]
+    def authenticate_header(self, request: "Request") -> str:
         return 'Token realm="api"'
 
 
@@ -109,7 +115,7 @@ class ApiTokenScope(BasePermission):
 
     message = "该接口令牌无权进行此操作（只读，或不在授权的接口组内）"
 
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         token = getattr(request, "auth", None)
         if not isinstance(token, ApiToken):
             return True

@@ -28,7 +28,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         .order_by("id")
         .first()
     )
-    plan = [
+    plan: list[tuple[str, str, str, dict[str, Any]]] = [
         ("admin", Role.BUREAU_ADMIN, "黎阳", {}),
         ("zhongchu", Role.TASK_FORCE, "钟楚", {}),
         ("wangxue", Role.TASK_FORCE, "王学", {}),

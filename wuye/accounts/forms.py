@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -8,12 +13,12 @@ class StaffLoginForm(AuthenticationForm):
         "inactive": "该账号已停用。",
     }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
 
-    def confirm_login_allowed(self, user):  # type: ignore[no-untyped-def]
+    def confirm_login_allowed(self, user: "User") -> None:
         super().confirm_login_allowed(user)
         if user.role == "owner":
             raise forms.ValidationError("业主请使用手机号和验证码登录。", code="owner")
@@ -57,22 +62,22 @@ class ApiTokenForm(forms.Form):
         help_text="不选则可访问全部接口组",
     )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from .apitokens import TOKEN_ROLES
         from .models import API_GROUPS
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = list(TOKEN_ROLES.items())
-        self.fields["groups"].choices = list(API_GROUPS.items())
+        cast(forms.ChoiceField, self.fields["role"]).choices = list(TOKEN_ROLES.items())
+        cast(forms.ChoiceField, self.fields["groups"]).choices = list(API_GROUPS.items())
 
 
 class EnrolmentLinkForm(forms.Form):
-    user: forms.ModelChoiceField = forms.ModelChoiceField(
+    user: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label="专班工作人员", queryset=None, empty_label="请选择"
-    )  # type: ignore[type-arg,arg-type]
+    )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from .enrolment import enrolment_candidates
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = enrolment_candidates()  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = enrolment_candidates()

@@ -1,7 +1,7 @@
 """The office head's account-security pages: machines' API tokens, enrolment links, login-code statistics."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -12,6 +12,7 @@ from wuye.common.forms import form_add_domain_error
 
 from . import apitokens, enrolment
 from .forms import ApiTokenForm, EnrolmentLinkForm
+from .http import AuthedHttpRequest
 from .models import ApiToken, Role, SmsOutcome
 from .permissions import role_required
 from .smsguard import sms_counts_by_day
@@ -20,14 +21,14 @@ from .smsguard import sms_counts_by_day
 @role_required(Role.BUREAU_ADMIN)
 @never_cache
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedHttpRequest) -> HttpResponse:
     """List and create tokens. A new token is shown on this one response only, never stored in clear."""
     form = ApiTokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = apitokens.api_token_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 name=form.cleaned_data["name"],
                 role=form.cleaned_data["role"],
                 read_only=form.cleaned_data["read_only"],
@@ -44,9 +45,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BUREAU_ADMIN)
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk)
-    apitokens.api_token_revoke(actor=request.user, token_id=token.pk)  # type: ignore[arg-type]
+    apitokens.api_token_revoke(actor=request.user, token_id=token.pk)
     messages.success(request, f"已吊销接口令牌“{token.name}”，使用它的请求将被拒绝。")
     return redirect("accounts:api_tokens")
 
@@ -54,14 +55,14 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.BUREAU_ADMIN)
 @never_cache
 @require_http_methods(["GET", "POST"])
-def enrolment_links(request: HttpRequest) -> HttpResponse:
+def enrolment_links(request: AuthedHttpRequest) -> HttpResponse:
     """Issue a one-time link for a bureau user to bind an authenticator app; shown once."""
     form = EnrolmentLinkForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
             link, raw = enrolment.enrolment_link_issue(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 user_id=form.cleaned_data["user"].pk,
             )
         except DomainError as exc:
@@ -75,6 +76,6 @@ def enrolment_links(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.BUREAU_ADMIN)
-def sms_stats(request: HttpRequest) -> HttpResponse:
+def sms_stats(request: AuthedHttpRequest) -> HttpResponse:
     ctx = {"rows": sms_counts_by_day(30), "outcomes": SmsOutcome.choices}
     return render(request, "accounts/sms_stats.html", ctx)

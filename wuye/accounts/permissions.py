@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,10 @@ from wuye.kernel.actors import Actor, actor_label, actor_user
 from .authentication import ApiTokenScope
 from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role, User
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
 __all__ = [
     "BUREAU_ROLES",
     "COUNTY_READ_ROLES",
@@ -27,23 +31,25 @@ __all__ = [
 ]
 
 
-def role_required(
-    *roles: str,
-) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Anonymous users go to the login page; a logged-in user with another role gets 403."""
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """Anonymous users go to the login page; a logged-in user with another role gets 403. The view keeps its
+    signature, so it may take an `AuthedHttpRequest` (wuye.accounts.http)."""
     allowed = frozenset(roles)
 
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if user.role not in allowed:  # type: ignore[union-attr]
+            if user.role not in allowed:
                 raise PermissionDenied("您的角色无权访问此页面")
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(View, wrapped)
 
     return decorator
 
@@ -61,7 +67,7 @@ def roles_permission(
     class _RolePermission(BasePermission):
         message = "您的角色无权进行此操作"
 
-        def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        def has_permission(self, request: "Request", view: "APIView") -> bool:
             user = request.user
             if not (user and user.is_authenticated):
                 return False

@@ -4,6 +4,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +38,7 @@ class StaffLoginView(LoginView):
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         link = None
         if services.second_factor_applies(user) and not user.has_second_factor:
@@ -120,7 +121,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     head's enrolment link for it (opened in this session), so a stolen password cannot bind a stranger's phone."""
     if not request.user.is_authenticated or request.user.role == "owner":
         return redirect("accounts:login")
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     if user.has_second_factor:
         return render(request, "accounts/second_factor.html", {"enabled": True})
     link = None

@@ -121,7 +121,7 @@ def backup_create(*, directory: Path) -> BackupResult:
 
 def _read_manifest(directory: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BackupError(f"{directory} 中没有 {MANIFEST}：不是本系统的备份") from None
     except json.JSONDecodeError as exc:

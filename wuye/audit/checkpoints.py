@@ -31,7 +31,8 @@ def _read(source: str, *, timeout: float) -> bytes:
     if scheme in URL_SCHEMES:
         try:
             with urllib.request.urlopen(source, timeout=timeout) as resp:  # noqa: S310 - scheme checked above
-                return resp.read()
+                data: bytes = resp.read()
+                return data
         except OSError as exc:
             raise CheckpointSourceError(f"无法读取公示点 {source}：{exc}") from exc
     if scheme and len(scheme) > 1:

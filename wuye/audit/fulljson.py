@@ -20,7 +20,7 @@ class FullPrecisionEncoder(DjangoJSONEncoder):
 
 class Serializer(JsonSerializer):
     def _init_options(self) -> None:
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # private in Django, absent from the stubs
         self.json_kwargs["cls"] = FullPrecisionEncoder
 
 

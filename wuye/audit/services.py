@@ -22,7 +22,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
             out[name] = getattr(obj, field.attname)
         else:
             out[name] = getattr(obj, name)
-    return jsonable(out)
+    result: dict[str, Any] = jsonable(out)
+    return result
 
 
 def _label_and_id(actor: Actor) -> tuple[str, int | None]:

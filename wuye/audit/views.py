@@ -22,7 +22,7 @@ def checkpoints(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checkpoints_json(request: HttpRequest) -> HttpResponse:
     data = checkpoints_as_json(
-        audit_checkpoints_public(), county=county_setting("COUNTY_NAME"), generated_at=now()
+        audit_checkpoints_public(), county=str(county_setting("COUNTY_NAME")), generated_at=now()
     )
     resp = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     resp["Content-Disposition"] = 'inline; filename="audit-checkpoints.json"'

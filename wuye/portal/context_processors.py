@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import HttpRequest
 
 from wuye.kernel.conf import county_setting
@@ -5,7 +7,7 @@ from wuye.kernel.conf import county_setting
 from .nav import nav_for
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "BUREAU_NAME": county_setting("BUREAU_NAME"),
         "COUNTY_NAME": county_setting("COUNTY_NAME"),

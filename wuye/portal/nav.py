@@ -1,6 +1,7 @@
 """Navigation per role. Entries whose URL is not (yet) routed are left out, so apps can add pages freely."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -58,7 +59,7 @@ def _url(name: str) -> str | None:
         return None
 
 
-def nav_for(user) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def nav_for(user: Any) -> list[tuple[str, str]]:  # a User, an AnonymousUser or None
     if not getattr(user, "is_authenticated", False):
         items = [(label, _url(name)) for label, name in PUBLIC_NAV]
     else:

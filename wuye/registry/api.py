@@ -1,8 +1,11 @@
+from typing import cast
+
+from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
-from wuye.accounts.models import STAFF_ROLES
+from wuye.accounts.models import STAFF_ROLES, User
 from wuye.accounts.permissions import roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
 
@@ -10,7 +13,7 @@ from .models import Estate
 from .selectors import estates_visible_to
 
 
-class EstateSerializer(serializers.ModelSerializer):
+class EstateSerializer(serializers.ModelSerializer[Estate]):
     town = serializers.CharField(source="town.name")
 
     class Meta:
@@ -21,12 +24,12 @@ class EstateSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     get=extend_schema(responses={200: EstateSerializer(many=True)} | api_errors(*AUTH_ERRORS, 404))
 )
-class EstateListApi(generics.ListAPIView):
+class EstateListApi(generics.ListAPIView[Estate]):
     serializer_class = EstateSerializer
     permission_classes = [roles_permission(STAFF_ROLES)]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return estates_visible_to(self.request.user).order_by("code")
+    def get_queryset(self) -> QuerySet[Estate]:
+        return estates_visible_to(cast(User, self.request.user)).order_by("code")
 
 
 urlpatterns = [path("estates/", EstateListApi.as_view(), name="api-estates")]

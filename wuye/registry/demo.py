@@ -210,7 +210,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
                 )
                 count += 1
     Unit.objects.bulk_create(units, batch_size=2000)
-    units = list(
+    unit_rows = list(
         Unit.objects.filter(estate__in=estates)
         .order_by("id")
         .values_list("id", "estate_id", "developer_held")
@@ -219,7 +219,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     owners: list[Owner] = []
     links: list[tuple[int, int]] = []  # (unit_id, owner index)
     last_owner_of_estate: dict[int, int] = {}
-    for unit_id, estate_id, held in units:
+    for unit_id, estate_id, held in unit_rows:
         if held:
             continue
         if estate_id in last_owner_of_estate and rng.random() < 0.04:
@@ -294,9 +294,9 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         action="demo.registry_load",
         object_type="registry.county",
         object_id=county.code,
-        after={"seed": seed, "estates": len(estates), "units": len(units), "owners": len(owners)},
+        after={"seed": seed, "estates": len(estates), "units": len(unit_rows), "owners": len(owners)},
     )
     out.write(
         f"  档案：{len(towns)} 个乡镇，{len(estates)} 个小区，{len(companies)} 家企业，"
-        f"{len(units)} 套房屋，{len(owners)} 位业主"
+        f"{len(unit_rows)} 套房屋，{len(owners)} 位业主"
     )

@@ -62,7 +62,8 @@ def parse_area(value: Any, *, field: str = "面积") -> Decimal:
         raise DomainError(f"“{value}”不是数字", field=field) from None
     if not area.is_finite() or area <= 0:
         raise DomainError("必须大于 0", field=field)
-    if area.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = area.as_tuple().exponent  # an int: the value is finite
+    if isinstance(exponent, int) and exponent < -2:
         raise DomainError("最多保留两位小数", field=field)
     if area >= Decimal("100000000"):
         raise DomainError("数值过大", field=field)
@@ -93,10 +94,11 @@ def estate_save(
         raise DomainError("小区名称不能为空", field="name")
     if not code:
         raise DomainError("小区编码不能为空", field="code")
-    clash = Estate.objects.filter(code=code).exclude(pk=getattr(estate, "pk", None)).exists()
+    others = Estate.objects.exclude(pk=estate.pk) if estate is not None else Estate.objects.all()
+    clash = others.filter(code=code).exists()
     if clash:
         raise DomainError(f"小区编码“{code}”已被其他小区使用", field="code")
-    if Estate.objects.filter(town=town, name=name).exclude(pk=getattr(estate, "pk", None)).exists():
+    if others.filter(town=town, name=name).exists():
         raise DomainError(f"{town.name}已有名为“{name}”的小区，请换一个小区名称", field="name")
     before = snapshot(estate, ESTATE_FIELDS) if estate else None
     estate = estate or Estate()
@@ -137,10 +139,14 @@ def company_save(
         raise DomainError("企业名称不能为空", field="name")
     if not (legal_representative or "").strip():
         raise DomainError("法定代表人不能为空", field="legal_representative")
-    pk = getattr(company, "pk", None)
-    if PropertyCompany.objects.filter(credit_code=code).exclude(pk=pk).exists():
+    others = (
+        PropertyCompany.objects.exclude(pk=company.pk)
+        if company is not None
+        else PropertyCompany.objects.all()
+    )
+    if others.filter(credit_code=code).exists():
         raise DomainError("该统一社会信用代码已登记为另一家企业", field="credit_code")
-    if PropertyCompany.objects.filter(name=name).exclude(pk=pk).exists():
+    if others.filter(name=name).exists():
         raise DomainError(f"企业名称“{name}”已登记", field="name")
     before = snapshot(company, COMPANY_FIELDS) if company else None
     company = company or PropertyCompany()

@@ -2,10 +2,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from wuye.accounts.http import AuthedHttpRequest
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
@@ -20,7 +21,7 @@ POSITIONS = {label: value for value, label in CommitteeMember.Position.choices}
 
 
 @role_required(*STAFF_ROLES)
-def estate_list(request: HttpRequest) -> HttpResponse:
+def estate_list(request: AuthedHttpRequest) -> HttpResponse:
     town_id = request.GET.get("town") or None
     q = request.GET.get("q", "")
     qs = selectors.estate_list(
@@ -35,7 +36,7 @@ def estate_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
+def estate_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_get_visible(request.user, code=code)
     units = selectors.units_of_estate(estate)
     ctx = {
@@ -51,7 +52,7 @@ def estate_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def estate_units(request: HttpRequest, code: str) -> HttpResponse:
+def estate_units(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Units with areas and owners; the city sees no names or phones (§1, §11)."""
     estate = selectors.estate_get_visible(request.user, code=code)
     building = request.GET.get("building", "")
@@ -72,7 +73,7 @@ def estate_units(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required("bureau_admin", "task_force", "committee_member")
-def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
+def unit_designate_voter(request: AuthedHttpRequest, code: str, unit_id: int) -> HttpResponse:
     """The committee (or the bureau) records the co-owners' choice of the one who votes for the unit."""
     estate = selectors.estate_get_visible(request.user, code=code)
     unit = selectors.unit_of_estate(estate, pk=unit_id)
@@ -90,7 +91,7 @@ def unit_designate_voter(request: HttpRequest, code: str, unit_id: int) -> HttpR
 
 
 @role_required(*BUREAU_ROLES)
-def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def estate_edit(request: AuthedHttpRequest, code: str | None = None) -> HttpResponse:
     estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code) if code else None
     initial = {}
     if estate:
@@ -118,7 +119,7 @@ def estate_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def contract_create(request: HttpRequest, code: str) -> HttpResponse:
+def contract_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code)
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -133,7 +134,7 @@ def contract_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def contract_end(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(selectors.contracts_editable_by(request.user), pk=pk)
     form = ContractEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +164,7 @@ def _parse_members(text: str) -> list[dict[str, Any]]:
 
 
 @role_required(*BUREAU_ROLES)
-def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
+def committee_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = get_object_or_404(selectors.estates_editable_by(request.user), code=code)
     form = CommitteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +181,7 @@ def committee_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
-def company_list(request: HttpRequest) -> HttpResponse:
+def company_list(request: AuthedHttpRequest) -> HttpResponse:
     companies = selectors.company_list(request.user)
     return render(
         request,
@@ -190,7 +191,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def company_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(selectors.companies_visible_to(request.user), pk=pk)
     estates = selectors.company_estates(request.user, company)
     return render(
@@ -201,7 +202,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def company_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     company = get_object_or_404(selectors.companies_editable_by(request.user), pk=pk) if pk else None
     initial = {}
     if company:
@@ -221,7 +222,7 @@ def company_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def registry_import(request: HttpRequest) -> HttpResponse:
+def registry_import(request: AuthedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

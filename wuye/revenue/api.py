@@ -6,16 +6,19 @@
 """
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wuye.accounts.models import User
 from wuye.accounts.permissions import COUNTY_READ_ROLES, roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
 from wuye.common.errors import DomainError
@@ -33,19 +36,19 @@ def _money(value: Decimal | None) -> str | None:
 # --- the documented shapes of the answers (finding 10: the schema says exactly what is sent) ---
 
 
-class _EstateRef(serializers.Serializer):
+class _EstateRef(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class _PeriodOut(serializers.Serializer):
+class _PeriodOut(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API field is named "label"
     start = serializers.DateField()
     end = serializers.DateField()
 
 
-class _TotalsOut(serializers.Serializer):
+class _TotalsOut(serializers.Serializer[Any]):
     opening = serializers.CharField(allow_null=True, help_text="元，两位小数")
     income = serializers.CharField(allow_null=True)
     outgo = serializers.CharField(allow_null=True)
@@ -54,13 +57,13 @@ class _TotalsOut(serializers.Serializer):
     digest = serializers.CharField()
 
 
-class _LineOut(serializers.Serializer):
+class _LineOut(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     date = serializers.DateField()
     kind = serializers.CharField()
     direction = serializers.CharField()
     amount = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the API field is named "source"
     use = serializers.CharField()
     description = serializers.CharField()
     counterparty = serializers.CharField()
@@ -69,7 +72,7 @@ class _LineOut(serializers.Serializer):
     balance = serializers.CharField()
 
 
-class StatementOut(serializers.Serializer):
+class StatementOut(serializers.Serializer[Any]):
     estate = _EstateRef()
     period = _PeriodOut()
     published_at = serializers.DateTimeField()
@@ -79,7 +82,7 @@ class StatementOut(serializers.Serializer):
     lines = _LineOut(many=True)
 
 
-class ComplianceRowOut(serializers.Serializer):
+class ComplianceRowOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     town = serializers.CharField()
@@ -93,7 +96,7 @@ class ComplianceRowOut(serializers.Serializer):
 
 class StatementView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(
         summary="已公示的公共收益收支明细（公开）", responses={200: StatementOut} | api_errors(404)
@@ -106,9 +109,9 @@ class StatementView(APIView):
         except DomainError:
             raise Http404("期间不正确") from None
         d = selectors.disclosure_published_for(account, period_key=p.key)
-        if d is None:
+        if d is None or account is None:  # no account, no disclosure
             raise Http404("该期间尚未公示")
-        st = selectors.statement(account, p, with_vouchers=False)  # type: ignore[arg-type]
+        st = selectors.statement(account, p, with_vouchers=False)
         reversed_numbers = selectors.entry_numbers(
             [line.entry.reverses_id for line in st.lines if line.entry.reverses_id]
         )
@@ -145,8 +148,12 @@ class StatementView(APIView):
                         "use": line.entry.use,
                         "description": line.entry.description,
                         "counterparty": public_counterparty(line.entry.counterparty),
-                        "resolution": line.entry.resolution.title if line.entry.resolution_id else None,
-                        "reverses": reversed_numbers.get(line.entry.reverses_id),
+                        "resolution": line.entry.resolution.title
+                        if line.entry.resolution is not None
+                        else None,
+                        "reverses": reversed_numbers.get(line.entry.reverses_id)
+                        if line.entry.reverses_id
+                        else None,
                         "balance": _money(line.balance),
                     }
                     for line in st.lines
@@ -163,7 +170,9 @@ class ComplianceView(APIView):
         responses={200: ComplianceRowOut(many=True)} | api_errors(*AUTH_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.compliance_table(request.user)  # type: ignore[arg-type]
+        rows = selectors.compliance_table(
+            cast(User, request.user)
+        )  # the permission admits logged-in users only
         return Response(
             [
                 {

@@ -17,7 +17,7 @@ from wuye.common.dates import now, today
 from wuye.common.money import to_yuan
 from wuye.kernel.actors import SystemActor
 from wuye.kernel.conf import county_setting
-from wuye.registry.models import Estate, ServiceContract, Unit
+from wuye.registry.models import ServiceContract, Unit
 
 from .checks import run_checks
 from .models import (
@@ -71,7 +71,8 @@ class _Ledger:
     """Builds one account's entries in memory with numbers, refusing to overdraw (as the service does)."""
 
     def __init__(self, account: RevenueAccount, creator: User | None) -> None:
-        self.account, self.creator, self.rows = account, creator, []
+        self.account, self.creator = account, creator
+        self.rows: list[Entry] = []
         self.balance = Decimal("0.00")
 
     def add(
@@ -425,7 +426,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     for u in units:
         c = estates[u.estate_id]
         v = plan.get(u.estate_id, "")
-        estate: Estate = c.estate
+        estate = c.estate
         if v == "fund_held":
             collector, name = Collector.COMPANY, c.company.name
             due_date, collected, deposited = on - dt.timedelta(days=75), on - dt.timedelta(days=120), None

@@ -1,4 +1,7 @@
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 
 from wuye.registry.models import Estate
 
@@ -24,7 +27,7 @@ class MultiFileInput(forms.ClearableFileInput):
 class MultiFileField(forms.FileField):
     widget = MultiFileInput
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if not data:
             return []
         if isinstance(data, list | tuple):
@@ -45,8 +48,12 @@ class AccountStatusForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=300, required=False)
 
 
-def _resolutions(estate: Estate):  # type: ignore[no-untyped-def]
+def _resolutions(estate: Estate) -> QuerySet[Resolution]:
     return Resolution.objects.filter(estate=estate).order_by("-decided_on")
+
+
+def _limit(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    cast("forms.ModelChoiceField[Any]", field).queryset = queryset
 
 
 class EntryForm(forms.Form):
@@ -74,10 +81,10 @@ class EntryForm(forms.Form):
     )
     vouchers = MultiFileField(label="凭证", required=False, help_text="图片或 PDF，可多选")
 
-    def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, estate: Estate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["usage_contract"].queryset = UsageContract.objects.filter(estate=estate)
-        self.fields["resolution"].queryset = _resolutions(estate)
+        _limit(self.fields["usage_contract"], UsageContract.objects.filter(estate=estate))
+        _limit(self.fields["resolution"], _resolutions(estate))
 
 
 class ReverseForm(forms.Form):
@@ -108,9 +115,9 @@ class UsageContractForm(forms.Form):
         label="业主大会决议", queryset=Resolution.objects.none(), required=False
     )
 
-    def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, estate: Estate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resolution"].queryset = _resolutions(estate)
+        _limit(self.fields["resolution"], _resolutions(estate))
 
 
 class BusinessForm(forms.Form):
@@ -125,10 +132,10 @@ class BusinessForm(forms.Form):
         label="业主大会决议", queryset=Resolution.objects.none(), required=False
     )
 
-    def __init__(self, *args, estate: Estate, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, estate: Estate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["usage_contract"].queryset = UsageContract.objects.filter(estate=estate)
-        self.fields["resolution"].queryset = _resolutions(estate)
+        _limit(self.fields["usage_contract"], UsageContract.objects.filter(estate=estate))
+        _limit(self.fields["resolution"], _resolutions(estate))
 
 
 class PublishForm(forms.Form):

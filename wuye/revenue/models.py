@@ -4,6 +4,7 @@ Entries are append-only: a correction or an annulment is a reversing entry; ever
 A published disclosure keeps a snapshot of its totals so anyone can re-check the statement later.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -277,7 +278,7 @@ class Entry(models.Model):
         return f"#{self.number} {self.description}"
 
     @property
-    def signed_amount(self):  # type: ignore[no-untyped-def]
+    def signed_amount(self) -> Decimal:
         return self.amount if self.direction == Direction.IN else -self.amount
 
 

@@ -118,7 +118,7 @@ def statement_pdf(st: Statement, d: Disclosure, *, public_url: str) -> bytes:
     for line in st.lines:
         e = line.entry
         note = e.description
-        if e.resolution_id:
+        if e.resolution is not None:
             note += f"（依据：{e.resolution.title}）"
         if e.pk in st.later_reversals:
             note += f"（已于{cn_date(st.later_reversals[e.pk].occurred_on)}冲正）"

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -208,7 +209,7 @@ CONTENT_SECURITY_POLICY = {
 # Logs go to stderr, one line per record, each with the request id and phone numbers masked (wuye.common.logs).
 # WUYE_LOG_FORMAT=json (production's default) writes JSON lines; "text" is for a developer's terminal.
 LOG_FORMAT = os.environ.get("WUYE_LOG_FORMAT", "text")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "wuye.common.logs.RequestIdFilter"}},

@@ -1,6 +1,6 @@
 """REST API routes of the voting app (mounted under /api/v1/voting/). Read-only: votes are cast on the pages."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wuye.accounts.models import BUREAU_ROLES, Role
+from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.accounts.permissions import roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
 
@@ -21,7 +21,7 @@ from .models import Assembly
 VOTING_ROLES = (*BUREAU_ROLES, Role.COMMITTEE_MEMBER, Role.OWNER)
 
 
-class AssemblySerializer(serializers.ModelSerializer):
+class AssemblySerializer(serializers.ModelSerializer[Assembly]):
     estate = serializers.CharField(source="estate.code")
     estate_name = serializers.CharField(source="estate.name")
     status_label = serializers.CharField(source="get_status_display")
@@ -43,7 +43,7 @@ class AssemblySerializer(serializers.ModelSerializer):
         ]
 
 
-class ParticipationOut(serializers.Serializer):
+class ParticipationOut(serializers.Serializer[Any]):
     """Persons and area only (never who voted how); amounts and percentages as decimal strings."""
 
     persons = serializers.IntegerField()
@@ -59,7 +59,7 @@ class ParticipationOut(serializers.Serializer):
     line_pct = serializers.CharField()
 
 
-class ResultOut(serializers.Serializer):
+class ResultOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     estate = serializers.CharField(help_text="小区编码")
     title = serializers.CharField()
@@ -74,7 +74,7 @@ class ResultOut(serializers.Serializer):
 @api_view(["GET"])
 @permission_classes([roles_permission(VOTING_ROLES)])
 def assembly_list(request: Request) -> Response:
-    qs = selectors.assembly_list(request.user)
+    qs = selectors.assembly_list(cast(User, request.user))
     return Response(AssemblySerializer(qs[:200], many=True).data)
 
 
@@ -83,8 +83,9 @@ def assembly_list(request: Request) -> Response:
 @permission_classes([roles_permission((*BUREAU_ROLES, Role.COMMITTEE_MEMBER))])
 def participation(request: Request, pk: int) -> Response:
     """Live participation (persons and area only) for the estate's committee and the task force."""
-    assembly = selectors.assembly_get_visible(request.user, pk=pk)
-    if not services.can_manage(request.user, assembly.estate_id):
+    user = cast(User, request.user)  # the permission class admits logged-in users only
+    assembly = selectors.assembly_get_visible(user, pk=pk)
+    if not services.can_manage(user, assembly.estate_id):
         raise PermissionDenied("只有本小区业委会或县专班可以查看")
     p: dict[str, Any] = selectors.participation(assembly)
     return Response({k: str(v) if not isinstance(v, bool | int) else v for k, v in p.items()})

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -117,10 +118,10 @@ def assembly_get_published(*, pk: int) -> Assembly:
     return assembly
 
 
-def ballots_visible_to(user: User, assembly: Assembly) -> bool:
+def ballots_visible_to(user: User | AnonymousUser, assembly: Assembly) -> bool:
     """The per-unit ballot list, its download and its digest: the estate's owners, its committee and the bureau.
     Everyone else (the public, companies, the city) sees the totals against the threshold lines only."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     return assemblies_visible_to(user).filter(pk=assembly.pk).exists()
 

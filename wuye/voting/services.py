@@ -34,8 +34,9 @@ from .models import (
 )
 from .moves import _check_move, _lock, _lock_shared, _move, _require_manager
 from .moves import can_manage as can_manage  # re-exported: views and the API ask services.can_manage
-from .roll import _clean_choices, _duplicate_error, _new_receipt, _snapshot_build, sha256_of
+from .roll import _clean_choices, _duplicate_error, _new_receipt, _snapshot_build
 from .roll import canonical_json as canonical_json  # re-exported with sha256_of (docs/voting.md)
+from .roll import sha256_of as sha256_of
 from .tally import DEVELOPER_KEY, ITEMS
 from .thresholds import objection_days
 
@@ -146,7 +147,7 @@ def motion_remove(*, actor: Actor, motion: Motion) -> None:
 
 @requires_actor
 @transaction.atomic
-def motion_document_add(*, actor: Actor, motion: Motion, upload: UploadedFile) -> MotionDocument:
+def motion_document_add(*, actor: Actor, motion: Motion, upload: "UploadedFile[bytes]") -> MotionDocument:
     user = person_acting(actor, what="参与业主大会表决")
     assembly = _lock(motion.assembly)
     _require_manager(user, assembly.estate_id)
@@ -212,7 +213,7 @@ def _store_ballot(
     channel: str,
     choices: dict[str, str],
     voter_owner_id: int | None,
-    scan: ContentFile | None,
+    scan: "ContentFile[bytes] | None",
     scan_name: str = "",
 ) -> Ballot:
     if Ballot.objects.filter(assembly=assembly, person=person).exists():
@@ -303,7 +304,7 @@ def ballot_enter_paper(
     assembly: Assembly,
     unit_label: str,
     choices: Mapping[str, str],
-    scan: UploadedFile | None,
+    scan: "UploadedFile[bytes] | None",
 ) -> Ballot:
     """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
     user = person_acting(actor, what="参与业主大会表决")

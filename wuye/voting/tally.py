@@ -240,7 +240,7 @@ def tally_persons(
     """The tally once persons are known: `choices_by_person` holds each voting person's choices by motion id."""
     tq = frozenset(three_quarter_items)
     # Exact integer arithmetic: every area scaled by 10^places (places = the most decimals any area has).
-    places = max((-a.as_tuple().exponent for a in person_area.values()), default=0)  # type: ignore[operator]
+    places = max((-int(a.as_tuple().exponent) for a in person_area.values()), default=0)
     places = max(places, 0)
     scaled = {p: int(a.scaleb(places)) for p, a in person_area.items()}
 

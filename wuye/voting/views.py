@@ -3,7 +3,7 @@
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from wuye.accounts.models import BUREAU_ROLES, Role
+from wuye.accounts.http import AuthedHttpRequest
+from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.accounts.permissions import role_required
 from wuye.common.display import motion_no
 from wuye.common.errors import DomainError
@@ -53,7 +54,7 @@ def owner_facing(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     return decorator
 
 
-def _managed(request: HttpRequest, pk: int) -> Any:
+def _managed(request: AuthedHttpRequest, pk: int) -> Any:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     if not services.can_manage(request.user, assembly.estate_id):
         raise PermissionDenied("只有本小区业委会或县专班可以进行此操作")
@@ -74,7 +75,7 @@ def _choices_from_post(request: HttpRequest, motions: list[Motion]) -> dict[str,
 
 
 @owner_facing(*VOTING_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -87,7 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
-def assembly_create(request: HttpRequest) -> HttpResponse:
+def assembly_create(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     form = AssemblyForm(request.POST or None)
     if user.role == Role.COMMITTEE_MEMBER:
@@ -110,7 +111,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
 
 
 @owner_facing(*VOTING_ROLES)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assembly = selectors.assembly_get_visible(user, pk=pk)
     manager = services.can_manage(user, assembly.estate_id)
@@ -146,7 +147,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
     form = MotionForm(request.POST)
     if form.is_valid():
@@ -159,13 +160,13 @@ def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{'；'.join(errors)}")
+            messages.error(request, f"{label}：{'；'.join(str(e) for e in errors)}")
     return redirect("voting:detail", pk=assembly.pk)
 
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
+def motion_remove(request: AuthedHttpRequest, motion_pk: int) -> HttpResponse:
     motion = selectors.motion_get_visible(request.user, pk=motion_pk)
     assembly = _managed(request, motion.assembly_id)
     try:
@@ -179,7 +180,7 @@ def motion_remove(request: HttpRequest, motion_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
+def document_add(request: AuthedHttpRequest, motion_pk: int) -> HttpResponse:
     motion = selectors.motion_get_visible(request.user, pk=motion_pk)
     assembly = _managed(request, motion.assembly_id)
     upload = request.FILES.get("file")
@@ -196,17 +197,17 @@ def document_add(request: HttpRequest, motion_pk: int) -> HttpResponse:
 
 
 @role_required(*VOTING_ROLES)
-def document_download(request: HttpRequest, doc_pk: int) -> HttpResponse:
+def document_download(request: AuthedHttpRequest, doc_pk: int) -> FileResponse:
     doc = selectors.document_get_visible(request.user, pk=doc_pk)
     return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.name)
 
 
 @role_required(*MANAGER_ROLES)
-def paper_scan(request: HttpRequest, pk: int, receipt: str) -> HttpResponse:
+def paper_scan(request: AuthedHttpRequest, pk: int, receipt: str) -> FileResponse:
     """The scan of a paper ballot, for the committee and the task force (it may show a name and signature)."""
     assembly = _managed(request, pk)
     ballot = selectors.paper_ballot_get(assembly, receipt=receipt)
-    return FileResponse(ballot.scan.open("rb"), filename=ballot.scan.name.rsplit("/", 1)[-1])
+    return FileResponse(ballot.scan.open("rb"), filename=(ballot.scan.name or "").rsplit("/", 1)[-1])
 
 
 ACTIONS = {
@@ -219,7 +220,7 @@ ACTIONS = {
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def assembly_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     assembly = _managed(request, pk)
     try:
         if action == "cancel":
@@ -240,7 +241,7 @@ def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @owner_facing(Role.OWNER)
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
+def vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     voter = selectors.voter_of(request.user, assembly)
     motions = _with_thresholds(selectors.motions_of(assembly))
@@ -274,7 +275,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @owner_facing(Role.OWNER)
-def my_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def my_receipt(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     voter = selectors.voter_of(request.user, assembly)
     ballot = selectors.ballot_of_person(assembly, voter.person) if voter else None
@@ -295,7 +296,7 @@ def my_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
-def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_ballot(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
     motions = list(selectors.motions_of(assembly))
     error, chosen, label = "", {}, ""
@@ -335,7 +336,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*MANAGER_ROLES)
-def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = _managed(request, pk)
     if assembly.status == AssemblyStatus.DRAFT:
         raise Http404("投票尚未开始")
@@ -349,7 +350,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*VOTING_ROLES)
-def electorate(request: HttpRequest, pk: int) -> HttpResponse:
+def electorate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     if assembly.status == AssemblyStatus.DRAFT:
         raise Http404("投票开始时才生成表决名册")
@@ -387,12 +388,14 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         )
         codes = [m["id"] for m in (assembly.result or {}).get("motions", [])]
         for b in page:
-            b.cells = [(motion_no(c), CHOICE_LABELS.get(b.choices.get(c, ""), "未参与")) for c in codes]
+            b.cells = [(motion_no(c), CHOICE_LABELS.get(b.choices.get(c, ""), "未参与")) for c in codes]  # type: ignore[attr-defined]  # for the template
         ctx.update(
             page=page,
             headers=[motion_no(c) for c in codes],
             receipt=receipt,
-            manager=services.can_manage(request.user, assembly.estate_id),
+            manager=services.can_manage(
+                cast(User, request.user), assembly.estate_id
+            ),  # seen ballots: logged in
         )
     return render(request, "voting/result.html", ctx)
 
@@ -419,7 +422,7 @@ def ballots_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.OWNER)
-def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_raise(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assembly = selectors.assembly_get_visible(request.user, pk=pk)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
@@ -436,7 +439,7 @@ def objection_raise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MANAGER_ROLES)
-def objection_answer(request: HttpRequest, objection_pk: int) -> HttpResponse:
+def objection_answer(request: AuthedHttpRequest, objection_pk: int) -> HttpResponse:
     objection = selectors.objection_get_visible(request.user, pk=objection_pk)
     assembly = _managed(request, objection.assembly_id)
     try:

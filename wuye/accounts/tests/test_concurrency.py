@@ -46,7 +46,7 @@ def test_concurrent_wrong_codes_are_all_counted(settings):
     totp_confirm(actor=user, user=user, secret=secret, code=totp.code_at(secret, totp.current_step() - 1))
     near = {totp.code_at(secret, totp.current_step() + d) for d in (-2, -1, 0, 1, 2)}
     wrong = next(c for c in (f"{n:06d}" for n in range(1_000_000)) if c not in near)
-    results = run_concurrently(*[lambda: totp_check(user=user, code=wrong)] * 4)
+    results = run_concurrently(*[lambda: totp_check(actor=user, user=user, code=wrong)] * 4)
     assert all(isinstance(r, DomainError) for r in results)
     assert User.objects.get(pk=user.pk).totp_locked_until is not None
 

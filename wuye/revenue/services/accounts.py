@@ -1,9 +1,9 @@
 """Accounts, owners' resolutions, usage contracts and businesses on common parts."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from wuye.accounts.permissions import person_acting
 from wuye.audit.services import audit_record, snapshot
@@ -154,11 +154,14 @@ def resolution_record(
     return res
 
 
-def _same_record(model: Any, estate: Estate, fields: dict[str, Any]) -> Any:
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _same_record(model: type[_M], estate: Estate, fields: dict[str, Any]) -> _M | None:
     """A resubmitted form (double click, browser retry) returns the record it already made instead of a copy.
     The estate row is locked so two simultaneous submits are serialised."""
     Estate.objects.select_for_update().get(pk=estate.pk)
-    return model.objects.filter(**fields).order_by("pk").first()
+    return model._default_manager.filter(**fields).order_by("pk").first()
 
 
 def _check_resolution(resolution: Resolution | None, estate: Estate, *, on: dt.date | None = None) -> None:

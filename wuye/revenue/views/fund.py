@@ -4,9 +4,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from wuye.accounts.http import AuthedHttpRequest
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
@@ -20,8 +21,8 @@ from .. import forms, selectors, services
 
 
 @role_required(*COUNTY_READ_ROLES)
-def fund_county(request: HttpRequest) -> HttpResponse:
-    rows = selectors.fund_county_by_collector(request.user)  # type: ignore[arg-type]
+def fund_county(request: AuthedHttpRequest) -> HttpResponse:
+    rows = selectors.fund_county_by_collector(request.user)
     if request.GET.get("format") == "xlsx":
         data = write_table(
             title=f"{county_setting('COUNTY_NAME')}住宅专项维修资金未上缴情况（{today():%Y-%m-%d}）",
@@ -66,9 +67,9 @@ def _first_form_error(form: Any) -> DomainError:
 
 
 @role_required(*STAFF_ROLES)
-def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
-    is_bureau = request.user.role in BUREAU_ROLES  # type: ignore[union-attr]
+def fund_estate(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
+    is_bureau = request.user.role in BUREAU_ROLES
     gen_form = forms.FundGenerateForm(
         request.POST if request.POST.get("op") == "generate" else None,
         initial={"collector_name": est.developer, "collector": "developer"},
@@ -81,25 +82,25 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             if request.POST.get("op") == "generate":
                 if not gen_form.is_valid():
                     raise _first_form_error(gen_form)
-                n = services.fund_dues_generate(actor=request.user, estate=est, **gen_form.cleaned_data)  # type: ignore[arg-type]
+                n = services.fund_dues_generate(actor=request.user, estate=est, **gen_form.cleaned_data)
                 messages.success(request, f"已核定 {n} 套房屋的首期维修资金。")
             elif request.POST.get("op") == "mark":
                 if not mark_form.is_valid():
                     raise _first_form_error(mark_form)
-                ids = request.POST.getlist("due")
+                ids = [int(i) for i in request.POST.getlist("due")]
                 data = mark_form.cleaned_data
                 if data["action"] == "collect":
                     n = services.fund_collection_record(
                         actor=request.user,
                         estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
+                        due_ids=ids,
                         collected_on=data["day"],
                     )
                 else:
                     n = services.fund_deposit_record(
                         actor=request.user,
                         estate=est,
-                        due_ids=ids,  # type: ignore[arg-type]
+                        due_ids=ids,
                         deposited_on=data["day"],
                         reference=data["reference"],
                     )
@@ -107,7 +108,10 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 raise DomainError("未知操作", field="action")
         except (DomainError, ValueError) as exc:
-            messages.error(request, exc.message)
+            # a due id that is not a number is a ValueError, which has no .message (it used to fail with a 500)
+            messages.error(
+                request, exc.message if isinstance(exc, DomainError) else "所选房屋记录无效，请刷新后重试"
+            )
         else:
             return redirect("revenue:fund_estate", code=est.code)
     dues = selectors.fund_dues_of(est)
@@ -119,7 +123,7 @@ def fund_estate(request: HttpRequest, code: str) -> HttpResponse:
             "summary": selectors.fund_estate_summary(est),
             "page": Paginator(dues, 100).get_page(request.GET.get("page")),
             "is_bureau": is_bureau,
-            "can_collect": is_bureau or selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
+            "can_collect": is_bureau or selectors.user_company_runs(request.user, est),
             "gen_form": gen_form,
             "mark_form": mark_form,
             "today": today(),

@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -25,7 +26,8 @@ from ..periods import period_from_key
 
 
 def public_url(code: str) -> str:
-    return county_setting("PUBLIC_BASE_URL").rstrip("/") + reverse("revenue:public", args=[code])
+    base: str = county_setting("PUBLIC_BASE_URL")
+    return base.rstrip("/") + reverse("revenue:public", args=[code])
 
 
 def public_index(request: HttpRequest, code: str) -> HttpResponse:
@@ -64,9 +66,7 @@ def public_statement(request: HttpRequest, code: str, period: str) -> HttpRespon
     est, d, st = _public_statement(code, period)
     user = request.user
     can_object = (
-        user.is_authenticated
-        and selectors.owner_units_in(user, est)  # type: ignore[arg-type]
-        and today() <= d.objection_until
+        user.is_authenticated and selectors.owner_units_in(user, est) and today() <= d.objection_until
     )
     return render(
         request,
@@ -98,13 +98,13 @@ def public_qr(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponse(buf.getvalue(), content_type="image/svg+xml")
 
 
-def public_voucher(request: HttpRequest, pk: int) -> HttpResponse:
+def public_voucher(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Vouchers of lines in a published statement are public; others only to staff who see the estate."""
     voucher = selectors.voucher_get(pk)
     if not selectors.voucher_is_public(voucher):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        selectors.entry_get_visible(request.user, pk=voucher.entry_id)  # type: ignore[arg-type]
+        selectors.entry_get_visible(request.user, pk=voucher.entry_id)
     return FileResponse(
         voucher.file.open("rb"),
         content_type=voucher.content_type,
@@ -127,7 +127,7 @@ def public_objection(request: HttpRequest, code: str, period: str) -> HttpRespon
             raise DomainError("该明细不在本期公示中", field="entry")
         services.objection_raise(
             actor=request.user, disclosure=d, entry=entry, text=form.cleaned_data["text"]
-        )  # type: ignore[arg-type]
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         status = 403 if isinstance(exc, NotAllowed) else 400

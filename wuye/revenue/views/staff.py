@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from wuye.accounts.http import AuthedHttpRequest
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
@@ -31,38 +32,38 @@ def _form_page(request: HttpRequest, form: Any, title: str, *, back: str, intro:
 
 
 @role_required(*STAFF_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.role in COUNTY_READ_ROLES:  # type: ignore[union-attr]
+    if user.role in COUNTY_READ_ROLES:
         return compliance(request)
-    if user.role == Role.COMMITTEE_MEMBER:  # type: ignore[union-attr]
-        return redirect("revenue:estate", code=selectors.revenue_estate_get(user, code=user.estate.code).code)  # type: ignore[union-attr,arg-type]
-    estates = selectors.estates_with_revenue(user)  # type: ignore[arg-type]
+    if user.role == Role.COMMITTEE_MEMBER:
+        return redirect("revenue:estate", code=selectors.revenue_estate_get(user, code=user.estate.code).code)  # type: ignore[union-attr]
+    estates = selectors.estates_with_revenue(user)
     return render(
         request,
         "revenue/home_company.html",
         {
             "estates": estates,
-            "objections": selectors.objections_open_for(user)[:50],  # type: ignore[arg-type]
+            "objections": selectors.objections_open_for(user)[:50],
             "due_period": selectors.disclosure_due_period(),
             "today": today(),
         },
     )
 
 
-def _compliance_qs(request: HttpRequest) -> Any:
+def _compliance_qs(request: AuthedHttpRequest) -> Any:
     town = request.GET.get("town") or ""
     problems = request.GET.get("problems") == "1"
     qs = selectors.compliance_table(
         request.user,
-        town_id=int(town) if town.isdigit() else None,  # type: ignore[arg-type]
+        town_id=int(town) if town.isdigit() else None,
         only_problems=problems,
     )
     return qs, town, problems
 
 
 @role_required(*COUNTY_READ_ROLES)
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthedHttpRequest) -> HttpResponse:
     qs, town, problems = _compliance_qs(request)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(
@@ -80,7 +81,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
-def compliance_export(request: HttpRequest) -> HttpResponse:
+def compliance_export(request: AuthedHttpRequest) -> HttpResponse:
     qs, _, _ = _compliance_qs(request)
     data = write_table(
         title=f"{county_setting('COUNTY_NAME')}公共收益监管情况（{today():%Y-%m-%d}）",
@@ -99,17 +100,17 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def estate(request: HttpRequest, code: str) -> HttpResponse:
+def estate(request: AuthedHttpRequest, code: str) -> HttpResponse:
     user = request.user
-    est = selectors.revenue_estate_get(user, code=code)  # type: ignore[arg-type]
+    est = selectors.revenue_estate_get(user, code=code)
     account = selectors.account_of(est)
     ctx: dict[str, Any] = {
         "estate": est,
         "account": account,
-        "is_company": selectors.user_company_runs(user, est),  # type: ignore[arg-type]
+        "is_company": selectors.user_company_runs(user, est),
         "is_committee": user.role == Role.COMMITTEE_MEMBER,
-        "is_bureau": user.role in BUREAU_ROLES,  # type: ignore[union-attr]
-        "can_annul": user.role in services.ANNUL_ROLES,  # type: ignore[union-attr]
+        "is_bureau": user.role in BUREAU_ROLES,
+        "can_annul": user.role in services.ANNUL_ROLES,
         "contracts": selectors.contracts_with_income(est),
         "resolutions": selectors.resolutions_of(est),
         "businesses": selectors.businesses_of(est),
@@ -129,12 +130,12 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
-def account_open(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+def account_open(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
     form = forms.AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_open(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
+            services.account_open(actor=request.user, estate=est, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -146,13 +147,13 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*BUREAU_ROLES)
-def account_status(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+def account_status(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
     account = selectors.account_get(est)
     form = forms.AccountStatusForm(request.POST or None, initial={"status": account.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_set_status(actor=request.user, account=account, **form.cleaned_data)  # type: ignore[arg-type]
+            services.account_set_status(actor=request.user, account=account, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -164,15 +165,15 @@ def account_status(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(Role.COMPANY_STAFF)
-def entry_create(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+def entry_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
     form = forms.EntryForm(
         request.POST or None, request.FILES or None, estate=est, initial={"occurred_on": today()}
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            entry = services.entry_create(actor=request.user, estate=est, **data)  # type: ignore[arg-type]
+            entry = services.entry_create(actor=request.user, estate=est, **data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -187,21 +188,21 @@ def entry_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _entry_for(request: HttpRequest, pk: int) -> Entry:
-    return selectors.entry_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+def _entry_for(request: AuthedHttpRequest, pk: int) -> Entry:
+    return selectors.entry_get_visible(request.user, pk=pk)
 
 
 @role_required(Role.COMPANY_STAFF, *BUREAU_ROLES)
-def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_reverse(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
-    annul = request.user.role in services.ANNUL_ROLES  # type: ignore[union-attr]
+    annul = request.user.role in services.ANNUL_ROLES
     form = forms.ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_reverse(
                 actor=request.user,
                 entry=entry,
-                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
                 annul=annul,
             )
         except DomainError as exc:
@@ -220,14 +221,14 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COMPANY_STAFF)
-def entry_vouchers(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_vouchers(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
     form = forms.VoucherForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_add_vouchers(
                 actor=request.user, entry=entry, vouchers=form.cleaned_data["vouchers"]
-            )  # type: ignore[arg-type]
+            )
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -242,7 +243,7 @@ def entry_vouchers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _simple_create(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     code: str,
     form_class: Any,
     service: Any,
@@ -250,7 +251,7 @@ def _simple_create(
     done: str,
     needs_estate: bool = False,
 ) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+    est = selectors.revenue_estate_get(request.user, code=code)
     kwargs = {"estate": est} if needs_estate else {}
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -265,14 +266,14 @@ def _simple_create(
 
 
 @role_required(Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
-def resolution_create(request: HttpRequest, code: str) -> HttpResponse:
+def resolution_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return _simple_create(
         request, code, forms.ResolutionForm, services.resolution_record, "登记业主大会决议", "已登记决议。"
     )
 
 
 @role_required(Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
-def contract_create(request: HttpRequest, code: str) -> HttpResponse:
+def contract_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return _simple_create(
         request,
         code,
@@ -285,7 +286,7 @@ def contract_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
-def business_create(request: HttpRequest, code: str) -> HttpResponse:
+def business_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return _simple_create(
         request,
         code,
@@ -298,14 +299,14 @@ def business_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(Role.COMPANY_STAFF)
-def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+def disclosure_publish(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
     form = forms.PublishForm(
         request.POST or None, initial={"period_key": selectors.disclosure_due_period().key}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            d = services.disclosure_publish(actor=request.user, estate=est, **form.cleaned_data)  # type: ignore[arg-type]
+            d = services.disclosure_publish(actor=request.user, estate=est, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -321,8 +322,8 @@ def disclosure_publish(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
-    est = selectors.revenue_estate_get(request.user, code=code)  # type: ignore[arg-type]
+def disclosure(request: AuthedHttpRequest, code: str, period: str) -> HttpResponse:
+    est = selectors.revenue_estate_get(request.user, code=code)
     account = selectors.account_get(est)
     d = selectors.disclosure_get(account, period_key=period)
     st = selectors.statement(account, period_from_key(period))
@@ -335,8 +336,8 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
             "d": d,
             "objections": selectors.objections_of(d),
             "comments": selectors.comments_of(d),
-            "is_company": selectors.user_company_runs(request.user, est),  # type: ignore[arg-type]
-            "can_comment": request.user.role in (Role.COMMITTEE_MEMBER, *BUREAU_ROLES),  # type: ignore[union-attr]
+            "is_company": selectors.user_company_runs(request.user, est),
+            "can_comment": request.user.role in (Role.COMMITTEE_MEMBER, *BUREAU_ROLES),
             "comment_form": forms.CommentForm(),
             "answer_form": forms.AnswerForm(),
             "today": today(),
@@ -346,13 +347,13 @@ def disclosure(request: HttpRequest, code: str, period: str) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COMMITTEE_MEMBER, *BUREAU_ROLES)
-def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    d = selectors.disclosure_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+def comment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    d = selectors.disclosure_get_visible(request.user, pk=pk)
     form = forms.CommentForm(request.POST)
     try:
         if not form.is_valid():
             raise DomainError("审阅意见：不能为空", field="text")
-        services.comment_add(actor=request.user, disclosure=d, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        services.comment_add(actor=request.user, disclosure=d, text=form.cleaned_data["text"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -362,14 +363,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COMPANY_STAFF)
-def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = selectors.objection_get_visible(request.user, pk=pk)  # type: ignore[arg-type]
+def objection_answer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    obj = selectors.objection_get_visible(request.user, pk=pk)
     est = obj.disclosure.account.estate
     form = forms.AnswerForm(request.POST)
     try:
         if not form.is_valid():
             raise DomainError("答复：不能为空", field="answer")
-        services.objection_answer(actor=request.user, objection=obj, answer=form.cleaned_data["answer"])  # type: ignore[arg-type]
+        services.objection_answer(actor=request.user, objection=obj, answer=form.cleaned_data["answer"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -1,7 +1,9 @@
 """Print a one-time enrolment link for a bureau user: how the first office head binds an authenticator app, when
 nobody is yet logged in with a second factor to issue one from the page. Audited like the page."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from wuye.accounts.enrolment import enrolment_link_issue
@@ -14,10 +16,10 @@ from wuye.kernel.conf import county_setting
 class Command(BaseCommand):
     help = "为专班工作人员签发一次性的动态口令绑定链接（首位办公室负责人用）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"用户“{options['username']}”不存在")

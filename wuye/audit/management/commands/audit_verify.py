@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.audit.checkpoints import CheckpointSourceError, load_checkpoints
 from wuye.audit.selectors import audit_verify_chain
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "against the published checkpoints (a JSON file saved from /audit/checkpoints.json, or its URL)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--checkpoints",
             metavar="FILE_OR_URL",
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             help="公示点 JSON（文件或 http/https/file 地址），可重复",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         checkpoints = []
         for source in options["checkpoints"]:
             try:

@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.audit.backup import BackupError, backup_create
 
@@ -8,10 +9,10 @@ from wuye.audit.backup import BackupError, backup_create
 class Command(BaseCommand):
     help = "Back up the database (portable JSON), the uploaded files and a manifest (counts, sha256, audit head)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", help="新的（或空的）备份目录")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         try:
             result = backup_create(directory=Path(opts["directory"]))
         except BackupError as exc:

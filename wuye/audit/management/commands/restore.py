@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.audit.backup import BackupError, backup_restore
 
@@ -8,10 +9,10 @@ from wuye.audit.backup import BackupError, backup_restore
 class Command(BaseCommand):
     help = "Restore a backup into an empty migrated database (refuses a non-empty one), then verify it."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", help="backup 命令写出的目录")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         try:
             manifest = backup_restore(directory=Path(opts["directory"]))
         except BackupError as exc:

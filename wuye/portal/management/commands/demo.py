@@ -1,8 +1,9 @@
 import importlib
 import importlib.util
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
@@ -10,12 +11,12 @@ class Command(BaseCommand):
         "Build the demo county (deterministic for a seed; idempotent). --scale multiplies it for benchmarks."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--scale", type=float, default=1.0)
         parser.add_argument("--quiet-logins", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         seed, scale = options["seed"], options["scale"]
         self.stdout.write(f"构建演示县（seed={seed}, scale={scale}）…")
         for name in settings.WUYE_DEMO_BUILDERS:

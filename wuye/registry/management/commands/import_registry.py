@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import SystemActor
@@ -10,10 +11,10 @@ from wuye.registry.importer import import_registry
 class Command(BaseCommand):
     help = "Import estates, buildings, units and owners from an .xlsx file; bad rows are reported, good rows go in."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")

@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wuye.revenue.checks import CHECKS, run_checks
 
@@ -10,11 +11,11 @@ class Command(BaseCommand):
         "Public-revenue and maintenance-fund checks: each finding opens or refreshes one lead (idempotent)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--on", help="check as of this date (YYYY-MM-DD), default today")
         parser.add_argument("--only", action="append", choices=sorted(CHECKS), help="run only these checks")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         on = None
         if options["on"]:
             try:

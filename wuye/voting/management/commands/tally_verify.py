@@ -3,6 +3,7 @@
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("assembly", nargs="?", help="assembly number (the id in its URL)")
         parser.add_argument("--file", help="a downloaded ballots JSON to check instead of the database")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["file"]:
             try:
                 doc = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
