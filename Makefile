@@ -28,10 +28,12 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy wuye
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0 --settings=wuye.settings.test
 
-# mypy on the whole package (django-stubs, DRF stubs; strict on services and selectors). Joins `lint` at 0 errors.
+# mypy on the whole package (django-stubs, DRF stubs; strict on services and selectors); also part of `lint`.
 typecheck: install
 	$(BIN)/mypy wuye
 

@@ -96,11 +96,14 @@ def audit_verify_chain(*, batch: int = 5000, checkpoints: Iterable[Checkpoint] =
             prev = e.hash
             checked += 1
             last_id = e.id
-            cp = by_count.get(checked)
-            if cp is not None:
-                if cp.hash != e.hash:
+            published = by_count.get(checked)
+            if published is not None:
+                if published.hash != e.hash:
                     return ChainReport(
-                        False, checked, e.id, f"与{_where(cp)}第 {cp.count} 条记录的哈希不符：链被改写"
+                        False,
+                        checked,
+                        e.id,
+                        f"与{_where(published)}第 {published.count} 条记录的哈希不符：链被改写",
                     )
                 matched += 1
     longest = max(by_count.values(), key=lambda c: c.count, default=None)
