@@ -1,12 +1,3 @@
-"""A request type for views behind `role_required`: its user is logged in, never `AnonymousUser`."""
+"""A request type for views behind `role_required` (the kernel's, re-exported for the apps that import it here)."""
 
-from typing import TYPE_CHECKING
-
-from django.http import HttpRequest
-
-if TYPE_CHECKING:
-    from .models import User
-
-
-class AuthedHttpRequest(HttpRequest):
-    user: "User"
+from wuye.kernel.http import AuthedHttpRequest as AuthedHttpRequest

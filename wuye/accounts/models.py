@@ -4,23 +4,13 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-
-class Role(models.TextChoices):
-    BUREAU_ADMIN = "bureau_admin", "专班办公室负责人"
-    TASK_FORCE = "task_force", "专班成员"
-    CITY_VIEWER = "city_viewer", "市住建局（只读）"
-    COMPANY_STAFF = "company_staff", "物业企业工作人员"
-    COMMITTEE_MEMBER = "committee_member", "业委会/物管会成员"
-    OWNER = "owner", "业主"
+from wuye.kernel.roles import BUREAU_ROLES as BUREAU_ROLES
+from wuye.kernel.roles import COUNTY_READ_ROLES as COUNTY_READ_ROLES
+from wuye.kernel.roles import STAFF_ROLES as STAFF_ROLES
+from wuye.kernel.roles import Role as Role
 
 
-BUREAU_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE})
-COUNTY_READ_ROLES = frozenset({Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER})
-STAFF_ROLES = frozenset(
-    {Role.BUREAU_ADMIN, Role.TASK_FORCE, Role.CITY_VIEWER, Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER}
-)
-
-
+# the role vocabulary is the kernel's (every app may name a role); re-exported here for the apps above accounts
 class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     display_name = models.CharField("姓名", max_length=60, blank=True)

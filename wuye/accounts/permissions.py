@@ -1,24 +1,15 @@
 """Role checks for views and the API. Row-level scope is in each app's selectors, not here."""
 
-from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar, cast
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
-from rest_framework.permissions import BasePermission
+from typing import TYPE_CHECKING
 
 from wuye.common.errors import NotAllowed
+from wuye.common.permissions import role_required, roles_permission
 from wuye.kernel.actors import Actor, actor_label, actor_user
 
-from .authentication import ApiTokenScope
 from .models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role, User
 
 if TYPE_CHECKING:
-    from rest_framework.request import Request
-    from rest_framework.views import APIView
+    pass
 
 __all__ = [
     "BUREAU_ROLES",
@@ -29,56 +20,6 @@ __all__ = [
     "role_required",
     "roles_permission",
 ]
-
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
-
-def role_required(*roles: str) -> Callable[[View], View]:
-    """Anonymous users go to the login page; a logged-in user with another role gets 403. The view keeps its
-    signature, so it may take an `AuthedHttpRequest` (wuye.accounts.http)."""
-    allowed = frozenset(roles)
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if user.role not in allowed:
-                raise PermissionDenied("您的角色无权访问此页面")
-            return view(request, *args, **kwargs)
-
-        return cast(View, wrapped)
-
-    return decorator
-
-
-_token_scope = ApiTokenScope()
-
-
-def roles_permission(
-    roles: Iterable[str], *, write_roles: Iterable[str] | None = None
-) -> type[BasePermission]:
-    """A DRF permission class: `roles` may read; `write_roles` (default: the same) may write."""
-    read = frozenset(roles)
-    write = frozenset(write_roles) if write_roles is not None else read
-
-    class _RolePermission(BasePermission):
-        message = "您的角色无权进行此操作"
-
-        def has_permission(self, request: "Request", view: "APIView") -> bool:
-            user = request.user
-            if not (user and user.is_authenticated):
-                return False
-            if not _token_scope.has_permission(request, view):  # a machine's token: its scope first
-                self.message = _token_scope.message
-                return False
-            if request.method in ("GET", "HEAD", "OPTIONS"):
-                return user.role in read
-            return user.role in write
-
-    return _RolePermission
 
 
 def person_acting(actor: Actor, *, what: str) -> User:

@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 
 from django.conf import settings
@@ -12,22 +11,13 @@ from django.db import IntegrityError, transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.phones import PHONE_RE as PHONE_RE
+from wuye.common.phones import normalise_phone as normalise_phone
 from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Owner
 
 from .models import OneTimeCode, Role, SmsOutcome, User
-
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def normalise_phone(phone: str, *, field: str = "phone") -> str:
-    value = (phone or "").strip().replace(" ", "").replace("-", "")
-    value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    value = value.removeprefix("+86")
-    if not PHONE_RE.match(value):
-        raise DomainError("请输入 11 位手机号码", field=field)
-    return value
 
 
 def _hash_code(phone: str, code: str) -> str:

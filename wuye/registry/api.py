@@ -1,16 +1,19 @@
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
-from wuye.accounts.models import STAFF_ROLES, User
-from wuye.accounts.permissions import roles_permission
 from wuye.common.api_schema import AUTH_ERRORS, api_errors
+from wuye.common.permissions import roles_permission
+from wuye.kernel.roles import STAFF_ROLES
 
 from .models import Estate
 from .selectors import estates_visible_to
+
+if TYPE_CHECKING:
+    from wuye.accounts.models import User
 
 
 class EstateSerializer(serializers.ModelSerializer[Estate]):
@@ -29,7 +32,7 @@ class EstateListApi(generics.ListAPIView[Estate]):
     permission_classes = [roles_permission(STAFF_ROLES)]
 
     def get_queryset(self) -> QuerySet[Estate]:
-        return estates_visible_to(cast(User, self.request.user)).order_by("code")
+        return estates_visible_to(cast("User", self.request.user)).order_by("code")
 
 
 urlpatterns = [path("estates/", EstateListApi.as_view(), name="api-estates")]

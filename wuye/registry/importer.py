@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 from openpyxl import load_workbook
 
-from wuye.accounts.services import normalise_phone
 from wuye.common.errors import DomainError
+from wuye.common.phones import normalise_phone
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 from wuye.kernel.actors import Actor

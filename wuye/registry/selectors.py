@@ -5,16 +5,19 @@ today, and `estates_served_by(company)` — built on it — says which estates a
 revenue, the registry's own pages) asks these two, never `ServiceContract.is_current` directly.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role, User
 from wuye.common.dates import today
 from wuye.kernel.conf import county_setting
+from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 
 from .models import (
     Building,
@@ -27,6 +30,9 @@ from .models import (
     Town,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from wuye.accounts.models import User
 
 
 def contracts_in_force(*, on: dt.date | None = None) -> QuerySet[ServiceContract]:

@@ -7,10 +7,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
-from wuye.accounts.models import Role
 from wuye.audit.services import audit_record, snapshot
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
+from wuye.kernel.roles import Role
 
 from .models import (
     Building,

@@ -6,11 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from wuye.accounts.http import AuthedHttpRequest
-from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
-from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
+from wuye.common.permissions import role_required
+from wuye.kernel.http import AuthedHttpRequest
+from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 
 from . import selectors, services
 from .forms import CommitteeForm, CompanyForm, ContractEndForm, ContractForm, EstateForm, ImportForm
