@@ -270,6 +270,13 @@ WUYE_AUDIT_KEY = os.environ.get("WUYE_AUDIT_KEY", "")
 WUYE: dict[str, object] = {key: os.environ[var] for key, var in _WUYE_FROM_ENV.items() if os.environ.get(var)}
 
 
+# `manage.py tick` (every minute) runs these in order; each is idempotent. Apps add their periodic checks here.
+WUYE_TICK_TASKS = [
+    "wuye.cases.tick.mark_overdue",
+    "wuye.cases.tick.publish_audit_checkpoint",
+    "wuye.cases.tick.list_due_soon",
+]
+
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
 WUYE_DEMO_BUILDERS = [
     "wuye.registry.demo",

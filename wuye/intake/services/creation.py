@@ -57,6 +57,7 @@ def lead_create(
     due_date: Any = None,
     estate_needs_confirmation: bool = False,
     created_at: Any = None,
+    urgent: bool = False,
 ) -> LeadResult:
     """Create a lead, or return the existing one with the same `source_ref` (idempotent retries)."""
     if channel not in Channel.values:
@@ -91,6 +92,7 @@ def lead_create(
         source_ref=source_ref,
         evidence=evidence or {},
         due_date=due_date,
+        urgent=urgent,
         created_by=actor_user(actor),
         created_at=stamp,
         updated_at=stamp,
@@ -117,9 +119,18 @@ def lead_create(
 @requires_actor
 @transaction.atomic
 def finding_open_or_update(
-    *, actor: Actor, key: str, estate: Estate, category: str, text: str, evidence: dict[str, Any]
+    *,
+    actor: Actor,
+    key: str,
+    estate: Estate,
+    category: str,
+    text: str,
+    evidence: dict[str, Any],
+    urgent: bool = False,
 ) -> LeadResult:
     """An automatic check's finding: one lead per finding key, refreshed with the newest evidence.
+
+    `urgent` marks a life-safety finding (an entrapment, a fire exit blocked): it goes first in the queue.
 
     Running a check twice opens no second lead; a finding whose lead was closed stays closed (the check's key
     should include the period when a new period deserves a new lead).
@@ -148,6 +159,7 @@ def finding_open_or_update(
         category_hint=category,
         category=category,
         evidence=evidence,
+        urgent=urgent,
     )
     if result.created:
         audit_record(

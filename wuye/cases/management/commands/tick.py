@@ -1,52 +1,27 @@
-"""Run every minute (cron / systemd timer): mark newly overdue cases once, list what falls due in 3 days."""
+"""Run every minute (cron / systemd timer): every periodic task the apps declare in `settings.WUYE_TICK_TASKS`.
 
-from itertools import groupby
+Each task is a function `run(*, out: Callable[[str], None], quiet: bool) -> None` that is idempotent: a second
+`tick` right after the first changes no row. Apps above the ledger (assets, duties, oversight, credit…) add their
+checks to the list instead of being imported here, as the demo builders do.
+"""
+
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-
-from wuye.audit.services import audit_checkpoint_publish
-from wuye.cases.models import Case
-from wuye.cases.selectors import DUE_SOON_DAYS, due_soon, overdue_q
-from wuye.cases.services import case_mark_overdue
-from wuye.common.dates import cn_date
-from wuye.kernel.actors import SystemActor
-
-TICK = SystemActor("tick")
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "标记逾期事项（幂等，可每分钟运行），并按企业列出 3 天内到期的事项。"
+    help = "运行全部定时任务（逾期标记、审计公示点、各项自动检查；幂等，可每分钟运行）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--quiet", action="store_true", help="只输出新标记的逾期数")
+        parser.add_argument("--quiet", action="store_true", help="只输出各任务的摘要")
+        parser.add_argument("--only", default="", help="只运行名称中含此文字的任务（如 elevators）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        marked = 0
-        ids = list(
-            Case.objects.filter(overdue_q(), overdue_marked_at__isnull=True)
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
-        for pk in ids:
-            if case_mark_overdue(actor=TICK, case=Case(pk=pk)):
-                marked += 1
-        total = Case.objects.filter(overdue_q()).count()
-        self.stdout.write(f"新标记逾期 {marked} 件；目前逾期未整改共 {total} 件。")
-        # the day's audit checkpoint (once a day; the public portal shows it, audit_verify checks against it)
-        checkpoint = audit_checkpoint_publish(actor=TICK)
-        if not opts["quiet"]:
-            self.stdout.write(
-                f"审计链公示点 {checkpoint.date}：共 {checkpoint.count} 条，{checkpoint.hash[:16]}…"
-            )
-        if opts["quiet"]:
-            return
-        soon = list(due_soon())
-        self.stdout.write(f"{DUE_SOON_DAYS} 天内到期 {len(soon)} 件：")
-        for company, cases in groupby(soon, key=lambda c: c.company.name if c.company else "（无物业）"):
-            items = list(cases)
-            self.stdout.write(f"  {company}（{len(items)} 件）")
-            for c in items:
-                self.stdout.write(
-                    f"    {c.number} {c.estate.name} {c.title} — 完成时限 {cn_date(c.deadline)}"
-                )
+        for path in settings.WUYE_TICK_TASKS:
+            if opts["only"] and opts["only"] not in path:
+                continue
+            task = import_string(path)
+            task(out=self.stdout.write, quiet=opts["quiet"])
