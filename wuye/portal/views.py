@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -23,6 +23,7 @@ from wuye.registry.models import Estate
 
 from . import selectors
 from .forms import WebReportForm
+from .sections import estate_sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -107,6 +108,12 @@ def estates(request: HttpRequest) -> HttpResponse:
         "portal/estates.html",
         {"page": page, "q": q, "town_id": town_id_int, "towns": selectors.towns()},
     )
+
+
+def estate(request: HttpRequest, code: str) -> HttpResponse:
+    """An estate's public page (the QR poster links here): what the apps' sections let the public see."""
+    found = get_object_or_404(Estate.objects.select_related("town"), code=code)
+    return render(request, "portal/estate.html", {"estate": found, "sections": estate_sections(found)})
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -277,6 +277,11 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.list_due_soon",
 ]
 
+# The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
+WUYE_ESTATE_SECTIONS = [
+    "wuye.portal.estate_sections.management",
+]
+
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
 WUYE_DEMO_BUILDERS = [
     "wuye.registry.demo",

@@ -158,6 +158,7 @@ EXPECTED: dict[str, str] = {
     "api-docs": "2 2 2 2 2 2 2",
     "portal:report": "2 2 2 2 2 2 2",
     "portal:estates": "2 2 2 2 2 2 2",
+    "portal:estate": "2 2 2 2 2 2 2",
     "portal:favicon": "R R R R R R R",
     "accounts:enrol_link": "4 4 4 4 4 4 4",
     "accounts:api_tokens": "L 2 3 3 3 3 3",
