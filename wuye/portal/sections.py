@@ -25,7 +25,8 @@ class EstateSection:
     warning: bool = False
 
 
-SectionProvider = Callable[[Estate], EstateSection | None]
+# Apps below the portal cannot import EstateSection (the layers forbid it): they return a plain dict with the same keys.
+SectionProvider = Callable[[Estate], EstateSection | dict[str, Any] | None]
 
 
 def estate_sections(estate: Estate) -> list[EstateSection]:
@@ -33,6 +34,8 @@ def estate_sections(estate: Estate) -> list[EstateSection]:
     for path in settings.WUYE_ESTATE_SECTIONS:
         provider: SectionProvider = import_string(path)
         section = provider(estate)
+        if isinstance(section, dict):
+            section = EstateSection(**section)
         if section is not None:
             sections.append(section)
     return sections

@@ -27,6 +27,10 @@ def extra_section(estate):
     )
 
 
+def dict_section(estate):
+    return {"title": "字典栏目", "template": "portal/sections/management.html", "context": {}}
+
+
 def no_section(estate):
     return None
 
@@ -35,6 +39,7 @@ def no_section(estate):
     WUYE_ESTATE_SECTIONS=[
         "wuye.portal.estate_sections.management",
         "wuye.portal.tests.test_estate_page.extra_section",
+        "wuye.portal.tests.test_estate_page.dict_section",
         "wuye.portal.tests.test_estate_page.no_section",
     ]
 )
@@ -42,4 +47,5 @@ def test_apps_add_sections_and_a_provider_may_leave_its_section_out():
     estate = make_estate()
     text = Client().get(f"/estates/{estate.code}/").content.decode()
     assert "测试栏目" in text
+    assert "字典栏目" in text
     assert text.index("测试栏目") < text.index("反映本小区问题")  # a warning comes first
