@@ -14,10 +14,11 @@ from django.http import Http404
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.errors import DomainError
 from wuye.kernel.case_states import CLOSED_STATES
+from wuye.kernel.taxonomy import PLAIN_HINTS, label_of
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_search_public
 
-from .matching import normalize
+from .matching import building_of, normalize
 from .models import TRACKING_ALPHABET, Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
 from .ports import case_side, similar_cases_finder
 
@@ -161,12 +162,20 @@ def _case_timeline(case: Any) -> list[dict[str, Any]]:
 
 
 def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int = 5) -> list[dict[str, Any]]:
-    """Open cases of the estate that look like the resident's text (triage's duplicate finder), with what a
-    resident needs to judge: text, date, status, how many reported it, whether there are photos."""
+    """Open cases of the estate that look like the resident's text (triage's duplicate finder) AND name the same
+    building, with what a resident needs to judge and nothing another resident wrote: the category, the building,
+    a neutral title made of the two, the date, the status, how many reported it, whether there are photos."""
     similar_open_cases = similar_cases_finder()
-    if similar_open_cases is None:
-        return []
-    found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
+    building = building_of(text)
+    if similar_open_cases is None or not building:
+        return []  # no building named: the resident files a new report (the task force merges it if needed)
+    found = [
+        (case, score)
+        for case, score in similar_open_cases(
+            estate=estate, text=text, category=category or None, limit=limit
+        )
+        if building_of(f"{case.title} {case.description}") == building
+    ]
     photos = dict(
         LeadAttachment.objects.filter(lead__case__in=[case for case, _ in found])
         .values_list("lead__case")
@@ -178,7 +187,9 @@ def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int =
             "case": case,
             "score": score,
             "photos": photos.get(case.pk, 0),
-            "summary": (case.title or case.description)[:120],
+            "building": building,
+            "category_label": label_of(case.category),
+            "title": f"{building} · {PLAIN_HINTS.get(case.category) or label_of(case.category)}",
         }
         for case, score in found
     ]
