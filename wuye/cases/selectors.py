@@ -14,6 +14,7 @@ from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead
+from wuye.intake.selectors import photos_by_lead
 from wuye.registry.selectors import estates_served_by
 
 from . import workflow
@@ -170,8 +171,11 @@ def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
     complainant's name or phone (§1): the fields are left out, not just hidden in the template."""
     rows = []
     sees_identity = getattr(user, "role", None) in BUREAU_ROLES
-    for lead in Lead.objects.filter(case=case).order_by("created_at", "id"):
+    leads = list(Lead.objects.filter(case=case).order_by("created_at", "id"))
+    photos = photos_by_lead(user, [lead.pk for lead in leads])
+    for lead in leads:
         row: dict[str, Any] = {
+            "photos": photos.get(lead.pk, []),
             "tracking_code": lead.tracking_code if sees_identity else "",
             "channel": lead.get_channel_display(),
             "created_at": lead.created_at,

@@ -46,6 +46,29 @@ def leads_visible_to(user: Any) -> QuerySet[Lead]:
     return Lead.objects.none()
 
 
+# Photos carry no identity (EXIF and GPS stripped at upload): the county's staff and the company of the case see
+# them; committee members and owners follow the case without them.
+PHOTO_ROLES = COUNTY_READ_ROLES | {Role.COMPANY_STAFF}
+
+
+def lead_photos_visible_to(user: Any) -> QuerySet[LeadAttachment]:
+    """The leads' photos a user may open: the photos of the leads they may see, for the roles of PHOTO_ROLES."""
+    if not getattr(user, "is_authenticated", False) or user.role not in PHOTO_ROLES:
+        return LeadAttachment.objects.none()
+    return LeadAttachment.objects.filter(lead__in=leads_visible_to(user).values("pk"))
+
+
+def photos_by_lead(user: Any, lead_ids: list[int]) -> dict[int, list[LeadAttachment]]:
+    """The photos of several leads, for one page, in one query: {lead id: [attachment, …]}."""
+    out: dict[int, list[LeadAttachment]] = {}
+    if not lead_ids or getattr(user, "role", None) not in PHOTO_ROLES:
+        return out
+    rows = lead_photos_visible_to(user).filter(lead_id__in=lead_ids).only("id", "lead_id", "original_name")
+    for att in rows.order_by("lead_id", "id"):
+        out.setdefault(att.lead_id, []).append(att)
+    return out
+
+
 @cache
 def checklists() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))

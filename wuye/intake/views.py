@@ -24,7 +24,7 @@ from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
 from .hotline import hotline_import
 from .models import Inspection, Lead
-from .photos import process_photos
+from .photos import process_photos, thumbnail
 from .ports import case_side
 from .ratelimit import rate_limited
 
@@ -236,6 +236,27 @@ def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "intake/track_detail.html", _track_context(lead, request, not_fixed_form=form), status=400
     )
+
+
+# --- residents' photos, for staff ----------------------------------------------------------------------------
+
+THUMB_EDGE = 240
+
+
+@role_required(*selectors.PHOTO_ROLES)
+def lead_photo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A resident's photo (full size, or `?thumb=1` for the card), never a public media URL: only for a viewer who
+    may see the lead it belongs to (the bureau; the company of the case), else 404."""
+    att = get_object_or_404(selectors.lead_photos_visible_to(request.user), pk=pk)
+    with att.file.open("rb") as fh:
+        data = fh.read()
+    if request.GET.get("thumb") == "1":
+        data = thumbnail(data, THUMB_EDGE)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- staff -------------------------------------------------------------------------------------------------
