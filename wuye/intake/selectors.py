@@ -19,7 +19,14 @@ from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_search_public
 
 from .matching import building_of, normalize
-from .models import TRACKING_ALPHABET, Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
+from .models import (
+    TRACKING_ALPHABET,
+    Lead,
+    LeadAttachment,
+    LeadFeedback,
+    LeadStatus,
+    QuestionnaireResponse,
+)
 from .ports import case_side, similar_cases_finder
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
@@ -157,6 +164,9 @@ def public_status(lead: Lead) -> dict[str, Any]:
     elif case is not None:
         label = case.get_status_display()
         note = case.closed_reason if closed else ""
+        if not closed and lead.feedbacks.filter(not_fixed=True, reopened=True).exists():
+            label = f"已重新办理（{label}）"
+            note = "您反映问题没有解决，这件事已重新办理，查询码不变。"
     else:
         label = "已收到，等待专班分拣"
         note = ""
@@ -312,6 +322,76 @@ def questionnaire_results(
         }
         for r in by_estate
     ]
+
+
+def track_feedback(lead: Lead) -> dict[str, Any]:
+    """The complainant's answers on their tracking page: what they may still do after this closure."""
+    answers = list(LeadFeedback.objects.filter(lead=lead).order_by("created_at", "id"))
+    since_not_fixed: list[LeadFeedback] = []
+    for fb in answers:
+        since_not_fixed = [] if fb.not_fixed else [*since_not_fixed, fb]
+    rating = next((fb.rating for fb in reversed(since_not_fixed) if fb.rating), None)
+    last = answers[-1] if answers else None
+    return {
+        "answers": answers,
+        "rating": rating,  # this closure's rating, if given
+        "not_fixed": bool(last and last.not_fixed),  # the last answer was "not fixed"
+        "reopened": any(fb.reopened for fb in answers),
+    }
+
+
+def feedback_by_company(user: Any, *, company_id: int | None = None) -> list[dict[str, Any]]:
+    """回访满意度 per company (the company of the case each answer's lead belongs to): number of ratings, average
+    (1–5), share satisfied (4 or 5 points), number of "not fixed" reports. Bureau and city: every company (or one);
+    company staff: their own only; others: none. Credit reads LeadFeedback directly with the same rule."""
+    role = getattr(user, "role", None)
+    if role == Role.COMPANY_STAFF:
+        company_id = user.company_id
+        if not company_id:
+            return []
+    elif role not in COUNTY_READ_ROLES:
+        return []
+    qs = LeadFeedback.objects.exclude(lead__case__company=None)
+    if company_id:
+        qs = qs.filter(lead__case__company_id=company_id)
+    rows = (
+        qs.values("lead__case__company_id", "lead__case__company__name")
+        .annotate(
+            n=Count("id", filter=Q(rating__isnull=False)),
+            avg=Avg("rating"),
+            satisfied=Count("id", filter=Q(rating__gte=4)),
+            not_fixed=Count("id", filter=Q(not_fixed=True)),
+        )
+        .order_by("lead__case__company__name")
+    )
+    return [
+        {
+            "id": r["lead__case__company_id"],
+            "name": r["lead__case__company__name"],
+            "n": r["n"],
+            "avg": round(r["avg"], 2) if r["avg"] is not None else None,
+            "satisfied_pct": round(100 * r["satisfied"] / r["n"], 1) if r["n"] else None,
+            "not_fixed": r["not_fixed"],
+        }
+        for r in rows
+    ]
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    """The company's own 回访满意度 on its home page (the bureau has the table on the questionnaires page)."""
+    if getattr(user, "role", None) != Role.COMPANY_STAFF:
+        return None
+    rows = feedback_by_company(user)
+    r = rows[0] if rows else {"n": 0, "avg": None, "satisfied_pct": None, "not_fixed": 0}
+    return {
+        "title": "群众回访满意度",
+        "items": [
+            ("评价条数", r["n"], None),
+            ("平均满意度（5 分制）", "—" if r["avg"] is None else f"{r['avg']:.2f}", None),
+            ("满意率（4、5 分）", "—" if r["satisfied_pct"] is None else f"{r['satisfied_pct']:.1f}%", None),
+            ("反映问题没有解决", r["not_fixed"], None),
+        ],
+    }
 
 
 def company_satisfaction(company_id: int, *, since: dt.date | None = None) -> dict[str, Any]:

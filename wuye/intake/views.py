@@ -167,10 +167,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def _track_context(lead: Lead, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     status = selectors.public_status(lead)
-    try:
-        fb = lead.feedback
-    except Lead.feedback.RelatedObjectDoesNotExist:
-        fb = None
+    fb = selectors.track_feedback(lead)
     ctx = {
         "lead": lead,
         "status": status,
@@ -514,5 +511,6 @@ def questionnaire_results(request: AuthedHttpRequest) -> HttpResponse:
         {
             "by_estate": selectors.questionnaire_results(request.user, by="estate"),
             "by_company": selectors.questionnaire_results(request.user, by="company"),
+            "feedback_by_company": selectors.feedback_by_company(request.user),
         },
     )
