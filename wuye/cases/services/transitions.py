@@ -243,9 +243,9 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
     if from_status is None:
         return case
     _reopen(
-        case,
-        from_status,
-        actor,
+        case=case,
+        from_status=from_status,
+        actor=actor,
         text=reason,
         reason=reason,
         deadline=new_deadline,
@@ -267,9 +267,9 @@ def case_reopen_not_fixed(*, actor: Actor, case: Case, lead_code: str, comment: 
     if from_status is None:
         return False
     _reopen(
-        case,
-        from_status,
-        actor,
+        case=case,
+        from_status=from_status,
+        actor=actor,
         text="群众回访反映问题没有解决，事项重新办理。",
         reason=f"群众回访反映问题没有解决（查询码 {lead_code}）" + (f"：{comment}" if comment else ""),
         data={"lead": lead_code, "not_fixed": True},
@@ -279,11 +279,12 @@ def case_reopen_not_fixed(*, actor: Actor, case: Case, lead_code: str, comment: 
     return True
 
 
+@requires_actor
 def _reopen(
+    *,
     case: Case,
     from_status: str,
     actor: Actor,
-    *,
     text: str,
     reason: str,
     public_rectify: str,

@@ -78,14 +78,15 @@ def feedback_not_fixed(*, actor: Actor, lead: Lead, comment: str = "") -> LeadFe
         fb.reopened = case_side().reopen_not_fixed(actor, case, lead.tracking_code, comment)
         after.update(case=case.number, reopened=fb.reopened)
     else:
-        fb.followup_lead = _followup_lead(actor, lead, comment)
+        fb.followup_lead = _followup_lead(actor=actor, lead=lead, comment=comment)
         after["followup"] = fb.followup_lead.tracking_code
     fb.save()
     audit_record(actor=actor, action="lead.not_fixed", obj=fb, after=after)
     return fb
 
 
-def _followup_lead(actor: Actor, lead: Lead, comment: str) -> Lead:
+@requires_actor
+def _followup_lead(*, actor: Actor, lead: Lead, comment: str) -> Lead:
     text = (
         f"群众反映问题没有解决（线索 {lead.tracking_code} 已办结）。"
         + (f"群众说明：{comment}" if comment else "")
