@@ -17,7 +17,9 @@ from .creation import lead_create
 
 def _lock(lead: Lead) -> tuple[Lead, LeadFeedback | None, LeadFeedback | None]:
     """The lead locked (one complainant's answers are serialised), with its latest answer and latest "not fixed"."""
-    locked = Lead.objects.select_for_update(of=("self",)).select_related("case").get(pk=lead.pk)
+    # the case is read after the lock, not joined to it: a row joined to a SELECT … FOR UPDATE that waited comes
+    # from the old snapshot (PostgreSQL re-reads only the locked row), and would still say "accepted"
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
     answers = LeadFeedback.objects.filter(lead=locked).order_by("-created_at", "-id")
     return locked, answers.first(), answers.filter(not_fixed=True).first()
 
