@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wuye.common",
     "wuye.audit",
     "wuye.accounts",
+    "wuye.notify",
     "wuye.registry",
     "wuye.cases",
     "wuye.intake",
@@ -275,6 +276,7 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
+    "wuye.notify.tick.send_due",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
