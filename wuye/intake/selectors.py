@@ -335,7 +335,9 @@ def track_feedback(lead: Lead) -> dict[str, Any]:
     return {
         "answers": answers,
         "rating": rating,  # this closure's rating, if given
-        "not_fixed": bool(last and last.not_fixed),  # the last answer was "not fixed"
+        # "not fixed" is still being handled (the case reopened, or a follow-up lead opened); once the case is
+        # closed again the complainant may rate or report it again
+        "not_fixed": bool(last and last.not_fixed and (last.followup_lead_id or not lead_is_closed(lead))),
         "reopened": any(fb.reopened for fb in answers),
     }
 

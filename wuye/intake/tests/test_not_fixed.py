@@ -85,6 +85,10 @@ def test_the_case_page_shows_every_rating_and_not_fixed_report(client, closed, t
         intake_services.feedback_rate(actor=TRACK, lead=lead, rating=5)  # open again: no rating now
     case.refresh_from_db()
     _accept(case, task_force, company_staff)
+    page = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
+    assert (
+        "提交评价" in page and "问题没有解决，请重新处理" in page
+    )  # closed again: both answers offered again
     intake_services.feedback_rate(actor=TRACK, lead=lead, rating=5, comment="这次解决了")
     with pytest.raises(Exception, match="已评价"):
         intake_services.feedback_rate(actor=TRACK, lead=lead, rating=4)
