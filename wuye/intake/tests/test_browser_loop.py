@@ -55,6 +55,11 @@ def _context(browser, user=None, base=""):
     return context
 
 
+def _fits(page) -> None:
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"{page.url} scrolls sideways ({width} px wide in a {inner} px screen)"
+
+
 def _accept(case, task_force, company_staff):
     from wuye.cases import services as cases
 
@@ -91,7 +96,8 @@ def test_photo_to_task_force_then_not_fixed_reopens_the_same_case(
     page.check("input[name=category][value='1.3']")
     page.click("button[type=submit]")
     page.wait_for_selector("input[type=file]")
-    assert "堵了" not in page.url  # step 1 was a POST
+    assert "堵了" not in page.url and "text=" not in page.url  # step 1 was a POST
+    _fits(page)
     page.set_input_files("input[type=file]", str(photo))
     page.click("#submit-new")
     page.wait_for_selector("#tracking-code")
@@ -122,6 +128,7 @@ def test_photo_to_task_force_then_not_fixed_reopens_the_same_case(
     page.click("text=问题没有解决，请重新处理")
     page.wait_for_selector("#status")
     assert "已重新办理" in page.inner_text("#status") and code in page.inner_text("#tracking-code")
+    _fits(page)
     assert case.number in page.inner_text("main")
 
     # the same case is reopened, with the report on its page for the task force
