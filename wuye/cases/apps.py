@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from wuye.intake.ports import CaseSide, register_case_side
 
-        from .intake_side import case_of_estate, join_case, public_timeline
+        from .intake_side import case_of_estate, join_case, public_timeline, reopen_not_fixed
         from .selectors import cases_visible_to
 
         register_case_side(
@@ -18,5 +18,6 @@ class CasesConfig(AppConfig):
                 join=join_case,
                 public_timeline=public_timeline,
                 cases_visible_to=cases_visible_to,
+                reopen_not_fixed=reopen_not_fixed,
             )
         )

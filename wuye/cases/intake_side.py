@@ -10,7 +10,7 @@ from wuye.registry.models import Estate
 
 from .models import Case
 from .selectors import case_public_timeline
-from .services import lead_merge_into_case
+from .services import case_reopen_not_fixed, lead_merge_into_case
 
 
 def case_of_estate(estate: Estate, number: str) -> Case | None:
@@ -23,3 +23,7 @@ def join_case(actor: Actor, lead: Lead, case: Any) -> None:
 
 def public_timeline(case: Any) -> Sequence[dict[str, Any]]:
     return case_public_timeline(case)
+
+
+def reopen_not_fixed(actor: Actor, case: Any, lead_code: str, comment: str) -> bool:
+    return case_reopen_not_fixed(actor=actor, case=case, lead_code=lead_code, comment=comment)

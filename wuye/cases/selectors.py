@@ -13,7 +13,8 @@ from django.utils import timezone
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
-from wuye.intake.models import Channel, Lead
+from wuye.intake.models import Channel, Lead, LeadFeedback
+from wuye.intake.selectors import photos_by_lead
 from wuye.registry.selectors import estates_served_by
 
 from . import workflow
@@ -170,8 +171,11 @@ def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
     complainant's name or phone (§1): the fields are left out, not just hidden in the template."""
     rows = []
     sees_identity = getattr(user, "role", None) in BUREAU_ROLES
-    for lead in Lead.objects.filter(case=case).order_by("created_at", "id"):
+    leads = list(Lead.objects.filter(case=case).order_by("created_at", "id"))
+    photos = photos_by_lead(user, [lead.pk for lead in leads])
+    for lead in leads:
         row: dict[str, Any] = {
+            "photos": photos.get(lead.pk, []),
             "tracking_code": lead.tracking_code if sees_identity else "",
             "channel": lead.get_channel_display(),
             "created_at": lead.created_at,
@@ -186,6 +190,30 @@ def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
             row["text"] = ""  # a resident's own words can identify them; the case description stands for it
         rows.append(row)
     return rows
+
+
+def case_feedback(user: Any, case: Case) -> list[dict[str, Any]]:
+    """Every 回访 answer about the case (its reports' and those of the cases merged into it): ratings and "not
+    fixed" reports, oldest first. The complainant's words (and tracking code) only to the task force, like their
+    report's text; the company sees the rating, the date and whether it reopened the case."""
+    sees_words = getattr(user, "role", None) in BUREAU_ROLES
+    answers = (
+        LeadFeedback.objects.filter(Q(lead__case=case) | Q(lead__case__merged_into=case))
+        .select_related("lead")
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "at": fb.created_at,
+            "kind": "反映问题没有解决" if fb.not_fixed else "满意度评价",
+            "rating": fb.rating,
+            "not_fixed": fb.not_fixed,
+            "reopened": fb.reopened,
+            "comment": fb.comment if sees_words else "",
+            "tracking_code": fb.lead.tracking_code if sees_words else "",
+        }
+        for fb in answers
+    ]
 
 
 def masked_complainant(name: str, phone: str) -> str:

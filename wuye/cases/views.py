@@ -121,6 +121,7 @@ def case_detail(request: AuthedHttpRequest, number: str) -> HttpResponse:
         "overdue": selectors.case_is_overdue(case),
         "next_step": selectors.next_step(case),
         "reports": selectors.case_reports(request.user, case),
+        "feedback": selectors.case_feedback(request.user, case),
         "timeline": selectors.case_timeline(request.user, case),
         "extensions": selectors.case_extensions(case),
         "pending_extension": selectors.pending_extension(case),

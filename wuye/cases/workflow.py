@@ -3,7 +3,7 @@
     received → verifying → unfounded (closed with a reason)
                          → rectifying → submitted → accepted (销号)
                                                   → returned → submitted …
-    accepted → rectifying (reopened: failed 回头看 or "not fixed"); unfounded → verifying (reopened)
+    accepted → rectifying (reopened: failed 回头看, or the complainant's "not fixed"); unfounded → verifying
     any open state → merged (closed into another case of the same estate)
 
 `overdue` is not a state: it is derived from the deadline while the case is in DEADLINE_STATES.
@@ -61,6 +61,10 @@ ACTION_ROLES = BUREAU
 CREATE_ROLES = BUREAU
 # A resident joins an open case from the QR form ("我也遇到这个问题"); the scheduler marks overdue cases.
 LEAD_JOIN_ROLES = BUREAU | {PUBLIC_ROLE}
+# The complainant's "问题没有解决" on their tracking page makes the "reopen" move itself (case_reopen_not_fixed):
+# no report waits in a queue for someone to notice it; the task force sees it on the case page and can still
+# close the case again after a new check (unfounded → verifying → …, accepted → rectifying → submitted → …).
+NOT_FIXED_REOPEN_ROLES = frozenset({PUBLIC_ROLE})
 OVERDUE_ROLES = frozenset({SYSTEM_ROLE})
 REVISIT_DRAW_ROLES = BUREAU | {SYSTEM_ROLE}
 # Escalations are recorded once the bureau has looked at the case, and stay possible after 销号 (a late penalty).

@@ -60,12 +60,10 @@ class QrForm(QrStartForm):
     idem = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class JoinForm(forms.Form):
-    case = forms.CharField(widget=forms.HiddenInput)
-    idem = forms.CharField(widget=forms.HiddenInput, required=False)
-    name = forms.CharField(label="您的称呼（可选）", max_length=60, required=False)
-    phone = forms.CharField(label="联系电话（可选）", max_length=20, required=False)
-    anonymous = forms.BooleanField(label="匿名", required=False)
+class JoinForm(QrForm):
+    """The step-2 form sent with "是同一个问题": everything the resident wrote, plus the case they picked."""
+
+    case = forms.CharField(max_length=40)
 
 
 class TrackForm(forms.Form):

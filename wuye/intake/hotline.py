@@ -334,7 +334,9 @@ def hotline_export_rows(*, since: dt.date) -> list[list[Any]]:
         .order_by("source_ref")
     )
     ratings = dict(
-        LeadFeedback.objects.filter(lead__in=leads, rating__isnull=False).values_list("lead_id", "rating")
+        LeadFeedback.objects.filter(lead__in=leads, rating__isnull=False)
+        .order_by("created_at", "id")
+        .values_list("lead_id", "rating")
     )
     from .selectors import public_status
 

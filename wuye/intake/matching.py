@@ -118,3 +118,50 @@ class EstateMatcher:
                 if name and name in text and (best is None or len(name) > len(best[1])):
                     best = (estate, name)
         return best
+
+
+# --- the building a report is about ("3栋", "3号楼", "三幢", "3#楼") --------------------------------------------
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_BUILDING = re.compile(r"([0-9]{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*(?:号楼|栋|幢|#楼|号?座)")
+
+
+def _cn_number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    total, current = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current or None
+
+
+def building_of(text: str) -> str:
+    """The first building named in a report, as "3栋" (from "3栋", "3号楼", "三幢", "3#楼", "３栋"); "" if none.
+    Look-alike reports must name the same building: a "3栋电梯" report is not the "2栋电梯" case."""
+    m = _BUILDING.search(normalize(text))
+    if not m:
+        return ""
+    n = _cn_number(m.group(1))
+    return f"{n}栋" if n else ""

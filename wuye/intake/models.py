@@ -111,12 +111,17 @@ class LeadAttachment(models.Model):
 
 
 class LeadFeedback(models.Model):
-    """回访: the complainant's satisfaction after closure, and their "not fixed" (which opens a follow-up lead)."""
+    """回访: one row per answer of the complainant after a closure: a satisfaction rating (1–5, with a comment), or
+    "问题没有解决" (`not_fixed`, their words in `comment`), which reopens the same case (`reopened`). A lead may have
+    several: a rating, then "not fixed", then after the case is accepted again another rating, and so on. Ratings
+    per company: `rating` of the rows whose lead's case is the company's (selectors.feedback_by_company)."""
 
-    lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="feedback", verbose_name="线索")
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="feedbacks", verbose_name="线索")
     rating = models.PositiveSmallIntegerField("满意度（1–5）", null=True, blank=True)
     comment = models.TextField("评价", blank=True)
     not_fixed = models.BooleanField("反映未解决", default=False)
+    reopened = models.BooleanField("已重新办理", default=False)
+    # only for a lead with no case (rejected or transferred): the new lead the report opened
     followup_lead = models.ForeignKey(
         Lead, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="复诉线索"
     )
@@ -125,6 +130,7 @@ class LeadFeedback(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "回访满意度"
+        ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
@@ -132,7 +138,7 @@ class LeadFeedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.lead} · {self.rating or '—'}"
+        return f"{self.lead} · {'未解决' if self.not_fixed else self.rating or '—'}"
 
 
 class Inspection(models.Model):

@@ -51,3 +51,13 @@ def process_photos(uploads: list[UploadedFile], *, field: str = "照片") -> lis
     if len(uploads) > MAX_PHOTOS:
         raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片", field=field)
     return [process_photo(u, field=field) for u in uploads]
+
+
+def thumbnail(data: bytes, edge: int) -> bytes:
+    """A small JPEG of a stored photo (stored photos are already checked, EXIF-free JPEGs)."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.draft("RGB", (edge, edge))
+        img.thumbnail((edge, edge))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "JPEG", quality=75)
+    return out.getvalue()

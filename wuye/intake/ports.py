@@ -39,6 +39,9 @@ class CaseSide:
     public_timeline: Callable[[CaseRef], Sequence[dict[str, Any]]]
     # the ledger's scoping rule: the cases a user may see (a queryset, so leads can be filtered by it in SQL)
     cases_visible_to: Callable[[Any], Any]
+    # the complainant says "问题没有解决": the ledger reopens the closed case (actor, case, tracking code, their
+    # words for the audit); True if this report reopened it, False if it was already reopened
+    reopen_not_fixed: "Callable[[Actor, CaseRef, str, str], bool]"
 
 
 SimilarCases = Callable[..., list[tuple[Any, float]]]

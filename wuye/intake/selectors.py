@@ -14,11 +14,19 @@ from django.http import Http404
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.common.errors import DomainError
 from wuye.kernel.case_states import CLOSED_STATES
+from wuye.kernel.taxonomy import PLAIN_HINTS, label_of
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_search_public
 
-from .matching import normalize
-from .models import TRACKING_ALPHABET, Lead, LeadAttachment, LeadStatus, QuestionnaireResponse
+from .matching import building_of, normalize
+from .models import (
+    TRACKING_ALPHABET,
+    Lead,
+    LeadAttachment,
+    LeadFeedback,
+    LeadStatus,
+    QuestionnaireResponse,
+)
 from .ports import case_side, similar_cases_finder
 
 DATA = Path(__file__).parent / "data" / "checklists.json"
@@ -43,6 +51,29 @@ def leads_visible_to(user: Any) -> QuerySet[Lead]:
             mine |= Q(complainant_phone=phone, anonymous=False)
         return Lead.objects.filter(mine)
     return Lead.objects.none()
+
+
+# Photos carry no identity (EXIF and GPS stripped at upload): the county's staff and the company of the case see
+# them; committee members and owners follow the case without them.
+PHOTO_ROLES = COUNTY_READ_ROLES | {Role.COMPANY_STAFF}
+
+
+def lead_photos_visible_to(user: Any) -> QuerySet[LeadAttachment]:
+    """The leads' photos a user may open: the photos of the leads they may see, for the roles of PHOTO_ROLES."""
+    if not getattr(user, "is_authenticated", False) or user.role not in PHOTO_ROLES:
+        return LeadAttachment.objects.none()
+    return LeadAttachment.objects.filter(lead__in=leads_visible_to(user).values("pk"))
+
+
+def photos_by_lead(user: Any, lead_ids: list[int]) -> dict[int, list[LeadAttachment]]:
+    """The photos of several leads, for one page, in one query: {lead id: [attachment, …]}."""
+    out: dict[int, list[LeadAttachment]] = {}
+    if not lead_ids or getattr(user, "role", None) not in PHOTO_ROLES:
+        return out
+    rows = lead_photos_visible_to(user).filter(lead_id__in=lead_ids).only("id", "lead_id", "original_name")
+    for att in rows.order_by("lead_id", "id"):
+        out.setdefault(att.lead_id, []).append(att)
+    return out
 
 
 @cache
@@ -133,6 +164,9 @@ def public_status(lead: Lead) -> dict[str, Any]:
     elif case is not None:
         label = case.get_status_display()
         note = case.closed_reason if closed else ""
+        if not closed and lead.feedbacks.filter(not_fixed=True, reopened=True).exists():
+            label = f"已重新办理（{label}）"
+            note = "您反映问题没有解决，这件事已重新办理，查询码不变。"
     else:
         label = "已收到，等待专班分拣"
         note = ""
@@ -161,12 +195,20 @@ def _case_timeline(case: Any) -> list[dict[str, Any]]:
 
 
 def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int = 5) -> list[dict[str, Any]]:
-    """Open cases of the estate that look like the resident's text (triage's duplicate finder), with what a
-    resident needs to judge: text, date, status, how many reported it, whether there are photos."""
+    """Open cases of the estate that look like the resident's text (triage's duplicate finder) AND name the same
+    building, with what a resident needs to judge and nothing another resident wrote: the category, the building,
+    a neutral title made of the two, the date, the status, how many reported it, whether there are photos."""
     similar_open_cases = similar_cases_finder()
-    if similar_open_cases is None:
-        return []
-    found = similar_open_cases(estate=estate, text=text, category=category or None, limit=limit)
+    building = building_of(text)
+    if similar_open_cases is None or not building:
+        return []  # no building named: the resident files a new report (the task force merges it if needed)
+    found = [
+        (case, score)
+        for case, score in similar_open_cases(
+            estate=estate, text=text, category=category or None, limit=limit
+        )
+        if building_of(f"{case.title} {case.description}") == building
+    ]
     photos = dict(
         LeadAttachment.objects.filter(lead__case__in=[case for case, _ in found])
         .values_list("lead__case")
@@ -178,7 +220,9 @@ def similar_cases(*, estate: Estate, text: str, category: str = "", limit: int =
             "case": case,
             "score": score,
             "photos": photos.get(case.pk, 0),
-            "summary": (case.title or case.description)[:120],
+            "building": building,
+            "category_label": label_of(case.category),
+            "title": f"{building} · {PLAIN_HINTS.get(case.category) or label_of(case.category)}",
         }
         for case, score in found
     ]
@@ -278,6 +322,78 @@ def questionnaire_results(
         }
         for r in by_estate
     ]
+
+
+def track_feedback(lead: Lead) -> dict[str, Any]:
+    """The complainant's answers on their tracking page: what they may still do after this closure."""
+    answers = list(LeadFeedback.objects.filter(lead=lead).order_by("created_at", "id"))
+    since_not_fixed: list[LeadFeedback] = []
+    for fb in answers:
+        since_not_fixed = [] if fb.not_fixed else [*since_not_fixed, fb]
+    rating = next((fb.rating for fb in reversed(since_not_fixed) if fb.rating), None)
+    last = answers[-1] if answers else None
+    return {
+        "answers": answers,
+        "rating": rating,  # this closure's rating, if given
+        # "not fixed" is still being handled (the case reopened, or a follow-up lead opened); once the case is
+        # closed again the complainant may rate or report it again
+        "not_fixed": bool(last and last.not_fixed and (last.followup_lead_id or not lead_is_closed(lead))),
+        "reopened": any(fb.reopened for fb in answers),
+    }
+
+
+def feedback_by_company(user: Any, *, company_id: int | None = None) -> list[dict[str, Any]]:
+    """回访满意度 per company (the company of the case each answer's lead belongs to): number of ratings, average
+    (1–5), share satisfied (4 or 5 points), number of "not fixed" reports. Bureau and city: every company (or one);
+    company staff: their own only; others: none. Credit reads LeadFeedback directly with the same rule."""
+    role = getattr(user, "role", None)
+    if role == Role.COMPANY_STAFF:
+        company_id = user.company_id
+        if not company_id:
+            return []
+    elif role not in COUNTY_READ_ROLES:
+        return []
+    qs = LeadFeedback.objects.exclude(lead__case__company=None)
+    if company_id:
+        qs = qs.filter(lead__case__company_id=company_id)
+    rows = (
+        qs.values("lead__case__company_id", "lead__case__company__name")
+        .annotate(
+            n=Count("id", filter=Q(rating__isnull=False)),
+            avg=Avg("rating"),
+            satisfied=Count("id", filter=Q(rating__gte=4)),
+            not_fixed=Count("id", filter=Q(not_fixed=True)),
+        )
+        .order_by("lead__case__company__name")
+    )
+    return [
+        {
+            "id": r["lead__case__company_id"],
+            "name": r["lead__case__company__name"],
+            "n": r["n"],
+            "avg": round(r["avg"], 2) if r["avg"] is not None else None,
+            "satisfied_pct": round(100 * r["satisfied"] / r["n"], 1) if r["n"] else None,
+            "not_fixed": r["not_fixed"],
+        }
+        for r in rows
+    ]
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    """The company's own 回访满意度 on its home page (the bureau has the table on the questionnaires page)."""
+    if getattr(user, "role", None) != Role.COMPANY_STAFF:
+        return None
+    rows = feedback_by_company(user)
+    r = rows[0] if rows else {"n": 0, "avg": None, "satisfied_pct": None, "not_fixed": 0}
+    return {
+        "title": "群众回访满意度",
+        "items": [
+            ("评价条数", r["n"], None),
+            ("平均满意度（5 分制）", "—" if r["avg"] is None else f"{r['avg']:.2f}", None),
+            ("满意率（4、5 分）", "—" if r["satisfied_pct"] is None else f"{r['satisfied_pct']:.1f}%", None),
+            ("反映问题没有解决", r["not_fixed"], None),
+        ],
+    }
 
 
 def company_satisfaction(company_id: int, *, since: dt.date | None = None) -> dict[str, Any]:

@@ -21,5 +21,6 @@ urlpatterns = [
     path("intake/inspections/new/<slug:code>/", views.inspection_new, name="inspection_new"),
     path("intake/inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("intake/questionnaires/", views.questionnaire_results, name="questionnaire_results"),
+    path("intake/photos/<int:pk>/", views.lead_photo, name="lead_photo"),
     path("open311/v2/", include("wuye.intake.open311_urls")),
 ]

@@ -24,7 +24,7 @@ from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
 from .hotline import hotline_import
 from .models import Inspection, Lead
-from .photos import process_photos
+from .photos import process_photos, thumbnail
 from .ports import case_side
 from .ratelimit import rate_limited
 
@@ -41,88 +41,111 @@ def _new_key() -> str:
 
 
 @rate_limited("qr_view", methods=("GET",))
-@rate_limited("qr_submit", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def qr_form(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 1 (what happened) and step 2 (photos, contact, look-alikes) are both POSTs: the complaint text never
+    travels in a URL (server logs, browser history, a shared WeChat link). A GET shows an empty step 1 whatever
+    its query string says (`?direct=1` opens step 2 empty)."""
     estate = selectors.estate_for_qr(code)
-    ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS}
     if request.method == "POST":
-        form = QrForm(request.POST, request.FILES)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                photos = process_photos(request.FILES.getlist("photos"))
-                result = services.qr_submit(
-                    actor=QR,
-                    estate=estate,
-                    text=d["text"],
-                    category_hint=d["category"],
-                    photos=photos,
-                    name=d["name"],
-                    phone=d["phone"],
-                    anonymous=d["anonymous"],
-                    idem_key=d["idem"],
-                )
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            except DB_UNAVAILABLE:
-                # the database went away mid-submit: give the resident their text back with the same key, so
-                # their retry stores it once whether or not this attempt was committed
-                logger.exception("qr_form: database unavailable, form re-rendered for a retry")
-                form.add_error(
-                    None, f"{BUSY_MESSAGE}。您填写的内容已保留，请稍后再点“提交”（照片需重新选择）。"
-                )
-                ctx.update(form=form, step=2, similar=[], join_key=_new_key())
-                response = render(request, "intake/qr_form.html", ctx, status=503)
-                response["Retry-After"] = str(retry_after())
-                return response
-            else:
-                return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1")
-        ctx.update(form=form, step=2, similar=[], join_key=_new_key())
-        return render(request, "intake/qr_form.html", ctx, status=400)
-    start = QrStartForm(request.GET or None)
-    if request.GET.get("text") and start.is_valid():
-        d = start.cleaned_data
-        form = QrForm(initial={"text": d["text"], "category": d["category"], "idem": _new_key()})
-        ctx.update(
-            form=form,
-            step=2,
-            join_key=_new_key(),
-            similar=selectors.similar_cases(estate=estate, text=d["text"], category=d["category"]),
-        )
-    elif request.GET.get("direct"):
-        ctx.update(form=QrForm(initial={"idem": _new_key()}), step=2, similar=[], join_key=_new_key())
+        if request.POST.get("step") == "start":
+            return _qr_start(request, estate)
+        return _qr_submit(request, estate)
+    ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS}
+    if request.GET.get("direct"):
+        ctx.update(form=QrForm(initial={"idem": _new_key()}), step=2, similar=[])
     else:
-        ctx.update(form=start if request.GET else QrStartForm(), step=1)
+        ctx.update(form=QrStartForm(), step=1)
     return render(request, "intake/qr_form.html", ctx)
+
+
+@rate_limited("qr_view", methods=("POST",))
+def _qr_start(request: HttpRequest, estate: Any) -> HttpResponse:
+    ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS}
+    start = QrStartForm(request.POST)
+    if not start.is_valid():
+        ctx.update(form=start, step=1)
+        return render(request, "intake/qr_form.html", ctx, status=400)
+    d = start.cleaned_data
+    ctx.update(
+        form=QrForm(initial={"text": d["text"], "category": d["category"], "idem": _new_key()}),
+        step=2,
+        similar=selectors.similar_cases(estate=estate, text=d["text"], category=d["category"]),
+    )
+    return render(request, "intake/qr_form.html", ctx)
+
+
+@rate_limited("qr_submit", methods=("POST",))
+def _qr_submit(request: HttpRequest, estate: Any) -> HttpResponse:
+    ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS}
+    form = QrForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            photos = process_photos(request.FILES.getlist("photos"))
+            result = services.qr_submit(
+                actor=QR,
+                estate=estate,
+                text=d["text"],
+                category_hint=d["category"],
+                photos=photos,
+                name=d["name"],
+                phone=d["phone"],
+                anonymous=d["anonymous"],
+                idem_key=d["idem"],
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        except DB_UNAVAILABLE:
+            # the database went away mid-submit: give the resident their text back with the same key, so
+            # their retry stores it once whether or not this attempt was committed
+            logger.exception("qr_form: database unavailable, form re-rendered for a retry")
+            form.add_error(None, f"{BUSY_MESSAGE}。您填写的内容已保留，请稍后再点“提交”（照片需重新选择）。")
+            ctx.update(form=form, step=2, similar=[])
+            response = render(request, "intake/qr_form.html", ctx, status=503)
+            response["Retry-After"] = str(retry_after())
+            return response
+        else:
+            return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1")
+    ctx.update(form=form, step=2, similar=[])
+    return render(request, "intake/qr_form.html", ctx, status=400)
 
 
 @rate_limited("qr_submit", methods=("POST",))
 @require_POST
 def qr_join(request: HttpRequest, code: str) -> HttpResponse:
+    """ "是同一个问题": the step-2 form sent here (its second button) with the case number. The resident's own
+    text, photos and contact are kept: they become one more report of that case."""
     estate = selectors.estate_for_qr(code)
-    form = JoinForm(request.POST)
+    form = JoinForm(request.POST, request.FILES)
     if not form.is_valid():
-        return redirect("intake:qr_form", code=estate.code)
+        ctx: dict[str, Any] = {"estate": estate, "hints": PLAIN_HINTS, "form": form, "step": 2}
+        ctx["similar"] = []
+        return render(request, "intake/qr_form.html", ctx, status=400)
     d = form.cleaned_data
     case = case_side().case_of_estate(estate, d["case"])
     if case is None:
         raise Http404("没有找到该问题")
     try:
+        photos = process_photos(request.FILES.getlist("photos"))
         result = services.qr_join_case(
             actor=QR,
             estate=estate,
             case=case,
+            text=d["text"],
+            category_hint=d["category"],
+            photos=photos,
             name=d["name"],
             phone=d["phone"],
             anonymous=d["anonymous"],
             idem_key=d["idem"],
         )
     except DomainError as exc:
+        form_add_domain_error(form, exc)
         return render(
             request,
             "intake/qr_form.html",
-            {"estate": estate, "step": 1, "form": QrStartForm(), "hints": PLAIN_HINTS, "error": str(exc)},
+            {"estate": estate, "step": 2, "form": form, "similar": [], "hints": PLAIN_HINTS},
             status=400,
         )
     return redirect(reverse("intake:track_code", args=[result.lead.tracking_code]) + "?new=1&joined=1")
@@ -144,10 +167,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def _track_context(lead: Lead, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     status = selectors.public_status(lead)
-    try:
-        fb = lead.feedback
-    except Lead.feedback.RelatedObjectDoesNotExist:
-        fb = None
+    fb = selectors.track_feedback(lead)
     ctx = {
         "lead": lead,
         "status": status,
@@ -213,6 +233,27 @@ def track_not_fixed(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "intake/track_detail.html", _track_context(lead, request, not_fixed_form=form), status=400
     )
+
+
+# --- residents' photos, for staff ----------------------------------------------------------------------------
+
+THUMB_EDGE = 240
+
+
+@role_required(*selectors.PHOTO_ROLES)
+def lead_photo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """A resident's photo (full size, or `?thumb=1` for the card), never a public media URL: only for a viewer who
+    may see the lead it belongs to (the bureau; the company of the case), else 404."""
+    att = get_object_or_404(selectors.lead_photos_visible_to(request.user), pk=pk)
+    with att.file.open("rb") as fh:
+        data = fh.read()
+    if request.GET.get("thumb") == "1":
+        data = thumbnail(data, THUMB_EDGE)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- staff -------------------------------------------------------------------------------------------------
@@ -470,5 +511,6 @@ def questionnaire_results(request: AuthedHttpRequest) -> HttpResponse:
         {
             "by_estate": selectors.questionnaire_results(request.user, by="estate"),
             "by_company": selectors.questionnaire_results(request.user, by="company"),
+            "feedback_by_company": selectors.feedback_by_company(request.user),
         },
     )

@@ -13,6 +13,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.cases.models import Case
 from wuye.common.errors import DomainError
+from wuye.intake.selectors import photos_by_lead
 from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import Category, label_of
 
@@ -92,9 +93,10 @@ def queue(request: AuthedHttpRequest) -> HttpResponse:
     manifest = ml.read_manifest()
     threshold = _confident_threshold()
     is_admin = request.user.role == Role.BUREAU_ADMIN
+    photos = photos_by_lead(request.user, [lead.pk for lead in page])
     context = {
         "page": page,
-        "rows": [_row(lead, candidates, threshold) for lead in page],
+        "rows": [{**_row(lead, candidates, threshold), "photos": photos.get(lead.pk, [])} for lead in page],
         "categories": [(c.value, label_of(c.value)) for c in Category],
         "accuracy": selectors.accuracy() if is_admin else None,
         "accuracy_by_class": selectors.accuracy_by_class() if is_admin else None,

@@ -242,29 +242,82 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
     case, from_status = move(case, "reopen", actor)
     if from_status is None:
         return case
+    _reopen(
+        case=case,
+        from_status=from_status,
+        actor=actor,
+        text=reason,
+        reason=reason,
+        deadline=new_deadline,
+        public_rectify="复查发现问题仍未解决，已重新责令整改，完成时限 {deadline}。",
+        public_verify="已重新核查。",
+    )
+    return case
+
+
+@requires_actor
+@transaction.atomic
+def case_reopen_not_fixed(*, actor: Actor, case: Case, lead_code: str, comment: str = "") -> bool:
+    """The complainant's "问题没有解决" (their tracking page): the same case is reopened at once, accepted →
+    rectifying with a new deadline, unfounded → verifying. The timeline (which the company reads) says that a
+    complainant reported it, not who nor in which words; the audit entry keeps both. False when the case was
+    already reopened (another complainant, a repeated click)."""
+    check_role(actor, None, workflow.NOT_FIXED_REOPEN_ROLES, "“重新办理”")
+    case, from_status = move(case, "reopen", actor, roles=workflow.NOT_FIXED_REOPEN_ROLES)
+    if from_status is None:
+        return False
+    _reopen(
+        case=case,
+        from_status=from_status,
+        actor=actor,
+        text="群众回访反映问题没有解决，事项重新办理。",
+        reason=f"群众回访反映问题没有解决（查询码 {lead_code}）" + (f"：{comment}" if comment else ""),
+        data={"lead": lead_code, "not_fixed": True},
+        public_rectify="群众反映问题没有解决，已重新办理：重新责令整改，完成时限 {deadline}。",
+        public_verify="群众反映问题没有解决，已重新办理：重新核查。",
+    )
+    return True
+
+
+@requires_actor
+def _reopen(
+    *,
+    case: Case,
+    from_status: str,
+    actor: Actor,
+    text: str,
+    reason: str,
+    public_rectify: str,
+    public_verify: str,
+    deadline: dt.date | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The reopen move on a locked case (`workflow.MOVES["reopen"]`): status, deadline, the timeline and audit."""
     before = snap(case)
     case.status = workflow.MOVES["reopen"].moves[from_status]
     case.closed_at = None
     fields = ["status", "closed_at"]
-    data: dict[str, Any] = {}
+    data = dict(data or {})
     if case.status == CaseStatus.RECTIFYING:
-        new_deadline = new_deadline or today() + dt.timedelta(days=county_setting("CASE_REOPEN_DAYS"))
-        data = {
-            "old_deadline": case.deadline.isoformat() if case.deadline else None,
-            "new_deadline": new_deadline.isoformat(),
-        }
+        new_deadline = deadline or today() + dt.timedelta(days=county_setting("CASE_REOPEN_DAYS"))
+        data.update(
+            old_deadline=case.deadline.isoformat() if case.deadline else None,
+            new_deadline=new_deadline.isoformat(),
+        )
         case.deadline, case.overdue_marked_at = new_deadline, None
         fields += ["deadline", "overdue_marked_at"]
-        public_text = f"复查发现问题仍未解决，已重新责令整改，完成时限 {cn_date(new_deadline)}。"
+        public_text = public_rectify.format(deadline=cn_date(new_deadline))
+        title = "重新整改"
     else:
-        public_text = "已重新核查。"
+        public_text = public_verify
+        title = "重新核查"
     save(case, *fields)
     record_event(
         case=case,
         actor=actor,
         kind="reopen",
-        title="重新整改" if data else "重新核查",
-        text=reason,
+        title=title,
+        text=text,
         before=before,
         from_status=from_status,
         public=True,
@@ -272,7 +325,6 @@ def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | No
         data=data,
         reason=reason,
     )
-    return case
 
 
 @requires_actor

@@ -13,7 +13,7 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.case_states import OPEN_STATES
-from wuye.kernel.taxonomy import Category
+from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.models import Estate
 
 from ..hooks import run_on_lead_created
@@ -271,21 +271,25 @@ def qr_join_case(
     estate: Estate,
     case: CaseRef,
     text: str = "",
+    category_hint: str = "",
+    photos: list[StoredFile] | None = None,
     name: str = "",
     phone: str = "",
     anonymous: bool = False,
     idem_key: str = "",
 ) -> LeadResult:
-    """ "我也遇到这个问题": one more report of an open case of the same estate (a lead merged into it)."""
+    """ "我也遇到这个问题": one more report of an open case of the same estate (a lead merged into it). The
+    resident's own words and photos are kept on their report; only an empty text gets a neutral placeholder."""
     if case.estate_id != estate.pk or case.status not in OPEN_STATES:
         raise DomainError("该问题已办结或不属于本小区，请直接提交新问题", field="case")
-    body = (text or "").strip() or f"我也遇到这个问题：{case.title or case.description[:60]}"
+    body = (text or "").strip() or f"我也遇到这个问题（{label_of(case.category)}）"
     with transaction.atomic():
         result = qr_submit(
             actor=actor,
             estate=estate,
             text=body,
-            category_hint=case.category,
+            category_hint=category_hint or case.category,
+            photos=photos,
             name=name,
             phone=phone,
             anonymous=anonymous,

@@ -86,3 +86,36 @@ def test_same_questionnaire_submitted_twice_at_once_is_one_response(estate):
     assert errors == []
     assert QuestionnaireResponse.objects.count() == 1 and Lead.objects.count() == 1
     assert len({r.pk for r in results}) == 1
+
+
+def test_not_fixed_twice_at_once_reopens_the_case_once(estate, company):
+    from wuye.accounts.models import Role
+    from wuye.cases.models import CaseEvent
+    from wuye.cases.services import case_create_from_lead, lead_merge_into_case
+    from wuye.intake.models import LeadFeedback
+    from wuye.intake.services import feedback_not_fixed, lead_create
+    from wuye.testing import make_user
+
+    from .test_not_fixed import _accept, _lead
+
+    task_force = make_user(Role.TASK_FORCE)
+    staff = make_user(Role.COMPANY_STAFF, company_id=company.pk)
+    lead = _lead(estate)
+    case = case_create_from_lead(actor=task_force, lead=lead, category="1.1")
+    other = lead_create(actor=PublicActor("phone"), channel="qr", text="5栋门口垃圾", estate=estate).lead
+    lead_merge_into_case(actor=task_force, lead=other, case=case)
+    case.refresh_from_db()
+    _accept(case, task_force, staff)
+    track = PublicActor("track")
+    # the same resident twice (a double tap) and another resident of the same case, all at once
+    outcomes = run_concurrently(
+        lambda: feedback_not_fixed(actor=track, lead=lead, comment="没解决"),
+        lambda: feedback_not_fixed(actor=track, lead=lead, comment="没解决"),
+        lambda: feedback_not_fixed(actor=track, lead=other, comment="还是脏"),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception) and "办理中" not in str(o)]
+    assert CaseEvent.objects.filter(case=case, kind="reopen").count() == 1
+    assert LeadFeedback.objects.filter(lead=lead, not_fixed=True).count() == 1
+    assert LeadFeedback.objects.filter(reopened=True).count() == 1
+    case.refresh_from_db()
+    assert case.status == "rectifying"

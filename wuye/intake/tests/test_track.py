@@ -7,7 +7,7 @@ from django.urls import reverse
 from wuye.audit.models import AuditEntry
 from wuye.cases import services as cases
 from wuye.intake import services as intake_services
-from wuye.intake.models import Lead, LeadFeedback, LeadStatus
+from wuye.intake.models import Lead, LeadFeedback
 from wuye.intake.services import lead_create
 from wuye.kernel.actors import PublicActor
 
@@ -91,23 +91,18 @@ def test_rating_out_of_range_is_refused(client, lead, task_force, company_staff)
     assert LeadFeedback.objects.count() == 0
 
 
-def test_not_fixed_opens_a_linked_lead_for_the_task_force_without_reopening_the_case(
-    client, lead, task_force, company_staff
-):
+def test_not_fixed_reopens_the_same_case_and_keeps_the_tracking_code(client, lead, task_force, company_staff):
     case = cases.case_create_from_lead(actor=task_force, lead=lead, category="1.1")
     case = _close(case, task_force, company_staff)
     url = reverse("intake:track_not_fixed", args=[lead.tracking_code])
     assert client.post(url, {"comment": "垃圾又堆起来了"}).status_code == 302
     client.post(url, {"comment": "重复点击"})
-    followups = Lead.objects.exclude(pk=lead.pk)
-    assert followups.count() == 1
-    follow = followups.get()
-    assert follow.status == LeadStatus.NEW and follow.estate == lead.estate
-    assert follow.evidence["reopen_of"] == case.number and "垃圾又堆起来了" in follow.text
+    assert Lead.objects.count() == 1  # no new lead, no new code
+    assert LeadFeedback.objects.filter(lead=lead, not_fixed=True).count() == 1
     case.refresh_from_db()
-    assert case.status == "accepted"  # the task force decides via case_reopen
+    assert case.status == "rectifying"  # the same case, reopened
     page = client.get(reverse("intake:track_code", args=[lead.tracking_code])).content.decode()
-    assert "您已反映“问题没有解决”" in page
+    assert "已重新办理" in page
 
 
 def test_not_fixed_is_refused_while_open(client, lead):

@@ -91,6 +91,7 @@ EXPECTED: dict[str, str] = {
     "intake:inspections": "L 2 2 3 3 3 3",
     "intake:inspection_new": "L 2 2 3 3 3 3",
     "intake:inspection_detail": "L 2 2 3 3 3 3",
+    "intake:lead_photo": "L 4 4 4 4 3 3",
     "intake:questionnaire_results": "L 2 2 2 3 3 3",
     "intake:open311:discovery": "2 2 2 2 2 2 2",
     "intake:open311:services": "2 2 2 2 2 2 2",
@@ -196,7 +197,7 @@ def _pk(scoped, model, default=999999):
 
 def objects() -> dict:
     from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
-    from wuye.intake.models import Inspection, Lead
+    from wuye.intake.models import Inspection, Lead, LeadAttachment
     from wuye.registry.models import Estate, ServiceContract, Unit
     from wuye.revenue.models import Disclosure, Entry, EntryVoucher
     from wuye.revenue.models import Objection as RevenueObjection
@@ -220,6 +221,7 @@ def objects() -> dict:
         "revisit": _pk(Revisit.objects.filter(case__estate=estate), Revisit),
         "attachment": _pk(CaseAttachment.objects.filter(case__estate=estate), CaseAttachment),
         "inspection": _pk(Inspection.objects.filter(estate=estate), Inspection),
+        "lead_photo": _pk(LeadAttachment.objects.filter(lead__estate=estate), LeadAttachment),
         "entry": _pk(Entry.objects.filter(account__estate=estate), Entry),
         "voucher": _pk(EntryVoucher.objects.filter(entry__account__estate=estate), EntryVoucher),
         "disclosure": Disclosure.objects.filter(account__estate=estate).order_by("pk").first(),
@@ -241,6 +243,7 @@ PK_OF = {
     "cases:revisit_record": "revisit",
     "cases:attachment": "attachment",
     "intake:inspection_detail": "inspection",
+    "intake:lead_photo": "lead_photo",
     "revenue:entry_reverse": "entry",
     "revenue:entry_vouchers": "entry",
     "revenue:voucher": "voucher",
