@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from wuye.accounts.models import BUREAU_ROLES, Role
@@ -16,6 +17,7 @@ from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
 from wuye.kernel.actors import Actor, actor_role, actor_user, requires_actor
 from wuye.kernel.conf import county_setting
+from wuye.notify.services import notify
 from wuye.registry.models import Estate, PropertyCompany
 
 from .models import (
@@ -339,6 +341,18 @@ def credit_objection_decide(
         audit_record(
             actor=actor, action="credit.event_reviewed", obj=event, before=before_event, after=_event_snap(event)
         )
+    notify(
+        actor=actor,
+        key=f"credit.objection:{objection.pk}:decided",
+        event="credit_objection_decided",
+        context={
+            "company": event.company.name,
+            "event": event.summary[:40],
+            "outcome": ObjectionStatus(outcome).label,
+        },
+        user=objection.raised_by,
+        link=reverse("credit:objections"),
+    )
     return objection
 
 

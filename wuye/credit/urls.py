@@ -12,6 +12,7 @@ urlpatterns = [
     path("exposure/feed.atom", views.exposure_feed, name="exposure_feed"),
     path("notices/", views.notices_public, name="notices_public"),
     path("notices/<int:year>/<int:seq>/", views.notice_public, name="notice_public"),
+    path("notices/<int:year>/<int:seq>.pdf", views.notice_public_pdf, name="notice_pdf"),
     # the bureau (and a company for its own dossier and objections)
     path("credit/bureau/", views.bureau_home, name="bureau"),
     path("credit/bureau/companies/<str:credit_code>/", views.dossier, name="dossier"),

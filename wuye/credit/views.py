@@ -22,6 +22,7 @@ from wuye.kernel.conf import county_setting
 
 from . import forms, selectors, services
 from .models import CreditEvent, Notice, NoticeStatus
+from .pdf import notice_pdf
 from .rules import rule_in_force
 from .scoring import explain, explain_all
 from .types import LEVELS, type_label
@@ -125,6 +126,13 @@ def notices_public(request: HttpRequest) -> HttpResponse:
 
 def notice_public(request: HttpRequest, year: int, seq: int) -> HttpResponse:
     return render(request, "credit/notice.html", {"notice": selectors.notice_public(year, seq), "preview": False})
+
+
+def notice_public_pdf(request: HttpRequest, year: int, seq: int) -> HttpResponse:
+    notice = selectors.notice_public(year, seq)
+    resp = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    resp["Content-Disposition"] = f"inline; filename=notice-{year}-{seq}.pdf"
+    return resp
 
 
 # --- the bureau ---------------------------------------------------------------------------------------------------
