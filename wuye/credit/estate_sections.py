@@ -17,6 +17,12 @@ def credit_warning(estate: Estate) -> dict[str, Any] | None:
     return {
         "title": "信用警示" if warning else "物业企业信用",
         "template": "credit/estate_section.html",
-        "context": {"company": ex.company, "level": ex.level, "score": ex.score, "veto": ex.veto, "on": ex.on},
+        "context": {
+            "company": ex.company,
+            "level": ex.level,
+            "score": ex.score,
+            "veto": ex.veto,
+            "on": ex.on,
+        },
         "warning": warning,
     }

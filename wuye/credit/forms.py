@@ -50,9 +50,13 @@ class RuleForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    type = forms.ChoiceField(label="类型", choices=[("", "请选择")] + [(t.code, t.label) for t in MANUAL_TYPES])
+    type = forms.ChoiceField(
+        label="类型", choices=[("", "请选择")] + [(t.code, t.label) for t in MANUAL_TYPES]
+    )
     company = forms.ModelChoiceField(label="物业企业", queryset=PropertyCompany.objects.order_by("name"))
-    estate = forms.ModelChoiceField(label="小区（可不填）", queryset=Estate.objects.order_by("code"), required=False)
+    estate = forms.ModelChoiceField(
+        label="小区（可不填）", queryset=Estate.objects.order_by("code"), required=False
+    )
     date = forms.DateField(label="日期", widget=DATE)
     text = forms.CharField(label="事实（一句话，不写个人姓名和电话）", max_length=300)
     document_no = forms.CharField(label="文件/决定文号", max_length=100, required=False)

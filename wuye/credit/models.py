@@ -69,7 +69,12 @@ class CreditRecord(models.Model):
         "registry.PropertyCompany", on_delete=models.PROTECT, related_name="+", verbose_name="物业企业"
     )
     estate = models.ForeignKey(
-        "registry.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="小区"
+        "registry.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="小区",
     )
     date = models.DateField("日期")
     text = models.CharField("事实（一句话，不含个人信息）", max_length=300)
@@ -152,7 +157,9 @@ class CreditObjection(models.Model):
         verbose_name = verbose_name_plural = "信用异议"
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["event"], condition=Q(status="open"), name="credit_objection_one_open"),
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status="open"), name="credit_objection_one_open"
+            ),
         ]
 
     def __str__(self) -> str:

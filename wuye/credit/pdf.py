@@ -21,14 +21,22 @@ def notice_pdf(notice: Notice) -> bytes:
     styles = pdf_styles()
     font = cjk_font()
     bureau = str(county_setting("BUREAU_NAME"))
-    heading = ParagraphStyle("heading_red", fontName=font, fontSize=22, leading=30, alignment=1, textColor=colors.red)
+    heading = ParagraphStyle(
+        "heading_red", fontName=font, fontSize=22, leading=30, alignment=1, textColor=colors.red
+    )
     centre = ParagraphStyle("centre", parent=styles["body"], alignment=1, fontSize=11, leading=16)
     right = ParagraphStyle("right", parent=styles["body"], alignment=2, fontSize=11, leading=16)
     body = ParagraphStyle("notice_body", parent=styles["body"], fontSize=11, leading=18, firstLineIndent=22)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=28 * mm, rightMargin=26 * mm, topMargin=30 * mm, bottomMargin=25 * mm,
-        title=notice.title, author=bureau,
+        buf,
+        pagesize=A4,
+        leftMargin=28 * mm,
+        rightMargin=26 * mm,
+        topMargin=30 * mm,
+        bottomMargin=25 * mm,
+        title=notice.title,
+        author=bureau,
     )
     story = [
         Paragraph(escape(f"{bureau}文件"), heading),

@@ -104,7 +104,9 @@ def _line(event: CreditEvent, rule: Rule) -> Line:
 
 
 def _explain(company: PropertyCompany, on: dt.date, rule: Rule, events: Iterable[CreditEvent]) -> Explanation:
-    base = Line(event="基础分", type="base", points=rule.base_score, source=rule.label, date=None, expires=None)
+    base = Line(
+        event="基础分", type="base", points=rule.base_score, source=rule.label, date=None, expires=None
+    )
     return Explanation(company=company, on=on, rule=rule, lines=[base, *(_line(e, rule) for e in events)])
 
 
@@ -114,7 +116,9 @@ def explain(company: PropertyCompany, *, on: dt.date | None = None) -> Explanati
     return _explain(company, day, rule, events_counting(day).filter(company=company))
 
 
-def explain_all(*, on: dt.date | None = None, companies: QuerySet[PropertyCompany] | None = None) -> list[Explanation]:
+def explain_all(
+    *, on: dt.date | None = None, companies: QuerySet[PropertyCompany] | None = None
+) -> list[Explanation]:
     """Every company's explanation in two queries (companies, events), ordered by company name."""
     day = on or today()
     rule = rule_in_force(day)

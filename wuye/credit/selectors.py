@@ -18,7 +18,15 @@ from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, PropertyCompany, ServiceContract
 from wuye.registry.selectors import contracts_in_force
 
-from .models import CreditEvent, CreditObjection, CreditRuleVersion, EventStatus, Notice, NoticeStatus, ObjectionStatus
+from .models import (
+    CreditEvent,
+    CreditObjection,
+    CreditRuleVersion,
+    EventStatus,
+    Notice,
+    NoticeStatus,
+    ObjectionStatus,
+)
 from .scoring import Explanation, explain, explain_all
 from .services import add_months
 from .types import LEVELS
@@ -147,7 +155,9 @@ def standings(*, on: dt.date | None = None) -> list[Standing]:
             reasons.append(f"信用等级为 {ex.level} 级（{ex.score} 分）")
             restrictions.append((f"信用等级 {ex.level} 级（{ex.score} 分）", basis["level"]))
         elif ex.level not in honours_levels:
-            reasons.append(f"信用等级为 {ex.level} 级，未达到 {'/'.join(sorted(honours_levels, key=LEVELS.index))} 级")
+            reasons.append(
+                f"信用等级为 {ex.level} 级，未达到 {'/'.join(sorted(honours_levels, key=LEVELS.index))} 级"
+            )
         for a in restricted.get(ex.company.pk, []):
             until = f"至 {a.period_end:%Y年%-m月%-d日}" if a.period_end else "（未定期限）"
             reasons.append(f"被限制评优评先{until}（{a.case.number}）")
@@ -157,7 +167,7 @@ def standings(*, on: dt.date | None = None) -> list[Standing]:
 
 
 def quarter_of(key: str) -> tuple[int, int, dt.date]:
-    """"2026-Q1" → (2026, 1, last day of the quarter); 404 on anything else or a quarter not yet ended."""
+    """ "2026-Q1" → (2026, 1, last day of the quarter); 404 on anything else or a quarter not yet ended."""
     try:
         year_text, q_text = key.split("-Q")
         year, q = int(year_text), int(q_text)
@@ -248,7 +258,9 @@ def _dec(value: Any) -> Decimal | None:
 
 
 def objections_for(user: User) -> QuerySet[CreditObjection]:
-    qs = CreditObjection.objects.select_related("event__company", "event__estate").order_by("status", "-raised_at")
+    qs = CreditObjection.objects.select_related("event__company", "event__estate").order_by(
+        "status", "-raised_at"
+    )
     if user.role in BUREAU_ROLES or user.role == Role.CITY_VIEWER:
         return qs
     if user.role == Role.COMPANY_STAFF:

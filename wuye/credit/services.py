@@ -151,7 +151,9 @@ def credit_rule_version_create(
         raise DomainError(f"未知的事件类型：{'、'.join(unknown)}", field="points")
     for code, value in points.items():
         if value is None or not -1000 <= int(value) <= 1000:
-            raise DomainError(f"“{EVENT_TYPES[code].label}”的分值须在 -1000 到 1000 之间", field=f"points_{code}")
+            raise DomainError(
+                f"“{EVENT_TYPES[code].label}”的分值须在 -1000 到 1000 之间", field=f"points_{code}"
+            )
     needed = LEVELS[:-1]
     for level in needed:
         if bands.get(level) is None:
@@ -245,7 +247,9 @@ def credit_record_enter(
 
 
 def objection_deadline(event: CreditEvent) -> dt.date:
-    return timezone.localtime(event.created_at).date() + dt.timedelta(days=int(county_setting("CREDIT_OBJECTION_DAYS")))
+    return timezone.localtime(event.created_at).date() + dt.timedelta(
+        days=int(county_setting("CREDIT_OBJECTION_DAYS"))
+    )
 
 
 @requires_actor
@@ -323,11 +327,20 @@ def credit_objection_decide(
     objection.status = outcome
     objection.decision_reason = reason
     objection.points_before = current
-    objection.amended_points = int(points) if outcome == ObjectionStatus.AMENDED and points is not None else None
+    objection.amended_points = (
+        int(points) if outcome == ObjectionStatus.AMENDED and points is not None else None
+    )
     objection.decided_by = actor_user(actor)
     objection.decided_at = now()
     objection.save(
-        update_fields=["status", "decision_reason", "points_before", "amended_points", "decided_by", "decided_at"]
+        update_fields=[
+            "status",
+            "decision_reason",
+            "points_before",
+            "amended_points",
+            "decided_by",
+            "decided_at",
+        ]
     )
     audit_record(
         actor=actor,
@@ -339,7 +352,11 @@ def credit_objection_decide(
     )
     if outcome != ObjectionStatus.UPHELD:
         audit_record(
-            actor=actor, action="credit.event_reviewed", obj=event, before=before_event, after=_event_snap(event)
+            actor=actor,
+            action="credit.event_reviewed",
+            obj=event,
+            before=before_event,
+            after=_event_snap(event),
         )
     notify(
         actor=actor,
@@ -364,7 +381,9 @@ def _items(items: list[dict[str, str]]) -> list[dict[str, str]]:
     for item in items:
         text = str(item.get("text", "")).strip()
         if text:
-            out.append({"kind": str(item.get("kind", "")), "key": str(item.get("key", "")), "text": text[:500]})
+            out.append(
+                {"kind": str(item.get("kind", "")), "key": str(item.get("key", "")), "text": text[:500]}
+            )
     return out
 
 

@@ -180,7 +180,7 @@ def owners_ratings(on: dt.date) -> Iterator[Fact]:
     )
     for company_id, estate_id, at, rating in [*feedback, *answers]:
         year, q = _quarter(_day(at))
-        groups[(company_id, estate_id, year, q)].append(Decimal(rating))
+        groups[(company_id, estate_id, year, q)].append(Decimal(str(rating)))
     minimum = int(county_setting("CREDIT_SATISFACTION_MIN"))
     good = county_setting("CREDIT_SATISFACTION_GOOD")
     poor = county_setting("CREDIT_SATISFACTION_POOR")
@@ -188,7 +188,7 @@ def owners_ratings(on: dt.date) -> Iterator[Fact]:
         end = _quarter_end(year, q)
         if end >= on or len(ratings) < minimum:
             continue
-        avg = (sum(ratings) / len(ratings)).quantize(Decimal("0.01"))
+        avg = (sum(ratings, Decimal(0)) / len(ratings)).quantize(Decimal("0.01"))
         if poor < avg < good:
             continue
         kind = "satisfaction_good" if avg >= good else "satisfaction_poor"

@@ -2,7 +2,6 @@
 (scores, dossier, rules, records, objections, consequences, notices)."""
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -125,7 +124,9 @@ def notices_public(request: HttpRequest) -> HttpResponse:
 
 
 def notice_public(request: HttpRequest, year: int, seq: int) -> HttpResponse:
-    return render(request, "credit/notice.html", {"notice": selectors.notice_public(year, seq), "preview": False})
+    return render(
+        request, "credit/notice.html", {"notice": selectors.notice_public(year, seq), "preview": False}
+    )
 
 
 def notice_public_pdf(request: HttpRequest, year: int, seq: int) -> HttpResponse:
@@ -208,7 +209,9 @@ def record_new(request: AuthedHttpRequest) -> HttpResponse:
 
 @role_required(*OBJECTION_ROLES)
 def objections(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, "credit/objections.html", {"objections": selectors.objections_for(request.user)[:300]})
+    return render(
+        request, "credit/objections.html", {"objections": selectors.objections_for(request.user)[:300]}
+    )
 
 
 @role_required(Role.COMPANY_STAFF)
@@ -272,14 +275,18 @@ def joint_export(request: AuthedHttpRequest) -> HttpResponse:
     for s in selectors.standings(on=on):
         c = s.explanation.company
         for reason, basis in s.restrictions:
-            rows.append([c.name, c.credit_code, s.explanation.level, s.explanation.score, reason, basis, str(on)])
+            rows.append(
+                [c.name, c.credit_code, s.explanation.level, s.explanation.score, reason, basis, str(on)]
+            )
     data = write_table(
         title=f"物业服务企业联合惩戒名单（{on:%Y年%-m月%-d日}）",
         headers=["企业名称", "统一社会信用代码", "信用等级", "信用分", "限制原因", "依据", "计算日期"],
         rows=rows,
         widths=[30, 22, 10, 10, 40, 50, 14],
     )
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f"attachment; filename=joint-punishment-{on}.xlsx"
     return resp
 
@@ -319,7 +326,11 @@ def notice_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
     for item in notice.items if notice else []:
         if item["key"] not in dict(choices):
             choices.append((item["key"], item["text"]))
-    initial = {"title": notice.title, "body": notice.body, "picks": [i["key"] for i in notice.items]} if notice else {}
+    initial = (
+        {"title": notice.title, "body": notice.body, "picks": [i["key"] for i in notice.items]}
+        if notice
+        else {}
+    )
     form = forms.NoticeForm(request.POST or None, initial=initial, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
@@ -335,7 +346,9 @@ def notice_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
         else:
             messages.success(request, "草稿已保存，请预览后发布。")
             return redirect("credit:notice_preview", pk=notice.pk)
-    return render(request, "credit/form.html", {"form": form, "title": "起草通报" if not notice else "修改通报"})
+    return render(
+        request, "credit/form.html", {"form": form, "title": "起草通报" if not notice else "修改通报"}
+    )
 
 
 @role_required(*BUREAU_ROLES)
@@ -343,7 +356,9 @@ def notice_preview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     notice = Notice.objects.filter(pk=pk).first()
     if notice is None:
         raise Http404
-    return render(request, "credit/notice.html", {"notice": notice, "preview": notice.status == NoticeStatus.DRAFT})
+    return render(
+        request, "credit/notice.html", {"notice": notice, "preview": notice.status == NoticeStatus.DRAFT}
+    )
 
 
 @require_POST
@@ -359,5 +374,3 @@ def notice_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("credit:notice_preview", pk=pk)
     messages.success(request, f"已发布：{notice.number}")
     return redirect("credit:notice_public", year=notice.year, seq=notice.seq)
-
-

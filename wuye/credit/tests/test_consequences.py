@@ -52,9 +52,7 @@ def test_a_restriction_on_honours_bars_an_otherwise_eligible_company(world):
 
     world.record("commendation")
     world.record("commendation")
-    cases.case_action_record(
-        actor=world.tf, case=world.case(), kind="restrict_honours", date=today()
-    )
+    cases.case_action_record(actor=world.tf, case=world.case(), kind="restrict_honours", date=today())
     credit_events_collect(actor=world.tf)
     s = _standing(world)
     assert s.explanation.level == "AA" and not s.eligible and s.reasons[0].startswith("被限制评优评先")

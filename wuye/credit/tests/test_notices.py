@@ -21,11 +21,17 @@ def test_task_force_drafts_previews_publishes_and_exports_a_numbered_notice(worl
     tf = login(Client(), world.tf)
     form = tf.get(reverse("credit:notice_new")).content.decode()
     assert f"event:{event.pk}" in form
-    resp = tf.post(reverse("credit:notice_new"), {"title": "", "body": "正文", "picks": [f"event:{event.pk}"]})
+    resp = tf.post(
+        reverse("credit:notice_new"), {"title": "", "body": "正文", "picks": [f"event:{event.pk}"]}
+    )
     assert "标题" in resp.content.decode() and not Notice.objects.exists()
     resp = tf.post(
         reverse("credit:notice_new"),
-        {"title": "关于物业服务违法违规问题的通报", "body": "现将有关情况通报如下。", "picks": [f"event:{event.pk}"]},
+        {
+            "title": "关于物业服务违法违规问题的通报",
+            "body": "现将有关情况通报如下。",
+            "picks": [f"event:{event.pk}"],
+        },
     )
     notice = Notice.objects.get()
     assert resp["Location"] == reverse("credit:notice_preview", args=[notice.pk])

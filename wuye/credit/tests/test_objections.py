@@ -24,7 +24,9 @@ def test_an_annulled_objection_removes_the_event_from_the_score_and_keeps_it_in_
     page = Client().get(reverse("credit:company_public", args=[world.company.credit_code])).content.decode()
     assert "有异议，复核中" in page
     assert explain(world.company).score == 70  # disputed, still counting until decided
-    credit_objection_decide(actor=world.tf, objection=objection, outcome="annulled", reason="复议决定撤销原处罚")
+    credit_objection_decide(
+        actor=world.tf, objection=objection, outcome="annulled", reason="复议决定撤销原处罚"
+    )
     event.refresh_from_db()
     objection.refresh_from_db()
     assert event.status == EventStatus.ANNULLED and objection.status == ObjectionStatus.ANNULLED
@@ -51,7 +53,10 @@ def test_an_amended_objection_changes_the_points_and_an_upheld_one_changes_nothi
     event.refresh_from_db()
     assert event.status == EventStatus.AMENDED and event.points_override == -4
     assert explain(world.company).score == 76
-    assert list(CreditObjection.objects.order_by("pk").values_list("status", flat=True)) == ["amended", "upheld"]
+    assert list(CreditObjection.objects.order_by("pk").values_list("status", flat=True)) == [
+        "amended",
+        "upheld",
+    ]
 
 
 def test_only_the_company_objects_and_only_within_the_window(world, event):
@@ -77,9 +82,14 @@ def test_company_objects_through_the_page_and_the_task_force_decides_through_the
     assert resp.status_code == 302
     objection = CreditObjection.objects.get()
     assert login(Client(), world.other_staff).get(url).status_code == 404
-    assert login(Client(), world.staff).get(reverse("credit:objection_decide", args=[objection.pk])).status_code == 403
+    assert (
+        login(Client(), world.staff).get(reverse("credit:objection_decide", args=[objection.pk])).status_code
+        == 403
+    )
     tf = login(Client(), world.tf)
-    resp = tf.post(reverse("credit:objection_decide", args=[objection.pk]), {"outcome": "upheld", "reason": ""})
+    resp = tf.post(
+        reverse("credit:objection_decide", args=[objection.pk]), {"outcome": "upheld", "reason": ""}
+    )
     assert "复核理由" in resp.content.decode()
     resp = tf.post(
         reverse("credit:objection_decide", args=[objection.pk]), {"outcome": "upheld", "reason": "事实清楚"}

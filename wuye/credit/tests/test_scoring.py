@@ -45,11 +45,17 @@ def test_score_of_a_planted_company_equals_the_sum_its_explanation_shows(world):
     explained = _last_json("credit_explain", world.company.credit_code, "--json")
     assert explained["score"] == 70 and explained["level"] == "A"
     assert sum(line["points"] for line in explained["lines"]) == explained["score"]
-    assert {line["event"].split("：")[0] for line in explained["lines"]} == {"基础分", "行政处罚", "约谈企业法人", "表彰奖励"}
+    assert {line["event"].split("：")[0] for line in explained["lines"]} == {
+        "基础分",
+        "行政处罚",
+        "约谈企业法人",
+        "表彰奖励",
+    }
     penalty = next(line for line in explained["lines"] if line["event"].startswith("行政处罚"))
-    assert penalty["source"].startswith("台账事项 ") and penalty["expires"] == add_months(
-        today() - dt.timedelta(days=10), 12
-    ).isoformat()
+    assert (
+        penalty["source"].startswith("台账事项 ")
+        and penalty["expires"] == add_months(today() - dt.timedelta(days=10), 12).isoformat()
+    )
     scores = {row["credit_code"]: row for row in _last_json("credit_scores", "--json")}
     assert scores[world.company.credit_code] == {
         "company": world.company.name,
@@ -79,7 +85,9 @@ def test_a_veto_event_sets_the_lowest_level_whatever_the_points(world):
     assert ex.score == 80 + 25 - 20 == 85  # the points alone would give AA
     assert ex.veto and ex.level == "B"
     assert _last_json("credit_explain", world.company.credit_code, "--json")["level"] == "B"
-    row = next(r for r in _last_json("credit_scores", "--json") if r["credit_code"] == world.company.credit_code)
+    row = next(
+        r for r in _last_json("credit_scores", "--json") if r["credit_code"] == world.company.credit_code
+    )
     assert row["veto"] is True and row["level"] == "B"
 
 
@@ -91,7 +99,9 @@ def test_an_expired_event_stops_counting_on_its_expiry_day(world):
     day_before = event.expires - dt.timedelta(days=1)
     assert explain(world.company, on=day_before).score == 70
     assert explain(world.company, on=event.expires).score == 80
-    last = _last_json("credit_explain", world.company.credit_code, "--on", event.expires.isoformat(), "--json")
+    last = _last_json(
+        "credit_explain", world.company.credit_code, "--on", event.expires.isoformat(), "--json"
+    )
     assert last == {"score": 80, "level": "A", "lines": [last["lines"][0]]}
 
 
@@ -104,7 +114,10 @@ def test_a_changed_rule_applies_from_its_date_and_an_earlier_date_keeps_the_old_
     assert explain(world.company, on=before).score == 70
     assert explain(world.company, on=after).score == 50
     assert explain(world.company, on=after).level == "B"
-    assert _last_json("credit_explain", world.company.credit_code, "--on", before.isoformat(), "--json")["score"] == 70
+    assert (
+        _last_json("credit_explain", world.company.credit_code, "--on", before.isoformat(), "--json")["score"]
+        == 70
+    )
     rows = _last_json("credit_scores", "--on", after.isoformat(), "--json")
     assert next(r for r in rows if r["credit_code"] == world.company.credit_code)["score"] == 50
 
