@@ -31,6 +31,10 @@ def test_an_annulled_objection_removes_the_event_from_the_score_and_keeps_it_in_
     objection.refresh_from_db()
     assert event.status == EventStatus.ANNULLED and objection.status == ObjectionStatus.ANNULLED
     assert objection.points_before == -10
+    from wuye.notify.models import Notification
+
+    note = Notification.objects.get(key=f"credit.objection:{objection.pk}:decided", user=world.staff)
+    assert "撤销记录" in note.text
     assert explain(world.company).score == 80
     dossier = login(Client(), world.tf).get(reverse("credit:dossier", args=[world.company.credit_code]))
     assert "复核撤销" in dossier.content.decode() and "复议决定撤销原处罚" in dossier.content.decode()
