@@ -99,3 +99,21 @@ def test_exposure_filters_by_year_and_company(world):
     assert "钟住建罚〔2026〕9号" in tbody and "钟住建罚〔2026〕1号" not in tbody
     page = Client().get(reverse("credit:exposure"), {"year": "2001"}).content.decode()
     assert "暂无" in page.split("<tbody>")[1]
+
+
+def test_the_public_credit_list_runs_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wuye.testing import make_company
+
+    world.penalty()
+    world.collect()
+    with CaptureQueriesContext(connection) as few:
+        Client().get(reverse("credit:public_list"))
+    for _ in range(4):
+        make_company()
+    world.penalty(estate=world.other_estate, number="钟住建罚〔2026〕5号")
+    world.collect()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        Client().get(reverse("credit:public_list"))
