@@ -247,6 +247,8 @@ _DECLARED: tuple[Setting, ...] = (
     ),
     Setting("EXPOSURE_RETENTION_MONTHS", 36, "月", "曝光台信息公开期限"),
     Setting("NOTICE_NUMBER_PREFIX", "钟住建通", "", "通报文号前缀"),
+    # the audit trail's parallel chains: concurrent writers spread over them instead of queueing behind one head
+    Setting("AUDIT_CHAINS", 16, "条", "审计链并行链数"),
     # Notifications (wuye.notify): SMS waits out the quiet hours; a failed send is retried a few times, never twice sent
     Setting("NOTIFY_QUIET_START", "22:00", "时:分", "短信免打扰开始时间"),
     Setting("NOTIFY_QUIET_END", "08:00", "时:分", "短信免打扰结束时间"),
