@@ -81,7 +81,8 @@ def _event_snap(e: CreditEvent) -> dict[str, Any]:
 # --- collecting ----------------------------------------------------------------------------------------------
 
 
-def _insert(actor: Actor, fact: Fact) -> CreditEvent | None:
+@requires_actor
+def _insert(*, actor: Actor, fact: Fact) -> CreditEvent | None:
     try:
         with transaction.atomic():  # a savepoint: a concurrent collector's row wins, ours is dropped
             event = CreditEvent.objects.create(
@@ -116,7 +117,7 @@ def credit_events_collect(*, actor: Actor, on: dt.date | None = None) -> list[Cr
             if (fact.type, fact.key) in seen:
                 continue
             seen.add((fact.type, fact.key))
-            event = _insert(actor, fact)
+            event = _insert(actor=actor, fact=fact)
             if event is not None:
                 created.append(event)
     return created
