@@ -58,3 +58,24 @@ def test_owners_ratings_of_an_ended_quarter_become_one_event(world):
 
 def test_every_source_yields_nothing_on_an_empty_county(db):
     assert all(list(source(today())) == [] for source in SOURCES.values())
+
+
+def test_a_revenue_finding_counts_once_the_task_force_opens_a_case_on_it(world):
+    from wuye.intake.services import finding_open_or_update
+    from wuye.kernel.actors import SystemActor
+
+    result = finding_open_or_update(
+        actor=SystemActor("revenue_checks"),
+        key=f"revenue:no_account:{world.estate.code}",
+        estate=world.estate,
+        category="2.1",
+        text="未开设公共收益专门账户。",
+        evidence={"check": "no_account"},
+    )
+    world.collect()
+    assert not CreditEvent.objects.exists()  # an unconfirmed finding is not a record
+    case = cases.case_create_from_lead(actor=world.tf, lead=result.lead, category="2.1")
+    world.collect()
+    event = CreditEvent.objects.get()
+    assert event.type == "revenue_finding" and event.company == world.company
+    assert case.number in event.summary and event.details["check"] == "no_account"
