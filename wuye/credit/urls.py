@@ -22,6 +22,7 @@ urlpatterns = [
     path("credit/bureau/joint-punishment.xlsx", views.joint_export, name="joint_export"),
     path("credit/bureau/objections/", views.objections, name="objections"),
     path("credit/bureau/objections/<int:pk>/", views.objection_decide, name="objection_decide"),
+    path("credit/bureau/objections/<int:pk>/evidence/", views.objection_evidence, name="objection_evidence"),
     path("credit/bureau/events/<int:pk>/objection/", views.objection_new, name="objection_new"),
     path("credit/bureau/notices/", views.notices, name="notices"),
     path("credit/bureau/notices/new/", views.notice_edit, name="notice_new"),

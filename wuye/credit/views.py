@@ -4,7 +4,7 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
@@ -241,6 +241,16 @@ def objection_new(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "deadline": services.objection_deadline(event),
         },
     )
+
+
+@role_required(*OBJECTION_ROLES)
+def objection_evidence(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    """The evidence of an objection: to the county's roles and to the company that objected."""
+    objection = selectors.objections_for(request.user).filter(pk=pk).first()
+    if objection is None or not objection.evidence:
+        raise Http404("没有找到该证明材料")
+    name = (objection.evidence.name or "evidence").rsplit("/", 1)[-1]
+    return FileResponse(objection.evidence.open("rb"), filename=name, as_attachment=False)
 
 
 @role_required(*BUREAU_ROLES)

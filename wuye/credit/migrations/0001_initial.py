@@ -6,154 +6,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeSequence',
+            name="NoticeSequence",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='CreditEvent',
+            name="CreditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='事件类型')),
-                ('source_key', models.CharField(max_length=120, verbose_name='来源键')),
-                ('date', models.DateField(verbose_name='发生日期')),
-                ('expires', models.DateField(verbose_name='失效日期')),
-                ('summary', models.CharField(max_length=300, verbose_name='事实')),
-                ('source_label', models.CharField(max_length=120, verbose_name='来源')),
-                ('source_url', models.CharField(blank=True, max_length=200, verbose_name='来源链接')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='来源数据')),
-                ('status', models.CharField(choices=[('active', '有效'), ('amended', '复核变更'), ('annulled', '复核撤销')], default='active', max_length=10, verbose_name='状态')),
-                ('points_override', models.IntegerField(blank=True, null=True, verbose_name='复核后分值')),
-                ('created_at', models.DateTimeField(verbose_name='记录时间')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_events', to='registry.propertycompany', verbose_name='物业企业')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_events', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="事件类型")),
+                ("source_key", models.CharField(max_length=120, verbose_name="来源键")),
+                ("date", models.DateField(verbose_name="发生日期")),
+                ("expires", models.DateField(verbose_name="失效日期")),
+                ("summary", models.CharField(max_length=300, verbose_name="事实")),
+                ("source_label", models.CharField(max_length=120, verbose_name="来源")),
+                ("source_url", models.CharField(blank=True, max_length=200, verbose_name="来源链接")),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="来源数据")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "有效"), ("amended", "复核变更"), ("annulled", "复核撤销")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("points_override", models.IntegerField(blank=True, null=True, verbose_name="复核后分值")),
+                ("created_at", models.DateTimeField(verbose_name="记录时间")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_events",
+                        to="registry.propertycompany",
+                        verbose_name="物业企业",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_events",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用事件',
-                'verbose_name_plural': '信用事件',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "信用事件",
+                "verbose_name_plural": "信用事件",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditObjection',
+            name="CreditObjection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reasons', models.TextField(verbose_name='异议理由')),
-                ('evidence', models.FileField(blank=True, upload_to='credit/objections/%Y/%m/', verbose_name='证明材料')),
-                ('raised_at', models.DateTimeField(verbose_name='提出时间')),
-                ('status', models.CharField(choices=[('open', '复核中'), ('upheld', '维持'), ('amended', '变更分值'), ('annulled', '撤销记录')], default='open', max_length=10, verbose_name='状态')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='复核理由')),
-                ('points_before', models.IntegerField(blank=True, null=True, verbose_name='复核前分值')),
-                ('amended_points', models.IntegerField(blank=True, null=True, verbose_name='变更后分值')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='复核时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='复核人')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='credit.creditevent', verbose_name='信用事件')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reasons", models.TextField(verbose_name="异议理由")),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True, upload_to="credit/objections/%Y/%m/", verbose_name="证明材料"
+                    ),
+                ),
+                ("raised_at", models.DateTimeField(verbose_name="提出时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "复核中"),
+                            ("upheld", "维持"),
+                            ("amended", "变更分值"),
+                            ("annulled", "撤销记录"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="复核理由")),
+                ("points_before", models.IntegerField(blank=True, null=True, verbose_name="复核前分值")),
+                ("amended_points", models.IntegerField(blank=True, null=True, verbose_name="变更后分值")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="复核时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="复核人",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="credit.creditevent",
+                        verbose_name="信用事件",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用异议',
-                'verbose_name_plural': '信用异议',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "信用异议",
+                "verbose_name_plural": "信用异议",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditRecord',
+            name="CreditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(max_length=40, verbose_name='事件类型')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('text', models.CharField(max_length=300, verbose_name='事实（一句话，不含个人信息）')),
-                ('document_no', models.CharField(blank=True, max_length=100, verbose_name='文件/决定文号')),
-                ('created_at', models.DateTimeField(verbose_name='录入时间')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.propertycompany', verbose_name='物业企业')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('estate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(max_length=40, verbose_name="事件类型")),
+                ("date", models.DateField(verbose_name="日期")),
+                ("text", models.CharField(max_length=300, verbose_name="事实（一句话，不含个人信息）")),
+                ("document_no", models.CharField(blank=True, max_length=100, verbose_name="文件/决定文号")),
+                ("created_at", models.DateTimeField(verbose_name="录入时间")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.propertycompany",
+                        verbose_name="物业企业",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专班录入的信用信息',
-                'verbose_name_plural': '专班录入的信用信息',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "专班录入的信用信息",
+                "verbose_name_plural": "专班录入的信用信息",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditRuleVersion',
+            name="CreditRuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('base_score', models.IntegerField(verbose_name='基础分')),
-                ('points', models.JSONField(verbose_name='事件分值')),
-                ('bands', models.JSONField(verbose_name='等级分数线')),
-                ('veto_types', models.JSONField(verbose_name='一票否决事件类型')),
-                ('note', models.CharField(max_length=300, verbose_name='修订说明')),
-                ('created_at', models.DateTimeField(verbose_name='修订时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修订人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("base_score", models.IntegerField(verbose_name="基础分")),
+                ("points", models.JSONField(verbose_name="事件分值")),
+                ("bands", models.JSONField(verbose_name="等级分数线")),
+                ("veto_types", models.JSONField(verbose_name="一票否决事件类型")),
+                ("note", models.CharField(max_length=300, verbose_name="修订说明")),
+                ("created_at", models.DateTimeField(verbose_name="修订时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修订人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信用评价规则版本',
-                'verbose_name_plural': '信用评价规则版本',
-                'ordering': ['-effective_from', '-id'],
+                "verbose_name": "信用评价规则版本",
+                "verbose_name_plural": "信用评价规则版本",
+                "ordering": ["-effective_from", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='正文')),
-                ('items', models.JSONField(blank=True, default=list, verbose_name='通报事项')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年度')),
-                ('seq', models.PositiveIntegerField(blank=True, null=True, verbose_name='年度序号')),
-                ('number', models.CharField(blank=True, max_length=40, verbose_name='文号')),
-                ('created_at', models.DateTimeField(verbose_name='起草时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="正文")),
+                ("items", models.JSONField(blank=True, default=list, verbose_name="通报事项")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年度")),
+                ("seq", models.PositiveIntegerField(blank=True, null=True, verbose_name="年度序号")),
+                ("number", models.CharField(blank=True, max_length=40, verbose_name="文号")),
+                ("created_at", models.DateTimeField(verbose_name="起草时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报',
-                'verbose_name_plural': '通报',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "通报",
+                "verbose_name_plural": "通报",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='creditevent',
-            index=models.Index(fields=['company', 'date'], name='credit_event_company_date'),
+            model_name="creditevent",
+            index=models.Index(fields=["company", "date"], name="credit_event_company_date"),
         ),
         migrations.AddIndex(
-            model_name='creditevent',
-            index=models.Index(fields=['type', 'date'], name='credit_event_type_date'),
+            model_name="creditevent",
+            index=models.Index(fields=["type", "date"], name="credit_event_type_date"),
         ),
         migrations.AddConstraint(
-            model_name='creditevent',
-            constraint=models.UniqueConstraint(fields=('type', 'source_key'), name='credit_event_unique_source'),
+            model_name="creditevent",
+            constraint=models.UniqueConstraint(
+                fields=("type", "source_key"), name="credit_event_unique_source"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creditevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'amended'), _negated=True), ('points_override__isnull', False), _connector='OR'), name='credit_event_amended_points'),
+            model_name="creditevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "amended"), _negated=True),
+                    ("points_override__isnull", False),
+                    _connector="OR",
+                ),
+                name="credit_event_amended_points",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='creditobjection',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('event',), name='credit_objection_one_open'),
+            model_name="creditobjection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("event",), name="credit_objection_one_open"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.UniqueConstraint(fields=('year', 'seq'), name='notice_unique_year_seq'),
+            model_name="notice",
+            constraint=models.UniqueConstraint(fields=("year", "seq"), name="notice_unique_year_seq"),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), models.Q(('year__isnull', False), ('seq__isnull', False)), _connector='OR'), name='notice_published_numbered'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    models.Q(("year__isnull", False), ("seq__isnull", False)),
+                    _connector="OR",
+                ),
+                name="notice_published_numbered",
+            ),
         ),
     ]

@@ -86,6 +86,10 @@ def test_company_objects_through_the_page_and_the_task_force_decides_through_the
     assert resp.status_code == 302
     objection = CreditObjection.objects.get()
     assert login(Client(), world.other_staff).get(url).status_code == 404
+    evidence = reverse("credit:objection_evidence", args=[objection.pk])
+    assert b"".join(login(Client(), world.tf).get(evidence).streaming_content).startswith(b"%PDF")
+    assert company.get(evidence).status_code == 200
+    assert login(Client(), world.other_staff).get(evidence).status_code == 404
     assert (
         login(Client(), world.staff).get(reverse("credit:objection_decide", args=[objection.pk])).status_code
         == 403
