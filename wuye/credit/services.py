@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from wuye.accounts.models import BUREAU_ROLES, Role
+from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
@@ -101,7 +101,29 @@ def _insert(*, actor: Actor, fact: Fact) -> CreditEvent | None:
     except IntegrityError:
         return None
     audit_record(actor=actor, action="credit.event_recorded", obj=event, after=_event_snap(event))
+    if not EVENT_TYPES[event.type].good if event.type in EVENT_TYPES else False:
+        _tell_company(actor=actor, event=event)
     return event
+
+
+def _tell_company(*, actor: Actor, event: CreditEvent) -> None:
+    """Bad information: the company's staff learn of it at once, since the objection window runs from now."""
+    staff = User.objects.filter(
+        role=Role.COMPANY_STAFF, company_id=event.company_id, is_active=True
+    ).order_by("pk")
+    for user in staff:
+        notify(
+            actor=actor,
+            key=f"credit.event:{event.pk}:recorded:{user.pk}",
+            event="credit_event_recorded",
+            context={
+                "company": event.company.name,
+                "event": event.summary[:40],
+                "deadline": objection_deadline(event).isoformat(),
+            },
+            user=user,
+            link=reverse("credit:objection_new", args=[event.pk]),
+        )
 
 
 @requires_actor

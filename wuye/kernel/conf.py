@@ -278,6 +278,7 @@ _DECLARED: tuple[Setting, ...] = (
             "monthly_report_due_soon": "{company}：{month}整改工作月报应于{due}前报送（{estate}）。{link}",
             "monthly_report_due_today": "{company}：{month}整改工作月报今天（{due}）截止报送（{estate}）。{link}",
             # to the company: the review of its objection to a credit record (issue #16)
+            "credit_event_recorded": "{company}：新增信用记录“{event}”。如有异议，请于{deadline}前在平台提出：{link}",
             "credit_objection_decided": "{company}：您对信用记录“{event}”提出的异议已复核，结论：{outcome}。{link}",
         },
         "",

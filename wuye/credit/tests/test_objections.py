@@ -20,6 +20,12 @@ def event(world):
 
 
 def test_an_annulled_objection_removes_the_event_from_the_score_and_keeps_it_in_the_history(world, event):
+    from wuye.notify.models import Notification
+
+    told = Notification.objects.get(
+        key=f"credit.event:{event.pk}:recorded:{world.staff.pk}", user=world.staff
+    )
+    assert "如有异议" in told.text and not Notification.objects.filter(user=world.other_staff).exists()
     objection = credit_objection_raise(actor=world.staff, event=event, reasons="处罚决定已被复议机关撤销")
     page = Client().get(reverse("credit:company_public", args=[world.company.credit_code])).content.decode()
     assert "有异议，复核中" in page
@@ -31,8 +37,6 @@ def test_an_annulled_objection_removes_the_event_from_the_score_and_keeps_it_in_
     objection.refresh_from_db()
     assert event.status == EventStatus.ANNULLED and objection.status == ObjectionStatus.ANNULLED
     assert objection.points_before == -10
-    from wuye.notify.models import Notification
-
     note = Notification.objects.get(key=f"credit.objection:{objection.pk}:decided", user=world.staff)
     assert "撤销记录" in note.text
     assert explain(world.company).score == 80
