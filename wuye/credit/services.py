@@ -106,6 +106,7 @@ def _insert(*, actor: Actor, fact: Fact) -> CreditEvent | None:
     return event
 
 
+@requires_actor
 def _tell_company(*, actor: Actor, event: CreditEvent) -> None:
     """Bad information: the company's staff learn of it at once, since the objection window runs from now."""
     staff = User.objects.filter(
