@@ -101,7 +101,8 @@ def _insert(*, actor: Actor, fact: Fact) -> CreditEvent | None:
     except IntegrityError:
         return None
     audit_record(actor=actor, action="credit.event_recorded", obj=event, after=_event_snap(event))
-    if not EVENT_TYPES[event.type].good if event.type in EVENT_TYPES else False:
+    known = EVENT_TYPES.get(event.type)
+    if known is not None and not known.good:
         _tell_company(actor=actor, event=event)
     return event
 
