@@ -20,6 +20,7 @@ urlpatterns = [
     path("triage/", include("wuye.triage.urls")),
     path("", include("wuye.revenue.urls")),
     path("voting/", include("wuye.voting.urls")),
+    path("", include("wuye.credit.urls")),
     path("audit/", include("wuye.audit.urls")),
     path("notifications/", include("wuye.notify.urls")),
     path("api/v1/", include("wuye.api_urls")),

@@ -37,6 +37,7 @@ SYSTEM_JOBS: dict[str, str] = {
     "backup": "备份恢复",
     "notifications": "消息通知",
     "enrolment_link": "命令行签发动态口令绑定链接",
+    "credit_collect": "信用事件汇集",
 }
 
 # the channels through which the public acts without an account

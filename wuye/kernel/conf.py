@@ -202,6 +202,51 @@ _DECLARED: tuple[Setting, ...] = (
         "VOTING_THREE_QUARTER_ITEMS", frozenset({6, 7, 8}), "项", "须四分之三同意的表决事项（民法典第278条）"
     ),
     Setting("VOTING_OBJECTION_DAYS", 7, "天", "表决结果询异公示期"),
+    # §10 / R8 credit (the defaults of the first rule version; the office head edits dated versions in the app)
+    Setting("CREDIT_RECORD_MONTHS", 12, "月", "信用记录有效期"),
+    Setting("CREDIT_BASE_SCORE", 80, "分", "信用基础分"),
+    Setting(
+        "CREDIT_EVENT_POINTS",
+        {
+            "interview": -5,
+            "penalty": -10,
+            "referral": -3,
+            "restrict_honours": -5,
+            "revenue_finding": -5,
+            "revisit_failed": -3,
+            "satisfaction_poor": -3,
+            "satisfaction_good": 3,
+            "closed_early": 1,
+            "commendation": 5,
+            "fund_misuse": -20,
+            "refuse_to_leave": -20,
+            "safety_incident": -20,
+        },
+        "分",
+        "信用事件分值（按事件类型）",
+    ),
+    Setting("CREDIT_LEVEL_BANDS", {"AAA": 95, "AA": 85, "A": 70}, "分", "信用等级分数线（低于 A 级为 B 级）"),
+    Setting(
+        "CREDIT_VETO_TYPES", ("fund_misuse", "refuse_to_leave", "safety_incident"), "", "一票否决事件类型"
+    ),
+    Setting("CREDIT_OBJECTION_DAYS", 15, "天", "企业对信用事件提出异议的期限"),
+    Setting("CREDIT_SATISFACTION_MIN", 5, "份", "计入信用的季度满意度最少评价数"),
+    Setting("CREDIT_SATISFACTION_GOOD", Decimal("4.50"), "分", "季度满意度良好信息线（1–5 分）"),
+    Setting("CREDIT_SATISFACTION_POOR", Decimal("2.50"), "分", "季度满意度不良信息线（1–5 分）"),
+    Setting("CREDIT_EARLY_CLOSE_DAYS", 3, "天", "提前完成整改（早于完成时限的天数）"),
+    Setting("CREDIT_HONOURS_LEVELS", ("AAA", "AA"), "", "可参加评优评先的信用等级"),
+    Setting(
+        "CREDIT_LEGAL_BASIS",
+        {
+            "veto": "《物业管理条例》第五十九条至第六十四条；《广西壮族自治区物业管理条例》相关规定",
+            "level": "《物业服务企业信用信息管理办法》（县住建局）信用等级为 B 级的管理措施",
+            "restrict_honours": "《物业管理条例》第四十九条；专班督办措施（限制评优评先）",
+        },
+        "",
+        "联合惩戒的依据（按限制原因）",
+    ),
+    Setting("EXPOSURE_RETENTION_MONTHS", 36, "月", "曝光台信息公开期限"),
+    Setting("NOTICE_NUMBER_PREFIX", "钟住建通", "", "通报文号前缀"),
     # the audit trail's parallel chains: concurrent writers spread over them instead of queueing behind one head
     Setting("AUDIT_CHAINS", 16, "条", "审计链并行链数"),
     # Notifications (wuye.notify): SMS waits out the quiet hours; a failed send is retried a few times, never twice sent
@@ -232,6 +277,9 @@ _DECLARED: tuple[Setting, ...] = (
             # to the company: the monthly report (issue #15)
             "monthly_report_due_soon": "{company}：{month}整改工作月报应于{due}前报送（{estate}）。{link}",
             "monthly_report_due_today": "{company}：{month}整改工作月报今天（{due}）截止报送（{estate}）。{link}",
+            # to the company: the review of its objection to a credit record (issue #16)
+            "credit_event_recorded": "{company}：新增信用记录“{event}”。如有异议，请于{deadline}前在平台提出：{link}",
+            "credit_objection_decided": "{company}：您对信用记录“{event}”提出的异议已复核，结论：{outcome}。{link}",
         },
         "",
         "消息模板",

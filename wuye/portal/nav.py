@@ -39,6 +39,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
+    NavItem("企业信用", "credit:bureau", frozenset({B, T, C})),
+    NavItem("信用异议", "credit:objections", frozenset({S})),
     NavItem("我的消息", "notify:inbox", frozenset({B, T, C, S, M, OW})),
     NavItem("后台", "admin:index", frozenset({B})),
 )
@@ -48,6 +50,8 @@ PUBLIC_NAV: tuple[tuple[str, str], ...] = (
     ("我要反映问题", "portal:report"),
     ("查询办理进度", "intake:track"),
     ("小区公示", "portal:estates"),
+    ("企业信用", "credit:public_list"),
+    ("曝光台", "credit:exposure"),
     ("业主登录", "accounts:owner_login"),
     ("工作人员登录", "accounts:login"),
 )

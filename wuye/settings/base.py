@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wuye.triage",
     "wuye.revenue",
     "wuye.voting",
+    "wuye.credit",
     "wuye.portal",
 ]
 
@@ -277,11 +278,13 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
     "wuye.notify.tick.send_due",
+    "wuye.credit.tick.collect_events",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
 WUYE_ESTATE_SECTIONS = [
     "wuye.portal.estate_sections.management",
+    "wuye.credit.estate_sections.credit_warning",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
@@ -292,6 +295,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.intake.demo",
     "wuye.revenue.demo",
     "wuye.voting.demo",
+    "wuye.credit.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",
 ]

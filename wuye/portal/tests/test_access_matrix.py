@@ -163,6 +163,29 @@ EXPECTED: dict[str, str] = {
     "portal:favicon": "R R R R R R R",
     "notify:inbox": "L 2 2 2 2 2 2",
     "notify:mark_read": "L 5 5 5 5 5 5",
+    "credit:public_list": "2 2 2 2 2 2 2",
+    "credit:company_public": "2 2 2 2 2 2 2",
+    "credit:red_black": "2 2 2 2 2 2 2",
+    "credit:exposure": "2 2 2 2 2 2 2",
+    "credit:exposure_feed": "2 2 2 2 2 2 2",
+    "credit:notices_public": "2 2 2 2 2 2 2",
+    "credit:notice_public": "2 2 2 2 2 2 2",
+    "credit:notice_pdf": "2 2 2 2 2 2 2",
+    "credit:bureau": "L 2 2 2 3 3 3",
+    "credit:dossier": "L 2 2 2 4 3 3",
+    "credit:rules": "L 2 2 2 3 3 3",
+    "credit:record_new": "L 2 2 3 3 3 3",
+    "credit:honours": "L 2 2 2 3 3 3",
+    "credit:joint_export": "L 2 2 2 3 3 3",
+    "credit:objections": "L 2 2 2 2 3 3",
+    "credit:objection_decide": "L 2 2 3 3 3 3",
+    "credit:objection_evidence": "L 4 4 4 4 3 3",
+    "credit:objection_new": "L 3 3 3 4 3 3",
+    "credit:notices": "L 2 2 3 3 3 3",
+    "credit:notice_new": "L 2 2 3 3 3 3",
+    "credit:notice_preview": "L 2 2 3 3 3 3",
+    "credit:notice_edit": "L 2 2 3 3 3 3",
+    "credit:notice_publish": "5 5 5 5 5 5 5",
     "accounts:enrol_link": "4 4 4 4 4 4 4",
     "accounts:api_tokens": "L 2 3 3 3 3 3",
     "accounts:api_token_revoke": "L 5 3 3 3 3 3",
@@ -209,7 +232,19 @@ def objects() -> dict:
     lead = Lead.objects.filter(estate=estate).order_by("pk").first() or Lead.objects.order_by("pk").first()
     assembly = Assembly.objects.filter(status="published").order_by("pk").first() or Assembly.objects.first()
     ballot = Ballot.objects.filter(assembly=assembly, channel="paper").order_by("pk").first()
+    from wuye.credit.models import CreditEvent, CreditObjection, Notice
+    from wuye.credit.selectors import last_quarters
+
+    foreign_company = ServiceContract.objects.filter(estate=estate).order_by("pk").first().company
+    notice = Notice.objects.filter(status="published").order_by("pk").first()
     return {
+        "credit_code": foreign_company.credit_code,
+        "credit_event": _pk(CreditEvent.objects.filter(company=foreign_company), CreditEvent),
+        "credit_objection": _pk(CreditObjection.objects.all(), CreditObjection),
+        "notice": notice.pk,
+        "notice_year": notice.year,
+        "notice_seq": notice.seq,
+        "quarter": last_quarters()[0],
         "estate": estate,
         "case": case,
         "lead": lead,
@@ -248,6 +283,12 @@ PK_OF = {
     "revenue:entry_vouchers": "entry",
     "revenue:voucher": "voucher",
     "revenue:objection_answer": "revenue_objection",
+    "credit:objection_decide": "credit_objection",
+    "credit:objection_evidence": "credit_objection",
+    "credit:objection_new": "credit_event",
+    "credit:notice_preview": "notice",
+    "credit:notice_edit": "notice",
+    "credit:notice_publish": "notice",
 }
 
 
@@ -282,6 +323,10 @@ def kwargs_for(key: str, names: list[str], o: dict) -> dict:
                 "motion_pk": lambda: o["motion"],
                 "doc_pk": lambda: o["document"],
                 "objection_pk": lambda: o["voting_objection"],
+                "credit_code": lambda: o["credit_code"],
+                "quarter": lambda: o["quarter"],
+                "year": lambda: o["notice_year"],
+                "seq": lambda: o["notice_seq"],
                 "action": lambda: "close",
                 "fmt": lambda: "json",
                 "request_id": lambda: o["lead"].pk,
