@@ -37,6 +37,8 @@ SYSTEM_JOBS: dict[str, str] = {
     "backup": "备份恢复",
     "notifications": "消息通知",
     "enrolment_link": "命令行签发动态口令绑定链接",
+    "assets_checks": "电梯、移交与维修资金检查",
+    "import_elevators": "电梯台账导入",
 }
 
 # the channels through which the public acts without an account

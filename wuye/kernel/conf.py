@@ -206,6 +206,11 @@ _DECLARED: tuple[Setting, ...] = (
     # R6 elevators — the elevator registry of issue #17 (老旧电梯)
     Setting("OLD_ELEVATOR_YEARS", 15, "年", "老旧电梯的使用年限"),
     Setting("ELEVATOR_MAINTENANCE_DAYS", 15, "天", "电梯维护保养间隔"),
+    Setting("ELEVATOR_FAULT_COUNT", 3, "次", "电梯频繁故障的次数（统计期内达到即为紧急线索）"),
+    Setting("ELEVATOR_FAULT_WINDOW_DAYS", 30, "天", "电梯频繁故障的统计期"),
+    Setting("ELEVATOR_FUNDING_DAYS", 90, "天", "业主表决同意更新后资金应到位的期限"),
+    # R5: a contract that ended within this many days opens its handover automatically (older ones are history)
+    Setting("HANDOVER_LOOKBACK_DAYS", 365, "天", "合同到期自动开启移交的回溯天数"),
     # §6 — the companies' monthly reports of issue #15 (月报，每月20日前)
     Setting("MONTHLY_REPORT_DAY", 20, "日", "物业企业月报报送截止日"),
     # §1 — the party-organisation coverage figure of issue #15
