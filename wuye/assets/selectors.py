@@ -7,11 +7,11 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
+from wuye.accounts.models import COUNTY_READ_ROLES, STAFF_ROLES, Role, User
 from wuye.cases.models import Case
+from wuye.common.dates import today
 from wuye.intake.models import Lead, LeadStatus
 from wuye.kernel.case_states import OPEN_STATES
-from wuye.accounts.models import COUNTY_READ_ROLES, STAFF_ROLES, Role, User
-from wuye.common.dates import today
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estates_visible_to

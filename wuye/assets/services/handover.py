@@ -18,7 +18,14 @@ from wuye.kernel.actors import Actor, SystemActor, requires_actor
 from wuye.registry.models import Estate, PropertyCompany, ServiceContract
 from wuye.voting.models import Motion
 
-from ..models import Handover, HandoverItem, HandoverSource, HandoverStatus, IncomingKind, ItemKind, ItemStatus
+from ..models import (
+    Handover,
+    HandoverItem,
+    HandoverStatus,
+    IncomingKind,
+    ItemKind,
+    ItemStatus,
+)
 from ._common import acting_user
 
 if TYPE_CHECKING:
