@@ -1,0 +1,44 @@
+"""Builders for the assets tests: through the services, as users would."""
+
+import datetime as dt
+import io
+from typing import Any
+
+from openpyxl import Workbook
+
+from wuye.assets import services
+from wuye.assets.models import Elevator
+from wuye.common.dates import today
+from wuye.kernel.actors import SystemActor
+from wuye.registry.models import Estate
+
+DEMO = SystemActor("demo")
+HEADERS = ["使用登记证编号", "小区编码", "楼栋", "单元", "制造单位", "型号", "安装日期", "最近定期检验日期", "检验结论", "维保单位"]
+
+
+def register_xlsx(rows: list[list[Any]]) -> bytes:
+    """A special-equipment register as the market regulator exports it: a title line, the header, the rows."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["钟山县特种设备使用登记台账（电梯）"])
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def elevator(estate: Estate, *, code: str = "", years: int = 5, maintained_days_ago: int | None = 3) -> Elevator:
+    e, _ = services.elevator_save(
+        actor=DEMO,
+        estate=estate,
+        reg_code=code or f"梯{estate.code}{Elevator.objects.count() + 1:03d}",
+        installed_on=today().replace(year=today().year - years, day=1),
+    )
+    if maintained_days_ago is not None:
+        services.maintenance_record(
+            actor=DEMO, elevator=e, done_on=today() - dt.timedelta(days=maintained_days_ago), done_by="安达电梯"
+        )
+    return e
