@@ -42,3 +42,34 @@ def elevator(estate: Estate, *, code: str = "", years: int = 5, maintained_days_
             actor=DEMO, elevator=e, done_on=today() - dt.timedelta(days=maintained_days_ago), done_by="安达电梯"
         )
     return e
+
+
+def passed_motion(estate: Estate, *, item: int, title: str, agree: bool = True) -> Any:
+    """An assembly of the estate (which needs units with owners) in which every owner votes on one motion, closed:
+    the motion passes when they agree."""
+    from unittest import mock
+
+    from wuye.accounts.models import Role, User
+    from wuye.common.dates import now
+    from wuye.registry.models import Owner
+    from wuye.testing import make_user
+    from wuye.voting import services as voting
+
+    committee = make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk)
+    a = voting.assembly_create(
+        actor=committee,
+        estate=estate,
+        title="2026年临时业主大会",
+        notice="表决本次事项。",
+        vote_start=now() - dt.timedelta(hours=1),
+        vote_end=now() + dt.timedelta(days=1),
+    )
+    motion = voting.motion_add(actor=committee, assembly=a, item=item, title=title)
+    voting.assembly_open(actor=committee, assembly=a)
+    for owner in Owner.objects.filter(ownerships__unit__estate=estate).distinct():
+        user = User.objects.filter(owner=owner).first() or make_user(Role.OWNER, owner=owner)
+        voting.ballot_cast(actor=user, assembly=a, choices={motion.code: "agree" if agree else "disagree"})
+    with mock.patch("wuye.voting.services.now", return_value=a.vote_end + dt.timedelta(minutes=1)):
+        voting.assembly_close(actor=committee, assembly=a)
+    motion.refresh_from_db()
+    return motion
