@@ -80,14 +80,14 @@ class CountyRowOut(serializers.Serializer[Any]):
 class HandoverItemOut(serializers.Serializer[Any]):
     seq = serializers.IntegerField()
     kind = serializers.CharField(source="get_kind_display")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the API field is named "label"
     status = serializers.CharField(source="get_status_display")
 
 
 class HandoverOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     estate = serializers.CharField(source="estate.code")
-    source = serializers.CharField(source="get_source_display")
+    source = serializers.CharField(source="get_source_display")  # type: ignore[assignment]
     outgoing = serializers.CharField(source="outgoing.name", allow_null=True, default=None)
     incoming = serializers.CharField(source="incoming_name")
     deadline = serializers.DateField()
@@ -112,9 +112,7 @@ class ElevatorListApi(APIView):
 
 
 class MaintenanceApi(APIView):
-    permission_classes = [
-        roles_permission(STAFF_ROLES, write_roles=[*BUREAU_ROLES, Role.COMPANY_STAFF])
-    ]
+    permission_classes = [roles_permission(STAFF_ROLES, write_roles=[*BUREAU_ROLES, Role.COMPANY_STAFF])]
 
     @extend_schema(
         request=MaintenanceIn,
@@ -126,17 +124,27 @@ class MaintenanceApi(APIView):
         s = MaintenanceIn(data=request.data)
         s.is_valid(raise_exception=True)
         try:
-            record, created = services.maintenance_record(actor=_user(request), elevator=elevator, **s.validated_data)
+            record, created = services.maintenance_record(
+                actor=_user(request), elevator=elevator, **s.validated_data
+            )
         except DomainError as exc:
             return _error(exc)
-        data = MaintenanceOut({**{f: getattr(record, f) for f in ("id", "done_on", "done_by", "items")}, "elevator": elevator, "created": created}).data
+        data = MaintenanceOut(
+            {
+                **{f: getattr(record, f) for f in ("id", "done_on", "done_by", "items")},
+                "elevator": elevator,
+                "created": created,
+            }
+        ).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class CountyApi(APIView):
     permission_classes = [roles_permission(COUNTY_READ_ROLES)]
 
-    @extend_schema(responses={200: CountyRowOut(many=True)} | api_errors(*AUTH_ERRORS), summary="全县电梯年限与更新改造")
+    @extend_schema(
+        responses={200: CountyRowOut(many=True)} | api_errors(*AUTH_ERRORS), summary="全县电梯年限与更新改造"
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.elevator_county_table(_user(request))
         bands = [label for label, _, _ in selectors.AGE_BANDS]
@@ -159,7 +167,9 @@ class CountyApi(APIView):
 class HandoverListApi(APIView):
     permission_classes = [roles_permission(STAFF_ROLES)]
 
-    @extend_schema(responses={200: HandoverOut(many=True)} | api_errors(*AUTH_ERRORS), summary="退出移交及清单")
+    @extend_schema(
+        responses={200: HandoverOut(many=True)} | api_errors(*AUTH_ERRORS), summary="退出移交及清单"
+    )
     def get(self, request: Request) -> Response:
         qs = selectors.handovers_visible_to(_user(request)).prefetch_related("items")[:500]
         return Response(HandoverOut(qs, many=True).data)

@@ -154,7 +154,11 @@ def check_renewal_due(on: dt.date) -> Iterator[Finding]:
     (no owners' vote yet). One finding per estate listing the elevators."""
     years = int(county_setting("OLD_ELEVATOR_YEARS"))
     by_estate: dict[int, list[Elevator]] = defaultdict(list)
-    for e in Elevator.objects.exclude(stage__in=RENEWAL_STARTED).select_related("estate", "building").order_by("pk"):
+    for e in (
+        Elevator.objects.exclude(stage__in=RENEWAL_STARTED)
+        .select_related("estate", "building")
+        .order_by("pk")
+    ):
         if _age_years(e.installed_on, on) >= years or e.inspection_result == InspectionResult.FAIL:
             by_estate[e.estate_id].append(e)
     for rows in by_estate.values():
@@ -186,7 +190,9 @@ def check_renewal_funds(on: dt.date) -> Iterator[Finding]:
     """3.3: owners voted for a renewal more than ELEVATOR_FUNDING_DAYS ago and the money is not there."""
     days = int(county_setting("ELEVATOR_FUNDING_DAYS"))
     qs = (
-        Elevator.objects.filter(stage__in=RENEWAL_AWAITING_FUNDS, stage_since__lt=on - dt.timedelta(days=days))
+        Elevator.objects.filter(
+            stage__in=RENEWAL_AWAITING_FUNDS, stage_since__lt=on - dt.timedelta(days=days)
+        )
         .select_related("estate", "building", "motion__assembly")
         .order_by("pk")
     )
@@ -289,7 +295,11 @@ def check_fund_uses(on: dt.date) -> Iterator[Finding]:
                     estate=u.estate,
                     category=Category.C6,
                     text=f"{what}未经相关业主专有面积、人数双过半表决通过即已{u.get_status_display().removeprefix('已')}。",
-                    evidence={"check": "fund_use_no_vote", "motion": str(u.motion) if u.motion else None, **base},
+                    evidence={
+                        "check": "fund_use_no_vote",
+                        "motion": str(u.motion) if u.motion else None,
+                        **base,
+                    },
                 )
         elif not u.emergency_facts or u.work_kind not in EMERGENCY_WORK:
             yield Finding(

@@ -32,7 +32,6 @@ from .models import (
     FaultKind,
     FundingSource,
     FundRoute,
-    FundUse,
     FundUseStatus,
     Handover,
     InspectionResult,
@@ -68,13 +67,17 @@ def build(*, seed: int, scale: float, out: Any) -> None:
 
 
 def _contracts() -> list[ServiceContract]:
-    return list(ServiceContract.objects.filter(is_current=True).select_related("estate", "company").order_by("estate__code"))
+    return list(
+        ServiceContract.objects.filter(is_current=True)
+        .select_related("estate", "company")
+        .order_by("estate__code")
+    )
 
 
 def _elevators(rng: random.Random) -> int:
     on, stamp = today(), now()
     order = {c.estate_id: i for i, c in enumerate(_contracts())}
-    contracts = [c for i, c in enumerate(_contracts()) if i % 2 == 0]
+    contracts = [c for i, c in enumerate(_contracts()) if i % 2 == 0 or i < SAFE_ESTATES]
     made: list[Elevator] = []
     for n, c in enumerate(contracts):
         estate = c.estate
@@ -108,11 +111,19 @@ def _elevators(rng: random.Random) -> int:
         age = on.year - e.installed_on.year
         safe = order[e.estate_id] < SAFE_ESTATES
         if age >= old_years and (safe or i % 3 == 0):
-            e.stage, e.stage_since, e.funding_source = RenewalStage.FUNDED, on - dt.timedelta(days=40), FundingSource.SUBSIDY
+            e.stage, e.stage_since, e.funding_source = (
+                RenewalStage.FUNDED,
+                on - dt.timedelta(days=40),
+                FundingSource.SUBSIDY,
+            )
             e.save(update_fields=["stage", "stage_since", "funding_source"])
     # 3.3: a renewal voted 120 days ago, funds applied for but not there
     stuck = next(e for e in reversed(elevators) if order[e.estate_id] >= SAFE_ESTATES)
-    stuck.stage, stuck.stage_since, stuck.funding_source = RenewalStage.VOTED, on - dt.timedelta(days=120), FundingSource.FUND
+    stuck.stage, stuck.stage_since, stuck.funding_source = (
+        RenewalStage.VOTED,
+        on - dt.timedelta(days=120),
+        FundingSource.FUND,
+    )
     stuck.save(update_fields=["stage", "stage_since", "funding_source"])
     # maintenance every 14 days for the last 90 days; one planted lapse (3.1)
     lapsed = {e.pk for e in elevators[len(elevators) // 2 : len(elevators) // 2 + 1]}
@@ -171,7 +182,9 @@ def _handovers(rng: random.Random) -> int:
     successor = next(c.company for c in contracts if c.company_id != done_c.company_id)
     # completed: the old contract ended 60 days ago, the successor took over the same day
     ended = on - dt.timedelta(days=60)
-    registry_services.contract_end(actor=DEMO, contract=done_c, end=ended, reason="合同期满，业主大会选聘新物业")
+    registry_services.contract_end(
+        actor=DEMO, contract=done_c, end=ended, reason="合同期满，业主大会选聘新物业"
+    )
     registry_services.contract_create(
         actor=DEMO,
         estate=done_c.estate,
@@ -182,7 +195,11 @@ def _handovers(rng: random.Random) -> int:
         hiring=ServiceContract.Hiring.values[0],
     )
     h, _ = services.handover_open(
-        actor=DEMO, estate=done_c.estate, source="contract_end", contract=done_c, deadline=ended + dt.timedelta(days=30)
+        actor=DEMO,
+        estate=done_c.estate,
+        source="contract_end",
+        contract=done_c,
+        deadline=ended + dt.timedelta(days=30),
     )
     for item in h.items.order_by("seq"):
         services.handover_item_confirm(actor=DEMO, item=item, evidence=f"交接单第 {item.seq} 项，双方签字")
@@ -190,7 +207,11 @@ def _handovers(rng: random.Random) -> int:
     ended = on - dt.timedelta(days=45)
     registry_services.contract_end(actor=DEMO, contract=overdue_c, end=ended, reason="合同期满未续签")
     h2, _ = services.handover_open(
-        actor=DEMO, estate=overdue_c.estate, source="contract_end", contract=overdue_c, deadline=ended + dt.timedelta(days=30)
+        actor=DEMO,
+        estate=overdue_c.estate,
+        source="contract_end",
+        contract=overdue_c,
+        deadline=ended + dt.timedelta(days=30),
     )
     items = list(h2.items.order_by("seq"))
     for item in items[:5]:
@@ -212,7 +233,13 @@ def _fund_uses() -> int:
     if len(estates) < 4:
         return 0
     plan = [
-        ("2栋电梯曳引机更换", WorkKind.ELEVATOR, FundRoute.EMERGENCY, "电梯曳引机钢丝绳断股，停梯危及安全", True),
+        (
+            "2栋电梯曳引机更换",
+            WorkKind.ELEVATOR,
+            FundRoute.EMERGENCY,
+            "电梯曳引机钢丝绳断股，停梯危及安全",
+            True,
+        ),
         ("1栋屋面防水层翻新", WorkKind.ROOF, FundRoute.VOTE, "", False),
         ("小区绿化补植及日常保洁", WorkKind.CLEANING, FundRoute.VOTE, "", False),
         ("3栋外墙瓷砖修补", WorkKind.WALL, FundRoute.EMERGENCY, "", False),
@@ -234,10 +261,14 @@ def _fund_uses() -> int:
             emergency_facts=facts,
             applied_on=today() - dt.timedelta(days=50),
         )
-        services.fund_use_move(actor=DEMO, use=use, to=FundUseStatus.APPROVED, on=today() - dt.timedelta(days=40))
+        services.fund_use_move(
+            actor=DEMO, use=use, to=FundUseStatus.APPROVED, on=today() - dt.timedelta(days=40)
+        )
         services.fund_use_move(actor=DEMO, use=use, to=FundUseStatus.PAID, on=today() - dt.timedelta(days=30))
         if accept:
-            services.fund_use_move(actor=DEMO, use=use, to=FundUseStatus.ACCEPTED, on=today() - dt.timedelta(days=10))
+            services.fund_use_move(
+                actor=DEMO, use=use, to=FundUseStatus.ACCEPTED, on=today() - dt.timedelta(days=10)
+            )
         made += 1
     return made
 
@@ -247,7 +278,9 @@ def _parking(rng: random.Random) -> int:
     spaces = []
     for c in _contracts()[SAFE_ESTATES : SAFE_ESTATES + 3]:
         for k in range(40):
-            kind = [SpaceKind.OWNED, SpaceKind.OWNED, SpaceKind.COMMON, SpaceKind.RENTED, SpaceKind.PUBLIC][k % 5]
+            kind = [SpaceKind.OWNED, SpaceKind.OWNED, SpaceKind.COMMON, SpaceKind.RENTED, SpaceKind.PUBLIC][
+                k % 5
+            ]
             registered = rng.random() < 0.8
             spaces.append(
                 ParkingSpace(

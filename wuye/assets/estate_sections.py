@@ -12,7 +12,11 @@ from .selectors import age_years, elevators_of
 
 def assets(estate: Estate) -> dict[str, Any] | None:
     elevators = list(elevators_of(estate))
-    done = Handover.objects.filter(estate=estate, status=HandoverStatus.DONE).order_by("-completed_on", "-pk").first()
+    done = (
+        Handover.objects.filter(estate=estate, status=HandoverStatus.DONE)
+        .order_by("-completed_on", "-pk")
+        .first()
+    )
     open_one = Handover.objects.filter(estate=estate, status=HandoverStatus.OPEN).first()
     fund = fund_balance(estate)
     uses = list(

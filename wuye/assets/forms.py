@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from wuye.registry.models import PropertyCompany
 from wuye.voting.models import Motion
 
 from .models import FaultKind, FundingSource, FundRoute, IncomingKind, RenewalStage, WorkKind
@@ -60,14 +61,11 @@ class ItemAnswerForm(forms.Form):
 
 class IncomingForm(forms.Form):
     kind = forms.ChoiceField(label="接管方类型", choices=IncomingKind.choices)
-    company = forms.ModelChoiceField(label="接管企业", queryset=None, required=False)  # type: ignore[arg-type]
+    company = forms.ModelChoiceField(
+        label="接管企业", queryset=PropertyCompany.objects.order_by("name"), required=False
+    )
     name = forms.CharField(label="接管方名称（自行管理或临时管理时填写）", max_length=120, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from wuye.registry.models import PropertyCompany
-
-        super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = PropertyCompany.objects.order_by("name")  # type: ignore[attr-defined]
 
 
 class FundUseForm(forms.Form):

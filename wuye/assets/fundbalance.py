@@ -13,7 +13,9 @@ ZERO = Decimal("0.00")
 
 
 def fund_balance(estate: Estate, *, exclude: int | None = None) -> dict[str, Decimal]:
-    deposited = FundDue.objects.filter(estate=estate, deposited_on__isnull=False).aggregate(s=Sum("amount"))["s"]
+    deposited = FundDue.objects.filter(estate=estate, deposited_on__isnull=False).aggregate(s=Sum("amount"))[
+        "s"
+    ]
     uses = FundUse.objects.filter(estate=estate)
     if exclude is not None:
         uses = uses.exclude(pk=exclude)

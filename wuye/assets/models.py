@@ -28,7 +28,9 @@ class RenewalStage(models.TextChoices):
 
 
 # a renewal is "started" from the owners' vote on; 3.2 looks for old or failed elevators short of it
-RENEWAL_STARTED = frozenset({RenewalStage.VOTED, RenewalStage.APPLIED, RenewalStage.FUNDED, RenewalStage.DONE})
+RENEWAL_STARTED = frozenset(
+    {RenewalStage.VOTED, RenewalStage.APPLIED, RenewalStage.FUNDED, RenewalStage.DONE}
+)
 # owners agreed but the money is not there yet: 3.3 after ELEVATOR_FUNDING_DAYS
 RENEWAL_AWAITING_FUNDS = frozenset({RenewalStage.VOTED, RenewalStage.APPLIED})
 
@@ -119,7 +121,9 @@ class FaultKind(models.TextChoices):
 
 
 class ElevatorFault(models.Model):
-    elevator = models.ForeignKey(Elevator, on_delete=models.PROTECT, related_name="faults", verbose_name="电梯")
+    elevator = models.ForeignKey(
+        Elevator, on_delete=models.PROTECT, related_name="faults", verbose_name="电梯"
+    )
     kind = models.CharField("类型", max_length=10, choices=FaultKind.choices)
     occurred_at = models.DateTimeField("发生时间")
     arrived_at = models.DateTimeField("救援/维修到场时间", null=True, blank=True)
@@ -217,7 +221,9 @@ class Handover(models.Model):
     )
     incoming_name = models.CharField("接管方", max_length=120)
     deadline = models.DateField("移交期限")
-    status = models.CharField("状态", max_length=6, choices=HandoverStatus.choices, default=HandoverStatus.OPEN)
+    status = models.CharField(
+        "状态", max_length=6, choices=HandoverStatus.choices, default=HandoverStatus.OPEN
+    )
     # the overdue fact (read by the credit collector): the first day the deadline had passed with items open
     overdue_since = models.DateField("逾期未移交自", null=True, blank=True)
     completed_on = models.DateField("完成移交日期", null=True, blank=True)
@@ -227,7 +233,9 @@ class Handover(models.Model):
         verbose_name = verbose_name_plural = "退出移交"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["estate"], condition=Q(status="open"), name="asset_handover_one_open"),
+            models.UniqueConstraint(
+                fields=["estate"], condition=Q(status="open"), name="asset_handover_one_open"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,7 +258,9 @@ class ItemStatus(models.TextChoices):
 
 
 class HandoverItem(models.Model):
-    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items", verbose_name="移交")
+    handover = models.ForeignKey(
+        Handover, on_delete=models.CASCADE, related_name="items", verbose_name="移交"
+    )
     seq = models.PositiveSmallIntegerField("序号")
     kind = models.CharField("类别", max_length=12, choices=ItemKind.choices)
     label = models.CharField("移交事项", max_length=100)
@@ -285,10 +295,20 @@ class WorkKind(models.TextChoices):
 
 # R4: the fund pays repair, renewal and renovation of common parts only; daily service costs are the company's
 FUND_ALLOWED_WORK = frozenset(
-    {WorkKind.ELEVATOR, WorkKind.ROOF, WorkKind.WALL, WorkKind.WATER, WorkKind.FIRE, WorkKind.DRAIN, WorkKind.LIGHTING}
+    {
+        WorkKind.ELEVATOR,
+        WorkKind.ROOF,
+        WorkKind.WALL,
+        WorkKind.WATER,
+        WorkKind.FIRE,
+        WorkKind.DRAIN,
+        WorkKind.LIGHTING,
+    }
 )
 # 165号令 art. 24: the emergencies that allow use without a prior owners' vote
-EMERGENCY_WORK = frozenset({WorkKind.ELEVATOR, WorkKind.FIRE, WorkKind.ROOF, WorkKind.WALL, WorkKind.WATER, WorkKind.DRAIN})
+EMERGENCY_WORK = frozenset(
+    {WorkKind.ELEVATOR, WorkKind.FIRE, WorkKind.ROOF, WorkKind.WALL, WorkKind.WATER, WorkKind.DRAIN}
+)
 
 
 class FundRoute(models.TextChoices):

@@ -129,7 +129,9 @@ def elevator_county_table(user: User) -> list[dict[str, Any]]:
 
 
 def handovers_visible_to(user: User) -> QuerySet[Handover]:
-    qs = Handover.objects.select_related("estate", "outgoing", "incoming").order_by("status", "deadline", "pk")
+    qs = Handover.objects.select_related("estate", "outgoing", "incoming").order_by(
+        "status", "deadline", "pk"
+    )
     if user.role in COUNTY_READ_ROLES:
         return qs
     if user.role == Role.COMPANY_STAFF and user.company_id:
@@ -150,7 +152,11 @@ def handover_get_visible(user: User, *, pk: int) -> Handover:
 
 
 def fund_uses_of(estate: Estate) -> QuerySet[FundUse]:
-    return FundUse.objects.filter(estate=estate).select_related("motion__assembly").order_by("-applied_on", "-pk")
+    return (
+        FundUse.objects.filter(estate=estate)
+        .select_related("motion__assembly")
+        .order_by("-applied_on", "-pk")
+    )
 
 
 def fund_use_get_visible(user: User, *, pk: int) -> FundUse:
@@ -195,8 +201,8 @@ PARKING_CATEGORIES = ("4", "2.2")
 def parking_disputes(estate: Estate) -> dict[str, Any]:
     """Open parking matters of the estate: cases of category 4 (and 2.2, unauthorised letting) not closed, and
     leads not yet sorted. Titles and numbers only: complaint texts stay in the ledger."""
-    cases = Case.objects.filter(estate=estate, category__in=PARKING_CATEGORIES, status__in=OPEN_STATES).order_by(
-        "-pk"
-    )
+    cases = Case.objects.filter(
+        estate=estate, category__in=PARKING_CATEGORIES, status__in=OPEN_STATES
+    ).order_by("-pk")
     leads = Lead.objects.filter(estate=estate, category__in=PARKING_CATEGORIES, status=LeadStatus.NEW)
     return {"cases": list(cases[:50]), "leads": leads.count()}

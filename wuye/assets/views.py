@@ -75,7 +75,13 @@ def elevator_county(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "assets/elevator_county.html",
-        {"rows": rows, "bands": bands, "stages": stages, "totals": totals, "old_years": county_setting("OLD_ELEVATOR_YEARS")},
+        {
+            "rows": rows,
+            "bands": bands,
+            "stages": stages,
+            "totals": totals,
+            "old_years": county_setting("OLD_ELEVATOR_YEARS"),
+        },
     )
 
 
@@ -117,7 +123,9 @@ def elevator(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     can_enter = user.role in BUREAU_ROLES or (
         user.role == Role.COMPANY_STAFF and company_serves_estate(user.company_id, e.estate_id)
     )
-    can_renew = user.role in BUREAU_ROLES or (user.role == Role.COMMITTEE_MEMBER and user.estate_id == e.estate_id)
+    can_renew = user.role in BUREAU_ROLES or (
+        user.role == Role.COMMITTEE_MEMBER and user.estate_id == e.estate_id
+    )
     op = request.POST.get("op") if request.method == "POST" else None
     if op and not (can_renew if op == "renewal" else can_enter):
         raise PermissionDenied("您无权登记此电梯的信息")
@@ -161,7 +169,9 @@ def elevator(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*STAFF_ROLES)
 def handovers(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, "assets/handovers.html", {"handovers": selectors.handovers_visible_to(request.user)})
+    return render(
+        request, "assets/handovers.html", {"handovers": selectors.handovers_visible_to(request.user)}
+    )
 
 
 @role_required(*STAFF_ROLES)
@@ -187,9 +197,13 @@ def handover(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                         raise DomainError("请填写接收凭证说明", field="evidence")
                     services.handover_item_confirm(actor=user, item=item, **cf.cleaned_data)
                 elif op == "dispute":
-                    services.handover_item_dispute(actor=user, item=item, dispute=request.POST.get("dispute", ""))
+                    services.handover_item_dispute(
+                        actor=user, item=item, dispute=request.POST.get("dispute", "")
+                    )
                 elif op == "answer":
-                    services.handover_item_answer(actor=user, item=item, answer=request.POST.get("answer", ""))
+                    services.handover_item_answer(
+                        actor=user, item=item, answer=request.POST.get("answer", "")
+                    )
                 else:
                     raise DomainError("未知操作", field="op")
         except DomainError as exc:
@@ -260,7 +274,11 @@ def fund_use(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assets/fund_use.html",
-        {"u": use, "moves": [(m.value, m.label) for m in moves], "fund": selectors.estate_fund_balance(use.estate)},
+        {
+            "u": use,
+            "moves": [(m.value, m.label) for m in moves],
+            "fund": selectors.estate_fund_balance(use.estate),
+        },
     )
 
 

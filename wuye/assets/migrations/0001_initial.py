@@ -6,182 +6,566 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0005_company_index_portable'),
-        ('registry', '0001_initial'),
-        ('voting', '0002_fk_indexes_covered'),
+        ("cases", "0005_company_index_portable"),
+        ("registry", "0001_initial"),
+        ("voting", "0002_fk_indexes_covered"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Elevator',
+            name="Elevator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_label', models.CharField(blank=True, max_length=20, verbose_name='单元')),
-                ('reg_code', models.CharField(max_length=40, unique=True, verbose_name='使用登记证编号')),
-                ('maker', models.CharField(blank=True, max_length=100, verbose_name='制造单位')),
-                ('model_name', models.CharField(blank=True, max_length=60, verbose_name='型号')),
-                ('installed_on', models.DateField(verbose_name='安装日期')),
-                ('last_inspection_on', models.DateField(blank=True, null=True, verbose_name='最近定期检验日期')),
-                ('inspection_result', models.CharField(choices=[('none', '未登记'), ('pass', '合格'), ('fail', '不合格')], default='none', max_length=6, verbose_name='检验结论')),
-                ('maintainer', models.CharField(blank=True, max_length=120, verbose_name='维保单位')),
-                ('stage', models.CharField(choices=[('none', '无需更新'), ('needed', '需更新改造'), ('voted', '业主已表决同意'), ('applied', '已申请资金'), ('funded', '资金已到位'), ('done', '已完成更新')], default='none', max_length=8, verbose_name='更新改造阶段')),
-                ('stage_since', models.DateField(blank=True, null=True, verbose_name='进入当前阶段日期')),
-                ('funding_source', models.CharField(blank=True, choices=[('', '未确定'), ('fund', '住宅专项维修资金'), ('revenue', '公共收益'), ('subsidy', '政府补助'), ('owners', '业主自筹')], default='', max_length=8, verbose_name='资金来源')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elevators', to='registry.building', verbose_name='楼栋')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elevators', to='registry.estate', verbose_name='小区')),
-                ('motion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='elevator_renewals', to='voting.motion', verbose_name='业主大会表决事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_label", models.CharField(blank=True, max_length=20, verbose_name="单元")),
+                ("reg_code", models.CharField(max_length=40, unique=True, verbose_name="使用登记证编号")),
+                ("maker", models.CharField(blank=True, max_length=100, verbose_name="制造单位")),
+                ("model_name", models.CharField(blank=True, max_length=60, verbose_name="型号")),
+                ("installed_on", models.DateField(verbose_name="安装日期")),
+                (
+                    "last_inspection_on",
+                    models.DateField(blank=True, null=True, verbose_name="最近定期检验日期"),
+                ),
+                (
+                    "inspection_result",
+                    models.CharField(
+                        choices=[("none", "未登记"), ("pass", "合格"), ("fail", "不合格")],
+                        default="none",
+                        max_length=6,
+                        verbose_name="检验结论",
+                    ),
+                ),
+                ("maintainer", models.CharField(blank=True, max_length=120, verbose_name="维保单位")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("none", "无需更新"),
+                            ("needed", "需更新改造"),
+                            ("voted", "业主已表决同意"),
+                            ("applied", "已申请资金"),
+                            ("funded", "资金已到位"),
+                            ("done", "已完成更新"),
+                        ],
+                        default="none",
+                        max_length=8,
+                        verbose_name="更新改造阶段",
+                    ),
+                ),
+                ("stage_since", models.DateField(blank=True, null=True, verbose_name="进入当前阶段日期")),
+                (
+                    "funding_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未确定"),
+                            ("fund", "住宅专项维修资金"),
+                            ("revenue", "公共收益"),
+                            ("subsidy", "政府补助"),
+                            ("owners", "业主自筹"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="资金来源",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elevators",
+                        to="registry.building",
+                        verbose_name="楼栋",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elevators",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="elevator_renewals",
+                        to="voting.motion",
+                        verbose_name="业主大会表决事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电梯',
-                'verbose_name_plural': '电梯',
-                'ordering': ['estate_id', 'reg_code'],
+                "verbose_name": "电梯",
+                "verbose_name_plural": "电梯",
+                "ordering": ["estate_id", "reg_code"],
             },
         ),
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('contract_end', '合同到期未续签'), ('dismissal', '业主大会决定解聘'), ('ledger', '台账引导业主解聘')], max_length=14, verbose_name='起因')),
-                ('incoming_kind', models.CharField(choices=[('company', '新物业服务企业'), ('self', '业主自行管理'), ('interim', '街道（乡镇）临时管理')], max_length=8, verbose_name='接管方类型')),
-                ('incoming_name', models.CharField(max_length=120, verbose_name='接管方')),
-                ('deadline', models.DateField(verbose_name='移交期限')),
-                ('status', models.CharField(choices=[('open', '移交中'), ('done', '已完成移交')], default='open', max_length=6, verbose_name='状态')),
-                ('overdue_since', models.DateField(blank=True, null=True, verbose_name='逾期未移交自')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='完成移交日期')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('contract', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='asset_handover', to='registry.servicecontract', verbose_name='到期合同')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='asset_handovers', to='registry.estate', verbose_name='小区')),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_in', to='registry.propertycompany', verbose_name='接管企业')),
-                ('motion', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='asset_handover', to='voting.motion', verbose_name='解聘表决事项')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_out', to='registry.propertycompany', verbose_name='退出方')),
-                ('record', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='asset_handover', to='cases.handoverrecord', verbose_name='台账移交记录')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("contract_end", "合同到期未续签"),
+                            ("dismissal", "业主大会决定解聘"),
+                            ("ledger", "台账引导业主解聘"),
+                        ],
+                        max_length=14,
+                        verbose_name="起因",
+                    ),
+                ),
+                (
+                    "incoming_kind",
+                    models.CharField(
+                        choices=[
+                            ("company", "新物业服务企业"),
+                            ("self", "业主自行管理"),
+                            ("interim", "街道（乡镇）临时管理"),
+                        ],
+                        max_length=8,
+                        verbose_name="接管方类型",
+                    ),
+                ),
+                ("incoming_name", models.CharField(max_length=120, verbose_name="接管方")),
+                ("deadline", models.DateField(verbose_name="移交期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "移交中"), ("done", "已完成移交")],
+                        default="open",
+                        max_length=6,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("overdue_since", models.DateField(blank=True, null=True, verbose_name="逾期未移交自")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="完成移交日期")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "contract",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_handover",
+                        to="registry.servicecontract",
+                        verbose_name="到期合同",
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_handovers",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_in",
+                        to="registry.propertycompany",
+                        verbose_name="接管企业",
+                    ),
+                ),
+                (
+                    "motion",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_handover",
+                        to="voting.motion",
+                        verbose_name="解聘表决事项",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_out",
+                        to="registry.propertycompany",
+                        verbose_name="退出方",
+                    ),
+                ),
+                (
+                    "record",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_handover",
+                        to="cases.handoverrecord",
+                        verbose_name="台账移交记录",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '退出移交',
-                'verbose_name_plural': '退出移交',
-                'ordering': ['-created_at'],
+                "verbose_name": "退出移交",
+                "verbose_name_plural": "退出移交",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverItem',
+            name="HandoverItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('kind', models.CharField(choices=[('rooms', '物业服务用房'), ('facilities', '相关设施设备'), ('documents', '物业服务必需资料'), ('revenue', '公共收益账户余额及账册'), ('fund', '维修资金使用记录'), ('keys', '钥匙及门禁卡')], max_length=12, verbose_name='类别')),
-                ('label', models.CharField(max_length=100, verbose_name='移交事项')),
-                ('status', models.CharField(choices=[('open', '待确认'), ('confirmed', '已确认接收'), ('disputed', '有争议')], default='open', max_length=10, verbose_name='状态')),
-                ('evidence', models.CharField(blank=True, max_length=300, verbose_name='接收凭证说明')),
-                ('evidence_file', models.FileField(blank=True, upload_to='assets/handover/%Y/%m/', verbose_name='凭证附件')),
-                ('dispute', models.CharField(blank=True, max_length=300, verbose_name='争议说明')),
-                ('answer', models.CharField(blank=True, max_length=300, verbose_name='退出方答复')),
-                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='assets.handover', verbose_name='移交')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveSmallIntegerField(verbose_name="序号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rooms", "物业服务用房"),
+                            ("facilities", "相关设施设备"),
+                            ("documents", "物业服务必需资料"),
+                            ("revenue", "公共收益账户余额及账册"),
+                            ("fund", "维修资金使用记录"),
+                            ("keys", "钥匙及门禁卡"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="移交事项")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待确认"), ("confirmed", "已确认接收"), ("disputed", "有争议")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("evidence", models.CharField(blank=True, max_length=300, verbose_name="接收凭证说明")),
+                (
+                    "evidence_file",
+                    models.FileField(blank=True, upload_to="assets/handover/%Y/%m/", verbose_name="凭证附件"),
+                ),
+                ("dispute", models.CharField(blank=True, max_length=300, verbose_name="争议说明")),
+                ("answer", models.CharField(blank=True, max_length=300, verbose_name="退出方答复")),
+                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="assets.handover",
+                        verbose_name="移交",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '移交清单事项',
-                'verbose_name_plural': '移交清单事项',
-                'ordering': ['handover_id', 'seq'],
+                "verbose_name": "移交清单事项",
+                "verbose_name_plural": "移交清单事项",
+                "ordering": ["handover_id", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='ParkingSpace',
+            name="ParkingSpace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, verbose_name='车位号')),
-                ('kind', models.CharField(choices=[('owned', '产权车位'), ('common', '共有部位车位'), ('rented', '开发商出租车位'), ('public', '公共临时车位')], max_length=8, verbose_name='类型')),
-                ('user_label', models.CharField(blank=True, max_length=60, verbose_name='使用人（房号）')),
-                ('plate', models.CharField(blank=True, max_length=12, verbose_name='登记车牌')),
-                ('monthly_rent', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='月租金（元）')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parking_spaces', to='registry.estate', verbose_name='小区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, verbose_name="车位号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("owned", "产权车位"),
+                            ("common", "共有部位车位"),
+                            ("rented", "开发商出租车位"),
+                            ("public", "公共临时车位"),
+                        ],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("user_label", models.CharField(blank=True, max_length=60, verbose_name="使用人（房号）")),
+                ("plate", models.CharField(blank=True, max_length=12, verbose_name="登记车牌")),
+                (
+                    "monthly_rent",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="月租金（元）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parking_spaces",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '停车位',
-                'verbose_name_plural': '停车位',
-                'ordering': ['estate_id', 'number'],
+                "verbose_name": "停车位",
+                "verbose_name_plural": "停车位",
+                "ordering": ["estate_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ElevatorFault',
+            name="ElevatorFault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('fault', '故障停梯'), ('entrapment', '困人')], max_length=10, verbose_name='类型')),
-                ('occurred_at', models.DateTimeField(verbose_name='发生时间')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='救援/维修到场时间')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='情况说明')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='faults', to='assets.elevator', verbose_name='电梯')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("fault", "故障停梯"), ("entrapment", "困人")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(verbose_name="发生时间")),
+                ("arrived_at", models.DateTimeField(blank=True, null=True, verbose_name="救援/维修到场时间")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="情况说明")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="faults",
+                        to="assets.elevator",
+                        verbose_name="电梯",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电梯故障与困人',
-                'verbose_name_plural': '电梯故障与困人',
-                'ordering': ['-occurred_at'],
-                'constraints': [models.UniqueConstraint(fields=('elevator', 'occurred_at'), name='elevator_fault_unique'), models.CheckConstraint(condition=models.Q(('arrived_at__isnull', True), ('arrived_at__gte', models.F('occurred_at')), _connector='OR'), name='elevator_fault_arrival_after')],
+                "verbose_name": "电梯故障与困人",
+                "verbose_name_plural": "电梯故障与困人",
+                "ordering": ["-occurred_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("elevator", "occurred_at"), name="elevator_fault_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("arrived_at__isnull", True),
+                            ("arrived_at__gte", models.F("occurred_at")),
+                            _connector="OR",
+                        ),
+                        name="elevator_fault_arrival_after",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ElevatorMaintenance',
+            name="ElevatorMaintenance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('done_on', models.DateField(verbose_name='维保日期')),
-                ('done_by', models.CharField(max_length=100, verbose_name='维保人员/单位')),
-                ('items', models.CharField(blank=True, max_length=300, verbose_name='维保项目')),
-                ('sheet', models.FileField(blank=True, upload_to='assets/maintenance/%Y/%m/', verbose_name='签字维保单')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('elevator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='maintenances', to='assets.elevator', verbose_name='电梯')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("done_on", models.DateField(verbose_name="维保日期")),
+                ("done_by", models.CharField(max_length=100, verbose_name="维保人员/单位")),
+                ("items", models.CharField(blank=True, max_length=300, verbose_name="维保项目")),
+                (
+                    "sheet",
+                    models.FileField(
+                        blank=True, upload_to="assets/maintenance/%Y/%m/", verbose_name="签字维保单"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "elevator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="maintenances",
+                        to="assets.elevator",
+                        verbose_name="电梯",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电梯维保记录',
-                'verbose_name_plural': '电梯维保记录',
-                'ordering': ['-done_on', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('elevator', 'done_on'), name='elevator_maintenance_once_a_day')],
+                "verbose_name": "电梯维保记录",
+                "verbose_name_plural": "电梯维保记录",
+                "ordering": ["-done_on", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("elevator", "done_on"), name="elevator_maintenance_once_a_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FundUse',
+            name="FundUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='使用项目')),
-                ('work_kind', models.CharField(choices=[('elevator', '电梯维修更新'), ('roof', '屋面防水'), ('wall', '外墙维修'), ('water', '给排水设施'), ('fire', '消防设施'), ('drain', '排水管道疏通'), ('lighting', '公共照明'), ('cleaning', '日常保洁绿化'), ('staff', '物业人员工资'), ('office', '物业用房装修')], max_length=10, verbose_name='项目类别')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额（元）')),
-                ('parts', models.CharField(max_length=200, verbose_name='涉及部位及业主范围')),
-                ('route', models.CharField(choices=[('vote', '业主表决（专有面积、人数双过半）'), ('emergency', '应急使用程序')], max_length=10, verbose_name='使用程序')),
-                ('emergency_facts', models.CharField(blank=True, max_length=300, verbose_name='应急情形说明')),
-                ('status', models.CharField(choices=[('applied', '已申请'), ('approved', '已审核'), ('paid', '已划拨'), ('accepted', '已验收'), ('rejected', '已退回')], default='applied', max_length=10, verbose_name='状态')),
-                ('applied_on', models.DateField(verbose_name='申请日期')),
-                ('approved_on', models.DateField(blank=True, null=True, verbose_name='审核日期')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='划拨日期')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='验收日期')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('estate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fund_uses', to='registry.estate', verbose_name='小区')),
-                ('motion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='fund_uses', to='voting.motion', verbose_name='业主表决事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="使用项目")),
+                (
+                    "work_kind",
+                    models.CharField(
+                        choices=[
+                            ("elevator", "电梯维修更新"),
+                            ("roof", "屋面防水"),
+                            ("wall", "外墙维修"),
+                            ("water", "给排水设施"),
+                            ("fire", "消防设施"),
+                            ("drain", "排水管道疏通"),
+                            ("lighting", "公共照明"),
+                            ("cleaning", "日常保洁绿化"),
+                            ("staff", "物业人员工资"),
+                            ("office", "物业用房装修"),
+                        ],
+                        max_length=10,
+                        verbose_name="项目类别",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
+                ("parts", models.CharField(max_length=200, verbose_name="涉及部位及业主范围")),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[("vote", "业主表决（专有面积、人数双过半）"), ("emergency", "应急使用程序")],
+                        max_length=10,
+                        verbose_name="使用程序",
+                    ),
+                ),
+                (
+                    "emergency_facts",
+                    models.CharField(blank=True, max_length=300, verbose_name="应急情形说明"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "已申请"),
+                            ("approved", "已审核"),
+                            ("paid", "已划拨"),
+                            ("accepted", "已验收"),
+                            ("rejected", "已退回"),
+                        ],
+                        default="applied",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("applied_on", models.DateField(verbose_name="申请日期")),
+                ("approved_on", models.DateField(blank=True, null=True, verbose_name="审核日期")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="划拨日期")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="验收日期")),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "estate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fund_uses",
+                        to="registry.estate",
+                        verbose_name="小区",
+                    ),
+                ),
+                (
+                    "motion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fund_uses",
+                        to="voting.motion",
+                        verbose_name="业主表决事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '维修资金使用',
-                'verbose_name_plural': '维修资金使用',
-                'ordering': ['-applied_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='fund_use_amount_positive')],
+                "verbose_name": "维修资金使用",
+                "verbose_name_plural": "维修资金使用",
+                "ordering": ["-applied_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="fund_use_amount_positive"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='handover',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('estate',), name='asset_handover_one_open'),
+            model_name="handover",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("estate",), name="asset_handover_one_open"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoveritem',
-            constraint=models.UniqueConstraint(fields=('handover', 'seq'), name='handover_item_seq'),
+            model_name="handoveritem",
+            constraint=models.UniqueConstraint(fields=("handover", "seq"), name="handover_item_seq"),
         ),
         migrations.AddConstraint(
-            model_name='parkingspace',
-            constraint=models.UniqueConstraint(fields=('estate', 'number'), name='parking_space_unique'),
+            model_name="parkingspace",
+            constraint=models.UniqueConstraint(fields=("estate", "number"), name="parking_space_unique"),
         ),
     ]

@@ -81,7 +81,9 @@ def elevator_save(
     existing = Elevator.objects.select_for_update().filter(reg_code=reg_code).first()
     if existing is None:
         elevator = Elevator.objects.create(reg_code=reg_code, created_at=now(), **values)
-        audit_record(actor=actor, action="elevator.create", obj=elevator, after={"reg_code": reg_code, **values})
+        audit_record(
+            actor=actor, action="elevator.create", obj=elevator, after={"reg_code": reg_code, **values}
+        )
         return elevator, True
     before = {k: getattr(existing, k) for k in values}
     if before == values:
@@ -102,7 +104,7 @@ def maintenance_record(
     done_on: dt.date,
     done_by: str,
     items: str = "",
-    sheet: "UploadedFile | None" = None,
+    sheet: "UploadedFile[bytes] | None" = None,
 ) -> tuple[ElevatorMaintenance, bool]:
     """A maintenance visit entered by the company (or imported); the same elevator and day is recorded once."""
     user = require_company_or_bureau(actor, elevator.estate, what="登记电梯维保记录")
@@ -177,7 +179,12 @@ def fault_record(
         actor=actor,
         action="elevator.fault",
         obj=fault,
-        after={"elevator": elevator.reg_code, "kind": kind, "occurred_at": occurred_at, "arrived_at": arrived_at},
+        after={
+            "elevator": elevator.reg_code,
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "arrived_at": arrived_at,
+        },
     )
     return fault, True
 
@@ -228,7 +235,7 @@ def renewal_set(
     if before == after:
         return elevator
     elevator.stage, elevator.funding_source, elevator.motion = stage, funding_source, motion
-    elevator.stage_since = after["since"]
+    elevator.stage_since = day if stage != before["stage"] else elevator.stage_since
     elevator.save(update_fields=["stage", "funding_source", "motion", "stage_since"])
     audit_record(actor=actor, action="elevator.renewal", obj=elevator, before=before, after=after)
     return elevator

@@ -26,7 +26,7 @@ MOVES: dict[str, frozenset[str]] = {
     FundUseStatus.ACCEPTED: frozenset({FundUseStatus.PAID}),
     FundUseStatus.REJECTED: frozenset({FundUseStatus.APPLIED, FundUseStatus.APPROVED}),
 }
-DATE_FIELD = {
+DATE_FIELD: dict[str, str] = {
     FundUseStatus.APPROVED: "approved_on",
     FundUseStatus.PAID: "paid_on",
     FundUseStatus.ACCEPTED: "accepted_on",
@@ -101,7 +101,13 @@ def fund_use_apply(
         actor=actor,
         action="fund_use.apply",
         obj=use,
-        after={"estate": estate.code, "title": use.title, "amount": amount, "route": route, "motion": use.motion_id},
+        after={
+            "estate": estate.code,
+            "title": use.title,
+            "amount": amount,
+            "route": route,
+            "motion": use.motion_id,
+        },
     )
     return use
 
@@ -132,5 +138,7 @@ def fund_use_move(*, actor: Actor, use: FundUse, to: str, on: dt.date | None = N
         setattr(use, DATE_FIELD[to], day)
         fields.append(DATE_FIELD[to])
     use.save(update_fields=fields)
-    audit_record(actor=actor, action=f"fund_use.{to}", obj=use, before=before, after={"status": to, "on": day})
+    audit_record(
+        actor=actor, action=f"fund_use.{to}", obj=use, before=before, after={"status": to, "on": day}
+    )
     return use

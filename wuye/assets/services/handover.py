@@ -72,14 +72,19 @@ def handover_open(
         if changed:
             open_one.save(update_fields=changed)
             audit_record(
-                actor=actor, action="handover.link", obj=open_one, after={n: getattr(open_one, f"{n}_id") for n in changed}
+                actor=actor,
+                action="handover.link",
+                obj=open_one,
+                after={n: getattr(open_one, f"{n}_id") for n in changed},
             )
         return open_one, False
     contract = contract or (record.contract if record else None)
     outgoing = contract.company if contract else None
     successor = (
-        ServiceContract.objects.filter(estate=estate, start__gte=contract.end if contract and contract.end else today())
-        .exclude(pk=contract.pk if contract else None)
+        ServiceContract.objects.filter(
+            estate=estate, start__gte=contract.end if contract and contract.end else today()
+        )
+        .exclude(pk=contract.pk if contract else 0)
         .exclude(company=outgoing)
         .select_related("company")
         .order_by("start")
@@ -151,7 +156,13 @@ def handover_set_incoming(
     handover.incoming = company if kind == IncomingKind.COMPANY else None
     handover.incoming_name = label
     handover.save(update_fields=["incoming_kind", "incoming", "incoming_name"])
-    audit_record(actor=actor, action="handover.incoming", obj=handover, before=before, after={"kind": kind, "incoming": label})
+    audit_record(
+        actor=actor,
+        action="handover.incoming",
+        obj=handover,
+        before=before,
+        after={"kind": kind, "incoming": label},
+    )
     return handover
 
 
@@ -172,7 +183,11 @@ def is_receiving_side(user: User, handover: Handover) -> bool:
 
 
 def is_outgoing_side(user: User, handover: Handover) -> bool:
-    return user.role == Role.COMPANY_STAFF and handover.outgoing_id is not None and user.company_id == handover.outgoing_id
+    return (
+        user.role == Role.COMPANY_STAFF
+        and handover.outgoing_id is not None
+        and user.company_id == handover.outgoing_id
+    )
 
 
 def _lock_item(item: HandoverItem) -> tuple[HandoverItem, Handover]:
@@ -186,7 +201,7 @@ def _lock_item(item: HandoverItem) -> tuple[HandoverItem, Handover]:
 @requires_actor
 @transaction.atomic
 def handover_item_confirm(
-    *, actor: Actor, item: HandoverItem, evidence: str, evidence_file: "UploadedFile | None" = None
+    *, actor: Actor, item: HandoverItem, evidence: str, evidence_file: "UploadedFile[bytes] | None" = None
 ) -> HandoverItem:
     """The receiving side confirms it received the item, with the evidence (a note and optionally a photo or PDF).
     When the last item is confirmed the handover is complete."""
@@ -205,7 +220,11 @@ def handover_item_confirm(
     item.status, item.evidence, item.updated_at = ItemStatus.CONFIRMED, evidence.strip(), now()
     item.save(update_fields=["status", "evidence", "evidence_file", "updated_at"])
     audit_record(
-        actor=actor, action="handover.item_confirm", obj=item, before=before, after={"status": item.status, "evidence": item.evidence}
+        actor=actor,
+        action="handover.item_confirm",
+        obj=item,
+        before=before,
+        after={"status": item.status, "evidence": item.evidence},
     )
     if not handover.items.exclude(status=ItemStatus.CONFIRMED).exists():
         _complete(actor=actor, handover=handover)
@@ -227,7 +246,9 @@ def handover_item_dispute(*, actor: Actor, item: HandoverItem, dispute: str) -> 
     before = {"status": item.status, "dispute": item.dispute}
     item.status, item.dispute, item.answer, item.updated_at = ItemStatus.DISPUTED, dispute.strip(), "", now()
     item.save(update_fields=["status", "dispute", "answer", "updated_at"])
-    audit_record(actor=actor, action="handover.item_dispute", obj=item, before=before, after={"dispute": item.dispute})
+    audit_record(
+        actor=actor, action="handover.item_dispute", obj=item, before=before, after={"dispute": item.dispute}
+    )
     return item
 
 
@@ -246,7 +267,9 @@ def handover_item_answer(*, actor: Actor, item: HandoverItem, answer: str) -> Ha
     before = {"answer": item.answer}
     item.answer, item.updated_at = answer.strip(), now()
     item.save(update_fields=["answer", "updated_at"])
-    audit_record(actor=actor, action="handover.item_answer", obj=item, before=before, after={"answer": item.answer})
+    audit_record(
+        actor=actor, action="handover.item_answer", obj=item, before=before, after={"answer": item.answer}
+    )
     return item
 
 
@@ -268,10 +291,13 @@ def _complete(*, actor: Actor, handover: Handover) -> None:
 def handover_mark_overdue(*, actor: Actor, handover: Handover, on: dt.date) -> bool:
     """Record the overdue fact once (the first day found past the deadline with items open)."""
     handover = Handover.objects.select_for_update().get(pk=handover.pk)
-    if handover.overdue_since is not None or handover.status != HandoverStatus.OPEN or handover.deadline >= on:
+    if (
+        handover.overdue_since is not None
+        or handover.status != HandoverStatus.OPEN
+        or handover.deadline >= on
+    ):
         return False
     handover.overdue_since = on
     handover.save(update_fields=["overdue_since"])
     audit_record(actor=actor, action="handover.overdue", obj=handover, after={"overdue_since": on})
     return True
-

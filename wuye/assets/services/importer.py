@@ -173,8 +173,8 @@ def _import_row(*, actor: Actor, row: tuple[Any, ...], mapping: dict[str, int]) 
             maintainer=str(_cell(row, mapping, "maintainer")),
         )
     except DomainError as exc:
-        column = {"installed_on": LABEL["installed_on"], "last_inspection_on": LABEL["inspected_on"]}
-        raise _RowProblem(exc.message, field=column.get(exc.field or "", exc.field or "—")) from None
+        columns = {"installed_on": LABEL["installed_on"], "last_inspection_on": LABEL["inspected_on"]}
+        raise _RowProblem(exc.message, field=columns.get(exc.field or "", exc.field or "—")) from None
     if not changed:
         return "unchanged"
     return "updated" if existed else "created"

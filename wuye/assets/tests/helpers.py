@@ -13,7 +13,18 @@ from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Estate
 
 DEMO = SystemActor("demo")
-HEADERS = ["使用登记证编号", "小区编码", "楼栋", "单元", "制造单位", "型号", "安装日期", "最近定期检验日期", "检验结论", "维保单位"]
+HEADERS = [
+    "使用登记证编号",
+    "小区编码",
+    "楼栋",
+    "单元",
+    "制造单位",
+    "型号",
+    "安装日期",
+    "最近定期检验日期",
+    "检验结论",
+    "维保单位",
+]
 
 
 def register_xlsx(rows: list[list[Any]]) -> bytes:
@@ -30,7 +41,9 @@ def register_xlsx(rows: list[list[Any]]) -> bytes:
     return buf.getvalue()
 
 
-def elevator(estate: Estate, *, code: str = "", years: int = 5, maintained_days_ago: int | None = 3) -> Elevator:
+def elevator(
+    estate: Estate, *, code: str = "", years: int = 5, maintained_days_ago: int | None = 3
+) -> Elevator:
     e, _ = services.elevator_save(
         actor=DEMO,
         estate=estate,
@@ -39,7 +52,10 @@ def elevator(estate: Estate, *, code: str = "", years: int = 5, maintained_days_
     )
     if maintained_days_ago is not None:
         services.maintenance_record(
-            actor=DEMO, elevator=e, done_on=today() - dt.timedelta(days=maintained_days_ago), done_by="安达电梯"
+            actor=DEMO,
+            elevator=e,
+            done_on=today() - dt.timedelta(days=maintained_days_ago),
+            done_by="安达电梯",
         )
     return e
 

@@ -28,8 +28,30 @@ def test_import_reports_bad_rows_by_row_column_and_reason_and_a_second_import_ch
     future = (today() + dt.timedelta(days=10)).isoformat()
     data = register_xlsx(
         [
-            ["梯11A0001", "ZS9001", "1栋", "1单元", "日立", "HGP", "2008-05-01", "2026-03-01", "合格", "安达电梯"],
-            ["梯11A0002", "ZS9001", "2栋", "1单元", "通力", "KONE", dt.date(2015, 6, 1), None, "", "安达电梯"],
+            [
+                "梯11A0001",
+                "ZS9001",
+                "1栋",
+                "1单元",
+                "日立",
+                "HGP",
+                "2008-05-01",
+                "2026-03-01",
+                "合格",
+                "安达电梯",
+            ],
+            [
+                "梯11A0002",
+                "ZS9001",
+                "2栋",
+                "1单元",
+                "通力",
+                "KONE",
+                dt.date(2015, 6, 1),
+                None,
+                "",
+                "安达电梯",
+            ],
             ["梯11A0003", "ZS9999", "1栋", "", "", "", "2010-01-01", "", "合格", ""],  # unknown estate
             ["梯11A0004", "ZS9001", "3栋", "", "", "", future, "", "合格", ""],  # installed in the future
             ["梯11A0005", "ZS9001", "3栋", "", "", "", "去年", "", "合格", ""],  # not a date
@@ -82,7 +104,12 @@ def test_the_serving_company_enters_maintenance_and_another_company_cannot(clien
     estate = make_estate(company=company)
     e = elevator(estate, maintained_days_ago=None)
     url = reverse("assets:elevator", kwargs={"pk": e.pk})
-    form = {"op": "maintenance", "done_on": today().isoformat(), "done_by": "安达电梯 李师傅", "items": "半月保养"}
+    form = {
+        "op": "maintenance",
+        "done_on": today().isoformat(),
+        "done_by": "安达电梯 李师傅",
+        "items": "半月保养",
+    }
 
     login(client, make_user(Role.COMPANY_STAFF, company_id=make_company().pk))
     assert client.post(url, form).status_code == 404  # not their estate: not even visible
@@ -113,7 +140,9 @@ def test_the_api_records_maintenance_for_the_company_and_refuses_a_future_date(c
     e = elevator(make_estate(company=company), maintained_days_ago=None)
     login(client, make_user(Role.COMPANY_STAFF, company_id=company.pk))
     url = reverse("assets-api-maintenance", kwargs={"pk": e.pk})
-    bad = client.post(url, {"done_on": (today() + dt.timedelta(days=1)).isoformat(), "done_by": "安达"}, "application/json")
+    bad = client.post(
+        url, {"done_on": (today() + dt.timedelta(days=1)).isoformat(), "done_by": "安达"}, "application/json"
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "done_on" and "晚于今天" in bad.json()["detail"]
     ok = client.post(url, {"done_on": today().isoformat(), "done_by": "安达"}, "application/json")
     assert ok.status_code == 201 and ok.json()["created"] is True
@@ -148,9 +177,13 @@ def test_three_faults_in_30_days_or_an_entrapment_is_an_urgent_3_1_lead():
     noisy, trapped, calm = (elevator(estate, code=c) for c in ("梯NOISY", "梯TRAP", "梯CALM"))
     t = now() - dt.timedelta(hours=2)
     for d in (1, 10, 20):
-        services.fault_record(actor=DEMO, elevator=noisy, kind=FaultKind.FAULT, occurred_at=t - dt.timedelta(days=d))
+        services.fault_record(
+            actor=DEMO, elevator=noisy, kind=FaultKind.FAULT, occurred_at=t - dt.timedelta(days=d)
+        )
     for d in (1, 40):  # two faults, one outside the window: not a finding
-        services.fault_record(actor=DEMO, elevator=calm, kind=FaultKind.FAULT, occurred_at=t - dt.timedelta(days=d))
+        services.fault_record(
+            actor=DEMO, elevator=calm, kind=FaultKind.FAULT, occurred_at=t - dt.timedelta(days=d)
+        )
     services.fault_record(
         actor=DEMO,
         elevator=trapped,
@@ -172,8 +205,12 @@ def test_old_or_failed_elevators_without_a_renewal_are_one_3_2_lead_per_estate()
     elevator(estate, code="梯OLD", years=16)
     young = elevator(estate, code="梯YOUNG", years=3)
     services.elevator_save(
-        actor=DEMO, estate=estate, reg_code=young.reg_code, installed_on=young.installed_on,
-        last_inspection_on=today(), inspection_result="fail",
+        actor=DEMO,
+        estate=estate,
+        reg_code=young.reg_code,
+        installed_on=young.installed_on,
+        last_inspection_on=today(),
+        inspection_result="fail",
     )
     other = make_estate(company=make_company())
     elevator(other, code="梯OLD2", years=16)
@@ -190,9 +227,13 @@ def test_a_renewal_voted_without_funds_for_more_than_90_days_is_a_3_3_lead():
     estate = make_estate(company=make_company())
     stuck, fresh = elevator(estate, code="梯STUCK", years=18), elevator(estate, code="梯FRESH", years=18)
     Elevator.objects.filter(pk=stuck.pk).update(
-        stage=RenewalStage.VOTED, stage_since=today() - dt.timedelta(days=91), funding_source=FundingSource.FUND
+        stage=RenewalStage.VOTED,
+        stage_since=today() - dt.timedelta(days=91),
+        funding_source=FundingSource.FUND,
     )
-    Elevator.objects.filter(pk=fresh.pk).update(stage=RenewalStage.APPLIED, stage_since=today() - dt.timedelta(days=30))
+    Elevator.objects.filter(pk=fresh.pk).update(
+        stage=RenewalStage.APPLIED, stage_since=today() - dt.timedelta(days=30)
+    )
     run_elevator_checks()
     found = leads("elevator:renewal_funds:")
     assert [lead.source_ref for lead in found] == ["elevator:renewal_funds:梯STUCK"]
@@ -213,7 +254,10 @@ def test_the_owners_voted_stage_needs_a_passed_motion():
 
 
 def test_the_county_view_lists_the_worst_estates_first_and_exports_xlsx(client: Client):
-    good, bad = make_estate(company=make_company(), name="新小区"), make_estate(company=make_company(), name="老小区")
+    good, bad = (
+        make_estate(company=make_company(), name="新小区"),
+        make_estate(company=make_company(), name="老小区"),
+    )
     elevator(good, years=2)
     elevator(bad, years=22)
     elevator(bad, years=16)

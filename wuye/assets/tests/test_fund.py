@@ -55,11 +55,20 @@ def test_a_use_larger_than_the_balance_is_refused_in_chinese_and_nothing_is_stor
     assert fund_balance(estate)["available"] == Decimal("18000.00")
     login(client, make_user(Role.COMPANY_STAFF, company_id=company.pk))
     url = reverse("assets:fund_use_create", kwargs={"code": estate.code})
-    form = {"title": "电梯更换", "work_kind": "elevator", "amount": "18000.01", "parts": "1栋", "route": "emergency"}
+    form = {
+        "title": "电梯更换",
+        "work_kind": "elevator",
+        "amount": "18000.01",
+        "parts": "1栋",
+        "route": "emergency",
+    }
     resp = client.post(url, form)
     assert resp.status_code == 400 and "超过本小区维修资金可用余额" in resp.content.decode()
     assert not FundUse.objects.exists()
-    assert client.post(url, form | {"amount": "18000.00", "emergency_facts": "曳引机故障停梯"}).status_code == 302
+    assert (
+        client.post(url, form | {"amount": "18000.00", "emergency_facts": "曳引机故障停梯"}).status_code
+        == 302
+    )
     assert fund_balance(estate)["available"] == Decimal("0.00")
 
 
@@ -67,14 +76,24 @@ def test_the_balance_is_deposits_minus_uses_and_the_bureau_pays():
     estate, company, tf = funded_estate()
     use = apply(estate, make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk))
     with pytest.raises(Exception, match="只有专班人员可以审核或划拨维修资金"):
-        services.fund_use_move(actor=make_user(Role.COMPANY_STAFF, company_id=company.pk), use=use, to="approved")
+        services.fund_use_move(
+            actor=make_user(Role.COMPANY_STAFF, company_id=company.pk), use=use, to="approved"
+        )
     spend(tf, use)
     b = fund_balance(estate)
-    assert (b["deposited"], b["spent"], b["balance"]) == (Decimal("18000.00"), Decimal("5000.00"), Decimal("13000.00"))
+    assert (b["deposited"], b["spent"], b["balance"]) == (
+        Decimal("18000.00"),
+        Decimal("5000.00"),
+        Decimal("13000.00"),
+    )
 
 
 def fund_leads() -> list[tuple[str, str]]:
-    return list(Lead.objects.filter(source_ref__startswith="fund_use:").order_by("pk").values_list("source_ref", "category"))
+    return list(
+        Lead.objects.filter(source_ref__startswith="fund_use:")
+        .order_by("pk")
+        .values_list("source_ref", "category")
+    )
 
 
 def test_the_fund_checks_find_each_planted_use_leave_the_clean_ones_alone_and_open_nothing_twice():
@@ -82,10 +101,13 @@ def test_the_fund_checks_find_each_planted_use_leave_the_clean_ones_alone_and_op
     motion = passed_motion(estate, item=5, title="使用维修资金维修2栋屋面")
     clean_vote = spend(tf, apply(estate, tf, motion=motion))
     clean_emergency = spend(
-        tf, apply(estate, tf, work_kind=WorkKind.ELEVATOR, route=FundRoute.EMERGENCY, emergency_facts="困人停梯")
+        tf,
+        apply(estate, tf, work_kind=WorkKind.ELEVATOR, route=FundRoute.EMERGENCY, emergency_facts="困人停梯"),
     )
     no_vote = spend(tf, apply(estate, tf, amount=Decimal("1000.00")))
-    cleaning = spend(tf, apply(estate, tf, work_kind=WorkKind.CLEANING, motion=motion, amount=Decimal("1000.00")))
+    cleaning = spend(
+        tf, apply(estate, tf, work_kind=WorkKind.CLEANING, motion=motion, amount=Decimal("1000.00"))
+    )
     no_facts = spend(tf, apply(estate, tf, route=FundRoute.EMERGENCY, amount=Decimal("1000.00")))
     apply(estate, tf, amount=Decimal("500.00"))  # applied only, not yet spent: nothing to find
     checks.run((checks.check_fund_uses,))
@@ -101,7 +123,9 @@ def test_the_fund_checks_find_each_planted_use_leave_the_clean_ones_alone_and_op
 
 def test_the_estate_pages_show_the_balance_and_the_public_page_the_uses(client: Client):
     estate, _, tf = funded_estate()
-    spend(tf, apply(estate, tf, work_kind=WorkKind.ELEVATOR, route=FundRoute.EMERGENCY, emergency_facts="困人"))
+    spend(
+        tf, apply(estate, tf, work_kind=WorkKind.ELEVATOR, route=FundRoute.EMERGENCY, emergency_facts="困人")
+    )
     login(client, tf)
     page = client.get(reverse("assets:estate", kwargs={"code": estate.code})).content.decode()
     assert "13,000.00" in page or "13000.00" in page

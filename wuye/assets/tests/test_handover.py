@@ -33,7 +33,13 @@ def changing_hands(*, ended_days_ago: int, successor: bool = True):
     reg.contract_end(actor=DEMO, contract=contract, end=end, reason="合同期满")
     if successor:
         reg.contract_create(
-            actor=DEMO, estate=estate, company=new, start=end, end=None, fee_per_m2=contract.fee_per_m2, hiring="tender"
+            actor=DEMO,
+            estate=estate,
+            company=new,
+            start=end,
+            end=None,
+            fee_per_m2=contract.fee_per_m2,
+            hiring="tender",
         )
     return estate, old, new
 
@@ -47,7 +53,11 @@ def test_a_contract_end_opens_one_handover_with_the_legal_checklist_and_the_dead
     assert h.deadline == today() - dt.timedelta(days=5) + dt.timedelta(days=30)
     labels = list(h.items.values_list("label", flat=True))
     assert labels[0] == "物业服务用房" and "业主名册" in labels and any("竣工" in x for x in labels)
-    assert any("公共收益" in x for x in labels) and any("维修资金" in x for x in labels) and any("钥匙" in x for x in labels)
+    assert (
+        any("公共收益" in x for x in labels)
+        and any("维修资金" in x for x in labels)
+        and any("钥匙" in x for x in labels)
+    )
 
 
 def test_only_the_receiving_side_confirms_an_item_and_the_outgoing_side_answers_disputes(client: Client):
@@ -71,14 +81,18 @@ def test_only_the_receiving_side_confirms_an_item_and_the_outgoing_side_answers_
     assert "只有退出方物业企业可以答复移交争议" in resp.content.decode()
 
     login(client, outgoing_staff)
-    assert client.post(url, {"op": "answer", "item": item.pk, "answer": "钥匙于下周一移交"}).status_code == 302
+    assert (
+        client.post(url, {"op": "answer", "item": item.pk, "answer": "钥匙于下周一移交"}).status_code == 302
+    )
     item.refresh_from_db()
     assert (item.status, item.answer) == (ItemStatus.DISPUTED, "钥匙于下周一移交")
 
     login(client, incoming_staff)
     resp = client.post(url, {"op": "confirm", "item": item.pk, "evidence": ""})
     assert resp.status_code == 400  # no evidence: nothing changes
-    assert client.post(url, {"op": "confirm", "item": item.pk, "evidence": "交接单 2026-01"}).status_code == 302
+    assert (
+        client.post(url, {"op": "confirm", "item": item.pk, "evidence": "交接单 2026-01"}).status_code == 302
+    )
     item.refresh_from_db()
     assert item.status == ItemStatus.CONFIRMED
 
@@ -96,7 +110,9 @@ def test_past_the_deadline_with_items_open_is_one_category_5_lead_updated_not_re
     tick.handover_checks(out=quiet, quiet=True)
     assert Lead.objects.filter(source_ref__startswith="handover:").count() == 1
 
-    services.handover_item_confirm(actor=make_user(Role.TASK_FORCE), item=h.items.get(seq=1), evidence="已接收")
+    services.handover_item_confirm(
+        actor=make_user(Role.TASK_FORCE), item=h.items.get(seq=1), evidence="已接收"
+    )
     tick.handover_checks(out=quiet, quiet=True)
     lead.refresh_from_db()
     assert Lead.objects.filter(source_ref__startswith="handover:").count() == 1

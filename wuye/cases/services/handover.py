@@ -54,5 +54,11 @@ def handover_record_close(*, actor: Actor, record: HandoverRecord) -> bool:
         return False
     record.status = HandoverStatus.DONE
     record.save(update_fields=["status"])
-    audit_record(actor=actor, action="handover.record_done", obj=record, before={"status": "open"}, after={"status": "done"})
+    audit_record(
+        actor=actor,
+        action="handover.record_done",
+        obj=record,
+        before={"status": "open"},
+        after={"status": "done"},
+    )
     return True
