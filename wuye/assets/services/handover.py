@@ -273,6 +273,7 @@ def handover_item_answer(*, actor: Actor, item: HandoverItem, answer: str) -> Ha
     return item
 
 
+@requires_actor
 def _complete(*, actor: Actor, handover: Handover) -> None:
     handover.status, handover.completed_on = HandoverStatus.DONE, today()
     handover.save(update_fields=["status", "completed_on"])

@@ -140,6 +140,7 @@ def import_elevators(*, actor: Actor, data: bytes) -> ElevatorImportResult:
     return result
 
 
+@requires_actor
 def _import_row(*, actor: Actor, row: tuple[Any, ...], mapping: dict[str, int]) -> str:
     reg_code = str(_cell(row, mapping, "reg_code"))
     if not reg_code:
