@@ -293,4 +293,20 @@ def _parking(rng: random.Random) -> int:
                 )
             )
     ParkingSpace.objects.bulk_create(spaces)
+    targets = _contracts()[SAFE_ESTATES : SAFE_ESTATES + 2]
+    if len(targets) == 2:
+        services.parking_report(
+            actor=DEMO,
+            estate=targets[0].estate,
+            problem=services.ParkingProblem.GROUND_LOCK,
+            text="检查发现 A003、A008 两个车位私装地锁，其他业主无法停放。",
+            space_numbers=["A003", "A008"],
+        )
+        services.parking_report(
+            actor=DEMO,
+            estate=targets[1].estate,
+            problem=services.ParkingProblem.PRIVATE_LETTING,
+            text="物业将共有部位车位按月出租，未经业主大会表决，租金未进入公共收益账户。",
+            space_numbers=["A003"],
+        )
     return len(spaces)

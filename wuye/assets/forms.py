@@ -67,7 +67,6 @@ class IncomingForm(forms.Form):
     name = forms.CharField(label="接管方名称（自行管理或临时管理时填写）", max_length=120, required=False)
 
 
-
 class FundUseForm(forms.Form):
     title = forms.CharField(label="使用项目", max_length=120)
     work_kind = forms.ChoiceField(label="项目类别", choices=WorkKind.choices)
@@ -80,3 +79,19 @@ class FundUseForm(forms.Form):
     def __init__(self, *args: Any, estate_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["motion"].queryset = _motions(estate_id)  # type: ignore[attr-defined]
+
+
+class ParkingReportForm(forms.Form):
+    problem = forms.ChoiceField(label="问题类型", choices=[])
+    text = forms.CharField(label="问题情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    space_numbers = forms.CharField(label="涉及车位号（以、分隔，可不填）", max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .services.parking import ParkingProblem
+
+        super().__init__(*args, **kwargs)
+        self.fields["problem"].choices = ParkingProblem.choices  # type: ignore[attr-defined]
+
+    def clean_space_numbers(self) -> list[str]:
+        raw = self.cleaned_data.get("space_numbers") or ""
+        return [n for n in raw.replace("，", "、").replace(",", "、").split("、") if n.strip()]

@@ -288,6 +288,18 @@ def fund_use(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def parking(request: AuthedHttpRequest, code: str) -> HttpResponse:
     est = selectors.estate_get_staff(request.user, code=code)
+    user = request.user
+    can_report = user.role in BUREAU_ROLES or (
+        user.role == Role.COMMITTEE_MEMBER and user.estate_id == est.pk
+    )
+    if request.method == "POST" and not can_report:
+        raise PermissionDenied("您无权登记停车问题")
+    form = forms.ParkingReportForm(request.POST or None)
+    if request.method == "POST" and _try(
+        form, lambda d: services.parking_report(actor=user, estate=est, **d)
+    ):
+        messages.success(request, "停车问题已登记为问题线索。")
+        return redirect("assets:parking", code=est.code)
     return render(
         request,
         "assets/parking.html",
@@ -296,5 +308,7 @@ def parking(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "summary": selectors.parking_summary(est),
             "spaces": est.parking_spaces.order_by("number")[:200],
             "disputes": selectors.parking_disputes(est),
+            "form": form if can_report else None,
         },
+        status=400 if request.method == "POST" else 200,
     )

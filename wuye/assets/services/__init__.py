@@ -12,6 +12,7 @@ from .handover import (
     handover_set_incoming,
 )
 from .importer import import_elevators
+from .parking import ParkingProblem, parking_report, parking_space_save
 
 __all__ = [
     "elevator_save",
@@ -26,5 +27,8 @@ __all__ = [
     "handover_set_incoming",
     "import_elevators",
     "maintenance_record",
+    "parking_report",
+    "parking_space_save",
+    "ParkingProblem",
     "renewal_set",
 ]
