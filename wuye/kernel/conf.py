@@ -232,12 +232,14 @@ _DECLARED: tuple[Setting, ...] = (
             # to the company: the monthly report (issue #15)
             "monthly_report_due_soon": "{company}：{month}整改工作月报应于{due}前报送（{estate}）。{link}",
             "monthly_report_due_today": "{company}：{month}整改工作月报今天（{due}）截止报送（{estate}）。{link}",
+            # to the outgoing company: its handover is past the deadline (issue #17)
+            "handover_overdue": "【移交逾期】{estate}：移交期限{deadline}已过，尚有{open}项未移交，请立即配合交接。{link}",
         },
         "",
         "消息模板",
     ),
     # Declared for the issues that will read them (nothing reads them yet):
-    # R6 elevators — the elevator registry of issue #17 (老旧电梯)
+    # R6 elevators — read by the elevator checks of wuye.assets (issue #17, 老旧电梯)
     Setting("OLD_ELEVATOR_YEARS", 15, "年", "老旧电梯的使用年限"),
     Setting("ELEVATOR_MAINTENANCE_DAYS", 15, "天", "电梯维护保养间隔"),
     Setting("ELEVATOR_FAULT_COUNT", 3, "次", "电梯频繁故障的次数（统计期内达到即为紧急线索）"),

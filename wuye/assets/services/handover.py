@@ -11,10 +11,11 @@ from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.audit.services import audit_record
 from wuye.cases.models import HandoverRecord
 from wuye.cases.services.handover import handover_record_close
-from wuye.common.dates import now, today
+from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
 from wuye.kernel.actors import Actor, SystemActor, requires_actor
+from wuye.notify.services import notify
 from wuye.registry.models import Estate, PropertyCompany, ServiceContract
 from wuye.voting.models import Motion
 
@@ -301,4 +302,20 @@ def handover_mark_overdue(*, actor: Actor, handover: Handover, on: dt.date) -> b
     handover.overdue_since = on
     handover.save(update_fields=["overdue_since"])
     audit_record(actor=actor, action="handover.overdue", obj=handover, after={"overdue_since": on})
+    if handover.outgoing_id is not None:
+        pending = handover.items.exclude(status=ItemStatus.CONFIRMED).count()
+        staff = User.objects.filter(role=Role.COMPANY_STAFF, company_id=handover.outgoing_id, is_active=True)
+        for user in staff.order_by("pk"):
+            notify(
+                actor=actor,
+                key=f"handover:{handover.pk}:overdue:{user.pk}",
+                event="handover_overdue",
+                context={
+                    "estate": handover.estate.name,
+                    "deadline": cn_date(handover.deadline),
+                    "open": pending,
+                },
+                user=user,
+                link=f"/assets/handovers/{handover.pk}/",
+            )
     return True

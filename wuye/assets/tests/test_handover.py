@@ -101,14 +101,20 @@ def test_only_the_receiving_side_confirms_an_item_and_the_outgoing_side_answers_
 
 
 def test_past_the_deadline_with_items_open_is_one_category_5_lead_updated_not_repeated():
+    from wuye.notify.models import Notification
+
     estate, old, _ = changing_hands(ended_days_ago=40, successor=False)
+    staff = make_user(Role.COMPANY_STAFF, company_id=old.pk)
     tick.handover_checks(out=quiet, quiet=True)
     h = Handover.objects.get()
+    told = Notification.objects.filter(user=staff, event="handover_overdue")
+    assert told.count() == 1 and "移交期限" in told.get().text
     assert h.overdue_since == today() and h.incoming_name.endswith("（临时管理）")
     lead = Lead.objects.get(source_ref=f"handover:{h.pk}:overdue")
     assert lead.category == "5" and old.name in lead.text and len(lead.evidence["open_items"]) == 9
     tick.handover_checks(out=quiet, quiet=True)
     assert Lead.objects.filter(source_ref__startswith="handover:").count() == 1
+    assert Notification.objects.filter(user=staff, event="handover_overdue").count() == 1
 
     services.handover_item_confirm(
         actor=make_user(Role.TASK_FORCE), item=h.items.get(seq=1), evidence="已接收"
