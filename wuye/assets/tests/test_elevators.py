@@ -270,3 +270,14 @@ def test_the_county_view_lists_the_worst_estates_first_and_exports_xlsx(client: 
     assert rows[0]["estate_name"] == "老小区" and rows[0]["renewal_due_not_started"] == 2
     login(client, make_user(Role.COMPANY_STAFF, company_id=make_company().pk))
     assert client.get(reverse("assets:elevator_county")).status_code == 403
+
+
+def test_the_public_estate_page_shows_each_elevators_age_last_maintenance_and_renewal_stage(client: Client):
+    estate = make_estate(company=make_company())
+    e = elevator(estate, years=17, maintained_days_ago=2)
+    page = client.get(reverse("portal:estate", kwargs={"code": estate.code})).content.decode()
+    last = today() - dt.timedelta(days=2)
+    assert "电梯" in page and ">17<" in page and f"{last.year}年{last.month}月{last.day}日" in page
+    assert (
+        RenewalStage(e.stage).label in page and e.reg_code not in page
+    )  # no registry internals on the public page
