@@ -9,4 +9,5 @@ urlpatterns = [
     path("triage/", include("wuye.triage.api")),
     path("revenue/", include("wuye.revenue.api")),
     path("voting/", include("wuye.voting.api")),
+    path("assets/", include("wuye.assets.api")),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("wuye.revenue.urls")),
     path("voting/", include("wuye.voting.urls")),
     path("", include("wuye.credit.urls")),
+    path("assets/", include("wuye.assets.urls")),
     path("audit/", include("wuye.audit.urls")),
     path("notifications/", include("wuye.notify.urls")),
     path("api/v1/", include("wuye.api_urls")),

@@ -38,6 +38,8 @@ SYSTEM_JOBS: dict[str, str] = {
     "notifications": "消息通知",
     "enrolment_link": "命令行签发动态口令绑定链接",
     "credit_collect": "信用事件汇集",
+    "assets_checks": "电梯、移交与维修资金检查",
+    "import_elevators": "电梯台账导入",
 }
 
 # the channels through which the public acts without an account

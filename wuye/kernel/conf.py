@@ -280,14 +280,21 @@ _DECLARED: tuple[Setting, ...] = (
             # to the company: the review of its objection to a credit record (issue #16)
             "credit_event_recorded": "{company}：新增信用记录“{event}”。如有异议，请于{deadline}前在平台提出：{link}",
             "credit_objection_decided": "{company}：您对信用记录“{event}”提出的异议已复核，结论：{outcome}。{link}",
+            # to the outgoing company: its handover is past the deadline (issue #17)
+            "handover_overdue": "【移交逾期】{estate}：移交期限{deadline}已过，尚有{open}项未移交，请立即配合交接。{link}",
         },
         "",
         "消息模板",
     ),
     # Declared for the issues that will read them (nothing reads them yet):
-    # R6 elevators — the elevator registry of issue #17 (老旧电梯)
+    # R6 elevators — read by the elevator checks of wuye.assets (issue #17, 老旧电梯)
     Setting("OLD_ELEVATOR_YEARS", 15, "年", "老旧电梯的使用年限"),
     Setting("ELEVATOR_MAINTENANCE_DAYS", 15, "天", "电梯维护保养间隔"),
+    Setting("ELEVATOR_FAULT_COUNT", 3, "次", "电梯频繁故障的次数（统计期内达到即为紧急线索）"),
+    Setting("ELEVATOR_FAULT_WINDOW_DAYS", 30, "天", "电梯频繁故障的统计期"),
+    Setting("ELEVATOR_FUNDING_DAYS", 90, "天", "业主表决同意更新后资金应到位的期限"),
+    # R5: a contract that ended within this many days opens its handover automatically (older ones are history)
+    Setting("HANDOVER_LOOKBACK_DAYS", 365, "天", "合同到期自动开启移交的回溯天数"),
     # §6 — the companies' monthly reports of issue #15 (月报，每月20日前)
     Setting("MONTHLY_REPORT_DAY", 20, "日", "物业企业月报报送截止日"),
     # §1 — the party-organisation coverage figure of issue #15

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wuye.revenue",
     "wuye.voting",
     "wuye.credit",
+    "wuye.assets",
     "wuye.portal",
 ]
 
@@ -278,6 +279,9 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
     "wuye.notify.tick.send_due",
+    "wuye.assets.tick.elevator_checks",
+    "wuye.assets.tick.handover_checks",
+    "wuye.assets.tick.fund_checks",
     "wuye.credit.tick.collect_events",
 ]
 
@@ -285,6 +289,7 @@ WUYE_TICK_TASKS = [
 WUYE_ESTATE_SECTIONS = [
     "wuye.portal.estate_sections.management",
     "wuye.credit.estate_sections.credit_warning",
+    "wuye.assets.estate_sections.assets",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
@@ -295,6 +300,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.intake.demo",
     "wuye.revenue.demo",
     "wuye.voting.demo",
+    "wuye.assets.demo",
     "wuye.credit.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",

@@ -13,7 +13,7 @@ from .base import check_files
 from .creation import case_create, case_create_from_lead
 from .escalations import case_action_record
 from .extensions import extension_decide, extension_request
-from .handover import handover_open
+from .handover import handover_open, handover_record_close
 from .leads import case_merge_into_case, lead_merge_into_case, lead_split_from_case
 from .operations import case_merge_by_number, extension_decide_pending
 from .revisits import revisit_candidates, revisit_record, revisit_sample_draw
@@ -53,6 +53,7 @@ __all__ = [
     "extension_decide_pending",
     "extension_request",
     "handover_open",
+    "handover_record_close",
     "lead_merge_into_case",
     "lead_split_from_case",
     "revisit_candidates",

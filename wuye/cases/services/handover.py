@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db import transaction
+
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.kernel.actors import Actor, actor_user, requires_actor
@@ -41,3 +43,22 @@ def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None
         },
     )
     return record
+
+
+@requires_actor
+@transaction.atomic
+def handover_record_close(*, actor: Actor, record: HandoverRecord) -> bool:
+    """The assets module completed the handover this record opened: the record is done (once)."""
+    record = HandoverRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status != HandoverStatus.OPEN:
+        return False
+    record.status = HandoverStatus.DONE
+    record.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="handover.record_done",
+        obj=record,
+        before={"status": "open"},
+        after={"status": "done"},
+    )
+    return True

@@ -27,6 +27,7 @@ SERVICE_APPS = (
     "revenue",
     "voting",
     "credit",
+    "assets",
 )
 
 

@@ -193,6 +193,19 @@ EXPECTED: dict[str, str] = {
     "accounts:sms_stats": "L 2 3 3 3 3 3",
     "triage:corrections": "L 2 3 3 3 3 3",
     "triage:correction_review": "5 5 5 5 5 5 5",
+    "assets:elevator_county": "L 2 2 2 3 3 3",
+    "assets:elevator_import": "L 2 2 3 3 3 3",
+    "assets:elevator": "L 2 2 2 4 4 3",
+    "assets:estate": "L 2 2 2 4 4 3",
+    "assets:fund_use_create": "L 2 2 3 4 4 3",
+    "assets:parking": "L 2 2 2 4 4 3",
+    "assets:fund_use": "L 2 2 2 4 4 3",
+    "assets:handovers": "L 2 2 2 2 2 3",
+    "assets:handover": "L 4 4 4 4 4 3",
+    "assets-api-elevators": "3 2 2 2 2 2 3",
+    "assets-api-county": "3 2 2 2 3 3 3",
+    "assets-api-maintenance": "3 5 5 5 5 5 3",
+    "assets-api-handovers": "3 2 2 2 2 2 3",
 }
 
 
@@ -219,6 +232,7 @@ def _pk(scoped, model, default=999999):
 
 
 def objects() -> dict:
+    from wuye.assets.models import Elevator, FundUse, Handover
     from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
     from wuye.intake.models import Inspection, Lead, LeadAttachment
     from wuye.registry.models import Estate, ServiceContract, Unit
@@ -267,6 +281,9 @@ def objects() -> dict:
         "document": _pk(MotionDocument.objects.filter(motion__assembly=assembly), MotionDocument),
         "receipt": ballot.receipt if ballot else "NONE",
         "voting_objection": _pk(VotingObjection.objects.filter(assembly=assembly), VotingObjection),
+        "elevator": _pk(Elevator.objects.filter(estate=estate), Elevator),
+        "fund_use": _pk(FundUse.objects.filter(estate=estate), FundUse),
+        "handover": _pk(Handover.objects.filter(estate=estate), Handover),
     }
 
 
@@ -289,6 +306,10 @@ PK_OF = {
     "credit:notice_preview": "notice",
     "credit:notice_edit": "notice",
     "credit:notice_publish": "notice",
+    "assets:elevator": "elevator",
+    "assets-api-maintenance": "elevator",
+    "assets:fund_use": "fund_use",
+    "assets:handover": "handover",
 }
 
 
