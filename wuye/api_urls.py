@@ -9,4 +9,5 @@ urlpatterns = [
     path("triage/", include("wuye.triage.api")),
     path("revenue/", include("wuye.revenue.api")),
     path("voting/", include("wuye.voting.api")),
+    path("duties/", include("wuye.duties.api")),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wuye.triage",
     "wuye.revenue",
     "wuye.voting",
+    "wuye.duties",
     "wuye.portal",
 ]
 
@@ -275,11 +276,13 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
+    "wuye.duties.tick.duties_checks",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
 WUYE_ESTATE_SECTIONS = [
     "wuye.portal.estate_sections.management",
+    "wuye.duties.estate_sections.duties",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
@@ -290,6 +293,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.intake.demo",
     "wuye.revenue.demo",
     "wuye.voting.demo",
+    "wuye.duties.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",
 ]
