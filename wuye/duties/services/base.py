@@ -63,5 +63,6 @@ def create_record(
     obj = model.objects.create(
         estate=estate, company_id=company_id, entered_by=user, created_at=now(), **values
     )
-    audit_record(actor=actor, action=action, obj=obj, after={"estate": estate.code, **values})
+    after = {k: (v.pk if isinstance(v, models.Model) else v) for k, v in values.items()}
+    audit_record(actor=actor, action=action, obj=obj, after={"estate": estate.code, **after})
     return obj
