@@ -39,10 +39,20 @@ class World:
             )
         for kind in PlanKind:
             services.plan_record(
-                actor=a, estate=e, kind=kind, title=kind.label, adopted_on=self.ago(100), review_due=self.ago(-265)
+                actor=a,
+                estate=e,
+                kind=kind,
+                title=kind.label,
+                adopted_on=self.ago(100),
+                review_due=self.ago(-265),
             )
         services.supply_record(
-            actor=a, estate=e, name="灭火器", quantity=Decimal("40"), expires_on=self.ago(-300), location="各楼栋"
+            actor=a,
+            estate=e,
+            name="灭火器",
+            quantity=Decimal("40"),
+            expires_on=self.ago(-300),
+            location="各楼栋",
         )
         services.drill_record(
             actor=a, estate=e, kind="drill", plan_kind=PlanKind.FIRE, held_on=self.ago(60), attendance=35
@@ -68,7 +78,9 @@ class World:
             operators="李师傅（特种作业证 T4511）",
         )
         for facility in FireFacility:
-            services.fire_check_record(actor=a, estate=e, facility=facility, checked_on=self.ago(5), passed=True)
+            services.fire_check_record(
+                actor=a, estate=e, facility=facility, checked_on=self.ago(5), passed=True
+            )
         r = services.renovation_register(
             actor=a,
             estate=e,
@@ -79,7 +91,12 @@ class World:
             notice_signed_on=self.ago(22),
         )
         services.violation_record(
-            actor=a, renovation=r, kind="balcony", found_on=self.ago(10), dissuaded_on=self.ago(10), stopped=True
+            actor=a,
+            renovation=r,
+            kind="balcony",
+            found_on=self.ago(10),
+            dissuaded_on=self.ago(10),
+            stopped=True,
         )
         services.fee_change_record(
             actor=a,
@@ -92,6 +109,11 @@ class World:
             approval_ref="业主大会决定〔2026〕1号",
         )
         services.room_record(
-            actor=a, estate=e, location="1栋架空层", area=Decimal("80.00"), use="service", surveyed_on=self.ago(30)
+            actor=a,
+            estate=e,
+            location="1栋架空层",
+            area=Decimal("80.00"),
+            use="service",
+            surveyed_on=self.ago(30),
         )
         return self

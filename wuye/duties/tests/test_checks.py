@@ -31,7 +31,12 @@ def plant_disclosure(w: World) -> None:
 
 def plant_renovation_violation(w: World) -> None:
     r = services.renovation_register(
-        actor=w.staff, estate=w.estate, unit="5栋102", start=w.ago(15), end=w.ago(-30), works="全屋装修",
+        actor=w.staff,
+        estate=w.estate,
+        unit="5栋102",
+        start=w.ago(15),
+        end=w.ago(-30),
+        works="全屋装修",
         notice_signed_on=w.ago(16),
     )
     services.violation_record(actor=w.staff, renovation=r, kind="load_bearing", found_on=w.ago(10))
@@ -48,11 +53,15 @@ def plant_plan_missing(w: World) -> None:
 
 
 def plant_plan_review(w: World) -> None:
-    _shift(EmergencyPlan, w.estate, where={"kind": PlanKind.FIRE}, adopted_on=w.ago(800), review_due=w.ago(70))
+    _shift(
+        EmergencyPlan, w.estate, where={"kind": PlanKind.FIRE}, adopted_on=w.ago(800), review_due=w.ago(70)
+    )
 
 
 def plant_supply_expired(w: World) -> None:
-    services.supply_record(actor=w.staff, estate=w.estate, name="应急照明灯", quantity=Decimal("12"), expires_on=w.ago(5))
+    services.supply_record(
+        actor=w.staff, estate=w.estate, name="应急照明灯", quantity=Decimal("12"), expires_on=w.ago(5)
+    )
 
 
 def plant_no_drill(w: World) -> None:
@@ -63,7 +72,11 @@ def plant_no_drill(w: World) -> None:
 
 def plant_hazard_open(w: World) -> None:
     services.hazard_record(
-        actor=w.staff, estate=w.estate, checked_on=w.ago(20), scope="地下车库", hazard="排水沟盖板破损",
+        actor=w.staff,
+        estate=w.estate,
+        checked_on=w.ago(20),
+        scope="地下车库",
+        hazard="排水沟盖板破损",
         fix_deadline=w.ago(5),
     )
 
@@ -74,27 +87,48 @@ def plant_confined_unfiled(w: World) -> None:
 
 def plant_fire_unfixed(w: World) -> None:
     services.fire_check_record(
-        actor=w.staff, estate=w.estate, facility="hydrant", checked_on=w.ago(10), passed=False, finding="3栋消火栓无水压"
+        actor=w.staff,
+        estate=w.estate,
+        facility="hydrant",
+        checked_on=w.ago(10),
+        passed=False,
+        finding="3栋消火栓无水压",
     )
 
 
 def plant_exit_blocked(w: World) -> None:
     services.fire_check_record(
-        actor=w.staff, estate=w.estate, facility="exit", checked_on=w.ago(6), passed=False, finding="2栋安全出口堆放杂物"
+        actor=w.staff,
+        estate=w.estate,
+        facility="exit",
+        checked_on=w.ago(6),
+        passed=False,
+        finding="2栋安全出口堆放杂物",
     )
 
 
 def plant_fee_rise(w: World) -> None:
     services.fee_change_record(
-        actor=w.staff, estate=w.estate, item="车位管理费", old_rate=Decimal("60"), new_rate=Decimal("80"),
-        rate_unit="元/个·月", effective_on=w.ago(20), approval="none",
+        actor=w.staff,
+        estate=w.estate,
+        item="车位管理费",
+        old_rate=Decimal("60"),
+        new_rate=Decimal("80"),
+        rate_unit="元/个·月",
+        effective_on=w.ago(20),
+        approval="none",
     )
 
 
 def plant_room_use(w: World) -> None:
     services.room_record(
-        actor=w.staff, estate=w.estate, location="2栋一楼", area=Decimal("45.5"), use="leased",
-        use_note="出租给便利店", surveyed_on=w.ago(3),
+        actor=w.staff,
+        estate=w.estate,
+        location="2栋一楼",
+        area=Decimal("45.5"),
+        use="leased",
+        use_note="出租给便利店",
+        surveyed_on=w.ago(3),
     )
 
 
@@ -128,7 +162,9 @@ def test_a_complete_estate_is_left_alone_and_fully_ready():
     assert row.score == 100, [(d.label, d.gaps) for d in row.gaps]
 
 
-@pytest.mark.parametrize(("plant", "prefix", "category", "urgent", "duty"), PLANTS, ids=[p[0].__name__ for p in PLANTS])
+@pytest.mark.parametrize(
+    ("plant", "prefix", "category", "urgent", "duty"), PLANTS, ids=[p[0].__name__ for p in PLANTS]
+)
 def test_each_check_finds_its_planted_gap_once_with_evidence(plant, prefix, category, urgent, duty):
     clean = World().complete()
     w = World().complete()
@@ -171,7 +207,9 @@ def test_a_fixed_hazard_or_a_reported_obstruction_is_no_longer_a_gap():
     plant_exit_blocked(w)
     from wuye.duties.models import FireCheck, HazardCheck
 
-    services.hazard_fix(actor=w.staff, hazard=HazardCheck.objects.get(hazard="排水沟盖板破损"), fixed_on=w.ago(1))
+    services.hazard_fix(
+        actor=w.staff, hazard=HazardCheck.objects.get(hazard="排水沟盖板破损"), fixed_on=w.ago(1)
+    )
     services.fire_check_fix(actor=w.staff, check=FireCheck.objects.get(passed=False), reported_on=w.ago(4))
     assert run_checks() == {}
 
@@ -191,6 +229,8 @@ def test_a_new_gap_after_a_new_drill_is_a_new_lead():
     w = World().complete()
     plant_no_drill(w)
     run_checks(on=w.today)
-    services.drill_record(actor=w.staff, estate=w.estate, kind="drill", plan_kind="fire", held_on=w.ago(0), attendance=5)
+    services.drill_record(
+        actor=w.staff, estate=w.estate, kind="drill", plan_kind="fire", held_on=w.ago(0), attendance=5
+    )
     assert run_checks(on=w.today) == {}
     assert run_checks(on=w.today + dt.timedelta(days=400))["no_drill"] == 1
