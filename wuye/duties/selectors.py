@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 
 from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
 from wuye.common.dates import today
+from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, PropertyCompany
 from wuye.registry.selectors import contracts_in_force, estate_current_contract, estates_served_by
 
@@ -172,3 +173,28 @@ def public_summary(estate: Estate) -> dict[str, Any] | None:
         "violations": violations.count(),
         "violations_reported": violations.filter(reported_on__isnull=False).count(),
     }
+
+
+def clauses_for_item(estate: Estate, item_code: str) -> list[dict[str, str]]:
+    """The clauses of the estate's current service standard that an inspection checklist item checks: by the
+    county's mapping (DUTIES_CHECKLIST_CLAUSES) to grade-clause codes, or, for clauses typed from a contract, by
+    the same service item (清洁, 绿化…)."""
+    wanted = set(county_setting("DUTIES_CHECKLIST_CLAUSES").get(item_code, ()))
+    if not wanted:
+        return []
+    contract = estate_current_contract(estate)
+    standard = ServiceStandard.objects.filter(contract=contract).first() if contract else None
+    if standard is None:
+        return []
+    items = {
+        item
+        for clauses in county_setting("DUTIES_SERVICE_GRADES").values()
+        for code, item, _ in clauses
+        if code in wanted
+    }
+    grade = f"{standard.grade}服务标准" if standard.grade else "合同约定标准"
+    return [
+        {"code": c["code"], "item": c["item"], "text": c["text"], "source": grade}
+        for c in standard.clauses
+        if c["code"] in wanted or (not standard.grade and c["item"] in items)
+    ]

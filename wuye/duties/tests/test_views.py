@@ -75,7 +75,9 @@ def test_a_filing_after_the_work_began_is_refused(client):
     assert "备案须在作业开始前完成" in resp.context["form"].errors["filed_on"][0]
     assert not ConfinedSpaceWork.objects.exists()
     # nor can a work recorded without a filing be filed once it has begun
-    work = services.confined_work_record(actor=w.staff, estate=w.estate, work="化粪池清掏", starts_on=w.ago(1))
+    work = services.confined_work_record(
+        actor=w.staff, estate=w.estate, work="化粪池清掏", starts_on=w.ago(1)
+    )
     resp = client.post(
         f"/duties/estates/{w.estate.code}/confined/{work.pk}/", {"permit_no": "YX-2", "operators": "王师傅"}
     )
@@ -89,7 +91,12 @@ def test_the_duty_phone_must_be_a_work_number_not_a_mobile(client):
     w = World()
     owner = make_user(Role.OWNER)
     login(client, w.staff)
-    data = {"kind": "persons", "summary": "项目经理", "published_on": w.ago(1).isoformat(), "person_title": "项目经理"}
+    data = {
+        "kind": "persons",
+        "summary": "项目经理",
+        "published_on": w.ago(1).isoformat(),
+        "person_title": "项目经理",
+    }
     resp = client.post(_url(w, "disclosure"), {**data, "duty_phone": owner.phone})
     assert "个人手机号" in resp.context["form"].errors["duty_phone"][0]
     resp = client.post(_url(w, "disclosure"), {**data, "duty_phone": "13900000000"})
@@ -100,7 +107,9 @@ def test_the_duty_phone_must_be_a_work_number_not_a_mobile(client):
     assert DisclosureItem.objects.get().duty_phone == "0774-8981234"
 
 
-@pytest.mark.parametrize("role", [Role.TASK_FORCE, Role.BUREAU_ADMIN, Role.CITY_VIEWER, Role.COMMITTEE_MEMBER, Role.OWNER])
+@pytest.mark.parametrize(
+    "role", [Role.TASK_FORCE, Role.BUREAU_ADMIN, Role.CITY_VIEWER, Role.COMMITTEE_MEMBER, Role.OWNER]
+)
 def test_only_the_company_enters_records(client, role):
     w = World()
     extra = {"estate_id": w.estate.pk} if role == Role.COMMITTEE_MEMBER else {}
@@ -142,7 +151,13 @@ def test_the_task_force_reviews_by_estate_town_and_company(client):
 def test_the_public_estate_page_shows_the_public_part_only(client):
     w = World().complete()
     services.renovation_register(
-        actor=w.staff, estate=w.estate, unit="9栋101", start=w.ago(1), end=w.ago(-9), works="刷墙", notice_signed_on=w.ago(1)
+        actor=w.staff,
+        estate=w.estate,
+        unit="9栋101",
+        start=w.ago(1),
+        end=w.ago(-9),
+        works="刷墙",
+        notice_signed_on=w.ago(1),
     )
     page = client.get(f"/estates/{w.estate.code}/").content.decode()
     assert "物业服务信息公示与应急防范" in page
@@ -199,7 +214,12 @@ def test_bulk_import_of_supplies_names_the_row_column_and_reason(client):
     resp = client.post("/duties/import/", {"file": data})
     result = resp.context["result"]
     assert (result.rows, result.created) == (6, 2)
-    assert [(e.row, e.column) for e in result.errors] == [(4, "数量"), (5, "小区"), (6, "物资名称"), (7, "有效期至")]
+    assert [(e.row, e.column) for e in result.errors] == [
+        (4, "数量"),
+        (5, "小区"),
+        (6, "物资名称"),
+        (7, "有效期至"),
+    ]
     assert result.errors[0].reason == "数量不能为负数"
     assert set(EmergencySupply.objects.values_list("estate_id", flat=True)) == {w.estate.pk, second.pk}
     page = resp.content.decode()

@@ -167,6 +167,14 @@ EXPECTED: dict[str, str] = {
     "accounts:sms_stats": "L 2 3 3 3 3 3",
     "triage:corrections": "L 2 3 3 3 3 3",
     "triage:correction_review": "5 5 5 5 5 5 5",
+    "duties:home": "L 2 2 2 2 3 3",
+    "duties:company": "L 2 2 2 4 3 3",
+    "duties:import": "L 3 3 3 2 3 3",
+    "duties:estate": "L 2 2 2 4 3 3",
+    "duties:record_create": "L 3 3 3 4 3 3",
+    "duties:record_resolve": "L 3 3 3 4 3 3",
+    "duties-api-readiness": "3 2 2 2 2 3 3",
+    "duties-api-public": "2 2 2 2 2 2 2",
 }
 
 
@@ -235,6 +243,7 @@ PK_OF = {
     "registry:contract_end": "contract",
     "registry:company_detail": "contract_company",
     "registry:company_edit": "contract_company",
+    "duties:company": "contract_company",
     "cases:revisit_batch": "revisit_batch",
     "cases:revisit_record": "revisit",
     "cases:attachment": "attachment",
@@ -278,6 +287,7 @@ def kwargs_for(key: str, names: list[str], o: dict) -> dict:
                 "doc_pk": lambda: o["document"],
                 "objection_pk": lambda: o["voting_objection"],
                 "action": lambda: "close",
+                "kind": lambda: "supply",
                 "fmt": lambda: "json",
                 "request_id": lambda: o["lead"].pk,
                 "token": lambda: o["lead"].tracking_code,
