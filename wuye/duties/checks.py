@@ -251,10 +251,10 @@ def check_drills(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     lead)."""
     period = _days("DUTIES_DRILL_PERIOD_DAYS")
     last: dict[int, dt.date] = {}
-    for estate_id, held in Drill.objects.filter(estate__in=estates, kind=DrillKind.DRILL).values_list(
+    for estate_id, day in Drill.objects.filter(estate__in=estates, kind=DrillKind.DRILL).values_list(
         "estate_id", "held_on"
     ):
-        last[estate_id] = max(held, last.get(estate_id, dt.date.min))
+        last[estate_id] = max(day, last.get(estate_id, dt.date.min))
     for e in estates:
         held = last.get(e.pk)
         if held is not None and held + period >= on:

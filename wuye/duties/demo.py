@@ -102,12 +102,12 @@ def _complete(b: _Estate, *, skip: set[str]) -> None:
             if kind == DisclosureKind.FEES
             else "",
         )
-    for kind in PlanKind:
+    for plan_kind in PlanKind:
         adopted = b.ago(rng.randint(60, 300))
         b.add(
             EmergencyPlan,
-            kind=kind,
-            title=kind.label,
+            kind=plan_kind,
+            title=plan_kind.label,
             adopted_on=adopted,
             review_due=adopted + dt.timedelta(days=730),
         )
@@ -305,8 +305,8 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         if model is RenovationViolation:
             for r in rows:
                 r.renovation_id = r.renovation.pk  # saved just above
-        model.objects.bulk_create(rows)
-        counts[model._meta.verbose_name] = len(rows)
+        model._default_manager.bulk_create(rows)
+        counts[str(model._meta.verbose_name)] = len(rows)
     audit_record(
         actor=SystemActor("demo"),
         action="duties.demo_build",

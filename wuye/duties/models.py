@@ -7,8 +7,6 @@ Every record belongs to one estate and is entered by the company serving it; the
 from django.conf import settings
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class _Record(models.Model):
     """What every record carries: the estate, the company that entered it, who and when."""
@@ -236,8 +234,8 @@ class FeeApproval(models.TextChoices):
 
 class FeeChange(_Record):
     item = models.CharField("收费项目", max_length=60)
-    old_rate = models.DecimalField("原标准（元）", **MONEY)
-    new_rate = models.DecimalField("新标准（元）", **MONEY)
+    old_rate = models.DecimalField("原标准（元）", max_digits=14, decimal_places=2)
+    new_rate = models.DecimalField("新标准（元）", max_digits=14, decimal_places=2)
     rate_unit = models.CharField("计费单位", max_length=20, default="元/㎡·月")
     effective_on = models.DateField("执行日期")
     approval = models.CharField("批准依据", max_length=20, choices=FeeApproval.choices)

@@ -184,7 +184,8 @@ def record_create(request: AuthedHttpRequest, code: str, kind: str) -> HttpRespo
         raise Http404("没有这类台账")
     est = _estate(request, code)
     extra = {"estate": est} if kind == "violation" else {}
-    form = spec.form(request.POST or None, **extra)
+    form_class: Any = spec.form  # the violation form also takes the estate (its renovations)
+    form = form_class(request.POST or None, **extra)
     back = reverse("duties:estate", kwargs={"code": est.code})
     if request.method == "POST" and form.is_valid():
         try:

@@ -60,7 +60,7 @@ def create_record(
 ) -> Any:
     """Store a record for the estate on behalf of the company serving it, with its audit entry."""
     user, company_id = company_acting(actor, estate)
-    obj = model.objects.create(
+    obj = model._default_manager.create(
         estate=estate, company_id=company_id, entered_by=user, created_at=now(), **values
     )
     after = {k: (v.pk if isinstance(v, models.Model) else v) for k, v in values.items()}

@@ -32,7 +32,11 @@ def test_a_grade_gives_the_standard_its_clauses(client):
     assert resp.status_code == 302
     std = ServiceStandard.objects.get()
     assert std.grade == "一级"
-    assert {"code": "guard", "item": "秩序维护", "text": "主出入口 24 小时值守，每日巡逻不少于 4 次"} in std.clauses
+    assert {
+        "code": "guard",
+        "item": "秩序维护",
+        "text": "主出入口 24 小时值守，每日巡逻不少于 4 次",
+    } in std.clauses
 
 
 def test_a_failed_item_names_the_clause_of_the_estates_grade(client):
