@@ -151,6 +151,13 @@ class FireFixForm(forms.Form):
     reported_on = _date("报告消防救援机构日期", required=False)
 
 
+class ViolationActForm(forms.Form):
+    dissuaded_on = _date("劝阻制止日期", required=False)
+    stopped = forms.BooleanField(label="劝阻有效（已停止违规行为）", required=False)
+    reported_on = _date("劝阻无效时报告主管部门的日期", required=False)
+    authority = forms.CharField(label="报告的主管部门", max_length=80, required=False)
+
+
 class ConfinedFileForm(forms.Form):
     permit_no = forms.CharField(label="作业审批（许可）编号", max_length=60)
     operators = forms.CharField(label="持证作业人员及证书编号", max_length=300)

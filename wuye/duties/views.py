@@ -20,7 +20,7 @@ from wuye.registry.models import Estate, PropertyCompany
 from wuye.registry.selectors import towns
 
 from . import forms, selectors, services
-from .models import ConfinedSpaceWork, FireCheck, HazardCheck
+from .models import ConfinedSpaceWork, FireCheck, HazardCheck, RenovationViolation
 
 REVIEW_ROLES = (*COUNTY_READ_ROLES, Role.COMPANY_STAFF)
 
@@ -105,6 +105,12 @@ RESOLVE: dict[str, ResolveKind] = {
         FireCheck,
         forms.FireFixForm,
         lambda a, o, d: services.fire_check_fix(actor=a, check=o, **d),
+    ),
+    "violation": ResolveKind(
+        "装修违规行为处置",
+        RenovationViolation,
+        forms.ViolationActForm,
+        lambda a, o, d: services.violation_act(actor=a, violation=o, **d),
     ),
     "confined": ResolveKind(
         "有限空间作业备案",

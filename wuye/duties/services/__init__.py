@@ -10,6 +10,7 @@ from .records import (
     renovation_register,
     room_record,
     standard_set,
+    violation_act,
     violation_record,
 )
 from .safety import (
@@ -46,5 +47,6 @@ __all__ = [
     "standard_set",
     "supplies_import",
     "supply_record",
+    "violation_act",
     "violation_record",
 ]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from wuye.accounts.permissions import person_acting
 from wuye.common.errors import DomainError
 from wuye.common.uploads import check_xlsx
-from wuye.kernel.actors import Actor, requires_actor
+from wuye.kernel.actors import Actor, ensure_actor, requires_actor
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estates_served_by
 
@@ -118,6 +118,7 @@ def supplies_import(*, actor: Actor, data: bytes) -> ImportResult:
 def _import_row(
     *, actor: Actor, values: dict[str, Any], served: dict[str, Estate], by_name: dict[str, Estate]
 ) -> None:
+    ensure_actor(actor)
     for key in REQUIRED:
         if _text(values.get(key)) == "":
             raise DomainError("不能为空", field=key)

@@ -251,6 +251,48 @@ def violation_record(
     return row
 
 
+@requires_actor
+@transaction.atomic
+def violation_act(
+    *,
+    actor: Actor,
+    violation: RenovationViolation,
+    dissuaded_on: dt.date | None = None,
+    stopped: bool = False,
+    reported_on: dt.date | None = None,
+    authority: str = "",
+) -> RenovationViolation:
+    """Record the dissuasion of a violation found earlier, or (when it failed) the report to the authority."""
+    row = RenovationViolation.objects.select_for_update().select_related("estate").get(pk=violation.pk)
+    company_acting(actor, row.estate)
+    if dissuaded_on is None and reported_on is None:
+        raise DomainError("请填写劝阻制止日期或报告主管部门的日期", field="dissuaded_on")
+    for value, field, label in (
+        (dissuaded_on, "dissuaded_on", "劝阻日期"),
+        (reported_on, "reported_on", "报告日期"),
+    ):
+        not_future(value, field=field, label=label)
+        if value is not None and value < row.found_on:
+            raise DomainError(f"{label}不能早于发现日期", field=field)
+    authority = optional_text(authority, field="authority", label="主管部门", max_length=80)
+    if reported_on is not None and not (authority or row.authority):
+        raise DomainError("请填写报告的主管部门", field="authority")
+    before = {"dissuaded_on": row.dissuaded_on, "stopped": row.stopped, "reported_on": row.reported_on}
+    if dissuaded_on is not None:
+        row.dissuaded_on, row.stopped = dissuaded_on, stopped
+    if reported_on is not None:
+        row.reported_on, row.authority = reported_on, authority or row.authority
+    row.save(update_fields=["dissuaded_on", "stopped", "reported_on", "authority"])
+    audit_record(
+        actor=actor,
+        action="duties.violation_act",
+        obj=row,
+        before=before,
+        after={"dissuaded_on": row.dissuaded_on, "stopped": row.stopped, "reported_on": row.reported_on},
+    )
+    return row
+
+
 # --- 5. fees and the service rooms -----------------------------------------------------------------------
 
 

@@ -233,3 +233,33 @@ def test_bulk_import_refuses_a_file_that_is_not_xlsx(client):
     bad.name = "x.xlsx"
     resp = client.post("/duties/import/", {"file": bad})
     assert "无法读取文件" in resp.context["form"].errors["file"][0]
+
+
+def test_the_company_records_the_report_of_a_violation_it_could_not_stop(client):
+    from wuye.duties.tick import run_checks
+
+    w = World().complete()
+    r = services.renovation_register(
+        actor=w.staff,
+        estate=w.estate,
+        unit="5栋102",
+        start=w.ago(15),
+        end=w.ago(-30),
+        works="全屋装修",
+        notice_signed_on=w.ago(16),
+    )
+    v = services.violation_record(actor=w.staff, renovation=r, kind="basement", found_on=w.ago(2))
+    login(client, w.staff)
+    url = f"/duties/estates/{w.estate.code}/violation/{v.pk}/"
+    resp = client.post(url, {"reported_on": w.ago(1).isoformat()})
+    assert resp.context["form"].errors["authority"] == ["请填写报告的主管部门"]
+    resp = client.post(
+        url,
+        {"dissuaded_on": w.ago(2).isoformat(), "reported_on": w.ago(1).isoformat(), "authority": "县住建局"},
+    )
+    assert resp.status_code == 302
+    v.refresh_from_db()
+    assert (v.reported_on, v.authority, v.stopped) == (w.ago(1), "县住建局", False)
+    assert run_checks() == {}
+    login(client, w.task_force)
+    assert client.post(url, {"dissuaded_on": w.ago(1).isoformat()}).status_code == 403
