@@ -211,7 +211,9 @@ def check_plans(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
                     f"duties:plan_review:{plan.pk}",
                     e,
                     Category.C1_3,
-                    f"{e.name}的{kind.label}“{plan.title}”应于{cn_date(plan.review_due)}前修订，已过期未修订。",
+                    f"{e.name}的{kind.label}"
+                    + (f"“{plan.title}”" if plan.title != kind.label else "")
+                    + f"应于{cn_date(plan.review_due)}前修订，已过期未修订。",
                     {
                         "check": "plan_review",
                         "plan": plan.pk,

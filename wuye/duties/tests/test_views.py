@@ -263,3 +263,21 @@ def test_the_company_records_the_report_of_a_violation_it_could_not_stop(client)
     assert run_checks() == {}
     login(client, w.task_force)
     assert client.post(url, {"dissuaded_on": w.ago(1).isoformat()}).status_code == 403
+
+
+def test_the_county_table_runs_a_constant_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = World().complete()
+    login(client, w.task_force)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/duties/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    World().complete()
+    World()
+    assert count() == few
