@@ -50,6 +50,7 @@ class Readiness:
     estate: Estate
     company: str
     duties: tuple[Duty, ...]
+    company_id: int | None = None
 
     @property
     def score(self) -> int:
@@ -80,13 +81,17 @@ def readiness(estates: QuerySet[Estate] | list[Estate], *, on: dt.date | None = 
     by_estate: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for f in findings(chosen, day):
         by_estate[f.estate.pk][f.duty].append(_gap_text(f))
-    company_of = dict(
-        contracts_in_force(on=day).filter(estate__in=chosen).values_list("estate_id", "company__name")
-    )
+    company_of: dict[int, tuple[int, str]] = {
+        estate_id: (company_id, name)
+        for estate_id, company_id, name in contracts_in_force(on=day)
+        .filter(estate__in=chosen)
+        .values_list("estate_id", "company_id", "company__name")
+    }
     return [
         Readiness(
             estate=e,
-            company=company_of.get(e.pk, ""),
+            company=company_of.get(e.pk, (0, ""))[1],
+            company_id=company_of.get(e.pk, (None, ""))[0],
             duties=tuple(
                 Duty(code, label, tuple(by_estate[e.pk].get(code, []))) for code, label in DUTIES.items()
             ),
@@ -113,6 +118,24 @@ def readiness_by_town(rows: list[Readiness]) -> list[dict[str, Any]]:
             "complete": sum(1 for r in items if not r.gaps),
         }
         for name, items in sorted(towns.items())
+    ]
+
+
+def readiness_by_company(rows: list[Readiness]) -> list[dict[str, Any]]:
+    firms: dict[tuple[int | None, str], list[Readiness]] = defaultdict(list)
+    for r in rows:
+        firms[(r.company_id, r.company)].append(r)
+    return [
+        {
+            "pk": pk,
+            "company": name,
+            "estates": len(items),
+            "score": round(sum(r.score for r in items) / len(items)),
+            "gaps": sum(len(r.gaps) for r in items),
+        }
+        for (pk, name), items in sorted(
+            firms.items(), key=lambda kv: (sum(r.score for r in kv[1]) / len(kv[1]), kv[0][1])
+        )
     ]
 
 

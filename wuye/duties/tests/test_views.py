@@ -142,6 +142,7 @@ def test_the_task_force_reviews_by_estate_town_and_company(client):
     assert w.estate.name in page and bare.estate.name in page
     assert "各乡镇（街道）履约完备度" in page
     assert "25%" in page and "100%" in page
+    assert "各物业企业履约完备度" in page and f"/duties/companies/{w.company.pk}/" in page
     detail = client.get(f"/duties/estates/{bare.estate.code}/").content.decode()
     assert "未录入现行合同的服务标准" in detail
     assert "录入：" not in detail  # the task force reviews, it does not enter
