@@ -12,7 +12,7 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
-from wuye.registry.models import Estate, Owner
+from wuye.registry.models import Estate, Owner, ServiceContract
 from wuye.registry.selectors import estate_current_contract
 
 from ..models import (
@@ -72,6 +72,8 @@ def standard_set(*, actor: Actor, estate: Estate, grade: str = "", clauses: str 
         items = parse_clauses(clauses)
         if not items:
             raise DomainError("请选择服务等级，或逐条填写合同约定的服务标准", field="clauses")
+    # the contract row serialises two first entries of its standard (the one-to-one would refuse the second)
+    ServiceContract.objects.select_for_update().filter(pk=contract.pk).first()
     existing = ServiceStandard.objects.select_for_update().filter(contract=contract).first()
     before = None
     if existing is None:
