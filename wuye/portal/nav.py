@@ -36,6 +36,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("问卷结果", "intake:questionnaire_results", frozenset({C})),
     NavItem("公共收益", "revenue:home", frozenset({B, T, C, S, M})),
     NavItem("维修资金", "revenue:fund_county", frozenset({B, T, C})),
+    NavItem("履约台账", "duties:home", frozenset({B, T, C, S})),
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
