@@ -25,6 +25,9 @@ class _Record(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name}（{self.estate}）"
+
 
 # --- 1. the contract's service standard --------------------------------------------------------------------
 
@@ -85,6 +88,9 @@ class Renovation(_Record):
     class Meta:
         verbose_name = verbose_name_plural = "装修登记"
         ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit}（{self.start.year}年{self.start.month}月{self.start.day}日开工）"
 
 
 class ViolationKind(models.TextChoices):

@@ -282,3 +282,32 @@ def test_the_county_table_runs_a_constant_number_of_queries(client):
     World().complete()
     World()
     assert count() == few
+
+
+def test_the_pages_show_no_raw_value(client):
+    from wuye.portal.tests.visible_text import problems, raw_choice_values
+
+    w = World().complete()
+    from .test_checks import PLANTS
+
+    for plant, *_ in PLANTS:
+        plant(w)
+    for user, name in ((w.task_force, "专班成员甲"), (w.staff, "物业员工乙")):
+        user.display_name = name  # the test users are named after their role code
+        user.save(update_fields=["display_name"])
+    words = raw_choice_values()
+    pages = {
+        w.task_force: ["/duties/", f"/duties/estates/{w.estate.code}/", f"/duties/companies/{w.company.pk}/"],
+        w.staff: [f"/duties/estates/{w.estate.code}/", "/duties/import/"]
+        + [_url(w, kind) for kind in ("standard", "violation", "fire", "fee", "room")],
+        None: [f"/estates/{w.estate.code}/"],
+    }
+    for user, urls in pages.items():
+        client.logout()
+        if user is not None:
+            login(client, user)
+        for url in urls:
+            resp = client.get(url)
+            assert resp.status_code == 200, url
+            assert problems(resp.content.decode(), words) == [], url
+            assert " object (" not in resp.content.decode(), url
