@@ -10,4 +10,5 @@ urlpatterns = [
     path("revenue/", include("wuye.revenue.api")),
     path("voting/", include("wuye.voting.api")),
     path("assets/", include("wuye.assets.api")),
+    path("duties/", include("wuye.duties.api")),
 ]

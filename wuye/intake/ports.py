@@ -67,3 +67,17 @@ def case_side() -> CaseSide:
 
 def similar_cases_finder() -> SimilarCases | None:
     return _similar[0] if _similar else None
+
+
+# The clauses of an estate's own service standard that a checklist item covers (registered by wuye.duties):
+# `finder(estate, item_code)` → [{"code", "item", "text"}]; a failed item names them.
+StandardClauses = Callable[["Estate", str], list[dict[str, str]]]
+_clauses: list[StandardClauses] = []
+
+
+def register_standard_clauses(finder: StandardClauses) -> None:
+    _clauses[:] = [finder]
+
+
+def standard_clauses(estate: "Estate", item_code: str) -> list[dict[str, str]]:
+    return _clauses[0](estate, item_code) if _clauses else []

@@ -26,6 +26,7 @@ PUBLIC_ROLE = "public"
 SYSTEM_JOBS: dict[str, str] = {
     "tick": "逾期检查",
     "revenue_checks": "公共收益检查",
+    "duties_checks": "履约台账检查",
     "lead_worker": "分拣任务",
     "triage": "智能分拣",
     "import_12345": "12345工单导入",

@@ -249,6 +249,58 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("NOTICE_NUMBER_PREFIX", "钟住建通", "", "通报文号前缀"),
     # the audit trail's parallel chains: concurrent writers spread over them instead of queueing behind one head
     Setting("AUDIT_CHAINS", 16, "条", "审计链并行链数"),
+    # issue #18 — a company's standing duties (wuye.duties)
+    Setting("DUTIES_DISCLOSURE_MAX_AGE_DAYS", 365, "天", "公示信息超过该天数未更新视为过期"),
+    Setting("DUTIES_DRILL_PERIOD_DAYS", 365, "天", "应急演练的最长间隔"),
+    Setting("DUTIES_HAZARD_CHECK_DAYS", 90, "天", "公用部位设施设备检查的最长间隔"),
+    Setting("DUTIES_FIRE_CHECK_DAYS", 31, "天", "消防设施检查的最长间隔"),
+    Setting("DUTIES_FIRE_FIX_DAYS", 3, "天", "消防设施故障、通道堵塞的处置期限"),
+    Setting("DUTIES_RENOVATION_ACT_DAYS", 3, "天", "装修违规行为劝阻或报告的期限"),
+    Setting(
+        "DUTIES_SERVICE_GRADES",
+        {
+            "一级": (
+                ("clean_floor", "清洁", "楼道每日清扫 1 次、每周拖洗 2 次"),
+                ("clean_yard", "清洁", "道路、广场每日清扫 2 次，垃圾日产日清"),
+                ("green", "绿化", "草坪每月修剪 2 次，无枯死、无杂草"),
+                ("guard", "秩序维护", "主出入口 24 小时值守，每日巡逻不少于 4 次"),
+                ("equipment", "设施设备", "共用设施设备每月巡检 1 次，消防设施每月检查 1 次"),
+                ("response", "报修响应", "急修 30 分钟内到场，一般报修 24 小时内处理"),
+            ),
+            "二级": (
+                ("clean_floor", "清洁", "楼道每 2 日清扫 1 次、每周拖洗 1 次"),
+                ("clean_yard", "清洁", "道路、广场每日清扫 1 次，垃圾日产日清"),
+                ("green", "绿化", "草坪每月修剪 1 次，无明显杂草"),
+                ("guard", "秩序维护", "主出入口 24 小时值守，每日巡逻不少于 2 次"),
+                ("equipment", "设施设备", "共用设施设备每季度巡检 1 次，消防设施每月检查 1 次"),
+                ("response", "报修响应", "急修 1 小时内到场，一般报修 48 小时内处理"),
+            ),
+            "三级": (
+                ("clean_floor", "清洁", "楼道每周清扫 2 次"),
+                ("clean_yard", "清洁", "道路每日清扫 1 次，垃圾每日清运"),
+                ("green", "绿化", "草坪每季度修剪 1 次"),
+                ("guard", "秩序维护", "主出入口白天值守，每日巡逻不少于 1 次"),
+                ("equipment", "设施设备", "共用设施设备每半年巡检 1 次，消防设施每月检查 1 次"),
+                ("response", "报修响应", "急修 2 小时内到场，一般报修 72 小时内处理"),
+            ),
+        },
+        "",
+        "物业服务等级标准（等级 → 条款：编码、项目、标准）",
+        merge=False,
+    ),
+    # the inspection checklist items (intake checklists.json) that each clause of a service standard covers
+    Setting(
+        "DUTIES_CHECKLIST_CLAUSES",
+        {
+            "svc_clean": ("clean_floor", "clean_yard"),
+            "svc_green": ("green",),
+            "svc_guard": ("guard",),
+            "fire_equipment": ("equipment",),
+        },
+        "",
+        "检查表项目对应的服务标准条款",
+        merge=False,
+    ),
     # Notifications (wuye.notify): SMS waits out the quiet hours; a failed send is retried a few times, never twice sent
     Setting("NOTIFY_QUIET_START", "22:00", "时:分", "短信免打扰开始时间"),
     Setting("NOTIFY_QUIET_END", "08:00", "时:分", "短信免打扰结束时间"),

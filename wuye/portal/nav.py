@@ -39,6 +39,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("电梯", "assets:elevator_county", frozenset({B, T, C})),
     NavItem("电梯与移交", "assets:handovers", frozenset({S, M})),
     NavItem("退出移交", "assets:handovers", frozenset({B, T, C})),
+    NavItem("履约台账", "duties:home", frozenset({B, T, C, S})),
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "wuye.voting",
     "wuye.credit",
     "wuye.assets",
+    "wuye.duties",
     "wuye.portal",
 ]
 
@@ -282,6 +283,7 @@ WUYE_TICK_TASKS = [
     "wuye.assets.tick.elevator_checks",
     "wuye.assets.tick.handover_checks",
     "wuye.assets.tick.fund_checks",
+    "wuye.duties.tick.duties_checks",
     "wuye.credit.tick.collect_events",
 ]
 
@@ -290,6 +292,7 @@ WUYE_ESTATE_SECTIONS = [
     "wuye.portal.estate_sections.management",
     "wuye.credit.estate_sections.credit_warning",
     "wuye.assets.estate_sections.assets",
+    "wuye.duties.estate_sections.duties",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
@@ -301,6 +304,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.revenue.demo",
     "wuye.voting.demo",
     "wuye.assets.demo",
+    "wuye.duties.demo",
     "wuye.credit.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",

@@ -15,6 +15,7 @@ from wuye.registry.selectors import estate_current_contract
 
 from ..models import Channel, Inspection, QuestionnaireResponse
 from ..photos import StoredFile
+from ..ports import standard_clauses
 from ..selectors import inspection_checklist
 from ..selectors import questionnaire as questionnaire_def
 from .creation import IDEM_RE, lead_attach, lead_create
@@ -66,14 +67,20 @@ def inspection_submit(
     )
     for item in failed:
         note = clean[item["code"]]["note"]
+        # the clauses of the estate's own contract standard this item checks: the lead names what was promised
+        clauses = standard_clauses(estate, item["code"])
+        broken = "；".join(f"{c['item']}：{c['text']}" for c in clauses)
         lead = lead_create(
             actor=actor,
             channel=Channel.INSPECTION,
             estate=estate,
             category_hint=item["category"],
-            text=f"【现场检查不合格】{item['text']}" + (f"：{note}" if note else ""),
+            text=f"【现场检查不合格】{item['text']}"
+            + (f"：{note}" if note else "")
+            + (f"（违反本小区合同服务标准：{broken}）" if broken else ""),
             source_ref=f"inspection:{inspection.pk}:{item['code']}",
-            evidence={"inspection": inspection.pk, "item": item["code"], "checklist": checklist},
+            evidence={"inspection": inspection.pk, "item": item["code"], "checklist": checklist}
+            | ({"clauses": clauses} if clauses else {}),
         ).lead
         lead_attach(actor=actor, lead=lead, files=photos.get(item["code"], []))
     audit_record(

@@ -28,6 +28,7 @@ SERVICE_APPS = (
     "voting",
     "credit",
     "assets",
+    "duties",
 )
 
 

@@ -206,6 +206,14 @@ EXPECTED: dict[str, str] = {
     "assets-api-county": "3 2 2 2 3 3 3",
     "assets-api-maintenance": "3 5 5 5 5 5 3",
     "assets-api-handovers": "3 2 2 2 2 2 3",
+    "duties:home": "L 2 2 2 2 3 3",
+    "duties:company": "L 2 2 2 4 3 3",
+    "duties:import": "L 3 3 3 2 3 3",
+    "duties:estate": "L 2 2 2 4 3 3",
+    "duties:record_create": "L 3 3 3 4 3 3",
+    "duties:record_resolve": "L 3 3 3 4 3 3",
+    "duties-api-readiness": "3 2 2 2 2 3 3",
+    "duties-api-public": "2 2 2 2 2 2 2",
 }
 
 
@@ -291,6 +299,7 @@ PK_OF = {
     "registry:contract_end": "contract",
     "registry:company_detail": "contract_company",
     "registry:company_edit": "contract_company",
+    "duties:company": "contract_company",
     "cases:revisit_batch": "revisit_batch",
     "cases:revisit_record": "revisit",
     "cases:attachment": "attachment",
@@ -349,6 +358,7 @@ def kwargs_for(key: str, names: list[str], o: dict) -> dict:
                 "year": lambda: o["notice_year"],
                 "seq": lambda: o["notice_seq"],
                 "action": lambda: "close",
+                "kind": lambda: "supply",
                 "fmt": lambda: "json",
                 "request_id": lambda: o["lead"].pk,
                 "token": lambda: o["lead"].tracking_code,

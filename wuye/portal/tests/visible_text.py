@@ -60,6 +60,7 @@ def raw_choice_values() -> set[str]:
             "voting",
             "registry",
             "accounts",
+            "duties",
         }:
             continue
         for field in model._meta.get_fields():
