@@ -20,6 +20,7 @@ urlpatterns = [
     path("triage/", include("wuye.triage.urls")),
     path("", include("wuye.revenue.urls")),
     path("voting/", include("wuye.voting.urls")),
+    path("", include("wuye.oversight.urls")),
     path("audit/", include("wuye.audit.urls")),
     path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -37,6 +37,8 @@ SYSTEM_JOBS: dict[str, str] = {
     "backup": "备份恢复",
     "notifications": "消息通知",
     "enrolment_link": "命令行签发动态口令绑定链接",
+    "monthly_reports": "月报提醒与逾期登记",
+    "daily_summary": "每日统计",
 }
 
 # the channels through which the public acts without an account

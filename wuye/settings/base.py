@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wuye.triage",
     "wuye.revenue",
     "wuye.voting",
+    "wuye.oversight",
     "wuye.portal",
 ]
 
@@ -275,11 +276,15 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
+    "wuye.oversight.tick.send_report_reminders",
+    "wuye.oversight.tick.record_report_lateness",
+    "wuye.oversight.tick.refresh_daily_summary",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
 WUYE_ESTATE_SECTIONS = [
     "wuye.portal.estate_sections.management",
+    "wuye.oversight.estate_sections.progress",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.

@@ -1,0 +1,34 @@
+"""The monthly reports' periodic tasks and the daily summary, run by `manage.py tick` (settings.WUYE_TICK_TASKS)."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from wuye.common.dates import today
+from wuye.kernel.actors import SystemActor
+
+from .models import DailySummary
+from .services import lateness_record, reminders_send, summary_refresh
+
+JOB = SystemActor("monthly_reports")
+SUMMARY_JOB = SystemActor("daily_summary")
+# the summary is recomputed for the last days each run (cases close late, reopen, merge); a full rebuild when empty
+SUMMARY_WINDOW_DAYS = 400
+
+
+def send_report_reminders(*, out: Callable[[str], None], quiet: bool) -> None:
+    sent = reminders_send(actor=JOB, on=today())
+    if sent or not quiet:
+        out(f"月报提醒：本次发送 {sent} 条。")
+
+
+def record_report_lateness(*, out: Callable[[str], None], quiet: bool) -> None:
+    n = lateness_record(actor=JOB, on=today())
+    if n or not quiet:
+        out(f"月报逾期：新登记 {n} 条。")
+
+
+def refresh_daily_summary(*, out: Callable[[str], None], quiet: bool) -> None:
+    since = None if not DailySummary.objects.exists() else today() - dt.timedelta(days=SUMMARY_WINDOW_DAYS)
+    n = summary_refresh(actor=SUMMARY_JOB, since=since)
+    if n or not quiet:
+        out(f"每日统计：更新 {n} 行。")
