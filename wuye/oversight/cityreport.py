@@ -13,9 +13,14 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from wuye.cases.models import ActionKind
 from wuye.common.dates import cn_date, today
+from wuye.common.pdf import cjk_font, pdf_styles
 from wuye.intake.models import Channel
 from wuye.kernel.conf import county_setting
 
@@ -281,13 +286,6 @@ def to_xlsx(report: CityReport) -> bytes:
 
 def to_pdf(report: CityReport) -> bytes:
     """The same tables on A4 landscape in the embedded CJK font (wuye.common.pdf)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-
-    from wuye.common.pdf import cjk_font, pdf_styles
-
     font = cjk_font()
     styles = pdf_styles()
     buf = io.BytesIO()

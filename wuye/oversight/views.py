@@ -107,6 +107,8 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                         messages.success(request, "已保存草稿。")
                     return redirect("oversight:report", pk=report.pk)
             elif action in ("return", "accept"):
+                if user.role not in BUREAU_ROLES:
+                    raise PermissionDenied("只有专班可以审核月报")
                 review = forms.ReviewForm(request.POST)
                 if review.is_valid():
                     comment = review.cleaned_data["comment"]
