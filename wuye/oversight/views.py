@@ -185,20 +185,25 @@ def city_report(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*COUNTY_READ_ROLES)
-def city_report_download(request: AuthedHttpRequest, fmt: str) -> HttpResponse:
+def _city_report(request: HttpRequest) -> tuple[cityreport.CityReport, str]:
     month = _month_param(request, previous_month(month_start(today())))
-    report = cityreport.build(month)
-    name = f"city-report-{month:%Y-%m}"
-    if fmt == "xlsx":
-        resp = HttpResponse(cityreport.to_xlsx(report), content_type=XLSX)
-        resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return resp
-    if fmt == "pdf":
-        resp = HttpResponse(cityreport.to_pdf(report), content_type="application/pdf")
-        resp["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return resp
-    raise Http404("不支持的格式")
+    return cityreport.build(month), f"city-report-{month:%Y-%m}"
+
+
+@role_required(*COUNTY_READ_ROLES)
+def city_report_xlsx(request: AuthedHttpRequest) -> HttpResponse:
+    report, name = _city_report(request)
+    resp = HttpResponse(cityreport.to_xlsx(report), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return resp
+
+
+@role_required(*COUNTY_READ_ROLES)
+def city_report_pdf(request: AuthedHttpRequest) -> HttpResponse:
+    report, name = _city_report(request)
+    resp = HttpResponse(cityreport.to_pdf(report), content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return resp
 
 
 # --- the dashboard -----------------------------------------------------------------------------------------------

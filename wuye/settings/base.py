@@ -295,6 +295,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.intake.demo",
     "wuye.revenue.demo",
     "wuye.voting.demo",
+    "wuye.oversight.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",
 ]

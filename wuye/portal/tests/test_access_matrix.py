@@ -167,6 +167,16 @@ EXPECTED: dict[str, str] = {
     "accounts:sms_stats": "L 2 3 3 3 3 3",
     "triage:corrections": "L 2 3 3 3 3 3",
     "triage:correction_review": "5 5 5 5 5 5 5",
+    "oversight:progress": "2 2 2 2 2 2 2",
+    "oversight:reports": "L 2 2 2 2 3 3",
+    "oversight:report_open": "5 5 5 5 5 5 5",
+    "oversight:report": "L 2 2 2 4 3 3",
+    "oversight:report_attachment": "L 4 4 4 4 3 3",
+    "oversight:city_report": "L 2 2 2 3 3 3",
+    "oversight:city_report_xlsx": "L 2 2 2 3 3 3",
+    "oversight:city_report_pdf": "L 2 2 2 3 3 3",
+    "oversight:dashboard": "L 2 2 2 3 3 3",
+    "oversight:dashboard_export": "L 2 2 2 3 3 3",
 }
 
 
@@ -195,6 +205,7 @@ def _pk(scoped, model, default=999999):
 def objects() -> dict:
     from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
     from wuye.intake.models import Inspection, Lead
+    from wuye.oversight.models import MonthlyReport, MonthlyReportAttachment
     from wuye.registry.models import Estate, ServiceContract, Unit
     from wuye.revenue.models import Disclosure, Entry, EntryVoucher
     from wuye.revenue.models import Objection as RevenueObjection
@@ -228,6 +239,10 @@ def objects() -> dict:
         "document": _pk(MotionDocument.objects.filter(motion__assembly=assembly), MotionDocument),
         "receipt": ballot.receipt if ballot else "NONE",
         "voting_objection": _pk(VotingObjection.objects.filter(assembly=assembly), VotingObjection),
+        "monthly_report": _pk(MonthlyReport.objects.filter(estate=estate), MonthlyReport),
+        "monthly_report_attachment": _pk(
+            MonthlyReportAttachment.objects.filter(report__estate=estate), MonthlyReportAttachment
+        ),
     }
 
 
@@ -243,6 +258,8 @@ PK_OF = {
     "revenue:entry_vouchers": "entry",
     "revenue:voucher": "voucher",
     "revenue:objection_answer": "revenue_objection",
+    "oversight:report": "monthly_report",
+    "oversight:report_attachment": "monthly_report_attachment",
 }
 
 
