@@ -22,7 +22,7 @@ from wuye.cases.models import Case
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
-from wuye.kernel.actors import Actor, actor_role, actor_user, requires_actor
+from wuye.kernel.actors import Actor, actor_role, actor_user, ensure_actor, requires_actor
 from wuye.kernel.case_states import CaseStatus
 from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, Role
@@ -227,6 +227,7 @@ def report_accept(*, actor: Actor, report: MonthlyReport, comment: str = "") -> 
 
 
 def _review(actor: Actor, locked: MonthlyReport, status: str, comment: str, action: str) -> MonthlyReport:
+    ensure_actor(actor)
     before = _snap(locked)
     stamp = now()
     locked.status = status
@@ -312,6 +313,7 @@ def lateness_record(*, actor: Actor, on: dt.date) -> int:
 
 
 def _lateness_for(actor: Actor, month: dt.date, due: dt.date) -> int:
+    ensure_actor(actor)
     recorded = set(ReportLateness.objects.filter(month=month).values_list("company_id", "estate_id"))
     submitted = {
         (c, e): at

@@ -37,6 +37,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("公共收益", "revenue:home", frozenset({B, T, C, S, M})),
     NavItem("维修资金", "revenue:fund_county", frozenset({B, T, C})),
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
+    NavItem("企业月报", "oversight:reports", frozenset({B, T, C, S})),
+    NavItem("数据看板", "oversight:dashboard", frozenset({B, T, C})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
     NavItem("后台", "admin:index", frozenset({B})),
@@ -47,6 +49,7 @@ PUBLIC_NAV: tuple[tuple[str, str], ...] = (
     ("我要反映问题", "portal:report"),
     ("查询办理进度", "intake:track"),
     ("小区公示", "portal:estates"),
+    ("整治进度", "oversight:progress"),
     ("业主登录", "accounts:owner_login"),
     ("工作人员登录", "accounts:login"),
 )
