@@ -259,8 +259,7 @@ def to_xlsx(report: CityReport) -> bytes:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for row in t.rows:
             ws.append(row)
-            for col in range(1, len(row) + 1):
-                ws.cell(row=ws.max_row, column=col).border = BOX
+        ws.print_options.gridLines = True  # the table's lines on paper without a border object per cell
         if not t.rows:
             ws.append(["（无）"])
         if t.note:

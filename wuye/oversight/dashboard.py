@@ -73,7 +73,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     """Every chart for the filters. `with_people` False (the city viewer): no person's name anywhere."""
     start, end = f.start, f.end_day()
     period = {"date_from": start.isoformat(), "date_to": (end - dt.timedelta(days=1)).isoformat()}
-    totals = stats.summary_totals(start, end, town=f.town, category=f.category)
+    totals = stats.summary_totals(start, end, town=f.town, category=f.category, by_month=True)
     charts: list[Chart] = []
 
     # cases by category: received / accepted in the period, from the daily summary
@@ -91,13 +91,8 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
         charts.append(by_cat)
 
     # over time, by month
-    months: dict[str, dict[str, int]] = {}
-    for day, day_counts in sorted(totals.by_day.items()):
-        month_counts = months.setdefault(f"{day:%Y-%m}", {"received": 0, "accepted": 0})
-        month_counts["received"] += day_counts["received"]
-        month_counts["accepted"] += day_counts["accepted"]
     trend = Chart("trend", "每月受理与销号", "line", ["月份", "受理", "验收销号"])
-    for key, m in months.items():
+    for key, m in totals.by_month.items():
         trend.rows.append([key, m["received"], m["accepted"]])
     if not f.company:
         charts.append(trend)
