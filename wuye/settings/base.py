@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wuye.common",
     "wuye.audit",
     "wuye.accounts",
+    "wuye.notify",
     "wuye.registry",
     "wuye.cases",
     "wuye.intake",
@@ -279,6 +280,7 @@ WUYE_TICK_TASKS = [
     "wuye.oversight.tick.send_report_reminders",
     "wuye.oversight.tick.record_report_lateness",
     "wuye.oversight.tick.refresh_daily_summary",
+    "wuye.notify.tick.send_due",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
