@@ -1,9 +1,11 @@
-"""The one place the monthly reports notify anyone (the reminders): through `wuye.notify` once it is merged."""
+"""The one place the monthly reports notify anyone: the reminders to a company's staff (wuye.notify; templates
+`monthly_report_due_soon` / `monthly_report_due_today` of the NOTIFY_TEMPLATES setting)."""
 
-import importlib
 from typing import Any
 
+from wuye.accounts.models import Role, User
 from wuye.kernel.actors import Actor
+from wuye.notify.services import notify
 
 
 def notify_company_staff(
@@ -11,16 +13,9 @@ def notify_company_staff(
 ) -> int:
     """An in-app message (and SMS) to each active staff user of the company; the key makes a retry send nothing.
     Returns how many users were addressed."""
-    from wuye.accounts.models import Role, User
-
-    try:
-        notify = importlib.import_module("wuye.notify.services").notify
-    except ImportError:  # before the notification module is merged: the reminder row alone is kept
-        notify = None
     users = list(
         User.objects.filter(role=Role.COMPANY_STAFF, company_id=company_id, is_active=True).order_by("pk")
     )
     for user in users:
-        if notify is not None:
-            notify(actor=actor, key=f"{key}:u{user.pk}", event=event, context=context, user=user, link=link)
+        notify(actor=actor, key=f"{key}:u{user.pk}", event=event, context=context, user=user, link=link)
     return len(users)

@@ -264,11 +264,11 @@ def reminders_send(*, actor: Actor, on: dt.date) -> int:
     reminded = set(
         ReportReminder.objects.filter(month=month, kind=kind).values_list("company_id", "estate_id")
     )
-    estates = dict(Estate.objects.values_list("pk", "name"))
+    pairs = [p for p in expected_pairs(month) if p not in done and p not in reminded]
+    estates = dict(Estate.objects.filter(pk__in=[e for _, e in pairs]).values_list("pk", "name"))
+    companies = dict(PropertyCompany.objects.filter(pk__in=[c for c, _ in pairs]).values_list("pk", "name"))
     sent = 0
-    for company_id, estate_id in expected_pairs(month):
-        if (company_id, estate_id) in done or (company_id, estate_id) in reminded:
-            continue
+    for company_id, estate_id in pairs:
         ReportReminder.objects.create(
             company_id=company_id, estate_id=estate_id, month=month, kind=kind, sent_at=now()
         )
@@ -276,8 +276,9 @@ def reminders_send(*, actor: Actor, on: dt.date) -> int:
             actor=actor,
             company_id=company_id,
             key=f"oversight.report:{company_id}:{estate_id}:{month:%Y-%m}:{kind}",
-            event="monthly_report_due",
+            event="monthly_report_due_today" if kind == ReminderKind.DUE_DAY else "monthly_report_due_soon",
             context={
+                "company": companies.get(company_id, ""),
                 "estate": estates.get(estate_id, ""),
                 "month": f"{month.year}年{month.month}月",
                 "due": cn_date(due),

@@ -207,6 +207,12 @@ def test_reminders_go_three_days_before_and_on_the_due_day_once_each_and_not_to_
     assert services.reminders_send(actor=JOB, on=before) == 0
     assert services.reminders_send(actor=JOB, on=due) == 2
     assert services.reminders_send(actor=JOB, on=due) == 0
+    from wuye.notify.models import Notification
+
+    to_staff = Notification.objects.filter(user=w.staff).order_by("id")
+    assert to_staff.count() == 2  # estate2 submitted: one before, one on the day, for the estate only
+    assert w.estate.name in to_staff[0].text and "应于" in to_staff[0].text
+    assert "今天" in to_staff[1].text
     sent = set(ReportReminder.objects.values_list("estate_id", "kind"))
     assert sent == {
         (w.estate.pk, "before"),
