@@ -192,7 +192,6 @@ def run(n_cases: int) -> None:
         prof = cProfile.Profile()
         city()
         dash()
-        prof.runcall(city)
         prof.runcall(dash)
         pstats.Stats(prof).sort_stats("cumulative").print_stats("wuye", 30)
     for label, fn, raw, runs in (

@@ -129,23 +129,30 @@ class Punctuality:
     missing: bool
 
 
-def punctuality(month: dt.date, *, on: dt.date | None = None) -> list[Punctuality]:
+def punctuality(month: dt.date, *, on: dt.date | None = None, names: bool = True) -> list[Punctuality]:
     """Every report owed on `month`: when it was first submitted and by how many days late (as of `on`)."""
     day = on or today()
     due = report_due_date(month)
     pairs = expected_pairs(month)
-    reports = {
-        (r.company_id, r.estate_id): r
-        for r in MonthlyReport.objects.filter(month=month).only(
-            "company_id", "estate_id", "first_submitted_at"
-        )
+    submitted = {
+        (c, e): at
+        for c, e, at in MonthlyReport.objects.filter(
+            month=month, first_submitted_at__isnull=False
+        ).values_list("company_id", "estate_id", "first_submitted_at")
     }
-    companies = dict(PropertyCompany.objects.filter(pk__in={c for c, _ in pairs}).values_list("pk", "name"))
-    estates = dict(Estate.objects.filter(pk__in={e for _, e in pairs}).values_list("pk", "name"))
+    companies: dict[int, str] = {}
+    estates: dict[int, str] = {}
+    if names:
+        # subqueries, not literal id lists: a county has thousands of estates
+        in_force = contracts_in_force(on=month_end(month))
+        companies = dict(
+            PropertyCompany.objects.filter(pk__in=in_force.values("company_id")).values_list("pk", "name")
+        )
+        estates = dict(Estate.objects.filter(pk__in=in_force.values("estate_id")).values_list("pk", "name"))
     out = []
     for company_id, estate_id in pairs:
-        r = reports.get((company_id, estate_id))
-        sub = timezone.localtime(r.first_submitted_at).date() if r and r.first_submitted_at else None
+        at = submitted.get((company_id, estate_id))
+        sub = timezone.localtime(at).date() if at else None
         if sub is not None:
             late, missing = max(0, (sub - due).days), False
         else:
@@ -167,7 +174,7 @@ def punctuality(month: dt.date, *, on: dt.date | None = None) -> list[Punctualit
 
 
 def punctuality_counts(month: dt.date, *, on: dt.date | None = None) -> dict[str, int]:
-    rows = punctuality(month, on=on)
+    rows = punctuality(month, on=on, names=False)
     return {
         "owed": len(rows),
         "on_time": sum(1 for r in rows if r.submitted_on is not None and r.days_late == 0),

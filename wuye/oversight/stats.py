@@ -152,6 +152,7 @@ def _median_days(accepted: QuerySet[Case]) -> tuple[int, float | None]:
     days = [
         (closed - created).total_seconds() / 86400
         for created, closed in accepted.values_list("created_at", "closed_at").order_by("pk")
+        if closed is not None
     ]
     return len(days), round(statistics.median(days), 1) if days else None
 
@@ -259,18 +260,23 @@ def summary_totals(
         qs = qs.filter(estate_id=estate)
     qs = qs.order_by()
     out = SummaryTotals()
-    for row in qs.values("category").annotate(**SUMS):
-        counts = {k: row[k] or 0 for k in SUMS}
-        out.by_category[row["category"]] = counts
+    for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
+        counts = _counts(sums)
+        out.by_category[cat] = counts
         out.received += counts["received"]
         out.accepted += counts["accepted"]
         out.unfounded += counts["unfounded"]
-    for row in qs.values("town_id").annotate(**SUMS):
-        out.by_town[row["town_id"]] = {k: row[k] or 0 for k in SUMS}
+    for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
+        out.by_town[town_id] = _counts(sums)
     if by_month:
-        for row in qs.annotate(m=TruncMonth("day")).values("m").annotate(**SUMS).order_by("m"):
-            out.by_month[f"{row['m']:%Y-%m}"] = {k: row[k] or 0 for k in SUMS}
+        months = qs.annotate(m=TruncMonth("day")).values("m").annotate(**SUMS).order_by("m")
+        for m, *sums in months.values_list("m", *SUMS):
+            out.by_month[f"{m:%Y-%m}"] = _counts(sums)
     return out
+
+
+def _counts(sums: list[Any]) -> dict[str, int]:
+    return {k: int(v or 0) for k, v in zip(SUMS, sums, strict=True)}
 
 
 def estate_open_closed(estate: Estate) -> dict[str, int]:
