@@ -16,11 +16,18 @@ import pytest
 from wuye.kernel.actors import Actor
 
 # The apps whose services are checked. Extend to every app as each is converted (the seams issue: all of them).
-<<<<<<< HEAD
-SERVICE_APPS = ("registry", "accounts", "audit", "intake", "cases", "triage", "revenue", "voting", "oversight")
-=======
-SERVICE_APPS = ("registry", "accounts", "audit", "notify", "intake", "cases", "triage", "revenue", "voting")
->>>>>>> main
+SERVICE_APPS = (
+    "registry",
+    "accounts",
+    "audit",
+    "notify",
+    "intake",
+    "cases",
+    "triage",
+    "revenue",
+    "voting",
+    "oversight",
+)
 
 
 def _service_modules() -> Iterator[ModuleType]:
