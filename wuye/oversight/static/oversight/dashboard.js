@@ -26,7 +26,7 @@
       } else {
         option = {
           tooltip: { trigger: "axis" },
-          legend: {},
+          legend: { top: 0 },
           grid: { left: 40, right: 10, bottom: 60 },
           xAxis: { type: "category", data: c.categories, axisLabel: { rotate: 30 } },
           yAxis: { type: "value" },
