@@ -269,9 +269,15 @@ def reminders_send(*, actor: Actor, on: dt.date) -> int:
     companies = dict(PropertyCompany.objects.filter(pk__in=[c for c, _ in pairs]).values_list("pk", "name"))
     sent = 0
     for company_id, estate_id in pairs:
-        ReportReminder.objects.create(
-            company_id=company_id, estate_id=estate_id, month=month, kind=kind, sent_at=now()
-        )
+        try:
+            with (
+                transaction.atomic()
+            ):  # a second tick running at the same moment: its insert waits, then fails here
+                ReportReminder.objects.create(
+                    company_id=company_id, estate_id=estate_id, month=month, kind=kind, sent_at=now()
+                )
+        except IntegrityError:
+            continue
         notify_company_staff(
             actor=actor,
             company_id=company_id,
