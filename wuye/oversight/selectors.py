@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from wuye.cases.models import Case, CaseEvent
@@ -17,7 +18,7 @@ from wuye.kernel.taxonomy import label_of
 from wuye.registry.models import Estate, PropertyCompany
 from wuye.registry.selectors import contracts_in_force
 
-from .calendar import month_end, next_month, report_due_date
+from .calendar import month_end, month_start, next_month, previous_month, report_due_date
 from .models import MonthlyReport, ReportLateness, ReportStatus
 
 # the structured part of a report: key → label, in the order the form and the city report show them
@@ -219,3 +220,32 @@ def editable_for(user: Any, report: MonthlyReport) -> bool:
 
 def open_counts_q() -> Q:
     return Q(status__in=OPEN_STATES)
+
+
+def home_panel(user: Any) -> dict[str, Any] | None:
+    """The work page's panel: a company's reports still owed for last month; the county's reports to review and
+    the late ones."""
+    role = getattr(user, "role", None)
+    if role not in COUNTY_READ_ROLES and role != Role.COMPANY_STAFF:
+        return None
+    last = previous_month(month_start(today()))
+    due = report_due_date(last)
+    url = reverse("oversight:reports")
+    if role == Role.COMPANY_STAFF:
+        owed = set(company_due_pairs(user.company_id or 0, last))
+        sent = set(
+            MonthlyReport.objects.filter(
+                company_id=user.company_id, month=last, first_submitted_at__isnull=False
+            ).values_list("estate_id", flat=True)
+        )
+        items: list[tuple[str, Any, str | None]] = [
+            (f"{last.month}月月报待报送（{due.month}月{due.day}日截止）", len(owed - sent), url)
+        ]
+    else:
+        counts = punctuality_counts(last)
+        items = [
+            ("待审核月报", MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count(), url),
+            (f"{last.month}月月报已报送", counts["on_time"] + counts["late"], f"{url}?month={last:%Y-%m}"),
+            (f"{last.month}月月报逾期未报", counts["missing"], f"{url}?month={last:%Y-%m}"),
+        ]
+    return {"title": "企业月报", "items": items}

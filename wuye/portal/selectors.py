@@ -16,6 +16,7 @@ HOME_PANELS: list[str] = [
     "wuye.triage.selectors:home_panel",
     "wuye.revenue.selectors:home_panel",
     "wuye.voting.selectors:home_panel",
+    "wuye.oversight.selectors:home_panel",
 ]
 OWNER_LEADS_SHOWN = 50
 

@@ -255,3 +255,16 @@ def test_a_report_on_time_is_not_recorded_and_the_task_force_sees_who_is_late(wo
     page = client.get(reverse("oversight:reports") + f"?month={month:%Y-%m}").content.decode()
     assert w.company.name in page and "未报送" in page
     assert str((today() - due).days) in page
+
+
+def test_the_work_page_shows_the_company_its_reports_owed_and_the_task_force_those_to_review(world, client):
+    w = world
+    login(client, w.staff)
+    html = client.get("/").content.decode()
+    assert "企业月报" in html and f"{last_month().month}月月报待报送" in html
+    report = open_report(w)
+    services.report_save(actor=w.staff, report=report, text="进展")
+    services.report_submit(actor=w.staff, report=report)
+    login(client, w.tf)
+    html = client.get("/").content.decode()
+    assert "待审核月报" in html
