@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("wuye.credit.urls")),
     path("assets/", include("wuye.assets.urls")),
     path("duties/", include("wuye.duties.urls")),
+    path("", include("wuye.oversight.urls")),
     path("audit/", include("wuye.audit.urls")),
     path("notifications/", include("wuye.notify.urls")),
     path("api/v1/", include("wuye.api_urls")),

@@ -41,6 +41,8 @@ SYSTEM_JOBS: dict[str, str] = {
     "credit_collect": "信用事件汇集",
     "assets_checks": "电梯、移交与维修资金检查",
     "import_elevators": "电梯台账导入",
+    "monthly_reports": "月报提醒与逾期登记",
+    "daily_summary": "每日统计",
 }
 
 # the channels through which the public acts without an account

@@ -41,6 +41,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("退出移交", "assets:handovers", frozenset({B, T, C})),
     NavItem("履约台账", "duties:home", frozenset({B, T, C, S})),
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
+    NavItem("企业月报", "oversight:reports", frozenset({B, T, C, S})),
+    NavItem("数据看板", "oversight:dashboard", frozenset({B, T, C})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
     NavItem("企业信用", "credit:bureau", frozenset({B, T, C})),
@@ -56,6 +58,7 @@ PUBLIC_NAV: tuple[tuple[str, str], ...] = (
     ("小区公示", "portal:estates"),
     ("企业信用", "credit:public_list"),
     ("曝光台", "credit:exposure"),
+    ("整治进度", "oversight:progress"),
     ("业主登录", "accounts:owner_login"),
     ("工作人员登录", "accounts:login"),
 )

@@ -17,6 +17,7 @@ HOME_PANELS: list[str] = [
     "wuye.revenue.selectors:home_panel",
     "wuye.voting.selectors:home_panel",
     "wuye.intake.selectors:home_panel",
+    "wuye.oversight.selectors:home_panel",
 ]
 OWNER_LEADS_SHOWN = 50
 

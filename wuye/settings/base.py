@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wuye.credit",
     "wuye.assets",
     "wuye.duties",
+    "wuye.oversight",
     "wuye.portal",
 ]
 
@@ -279,12 +280,16 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
-    "wuye.notify.tick.send_due",
+    "wuye.oversight.tick.send_report_reminders",
+    "wuye.oversight.tick.record_report_lateness",
+    "wuye.oversight.tick.refresh_daily_summary",
     "wuye.assets.tick.elevator_checks",
     "wuye.assets.tick.handover_checks",
     "wuye.assets.tick.fund_checks",
     "wuye.duties.tick.duties_checks",
     "wuye.credit.tick.collect_events",
+    # last: SMS the tasks above queued, and those that waited out the quiet hours
+    "wuye.notify.tick.send_due",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
@@ -293,6 +298,7 @@ WUYE_ESTATE_SECTIONS = [
     "wuye.credit.estate_sections.credit_warning",
     "wuye.assets.estate_sections.assets",
     "wuye.duties.estate_sections.duties",
+    "wuye.oversight.estate_sections.progress",
 ]
 
 # Every app that contributes to `manage.py demo` lists its builder here, in dependency order.
@@ -305,6 +311,7 @@ WUYE_DEMO_BUILDERS = [
     "wuye.voting.demo",
     "wuye.assets.demo",
     "wuye.duties.demo",
+    "wuye.oversight.demo",
     "wuye.credit.demo",
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",

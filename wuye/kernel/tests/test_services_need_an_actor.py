@@ -29,6 +29,7 @@ SERVICE_APPS = (
     "credit",
     "assets",
     "duties",
+    "oversight",
 )
 
 

@@ -214,6 +214,16 @@ EXPECTED: dict[str, str] = {
     "duties:record_resolve": "L 3 3 3 4 3 3",
     "duties-api-readiness": "3 2 2 2 2 3 3",
     "duties-api-public": "2 2 2 2 2 2 2",
+    "oversight:progress": "2 2 2 2 2 2 2",
+    "oversight:reports": "L 2 2 2 2 3 3",
+    "oversight:report_open": "5 5 5 5 5 5 5",
+    "oversight:report": "L 2 2 2 4 3 3",
+    "oversight:report_attachment": "L 4 4 4 4 3 3",
+    "oversight:city_report": "L 2 2 2 3 3 3",
+    "oversight:city_report_xlsx": "L 2 2 2 3 3 3",
+    "oversight:city_report_pdf": "L 2 2 2 3 3 3",
+    "oversight:dashboard": "L 2 2 2 3 3 3",
+    "oversight:dashboard_export": "L 2 2 2 3 3 3",
 }
 
 
@@ -243,6 +253,8 @@ def objects() -> dict:
     from wuye.assets.models import Elevator, FundUse, Handover
     from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
     from wuye.intake.models import Inspection, Lead, LeadAttachment
+    from wuye.intake.models import Inspection, Lead
+    from wuye.oversight.models import MonthlyReport, MonthlyReportAttachment
     from wuye.registry.models import Estate, ServiceContract, Unit
     from wuye.revenue.models import Disclosure, Entry, EntryVoucher
     from wuye.revenue.models import Objection as RevenueObjection
@@ -292,6 +304,10 @@ def objects() -> dict:
         "elevator": _pk(Elevator.objects.filter(estate=estate), Elevator),
         "fund_use": _pk(FundUse.objects.filter(estate=estate), FundUse),
         "handover": _pk(Handover.objects.filter(estate=estate), Handover),
+        "monthly_report": _pk(MonthlyReport.objects.filter(estate=estate), MonthlyReport),
+        "monthly_report_attachment": _pk(
+            MonthlyReportAttachment.objects.filter(report__estate=estate), MonthlyReportAttachment
+        ),
     }
 
 
@@ -319,6 +335,8 @@ PK_OF = {
     "assets-api-maintenance": "elevator",
     "assets:fund_use": "fund_use",
     "assets:handover": "handover",
+    "oversight:report": "monthly_report",
+    "oversight:report_attachment": "monthly_report_attachment",
 }
 
 

@@ -1,0 +1,300 @@
+"""The county's figures: the report to the city, the dashboard and the public progress page read them here.
+
+Everything is a count or a sum of rows (no names of people, no complaint texts). Periods are half-open local-day
+ranges [start, end). The received / accepted / unfounded series come from the daily summary (`DailySummary`,
+kept by the tick); figures that depend on the current state (in rectification, overdue) are read from the ledger
+with indexed counts.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from wuye.cases.models import ActionKind, Case, CaseAction, CaseEvent
+from wuye.cases.selectors import overdue_q
+from wuye.common.dates import today
+from wuye.intake.models import Channel, Lead
+from wuye.kernel.case_states import CaseStatus
+from wuye.kernel.conf import county_setting
+from wuye.kernel.taxonomy import Category
+from wuye.registry.models import Committee, Estate, Town
+from wuye.revenue.models import AccountStatus, Disclosure, FundDue, RevenueAccount
+from wuye.revenue.selectors.compliance import disclosure_due_period
+
+from .models import DailySummary
+from .phases import CAMPAIGN_START
+from .selectors import day_start
+
+IN_RECTIFICATION = (CaseStatus.RECTIFYING, CaseStatus.SUBMITTED, CaseStatus.RETURNED)
+CASE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("received", "受理"),
+    ("verified", "核查属实"),
+    ("unfounded", "核查不属实"),
+    ("rectifying", "整改中（当前）"),
+    ("accepted", "验收销号"),
+    ("overdue", "逾期未整改（当前）"),
+)
+
+
+@dataclass
+class Filters:
+    """The dashboard's filters (all optional); the city report uses none."""
+
+    start: dt.date = CAMPAIGN_START
+    end: dt.date | None = None  # exclusive; None: tomorrow
+    town: int | None = None
+    company: int | None = None
+    category: str = ""
+
+    def end_day(self) -> dt.date:
+        return self.end or today() + dt.timedelta(days=1)
+
+    def cases(self) -> QuerySet[Case]:
+        qs = Case.objects.all()
+        if self.town:
+            qs = qs.filter(estate__town_id=self.town)
+        if self.company:
+            qs = qs.filter(company_id=self.company)
+        if self.category:
+            qs = qs.filter(category=self.category)
+        return qs
+
+
+def _period(qs: QuerySet[Any], field_name: str, start: dt.date, end: dt.date) -> QuerySet[Any]:
+    return qs.filter(**{f"{field_name}__gte": day_start(start), f"{field_name}__lt": day_start(end)})
+
+
+def case_counts(cases: QuerySet[Case], start: dt.date, end: dt.date, by: str) -> dict[str, dict[str, int]]:
+    """group key → figure → count, for cases grouped by `by` ("category" or "estate__town_id")."""
+    out: dict[str, dict[str, int]] = {}
+
+    def put(rows: Any, figure: str) -> None:
+        for key, n in rows:
+            out.setdefault(str(key), {k: 0 for k, _ in CASE_COLUMNS})[figure] = n
+
+    put(
+        _period(cases, "created_at", start, end).values(by).annotate(n=Count("pk")).values_list(by, "n"),
+        "received",
+    )
+    verified = CaseEvent.objects.filter(kind="rectify", case__in=cases.values("pk"))
+    put(
+        _period(verified, "at", start, end)
+        .values(f"case__{by}")
+        .annotate(n=Count("case_id", distinct=True))
+        .values_list(f"case__{by}", "n"),
+        "verified",
+    )
+    for status, figure in ((CaseStatus.UNFOUNDED, "unfounded"), (CaseStatus.ACCEPTED, "accepted")):
+        put(
+            _period(cases.filter(status=status), "closed_at", start, end)
+            .values(by)
+            .annotate(n=Count("pk"))
+            .values_list(by, "n"),
+            figure,
+        )
+    put(
+        cases.filter(status__in=IN_RECTIFICATION).values(by).annotate(n=Count("pk")).values_list(by, "n"),
+        "rectifying",
+    )
+    put(cases.filter(overdue_q()).values(by).annotate(n=Count("pk")).values_list(by, "n"), "overdue")
+    return out
+
+
+def closure(cases: QuerySet[Case], start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Closure rate (accepted ÷ cases found true, §12: only accepted rectifications count as closed) and the
+    median days from receipt to acceptance, for cases accepted in the period."""
+    found_true = cases.filter(status__in=[*IN_RECTIFICATION, CaseStatus.ACCEPTED])
+    found = _period(found_true, "created_at", CAMPAIGN_START, end).count()
+    accepted = _period(cases.filter(status=CaseStatus.ACCEPTED), "closed_at", start, end)
+    accepted_all = _period(
+        found_true.filter(status=CaseStatus.ACCEPTED), "created_at", CAMPAIGN_START, end
+    ).count()
+    n, median = _median_days(accepted)
+    return {
+        "found_true": found,
+        "accepted_to_date": accepted_all,
+        "rate": round(100 * accepted_all / found, 1) if found else None,
+        "median_days": median,
+        "accepted_in_period": n,
+    }
+
+
+class _MedianSeconds(Aggregate):
+    """PostgreSQL's exact median of an interval, in seconds (the rows never leave the database)."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (%(expressions)s)))"
+    output_field = FloatField()
+
+
+def _median_days(accepted: QuerySet[Case]) -> tuple[int, float | None]:
+    """(how many, median days from receipt to acceptance)."""
+    duration = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        agg = accepted.aggregate(n=Count("pk"), m=_MedianSeconds(duration))
+        return agg["n"], round(agg["m"] / 86400, 1) if agg["m"] is not None else None
+    days = [
+        (closed - created).total_seconds() / 86400
+        for created, closed in accepted.values_list("created_at", "closed_at").order_by("pk")
+        if closed is not None
+    ]
+    return len(days), round(statistics.median(days), 1) if days else None
+
+
+def leads_by_channel(start: dt.date, end: dt.date, *, town: int | None = None) -> dict[str, int]:
+    qs = _period(Lead.objects.all(), "created_at", start, end)
+    if town:
+        qs = qs.filter(estate__town_id=town)
+    counts = dict(qs.values("channel").annotate(n=Count("pk")).values_list("channel", "n"))
+    return {c.value: counts.get(c.value, 0) for c in Channel}
+
+
+def revenue_figures(on: dt.date | None = None) -> dict[str, Any]:
+    day = on or today()
+    period = disclosure_due_period(day)
+    estates = Estate.objects.count()
+    accounts = dict(
+        RevenueAccount.objects.values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    supervised = accounts.get(AccountStatus.SUPERVISED, 0)
+    disclosed = (
+        Disclosure.objects.filter(period_key=period.key, account__status=AccountStatus.SUPERVISED)
+        .values("account_id")
+        .distinct()
+        .count()
+    )
+    held = FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day)
+    agg = held.aggregate(total=Sum("amount"), estates=Count("estate", distinct=True), dues=Count("pk"))
+    return {
+        "estates": estates,
+        "accounts_supervised": supervised,
+        "accounts_pending": accounts.get(AccountStatus.PENDING, 0),
+        "period_label": period.label,
+        "disclosed": disclosed,
+        "disclosure_rate": round(100 * disclosed / supervised, 1) if supervised else None,
+        "fund_overdue_total": agg["total"] or Decimal("0.00"),
+        "fund_overdue_estates": agg["estates"] or 0,
+        "fund_overdue_dues": agg["dues"] or 0,
+    }
+
+
+def actions_counts(start: dt.date, end: dt.date) -> dict[str, int]:
+    counts = dict(
+        CaseAction.objects.filter(date__gte=start, date__lt=end)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    return {k.value: counts.get(k.value, 0) for k in ActionKind}
+
+
+def committee_coverage() -> dict[str, Any]:
+    current = Committee.objects.filter(is_current=True)
+    agg = current.aggregate(total=Count("pk"), with_org=Count("pk", filter=Q(has_party_org=True)))
+    target = Decimal(county_setting("PARTY_ORG_TARGET"))
+    total, with_org = agg["total"] or 0, agg["with_org"] or 0
+    rate = round(100 * with_org / total, 1) if total else None
+    return {
+        "total": total,
+        "with_org": with_org,
+        "rate": rate,
+        "target": float(target * 100),
+        "met": rate is not None and Decimal(str(rate)) >= target * 100,
+    }
+
+
+def _zero() -> dict[str, int]:
+    return {"received": 0, "accepted": 0, "unfounded": 0}
+
+
+@dataclass
+class SummaryTotals:
+    received: int = 0
+    accepted: int = 0
+    unfounded: int = 0
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_town: dict[int, dict[str, int]] = field(default_factory=dict)
+    by_month: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def closed(self) -> int:
+        return self.accepted + self.unfounded
+
+
+SUMS = {"received": Sum("received"), "accepted": Sum("accepted"), "unfounded": Sum("unfounded")}
+
+
+def summary_totals(
+    start: dt.date,
+    end: dt.date,
+    *,
+    town: int | None = None,
+    category: str = "",
+    estate: int | None = None,
+    by_month: bool = False,
+) -> SummaryTotals:
+    """Received / accepted / unfounded over [start, end) from the daily summary, by category and town (and by
+    month when asked): grouped sums in the database, a few rows back."""
+    qs = DailySummary.objects.filter(day__gte=start, day__lt=end)
+    if town:
+        qs = qs.filter(town_id=town)
+    if category:
+        qs = qs.filter(category=category)
+    if estate:
+        qs = qs.filter(estate_id=estate)
+    qs = qs.order_by()
+    out = SummaryTotals()
+    for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
+        counts = _counts(sums)
+        out.by_category[cat] = counts
+        out.received += counts["received"]
+        out.accepted += counts["accepted"]
+        out.unfounded += counts["unfounded"]
+    for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
+        out.by_town[town_id] = _counts(sums)
+    if by_month:
+        months = qs.annotate(m=TruncMonth("day")).values("m").annotate(**SUMS).order_by("m")
+        for m, *sums in months.values_list("m", *SUMS):
+            out.by_month[f"{m:%Y-%m}"] = _counts(sums)
+    return out
+
+
+def _counts(sums: list[Any]) -> dict[str, int]:
+    return {k: int(v or 0) for k, v in zip(SUMS, sums, strict=True)}
+
+
+def estate_open_closed(estate: Estate) -> dict[str, int]:
+    """The public counts of one estate: open and closed cases (merged ones are counted in the case they joined)."""
+    agg = Case.objects.filter(estate=estate).aggregate(
+        open=Count("pk", filter=Q(status__in=[CaseStatus.RECEIVED, CaseStatus.VERIFYING, *IN_RECTIFICATION])),
+        accepted=Count("pk", filter=Q(status=CaseStatus.ACCEPTED)),
+        unfounded=Count("pk", filter=Q(status=CaseStatus.UNFOUNDED)),
+    )
+    return {k: v or 0 for k, v in agg.items()}
+
+
+def town_names() -> dict[int, str]:
+    return dict(Town.objects.values_list("pk", "name"))
+
+
+CATEGORY_LABELS: dict[str, str] = {c.value: f"{c.value} {c.label}" for c in Category}
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
