@@ -17,7 +17,7 @@ from wuye.common.dates import cn_date, now, today
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
 from wuye.kernel.actors import SystemActor
-from wuye.registry.models import ServiceContract
+from wuye.registry.selectors import contracts_in_force
 
 from . import services
 from .models import Case, CaseEvent, CaseStatus, Revisit
@@ -112,11 +112,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         out.write("  台账：已存在，跳过")
         return
     rng = random.Random(seed * 7919 + 3)
-    contracts = list(
-        ServiceContract.objects.filter(is_current=True)
-        .select_related("estate", "company")
-        .order_by("estate__code")
-    )
+    contracts = list(contracts_in_force().select_related("estate", "company").order_by("estate__code"))
     tf = list(User.objects.filter(role__in=[Role.TASK_FORCE, Role.BUREAU_ADMIN]).order_by("id"))
     if not contracts or not tf:
         out.write("  台账：没有现行合同或专班用户，跳过")

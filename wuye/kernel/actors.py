@@ -36,6 +36,7 @@ SYSTEM_JOBS: dict[str, str] = {
     "migration": "数据迁移",
     "backup": "备份恢复",
     "notifications": "消息通知",
+    "contract_check": "合同到期检查",
     "enrolment_link": "命令行签发动态口令绑定链接",
 }
 

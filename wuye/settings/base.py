@@ -275,6 +275,7 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
+    "wuye.intake.contract_check.contracts_ended",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).
