@@ -120,7 +120,14 @@ _DECLARED: tuple[Setting, ...] = (
     # registry: a contract still binds its company for this long after its end date (until the handover)
     Setting("CONTRACT_GRACE_DAYS", 30, "天", "物业服务合同到期后的过渡期"),
     # the ledger
-    Setting("CASE_REOPEN_DAYS", 15, "天", "重新整改的默认期限"),
+    # time limits by tier, as the 12345 hotline counts them (wuye.cases.timelimits: the one rule). A case opened
+    # from an urgent lead (困人、燃气、消防…) is urgent. The company signs for (签收) a new case within the sign
+    # limit; the handling limit is the default deadline when the task force orders the rectification (or reopens).
+    Setting("CASE_URGENT_SIGN_HOURS", 2, "小时", "紧急事项签收（响应）时限"),
+    Setting("CASE_SIGN_HOURS", 24, "小时", "一般、复杂事项签收时限"),
+    Setting("CASE_URGENT_HANDLE_HOURS", 24, "小时", "紧急事项办理时限"),
+    Setting("CASE_HANDLE_DAYS", 7, "天", "一般事项办理时限"),
+    Setting("CASE_COMPLEX_HANDLE_DAYS", 15, "天", "复杂事项办理时限"),
     Setting("HANDOVER_DAYS", 30, "天", "物业交接期限"),
     # triage
     Setting(

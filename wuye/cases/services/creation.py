@@ -19,6 +19,7 @@ from .. import workflow
 from ..models import Case, CaseSequence, CaseStatus
 from .base import check_files, check_role, clean_text, record_event, save
 from .locks import lock_rows
+from .tiers import carry_urgency
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -118,4 +119,6 @@ def case_create_from_lead(*, actor: Actor, lead: Lead, category: str, descriptio
     intake.lead_open_case(actor=actor, lead=lead, case=case, category=category)
     case.report_count = 1
     save(case, "report_count")
+    if lead.urgent:
+        carry_urgency(actor=actor, case=case, lead_code=lead.tracking_code)
     return case
