@@ -82,6 +82,7 @@ def case_set_tier(*, actor: Actor, case: Case, tier: str, reason: str) -> Case:
     return case
 
 
+@requires_actor
 def carry_urgency(*, actor: Actor, case: Case, lead_code: str) -> None:
     """An urgent lead opens or joins the (locked) case: the case becomes urgent, noted on its timeline."""
     if case.urgent:
