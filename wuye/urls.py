@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("wuye.revenue.urls")),
     path("voting/", include("wuye.voting.urls")),
     path("audit/", include("wuye.audit.urls")),
+    path("notifications/", include("wuye.notify.urls")),
     path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI (staff documentation) sets inline styles from its script: only this page allows them

@@ -1,5 +1,5 @@
 """Printable A4 QR posters (扫码即办) per estate, and a zip of a town's posters. Chinese renders offline with
-reportlab's built-in CID font STSong-Light (no font file, no download)."""
+the embedded Noto Sans SC font of `wuye.common.pdf` (no download; renders in every viewer)."""
 
 import io
 import zipfile
@@ -8,14 +8,12 @@ import segno
 from django.urls import reverse
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from wuye.common.pdf import cjk_font
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, Town
 
-FONT = "STSong-Light"
 INSTRUCTIONS = [
     "1. 用微信或手机相机扫描上方二维码",
     "2. 写下遇到的问题，可拍照上传（最多 6 张）",
@@ -26,9 +24,7 @@ TOPICS = "物业服务不到位、公共收益不公开、电梯故障、停车�
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return cjk_font()
 
 
 def qr_url(estate: Estate) -> str:

@@ -209,6 +209,38 @@ _DECLARED: tuple[Setting, ...] = (
         "VOTING_THREE_QUARTER_ITEMS", frozenset({6, 7, 8}), "项", "须四分之三同意的表决事项（民法典第278条）"
     ),
     Setting("VOTING_OBJECTION_DAYS", 7, "天", "表决结果询异公示期"),
+    # Notifications (wuye.notify): SMS waits out the quiet hours; a failed send is retried a few times, never twice sent
+    Setting("NOTIFY_QUIET_START", "22:00", "时:分", "短信免打扰开始时间"),
+    Setting("NOTIFY_QUIET_END", "08:00", "时:分", "短信免打扰结束时间"),
+    Setting("NOTIFY_MAX_ATTEMPTS", 3, "次", "短信发送失败后最多尝试次数"),
+    Setting("NOTIFY_RETRY_MINUTES", 5, "分钟", "短信发送失败后的重试间隔"),
+    Setting("NOTIFY_STALE_MINUTES", 10, "分钟", "发送结果不明的短信在此时间后记为失败（不重发）"),
+    # event -> Chinese template; {placeholders} are filled from the event's context, {link} is the absolute link.
+    # A county rewords an entry; a new event adds its entry here.
+    Setting(
+        "NOTIFY_TEMPLATES",
+        {
+            # to the complainant who left a phone (tracking code and link, never the company's staff names)
+            "case_verified": "您反映的问题（查询码{code}）经核实已立案，正在督促整改。查看进度：{link}",
+            "case_rectified": "您反映的问题（查询码{code}）物业企业已报整改完成，待专班验收。查看进度：{link}",
+            "case_returned": "您反映的问题（查询码{code}）整改未通过验收，已退回重新整改。查看进度：{link}",
+            "case_accepted": "您反映的问题（查询码{code}）已整改验收并销号。如仍未解决，请在此反馈：{link}",
+            # to the company's staff
+            "company_case_new": "【新事项】{estate}：{title}（{number}），请于{sign_by}前签收，{deadline}前整改完成。{link}",
+            "company_deadline_soon": "【即将到期】{estate}：{title}（{number}）将于{deadline}到期，请按时整改。{link}",
+            "company_overdue": "【已逾期】{estate}：{title}（{number}）已超过整改时限{deadline}，请立即整改。{link}",
+            "company_returned": "【退回整改】{estate}：{title}（{number}）验收未通过：{reason}。{link}",
+            # to owners and committee members
+            "assembly_open": "{estate}业主大会表决已开始：{title}，{closes}截止。请登录投票：{link}",
+            "assembly_closing": "{estate}业主大会表决将于{closes}截止：{title}。尚未投票的请及时投票：{link}",
+            "disclosure_due": "{estate}公共收益{period}收支情况应于{due}前公示，请督促物业企业按时公示。{link}",
+            # to the company: the monthly report (issue #15)
+            "monthly_report_due_soon": "{company}：{month}整改工作月报应于{due}前报送（{estate}）。{link}",
+            "monthly_report_due_today": "{company}：{month}整改工作月报今天（{due}）截止报送（{estate}）。{link}",
+        },
+        "",
+        "消息模板",
+    ),
     # Declared for the issues that will read them (nothing reads them yet):
     # R6 elevators — the elevator registry of issue #17 (老旧电梯)
     Setting("OLD_ELEVATOR_YEARS", 15, "年", "老旧电梯的使用年限"),

@@ -39,6 +39,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("电子投票", "voting:home", frozenset({B, T, M, OW})),
     NavItem("小区档案", "registry:estate_list", frozenset({B, T, C, S, M})),
     NavItem("物业企业", "registry:company_list", frozenset({B, T, C, S})),
+    NavItem("我的消息", "notify:inbox", frozenset({B, T, C, S, M, OW})),
     NavItem("后台", "admin:index", frozenset({B})),
 )
 

@@ -1,6 +1,6 @@
 """The printable statement (A4): every line, opening and closing balance, and a QR for the notice board.
 
-Uses reportlab's built-in CID font STSong-Light, so Chinese renders offline with nothing to download.
+Uses the embedded Noto Sans SC font of `wuye.common.pdf`: Chinese renders offline and in every viewer.
 """
 
 import io
@@ -10,25 +10,20 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from wuye.common.dates import cn_date
 from wuye.common.money import format_yuan
+from wuye.common.pdf import cjk_font
 from wuye.kernel.conf import county_setting
 
 from .models import Direction, Disclosure
 from .privacy import public_counterparty
 from .selectors import Statement
 
-FONT = "STSong-Light"
-
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return cjk_font()
 
 
 def statement_pdf(st: Statement, d: Disclosure, *, public_url: str) -> bytes:

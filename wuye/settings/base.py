@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "wuye.common",
     "wuye.audit",
     "wuye.accounts",
+    "wuye.notify",
     "wuye.registry",
     "wuye.cases",
     "wuye.intake",
@@ -276,6 +277,7 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
     "wuye.intake.contract_check.contracts_ended",
+    "wuye.notify.tick.send_due",
 ]
 
 # The public estate page (/estates/<code>/) shows these sections in order (wuye.portal.sections).

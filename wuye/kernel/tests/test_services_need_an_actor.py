@@ -16,7 +16,7 @@ import pytest
 from wuye.kernel.actors import Actor
 
 # The apps whose services are checked. Extend to every app as each is converted (the seams issue: all of them).
-SERVICE_APPS = ("registry", "accounts", "audit", "intake", "cases", "triage", "revenue", "voting")
+SERVICE_APPS = ("registry", "accounts", "audit", "notify", "intake", "cases", "triage", "revenue", "voting")
 
 
 def _service_modules() -> Iterator[ModuleType]:

@@ -160,6 +160,8 @@ EXPECTED: dict[str, str] = {
     "portal:estates": "2 2 2 2 2 2 2",
     "portal:estate": "2 2 2 2 2 2 2",
     "portal:favicon": "R R R R R R R",
+    "notify:inbox": "L 2 2 2 2 2 2",
+    "notify:mark_read": "L 5 5 5 5 5 5",
     "accounts:enrol_link": "4 4 4 4 4 4 4",
     "accounts:api_tokens": "L 2 3 3 3 3 3",
     "accounts:api_token_revoke": "L 5 3 3 3 3 3",
