@@ -276,6 +276,9 @@ WUYE_TICK_TASKS = [
     "wuye.cases.tick.mark_overdue",
     "wuye.cases.tick.publish_audit_checkpoint",
     "wuye.cases.tick.list_due_soon",
+    "wuye.cases.tick.notify_due_soon",
+    "wuye.voting.notices.assembly_notices",
+    "wuye.revenue.notices.disclosure_due_notices",
     "wuye.intake.contract_check.contracts_ended",
     "wuye.notify.tick.send_due",
 ]

@@ -20,7 +20,7 @@ from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 
-from . import selectors
+from . import notices, selectors
 from .models import (
     Assembly,
     AssemblyStatus,
@@ -199,6 +199,8 @@ def assembly_open(*, actor: Actor, assembly: Assembly) -> Assembly:
             "electorate_digest": assembly.electorate_digest,
         },
     )
+    pk = assembly.pk
+    transaction.on_commit(lambda: notices.on_open(pk))  # the owners hear of it (wuye.voting.notices)
     return assembly
 
 

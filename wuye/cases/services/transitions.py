@@ -13,7 +13,7 @@ from wuye.common.display import cn_datetime
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.kernel.actors import Actor, requires_actor
 
-from .. import timelimits, workflow
+from .. import notices, timelimits, workflow
 from ..models import Case, CaseEvent, CaseStatus
 from ..selectors import case_is_overdue
 from .base import check_files, check_role, clean_text, future_date, move, precheck, record_event, save, snap
@@ -128,7 +128,7 @@ def case_start_rectification(
     save(case, "status", "target", "measures", "responsible", *fields)
     assert case.deadline is not None
     when = _deadline_words(case)
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="rectify",
@@ -141,6 +141,7 @@ def case_start_rectification(
         public_text=f"经核查问题属实，已责令整改，完成时限 {when}。",
         data={"new_deadline": case.deadline.isoformat()},
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -162,7 +163,7 @@ def case_submit(
     before = snap(case)
     case.status, case.progress = CaseStatus.SUBMITTED, progress
     save(case, "status", "progress")
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="submit",
@@ -174,6 +175,7 @@ def case_submit(
         public_text="责任单位已报告整改完成，等待专班验收。",
         files=files,
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -191,7 +193,7 @@ def case_accept(
     before = snap(case)
     case.status, case.closed_reason, case.closed_at = CaseStatus.ACCEPTED, note, now()
     save(case, "status", "closed_reason", "closed_at")
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="accept",
@@ -204,6 +206,7 @@ def case_accept(
         files=files,
         reason=note,
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -235,7 +238,7 @@ def case_return(
         }
         fields += _set_deadline(case, new_deadline)
     save(case, *fields)
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="return",
@@ -248,6 +251,10 @@ def case_return(
         files=files,
         data=data,
         reason=reason,
+    )
+    notices.tell_complainants(actor=actor, case=case, event=event)
+    notices.tell_company(
+        actor=actor, case=case, key=f"case_event:{event.pk}", event="company_returned", reason=reason
     )
     return case
 
@@ -358,5 +365,9 @@ def case_mark_overdue(*, actor: Actor, case: Case) -> bool:
         public=True,
         public_text="已超过完成时限，专班正在督办。",
         data={"deadline": case.deadline.isoformat() if case.deadline else None},
+    )
+    deadline_key = case.due_at.isoformat() if case.due_at else str(case.deadline)
+    notices.tell_company(
+        actor=actor, case=case, key=f"case:{case.pk}:overdue:{deadline_key}", event="company_overdue"
     )
     return True

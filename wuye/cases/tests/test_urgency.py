@@ -46,8 +46,7 @@ def _age(case, hours):
 def test_a_case_opened_from_an_urgent_lead_is_urgent_and_marked_in_the_lists(world, client):
     case = services.case_create_from_lead(actor=world.tf, lead=_lead(world), category="3.1")
     assert case.urgent and case.tier == "urgent"
-    assert case.events.filter(kind="tier", title="标记为紧急事项").exists()
-    assert AuditEntry.objects.filter(action="case.tier", object_id=str(case.pk)).exists()
+    assert case.events.filter(kind="create", title="立案受理（紧急事项）").exists()
     ordinary = world.case(description="绿化带杂草")  # newer, but not urgent
     assert [c.pk for c in case_list(world.tf)][:2] == [case.pk, ordinary.pk]  # urgent first
     login(client, world.tf)
