@@ -71,6 +71,16 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "", "对外网址（二维码、公示链接）"),
     # how it runs
     Setting("SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend", "", "短信发送方式"),
+    # Tencent Cloud SMS (SMS_BACKEND = "wuye.notify.tencent.TencentSmsBackend"): the account from the environment
+    Setting("TENCENT_SMS_SECRET_ID", "", "", "腾讯云短信 SecretId"),
+    Setting("TENCENT_SMS_SECRET_KEY", "", "", "腾讯云短信 SecretKey"),
+    Setting("TENCENT_SMS_SDK_APP_ID", "", "", "腾讯云短信应用 SdkAppId"),
+    Setting("TENCENT_SMS_SIGN_NAME", "", "", "腾讯云短信签名"),
+    Setting("TENCENT_SMS_TEMPLATE_ID", "", "", "腾讯云短信通知模板 ID（一个变量，即消息正文）"),
+    Setting("TENCENT_SMS_REGION", "ap-guangzhou", "", "腾讯云短信地域"),
+    Setting("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com", "", "腾讯云短信接口域名"),
+    Setting("TENCENT_SMS_SCHEME", "https", "", "腾讯云短信接口协议"),
+    Setting("TENCENT_SMS_TIMEOUT_SECONDS", 10, "秒", "腾讯云短信接口超时"),
     # where lead-created hooks run: "inline" in the request (development, tests), "worker" in a separate
     # `manage.py lead_worker` process (production), "background" in a thread
     Setting("LEAD_HOOKS", "inline", "", "线索后续处理的运行方式"),
