@@ -104,7 +104,7 @@ def _developer_paper(*, actor: User, assembly: Assembly) -> int:
 
 def build(*, seed: int, scale: float, out: Any) -> None:
     # Receipt texts go out on commit, so the quiet SMS stands in until the demo's transaction has committed.
-    # The owners' notices of the demo assemblies are not sent either (a demo county texts nobody).
+    # The owners' notices of the demo assemblies are not sent during the build (a `tick` sends them later).
     with (
         mock.patch.object(services, "sms_send", lambda phone, text: None),
         mock.patch.object(notices, "on_open", lambda assembly_id: None),
