@@ -119,6 +119,6 @@ def tell_company_new_case(*, actor: Actor, case: Case) -> None:
         key=f"case:{case.pk}:new",
         event="company_case_new",
         sign_by=cn_datetime(due),
-        tier=case.tier_label,
-        limit=timelimits.handle_limit_words(case.tier),
+        # the deadline is set when the rectification is ordered: the new case carries the tier's limit
+        deadline=f"核查属实后 {timelimits.handle_limit_words(case.tier)}内（{case.tier_label}事项）",
     )

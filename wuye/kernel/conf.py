@@ -236,7 +236,7 @@ _DECLARED: tuple[Setting, ...] = (
             "case_returned": "您反映的问题（查询码{code}）整改未通过验收，已退回重新整改。查看进度：{link}",
             "case_accepted": "您反映的问题（查询码{code}）已整改验收并销号。如仍未解决，请在此反馈：{link}",
             # to the company's staff
-            "company_case_new": "【新事项·{tier}】{estate}：{title}（{number}），请于{sign_by}前签收；办理时限{limit}。{link}",
+            "company_case_new": "【新事项】{estate}：{title}（{number}），请于{sign_by}前签收；整改时限：{deadline}。{link}",
             "company_deadline_soon": "【即将到期】{estate}：{title}（{number}）将于{deadline}到期，请按时整改。{link}",
             "company_overdue": "【已逾期】{estate}：{title}（{number}）已超过整改时限{deadline}，请立即整改。{link}",
             "company_returned": "【退回整改】{estate}：{title}（{number}）验收未通过：{reason}。{link}",

@@ -93,7 +93,7 @@ def test_the_company_hears_of_a_new_case_a_return_and_an_overdue_deadline(
     inbox = Notification.objects.filter(user=staff_with_phone, channel=NotifyChannel.INAPP)
     assert list(inbox.values_list("event", flat=True)) == ["company_case_new"]
     [new] = _sms_to(outbox, "13700003333")
-    assert case.number in new and "签收" in new
+    assert case.number in new and "签收" in new and "核查属实后 7 天内（一般事项）" in new
     assert not Notification.objects.filter(user=world.other_staff).exists()  # another company hears nothing
     with django_capture_on_commit_callbacks(execute=True):
         services.case_submit(actor=world.staff, case=case, progress="已清理", attachments=[png()])
