@@ -18,8 +18,9 @@ from django.db import connection, models, transaction
 
 from wuye.common.dates import now
 
+from .chain import merkle_root
 from .models import AuditHead
-from .selectors import audit_verify_chain
+from .selectors import audit_verify_chain, chain_heads
 
 FORMAT = 1
 FORMAT_NAME = "fulljson"  # JSON with microseconds (see fulljson.py); the extension tells loaddata the format
@@ -74,8 +75,9 @@ def _media_files(root: Path) -> dict[str, str]:
 
 
 def _head() -> dict[str, Any]:
-    head = AuditHead.objects.filter(id=1).first()
-    return {"count": head.count if head else 0, "hash": head.last_hash if head else "0" * 64}
+    """The trail's state: all chains' entries and their Merkle root (a single chain 1: its head hash)."""
+    heads = chain_heads()
+    return {"count": sum(n for _, n, _ in heads), "hash": merkle_root(heads) if heads else "0" * 64}
 
 
 def backup_create(*, directory: Path) -> BackupResult:
@@ -138,7 +140,7 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
 def _refuse_non_empty() -> None:
     for label, n in table_counts().items():
         if label == "audit.audithead":  # the migration's empty head row is what an empty database has
-            if AuditHead.objects.exclude(id=1, count=0).exists():
+            if AuditHead.objects.exclude(count=0).exists():
                 raise BackupError("数据库不是空的：审计链已有记录。只能恢复到刚迁移的空数据库")
             continue
         if n:

@@ -84,3 +84,23 @@ def entry_hash(
         fields["v"] = KEYED_VERSION
         return hmac.new(key, canonical_json(fields).encode("utf-8"), hashlib.sha256).hexdigest()
     raise ValueError(f"unknown audit hash version {version}")
+
+
+def merkle_root(heads: list[tuple[int, int, str]]) -> str:
+    """One hash for every chain's head (chain, count, hash), as published in a checkpoint.
+
+    A trail with only chain 1 (every trail before the chains were split) publishes that head's own hash, so old
+    checkpoints and backups stay comparable. Otherwise: leaves `sha256("chain:count:hash")` in chain order, paired
+    up level by level (an odd leaf is carried up), the usual Merkle tree."""
+    heads = sorted(heads)
+    if not heads:
+        return "0" * 64
+    if len(heads) == 1 and heads[0][0] == 1:
+        return heads[0][2]
+    level = [hashlib.sha256(f"{c}:{n}:{h}".encode()).digest() for c, n, h in heads]
+    while len(level) > 1:
+        nxt = [hashlib.sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0].hex()

@@ -22,7 +22,15 @@ def checkpoints_as_json(rows: Any, *, county: str, generated_at: dt.datetime) ->
     return {
         "county": county,
         "generated_at": generated_at.isoformat(),
-        "checkpoints": [{"date": c.date.isoformat(), "count": c.count, "hash": c.hash} for c in rows],
+        "checkpoints": [
+            {
+                "date": c.date.isoformat(),
+                "count": c.count,
+                "hash": c.hash,
+                **({"heads": c.heads} if c.heads else {}),
+            }
+            for c in rows
+        ],
     }
 
 
@@ -62,8 +70,28 @@ def parse_checkpoints(raw: bytes) -> list[Checkpoint]:
             raise CheckpointSourceError(f"第 {i} 个公示点的 count 不是非负整数")
         if not isinstance(digest, str) or not HASH.match(digest):
             raise CheckpointSourceError(f"第 {i} 个公示点的 hash 不是 64 位十六进制")
-        out.append(Checkpoint(count=count, hash=digest, date=day))
+        out.append(Checkpoint(count=count, hash=digest, date=day, heads=_heads(item.get("heads"), i)))
     return out
+
+
+def _heads(raw: Any, i: int) -> tuple[tuple[int, int, str], ...]:
+    """A checkpoint's chain heads ([] or absent: a checkpoint of the single chain 1, from before the split)."""
+    if not raw:
+        return ()
+    if not isinstance(raw, list):
+        raise CheckpointSourceError(f"第 {i} 个公示点的 heads 不是列表")
+    heads = []
+    for head in raw:
+        try:
+            chain, count, digest = head["chain"], head["count"], head["hash"]
+        except (TypeError, KeyError) as exc:
+            raise CheckpointSourceError(f"第 {i} 个公示点的链头缺少 chain、count 或 hash") from exc
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (chain, count)):
+            raise CheckpointSourceError(f"第 {i} 个公示点的链号或条数不是非负整数")
+        if not isinstance(digest, str) or not HASH.match(digest):
+            raise CheckpointSourceError(f"第 {i} 个公示点的链头 hash 不是 64 位十六进制")
+        heads.append((chain, count, digest))
+    return tuple(heads)
 
 
 def load_checkpoints(source: str, *, timeout: float = 30.0) -> list[Checkpoint]:

@@ -5,7 +5,10 @@ from django.db import models
 
 
 class AuditHead(models.Model):
-    """A single row holding the newest entry's hash; locking it serialises appends to the chain."""
+    """The head of one chain (its id is the chain number): the newest entry's hash and the chain's length.
+
+    The trail is `AUDIT_CHAINS` parallel chains, so concurrent writers do not queue behind one row: a transaction
+    takes a free chain and keeps it for all its entries (see services._take_chain)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
@@ -34,6 +37,8 @@ class AuditEntry(models.Model):
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
     reason = models.TextField("理由", blank=True)
+    # the chain this entry extends (AuditHead.id); entries before the chains were split are all chain 1
+    chain = models.PositiveSmallIntegerField("链号", default=1)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     # 1: SHA-256; 2: HMAC-SHA256 keyed with WUYE_AUDIT_KEY (see chain.py)
@@ -63,8 +68,12 @@ class AuditCheckpoint(models.Model):
     that the chain was not shortened or rewritten (`audit_verify --checkpoints`). Append-only like the entries."""
 
     date = models.DateField("日期", unique=True)
-    count = models.BigIntegerField("记录条数")
+    count = models.BigIntegerField("记录条数")  # all chains together
+    # the Merkle root over every chain's head (a single chain 1: its head hash, as before the split)
     hash = models.CharField("链头哈希", max_length=64)
+    # every chain's head at that moment: [{"chain": 1, "count": …, "hash": …}, …]; empty on checkpoints from before
+    # the split, which were the head of chain 1
+    heads = models.JSONField("各链链头", default=list, blank=True)
     created_at = models.DateTimeField("公示时间")
 
     class Meta:

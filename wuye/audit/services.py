@@ -1,6 +1,7 @@
 """Writing the audit chain. Call inside the transaction of the change being recorded."""
 
 import datetime as dt
+import random
 from collections.abc import Iterable
 from typing import Any
 
@@ -8,9 +9,14 @@ from django.db import IntegrityError, models, transaction
 
 from wuye.common.dates import now, today
 from wuye.kernel.actors import Actor, actor_label, actor_user, ensure_actor, requires_actor
+from wuye.kernel.conf import county_setting
 
-from .chain import KEYED_VERSION, audit_key, entry_hash, jsonable
+from .chain import KEYED_VERSION, audit_key, entry_hash, jsonable, merkle_root
 from .models import AuditCheckpoint, AuditEntry, AuditHead
+from .selectors import chain_heads
+
+# the first key of PostgreSQL's two-key advisory locks taken on chains ("WY"); the second key is the chain number
+LOCK_SPACE = 0x5759
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -32,21 +38,50 @@ def _label_and_id(actor: Actor) -> tuple[str, int | None]:
     return actor_label(actor), (user.pk if user is not None else None)
 
 
-def _lock_head() -> AuditHead:
-    """Lock the chain head (made by migration 0002; recreated if a test flush removed it)."""
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
+def _lock_head(chain: int) -> AuditHead:
+    """Lock one chain's head row (made on the chain's first entry; chain 1 by migration 0002)."""
+    head = AuditHead.objects.select_for_update().filter(id=chain).first()
     if head is None:
         try:
             with transaction.atomic():
-                AuditHead.objects.create(id=1)
+                AuditHead.objects.create(id=chain)
         except IntegrityError:
             pass  # a concurrent writer created it first
-        head = AuditHead.objects.select_for_update().get(id=1)
+        head = AuditHead.objects.select_for_update().get(id=chain)
     return head
+
+
+def _take_chain() -> AuditHead:
+    """The chain this transaction appends to, locked until it ends.
+
+    A transaction keeps one chain for all its entries (so it never holds two and never waits while holding one:
+    no deadlock between appends). On PostgreSQL it takes a free chain with `pg_try_advisory_xact_lock` — trying
+    first the chain it may already hold (the lock is re-entrant), then the others from a random start — and waits
+    only when every chain is busy. Concurrent writers thus spread over `AUDIT_CHAINS` chains instead of queueing
+    behind one row. SQLite has one writer at a time: any chain will do."""
+    connection = transaction.get_connection()
+    chains = max(1, int(county_setting("AUDIT_CHAINS")))
+    preferred = getattr(connection, "_wuye_audit_chain", None)
+    start = preferred if preferred and preferred <= chains else random.randint(1, chains)  # noqa: S311
+    chain = start
+    if connection.vendor == "postgresql":
+        order = [start] + [1 + (start - 1 + i) % chains for i in range(1, chains)]
+        with connection.cursor() as cursor:
+            for candidate in order:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_SPACE, candidate])
+                if cursor.fetchone()[0]:
+                    chain = candidate
+                    break
+            else:  # every chain busy: wait for one (holding none, so no cycle)
+                chain = random.randint(1, chains)  # noqa: S311
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, chain])
+    connection._wuye_audit_chain = chain
+    return _lock_head(chain)
 
 
 def _chained_entry(
     *,
+    chain: int,
     prev_hash: str,
     created_at: Any,
     actor: Actor,
@@ -86,6 +121,7 @@ def _chained_entry(
         before=before_j,
         after=after_j,
         reason=reason,
+        chain=chain,
         prev_hash=prev_hash,
         hash=digest,
         version=version,
@@ -113,8 +149,9 @@ def audit_record(
         raise ValueError("audit_record needs obj or object_type and object_id")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    head = _lock_head()
+    head = _take_chain()
     entry = _chained_entry(
+        chain=head.id,
         prev_hash=head.last_hash,
         created_at=now(),
         actor=actor,
@@ -126,7 +163,7 @@ def audit_record(
         reason=reason,
     )
     entry.save(force_insert=True)
-    AuditHead.objects.filter(id=1).update(last_hash=entry.hash, count=models.F("count") + 1)
+    AuditHead.objects.filter(id=head.id).update(last_hash=entry.hash, count=models.F("count") + 1)
     return entry
 
 
@@ -148,11 +185,12 @@ def audit_record_many(
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record_many must run inside the transaction of the change it records")
-    head = _lock_head()
+    head = _take_chain()
     created_at = now()
     entries, prev_hash = [], head.last_hash
     for obj, b, a, r in zip(objs, before, after, reason, strict=True):
         entry = _chained_entry(
+            chain=head.id,
             prev_hash=prev_hash,
             created_at=created_at,
             actor=actor,
@@ -166,25 +204,32 @@ def audit_record_many(
         entries.append(entry)
         prev_hash = entry.hash
     AuditEntry.objects.bulk_create(entries)  # ids in list order: the chain's order
-    AuditHead.objects.filter(id=1).update(last_hash=prev_hash, count=models.F("count") + len(entries))
+    AuditHead.objects.filter(id=head.id).update(last_hash=prev_hash, count=models.F("count") + len(entries))
     return entries
 
 
 @requires_actor
 @transaction.atomic
 def audit_checkpoint_publish(*, actor: Actor, on: dt.date | None = None) -> AuditCheckpoint:
-    """Publish the chain head (count and hash) as the checkpoint of the day, once; later calls return it.
+    """Publish every chain's head, and their Merkle root, as the checkpoint of the day, once; later calls return it.
 
-    The head is locked like an append, so the count and hash belong to the same moment of the chain. `actor` is
-    the job that publishes (the scheduler); a checkpoint is itself the record, so it writes no audit entry."""
+    Each head is read as committed (a real position of its chain); the chains need no common moment, so nothing is
+    locked and no writer waits. `actor` is the job that publishes (the scheduler); a checkpoint is itself the
+    record, so it writes no audit entry."""
     day = on or today()
     existing = AuditCheckpoint.objects.filter(date=day).first()
     if existing is not None:
         return existing
     if actor is None:
         raise TypeError("actor is required")
-    head = _lock_head()
+    heads = chain_heads()
     checkpoint, _ = AuditCheckpoint.objects.get_or_create(
-        date=day, defaults={"count": head.count, "hash": head.last_hash, "created_at": now()}
+        date=day,
+        defaults={
+            "count": sum(n for _, n, _ in heads),
+            "hash": merkle_root(heads),
+            "heads": [{"chain": c, "count": n, "hash": h} for c, n, h in heads],
+            "created_at": now(),
+        },
     )
     return checkpoint

@@ -219,6 +219,8 @@ _DECLARED: tuple[Setting, ...] = (
         "VOTING_THREE_QUARTER_ITEMS", frozenset({6, 7, 8}), "项", "须四分之三同意的表决事项（民法典第278条）"
     ),
     Setting("VOTING_OBJECTION_DAYS", 7, "天", "表决结果询异公示期"),
+    # the audit trail's parallel chains: concurrent writers spread over them instead of queueing behind one head
+    Setting("AUDIT_CHAINS", 16, "条", "审计链并行链数"),
     # Notifications (wuye.notify): SMS waits out the quiet hours; a failed send is retried a few times, never twice sent
     Setting("NOTIFY_QUIET_START", "22:00", "时:分", "短信免打扰开始时间"),
     Setting("NOTIFY_QUIET_END", "08:00", "时:分", "短信免打扰结束时间"),

@@ -17,6 +17,12 @@ from wuye.audit.models import AuditHead
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def one_chain(settings):
+    """These tests exercise one chain's mechanics (links, head, checkpoints); test_parallel_chains splits it."""
+    settings.WUYE = {**settings.WUYE, "AUDIT_CHAINS": 1}
+
+
 def _empty_the_database() -> None:
     """What a new server has after `migrate`: every table empty (content types rebuilt by post_migrate)."""
     call_command("flush", interactive=False, verbosity=0)

@@ -13,6 +13,12 @@ from wuye.testing import make_company
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def one_chain(settings):
+    """These tests exercise one chain's mechanics (links, head, checkpoints); test_parallel_chains splits it."""
+    settings.WUYE = {**settings.WUYE, "AUDIT_CHAINS": 1}
+
+
 def _tamper(sql, params):
     """Edit the table behind the application's back (on PostgreSQL the trigger must be lifted first)."""
     with connection.cursor() as cur:

@@ -22,6 +22,12 @@ pytestmark = pytest.mark.django_db
 TICK = SystemActor("tick")
 
 
+@pytest.fixture(autouse=True)
+def one_chain(settings):
+    """These tests exercise one chain's mechanics (links, head, checkpoints); test_parallel_chains splits it."""
+    settings.WUYE = {**settings.WUYE, "AUDIT_CHAINS": 1}
+
+
 def _tamper(sql, params=()):
     """Write behind the application's back (on PostgreSQL a superuser lifts the triggers first)."""
     with transaction.atomic(), connection.cursor() as cur:
@@ -73,7 +79,10 @@ def test_the_public_page_and_its_json_show_the_checkpoints_and_the_footer_links_
     page = client.get("/audit/checkpoints/")
     assert page.status_code == 200 and cp.hash in page.content.decode()
     data = client.get("/audit/checkpoints.json").json()
-    assert data["checkpoints"] == [{"date": cp.date.isoformat(), "count": cp.count, "hash": cp.hash}]
+    assert data["checkpoints"] == [
+        {"date": cp.date.isoformat(), "count": cp.count, "hash": cp.hash, "heads": cp.heads}
+    ]
+    assert cp.heads == [{"chain": 1, "count": cp.count, "hash": cp.hash}]  # one chain: its head is the root
     assert client.post("/audit/checkpoints.json").status_code == 405
 
 

@@ -104,7 +104,8 @@ def test_the_estate_list_finds_by_town_and_initials_and_links_the_disclosures(cl
     page = client.get(reverse("portal:estates"), {"q": "ygh"}).content.decode()
     assert "阳光花园" in page and "翠竹苑" not in page and "尚未公示" in page
     page = client.get(reverse("portal:estates"), {"town": county["other"].pk}).content.decode()
-    assert '<td data-label="小区">阳光小区' in page and '<td data-label="小区">阳光花园' not in page
+    assert ">阳光小区</a>" in page and ">阳光花园</a>" not in page
+    assert reverse("portal:estate", args=[county["sun"].code]) not in page
     assert (
         reverse("intake:qr_form", args=[county["sun"].code])
         in client.get(reverse("portal:estates")).content.decode()

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         report = audit_verify_chain(checkpoints=checkpoints)
         if report.ok:
             extra = f"，与 {report.checkpoints_matched} 个公示点一致" if checkpoints else ""
-            self.stdout.write(f"审计链完整：共核验 {report.checked} 条记录{extra}。")
+            self.stdout.write(f"审计链完整：共核验 {report.checked} 条记录（{report.chains} 条链）{extra}。")
             return
         where = f"第一条异常记录 #{report.bad_entry_id}" if report.bad_entry_id else "链尾"
         raise CommandError(f"审计链被破坏：{where}：{report.reason}（已核验 {report.checked} 条）")
