@@ -380,6 +380,10 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     ]
     if role in BUREAU_ROLES:
         items.insert(0, ("待核查", c["unverified"], _url("cases:list", "?status=received")))
+        unsigned, more = unsigned_late_count(user)
+        items.insert(
+            2, ("超时未签收", f"{unsigned}+" if more else unsigned, _url("cases:list", "?unsigned=on"))
+        )
         items.append(
             (
                 "待审批延期",

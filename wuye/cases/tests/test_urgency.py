@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from wuye.audit.models import AuditEntry
@@ -122,6 +123,8 @@ def test_unsigned_past_the_limit_is_listed_for_the_task_force(world, client):
     assert "超时未签收" in page
     detail = client.get(f"/cases/{urgent.number}/").content.decode()
     assert "超时未签收" in detail
+    home = client.get(reverse("portal:home")).content.decode()
+    assert '<a href="/cases/?unsigned=on">超时未签收</a>：<strong>1</strong>' in home
     _age(ordinary, 25)
     assert ordinary.number in client.get("/cases/?unsigned=on").content.decode()
     api = APIClient()
