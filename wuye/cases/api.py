@@ -101,11 +101,20 @@ class CaseListSerializer(serializers.ModelSerializer):
     category_label = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     overdue = serializers.SerializerMethodField()
+    tier = serializers.CharField(
+        read_only=True, help_text="办理时限类别：urgent 紧急 / ordinary 一般 / complex 复杂"
+    )
+    sign_late = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
         fields = [
             "number",
+            "urgent",
+            "tier",
+            "signed_at",
+            "sign_late",
+            "due_at",
             "title",
             "estate",
             "estate_code",
@@ -129,6 +138,9 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj: Case) -> bool:
         return selectors.case_is_overdue(obj)
+
+    def get_sign_late(self, obj: Case) -> bool:
+        return selectors.case_sign_late(obj)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -206,6 +218,12 @@ class TransitionSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="完成时限 / 申请延至 / 批准延至"
     )
     progress = serializers.CharField(required=False, allow_blank=True, default="")
+    tier = serializers.ChoiceField(
+        choices=["urgent", "ordinary", "complex"],
+        required=False,
+        default="ordinary",
+        help_text="set_tier：紧急程度",
+    )
     kind = serializers.ChoiceField(choices=ActionKind.choices, required=False, allow_blank=True, default="")
     date = serializers.DateField(required=False, allow_null=True, default=None)
     interviewee = serializers.CharField(required=False, allow_blank=True, default="")
@@ -242,6 +260,8 @@ FILTER_PARAMS = [
     OpenApiParameter("status", str, description="状态，或 open（全部在办）"),
     OpenApiParameter("channel", str),
     OpenApiParameter("overdue", bool),
+    OpenApiParameter("unsigned", bool, description="超时未签收"),
+    OpenApiParameter("urgent", bool, description="紧急事项"),
     OpenApiParameter("date_from", str),
     OpenApiParameter("date_to", str),
     OpenApiParameter("q", str, description="问题描述关键词或事项编号"),

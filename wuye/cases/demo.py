@@ -8,6 +8,7 @@ past months afterwards so the ledger looks lived-in (the audit chain keeps the t
 import datetime as dt
 import random
 from typing import Any
+from unittest import mock
 
 from django.db import transaction
 
@@ -17,9 +18,9 @@ from wuye.common.dates import cn_date, now, today
 from wuye.intake.models import Channel
 from wuye.intake.services import lead_create
 from wuye.kernel.actors import SystemActor
-from wuye.registry.models import ServiceContract
+from wuye.registry.selectors import contracts_in_force
 
-from . import services
+from . import notices, services
 from .models import Case, CaseEvent, CaseStatus, Revisit
 
 DEMO = SystemActor("demo")
@@ -106,17 +107,20 @@ def _pick(rng: random.Random) -> str:
     return PLAN[-1][0]
 
 
-@transaction.atomic
 def build(*, seed: int, scale: float, out: Any) -> None:
+    # The demo's residents are fictitious numbers: their step-by-step SMS are not recorded (the company's staff
+    # still get their in-app messages, wuye.cases.notices).
+    with mock.patch.object(notices, "tell_complainants", lambda **kw: None):
+        _build(seed=seed, scale=scale, out=out)
+
+
+@transaction.atomic
+def _build(*, seed: int, scale: float, out: Any) -> None:
     if Case.objects.exists():
         out.write("  台账：已存在，跳过")
         return
     rng = random.Random(seed * 7919 + 3)
-    contracts = list(
-        ServiceContract.objects.filter(is_current=True)
-        .select_related("estate", "company")
-        .order_by("estate__code")
-    )
+    contracts = list(contracts_in_force().select_related("estate", "company").order_by("estate__code"))
     tf = list(User.objects.filter(role__in=[Role.TASK_FORCE, Role.BUREAU_ADMIN]).order_by("id"))
     if not contracts or not tf:
         out.write("  台账：没有现行合同或专班用户，跳过")
@@ -156,6 +160,8 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         )
         for extra in leads[1:]:
             services.lead_merge_into_case(actor=officer, lead=extra, case=case)
+        if goal != "received" or i % 3:  # most cases signed for (签收) by the company; a few still waiting
+            case = services.case_sign(actor=staff, case=case)
         if goal == "merged":
             target = next(
                 (

@@ -55,6 +55,8 @@ class LedgerFilterForm(forms.Form):
         label="问题来源", required=False, choices=[("", "全部")] + list(Channel.choices)
     )
     overdue = forms.BooleanField(label="仅看逾期", required=False)
+    unsigned = forms.BooleanField(label="仅看超时未签收", required=False)
+    urgent = forms.BooleanField(label="仅看紧急", required=False)
     date_from = forms.DateField(label="立案日期从", required=False, widget=DATE)
     date_to = forms.DateField(label="至", required=False, widget=DATE)
 
@@ -108,7 +110,7 @@ class PlanForm(forms.Form):
     target = _text("整改目标")
     measures = _text("整改措施/路径", rows=4)
     responsible = forms.CharField(label="整改责任人", max_length=60)
-    deadline = forms.DateField(label="完成时限", widget=DATE)
+    deadline = forms.DateField(label="完成时限（可不填，按事项的办理时限计算）", required=False, widget=DATE)
     note = _text("其他要求（可不填）", required=False)
 
 
@@ -130,7 +132,21 @@ class ReturnForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = _text("重新整改理由")
-    deadline = forms.DateField(label="新的完成时限（可不填，默认 15 天）", required=False, widget=DATE)
+    deadline = forms.DateField(
+        label="新的完成时限（可不填，按办理时限重新计算）", required=False, widget=DATE
+    )
+
+
+class SignForm(forms.Form):
+    note = _text("说明（可不填）", required=False, rows=2)
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(
+        label="紧急程度",
+        choices=[("urgent", "紧急（困人、燃气、消防等）"), ("ordinary", "一般"), ("complex", "复杂")],
+    )
+    reason = _text("理由", rows=2)
 
 
 class ProgressForm(forms.Form):

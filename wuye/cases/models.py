@@ -49,6 +49,21 @@ class Case(models.Model):
     )
     # Set by `tick` when the case first passes its deadline; cleared when the deadline moves.
     overdue_marked_at = models.DateTimeField("逾期登记时间", null=True, blank=True)
+    # The time-limit tier (wuye.cases.timelimits): urgent (from an urgent lead, or set by the task force), complex
+    # (set by the task force), else ordinary. An urgent rectification is due to the hour: `due_at`.
+    urgent = models.BooleanField("紧急", default=False)
+    complex = models.BooleanField("复杂事项", default=False)
+    due_at = models.DateTimeField("完成时限（时刻）", null=True, blank=True)
+    # 签收: the company acknowledges the case within CASE_SIGN_HOURS (CASE_URGENT_SIGN_HOURS when urgent)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="签收人",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -74,6 +89,7 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="merged") | Q(merged_into__isnull=False), name="case_merged_has_target"
             ),
+            models.CheckConstraint(condition=~(Q(urgent=True) & Q(complex=True)), name="case_one_tier"),
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
@@ -87,10 +103,23 @@ class Case(models.Model):
             # company scope: capped counts and the to-do list run as index-only scans
             models.Index(fields=["company", "estate"], name="case_company_estate"),
             models.Index(fields=["company", "status", "deadline", "estate"], name="case_company_status_dl"),
+            # the queues: urgent first, then newest
+            models.Index(fields=["-urgent", "-created_at", "-id"], name="case_urgent_created"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def tier(self) -> str:
+        return "urgent" if self.urgent else "complex" if self.complex else "ordinary"
+
+    @property
+    def tier_label(self) -> str:
+        return TIER_LABELS[self.tier]
+
+
+TIER_LABELS = {"urgent": "紧急", "ordinary": "一般", "complex": "复杂"}
 
 
 class CaseSequence(models.Model):

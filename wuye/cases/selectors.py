@@ -17,7 +17,7 @@ from wuye.intake.models import Channel, Lead, LeadFeedback
 from wuye.intake.selectors import photos_by_lead
 from wuye.registry.selectors import estates_served_by
 
-from . import workflow
+from . import timelimits, workflow
 from .models import (
     DEADLINE_STATES,
     OPEN_STATES,
@@ -65,7 +65,13 @@ def case_get_visible(user: Any, *, number: str) -> Case:
 
 
 def overdue_q(on: dt.date | None = None) -> Q:
-    return Q(status__in=DEADLINE_STATES, deadline__lt=on or today())
+    """Past the handling limit (wuye.cases.timelimits: the deadline day, or the hour for an urgent case)."""
+    return timelimits.overdue_q(on)
+
+
+def unsigned_late_q() -> Q:
+    """Not signed for (签收) by the company within the sign limit of the case's tier."""
+    return timelimits.unsigned_late_q()
 
 
 @dataclass
@@ -77,6 +83,8 @@ class LedgerFilter:
     status: str = ""
     channel: str = ""
     overdue: bool = False
+    unsigned: bool = False
+    urgent: bool = False
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str = ""
@@ -91,6 +99,8 @@ class LedgerFilter:
                 self.status,
                 self.channel,
                 self.overdue,
+                self.unsigned,
+                self.urgent,
                 self.date_from,
                 self.date_to,
                 self.q,
@@ -125,6 +135,10 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
         qs = qs.filter(source_channel=f.channel)
     if f.overdue:
         qs = qs.filter(overdue_q())
+    if f.unsigned:
+        qs = qs.filter(unsigned_late_q())
+    if f.urgent:
+        qs = qs.filter(urgent=True)
     # Local-day bounds as aware datetimes, so the created_at index serves the range.
     if f.date_from:
         qs = qs.filter(created_at__gte=_day_start(f.date_from))
@@ -138,7 +152,8 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
             qs = qs.filter(number=text.upper())
         else:
             qs = qs.filter(description__icontains=text)
-    return qs.select_related("estate__town", "company").order_by("-created_at", "-id")
+    # urgent first, then newest (index case_urgent_created)
+    return qs.select_related("estate__town", "company").order_by("-urgent", "-created_at", "-id")
 
 
 COUNT_CAP = 10_000
@@ -163,7 +178,23 @@ def channel_label(code: str) -> str:
 
 
 def case_is_overdue(case: Case) -> bool:
-    return case.status in DEADLINE_STATES and case.deadline is not None and case.deadline < today()
+    return timelimits.is_overdue(status=case.status, deadline=case.deadline, due_at=case.due_at)
+
+
+def case_sign_due(case: Case) -> dt.datetime | None:
+    """When the company must have signed for the case (None: signed, closed, or no company)."""
+    if case.company_id is None or case.signed_at is not None or case.status not in OPEN_STATES:
+        return None
+    return timelimits.sign_due(created_at=case.created_at, urgent=case.urgent)
+
+
+def case_sign_late(case: Case) -> bool:
+    due = case_sign_due(case)
+    return due is not None and due < timezone.now()
+
+
+def unsigned_late_count(user: Any) -> tuple[int, bool]:
+    return count_capped(cases_visible_to(user).filter(unsigned_late_q()))
 
 
 def case_reports(user: Any, case: Case) -> list[dict[str, Any]]:
@@ -284,6 +315,8 @@ def allowed_operations(user: Any, case: Case, *, listed_only: bool = True) -> li
     if role == Role.COMPANY_STAFF and case.company_id != getattr(user, "company_id", None):
         return []
     ops = workflow.operations_for(case.status, role, case.company_id)
+    if case.signed_at is not None or case.company_id is None:
+        ops = [op for op in ops if op.name != "sign"]
     return [op for op in ops if op.listed or not listed_only]
 
 
@@ -293,14 +326,25 @@ def allowed_actions(user: Any, case: Case) -> list[str]:
 
 
 def company_todo(user: Any, limit: int = 30) -> list[Case]:
-    """A company's cases that need it, nearest deadline first. One index-ordered query per deadline state, merged
-    here: an IN over statuses would make the database sort every open case of a large company."""
+    """A company's cases that need it: urgent first, then the nearest deadline; cases still to sign for (签收)
+    first of all. One index-ordered query per deadline state, merged here: an IN over statuses would make the
+    database sort every open case of a large company."""
     base = cases_visible_to(user).select_related("estate")
-    rows: list[Case] = []
+    rows: dict[int, Case] = {}
     for status in sorted(DEADLINE_STATES):
-        rows.extend(base.filter(status=status).order_by("deadline", "id")[:limit])
-    rows.sort(key=lambda c: (c.deadline or dt.date.max, c.pk))
-    return rows[:limit]
+        for c in base.filter(status=status).order_by("deadline", "id")[:limit]:
+            rows[c.pk] = c
+        for c in base.filter(status=status, urgent=True).order_by("deadline", "id")[:limit]:
+            rows[c.pk] = c
+    for c in base.filter(status__in=OPEN_STATES, signed_at__isnull=True).order_by("-urgent", "created_at")[
+        :limit
+    ]:
+        rows[c.pk] = c
+    ordered = sorted(
+        rows.values(),
+        key=lambda c: (c.signed_at is not None, not c.urgent, c.deadline or dt.date.max, c.pk),
+    )
+    return ordered[:limit]
 
 
 def due_soon(on: dt.date | None = None, days: int = DUE_SOON_DAYS) -> QuerySet[Case]:
@@ -364,6 +408,10 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     ]
     if role in BUREAU_ROLES:
         items.insert(0, ("待核查", c["unverified"], _url("cases:list", "?status=received")))
+        unsigned, more = unsigned_late_count(user)
+        items.insert(
+            2, ("超时未签收", f"{unsigned}+" if more else unsigned, _url("cases:list", "?unsigned=on"))
+        )
         items.append(
             (
                 "待审批延期",

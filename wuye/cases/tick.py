@@ -4,11 +4,13 @@ from collections.abc import Callable
 from itertools import groupby
 
 from wuye.audit.services import audit_checkpoint_publish
+from wuye.cases import notices
 from wuye.cases.models import Case
 from wuye.cases.selectors import DUE_SOON_DAYS, due_soon, overdue_q
 from wuye.cases.services import case_mark_overdue
 from wuye.common.dates import cn_date
 from wuye.kernel.actors import SystemActor
+from wuye.notify.models import Notification
 
 TICK = SystemActor("tick")
 
@@ -46,3 +48,33 @@ def list_due_soon(*, out: Callable[[str], None], quiet: bool) -> None:
         out(f"  {company}（{len(items)} 件）")
         for c in items:
             out(f"    {c.number} {c.estate.name} {c.title} — 完成时限 {cn_date(c.deadline)}")
+
+
+NOTICES = SystemActor("notifications")
+
+
+def notify_due_soon(*, out: Callable[[str], None], quiet: bool) -> None:
+    """The company's staff hear of a deadline 3 days ahead: once per case and deadline (a moved deadline is a new
+    event), whatever the number of ticks."""
+    soon = list(due_soon())
+    done = frozenset(
+        Notification.objects.filter(
+            event="company_deadline_soon", key__in=[k for c in soon for k in _user_keys(c)]
+        ).values_list("key", flat=True)
+    )
+    told = sum(
+        notices.tell_company(
+            actor=NOTICES, case=c, key=_due_soon_key(c), event="company_deadline_soon", skip=done
+        )
+        for c in soon
+    )
+    if told or not quiet:
+        out(f"即将到期提醒：{len(soon)} 件事项，新发提醒 {told} 条。")
+
+
+def _due_soon_key(case: Case) -> str:
+    return f"case:{case.pk}:due_soon:{case.deadline}"
+
+
+def _user_keys(case: Case) -> list[str]:
+    return [f"{_due_soon_key(case)}:user:{u.pk}" for u in notices.company_users(case)]

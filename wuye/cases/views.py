@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES, User
 from wuye.accounts.permissions import role_required
-from wuye.common.dates import today
+from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.common.forms import form_add_domain_error
 from wuye.intake.models import Lead
@@ -58,6 +58,8 @@ def _filter(user: User, params: QueryDict) -> tuple[forms.LedgerFilterForm, sele
             status=d["status"],
             channel=d["channel"],
             overdue=d["overdue"],
+            unsigned=d["unsigned"],
+            urgent=d["urgent"],
             date_from=d["date_from"],
             date_to=d["date_to"],
             q=d["q"] or "",
@@ -83,6 +85,15 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     for c in rows:
         c.channel_label = selectors.channel_label(c.source_channel)
+        c.is_overdue = selectors.case_is_overdue(c)
+        c.sign_late = selectors.case_sign_late(c)
+    todo: list[Any] | None = (
+        selectors.company_todo(request.user) if request.user.role == "company_staff" else None
+    )
+    for c in todo or []:
+        c.is_overdue = selectors.case_is_overdue(c)
+        c.sign_due = selectors.case_sign_due(c)
+        c.sign_late = selectors.case_sign_late(c)
     ctx = {
         "form": form,
         "page": page,
@@ -91,7 +102,11 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
         "more": more,
         "today": today(),
         "overdue": selectors.overdue_count(request.user),
-        "todo": selectors.company_todo(request.user) if request.user.role == "company_staff" else None,
+        "unsigned": selectors.unsigned_late_count(request.user)
+        if request.user.role in BUREAU_ROLES
+        else None,
+        "now": now(),
+        "todo": todo,
         "can_create": request.user.role in BUREAU_ROLES,
         "query": request.GET.urlencode(),
         "export_limit": EXPORT_LIMIT,
@@ -119,6 +134,8 @@ def case_detail(request: AuthedHttpRequest, number: str) -> HttpResponse:
         "case": case,
         "category_label": label_of(case.category),
         "overdue": selectors.case_is_overdue(case),
+        "sign_due": selectors.case_sign_due(case),
+        "sign_late": selectors.case_sign_late(case),
         "next_step": selectors.next_step(case),
         "reports": selectors.case_reports(request.user, case),
         "feedback": selectors.case_feedback(request.user, case),

@@ -67,6 +67,9 @@ LEAD_JOIN_ROLES = BUREAU | {PUBLIC_ROLE}
 NOT_FIXED_REOPEN_ROLES = frozenset({PUBLIC_ROLE})
 OVERDUE_ROLES = frozenset({SYSTEM_ROLE})
 REVISIT_DRAW_ROLES = BUREAU | {SYSTEM_ROLE}
+# 签收: the company acknowledges a new case of its own; the task force sets the time-limit tier (紧急/一般/复杂)
+SIGN_ROLES = COMPANY
+TIER_ROLES = BUREAU
 # Escalations are recorded once the bureau has looked at the case, and stay possible after 销号 (a late penalty).
 ACTION_STATES = frozenset({S.VERIFYING, S.RECTIFYING, S.SUBMITTED, S.RETURNED, S.ACCEPTED})
 EXTENSION_STATES = frozenset({S.RECTIFYING, S.RETURNED})
@@ -219,6 +222,30 @@ OPERATIONS: dict[str, Operation] = {
             "MergeForm",
             "case_merge_by_number",
             api={"merge": {}},
+        ),
+        Operation(
+            "sign",
+            "签收事项",
+            "已签收。",
+            "SignForm",
+            "case_sign",
+            SIGN_ROLES,
+            frozenset(OPEN_STATES),
+            button="签收",
+            style="",
+            api={"sign": {}},
+            api_fields={"note": "reason"},
+        ),
+        Operation(
+            "tier",
+            "设定紧急程度",
+            "已设定紧急程度。",
+            "TierForm",
+            "case_set_tier",
+            TIER_ROLES,
+            frozenset(OPEN_STATES),
+            button="紧急程度",
+            api={"set_tier": {}},
         ),
         Operation(
             "note",

@@ -37,6 +37,7 @@ SYSTEM_JOBS: dict[str, str] = {
     "migration": "数据迁移",
     "backup": "备份恢复",
     "notifications": "消息通知",
+    "contract_check": "合同到期检查",
     "enrolment_link": "命令行签发动态口令绑定链接",
     "credit_collect": "信用事件汇集",
     "assets_checks": "电梯、移交与维修资金检查",

@@ -71,6 +71,16 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "", "对外网址（二维码、公示链接）"),
     # how it runs
     Setting("SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend", "", "短信发送方式"),
+    # Tencent Cloud SMS (SMS_BACKEND = "wuye.notify.tencent.TencentSmsBackend"): the account from the environment
+    Setting("TENCENT_SMS_SECRET_ID", "", "", "腾讯云短信 SecretId"),
+    Setting("TENCENT_SMS_SECRET_KEY", "", "", "腾讯云短信 SecretKey"),
+    Setting("TENCENT_SMS_SDK_APP_ID", "", "", "腾讯云短信应用 SdkAppId"),
+    Setting("TENCENT_SMS_SIGN_NAME", "", "", "腾讯云短信签名"),
+    Setting("TENCENT_SMS_TEMPLATE_ID", "", "", "腾讯云短信通知模板 ID（一个变量，即消息正文）"),
+    Setting("TENCENT_SMS_REGION", "ap-guangzhou", "", "腾讯云短信地域"),
+    Setting("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com", "", "腾讯云短信接口域名"),
+    Setting("TENCENT_SMS_SCHEME", "https", "", "腾讯云短信接口协议"),
+    Setting("TENCENT_SMS_TIMEOUT_SECONDS", 10, "秒", "腾讯云短信接口超时"),
     # where lead-created hooks run: "inline" in the request (development, tests), "worker" in a separate
     # `manage.py lead_worker` process (production), "background" in a thread
     Setting("LEAD_HOOKS", "inline", "", "线索后续处理的运行方式"),
@@ -120,7 +130,14 @@ _DECLARED: tuple[Setting, ...] = (
     # registry: a contract still binds its company for this long after its end date (until the handover)
     Setting("CONTRACT_GRACE_DAYS", 30, "天", "物业服务合同到期后的过渡期"),
     # the ledger
-    Setting("CASE_REOPEN_DAYS", 15, "天", "重新整改的默认期限"),
+    # time limits by tier, as the 12345 hotline counts them (wuye.cases.timelimits: the one rule). A case opened
+    # from an urgent lead (困人、燃气、消防…) is urgent. The company signs for (签收) a new case within the sign
+    # limit; the handling limit is the default deadline when the task force orders the rectification (or reopens).
+    Setting("CASE_URGENT_SIGN_HOURS", 2, "小时", "紧急事项签收（响应）时限"),
+    Setting("CASE_SIGN_HOURS", 24, "小时", "一般、复杂事项签收时限"),
+    Setting("CASE_URGENT_HANDLE_HOURS", 24, "小时", "紧急事项办理时限"),
+    Setting("CASE_HANDLE_DAYS", 7, "天", "一般事项办理时限"),
+    Setting("CASE_COMPLEX_HANDLE_DAYS", 15, "天", "复杂事项办理时限"),
     Setting("HANDOVER_DAYS", 30, "天", "物业交接期限"),
     # triage
     Setting(
@@ -318,7 +335,7 @@ _DECLARED: tuple[Setting, ...] = (
             "case_returned": "您反映的问题（查询码{code}）整改未通过验收，已退回重新整改。查看进度：{link}",
             "case_accepted": "您反映的问题（查询码{code}）已整改验收并销号。如仍未解决，请在此反馈：{link}",
             # to the company's staff
-            "company_case_new": "【新事项】{estate}：{title}（{number}），请于{sign_by}前签收，{deadline}前整改完成。{link}",
+            "company_case_new": "【新事项】{estate}：{title}（{number}），请于{sign_by}前签收；整改时限：{deadline}。{link}",
             "company_deadline_soon": "【即将到期】{estate}：{title}（{number}）将于{deadline}到期，请按时整改。{link}",
             "company_overdue": "【已逾期】{estate}：{title}（{number}）已超过整改时限{deadline}，请立即整改。{link}",
             "company_returned": "【退回整改】{estate}：{title}（{number}）验收未通过：{reason}。{link}",

@@ -1,5 +1,6 @@
 """The portal's own sections of the public estate page: who manages it, and where to report a problem."""
 
+from wuye.common.dates import today
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_current_committee, estate_current_contract
 
@@ -12,5 +13,9 @@ def management(estate: Estate) -> EstateSection:
     return EstateSection(
         title="物业服务",
         template="portal/sections/management.html",
-        context={"contract": contract, "committee": committee},
+        context={
+            "contract": contract,
+            "expired": bool(contract and contract.end and contract.end < today()),
+            "committee": committee,
+        },
     )

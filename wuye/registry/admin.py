@@ -12,6 +12,7 @@ from .models import (
     Town,
     Unit,
 )
+from .selectors import contract_row, contracts_in_force
 
 admin.site.register([County, Town])
 
@@ -31,9 +32,15 @@ class CompanyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscript
 
 @admin.register(ServiceContract)
 class ContractAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
-    list_display = ("estate", "company", "start", "end", "is_current")
-    list_filter = ("is_current", "hiring")
+    list_display = ("estate", "company", "start", "end", "state")
+    list_filter = ("hiring",)
     raw_id_fields = ("estate", "company")
+
+    @admin.display(description="状态")
+    def state(self, obj: ServiceContract) -> str:
+        """From the dates (registry.selectors.contracts_in_force), not from the `is_current` bookkeeping flag."""
+        in_force = contracts_in_force().filter(pk=obj.pk).exists()
+        return contract_row(obj, in_force=in_force).label
 
 
 class MemberInline(admin.TabularInline):  # type: ignore[type-arg]  # not subscriptable at run time

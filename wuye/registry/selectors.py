@@ -3,11 +3,16 @@
 The one scoping rule of the platform lives here: `contracts_in_force` says which contracts bind their company
 today, and `estates_served_by(company)` — built on it — says which estates a company serves. Every app (cases,
 revenue, the registry's own pages) asks these two, never `ServiceContract.is_current` directly.
+
+Whether a contract binds is derived from its dates alone: `is_current` is only the registry's bookkeeping of
+the estate's latest registered contract (one per estate, the database holds it); nothing reads it for access
+or display.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -15,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from wuye.common.dates import today
+from wuye.common.dates import cn_date, today
 from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 
@@ -35,15 +40,69 @@ if TYPE_CHECKING:
     from wuye.accounts.models import User
 
 
+def contract_grace() -> dt.timedelta:
+    return dt.timedelta(days=county_setting("CONTRACT_GRACE_DAYS"))
+
+
 def contracts_in_force(*, on: dt.date | None = None) -> QuerySet[ServiceContract]:
-    """Contracts under which a company serves its estate on `on` (default today): current in the registry (not
-    ended by the bureau), started, and not past their end date by more than CONTRACT_GRACE_DAYS (the company stays
-    until the handover). The registry's `is_current` alone kept contracts that ended years ago binding."""
+    """Contracts under which a company serves its estate on `on` (default today), from the dates alone: started,
+    not past their end date by more than CONTRACT_GRACE_DAYS (the company stays until the handover), and not
+    followed by a later contract of the estate that has started. The registry's manual `is_current` flag kept
+    contracts that ended years ago binding; it plays no part here."""
     day = on or today()
-    still_bound_since = day - dt.timedelta(days=county_setting("CONTRACT_GRACE_DAYS"))
-    return ServiceContract.objects.filter(is_current=True, start__lte=day).filter(
-        Q(end__isnull=True) | Q(end__gte=still_bound_since)
+    still_bound_since = day - contract_grace()
+    successor = ServiceContract.objects.filter(
+        estate=OuterRef("estate"), start__gt=OuterRef("start"), start__lte=day
     )
+    return (
+        ServiceContract.objects.filter(start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=still_bound_since))
+        .filter(~Exists(successor))
+    )
+
+
+def contracts_ended_without_successor(*, on: dt.date | None = None) -> QuerySet[ServiceContract]:
+    """Contracts past their end date and the grace period with no later contract of the estate registered: the
+    company has no contract but nobody has replaced it (the estate's exit and handover are due)."""
+    day = on or today()
+    later = ServiceContract.objects.filter(estate=OuterRef("estate"), start__gt=OuterRef("start"))
+    return ServiceContract.objects.filter(end__lt=day - contract_grace()).filter(~Exists(later))
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    """A contract with its state in words, derived from the dates (已到期 once the end date has passed)."""
+
+    contract: ServiceContract
+    in_force: bool
+    expired: bool
+    label: str
+
+
+def contract_row(contract: ServiceContract, *, in_force: bool, on: dt.date | None = None) -> ContractRow:
+    day = on or today()
+    expired = contract.end is not None and contract.end < day
+    if contract.start > day:
+        label = "未生效"
+    elif in_force and expired:
+        assert contract.end is not None
+        label = f"已到期（过渡期至{cn_date(contract.end + contract_grace())}）"
+    elif in_force:
+        label = "履行中"
+    elif expired:
+        label = "已到期"
+    else:
+        label = "已由新合同接替"
+    return ContractRow(contract=contract, in_force=in_force, expired=expired, label=label)
+
+
+def contract_rows(contracts: QuerySet[ServiceContract]) -> list[ContractRow]:
+    """The contracts (newest first) with their state; two queries."""
+    in_force = set(contracts_in_force().filter(pk__in=contracts.values("pk")).values_list("pk", flat=True))
+    return [
+        contract_row(c, in_force=c.pk in in_force)
+        for c in contracts.select_related("estate", "company").order_by("-start", "-pk")
+    ]
 
 
 def estates_served_by(company_id: int | None, *, on: dt.date | None = None) -> QuerySet[Estate]:
@@ -109,10 +168,16 @@ def estate_list(user: User, *, town_id: int | None = None, q: str = "") -> Query
         qs = qs.filter(
             Q(name__icontains=q) | Q(aliases__icontains=q) | Q(pinyin_initials__istartswith=q.lower())
         )
-    current = ServiceContract.objects.filter(estate=OuterRef("pk"), is_current=True)
+    day = today()
+    current = contracts_in_force(on=day).filter(estate=OuterRef("pk"))
+    latest = ServiceContract.objects.filter(estate=OuterRef("pk")).order_by("-start", "-pk")
     return (
         qs.annotate(unit_count=Count("units", distinct=True))
-        .annotate(current_company=current.values("company__name")[:1])
+        .annotate(
+            current_company=current.values("company__name")[:1],
+            contract_expired=Exists(current.filter(end__lt=day)),
+            last_company=latest.values("company__name")[:1],
+        )
         .order_by("code")
     )
 
@@ -129,15 +194,17 @@ def estate_search_public(q: str, *, limit: int = 20) -> QuerySet[Estate]:
 
 
 def estate_current_contract(estate: Estate) -> ServiceContract | None:
-    return estate.contracts.filter(is_current=True).select_related("company").first()
+    """The contract in force today (dates and grace period), if any."""
+    return contracts_in_force().filter(estate=estate).select_related("company").first()
 
 
 def estate_current_committee(estate: Estate) -> Committee | None:
     return estate.committees.filter(is_current=True).prefetch_related("members").first()
 
 
-def estate_past_contracts(estate: Estate) -> QuerySet[ServiceContract]:
-    return estate.contracts.filter(is_current=False).select_related("company")
+def estate_contract_rows(estate: Estate) -> list[ContractRow]:
+    """Every contract of the estate, newest first, with its state (履行中 / 已到期 …)."""
+    return contract_rows(ServiceContract.objects.filter(estate=estate))
 
 
 def estate_buildings(estate: Estate) -> QuerySet[Building]:
@@ -171,6 +238,18 @@ def companies_editable_by(user: User) -> QuerySet[PropertyCompany]:
 def company_estates(user: User, company: PropertyCompany) -> QuerySet[Estate]:
     """The estates the company serves today, as far as the user may see them."""
     return estates_visible_to(user).filter(pk__in=estates_served_by(company.pk).values("pk"))
+
+
+def company_contract_rows(user: User, company: PropertyCompany) -> list[ContractRow]:
+    """The company's contracts (newest first) with their state, for those who may see the company; the estate is
+    linked only where the user may see it."""
+    if not companies_visible_to(user).filter(pk=company.pk).exists():
+        return []
+    return contract_rows(ServiceContract.objects.filter(company=company))
+
+
+def estate_codes_visible_to(user: User, estate_ids: list[int]) -> set[str]:
+    return set(estates_visible_to(user).filter(pk__in=estate_ids).values_list("code", flat=True))
 
 
 def companies_visible_to(user: User) -> QuerySet[PropertyCompany]:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
 from wuye.audit.services import audit_record, snapshot
+from wuye.common.dates import cn_date
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
 from wuye.kernel.roles import Role
@@ -190,9 +191,25 @@ def contract_create(
         raise DomainError("选聘方式不正确：应为招标、协议选聘或前期物业", field="hiring")
     current = ServiceContract.objects.filter(estate=estate, is_current=True).select_related("company").first()
     if current is not None:
-        raise DomainError(
-            f"该小区已有现行合同（{current.company.name}），请先终止现行合同再登记新合同",
-            field="company",
+        if current.end is None or current.end >= start:
+            until = f"至{cn_date(current.end)}" if current.end else "未约定结束日期"
+            raise DomainError(
+                f"该小区已有现行合同（{current.company.name}，{until}）：新合同应在其结束后开始，"
+                "或先终止现行合同再登记新合同",
+                field="start",
+            )
+        # A renewal or a successor after the end date: the old contract steps down as the registry's latest.
+        # Whether either binds on a given day is read from the dates (registry.selectors.contracts_in_force).
+        before = snapshot(current, CONTRACT_FIELDS)
+        current.is_current = False
+        current.ended_reason = current.ended_reason or "合同到期，已登记新合同"
+        current.save(update_fields=["is_current", "ended_reason"])
+        audit_record(
+            actor=actor,
+            action="contract.succeeded",
+            obj=current,
+            before=before,
+            after=snapshot(current, CONTRACT_FIELDS),
         )
     try:
         with transaction.atomic():

@@ -39,10 +39,11 @@ def estate_list(request: AuthedHttpRequest) -> HttpResponse:
 def estate_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_get_visible(request.user, code=code)
     units = selectors.units_of_estate(estate)
+    contracts = selectors.estate_contract_rows(estate)
     ctx = {
         "estate": estate,
-        "contract": selectors.estate_current_contract(estate),
-        "past_contracts": selectors.estate_past_contracts(estate),
+        "contracts": contracts,
+        "current": next((r for r in contracts if r.in_force), None),
         "committee": selectors.estate_current_committee(estate),
         "buildings": selectors.estate_buildings(estate),
         "unit_count": units.count(),
@@ -194,10 +195,19 @@ def company_list(request: AuthedHttpRequest) -> HttpResponse:
 def company_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(selectors.companies_visible_to(request.user), pk=pk)
     estates = selectors.company_estates(request.user, company)
+    contracts = selectors.company_contract_rows(request.user, company)
+    visible = selectors.estate_codes_visible_to(request.user, [r.contract.estate_id for r in contracts])
     return render(
         request,
         "registry/company_detail.html",
-        {"company": company, "estates": estates, "can_edit": request.user.role in BUREAU_ROLES},
+        {
+            "company": company,
+            "estates": estates,
+            "expiring": [r for r in contracts if r.in_force and r.expired],
+            "ended": [r for r in contracts if not r.in_force and r.expired],
+            "visible_codes": visible,
+            "can_edit": request.user.role in BUREAU_ROLES,
+        },
     )
 
 

@@ -17,7 +17,8 @@ from wuye.common.dates import now, today
 from wuye.common.money import to_yuan
 from wuye.kernel.actors import SystemActor
 from wuye.kernel.conf import county_setting
-from wuye.registry.models import ServiceContract, Unit
+from wuye.registry.models import Unit
+from wuye.registry.selectors import contracts_in_force
 
 from .checks import run_checks
 from .models import (
@@ -150,11 +151,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
     grace = dt.timedelta(days=county_setting("DISCLOSURE_GRACE_DAYS"))
     # The latest period whose disclosure is already overdue if missing: planted omissions go there.
     p_due = [p for p in periods if p.end + grace < on][-1]
-    contracts = list(
-        ServiceContract.objects.filter(is_current=True)
-        .select_related("estate", "company")
-        .order_by("estate__code")
-    )
+    contracts = list(contracts_in_force().select_related("estate", "company").order_by("estate__code"))
     if not contracts:
         out.write("  公共收益：没有现行合同的小区，跳过")
         return

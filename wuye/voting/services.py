@@ -20,7 +20,7 @@ from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 
-from . import selectors
+from . import notices, selectors
 from .models import (
     Assembly,
     AssemblyStatus,
@@ -199,6 +199,8 @@ def assembly_open(*, actor: Actor, assembly: Assembly) -> Assembly:
             "electorate_digest": assembly.electorate_digest,
         },
     )
+    pk = assembly.pk
+    transaction.on_commit(lambda: notices.on_open(pk))  # the owners hear of it (wuye.voting.notices)
     return assembly
 
 
@@ -292,7 +294,8 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
             f"【{county_setting('BUREAU_NAME')}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
             f"结果公示时可凭回执码核对您的选票已被计入。"
         )
-        transaction.on_commit(lambda: sms_send(phone, text))
+        # robust: a gateway error (wuye.notify.tencent.SmsSendError) is logged, never raised into the vote
+        transaction.on_commit(lambda: sms_send(phone, text), robust=True)
     return ballot
 
 

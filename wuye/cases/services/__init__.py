@@ -5,6 +5,7 @@ every service takes a required `actor: Actor`.
 - `creation`: numbering, opening a case (directly or from a lead)
 - `leads`: a lead joining, leaving or following a case (intake makes the lead's move)
 - `transitions`: the state machine (`workflow.MOVES`), progress, notes, the overdue mark
+- `tiers`: the time-limit tier (紧急/一般/复杂) and the company's 签收 (rule: `cases.timelimits`)
 - `extensions`, `escalations`, `revisits`; `handover` (移交, for the assets module later)
 - `operations`: the adapters the declared operations (`workflow.OPERATIONS`) call with form data
 """
@@ -17,6 +18,7 @@ from .handover import handover_open, handover_record_close
 from .leads import case_merge_into_case, lead_merge_into_case, lead_split_from_case
 from .operations import case_merge_by_number, extension_decide_pending
 from .revisits import revisit_candidates, revisit_record, revisit_sample_draw
+from .tiers import case_set_tier, case_sign
 from .transitions import (
     case_accept,
     case_mark_overdue,
@@ -45,6 +47,8 @@ __all__ = [
     "case_reopen",
     "case_reopen_not_fixed",
     "case_return",
+    "case_set_tier",
+    "case_sign",
     "case_start_rectification",
     "case_submit",
     "case_verify",

@@ -15,7 +15,7 @@ from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
 from wuye.registry.selectors import estate_serving_company_id
 
-from .. import workflow
+from .. import notices, workflow
 from ..models import Case, CaseSequence, CaseStatus
 from .base import check_files, check_role, clean_text, record_event, save
 from .locks import lock_rows
@@ -52,7 +52,10 @@ def case_create(
     source_channel: str = "",
     title: str = "",
     attachments: Sequence["UploadedFile[bytes]"] = (),
+    urgent: bool = False,
 ) -> Case:
+    """A new case; `urgent` (困人、燃气、消防…) gives it the urgent time limits (wuye.cases.timelimits). The company
+    serving the estate hears of it (in-app and SMS) with the time it has to sign for it."""
     check_role(actor, None, workflow.CREATE_ROLES, "立案")
     if not isinstance(estate, Estate):
         raise DomainError("请选择小区", field="estate")
@@ -77,6 +80,7 @@ def case_create(
         description=description,
         source_channel=source_channel or "",
         status=CaseStatus.RECEIVED,
+        urgent=bool(urgent),
         created_by=actor_user(actor),
         created_at=stamp,
         updated_at=stamp,
@@ -85,14 +89,15 @@ def case_create(
         case=case,
         actor=actor,
         kind="create",
-        title="立案受理",
+        title="立案受理（紧急事项）" if case.urgent else "立案受理",
         text=description,
         public=True,
         public_text=f"已受理并登记为整治台账事项（{Category(category).label}）。",
         from_status="-",
         files=files,
-        data={"number": number, "company": case.company_id},
+        data={"number": number, "company": case.company_id, "tier": case.tier},
     )
+    notices.tell_company_new_case(actor=actor, case=case)
     return case
 
 
@@ -114,6 +119,7 @@ def case_create_from_lead(*, actor: Actor, lead: Lead, category: str, descriptio
         category=category,
         description=description if description is not None else lead.text,
         source_channel=lead.channel,
+        urgent=lead.urgent,
     )
     intake.lead_open_case(actor=actor, lead=lead, case=case, category=category)
     case.report_count = 1

@@ -80,8 +80,8 @@ def extension_decide(
             raise InvalidTransition(f"事项当前状态为“{case.get_status_display()}”，无需延期", field="status")
         ext.status, ext.granted_deadline = ExtensionStatus.APPROVED, granted
         old = case.deadline
-        case.deadline, case.overdue_marked_at = granted, None
-        save(case, "deadline", "overdue_marked_at")
+        case.deadline, case.due_at, case.overdue_marked_at = granted, None, None
+        save(case, "deadline", "due_at", "overdue_marked_at")
         ext.save(update_fields=["status", "granted_deadline", "decided_by", "decided_at", "decision_reason"])
         record_event(
             case=case,

@@ -11,9 +11,10 @@ from wuye.intake.models import Lead
 from wuye.kernel.actors import Actor, requires_actor
 
 from .. import workflow
-from ..models import Case, CaseStatus
+from ..models import OPEN_STATES, Case, CaseStatus
 from .base import check_role, clean_text, move, record_event, save, snap
 from .locks import lock_rows
+from .tiers import carry_urgency
 
 
 def _recount(case: Case) -> None:
@@ -44,6 +45,8 @@ def lead_merge_into_case(*, actor: Actor, lead: Lead, case: Case) -> None:
         text=f"一条{lead.get_channel_display()}反映并入本事项，累计反映 {case.report_count} 人次。",
         data={"lead": lead.tracking_code},
     )
+    if lead.urgent and case.status in OPEN_STATES:
+        carry_urgency(actor=actor, case=case, lead_code=lead.tracking_code)
 
 
 @requires_actor
@@ -102,6 +105,9 @@ def case_merge_into_case(*, actor: Actor, case: Case, target: Case, reason: str 
     _recount(dst)
     save(dst, "report_count")
     codes = [lead.tracking_code for lead in moved]
+    urgent_code = next((lead.tracking_code for lead in moved if lead.urgent), "")
+    if (src.urgent or urgent_code) and dst.status in OPEN_STATES:
+        carry_urgency(actor=actor, case=dst, lead_code=urgent_code or src.number)
     record_event(
         case=src,
         actor=actor,

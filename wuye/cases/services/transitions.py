@@ -8,12 +8,12 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from wuye.common.dates import cn_date, now, today
+from wuye.common.dates import cn_date, now
+from wuye.common.display import cn_datetime
 from wuye.common.errors import DomainError, InvalidTransition
 from wuye.kernel.actors import Actor, requires_actor
-from wuye.kernel.conf import county_setting
 
-from .. import workflow
+from .. import notices, timelimits, workflow
 from ..models import Case, CaseEvent, CaseStatus
 from ..selectors import case_is_overdue
 from .base import check_files, check_role, clean_text, future_date, move, precheck, record_event, save, snap
@@ -75,13 +75,32 @@ def case_mark_unfounded(
     return case
 
 
-def _plan(target: str, measures: str, responsible: str, deadline: Any) -> tuple[str, str, str, dt.date]:
+def _plan(
+    target: str, measures: str, responsible: str, deadline: Any
+) -> tuple[str, str, str, dt.date | None]:
     return (
         clean_text(target, field="target", label="整改目标", max_len=2000),
         clean_text(measures, field="measures", label="整改措施/路径", max_len=5000),
         clean_text(responsible, field="responsible", label="整改责任人", max_len=60),
-        future_date(deadline, field="deadline", label="完成时限"),
+        future_date(deadline, field="deadline", label="完成时限") if deadline is not None else None,
     )
+
+
+def _set_deadline(case: Case, given: dt.date | None) -> list[str]:
+    """The deadline given by the task force (due at the end of that day), else the tier's handling limit from now
+    (to the hour for an urgent case): wuye.cases.timelimits."""
+    if given is not None:
+        case.deadline, case.due_at = given, None
+    else:
+        case.deadline, case.due_at = timelimits.handle_due(case.tier)
+    case.overdue_marked_at = None
+    return ["deadline", "due_at", "overdue_marked_at"]
+
+
+def _deadline_words(case: Case) -> str:
+    if case.due_at is not None:
+        return cn_datetime(case.due_at)
+    return cn_date(case.deadline)
 
 
 @requires_actor
@@ -93,32 +112,36 @@ def case_start_rectification(
     target: str,
     measures: str,
     responsible: str,
-    deadline: dt.date,
+    deadline: dt.date | None = None,
     note: str = "",
 ) -> Case:
+    """The plan; without a deadline, the tier's handling limit (紧急 24 小时 / 一般 7 天 / 复杂 15 天 by default)."""
     precheck(actor, "start_rectification")
-    target, measures, responsible, deadline = _plan(target, measures, responsible, deadline)
+    target, measures, responsible, given = _plan(target, measures, responsible, deadline)
     case, from_status = move(case, "start_rectification", actor)
     if from_status is None:
         return case
     before = snap(case)
     case.status = CaseStatus.RECTIFYING
-    case.target, case.measures, case.responsible, case.deadline = target, measures, responsible, deadline
-    case.overdue_marked_at = None
-    save(case, "status", "target", "measures", "responsible", "deadline", "overdue_marked_at")
-    record_event(
+    case.target, case.measures, case.responsible = target, measures, responsible
+    fields = _set_deadline(case, given)
+    save(case, "status", "target", "measures", "responsible", *fields)
+    assert case.deadline is not None
+    when = _deadline_words(case)
+    event = record_event(
         case=case,
         actor=actor,
         kind="rectify",
         title="核查属实，下达整改",
-        text=f"整改目标：{target}\n整改措施：{measures}\n责任人：{responsible}\n完成时限：{cn_date(deadline)}"
+        text=f"整改目标：{target}\n整改措施：{measures}\n责任人：{responsible}\n完成时限：{when}"
         + (f"\n{note.strip()}" if note and note.strip() else ""),
         before=before,
         from_status=from_status,
         public=True,
-        public_text=f"经核查问题属实，已责令整改，完成时限 {cn_date(deadline)}。",
-        data={"new_deadline": deadline.isoformat()},
+        public_text=f"经核查问题属实，已责令整改，完成时限 {when}。",
+        data={"new_deadline": case.deadline.isoformat()},
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -140,7 +163,7 @@ def case_submit(
     before = snap(case)
     case.status, case.progress = CaseStatus.SUBMITTED, progress
     save(case, "status", "progress")
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="submit",
@@ -152,6 +175,7 @@ def case_submit(
         public_text="责任单位已报告整改完成，等待专班验收。",
         files=files,
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -169,7 +193,7 @@ def case_accept(
     before = snap(case)
     case.status, case.closed_reason, case.closed_at = CaseStatus.ACCEPTED, note, now()
     save(case, "status", "closed_reason", "closed_at")
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="accept",
@@ -182,6 +206,7 @@ def case_accept(
         files=files,
         reason=note,
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
     return case
 
 
@@ -211,10 +236,9 @@ def case_return(
             "old_deadline": case.deadline.isoformat() if case.deadline else None,
             "new_deadline": new_deadline.isoformat(),
         }
-        case.deadline, case.overdue_marked_at = new_deadline, None
-        fields += ["deadline", "overdue_marked_at"]
+        fields += _set_deadline(case, new_deadline)
     save(case, *fields)
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="return",
@@ -228,6 +252,10 @@ def case_return(
         data=data,
         reason=reason,
     )
+    notices.tell_complainants(actor=actor, case=case, event=event)
+    notices.tell_company(
+        actor=actor, case=case, key=f"case_event:{event.pk}", event="company_returned", reason=reason
+    )
     return case
 
 
@@ -235,7 +263,7 @@ def case_return(
 @transaction.atomic
 def case_reopen(*, actor: Actor, case: Case, reason: str, deadline: dt.date | None = None) -> Case:
     """Accepted → rectifying (failed 回头看, resident says "not fixed"); unfounded → verifying (re-check).
-    A reopened rectification gets a new deadline: the one given, else today + CASE_REOPEN_DAYS."""
+    A reopened rectification gets a new deadline: the one given, else the tier's handling limit from now."""
     precheck(actor, "reopen")
     reason = clean_text(reason, field="reason", label="重新整改理由", max_len=2000)
     new_deadline = future_date(deadline, field="deadline", label="完成时限") if deadline is not None else None
@@ -299,14 +327,11 @@ def _reopen(
     fields = ["status", "closed_at"]
     data = dict(data or {})
     if case.status == CaseStatus.RECTIFYING:
-        new_deadline = deadline or today() + dt.timedelta(days=county_setting("CASE_REOPEN_DAYS"))
-        data.update(
-            old_deadline=case.deadline.isoformat() if case.deadline else None,
-            new_deadline=new_deadline.isoformat(),
-        )
-        case.deadline, case.overdue_marked_at = new_deadline, None
-        fields += ["deadline", "overdue_marked_at"]
-        public_text = public_rectify.format(deadline=cn_date(new_deadline))
+        data["old_deadline"] = case.deadline.isoformat() if case.deadline else None
+        fields += _set_deadline(case, deadline)
+        assert case.deadline is not None
+        data["new_deadline"] = case.deadline.isoformat()
+        public_text = public_rectify.format(deadline=_deadline_words(case))
         title = "重新整改"
     else:
         public_text = public_verify
@@ -387,10 +412,14 @@ def case_mark_overdue(*, actor: Actor, case: Case) -> bool:
         actor=actor,
         kind="overdue",
         title="逾期未完成整改",
-        text=f"完成时限 {cn_date(case.deadline)} 已过，整改尚未验收。",
+        text=f"完成时限 {_deadline_words(case)} 已过，整改尚未验收。",
         before=before,
         public=True,
         public_text="已超过完成时限，专班正在督办。",
         data={"deadline": case.deadline.isoformat() if case.deadline else None},
+    )
+    deadline_key = case.due_at.isoformat() if case.due_at else str(case.deadline)
+    notices.tell_company(
+        actor=actor, case=case, key=f"case:{case.pk}:overdue:{deadline_key}", event="company_overdue"
     )
     return True

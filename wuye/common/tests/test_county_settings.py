@@ -24,7 +24,7 @@ def test_every_declared_setting_has_a_default_a_unit_field_and_a_chinese_label()
 
 def test_the_accessor_returns_the_declared_default_in_its_type(settings):
     settings.WUYE = {}
-    assert county_setting("CASE_REOPEN_DAYS") == 15
+    assert county_setting("CASE_COMPLEX_HANDLE_DAYS") == 15
     assert county_setting("FUND_RATE_YUAN_PER_M2") == Decimal("60.00")
     assert county_setting("VOTING_THREE_QUARTER_ITEMS") == frozenset({6, 7, 8})
     assert county_setting("REQUIRE_BUREAU_2FA") is False

@@ -47,3 +47,20 @@ def test_the_company_scope_is_decided_only_by_the_registry_selector():
         and pattern.search(p.read_text("utf-8"))
     ]
     assert offenders == [], offenders
+
+
+def test_no_reader_of_the_contract_is_current_flag_outside_the_registry_bookkeeping():
+    """Whether a contract binds, and what a page calls it (履行中 / 已到期), is read from its dates
+    (registry.selectors.contracts_in_force); `ServiceContract.is_current` is only written by the registry's services
+    (one latest contract per estate)."""
+    pattern = re.compile(
+        r"(ServiceContract\.objects|contracts)\.(filter|get|exclude)\([^)]*is_current"
+        r"|contracts__is_current|contract\.is_current"
+    )
+    offenders = [
+        str(p.relative_to(WUYE))
+        for p in _sources()
+        if not (p.parts[-2] == "registry" and p.name in {"services.py", "demo.py"})
+        and pattern.search(p.read_text("utf-8"))
+    ]
+    assert offenders == [], offenders

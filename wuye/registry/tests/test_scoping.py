@@ -194,7 +194,9 @@ def test_the_company_page_counts_and_lists_only_the_estates_served_today(county,
     assert counts == {"甲物业有限公司": 1, "乙物业有限公司": 1}
     login(client, admin)
     body = client.get(f"/registry/companies/{county['a'].pk}/").content.decode()
-    assert "甲一小区" in body and "甲二小区" not in body
+    served, ended = body.split("已到期的合同")
+    assert "甲一小区" in served and "甲二小区" not in served
+    assert "甲二小区" in ended and "已到期" in ended
 
 
 def test_cases_and_revenue_follow_the_same_rule(county):

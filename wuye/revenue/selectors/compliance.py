@@ -16,8 +16,8 @@ from wuye.accounts.models import COUNTY_READ_ROLES, User
 from wuye.common.dates import today
 from wuye.intake.models import Lead, LeadStatus
 from wuye.kernel.case_states import OPEN_STATES
-from wuye.registry.models import Estate, ServiceContract
-from wuye.registry.selectors import estates_visible_to
+from wuye.registry.models import Estate
+from wuye.registry.selectors import contracts_in_force, estates_visible_to
 
 from ..models import (
     AccountStatus,
@@ -57,8 +57,8 @@ def revenue_rows(estates: QuerySet[Estate], *, only_problems: bool = False) -> l
         for r in estates.order_by("code").values("pk", "code", "name", "town__name")
     }
     ids = estates.values("pk")
-    for estate_id, company in ServiceContract.objects.filter(is_current=True, estate__in=ids).values_list(
-        "estate_id", "company__name"
+    for estate_id, company in (
+        contracts_in_force().filter(estate__in=ids).values_list("estate_id", "company__name")
     ):
         if estate_id in rows:
             rows[estate_id].company_name = company

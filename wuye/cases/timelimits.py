@@ -1,0 +1,73 @@
+"""The one rule of a case's time limits (issue #13, item 3), as the 12345 hotline counts them.
+
+- Tier: urgent (opened from an urgent lead — 困人、燃气、消防 — or set by the task force), complex (set by the task
+  force), else ordinary.
+- 签收 (signing for the case): the company acknowledges a new case within CASE_URGENT_SIGN_HOURS (urgent) or
+  CASE_SIGN_HOURS, counted from the case's creation. Unsigned past the limit, the task force sees it.
+- 办理 (handling): when the task force orders the rectification (or reopens it) without naming a date, the deadline
+  is CASE_URGENT_HANDLE_HOURS from then (urgent, to the hour: `Case.due_at`), CASE_HANDLE_DAYS (ordinary) or
+  CASE_COMPLEX_HANDLE_DAYS (complex) days. A date given by the task force is due at the end of that day.
+- Overdue: in a deadline state, past the deadline day, or past `due_at` when the deadline is to the hour.
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from wuye.common.dates import now, today
+from wuye.kernel.case_states import DEADLINE_STATES, OPEN_STATES
+from wuye.kernel.conf import county_setting
+
+TIERS = ("urgent", "ordinary", "complex")
+
+
+def handle_due(tier: str, *, start: dt.datetime | None = None) -> tuple[dt.date, dt.datetime | None]:
+    """The default deadline of a rectification ordered at `start` (default now): (day, exact moment or None)."""
+    start = start or now()
+    if tier == "urgent":
+        due = start + dt.timedelta(hours=county_setting("CASE_URGENT_HANDLE_HOURS"))
+        return timezone.localdate(due), due
+    days = county_setting("CASE_COMPLEX_HANDLE_DAYS" if tier == "complex" else "CASE_HANDLE_DAYS")
+    return timezone.localdate(start) + dt.timedelta(days=days), None
+
+
+def handle_limit_words(tier: str) -> str:
+    if tier == "urgent":
+        return f"{county_setting('CASE_URGENT_HANDLE_HOURS')} 小时"
+    return f"{county_setting('CASE_COMPLEX_HANDLE_DAYS' if tier == 'complex' else 'CASE_HANDLE_DAYS')} 天"
+
+
+def sign_hours(urgent: bool) -> int:
+    return int(county_setting("CASE_URGENT_SIGN_HOURS" if urgent else "CASE_SIGN_HOURS"))
+
+
+def sign_due(*, created_at: dt.datetime, urgent: bool) -> dt.datetime:
+    return created_at + dt.timedelta(hours=sign_hours(urgent))
+
+
+def _moment(on: dt.date | None) -> dt.datetime:
+    if on is None or on == today():
+        return now()
+    return timezone.make_aware(dt.datetime.combine(on, dt.time.min))
+
+
+def overdue_q(on: dt.date | None = None) -> Q:
+    """Cases past their handling limit on `on` (default: now)."""
+    day = on or today()
+    return Q(status__in=DEADLINE_STATES) & (Q(deadline__lt=day) | Q(due_at__lt=_moment(on)))
+
+
+def is_overdue(*, status: str, deadline: dt.date | None, due_at: dt.datetime | None) -> bool:
+    if status not in DEADLINE_STATES:
+        return False
+    return (deadline is not None and deadline < today()) or (due_at is not None and due_at < now())
+
+
+def unsigned_late_q(at: dt.datetime | None = None) -> Q:
+    """Open cases of a company not signed for within the sign limit of their tier."""
+    at = at or now()
+    late = Q(urgent=True, created_at__lt=at - dt.timedelta(hours=sign_hours(True))) | Q(
+        urgent=False, created_at__lt=at - dt.timedelta(hours=sign_hours(False))
+    )
+    return Q(company__isnull=False, signed_at__isnull=True, status__in=OPEN_STATES) & late
