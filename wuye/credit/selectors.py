@@ -15,6 +15,7 @@ from wuye.common.dates import today
 from wuye.intake.models import LeadFeedback, QuestionnaireResponse
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
+from wuye.oversight.models import MonthlyReport, ReportLateness
 from wuye.registry.models import Estate, PropertyCompany, ServiceContract
 from wuye.registry.selectors import contracts_in_force
 
@@ -234,6 +235,12 @@ def dossier(company: PropertyCompany) -> dict[str, Any]:
         avg=Avg("rating"), n=Count("pk")
     )
     answers = QuestionnaireResponse.objects.filter(company=company).aggregate(avg=Avg("score"), n=Count("pk"))
+    reports = {
+        "submitted": MonthlyReport.objects.filter(company=company, first_submitted_at__isnull=False).count(),
+        **ReportLateness.objects.filter(company=company).aggregate(
+            late=Count("pk", filter=Q(missing=False)), missing=Count("pk", filter=Q(missing=True))
+        ),
+    }
     objections = list(
         CreditObjection.objects.filter(event__company=company).select_related("event").order_by("-raised_at")
     )
@@ -249,6 +256,8 @@ def dossier(company: PropertyCompany) -> dict[str, Any]:
         "answers_avg": _dec(answers["avg"]),
         "answers_n": answers["n"],
         "objections": objections,
+        "reports": reports,
+        "report_day": county_setting("MONTHLY_REPORT_DAY"),
         "history": history,
     }
 

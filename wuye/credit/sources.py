@@ -17,10 +17,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from wuye.assets.models import Handover
 from wuye.cases.models import ActionKind, Case, CaseAction, CaseStatus, Revisit, RevisitResult
+from wuye.common.dates import cn_date
 from wuye.intake.models import Lead, LeadFeedback, LeadStatus, QuestionnaireResponse
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
+from wuye.oversight.models import ReportLateness
 
 from .models import CreditRecord
 
@@ -219,6 +222,49 @@ def task_force_records(on: dt.date) -> Iterator[Fact]:
         )
 
 
+def report_lateness(on: dt.date) -> Iterator[Fact]:
+    """A company's monthly report (月报) submitted after its due date, or not submitted by it (wuye.oversight):
+    one row per company, estate and month, written once by oversight's tick."""
+    for r in ReportLateness.objects.select_related("estate").order_by("pk"):
+        day = _day(r.recorded_at)
+        if day > on:
+            continue
+        month = f"{r.month.year}年{r.month.month}月"
+        late = "截止日未报送" if r.missing else f"逾期 {r.days_late} 天报送"
+        yield Fact(
+            type="report_missing" if r.missing else "report_late",
+            key=f"report_lateness:{r.pk}",
+            company_id=r.company_id,
+            estate_id=r.estate_id,
+            date=day,
+            summary=f"{r.estate.name}{month}整改工作月报{late}（截止日 {cn_date(r.due_date)}）。",
+            source_label=f"企业月报 · {month}",
+            source_url="/oversight/reports/",
+            details={"month": r.month.isoformat(), "days_late": r.days_late, "missing": r.missing},
+        )
+
+
+def handovers_overdue(on: dt.date) -> Iterator[Fact]:
+    """An outgoing company past its handover deadline with items still open (wuye.assets): one event per
+    handover, dated the day it became overdue. Refusing to leave altogether (a veto) stays the task force's call."""
+    qs = Handover.objects.filter(overdue_since__isnull=False, outgoing__isnull=False).select_related("estate")
+    for h in qs.order_by("pk"):
+        assert h.overdue_since is not None and h.outgoing_id is not None  # filtered above
+        if h.overdue_since > on:
+            continue
+        yield Fact(
+            type="handover_overdue",
+            key=f"handover:{h.pk}",
+            company_id=h.outgoing_id,
+            estate_id=h.estate_id,
+            date=h.overdue_since,
+            summary=f"{h.estate.name}物业服务合同终止后，移交期限 {cn_date(h.deadline)} 已过仍未完成移交。",
+            source_label="退出与移交",
+            source_url=f"/assets/handovers/{h.pk}/",
+            details={"deadline": h.deadline.isoformat()},
+        )
+
+
 # every source the collector runs, in order (name → function)
 SOURCES: dict[str, Callable[[dt.date], Iterable[Fact]]] = {
     "case_actions": case_actions,
@@ -227,4 +273,6 @@ SOURCES: dict[str, Callable[[dt.date], Iterable[Fact]]] = {
     "cases_closed_early": cases_closed_early,
     "owners_ratings": owners_ratings,
     "task_force_records": task_force_records,
+    "report_lateness": report_lateness,
+    "handovers_overdue": handovers_overdue,
 }

@@ -253,7 +253,6 @@ def objects() -> dict:
     from wuye.assets.models import Elevator, FundUse, Handover
     from wuye.cases.models import Case, CaseAttachment, Revisit, RevisitBatch
     from wuye.intake.models import Inspection, Lead, LeadAttachment
-    from wuye.intake.models import Inspection, Lead
     from wuye.oversight.models import MonthlyReport, MonthlyReportAttachment
     from wuye.registry.models import Estate, ServiceContract, Unit
     from wuye.revenue.models import Disclosure, Entry, EntryVoucher
