@@ -22,6 +22,7 @@ from wuye.common.dates import now, today
 from wuye.kernel.actors import SystemActor
 from wuye.registry import services as registry_services
 from wuye.registry.models import Building, ServiceContract
+from wuye.registry.selectors import contracts_in_force
 from wuye.revenue.models import FundDue
 
 from . import services
@@ -67,11 +68,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
 
 
 def _contracts() -> list[ServiceContract]:
-    return list(
-        ServiceContract.objects.filter(is_current=True)
-        .select_related("estate", "company")
-        .order_by("estate__code")
-    )
+    return list(contracts_in_force().select_related("estate", "company").order_by("estate__code"))
 
 
 def _elevators(rng: random.Random) -> int:

@@ -106,18 +106,18 @@ def build(*, seed: int, scale: float, out: Any) -> None:
             credit_objection_decide(
                 actor=tf, objection=objection, outcome=outcome, reason=decision, points=points
             )
-    # one company in the middle lifted to AA (after the reviews, which move scores)
+    # one company in the middle lifted to AA (after the reviews and the monthly reports, which move scores)
     now_scores = explain_all()
     middle = next(
         (
             ex
             for ex in sorted(now_scores, key=lambda ex: (-ex.score, ex.company.name))
-            if ex.level in ("A", "AA") and ex.company.pk not in (best.company.pk, vetoed.company.pk)
+            if not ex.veto and ex.company.pk not in (best.company.pk, vetoed.company.pk)
         ),
         None,
     )
-    for i in range(6):
-        if middle is None or _score(explain_all(), middle.company.pk).level != "A":
+    for i in range(10):
+        if middle is None or _score(explain_all(), middle.company.pk).level not in ("A", "B"):
             break
         credit_record_enter(
             actor=tf,

@@ -16,6 +16,7 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.kernel.actors import SystemActor
 from wuye.registry.models import ServiceContract
+from wuye.registry.selectors import contracts_in_force
 
 from .models import (
     ConfinedSpaceWork,
@@ -259,11 +260,7 @@ def build(*, seed: int, scale: float, out: Any) -> None:
         return
     rng = random.Random(seed * 104729 + 18)
     on = today()
-    contracts = list(
-        ServiceContract.objects.filter(is_current=True, start__lte=on)
-        .select_related("estate", "company")
-        .order_by("estate__code")
-    )
+    contracts = list(contracts_in_force(on=on).select_related("estate", "company").order_by("estate__code"))
     if not contracts:
         out.write("  履约台账：没有现行合同的小区，跳过")
         return

@@ -369,6 +369,9 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("HANDOVER_LOOKBACK_DAYS", 365, "天", "合同到期自动开启移交的回溯天数"),
     # §6 — the companies' monthly reports of issue #15 (月报，每月20日前)
     Setting("MONTHLY_REPORT_DAY", 20, "日", "物业企业月报报送截止日"),
+    # the first month companies report on through the platform: months before it owe no report (no lateness, no
+    # credit event for the months before the county switched the reports on)
+    Setting("MONTHLY_REPORT_FIRST_MONTH", "2026-09", "年-月", "首个须在平台报送月报的月份"),
     Setting("MONTHLY_REPORT_MOVE_TO_WORKDAY", True, "", "月报截止日遇周末或法定节假日顺延至下一个工作日"),
     Setting("MONTHLY_REPORT_REMIND_DAYS", 3, "天", "月报截止前提前提醒的天数"),
     # a CSV of public holidays and make-up working days (date,kind,name); empty: wuye/oversight/data/holidays.csv

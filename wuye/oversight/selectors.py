@@ -13,6 +13,7 @@ from wuye.cases.models import Case, CaseEvent
 from wuye.cases.selectors import overdue_q
 from wuye.common.dates import today
 from wuye.kernel.case_states import OPEN_STATES
+from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.kernel.taxonomy import label_of
 from wuye.registry.models import Estate, PropertyCompany
@@ -108,8 +109,17 @@ def open_case_lines(*, company_id: int, estate_id: int) -> list[dict[str, str]]:
     return rows
 
 
+def first_report_month() -> dt.date:
+    """MONTHLY_REPORT_FIRST_MONTH ("YYYY-MM") as the first day of that month."""
+    year, month = str(county_setting("MONTHLY_REPORT_FIRST_MONTH")).split("-")
+    return dt.date(int(year), int(month), 1)
+
+
 def expected_pairs(month: dt.date) -> list[tuple[int, int]]:
-    """(company, estate) pairs that owe a report on `month`: contracts in force at the month's end."""
+    """(company, estate) pairs that owe a report on `month`: contracts in force at the month's end; none for a
+    month before the county switched the reports on (MONTHLY_REPORT_FIRST_MONTH)."""
+    if month_start(month) < first_report_month():
+        return []
     return sorted(set(contracts_in_force(on=month_end(month)).values_list("company_id", "estate_id")))
 
 
