@@ -212,6 +212,7 @@ def test_postgresql_refuses_to_truncate_the_audit_tables(table):
 def test_postgresql_refuses_to_change_a_checkpoint_or_delete_the_head():
     if connection.vendor != "postgresql":
         pytest.skip("the triggers exist on PostgreSQL only")
+    _entries(1)  # a head row exists once its chain has an entry
     cp = audit_checkpoint_publish(actor=TICK)
     for sql in (
         f"UPDATE {AuditCheckpoint._meta.db_table} SET count = 0 WHERE id = {cp.id}",
