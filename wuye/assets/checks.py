@@ -8,9 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, Sum
 
@@ -324,9 +323,7 @@ def check_fund_uses(on: dt.date) -> Iterator[Finding]:
 def let_common_spaces(estate_id: int) -> list[ParkingSpace]:
     """Common-part spaces let to someone (a user registered) at a monthly rent: their rent is public revenue."""
     return list(
-        ParkingSpace.objects.filter(
-            estate_id=estate_id, kind=SpaceKind.COMMON, monthly_rent__gt=0
-        )
+        ParkingSpace.objects.filter(estate_id=estate_id, kind=SpaceKind.COMMON, monthly_rent__gt=0)
         .exclude(user_label="")
         .order_by("number")
     )

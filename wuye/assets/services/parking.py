@@ -50,7 +50,9 @@ def parking_space_save(
     if monthly_rent is not None and monthly_rent < 0:
         raise DomainError("月租金不能为负数", field="monthly_rent")
     if monthly_rent and kind != SpaceKind.COMMON:
-        raise DomainError("只有共有部位车位出租时填写月租金（其他车位的租金不属于公共收益）", field="monthly_rent")
+        raise DomainError(
+            "只有共有部位车位出租时填写月租金（其他车位的租金不属于公共收益）", field="monthly_rent"
+        )
     values = {
         "kind": kind,
         "user_label": user_label.strip(),

@@ -55,7 +55,9 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]]:
                     break
         if "number" in mapping and "kind" in mapping:
             return idx, mapping
-    raise DomainError("找不到表头：需要包含“车位号”“类型”列（可选：使用人（房号）、登记车牌、月租金（元））", field="file")
+    raise DomainError(
+        "找不到表头：需要包含“车位号”“类型”列（可选：使用人（房号）、登记车牌、月租金（元））", field="file"
+    )
 
 
 def _rent(row: tuple[Any, ...], mapping: dict[str, int]) -> Decimal | None:

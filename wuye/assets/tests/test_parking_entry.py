@@ -77,9 +77,10 @@ def test_bad_input_is_refused_in_chinese_on_the_field_and_nothing_is_stored(clie
     r = client.post(url, {"number": "A001", "kind": "owned", "user_label": "1栋101", "monthly_rent": "150"})
     assert r.status_code == 400
     assert "只有共有部位车位出租时填写月租金" in r.content.decode()
-    assert "月租金不能为负数" in client.post(
-        url, {"number": "A001", "kind": "common", "monthly_rent": "-5"}
-    ).content.decode()
+    assert (
+        "月租金不能为负数"
+        in client.post(url, {"number": "A001", "kind": "common", "monthly_rent": "-5"}).content.decode()
+    )
     assert client.post(url, {"number": "  ", "kind": "common"}).status_code == 400
     assert not ParkingSpace.objects.exists()
 
