@@ -59,6 +59,8 @@ def parking_space_save(
         "plate": plate.strip(),
         "monthly_rent": monthly_rent,
     }
+    # the estate's row lock serialises saves of its spaces: two of the same new number at once make one space
+    Estate.objects.select_for_update().filter(pk=estate.pk).first()
     space = ParkingSpace.objects.select_for_update().filter(estate=estate, number=number).first()
     if space is None:
         space = ParkingSpace.objects.create(estate=estate, number=number, created_at=now(), **values)
