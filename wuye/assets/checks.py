@@ -8,9 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Sum
 
 from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
@@ -19,6 +20,9 @@ from wuye.kernel.actors import SystemActor
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
+from wuye.revenue.models import Disclosure, Entry, IncomeSource
+from wuye.revenue.periods import period_from_key
+from wuye.revenue.selectors import SIGNED
 
 from .models import (
     EMERGENCY_WORK,
@@ -35,6 +39,8 @@ from .models import (
     HandoverStatus,
     InspectionResult,
     ItemStatus,
+    ParkingSpace,
+    SpaceKind,
 )
 from .votes import FUND_USE_ITEM, motion_passed
 
@@ -309,6 +315,83 @@ def check_fund_uses(on: dt.date) -> Iterator[Finding]:
                 text=f"{what}按应急程序使用，但未说明应急情形或不属于可应急使用的事项。",
                 evidence={"check": "fund_use_emergency", "facts": u.emergency_facts, **base},
             )
+
+
+# --- parking ------------------------------------------------------------------------------------------------
+
+
+def let_common_spaces(estate_id: int) -> list[ParkingSpace]:
+    """Common-part spaces let to someone (a user registered) at a monthly rent: their rent is public revenue."""
+    return list(
+        ParkingSpace.objects.filter(estate_id=estate_id, kind=SpaceKind.COMMON, monthly_rent__gt=0)
+        .exclude(user_label="")
+        .order_by("number")
+    )
+
+
+def check_parking_rent(on: dt.date) -> Iterator[Finding]:
+    """2.4: for each disclosed period (ended within PARKING_RENT_LOOKBACK_DAYS) the parking income recorded in the
+    estate's public-revenue account falls short of the let common-part spaces' rent by more than
+    PARKING_RENT_TOLERANCE_PCT. One lead per estate; its evidence lists the short periods."""
+    tolerance = Decimal(int(county_setting("PARKING_RENT_TOLERANCE_PCT"))) / 100
+    since = on - dt.timedelta(days=int(county_setting("PARKING_RENT_LOOKBACK_DAYS")))
+    estate_ids = (
+        ParkingSpace.objects.filter(kind=SpaceKind.COMMON, monthly_rent__gt=0)
+        .exclude(user_label="")
+        .values_list("estate_id", flat=True)
+        .distinct()
+    )
+    disclosures = (
+        Disclosure.objects.filter(
+            account__estate_id__in=list(estate_ids), period_end__gte=since, period_end__lte=on
+        )
+        .select_related("account__estate")
+        .order_by("account__estate__code", "period_start")
+    )
+    by_estate: dict[int, list[Disclosure]] = defaultdict(list)
+    for d in disclosures:
+        by_estate[d.account.estate_id].append(d)
+    for estate_id, periods in by_estate.items():
+        spaces = let_common_spaces(estate_id)
+        monthly = sum((s.monthly_rent or Decimal(0) for s in spaces), Decimal(0))
+        short = []
+        for d in periods:
+            recorded = Entry.objects.filter(
+                account_id=d.account_id,
+                source=IncomeSource.PARKING,
+                occurred_on__gte=d.period_start,
+                occurred_on__lte=d.period_end,
+            ).aggregate(t=Sum(SIGNED))["t"] or Decimal(0)
+            period = period_from_key(d.period_key)
+            expected = monthly * period.months
+            if recorded < expected * (1 - tolerance):
+                short.append((period, expected, recorded))
+        if not short:
+            continue
+        estate = periods[0].account.estate
+        worst = min(short, key=lambda x: x[2] - x[1])
+        yield Finding(
+            key=f"parking:rent:{estate.code}",
+            estate=estate,
+            category=Category.C2_4,
+            text=(
+                f"{estate.name}出租共有部位车位 {len(spaces)} 个，月租金合计 {format_yuan(monthly)}；"
+                f"{len(short)} 个已公示期间公共收益账户停车收入低于应收租金（如{worst[0].label}应收 "
+                f"{format_yuan(worst[1])}，仅入账 {format_yuan(worst[2])}）。"
+            ),
+            evidence={
+                "check": "parking_rent",
+                "tolerance_pct": int(county_setting("PARKING_RENT_TOLERANCE_PCT")),
+                "monthly_expected": f"{monthly:.2f}",
+                "periods": [
+                    {"period": p.key, "expected": f"{e:.2f}", "recorded": f"{r:.2f}"} for p, e, r in short
+                ],
+                "spaces": [
+                    {"number": s.number, "user": s.user_label, "monthly_rent": f"{s.monthly_rent:.2f}"}
+                    for s in spaces
+                ],
+            },
+        )
 
 
 ELEVATOR_CHECKS = (check_maintenance, check_faults, check_renewal_due, check_renewal_funds)

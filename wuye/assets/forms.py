@@ -7,7 +7,7 @@ from django import forms
 from wuye.registry.models import PropertyCompany
 from wuye.voting.models import Motion
 
-from .models import FaultKind, FundingSource, FundRoute, IncomingKind, RenewalStage, WorkKind
+from .models import FaultKind, FundingSource, FundRoute, IncomingKind, RenewalStage, SpaceKind, WorkKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -15,6 +15,20 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="特种设备使用登记台账（.xlsx）")
+
+
+class ParkingImportForm(forms.Form):
+    file = forms.FileField(label="车位登记表（.xlsx）")
+
+
+class ParkingSpaceForm(forms.Form):
+    number = forms.CharField(label="车位号", max_length=20)
+    kind = forms.ChoiceField(label="类型", choices=SpaceKind.choices)
+    user_label = forms.CharField(label="使用人（房号）", max_length=60, required=False)
+    plate = forms.CharField(label="登记车牌", max_length=12, required=False)
+    monthly_rent = forms.DecimalField(
+        label="月租金（元，共有部位车位出租时填写）", max_digits=14, decimal_places=2, required=False
+    )
 
 
 class MaintenanceForm(forms.Form):

@@ -35,6 +35,12 @@ def fund_checks(*, out: Callable[[str], None], quiet: bool) -> None:
     out(f"维修资金使用检查：{_summary(counts)}")
 
 
+def parking_checks(*, out: Callable[[str], None], quiet: bool) -> None:
+    """2.4: let common-part spaces' rent against the parking income in the public-revenue ledger."""
+    counts = checks.run((checks.check_parking_rent,))
+    out(f"共有车位租金核对：{_summary(counts)}")
+
+
 def open_handovers(on: dt.date) -> int:
     """Open the handovers that the contracts' ends, the owners' dismissal votes and the ledger's records call for."""
     days = dt.timedelta(days=int(county_setting("HANDOVER_DAYS")))

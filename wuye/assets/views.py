@@ -18,7 +18,7 @@ from wuye.kernel.conf import county_setting
 from wuye.registry.selectors import company_serves_estate
 
 from . import forms, selectors, services
-from .models import FundUseStatus, ItemStatus, RenewalStage
+from .models import FundUseStatus, ItemStatus, ParkingSpace, RenewalStage
 from .services.handover import is_outgoing_side, is_receiving_side
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -309,6 +309,70 @@ def parking(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "spaces": est.parking_spaces.order_by("number")[:200],
             "disputes": selectors.parking_disputes(est),
             "form": form if can_report else None,
+            "can_enter": _can_enter_spaces(user, est.pk),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _can_enter_spaces(user: Any, estate_id: int) -> bool:
+    """The company serving the estate today, or the bureau (task force), enters the estate's spaces."""
+    return user.role in BUREAU_ROLES or (
+        user.role == Role.COMPANY_STAFF and company_serves_estate(user.company_id, estate_id)
+    )
+
+
+@role_required(*BUREAU_ROLES, Role.COMPANY_STAFF)
+def parking_space(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """Add a space, or edit one (`?number=A001`): the number is its key within the estate."""
+    est = selectors.estate_get_staff(request.user, code=code)
+    if not _can_enter_spaces(request.user, est.pk):
+        raise PermissionDenied("只有为本小区提供服务的物业企业或专班人员可以登记停车位")
+    space = ParkingSpace.objects.filter(estate=est, number=request.GET.get("number", "")).first()
+    initial = {}
+    if space is not None:
+        initial = {
+            "number": space.number,
+            "kind": space.kind,
+            "user_label": space.user_label,
+            "plate": space.plate,
+            "monthly_rent": space.monthly_rent,
+        }
+    form = forms.ParkingSpaceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _try(
+        form, lambda d: services.parking_space_save(actor=request.user, estate=est, **d)
+    ):
+        messages.success(request, "车位已保存。")
+        return redirect("assets:parking", code=est.code)
+    return render(
+        request,
+        "assets/form.html",
+        {
+            "title": f"{est.name} · {'修改车位 ' + space.number if space else '登记车位'}",
+            "form": form,
+            "back": f"/assets/estates/{est.code}/parking/",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*BUREAU_ROLES, Role.COMPANY_STAFF)
+def parking_import(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    est = selectors.estate_get_staff(request.user, code=code)
+    if not _can_enter_spaces(request.user, est.pk):
+        raise PermissionDenied("只有为本小区提供服务的物业企业或专班人员可以导入停车位")
+    form = forms.ParkingImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.import_parking_spaces(
+                actor=request.user, estate=est, data=form.cleaned_data["file"].read()
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+    return render(
+        request,
+        "assets/parking_import.html",
+        {"estate": est, "form": form, "result": result},
+        status=400 if request.method == "POST" and result is None else 200,
     )

@@ -367,6 +367,9 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("ELEVATOR_FUNDING_DAYS", 90, "天", "业主表决同意更新后资金应到位的期限"),
     # R5: a contract that ended within this many days opens its handover automatically (older ones are history)
     Setting("HANDOVER_LOOKBACK_DAYS", 365, "天", "合同到期自动开启移交的回溯天数"),
+    # issue #17 item 2: let common-part parking spaces' expected rent against the ledger's parking income
+    Setting("PARKING_RENT_TOLERANCE_PCT", 10, "%", "共有车位应收租金与公共收益停车收入的允许差额比例"),
+    Setting("PARKING_RENT_LOOKBACK_DAYS", 365, "天", "共有车位租金核对的已公示期间回溯天数"),
     # §6 — the companies' monthly reports of issue #15 (月报，每月20日前)
     Setting("MONTHLY_REPORT_DAY", 20, "日", "物业企业月报报送截止日"),
     # the first month companies report on through the platform: months before it owe no report (no lateness, no

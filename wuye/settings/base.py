@@ -297,6 +297,7 @@ WUYE_TICK_TASKS = [
     "wuye.assets.tick.elevator_checks",
     "wuye.assets.tick.handover_checks",
     "wuye.assets.tick.fund_checks",
+    "wuye.assets.tick.parking_checks",
     "wuye.duties.tick.duties_checks",
     "wuye.credit.tick.collect_events",
     # last: SMS the tasks above queued, and those that waited out the quiet hours

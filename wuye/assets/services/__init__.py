@@ -13,6 +13,7 @@ from .handover import (
 )
 from .importer import import_elevators
 from .parking import ParkingProblem, parking_report, parking_space_save
+from .parking_import import import_parking_spaces
 
 __all__ = [
     "elevator_save",
@@ -26,6 +27,7 @@ __all__ = [
     "handover_open",
     "handover_set_incoming",
     "import_elevators",
+    "import_parking_spaces",
     "maintenance_record",
     "parking_report",
     "parking_space_save",

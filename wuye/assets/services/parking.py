@@ -49,12 +49,18 @@ def parking_space_save(
         raise DomainError("请选择车位类型", field="kind")
     if monthly_rent is not None and monthly_rent < 0:
         raise DomainError("月租金不能为负数", field="monthly_rent")
+    if monthly_rent and kind != SpaceKind.COMMON:
+        raise DomainError(
+            "只有共有部位车位出租时填写月租金（其他车位的租金不属于公共收益）", field="monthly_rent"
+        )
     values = {
         "kind": kind,
         "user_label": user_label.strip(),
         "plate": plate.strip(),
         "monthly_rent": monthly_rent,
     }
+    # the estate's row lock serialises saves of its spaces: two of the same new number at once make one space
+    Estate.objects.select_for_update().filter(pk=estate.pk).first()
     space = ParkingSpace.objects.select_for_update().filter(estate=estate, number=number).first()
     if space is None:
         space = ParkingSpace.objects.create(estate=estate, number=number, created_at=now(), **values)

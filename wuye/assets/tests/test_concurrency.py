@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from wuye.assets import services, tick
-from wuye.assets.models import FundRoute, FundUse, Handover, WorkKind
+from wuye.assets.models import FundRoute, FundUse, Handover, ParkingSpace, SpaceKind, WorkKind
 from wuye.common.errors import DomainError
-from wuye.testing import run_concurrently
+from wuye.testing import make_company, make_estate, make_user, run_concurrently
 
 from .test_fund import funded_estate
 from .test_handover import changing_hands, quiet
@@ -51,3 +51,26 @@ def test_two_ticks_at_once_open_one_handover():
     )
     assert not [r for r in results if isinstance(r, BaseException)]
     assert Handover.objects.count() == 1 and Handover.objects.get().items.count() == 9
+
+
+def test_the_same_new_space_entered_twice_at_once_makes_one_space():
+    from wuye.accounts.models import Role
+
+    company = make_company()
+    estate = make_estate(company=company)
+    staff = make_user(Role.COMPANY_STAFF, company_id=company.pk)
+
+    def save():
+        return services.parking_space_save(
+            actor=staff,
+            estate=estate,
+            number="A001",
+            kind=SpaceKind.COMMON,
+            user_label="1栋101",
+            monthly_rent=Decimal("150"),
+        )
+
+    results = run_concurrently(save, save)
+    assert not [r for r in results if isinstance(r, BaseException)]
+    assert sorted(created for _, created in results) == [False, True]
+    assert ParkingSpace.objects.count() == 1

@@ -199,6 +199,8 @@ EXPECTED: dict[str, str] = {
     "assets:estate": "L 2 2 2 4 4 3",
     "assets:fund_use_create": "L 2 2 3 4 4 3",
     "assets:parking": "L 2 2 2 4 4 3",
+    "assets:parking_space": "L 2 2 3 4 3 3",
+    "assets:parking_import": "L 2 2 3 4 3 3",
     "assets:fund_use": "L 2 2 2 4 4 3",
     "assets:handovers": "L 2 2 2 2 2 3",
     "assets:handover": "L 4 4 4 4 4 3",
