@@ -7,9 +7,11 @@ with indexed counts.
 """
 
 import datetime as dt
+import operator
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import connection
@@ -31,14 +33,14 @@ from wuye.cases.models import ActionKind, Case, CaseAction, CaseEvent
 from wuye.cases.selectors import overdue_q
 from wuye.common.dates import today
 from wuye.intake.models import Channel, Lead
-from wuye.kernel.case_states import CaseStatus
+from wuye.kernel.case_states import OPEN_STATES, CaseStatus
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Committee, Estate, Town
 from wuye.revenue.models import AccountStatus, Disclosure, FundDue, RevenueAccount
 from wuye.revenue.selectors.compliance import disclosure_due_period
 
-from .models import DailySummary
+from .models import TENTH_OF_DAY, CloseDays, DailySummary, StateSummary
 from .phases import CAMPAIGN_START
 from .selectors import day_start
 
@@ -134,6 +136,86 @@ def closure(cases: QuerySet[Case], start: dt.date, end: dt.date) -> dict[str, An
         "median_days": median,
         "accepted_in_period": n,
     }
+
+
+def state_summary(f: Filters) -> QuerySet[StateSummary]:
+    """The `StateSummary` rows under the filters' town, company and category."""
+    qs = StateSummary.objects.order_by()
+    if f.town:
+        qs = qs.filter(town_id=f.town)
+    if f.company:
+        qs = qs.filter(company_id=f.company)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    return qs
+
+
+OPEN_FIELDS = sorted(s.value for s in OPEN_STATES)
+OPEN_SUM = Sum(reduce(operator.add, (F(name) for name in OPEN_FIELDS)))
+
+
+def status_counts(f: Filters) -> dict[str, int]:
+    """Cases in each status now (every case of the filters, whatever the period), from the state summary."""
+    agg = state_summary(f).aggregate(**{s: Sum(s) for s in CaseStatus.values})
+    return {k: int(v or 0) for k, v in agg.items()}
+
+
+def top_open(f: Filters, by: str, n: int) -> list[dict[str, int]]:
+    """The `n` estates or companies (`by`: "estate_id" / "company_id") with the most open cases now, with their
+    overdue counts; ties by overdue, then id."""
+    qs = state_summary(f)
+    if by == "company_id":
+        qs = qs.filter(company__isnull=False)
+    rows = (
+        qs.values(by)
+        .annotate(open=OPEN_SUM, overdue=Sum("overdue"))
+        .filter(open__gt=0)
+        .order_by("-open", "-overdue", by)[:n]
+    )
+    return [{by: r[by], "open": int(r["open"]), "overdue": int(r["overdue"])} for r in rows]
+
+
+def closure_summary(f: Filters, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """`closure` for the dashboard: from the state summary and the close-days buckets for the campaign to date
+    (the default period); a period ending earlier, or a median under a town or company filter, counts the ledger."""
+    if f.end is not None:
+        return closure(f.cases(), start, end)
+    agg = state_summary(f).aggregate(found=Sum("found_since"), accepted=Sum("accepted_since"))
+    found, accepted_all = int(agg["found"] or 0), int(agg["accepted"] or 0)
+    if start == CAMPAIGN_START and not f.town and not f.company:
+        n, median = _median_from_buckets(f.category)
+    else:
+        accepted = _period(f.cases().filter(status=CaseStatus.ACCEPTED), "closed_at", start, end)
+        n, median = _median_days(accepted)
+    return {
+        "found_true": found,
+        "accepted_to_date": accepted_all,
+        "rate": round(100 * accepted_all / found, 1) if found else None,
+        "median_days": median,
+        "accepted_in_period": n,
+    }
+
+
+def _median_from_buckets(category: str) -> tuple[int, float | None]:
+    """(how many, median days to close) from `CloseDays`: the middle case's bucket (the mean of the two middle
+    ones for an even count), in tenths of a day."""
+    qs = CloseDays.objects.order_by()
+    if category:
+        qs = qs.filter(category=category)
+    buckets = sorted(qs.values("tenths").annotate(n=Sum("n")).values_list("tenths", "n"))
+    total = sum(n for _, n in buckets)
+    if not total:
+        return 0, None
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for tenths, n in buckets:
+        while wanted and wanted[0] < seen + n:
+            found.append(tenths)
+            wanted.pop(0)
+        seen += n
+    value = sum(found) / len(found) * TENTH_OF_DAY / 86400
+    return total, round(value, 1)
 
 
 class _MedianSeconds(Aggregate):

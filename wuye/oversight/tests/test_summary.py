@@ -3,15 +3,17 @@ import random
 from collections import Counter
 
 import pytest
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from wuye.cases import services as cases
 from wuye.cases.models import Case
+from wuye.cases.selectors import overdue_q
 from wuye.common.dates import today
 from wuye.kernel.actors import SystemActor
+from wuye.kernel.case_states import OPEN_STATES, CaseStatus
 from wuye.oversight import services, stats
-from wuye.oversight.models import DailySummary
+from wuye.oversight.models import DailySummary, StateSummary
 from wuye.oversight.phases import CAMPAIGN_START
 
 from .conftest import png
@@ -37,6 +39,56 @@ def summary() -> Counter:
             if n:
                 out[(r.day, r.estate_id, r.category, figure)] += n
     return out
+
+
+def state_recount() -> dict:
+    """The state summary's figures counted straight from the ledger, case by case."""
+    since = timezone.make_aware(dt.datetime.combine(CAMPAIGN_START, dt.time.min))
+    overdue = set(Case.objects.filter(overdue_q()).values_list("pk", flat=True))
+    out: dict = {}
+    for c in Case.objects.all():
+        row = out.setdefault((c.estate_id, c.company_id, c.category), Counter())
+        row[c.status] += 1
+        row["overdue"] += c.pk in overdue
+        if c.created_at >= since and c.status in ("rectifying", "submitted", "returned", "accepted"):
+            row["found_since"] += 1
+            row["accepted_since"] += c.status == "accepted"
+    return {k: +v for k, v in out.items()}
+
+
+def state_summary() -> dict:
+    figures = [*CaseStatus.values, "overdue", "found_since", "accepted_since"]
+    return {
+        (r.estate_id, r.company_id, r.category): +Counter({k: getattr(r, k) for k in figures})
+        for r in StateSummary.objects.all()
+    }
+
+
+def assert_dashboard_figures_match_the_ledger() -> None:
+    """What the dashboard reads from the summaries equals the live counts it used to make."""
+    f = stats.Filters()
+    live = Counter(Case.objects.values_list("status", flat=True))
+    assert stats.status_counts(f) == {s: live.get(s, 0) for s in CaseStatus.values}
+    end = today() + dt.timedelta(days=1)
+    fast, slow = stats.closure_summary(f, CAMPAIGN_START, end), stats.closure(f.cases(), CAMPAIGN_START, end)
+    assert {k: v for k, v in fast.items() if k != "median_days"} == {
+        k: v for k, v in slow.items() if k != "median_days"
+    }
+    if slow["median_days"] is None:
+        assert fast["median_days"] is None
+    else:  # buckets of a tenth of a day: the same figure, give or take the last rounding
+        assert abs(fast["median_days"] - slow["median_days"]) <= 0.1
+    for by in ("estate_id", "company_id"):
+        rows = Case.objects.exclude(**{by: None}).values(by)
+        want = [
+            {by: r[by], "open": r["open"], "overdue": r["overdue"]}
+            for r in rows.annotate(
+                open=Count("pk", filter=Q(status__in=OPEN_STATES)), overdue=Count("pk", filter=overdue_q())
+            )
+            .filter(open__gt=0)
+            .order_by("-open", "-overdue", by)[:10]
+        ]
+        assert stats.top_open(f, by, 10) == want
 
 
 def random_move(w, rng: random.Random, case: Case) -> None:
@@ -91,17 +143,24 @@ def test_the_summary_equals_a_full_recount_after_a_random_mix_of_moves(world):
         random_move(w, rng, rng.choice(made))
     assert services.summary_refresh(actor=JOB, since=None) > 0
     assert summary() == recount()
+    assert state_summary() == state_recount()
+    assert_dashboard_figures_match_the_ledger()
     # more moves (closures, reopenings), one merge, then the tick's windowed refresh
     for _ in range(40):
         random_move(w, rng, rng.choice(made))
     open_ones = [c for c in Case.objects.filter(status="received")]
     if len(open_ones) >= 2:
         cases.case_merge_into_case(actor=w.tf, case=open_ones[0], target=open_ones[1])
+    late = Case.objects.filter(status__in=["rectifying", "submitted", "returned"]).first()
+    if late is not None:  # past its deadline: overdue now
+        Case.objects.filter(pk=late.pk).update(deadline=today() - dt.timedelta(days=2))
     closed = Case.objects.filter(status__in=["accepted", "unfounded"]).first()
     if closed is not None:
         Case.objects.filter(pk=closed.pk).update(closed_at=F("closed_at") - dt.timedelta(days=2))
     services.summary_refresh(actor=JOB, since=today() - dt.timedelta(days=30))
     assert summary() == recount()
+    assert state_summary() == state_recount()
+    assert_dashboard_figures_match_the_ledger()
     assert services.summary_refresh(actor=JOB, since=today() - dt.timedelta(days=30)) == 0  # idempotent
     assert services.summary_refresh(actor=JOB, since=None) == 0
 
