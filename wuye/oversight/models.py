@@ -178,6 +178,24 @@ class DailySummary(models.Model):
         indexes = [models.Index(fields=["day", "town_id"], name="daily_summary_day_town")]
 
 
+class MonthSummary(models.Model):
+    """`DailySummary` summed per month, town and category (recomputed with it by the tick): a period of whole
+    months reads these few rows; its partial months at either end read the daily rows."""
+
+    month = models.DateField("月份")  # the first day of the month
+    town_id = models.IntegerField("乡镇/街道")
+    category = models.CharField("问题类别", max_length=4)
+    received = models.PositiveIntegerField("受理", default=0)
+    accepted = models.PositiveIntegerField("销号", default=0)
+    unfounded = models.PositiveIntegerField("不属实办结", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每月统计"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "town_id", "category"], name="month_summary_unique")
+        ]
+
+
 class StateSummary(models.Model):
     """Per estate, company and category: how many cases are in each status now, how many are overdue now, and the
     closure figures since the campaign began (found true; accepted). Recomputed in full by the tick

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from .models import (
     DailySummary,
     MonthlyReport,
     MonthlyReportAttachment,
+    MonthSummary,
     NotableCase,
     ReminderKind,
     ReportLateness,
@@ -432,7 +433,40 @@ def summary_refresh(*, actor: Actor, since: dt.date | None = None) -> int:
             updates.append(row)
     DailySummary.objects.bulk_create(new, batch_size=1000)
     DailySummary.objects.bulk_update(updates, ["received", "accepted", "unfounded"], batch_size=1000)
-    return changed + len(new) + len(updates) + _state_refresh(towns) + _close_days_refresh()
+    changed += len(new) + len(updates) + _month_refresh(None if since is None else month_start(since))
+    return changed + _state_refresh(towns) + _close_days_refresh()
+
+
+def _month_refresh(first: dt.date | None) -> int:
+    """Re-sum `MonthSummary` from the daily rows for the months from `first` (all when None)."""
+    daily = DailySummary.objects.order_by()
+    months = MonthSummary.objects.all()
+    if first is not None:
+        daily, months = daily.filter(day__gte=first), months.filter(month__gte=first)
+    figures = ("received", "accepted", "unfounded")
+    want = {
+        (m, town, cat): dict(zip(figures, sums, strict=True))
+        for m, town, cat, *sums in daily.annotate(m=TruncMonth("day"))
+        .values("m", "town_id", "category")
+        .annotate(**{k: Sum(k) for k in figures})
+        .values_list("m", "town_id", "category", *figures)
+    }
+    have = {(r.month, r.town_id, r.category): r for r in months}
+    stale = [r.pk for k, r in have.items() if k not in want]
+    if stale:
+        MonthSummary.objects.filter(pk__in=stale).delete()
+    new, updates = [], []
+    for (m, town, cat), sums in want.items():
+        row = have.get((m, town, cat))
+        if row is None:
+            new.append(MonthSummary(month=m, town_id=town, category=cat, **sums))
+        elif any(getattr(row, k) != v for k, v in sums.items()):
+            for k, v in sums.items():
+                setattr(row, k, v)
+            updates.append(row)
+    MonthSummary.objects.bulk_create(new, batch_size=1000)
+    MonthSummary.objects.bulk_update(updates, list(figures), batch_size=1000)
+    return len(stale) + len(new) + len(updates)
 
 
 STATE_FIGURES = (*CaseStatus.values, "overdue", "found_since", "accepted_since")

@@ -40,7 +40,8 @@ from wuye.registry.models import Committee, Estate, Town
 from wuye.revenue.models import AccountStatus, Disclosure, FundDue, RevenueAccount
 from wuye.revenue.selectors.compliance import disclosure_due_period
 
-from .models import TENTH_OF_DAY, CloseDays, DailySummary, StateSummary
+from .calendar import next_month
+from .models import TENTH_OF_DAY, CloseDays, DailySummary, MonthSummary, StateSummary
 from .phases import CAMPAIGN_START
 from .selectors import day_start
 
@@ -331,30 +332,48 @@ def summary_totals(
     estate: int | None = None,
     by_month: bool = False,
 ) -> SummaryTotals:
-    """Received / accepted / unfounded over [start, end) from the daily summary, by category and town (and by
-    month when asked): grouped sums in the database, a few rows back."""
-    qs = DailySummary.objects.filter(day__gte=start, day__lt=end)
-    if town:
-        qs = qs.filter(town_id=town)
-    if category:
-        qs = qs.filter(category=category)
-    if estate:
-        qs = qs.filter(estate_id=estate)
-    qs = qs.order_by()
+    """Received / accepted / unfounded over [start, end) by category and town (and by month when asked): the whole
+    months from `MonthSummary`, the days before and after them (and everything for one estate) from `DailySummary`;
+    grouped sums in the database, a few rows back."""
+    first = start if start.day == 1 else next_month(start)
+    last = end.replace(day=1)
+    parts: list[tuple[QuerySet[Any], str]] = []
+    daily = DailySummary.objects.order_by()
+    if estate or first >= last:
+        parts.append((daily.filter(day__gte=start, day__lt=end), "day"))
+    else:
+        parts.append((daily.filter(day__gte=start, day__lt=first), "day"))
+        parts.append((MonthSummary.objects.order_by().filter(month__gte=first, month__lt=last), "month"))
+        parts.append((daily.filter(day__gte=last, day__lt=end), "day"))
     out = SummaryTotals()
-    for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
-        counts = _counts(sums)
-        out.by_category[cat] = counts
-        out.received += counts["received"]
-        out.accepted += counts["accepted"]
-        out.unfounded += counts["unfounded"]
-    for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
-        out.by_town[town_id] = _counts(sums)
-    if by_month:
-        months = qs.annotate(m=TruncMonth("day")).values("m").annotate(**SUMS).order_by("m")
-        for m, *sums in months.values_list("m", *SUMS):
-            out.by_month[f"{m:%Y-%m}"] = _counts(sums)
+    for qs, day_field in parts:
+        if town:
+            qs = qs.filter(town_id=town)
+        if category:
+            qs = qs.filter(category=category)
+        if estate:
+            qs = qs.filter(estate_id=estate)
+        for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
+            counts = _add(out.by_category, cat, sums)
+            out.received += counts[0]
+            out.accepted += counts[1]
+            out.unfounded += counts[2]
+        for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
+            _add(out.by_town, town_id, sums)
+        if by_month:
+            months = qs.annotate(m=TruncMonth(day_field)).values("m").annotate(**SUMS)
+            for m, *sums in months.values_list("m", *SUMS):
+                _add(out.by_month, f"{m:%Y-%m}", sums)
+    out.by_month = dict(sorted(out.by_month.items()))
     return out
+
+
+def _add(into: dict[Any, dict[str, int]], key: Any, sums: list[Any]) -> list[int]:
+    row = into.setdefault(key, _zero())
+    counts = [int(v or 0) for v in sums]
+    for k, v in zip(SUMS, counts, strict=True):
+        row[k] += v
+    return counts
 
 
 def _counts(sums: list[Any]) -> dict[str, int]:

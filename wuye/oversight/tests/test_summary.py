@@ -78,6 +78,19 @@ def assert_dashboard_figures_match_the_ledger() -> None:
         assert fast["median_days"] is None
     else:  # buckets of a tenth of a day: the same figure, give or take the last rounding
         assert abs(fast["median_days"] - slow["median_days"]) <= 0.1
+    for start in (CAMPAIGN_START, today() - dt.timedelta(days=40), today().replace(day=1)):
+        totals = stats.summary_totals(start, end, by_month=True)
+        days = [(r.day, r) for r in DailySummary.objects.filter(day__gte=start, day__lt=end)]
+        months: Counter = Counter()
+        for day, r in days:
+            months[(f"{day:%Y-%m}", "received")] += r.received
+            months[(f"{day:%Y-%m}", "accepted")] += r.accepted
+        assert totals.received == sum(r.received for _, r in days)
+        assert totals.accepted == sum(r.accepted for _, r in days)
+        assert (
+            +Counter({(m, k): v[k] for m, v in totals.by_month.items() for k in ("received", "accepted")})
+            == +months
+        )
     for by in ("estate_id", "company_id"):
         rows = Case.objects.exclude(**{by: None}).values(by)
         want = [
@@ -138,7 +151,7 @@ def test_the_summary_equals_a_full_recount_after_a_random_mix_of_moves(world):
     made = [w.case(estate=rng.choice(estates), category=rng.choice(["1.1", "3.1", "4"])) for _ in range(12)]
     # history: spread the cases over the last days (the ledger's own timestamps, as an import would give)
     for i, c in enumerate(made):
-        Case.objects.filter(pk=c.pk).update(created_at=F("created_at") - dt.timedelta(days=i % 4))
+        Case.objects.filter(pk=c.pk).update(created_at=F("created_at") - dt.timedelta(days=(i % 4) * 12))
     for _ in range(40):
         random_move(w, rng, rng.choice(made))
     assert services.summary_refresh(actor=JOB, since=None) > 0
