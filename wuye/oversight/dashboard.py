@@ -11,7 +11,6 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from wuye.cases.selectors import overdue_q
 from wuye.common.dates import cn_date, today
 from wuye.intake.models import Channel
 from wuye.kernel.case_states import CaseStatus
@@ -185,11 +184,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     if with_people:
         od_headers.append("整改责任人")
     od = Chart("overdue", "逾期未整改事项", "none", od_headers)
-    for case in (
-        cases.filter(overdue_q())
-        .select_related("estate", "company")
-        .order_by("deadline", "id")[:OVERDUE_ROWS]
-    ):
+    for case in stats.overdue_cases(cases, OVERDUE_ROWS).select_related("estate", "company"):
         line: list[Any] = [
             case.number,
             case.estate.name,

@@ -33,7 +33,7 @@ from wuye.cases.models import ActionKind, Case, CaseAction, CaseEvent
 from wuye.cases.selectors import overdue_q
 from wuye.common.dates import today
 from wuye.intake.models import Channel, Lead
-from wuye.kernel.case_states import OPEN_STATES, CaseStatus
+from wuye.kernel.case_states import DEADLINE_STATES, OPEN_STATES, CaseStatus
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Committee, Estate, Town
@@ -195,6 +195,26 @@ def closure_summary(f: Filters, start: dt.date, end: dt.date) -> dict[str, Any]:
         "median_days": median,
         "accepted_in_period": n,
     }
+
+
+def overdue_cases(cases: QuerySet[Case], n: int) -> QuerySet[Case]:
+    """The first `n` overdue cases by deadline, then id (as `cases.filter(overdue_q()).order_by("deadline", "id")`),
+    without sorting every overdue case: each deadline status is read in the order of its (status, deadline) index;
+    cases overdue by the hour with no past deadline day sort after those (NULL deadlines last on PostgreSQL), so
+    they are read only when fewer than `n` cases are past their deadline day, or on SQLite (NULLs first)."""
+    day = today()
+    ids: list[tuple[Any, int]] = []
+    for status in sorted(DEADLINE_STATES):
+        ids += (
+            cases.filter(status=status, deadline__lt=day)
+            .order_by("deadline", "id")
+            .values_list("deadline", "pk")[:n]
+        )
+    picked = [pk for _, pk in sorted(ids)[:n]]
+    if len(picked) < n or connection.vendor != "postgresql":
+        rest = cases.filter(overdue_q()).exclude(deadline__lt=day).order_by("deadline", "id")
+        picked += rest.values_list("pk", flat=True)[:n]
+    return cases.filter(pk__in=picked).order_by("deadline", "id")[:n]
 
 
 def _median_from_buckets(category: str) -> tuple[int, float | None]:

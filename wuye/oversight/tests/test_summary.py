@@ -91,6 +91,10 @@ def assert_dashboard_figures_match_the_ledger() -> None:
             +Counter({(m, k): v[k] for m, v in totals.by_month.items() for k in ("received", "accepted")})
             == +months
         )
+    for n in (1, 50):
+        assert list(stats.overdue_cases(Case.objects.all(), n)) == list(
+            Case.objects.filter(overdue_q()).order_by("deadline", "id")[:n]
+        )
     for by in ("estate_id", "company_id"):
         rows = Case.objects.exclude(**{by: None}).values(by)
         want = [
