@@ -1,9 +1,9 @@
 """The county's figures: the report to the city, the dashboard and the public progress page read them here.
 
 Everything is a count or a sum of rows (no names of people, no complaint texts). Periods are half-open local-day
-ranges [start, end). The received / accepted / unfounded series come from the daily summary (`DailySummary`,
-kept by the tick); figures that depend on the current state (in rectification, overdue) are read from the ledger
-with indexed counts.
+ranges [start, end). The received / accepted / unfounded series come from the daily and monthly summaries, the
+dashboard's current-state figures from `StateSummary` and `CloseDays` (all kept by the tick); the city report's
+figures are counted from the ledger.
 """
 
 import datetime as dt
