@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from wuye.cases.selectors import overdue_q
 from wuye.common.dates import cn_date, today
 from wuye.intake.models import Channel
-from wuye.kernel.case_states import OPEN_STATES, CaseStatus
+from wuye.kernel.case_states import CaseStatus
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, PropertyCompany
 
@@ -97,16 +95,16 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     if not f.company:
         charts.append(trend)
 
-    # status now, from the ledger (filtered)
+    # status now, top estates and companies, closure: from the state summary (kept by the tick)
     cases = f.cases()
-    status_counts = dict(cases.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    status_counts = stats.status_counts(f)
     st = Chart("status", "事项当前状态", "pie", ["状态", "事项数"])
     for s in CaseStatus:
         st.rows.append([s.label, status_counts.get(s.value, 0)])
         st.links.append([ledger_url(f, status=s.value)])
     charts.append(st)
 
-    closure = stats.closure(cases, start, end)
+    closure = stats.closure_summary(f, start, end)
     cl = Chart("closure", "办结率与办理时长", "none", ["指标", "数值"])
     cl.rows = [
         ["核查属实事项", closure["found_true"]],
@@ -118,14 +116,8 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     charts.append(cl)
 
     # top estates and companies by open and overdue cases
-    open_q, overdue = Q(status__in=OPEN_STATES), overdue_q()
     top_est = Chart("top_estates", f"在办事项最多的 {TOP} 个小区", "bar", ["小区", "在办", "逾期"])
-    rows = (
-        cases.values("estate_id")
-        .annotate(open=Count("pk", filter=open_q), overdue=Count("pk", filter=overdue))
-        .filter(open__gt=0)
-        .order_by("-open", "-overdue", "estate_id")[:TOP]
-    )
+    rows = stats.top_open(f, "estate_id", TOP)
     names = dict(Estate.objects.filter(pk__in=[r["estate_id"] for r in rows]).values_list("pk", "name"))
     for r in rows:
         top_est.rows.append([names.get(r["estate_id"], ""), r["open"], r["overdue"]])
@@ -137,13 +129,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
         )
     charts.append(top_est)
     top_co = Chart("top_companies", f"在办事项最多的 {TOP} 家物业企业", "bar", ["物业企业", "在办", "逾期"])
-    co_rows = (
-        cases.filter(company__isnull=False)
-        .values("company_id")
-        .annotate(open=Count("pk", filter=open_q), overdue=Count("pk", filter=overdue))
-        .filter(open__gt=0)
-        .order_by("-open", "-overdue", "company_id")[:TOP]
-    )
+    co_rows = stats.top_open(f, "company_id", TOP)
     cnames = dict(
         PropertyCompany.objects.filter(pk__in=[cr["company_id"] for cr in co_rows]).values_list("pk", "name")
     )
@@ -198,9 +184,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     if with_people:
         od_headers.append("整改责任人")
     od = Chart("overdue", "逾期未整改事项", "none", od_headers)
-    for case in (
-        cases.filter(overdue).select_related("estate", "company").order_by("deadline", "id")[:OVERDUE_ROWS]
-    ):
+    for case in stats.overdue_cases(cases, OVERDUE_ROWS).select_related("estate", "company"):
         line: list[Any] = [
             case.number,
             case.estate.name,

@@ -178,6 +178,80 @@ class DailySummary(models.Model):
         indexes = [models.Index(fields=["day", "town_id"], name="daily_summary_day_town")]
 
 
+class MonthSummary(models.Model):
+    """`DailySummary` summed per month, town and category (recomputed with it by the tick): a period of whole
+    months reads these few rows; its partial months at either end read the daily rows."""
+
+    month = models.DateField("月份")  # the first day of the month
+    town_id = models.IntegerField("乡镇/街道")
+    category = models.CharField("问题类别", max_length=4)
+    received = models.PositiveIntegerField("受理", default=0)
+    accepted = models.PositiveIntegerField("销号", default=0)
+    unfounded = models.PositiveIntegerField("不属实办结", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每月统计"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "town_id", "category"], name="month_summary_unique")
+        ]
+
+
+class StateSummary(models.Model):
+    """Per estate, company and category: how many cases are in each status now, how many are overdue now, and the
+    closure figures since the campaign began (found true; accepted). Recomputed in full by the tick
+    (`summary_refresh`); the dashboard's status, top-estate/company and closure figures sum these rows."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.CASCADE, related_name="+", verbose_name="小区"
+    )
+    town_id = models.IntegerField("乡镇/街道")  # denormalised: filters by town without a join
+    company = models.ForeignKey(
+        "registry.PropertyCompany",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="物业企业",
+    )
+    category = models.CharField("问题类别", max_length=4)
+    # one column per case status (the field name is the status value)
+    received = models.PositiveIntegerField("已受理", default=0)
+    verifying = models.PositiveIntegerField("核查中", default=0)
+    unfounded = models.PositiveIntegerField("不属实", default=0)
+    rectifying = models.PositiveIntegerField("整改中", default=0)
+    submitted = models.PositiveIntegerField("待验收", default=0)
+    returned = models.PositiveIntegerField("退回整改", default=0)
+    accepted = models.PositiveIntegerField("已销号", default=0)
+    merged = models.PositiveIntegerField("已并入", default=0)
+    overdue = models.PositiveIntegerField("逾期", default=0)
+    found_since = models.PositiveIntegerField("整治以来核查属实", default=0)
+    accepted_since = models.PositiveIntegerField("整治以来核查属实并销号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项状态统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "company", "category"], name="state_summary_unique", nulls_distinct=False
+            )
+        ]
+
+
+TENTH_OF_DAY = 8640  # seconds
+
+
+class CloseDays(models.Model):
+    """Cases accepted since the campaign began, per category and days from receipt to acceptance in tenths of a
+    day: the dashboard's median days to close is read from these buckets. Recomputed by the tick."""
+
+    category = models.CharField("问题类别", max_length=4)
+    tenths = models.PositiveIntegerField("办结时长（0.1 天）")
+    n = models.PositiveIntegerField("事项数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办结时长分布"
+        constraints = [models.UniqueConstraint(fields=["category", "tenths"], name="close_days_unique")]
+
+
 class NotableCase(models.Model):
     """A case the task force picks for the month's report to the city, with a one-line summary (no personal data:
     the summary is written for the city)."""

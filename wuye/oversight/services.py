@@ -5,20 +5,22 @@ when already there, and writes its audit entry in the same transaction.
 """
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from wuye.audit.services import audit_record
 from wuye.cases.models import Case
+from wuye.cases.selectors import overdue_q
 from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import check_upload
@@ -32,17 +34,23 @@ from wuye.registry.selectors import company_serves_estate
 from .calendar import month_end, month_start, previous_month, report_due_date
 from .models import (
     SUBMITTABLE,
+    TENTH_OF_DAY,
+    CloseDays,
     DailySummary,
     MonthlyReport,
     MonthlyReportAttachment,
+    MonthSummary,
     NotableCase,
     ReminderKind,
     ReportLateness,
     ReportReminder,
     ReportStatus,
+    StateSummary,
 )
 from .notifications import notify_company_staff
-from .selectors import expected_pairs, month_figures, open_case_lines
+from .phases import CAMPAIGN_START
+from .selectors import day_start, expected_pairs, month_figures, open_case_lines
+from .stats import IN_RECTIFICATION
 
 MAX_ATTACHMENTS = 9
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -425,7 +433,122 @@ def summary_refresh(*, actor: Actor, since: dt.date | None = None) -> int:
             updates.append(row)
     DailySummary.objects.bulk_create(new, batch_size=1000)
     DailySummary.objects.bulk_update(updates, ["received", "accepted", "unfounded"], batch_size=1000)
-    return changed + len(new) + len(updates)
+    changed += len(new) + len(updates) + _month_refresh(None if since is None else month_start(since))
+    return changed + _state_refresh(towns) + _close_days_refresh()
+
+
+def _month_refresh(first: dt.date | None) -> int:
+    """Re-sum `MonthSummary` from the daily rows for the months from `first` (all when None)."""
+    daily = DailySummary.objects.order_by()
+    months = MonthSummary.objects.all()
+    if first is not None:
+        daily, months = daily.filter(day__gte=first), months.filter(month__gte=first)
+    figures = ("received", "accepted", "unfounded")
+    want = {
+        (m, town, cat): dict(zip(figures, sums, strict=True))
+        for m, town, cat, *sums in daily.annotate(m=TruncMonth("day"))
+        .values("m", "town_id", "category")
+        .annotate(**{k: Sum(k) for k in figures})
+        .values_list("m", "town_id", "category", *figures)
+    }
+    have = {(r.month, r.town_id, r.category): r for r in months}
+    stale = [r.pk for k, r in have.items() if k not in want]
+    if stale:
+        MonthSummary.objects.filter(pk__in=stale).delete()
+    new, updates = [], []
+    for (m, town, cat), sums in want.items():
+        row = have.get((m, town, cat))
+        if row is None:
+            new.append(MonthSummary(month=m, town_id=town, category=cat, **sums))
+        elif any(getattr(row, k) != v for k, v in sums.items()):
+            for k, v in sums.items():
+                setattr(row, k, v)
+            updates.append(row)
+    MonthSummary.objects.bulk_create(new, batch_size=1000)
+    MonthSummary.objects.bulk_update(updates, list(figures), batch_size=1000)
+    return len(stale) + len(new) + len(updates)
+
+
+STATE_FIGURES = (*CaseStatus.values, "overdue", "found_since", "accepted_since")
+
+
+def _state_refresh(towns: dict[int, int]) -> int:
+    """Recount `StateSummary` (the current state: always in full, one grouped pass over the ledger)."""
+    since = day_start(CAMPAIGN_START)
+    found = [*IN_RECTIFICATION, CaseStatus.ACCEPTED]
+    counts = {s: Count("pk", filter=Q(status=s)) for s in CaseStatus.values}
+    rows = (
+        Case.objects.order_by()
+        .values("estate_id", "company_id", "category")
+        .annotate(
+            **counts,
+            overdue=Count("pk", filter=overdue_q()),
+            found_since=Count("pk", filter=Q(status__in=found, created_at__gte=since)),
+            accepted_since=Count("pk", filter=Q(status=CaseStatus.ACCEPTED, created_at__gte=since)),
+        )
+        .values_list("estate_id", "company_id", "category", *STATE_FIGURES)
+    )
+    want = {(e, c, cat): dict(zip(STATE_FIGURES, figures, strict=True)) for e, c, cat, *figures in rows}
+    have = {(r.estate_id, r.company_id, r.category): r for r in StateSummary.objects.all()}
+    stale = [r.pk for k, r in have.items() if k not in want]
+    if stale:
+        StateSummary.objects.filter(pk__in=stale).delete()
+    new, updates = [], []
+    for (estate_id, company_id, category), figures in want.items():
+        row = have.get((estate_id, company_id, category))
+        if row is None:
+            new.append(
+                StateSummary(
+                    estate_id=estate_id,
+                    company_id=company_id,
+                    category=category,
+                    town_id=towns.get(estate_id, 0),
+                    **figures,
+                )
+            )
+        elif any(getattr(row, k) != v for k, v in figures.items()):
+            for k, v in figures.items():
+                setattr(row, k, v)
+            updates.append(row)
+    StateSummary.objects.bulk_create(new, batch_size=1000)
+    StateSummary.objects.bulk_update(updates, list(STATE_FIGURES), batch_size=1000)
+    return len(stale) + len(new) + len(updates)
+
+
+def _close_days_refresh() -> int:
+    """Recount `CloseDays`: cases accepted since the campaign began, per category and tenths of a day to close."""
+    accepted = Case.objects.filter(
+        status=CaseStatus.ACCEPTED, closed_at__isnull=False, closed_at__gte=day_start(CAMPAIGN_START)
+    )
+    want: dict[tuple[str, int], int] = {}
+    if connection.vendor == "postgresql":
+        sql, params = accepted.values("category", "created_at", "closed_at").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT category, GREATEST(0, ROUND(EXTRACT(EPOCH FROM (closed_at - created_at)) / %s))::int,"
+                f" count(*) FROM ({sql}) AS accepted GROUP BY 1, 2",
+                [TENTH_OF_DAY, *params],
+            )
+            want = {(cat, tenths): n for cat, tenths, n in cur.fetchall()}
+    else:
+        for cat, created, closed in accepted.values_list("category", "created_at", "closed_at"):
+            assert closed is not None
+            key = (cat, max(0, math.floor((closed - created).total_seconds() / TENTH_OF_DAY + 0.5)))
+            want[key] = want.get(key, 0) + 1
+    have = {(r.category, r.tenths): r for r in CloseDays.objects.all()}
+    stale = [r.pk for k, r in have.items() if k not in want]
+    if stale:
+        CloseDays.objects.filter(pk__in=stale).delete()
+    new = [CloseDays(category=k[0], tenths=k[1], n=n) for k, n in want.items() if k not in have]
+    updates = []
+    for k, n in want.items():
+        row = have.get(k)
+        if row is not None and row.n != n:
+            row.n = n
+            updates.append(row)
+    CloseDays.objects.bulk_create(new, batch_size=1000)
+    CloseDays.objects.bulk_update(updates, ["n"], batch_size=1000)
+    return len(stale) + len(new) + len(updates)
 
 
 @requires_actor

@@ -1,15 +1,17 @@
 """The county's figures: the report to the city, the dashboard and the public progress page read them here.
 
 Everything is a count or a sum of rows (no names of people, no complaint texts). Periods are half-open local-day
-ranges [start, end). The received / accepted / unfounded series come from the daily summary (`DailySummary`,
-kept by the tick); figures that depend on the current state (in rectification, overdue) are read from the ledger
-with indexed counts.
+ranges [start, end). The received / accepted / unfounded series come from the daily and monthly summaries, the
+dashboard's current-state figures from `StateSummary` and `CloseDays` (all kept by the tick); the city report's
+figures are counted from the ledger.
 """
 
 import datetime as dt
+import operator
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import connection
@@ -31,14 +33,15 @@ from wuye.cases.models import ActionKind, Case, CaseAction, CaseEvent
 from wuye.cases.selectors import overdue_q
 from wuye.common.dates import today
 from wuye.intake.models import Channel, Lead
-from wuye.kernel.case_states import CaseStatus
+from wuye.kernel.case_states import DEADLINE_STATES, OPEN_STATES, CaseStatus
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Committee, Estate, Town
 from wuye.revenue.models import AccountStatus, Disclosure, FundDue, RevenueAccount
 from wuye.revenue.selectors.compliance import disclosure_due_period
 
-from .models import DailySummary
+from .calendar import next_month
+from .models import TENTH_OF_DAY, CloseDays, DailySummary, MonthSummary, StateSummary
 from .phases import CAMPAIGN_START
 from .selectors import day_start
 
@@ -134,6 +137,106 @@ def closure(cases: QuerySet[Case], start: dt.date, end: dt.date) -> dict[str, An
         "median_days": median,
         "accepted_in_period": n,
     }
+
+
+def state_summary(f: Filters) -> QuerySet[StateSummary]:
+    """The `StateSummary` rows under the filters' town, company and category."""
+    qs = StateSummary.objects.order_by()
+    if f.town:
+        qs = qs.filter(town_id=f.town)
+    if f.company:
+        qs = qs.filter(company_id=f.company)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    return qs
+
+
+OPEN_FIELDS = sorted(s.value for s in OPEN_STATES)
+OPEN_SUM = Sum(reduce(operator.add, (F(name) for name in OPEN_FIELDS)))
+
+
+def status_counts(f: Filters) -> dict[str, int]:
+    """Cases in each status now (every case of the filters, whatever the period), from the state summary."""
+    agg = state_summary(f).aggregate(**{s: Sum(s) for s in CaseStatus.values})
+    return {k: int(v or 0) for k, v in agg.items()}
+
+
+def top_open(f: Filters, by: str, n: int) -> list[dict[str, int]]:
+    """The `n` estates or companies (`by`: "estate_id" / "company_id") with the most open cases now, with their
+    overdue counts; ties by overdue, then id."""
+    qs = state_summary(f)
+    if by == "company_id":
+        qs = qs.filter(company__isnull=False)
+    rows = (
+        qs.values(by)
+        .annotate(open=OPEN_SUM, overdue=Sum("overdue"))
+        .filter(open__gt=0)
+        .order_by("-open", "-overdue", by)[:n]
+    )
+    return [{by: r[by], "open": int(r["open"]), "overdue": int(r["overdue"])} for r in rows]
+
+
+def closure_summary(f: Filters, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """`closure` for the dashboard: from the state summary and the close-days buckets for the campaign to date
+    (the default period); a period ending earlier, or a median under a town or company filter, counts the ledger."""
+    if f.end is not None:
+        return closure(f.cases(), start, end)
+    agg = state_summary(f).aggregate(found=Sum("found_since"), accepted=Sum("accepted_since"))
+    found, accepted_all = int(agg["found"] or 0), int(agg["accepted"] or 0)
+    if start == CAMPAIGN_START and not f.town and not f.company:
+        n, median = _median_from_buckets(f.category)
+    else:
+        accepted = _period(f.cases().filter(status=CaseStatus.ACCEPTED), "closed_at", start, end)
+        n, median = _median_days(accepted)
+    return {
+        "found_true": found,
+        "accepted_to_date": accepted_all,
+        "rate": round(100 * accepted_all / found, 1) if found else None,
+        "median_days": median,
+        "accepted_in_period": n,
+    }
+
+
+def overdue_cases(cases: QuerySet[Case], n: int) -> QuerySet[Case]:
+    """The first `n` overdue cases by deadline, then id (as `cases.filter(overdue_q()).order_by("deadline", "id")`),
+    without sorting every overdue case: each deadline status is read in the order of its (status, deadline) index;
+    cases overdue by the hour with no past deadline day sort after those (NULL deadlines last on PostgreSQL), so
+    they are read only when fewer than `n` cases are past their deadline day, or on SQLite (NULLs first)."""
+    day = today()
+    ids: list[tuple[Any, int]] = []
+    for status in sorted(DEADLINE_STATES):
+        ids += (
+            cases.filter(status=status, deadline__lt=day)
+            .order_by("deadline", "id")
+            .values_list("deadline", "pk")[:n]
+        )
+    picked = [pk for _, pk in sorted(ids)[:n]]
+    if len(picked) < n or connection.vendor != "postgresql":
+        rest = cases.filter(overdue_q()).exclude(deadline__lt=day).order_by("deadline", "id")
+        picked += rest.values_list("pk", flat=True)[:n]
+    return cases.filter(pk__in=picked).order_by("deadline", "id")[:n]
+
+
+def _median_from_buckets(category: str) -> tuple[int, float | None]:
+    """(how many, median days to close) from `CloseDays`: the middle case's bucket (the mean of the two middle
+    ones for an even count), in tenths of a day."""
+    qs = CloseDays.objects.order_by()
+    if category:
+        qs = qs.filter(category=category)
+    buckets = sorted(qs.values("tenths").annotate(n=Sum("n")).values_list("tenths", "n"))
+    total = sum(n for _, n in buckets)
+    if not total:
+        return 0, None
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for tenths, n in buckets:
+        while wanted and wanted[0] < seen + n:
+            found.append(tenths)
+            wanted.pop(0)
+        seen += n
+    value = sum(found) / len(found) * TENTH_OF_DAY / 86400
+    return total, round(value, 1)
 
 
 class _MedianSeconds(Aggregate):
@@ -249,30 +352,48 @@ def summary_totals(
     estate: int | None = None,
     by_month: bool = False,
 ) -> SummaryTotals:
-    """Received / accepted / unfounded over [start, end) from the daily summary, by category and town (and by
-    month when asked): grouped sums in the database, a few rows back."""
-    qs = DailySummary.objects.filter(day__gte=start, day__lt=end)
-    if town:
-        qs = qs.filter(town_id=town)
-    if category:
-        qs = qs.filter(category=category)
-    if estate:
-        qs = qs.filter(estate_id=estate)
-    qs = qs.order_by()
+    """Received / accepted / unfounded over [start, end) by category and town (and by month when asked): the whole
+    months from `MonthSummary`, the days before and after them (and everything for one estate) from `DailySummary`;
+    grouped sums in the database, a few rows back."""
+    first = start if start.day == 1 else next_month(start)
+    last = end.replace(day=1)
+    parts: list[tuple[QuerySet[Any], str]] = []
+    daily = DailySummary.objects.order_by()
+    if estate or first >= last:
+        parts.append((daily.filter(day__gte=start, day__lt=end), "day"))
+    else:
+        parts.append((daily.filter(day__gte=start, day__lt=first), "day"))
+        parts.append((MonthSummary.objects.order_by().filter(month__gte=first, month__lt=last), "month"))
+        parts.append((daily.filter(day__gte=last, day__lt=end), "day"))
     out = SummaryTotals()
-    for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
-        counts = _counts(sums)
-        out.by_category[cat] = counts
-        out.received += counts["received"]
-        out.accepted += counts["accepted"]
-        out.unfounded += counts["unfounded"]
-    for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
-        out.by_town[town_id] = _counts(sums)
-    if by_month:
-        months = qs.annotate(m=TruncMonth("day")).values("m").annotate(**SUMS).order_by("m")
-        for m, *sums in months.values_list("m", *SUMS):
-            out.by_month[f"{m:%Y-%m}"] = _counts(sums)
+    for qs, day_field in parts:
+        if town:
+            qs = qs.filter(town_id=town)
+        if category:
+            qs = qs.filter(category=category)
+        if estate:
+            qs = qs.filter(estate_id=estate)
+        for cat, *sums in qs.values("category").annotate(**SUMS).values_list("category", *SUMS):
+            counts = _add(out.by_category, cat, sums)
+            out.received += counts[0]
+            out.accepted += counts[1]
+            out.unfounded += counts[2]
+        for town_id, *sums in qs.values("town_id").annotate(**SUMS).values_list("town_id", *SUMS):
+            _add(out.by_town, town_id, sums)
+        if by_month:
+            months = qs.annotate(m=TruncMonth(day_field)).values("m").annotate(**SUMS)
+            for m, *sums in months.values_list("m", *SUMS):
+                _add(out.by_month, f"{m:%Y-%m}", sums)
+    out.by_month = dict(sorted(out.by_month.items()))
     return out
+
+
+def _add(into: dict[Any, dict[str, int]], key: Any, sums: list[Any]) -> list[int]:
+    row = into.setdefault(key, _zero())
+    counts = [int(v or 0) for v in sums]
+    for k, v in zip(SUMS, counts, strict=True):
+        row[k] += v
+    return counts
 
 
 def _counts(sums: list[Any]) -> dict[str, int]:

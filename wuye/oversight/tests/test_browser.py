@@ -1,5 +1,6 @@
-"""The public progress page on a phone with JavaScript off, and the task force's dashboard with its charts drawn,
-in the demo county (Debian's Chromium through Playwright). Screenshots go to docs/screenshots/."""
+"""The public progress page on a phone with JavaScript off, the task force's dashboard with its charts drawn,
+and page 1 of the city report PDF (PDFium), in the demo county (Debian's Chromium through Playwright). Screenshots go
+to docs/screenshots/."""
 
 import os
 from pathlib import Path
@@ -69,3 +70,17 @@ def test_progress_on_a_phone_without_javascript_and_the_dashboard_with_its_chart
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / "dashboard-charts.png"), full_page=False)
     ctx.close()
+    # page 1 of the city report PDF, rendered with PDFium (Chromium headless shows no PDFs)
+    import pypdfium2
+
+    from wuye.common.dates import today
+    from wuye.oversight import cityreport
+    from wuye.oversight.calendar import month_start, previous_month
+
+    pdf = pypdfium2.PdfDocument(cityreport.to_pdf(cityreport.build(previous_month(month_start(today())))))
+    try:
+        first = pdf[0]
+        assert "县" in first.get_textpage().get_text_range()  # the Chinese text is real text, not pictures
+        first.render(scale=1.6).to_pil().save(SHOTS / "city-report-pdf-page1.png")
+    finally:
+        pdf.close()
