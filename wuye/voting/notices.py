@@ -82,13 +82,6 @@ def tell_owners(assembly: Assembly, *, kind: str) -> int:
     return told
 
 
-def on_open(assembly_id: int) -> None:
-    """After `assembly_open` commits: tell the owners now (the tick would, within a minute)."""
-    assembly = Assembly.objects.select_related("estate").get(pk=assembly_id)
-    if assembly.status == AssemblyStatus.OPEN:
-        tell_owners(assembly, kind="open")
-
-
 def assembly_notices(*, out: Callable[[str], None], quiet: bool) -> None:
     """`tick`: the open notices not yet recorded, and the closing reminders 3 days before the end of voting."""
     at = now()

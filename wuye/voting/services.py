@@ -20,7 +20,7 @@ from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 
-from . import notices, selectors
+from . import selectors
 from .models import (
     Assembly,
     AssemblyStatus,
@@ -199,8 +199,8 @@ def assembly_open(*, actor: Actor, assembly: Assembly) -> Assembly:
             "electorate_digest": assembly.electorate_digest,
         },
     )
-    pk = assembly.pk
-    transaction.on_commit(lambda: notices.on_open(pk))  # the owners hear of it (wuye.voting.notices)
+    # the owners hear of it from the next `tick` (wuye.voting.notices.assembly_notices), within a minute: one
+    # message per owner is a batch job, not work for the request that opened the vote
     return assembly
 
 
