@@ -188,7 +188,8 @@ def handover(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                     raise DomainError("请完整填写接管方信息", field="kind")
                 services.handover_set_incoming(actor=user, handover=h, **form.cleaned_data)
             else:
-                item = h.items.filter(pk=request.POST.get("item") or 0).first()
+                raw_item = request.POST.get("item", "")
+                item = h.items.filter(pk=int(raw_item)).first() if raw_item.isdecimal() else None
                 if item is None:
                     raise DomainError("没有找到该移交事项，请刷新后重试", field="item")
                 if op == "confirm":

@@ -38,7 +38,10 @@ def _on(request: HttpRequest) -> dt.date:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A filter's id or year from the query string; anything else (letters, "²", a 20-digit number) is no filter."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return None
+    return int(value)
 
 
 # --- public ------------------------------------------------------------------------------------------------------
@@ -74,6 +77,8 @@ def red_black(request: HttpRequest, quarter: str) -> HttpResponse:
 
 def exposure(request: HttpRequest) -> HttpResponse:
     year, company = _int(request.GET.get("year")), _int(request.GET.get("company"))
+    if year is not None and not 2000 <= year <= 2100:
+        year = None
     items = selectors.exposure_items(year=year, company_id=company)[:500]
     return render(
         request,

@@ -135,7 +135,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     qs = selectors.estates_for(user)
     town = request.GET.get("town") or ""
     all_rows = selectors.readiness(qs)
-    rows = [r for r in all_rows if not town.isdigit() or r.estate.town_id == int(town)]
+    rows = [r for r in all_rows if not town.isdecimal() or r.estate.town_id == int(town)]
     return render(
         request,
         "duties/home.html",

@@ -83,6 +83,8 @@ def parse_month(value: str) -> dt.date:
     """'2025-06' → 2025-06-01; a ValueError with Chinese words otherwise."""
     try:
         year, mon = value.strip().split("-")
+        if not 2000 <= int(year) <= 2100:
+            raise ValueError(year)
         return dt.date(int(year), int(mon), 1)
     except (ValueError, TypeError):
         raise ValueError(f"月份“{value}”格式不对，应为 YYYY-MM，例如 2025-06") from None

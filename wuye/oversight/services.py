@@ -49,7 +49,7 @@ from .models import (
 )
 from .notifications import notify_company_staff
 from .phases import CAMPAIGN_START
-from .selectors import day_start, expected_pairs, month_figures, open_case_lines
+from .selectors import day_start, expected_pairs, first_report_month, month_figures, open_case_lines
 from .stats import IN_RECTIFICATION
 
 MAX_ATTACHMENTS = 9
@@ -99,6 +99,11 @@ def report_draft_open(
     month = month_start(month)
     if month >= month_start(today()):
         raise DomainError("只能填报已经结束的月份", field="month")
+    if month < first_report_month():
+        raise DomainError(
+            f"{month.year}年{month.month}月不需在平台报送月报（自 {first_report_month():%Y-%m} 起报送）",
+            field="month",
+        )
     if not company_serves_estate(company.pk, estate.pk, on=month_end(month)):
         raise DomainError(f"{estate.name}在该月不由本企业服务，无需报送", field="estate")
     existing = MonthlyReport.objects.filter(company=company, estate=estate, month=month).first()

@@ -66,7 +66,10 @@ def reports(request: AuthedHttpRequest) -> HttpResponse:
 def report_open(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     company = get_object_or_404(PropertyCompany, pk=user.company_id or 0)
-    estate = get_object_or_404(Estate, pk=request.POST.get("estate") or 0)
+    raw_estate = request.POST.get("estate", "")
+    estate = get_object_or_404(
+        Estate, pk=int(raw_estate) if raw_estate.isascii() and raw_estate.isdigit() else 0
+    )
     try:
         month = parse_month(request.POST.get("month", ""))
         report, _ = services.report_draft_open(actor=user, company=company, estate=estate, month=month)
@@ -160,8 +163,9 @@ def city_report(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.user.role not in BUREAU_ROLES:
             raise PermissionDenied("您的角色无权选取典型案例")
-        if request.POST.get("drop"):
-            notable = get_object_or_404(NotableCase, pk=request.POST["drop"])
+        drop = request.POST.get("drop", "")
+        if drop:
+            notable = get_object_or_404(NotableCase, pk=int(drop) if drop.isascii() and drop.isdigit() else 0)
             services.notable_case_drop(actor=request.user, notable=notable)
             return redirect(f"{request.path}?month={month:%Y-%m}")
         form = forms.NotableForm(request.POST)
