@@ -42,6 +42,7 @@ from .models import (
     ParkingSpace,
     SpaceKind,
 )
+from .selectors import age_years
 from .votes import FUND_USE_ITEM, motion_passed
 
 ACTOR = SystemActor("assets_checks")
@@ -55,10 +56,6 @@ class Finding:
     text: str
     evidence: dict[str, Any]
     urgent: bool = False
-
-
-def _age_years(installed_on: dt.date, on: dt.date) -> int:
-    return on.year - installed_on.year - ((on.month, on.day) < (installed_on.month, installed_on.day))
 
 
 def _where(e: Elevator) -> str:
@@ -165,7 +162,7 @@ def check_renewal_due(on: dt.date) -> Iterator[Finding]:
         .select_related("estate", "building")
         .order_by("pk")
     ):
-        if _age_years(e.installed_on, on) >= years or e.inspection_result == InspectionResult.FAIL:
+        if age_years(e.installed_on, on) >= years or e.inspection_result == InspectionResult.FAIL:
             by_estate[e.estate_id].append(e)
     for rows in by_estate.values():
         estate = rows[0].estate
@@ -178,7 +175,7 @@ def check_renewal_due(on: dt.date) -> Iterator[Finding]:
             }
             for e in rows
         ]
-        old = sum(1 for e in rows if _age_years(e.installed_on, on) >= years)
+        old = sum(1 for e in rows if age_years(e.installed_on, on) >= years)
         failed = sum(1 for e in rows if e.inspection_result == InspectionResult.FAIL)
         yield Finding(
             key=f"elevator:renewal_due:{estate.code}",

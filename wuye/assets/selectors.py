@@ -192,7 +192,9 @@ def parking_summary(estate: Estate) -> dict[str, Any]:
 
 
 def open_handover_of(estate: Estate) -> Handover | None:
-    return Handover.objects.filter(estate=estate, status=HandoverStatus.OPEN).first()
+    return (
+        Handover.objects.filter(estate=estate, status=HandoverStatus.OPEN).select_related("outgoing").first()
+    )
 
 
 PARKING_CATEGORIES = ("4", "2.2")

@@ -209,7 +209,7 @@ def owners_ratings(on: dt.date) -> Iterator[Fact]:
 
 def task_force_records(on: dt.date) -> Iterator[Fact]:
     """表彰 and one-vote-veto facts the task force entered (CreditRecord)."""
-    for r in CreditRecord.objects.filter(date__lte=on).select_related("estate").order_by("pk"):
+    for r in CreditRecord.objects.filter(date__lte=on).order_by("pk"):
         yield Fact(
             type=r.type,
             key=f"record:{r.pk}",

@@ -32,10 +32,6 @@ class ReviewForm(forms.Form):
     )
 
 
-class MonthForm(forms.Form):
-    month = forms.CharField(label="月份（YYYY-MM）", max_length=7)
-
-
 class NotableForm(forms.Form):
     number = forms.CharField(label="事项编号", max_length=32)
     summary = forms.CharField(label="一句话概述", max_length=200)

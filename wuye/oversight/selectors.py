@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -226,10 +226,6 @@ def editable_for(user: Any, report: MonthlyReport) -> bool:
         and user.company_id == report.company_id
         and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
     )
-
-
-def open_counts_q() -> Q:
-    return Q(status__in=OPEN_STATES)
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:

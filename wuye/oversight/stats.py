@@ -27,7 +27,6 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from wuye.cases.models import ActionKind, Case, CaseAction, CaseEvent
 from wuye.cases.selectors import overdue_q
@@ -415,7 +414,3 @@ def town_names() -> dict[int, str]:
 
 
 CATEGORY_LABELS: dict[str, str] = {c.value: f"{c.value} {c.label}" for c in Category}
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
