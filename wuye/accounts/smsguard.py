@@ -9,18 +9,18 @@ a code.
 import datetime as dt
 import hashlib
 import logging
-import threading
+import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from wuye.common.dates import today
 from wuye.common.errors import DomainError
+from wuye.common.jobs import once
 from wuye.kernel.conf import county_setting
 
 from .models import SmsDailyCount, SmsOutcome
@@ -28,6 +28,7 @@ from .sms import sms_send
 
 logger = logging.getLogger("wuye.sms")
 
+LOGIN_SMS_PREFIX = "wuye:sms:pending:"
 TOO_MANY = "获取验证码过于频繁，请稍后再试"
 
 
@@ -82,24 +83,29 @@ def _deliver(phone: str, text: str) -> None:
         sms_count(SmsOutcome.GATEWAY_ERROR)
 
 
-def _in_thread(job: Callable[[], Any]) -> None:
-    def run() -> None:
-        try:
-            job()
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threading.Thread(target=run, daemon=True, name="wuye-sms").start()
-
-
 def sms_dispatch(phone: str, text: str) -> None:
-    """Send on commit. With `SMS_DISPATCH = "background"` (production) the gateway call runs after the response,
-    so a known phone's answer takes no longer than an unknown one's."""
-    if county_setting("SMS_DISPATCH") == "background":
-        transaction.on_commit(lambda: _in_thread(lambda: _deliver(phone, text)))
-    else:
-        transaction.on_commit(lambda: _deliver(phone, text))
+    """Send after the commit, in a job (`accounts.login_sms`), so a known phone's answer takes no longer than an
+    unknown one's. The job carries only a random token: the phone and the code wait in the shared cache (for the
+    code's lifetime), never in the job table or the worker's log; the job claims the token (`once`) before sending,
+    so a job run twice sends one SMS, and a job that runs after the code expired sends nothing."""
+    from wuye.common.jobs import defer
+
+    from .tasks import login_sms_job
+
+    token = secrets.token_urlsafe(16)
+    cache.set(f"{LOGIN_SMS_PREFIX}{token}", (phone, text), timeout=int(county_setting("OTP_TTL_SECONDS")))
+    defer(login_sms_job, token=token)
+
+
+def login_sms_deliver(token: str) -> bool:
+    """The job's body: True when this run sent the SMS."""
+    payload = cache.get(f"{LOGIN_SMS_PREFIX}{token}")
+    if payload is None or not once(f"login-sms:{token}", days=1):
+        return False
+    cache.delete(f"{LOGIN_SMS_PREFIX}{token}")
+    phone, text = payload
+    _deliver(phone, text)
+    return True
 
 
 def sms_counts_by_day(days: int = 30) -> list[dict[str, Any]]:

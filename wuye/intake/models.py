@@ -228,22 +228,3 @@ class Open311Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class LeadHookCursor(models.Model):
-    """Progress of `manage.py lead_worker` (LEAD_HOOKS="worker"): one row, pk 1.
-
-    `last_lead_id` is the highest lead id whose callbacks have run; `gaps` maps lower ids that were not yet visible
-    when the cursor passed them (a transaction still open, or rolled back) to the time they were first missed, so a
-    lead committed out of id order is still picked up (wuye.intake.hooks.process_pending_leads).
-    """
-
-    last_lead_id = models.BigIntegerField("已处理到的线索编号", default=0)
-    gaps = models.JSONField("尚未出现的线索编号", default=dict, blank=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "线索后续处理进度"
-
-    def __str__(self) -> str:
-        return f"lead hooks up to {self.last_lead_id}"

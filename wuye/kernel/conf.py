@@ -81,9 +81,9 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com", "", "腾讯云短信接口域名"),
     Setting("TENCENT_SMS_SCHEME", "https", "", "腾讯云短信接口协议"),
     Setting("TENCENT_SMS_TIMEOUT_SECONDS", 10, "秒", "腾讯云短信接口超时"),
-    # where lead-created hooks run: "inline" in the request (development, tests), "worker" in a separate
-    # `manage.py lead_worker` process (production), "background" in a thread
-    Setting("LEAD_HOOKS", "inline", "", "线索后续处理的运行方式"),
+    # background jobs (lead hooks, SMS): "inline" after the commit in this process (SQLite, `make run`, tests),
+    # "procrastinate" as rows of the PostgreSQL job queue run by `manage.py procrastinate worker` (production)
+    Setting("JOBS", "inline", "", "后台任务的运行方式"),
     # §13: bureau staff log in with a password and a TOTP code (on in production)
     Setting("REQUIRE_BUREAU_2FA", False, "", "专班人员必须使用动态口令"),
     Setting("OTP_TTL_SECONDS", 300, "秒", "短信验证码有效期"),
@@ -93,8 +93,6 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("SMS_LIMIT_WINDOW_SECONDS", 3600, "秒", "短信验证码限额的统计时段"),
     Setting("SMS_PER_CLIENT", 10, "次", "每个访问地址在统计时段内可申请的验证码数"),
     Setting("SMS_GLOBAL", 500, "次", "全县在统计时段内可发送的验证码数"),
-    # "inline" sends in the request; "background" after the response (production: a known phone is no slower)
-    Setting("SMS_DISPATCH", "inline", "", "短信发送时机"),
     # bureau staff's second factor: wrong codes per login session and per account, then a pause
     Setting("TOTP_MAX_FAILURES_SESSION", 5, "次", "每次登录动态口令最多错误次数"),
     Setting("TOTP_MAX_FAILURES_ACCOUNT", 10, "次", "账号连续动态口令错误上限"),

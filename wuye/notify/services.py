@@ -1,9 +1,10 @@
 """Writes of notifications: record a message once, send it once.
 
 `notify` records one row per channel and recipient under the event's key (unique), so calling it again for the
-same event — a retried job, a second tick — records and sends nothing new. SMS is sent after the commit, outside
-the transaction, by `notification_send`, which first *claims* the row (pending → sending in one UPDATE): two
-senders racing for one row cannot both win, so no SMS goes out twice. A send that fails is retried a few times;
+same event — a retried job, a second tick — records and sends nothing new. SMS is sent by a job deferred in the
+same transaction (`notify.send`, wuye.common.jobs) and run after it commits: `notification_send` first *claims*
+the row (pending → sending in one UPDATE): two senders racing for one row (a retried job, the tick) cannot both
+win, so no SMS goes out twice. A send that fails is retried a few times;
 a claimed row whose result never came back (the process died mid-call) is marked failed, not re-sent: a missed
 SMS is visible in the records, a doubled one could not be taken back.
 """
@@ -21,6 +22,7 @@ from wuye.accounts.models import User
 from wuye.accounts.sms import get_sms_backend
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
+from wuye.common.jobs import defer
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 
@@ -133,8 +135,9 @@ def notify(
         if created:
             rows.append(row)
             if row.send_after <= stamp:
-                pk = row.pk
-                transaction.on_commit(lambda: notification_send(notification_id=pk))
+                from .tasks import notification_send_job  # the job row commits with the notification
+
+                defer(notification_send_job, key=f"notification:{row.pk}", notification_id=row.pk)
     return rows
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "procrastinate.contrib.django",
     "wuye.common",
     "wuye.audit",
     "wuye.accounts",
@@ -106,6 +107,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# procrastinate's tables are PostgreSQL SQL: on SQLite the router skips them (jobs run inline there, wuye.common.jobs)
+DATABASE_ROUTERS = ["wuye.common.jobs.JobsRouter"]
+
+# --- background jobs (procrastinate; docs/scale.md "Task queue") ---
+# the worker: `python manage.py procrastinate worker`; it beats every few seconds, and a worker silent for
+# WUYE_JOBS_STALLED_SECONDS is dead: the periodic `retry_stalled_jobs` puts its running jobs back in the queue
+WUYE_JOBS_STALLED_SECONDS = float(os.environ.get("WUYE_JOBS_STALLED_SECONDS", "30"))
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": float(os.environ.get("WUYE_JOBS_HEARTBEAT_SECONDS", "10")),
+    "stalled_worker_timeout": WUYE_JOBS_STALLED_SECONDS,
+}
+# Periodic jobs (cron in UTC, a 6th field is seconds), deferred by the workers (one defer per beat, whatever
+# their number). Asia/Shanghai is UTC+8: revenue_checks at 18:30 UTC is 02:30 local.
+WUYE_JOBS_SCHEDULE = {
+    "tick": "* * * * *",
+    "revenue_checks": "30 18 * * *",
+    "triage_backfill": "7 * * * *",
+    "retry_stalled_jobs": os.environ.get("WUYE_JOBS_STALLED_CRON", "* * * * * */10"),
+    "delete_old_jobs": "40 19 * * *",
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -263,7 +285,7 @@ _WUYE_FROM_ENV = {
     "TENCENT_SMS_TEMPLATE_ID": "WUYE_TENCENT_SMS_TEMPLATE_ID",
     "TENCENT_SMS_REGION": "WUYE_TENCENT_SMS_REGION",
     "TENCENT_SMS_ENDPOINT": "WUYE_TENCENT_SMS_ENDPOINT",
-    "LEAD_HOOKS": "WUYE_LEAD_HOOKS",
+    "JOBS": "WUYE_JOBS",
     "REQUIRE_BUREAU_2FA": "WUYE_REQUIRE_BUREAU_2FA",
     "CONTRACT_GRACE_DAYS": "WUYE_CONTRACT_GRACE_DAYS",
     "HOTLINE": "WUYE_HOTLINE",
@@ -274,7 +296,6 @@ _WUYE_FROM_ENV = {
     "CLIENT_IP_HEADER": "WUYE_CLIENT_IP_HEADER",
     "SMS_PER_CLIENT": "WUYE_SMS_PER_CLIENT",
     "SMS_GLOBAL": "WUYE_SMS_GLOBAL",
-    "SMS_DISPATCH": "WUYE_SMS_DISPATCH",
 }
 # the audit chain's HMAC key (wuye.audit.chain), a secret kept outside the database; unset in development
 WUYE_AUDIT_KEY = os.environ.get("WUYE_AUDIT_KEY", "")

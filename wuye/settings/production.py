@@ -1,8 +1,9 @@
 """Production: every secret and every shared service from the environment, no defaults and no silent fallback.
 
 Missing `SECRET_KEY`, `WUYE_AUDIT_KEY`, `DATABASE_URL` (PostgreSQL, never the SQLite file of development), `REDIS_URL` (one cache
-shared by every process: rate limits and sessions must not be per process) or `WUYE_LEAD_HOOKS=worker` (lead hooks
-in the `lead_worker` process, not inline in the request) stops the start-up with a message naming the variable.
+shared by every process: rate limits and sessions must not be per process) or `WUYE_JOBS=procrastinate` (lead
+hooks, SMS and the scheduler as jobs of `python manage.py procrastinate worker`, not inline in the request) stops
+the start-up with a message naming the variable.
 """
 
 import os
@@ -23,10 +24,10 @@ _required(
 )
 _required("WUYE_AUDIT_KEY", "the audit chain's HMAC key, kept outside the database")
 _required("REDIS_URL", "the cache shared by every process, e.g. redis://127.0.0.1:6379/0")
-if _required("WUYE_LEAD_HOOKS", "set it to worker and run `manage.py lead_worker`") != "worker":
+if _required("WUYE_JOBS", "set it to procrastinate and run `python manage.py procrastinate worker`") != "procrastinate":
     raise ImproperlyConfigured(
-        "production settings: WUYE_LEAD_HOOKS must be worker (lead hooks run in `manage.py lead_worker`, "
-        f"not {os.environ['WUYE_LEAD_HOOKS']!r})"
+        "production settings: WUYE_JOBS must be procrastinate (background jobs run in "
+        f"`python manage.py procrastinate worker`, not {os.environ['WUYE_JOBS']!r})"
     )
 
 from .base import *  # noqa: E402,F403
@@ -51,4 +52,3 @@ WUYE.setdefault("TRUSTED_PROXIES", "127.0.0.1,::1")  # noqa: F405
 LOGGING["handlers"]["stderr"]["formatter"] = os.environ.get("WUYE_LOG_FORMAT", "json")  # noqa: F405
 WUYE_AUDIT_KEY = os.environ["WUYE_AUDIT_KEY"]  # HMAC of audit entries (wuye.audit.chain)
 WUYE["REQUIRE_BUREAU_2FA"] = env_bool("WUYE_REQUIRE_BUREAU_2FA", True)  # noqa: F405
-WUYE.setdefault("SMS_DISPATCH", "background")  # noqa: F405

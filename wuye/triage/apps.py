@@ -11,8 +11,8 @@ class TriageConfig(AppConfig):
         from wuye.intake.ports import register_similar_cases
 
         from .duplicates import similar_open_cases
-        from .services import on_lead_created, on_leads_created
+        from .services import on_lead_created
 
-        register_on_lead_created(on_lead_created, many=on_leads_created)
+        register_on_lead_created(on_lead_created)
         # the QR form's look-alike open cases (intake asks through its port, importing no triage code)
         register_similar_cases(similar_open_cases)

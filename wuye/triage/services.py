@@ -98,7 +98,7 @@ def suggestion_create(
 
 @requires_actor
 def suggestions_create_many(*, actor: Actor, lead_ids: list[int], model: ml.TriageModel | None = None) -> int:
-    """`suggestion_create` for a batch of leads (manage.py lead_worker), with the same results: one model call for
+    """`suggestion_create` for a batch of leads (a backfill, a batch of imported leads), with the same results: one model call for
     the batch and a few statements for all of it (lock the leads, skip those already suggested, one INSERT of the
     suggestions, one UPDATE and one chained audit write for the urgent ones) instead of ~9 per lead.
     All or nothing: if it fails, the worker runs `suggestion_create` lead by lead. Returns how many were made."""
@@ -150,9 +150,6 @@ def on_lead_created(lead_id: int) -> None:
     suggestion_create(actor=TRIAGE, lead_id=lead_id)
 
 
-def on_leads_created(lead_ids: list[int]) -> int:
-    """The intake hook's batch version (`manage.py lead_worker`)."""
-    return suggestions_create_many(actor=TRIAGE, lead_ids=lead_ids)
 
 
 @requires_actor

@@ -19,7 +19,7 @@ from wuye.kernel.actors import SystemActor
 from wuye.registry.models import Committee, Owner
 from wuye.registry.selectors import contracts_in_force
 
-from . import services
+from . import services, tasks
 from .models import Assembly, ElectorPerson, ElectorVoter
 from .tally import ABSTAIN, AGREE, DISAGREE
 
@@ -105,7 +105,7 @@ def _developer_paper(*, actor: User, assembly: Assembly) -> int:
 def build(*, seed: int, scale: float, out: Any) -> None:
     # Receipt texts go out on commit, so the quiet SMS stands in until the demo's transaction has committed.
     # The owners' notices of the demo assemblies are sent by a later `tick`, not during the build.
-    with mock.patch.object(services, "sms_send", lambda phone, text: None):
+    with mock.patch.object(tasks, "sms_send", lambda phone, text: None):
         _build_all(seed=seed, out=out)
 
 

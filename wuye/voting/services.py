@@ -11,10 +11,10 @@ from django.db.models import Max
 
 from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.accounts.permissions import person_acting
-from wuye.accounts.sms import sms_send
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.common.jobs import defer
 from wuye.common.uploads import check_upload
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
@@ -290,12 +290,9 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
         scan=None,
     )
     if phone:
-        text = (
-            f"【{county_setting('BUREAU_NAME')}】您已参加“{assembly.title}”投票，回执码 {ballot.receipt}。"
-            f"结果公示时可凭回执码核对您的选票已被计入。"
-        )
-        # robust: a gateway error (wuye.notify.tencent.SmsSendError) is logged, never raised into the vote
-        transaction.on_commit(lambda: sms_send(phone, text), robust=True)
+        from .tasks import ballot_receipt_job  # the job row commits with the ballot
+
+        defer(ballot_receipt_job, key=f"ballot-receipt:{ballot.pk}", ballot_id=ballot.pk)
     return ballot
 
 

@@ -83,7 +83,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wuye",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
-    "WUYE_LEAD_HOOKS": "worker",
+    "WUYE_JOBS": "procrastinate",
 }
 
 
@@ -111,7 +111,7 @@ def test_production_settings_load_with_every_variable_set():
 
 
 @pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "WUYE_AUDIT_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_LEAD_HOOKS"]
+    "name", ["SECRET_KEY", "WUYE_AUDIT_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_JOBS"]
 )
 def test_production_refuses_to_start_without_a_required_variable(name):
     result = _import_production(**{name: None})
@@ -121,6 +121,6 @@ def test_production_refuses_to_start_without_a_required_variable(name):
 
 
 def test_production_refuses_inline_lead_hooks():
-    result = _import_production(WUYE_LEAD_HOOKS="inline")
+    result = _import_production(WUYE_JOBS="inline")
     assert result.returncode != 0
-    assert "WUYE_LEAD_HOOKS must be worker" in result.stderr
+    assert "WUYE_JOBS must be procrastinate" in result.stderr

@@ -23,7 +23,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         "DATABASE_URL": "postgres://wuye@127.0.0.1:5432/wuye",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
-        "WUYE_LEAD_HOOKS": "worker",
+        "WUYE_JOBS": "procrastinate",
         "ALLOWED_HOSTS": "wuye.example.gov.cn",
     }
     env.update(extra)

@@ -95,7 +95,7 @@ def test_production_settings_write_json_to_stderr():
         "DATABASE_URL": "sqlite:///:memory:",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         "WUYE_AUDIT_KEY": "audit-key-for-tests-xxxxxxxxxxxxxxxx",
-        "WUYE_LEAD_HOOKS": "worker",
+        "WUYE_JOBS": "procrastinate",
         "PATH": "/usr/bin:/bin",
     }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

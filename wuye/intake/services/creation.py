@@ -16,7 +16,7 @@ from wuye.kernel.case_states import OPEN_STATES
 from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.models import Estate
 
-from ..hooks import run_on_lead_created
+from ..hooks import lead_created
 from ..models import TRACKING_ALPHABET, Channel, Lead, LeadAttachment
 from ..photos import StoredFile
 from ..ports import CaseRef, case_side
@@ -98,15 +98,11 @@ def lead_create(
         updated_at=stamp,
     )
     try:
-        if in_transaction:
-            with (
-                transaction.atomic()
-            ):  # a savepoint: a duplicate key must not poison the caller's transaction
-                lead = Lead.objects.create(**values)
-        else:
-            # the resident's path (QR form, Open311): one INSERT is atomic by itself; a retried key fails it
+        # the lead and its job (wuye.intake.hooks) commit together; inside a caller's transaction this is a
+        # savepoint, so a duplicate key does not poison it
+        with transaction.atomic():
             lead = Lead.objects.create(**values)
-        transaction.on_commit(lambda: run_on_lead_created(lead.pk))
+            lead_created(lead.pk)
     except IntegrityError:
         if source_ref:
             existing = _lead_by_source_ref(source_ref)

@@ -1,7 +1,5 @@
 """Concurrent second requests: a retried QR submission and a re-imported 12345 file racing the first one."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -47,24 +45,6 @@ def test_same_file_imported_twice_at_once_imports_each_work_order_once(estate):
     assert errors == []
     assert Lead.objects.count() == 3
     assert sum(r.imported for r in results) == 3 and sum(r.duplicates for r in results) == 3
-
-
-def test_background_hooks_run_after_commit_off_the_request_thread(estate, settings):
-    from wuye.intake import hooks
-
-    settings.WUYE = {**settings.WUYE, "LEAD_HOOKS": "background"}
-    seen: list[tuple[int, str]] = []
-
-    def record(lead_id):
-        seen.append((lead_id, threading.current_thread().name))
-
-    hooks.register_on_lead_created(record)
-    try:
-        result = qr_submit(actor=PublicActor("qr"), estate=estate, text="楼道灯坏了", idem_key="bg" * 6)
-        assert hooks.wait_for_background(10)
-        assert (result.lead.pk, "wuye-lead-hooks") in seen
-    finally:
-        hooks._on_lead_created.remove(record)
 
 
 def test_same_questionnaire_submitted_twice_at_once_is_one_response(estate):

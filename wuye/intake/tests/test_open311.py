@@ -151,10 +151,10 @@ def test_impossible_date_is_a_400_naming_the_parameter(client, db, value):
 
 @pytest.mark.django_db(transaction=True)
 def test_post_lead_is_whole_when_the_created_hooks_run(client, estate, api_client, settings):
-    """Outside a test transaction, as in production: the hooks run right after the autocommit INSERT."""
+    """Outside a test transaction, as in production: the hooks run right after the lead's transaction commits."""
     from wuye.intake import hooks
 
-    settings.WUYE = {**settings.WUYE, "LEAD_HOOKS": "inline"}
+    settings.WUYE = {**settings.WUYE, "JOBS": "inline"}
     seen = []
 
     def record(lead_id):
