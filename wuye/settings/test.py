@@ -19,3 +19,5 @@ else:
 WUYE_AUDIT_KEY = "test-only-audit-key"
 WUYE["SMS_BACKEND"] = "wuye.accounts.sms.MemorySmsBackend"  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# the worker-kill test's probe job (wuye/common/tests/test_jobs.py)
+PROCRASTINATE_IMPORT_PATHS = ["wuye.common.tests.jobs_probe"]
