@@ -11,7 +11,7 @@ from wuye.common.jobs import RETRY, app
 
 @app.periodic(cron=settings.WUYE_JOBS_SCHEDULE["revenue_checks"], periodic_id="daily")
 @app.task(name="revenue.checks", queueing_lock="revenue_checks", lock="revenue_checks", retry=RETRY)
-def revenue_checks_job(timestamp: int) -> str:
+def revenue_checks_job(timestamp: int) -> None:
     out = io.StringIO()
     call_command("revenue_checks", stdout=out)
-    return out.getvalue()[-2000:]
+    # the output stays here: job results are logged by the worker

@@ -1,5 +1,6 @@
 """Test helpers for procrastinate jobs (PostgreSQL): empty the queue, run a worker until the queue is empty."""
 
+import json
 from typing import Any
 
 from django.db import connection
@@ -23,12 +24,21 @@ def jobs(task_name: str | None = None) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql + " ORDER BY id", params)
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # Django reads jsonb as text
+        if isinstance(row["args"], str):
+            row["args"] = json.loads(row["args"])
+    return rows
 
 
 def jobs_run() -> None:
     """Run one worker in this process on the committed jobs until none is left (a transactional test)."""
     from procrastinate.contrib.django import app
 
-    with app.replace_connector(app.connector.get_worker_connector()):  # type: ignore[attr-defined]
-        app.run_worker(wait=False, listen_notify=False, install_signal_handlers=False)
+    periodic = app.periodic_registry.periodic_tasks
+    app.periodic_registry.periodic_tasks = {}  # only the test's jobs: no tick deferred meanwhile
+    try:
+        with app.replace_connector(app.connector.get_worker_connector()):  # type: ignore[attr-defined]
+            app.run_worker(wait=False, listen_notify=False, install_signal_handlers=False)
+    finally:
+        app.periodic_registry.periodic_tasks = periodic
