@@ -54,7 +54,9 @@ def defer(task: Task[Any, Any, Any], *, key: str | None = None, **kwargs: Any) -
             task.defer(**kwargs)
             return
         try:
-            with transaction.atomic():  # a savepoint: a refused duplicate must not poison the caller's transaction
+            with (
+                transaction.atomic()
+            ):  # a savepoint: a refused duplicate must not poison the caller's transaction
                 task.configure(queueing_lock=key).defer(**kwargs)
         except exceptions.AlreadyEnqueued:
             logger.info("job %s already waiting; not deferred twice", key)

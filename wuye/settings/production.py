@@ -24,7 +24,10 @@ _required(
 )
 _required("WUYE_AUDIT_KEY", "the audit chain's HMAC key, kept outside the database")
 _required("REDIS_URL", "the cache shared by every process, e.g. redis://127.0.0.1:6379/0")
-if _required("WUYE_JOBS", "set it to procrastinate and run `python manage.py procrastinate worker`") != "procrastinate":
+if (
+    _required("WUYE_JOBS", "set it to procrastinate and run `python manage.py procrastinate worker`")
+    != "procrastinate"
+):
     raise ImproperlyConfigured(
         "production settings: WUYE_JOBS must be procrastinate (background jobs run in "
         f"`python manage.py procrastinate worker`, not {os.environ['WUYE_JOBS']!r})"

@@ -150,8 +150,6 @@ def on_lead_created(lead_id: int) -> None:
     suggestion_create(actor=TRIAGE, lead_id=lead_id)
 
 
-
-
 @requires_actor
 def suggestions_backfill(*, actor: Actor, limit: int | None = None) -> int:
     """Suggestions for new leads that arrived while no model was available."""

@@ -17,7 +17,6 @@ from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.jobs import defer
 from wuye.common.uploads import check_upload
 from wuye.kernel.actors import Actor, requires_actor
-from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
 
 from . import selectors

@@ -110,9 +110,7 @@ def test_production_settings_load_with_every_variable_set():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(
-    "name", ["SECRET_KEY", "WUYE_AUDIT_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_JOBS"]
-)
+@pytest.mark.parametrize("name", ["SECRET_KEY", "WUYE_AUDIT_KEY", "DATABASE_URL", "REDIS_URL", "WUYE_JOBS"])
 def test_production_refuses_to_start_without_a_required_variable(name):
     result = _import_production(**{name: None})
     assert result.returncode != 0

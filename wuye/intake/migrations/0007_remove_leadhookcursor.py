@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0006_feedback_rounds'),
+        ("intake", "0006_feedback_rounds"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='LeadHookCursor',
+            name="LeadHookCursor",
         ),
     ]

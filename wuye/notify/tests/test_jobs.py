@@ -5,13 +5,22 @@ import time
 import pytest
 from django.db import connection
 
+from wuye.accounts.sms import MemorySmsBackend
 from wuye.notify import services, tasks
 from wuye.notify.models import Notification, Status
 from wuye.testing.jobs import jobs, jobs_clear, jobs_run
 
-from .test_notify import outbox, send_verified  # noqa: F401 (the fixture)
+from .test_notify import NOON, send_verified
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    MemorySmsBackend.outbox.clear()
+    monkeypatch.setattr(services, "now", lambda: NOON)
+    yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox.clear()
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ def test_a_committed_leads_job_runs_triage_once(model, settings):
     jobs_clear()
     settings.WUYE = {**settings.WUYE, "JOBS": "procrastinate"}
     estate = make_estate(company=make_company(), name="阳光花园")
-    lead = qr_submit(actor=PublicActor("qr"), estate=estate, text="3栋电梯困人了，快来救人！", idem_key="t" * 12).lead
+    lead = qr_submit(
+        actor=PublicActor("qr"), estate=estate, text="3栋电梯困人了，快来救人！", idem_key="t" * 12
+    ).lead
     assert not Suggestion.objects.exists()  # nothing in the request
     jobs_run()
     assert Suggestion.objects.filter(lead=lead).count() == 1
