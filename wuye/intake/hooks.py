@@ -1,7 +1,7 @@
 """Apps that react to a new lead (triage suggestions, notifications) register here in AppConfig.ready().
 
-`lead_created(lead_id)` is called inside the lead's own transaction and defers one job, `intake.lead_created`
-(wuye.intake.tasks), keyed by the lead: with JOBS="procrastinate" the job row commits with the lead (a rolled-back
+`wuye.intake.tasks.lead_created(lead_id)` is called inside the lead's own transaction and defers one job,
+`intake.lead_created`, keyed by the lead: with JOBS="procrastinate" the job row commits with the lead (a rolled-back
 lead has no job, a committed one cannot lose it) and a worker runs the callbacks; with JOBS="inline" they run in
 this process after the commit. Each callback runs in its own savepoint: one failing rolls back only its own writes,
 the others' stay, and the job fails so that procrastinate retries it with back-off. Callbacks must therefore be
@@ -29,15 +29,8 @@ def register_on_lead_created(callback: LeadCallback) -> None:
         _on_lead_created.append(callback)
 
 
-def lead_created(lead_id: int) -> None:
-    """Inside the lead's transaction: defer the job that runs the callbacks."""
-    if not _on_lead_created:
-        return
-    from wuye.common.jobs import defer
-
-    from .tasks import lead_created_job
-
-    defer(lead_created_job, key=f"lead:{lead_id}", lead_id=lead_id)
+def registered() -> bool:
+    return bool(_on_lead_created)
 
 
 def run_callbacks(lead_id: int) -> None:

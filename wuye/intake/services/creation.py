@@ -16,10 +16,10 @@ from wuye.kernel.case_states import OPEN_STATES
 from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.models import Estate
 
-from ..hooks import lead_created
 from ..models import TRACKING_ALPHABET, Channel, Lead, LeadAttachment
 from ..photos import StoredFile
 from ..ports import CaseRef, case_side
+from ..tasks import lead_created
 from ._check import check_move
 
 
