@@ -1,6 +1,6 @@
 """The first resident's submission after a start: with and without the triage model preloaded by wuye/wsgi.py.
 
-Starts gunicorn (one sync worker, SQLite in a temporary directory, LEAD_HOOKS=inline as `make run` has it) twice:
+Starts gunicorn (one sync worker, SQLite in a temporary directory, JOBS=inline as `make run` has it) twice:
 WUYE_PRELOAD_TRIAGE=0, then 1. For each it prints the time from spawning the server to its first answer, the
 first QR submission (which runs the triage hook inline) and the second one.
 
@@ -28,7 +28,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench_first_urls"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _os.environ["BENCH_DB"]}}
-WUYE = {**WUYE, "LEAD_HOOKS": "inline", "PRELOAD_TRIAGE": _os.environ.get("WUYE_PRELOAD_TRIAGE") == "1"}
+WUYE = {**WUYE, "JOBS": "inline", "PRELOAD_TRIAGE": _os.environ.get("WUYE_PRELOAD_TRIAGE") == "1"}
 LOGGING = {"version": 1, "disable_existing_loggers": True}
 """
 URLS = """

@@ -2,7 +2,7 @@
 
 Both are served by the same server, configured as deployed (docs/intake.md): gunicorn with 4 sync workers
 (behind nginx each request arrives on its own connection, so the clients reconnect when gunicorn closes),
-persistent database connections, `LEAD_HOOKS="worker"` and one `manage.py lead_worker` beside it at nice 10 in
+persistent database connections, `JOBS="procrastinate"` and one `manage.py procrastinate worker` beside it at nice 10 in
 the idle scheduling class. 50 concurrent clients (asyncio, over 2 processes: bench/_httpload.py) post the form's fields.
 
 1. Capacity: closed loop for 30 s (each client sends again as soon as it has its answer). Here latency is queueing
@@ -66,7 +66,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench_intake_urls"
 import os as _os
 WUYE = {**WUYE, "INTAKE_RATE_LIMITS": {"qr_submit": (10**9, 60), "qr_view": (10**9, 60)},
-        "LEAD_HOOKS": _os.environ.get("BENCH_LEAD_HOOKS", "inline")}
+        "JOBS": _os.environ.get("BENCH_JOBS", "inline")}
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 LOGGING = {"version": 1, "disable_existing_loggers": True}
 """
@@ -266,7 +266,7 @@ def suggestion_lag(tag: str) -> tuple[float, float, int]:
 
 
 def start_lead_worker(env: dict[str, str]) -> subprocess.Popen:
-    """One `manage.py lead_worker` as deployed: nice WORKER_NICE, and with BENCH_WORKER_SCHED=idle under the idle
+    """One `manage.py procrastinate worker` as deployed: nice WORKER_NICE, and with BENCH_WORKER_SCHED=idle under the idle
     scheduling class (systemd CPUSchedulingPolicy=idle), so residents' requests get the CPU first."""
     prefix = ["chrt", "--idle", "0"] if WORKER_SCHED == "idle" else []
     return subprocess.Popen(
@@ -277,9 +277,8 @@ def start_lead_worker(env: dict[str, str]) -> subprocess.Popen:
             str(WORKER_NICE),
             sys.executable,
             "manage.py",
-            "lead_worker",
-            "--interval",
-            "0.5",
+            "procrastinate",
+            "worker",
         ],
         env=env,
         cwd=ROOT,
@@ -351,7 +350,7 @@ def main() -> None:
         "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    worker_env = {**env, "BENCH_LEAD_HOOKS": "worker"}
+    worker_env = {**env, "BENCH_JOBS": "procrastinate"}
     bare_path, qr_path = "/bench/bare/", f"/q/{ESTATE}/"
     recreate_database()
     server = worker = None
@@ -362,7 +361,7 @@ def main() -> None:
         warm_up()
         wait_for_suggestions(limit=60, pattern="qr:warm%")  # the worker has loaded its model
         print(
-            f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, {server_label()}, LEAD_HOOKS=worker with one lead_worker at nice {WORKER_NICE}"
+            f"intake bench: {CLIENTS} concurrent clients, PostgreSQL, {server_label()}, JOBS=procrastinate with one procrastinate worker at nice {WORKER_NICE}"
             f"{' (idle class)' if WORKER_SCHED == 'idle' else ''}; "
             "clients, server, worker and database share the machine's 2 cores"
         )
