@@ -75,3 +75,22 @@ def test_owner_cannot_use_the_staff_password_form(client):
     user = make_user(Role.OWNER, password="owner-pass-1")
     resp = client.post("/accounts/login/", {"username": user.username, "password": "owner-pass-1"})
     assert "业主请使用手机号和验证码登录" in resp.content.decode()
+
+
+def test_the_login_code_job_carries_a_token_and_sends_once(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The job's arguments hold no phone and no code (the worker logs them); run twice, it sends one SMS."""
+    from wuye.accounts import smsguard, tasks
+
+    monkeypatch.setattr(smsguard.secrets, "token_urlsafe", lambda n: "tok-1")
+    estate = make_estate(units=1)
+    owner = Owner.objects.get(ownerships__unit__estate=estate)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post("/accounts/owner/", {"step": "phone", "phone": owner.phone})
+    for callback in callbacks:
+        callback()
+    assert len(MemorySmsBackend.outbox) == 1 and MemorySmsBackend.outbox[0][0] == owner.phone
+    assert tasks.login_sms_job(token="tok-1") is None  # the job run again…
+    assert len(MemorySmsBackend.outbox) == 1  # …sends nothing
+    assert smsguard.login_sms_deliver("tok-1") is False

@@ -185,6 +185,10 @@ def test_an_owner_votes_on_the_phone_page_and_gets_a_receipt_by_sms(
     assert ballot.receipt in receipt_page and "150.00 ㎡" in receipt_page
     assert MemorySmsBackend.outbox == [(world.owners[1].phone, mock.ANY)]
     assert ballot.receipt in MemorySmsBackend.outbox[0][1]
+    from wuye.voting.tasks import ballot_receipt_job
+
+    assert ballot_receipt_job(ballot_id=ballot.pk) is False  # the job run again (a retry) sends nothing
+    assert len(MemorySmsBackend.outbox) == 1
     entry = AuditEntry.objects.get(object_type="voting.ballot", object_id=str(ballot.pk))
     assert "agree" not in json.dumps(entry.after) and entry.after["receipt"] == ballot.receipt
 
