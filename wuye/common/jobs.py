@@ -20,6 +20,7 @@ waits is dropped. Job arguments are ids and tokens, never phone numbers or codes
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -28,7 +29,9 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from procrastinate import RetryStrategy, exceptions
 from procrastinate.contrib.django import app
-from procrastinate.tasks import Task
+from procrastinate.contrib.django.django_connector import DjangoConnector
+from procrastinate.manager import JobManager
+from procrastinate.tasks import Task, configure_task
 
 from wuye.kernel.conf import county_setting
 
@@ -38,6 +41,13 @@ __all__ = ["RETRY", "JobsRouter", "app", "defer", "jobs_mode", "once"]
 
 # up to 5 retries, waiting 3, 9, 27, 81, 243 s (procrastinate's exponential wait: 3 ** attempt)
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=3)
+
+
+@functools.cache
+def _django_job_manager() -> JobManager:
+    """Job rows always through Django's connection, i.e. in the caller's transaction — also inside a worker, whose
+    app uses its own connection pool (`task.defer()` there would commit the row on its own, before the caller's)."""
+    return JobManager(DjangoConnector(alias=settings.PROCRASTINATE_DATABASE_ALIAS))
 
 
 def jobs_mode() -> str:
@@ -50,14 +60,21 @@ def jobs_mode() -> str:
 def defer(task: Task[Any, Any, Any], *, key: str | None = None, **kwargs: Any) -> None:
     """Run `task(**kwargs)` in the background once the current transaction commits (see the module doc)."""
     if jobs_mode() == "procrastinate":
+        deferrer = configure_task(
+            name=task.name,
+            job_manager=_django_job_manager(),
+            lock=task.lock,
+            queueing_lock=key if key is not None else task.queueing_lock,
+            queue=task.queue,
+            priority=task.priority,
+        )
         if key is None:
-            task.defer(**kwargs)
+            deferrer.defer(**kwargs)
             return
+        # a savepoint: a refused duplicate must not poison the caller's transaction
         try:
-            with (
-                transaction.atomic()
-            ):  # a savepoint: a refused duplicate must not poison the caller's transaction
-                task.configure(queueing_lock=key).defer(**kwargs)
+            with transaction.atomic():
+                deferrer.defer(**kwargs)
         except exceptions.AlreadyEnqueued:
             logger.info("job %s already waiting; not deferred twice", key)
         return

@@ -114,6 +114,7 @@ DATABASE_ROUTERS = ["wuye.common.jobs.JobsRouter"]
 # --- background jobs (procrastinate; docs/scale.md "Task queue") ---
 # the worker: `python manage.py procrastinate worker`; it beats every few seconds, and a worker silent for
 # WUYE_JOBS_STALLED_SECONDS is dead: the periodic `retry_stalled_jobs` puts its running jobs back in the queue
+PROCRASTINATE_DATABASE_ALIAS = "default"
 WUYE_JOBS_STALLED_SECONDS = float(os.environ.get("WUYE_JOBS_STALLED_SECONDS", "30"))
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": float(os.environ.get("WUYE_JOBS_HEARTBEAT_SECONDS", "10")),

@@ -152,3 +152,20 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_completes_once(settings, tmp_
     assert starts.read_text() == "start\nstart\n"  # begun twice (the first run killed)…
     assert effect.read_text() == "done\n"  # …done once
     assert len(jobs("tests.probe")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_worker_a_job_deferred_by_a_job_is_still_in_the_callers_transaction(settings, tmp_path):
+    """A worker's app talks to PostgreSQL through its own pool; `defer` still writes through Django's connection,
+    so a job deferred by the tick (a notification, a lead) commits or rolls back with the tick's writes."""
+    _postgres_only()
+    jobs_clear()
+    settings.WUYE = {**settings.WUYE, "JOBS": "procrastinate"}
+    with app.replace_connector(app.connector.get_worker_connector()):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            jobs_module.defer(probe, key="probe:inner", path=str(tmp_path / "x"))
+            raise RuntimeError("the job's transaction fails")
+        assert jobs("tests.probe") == []
+        with transaction.atomic():
+            jobs_module.defer(probe, key="probe:inner", path=str(tmp_path / "x"))
+    assert [j["queueing_lock"] for j in jobs("tests.probe")] == ["probe:inner"]
