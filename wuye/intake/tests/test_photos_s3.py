@@ -18,8 +18,8 @@ import botocore.auth
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from moto.server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
 from wuye.accounts.models import Role
@@ -53,7 +53,9 @@ def _signature_is_valid(endpoint: str, path: str, query: dict[str, str]) -> bool
         config=boto3.session.Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
     with mock.patch.object(botocore.auth, "get_current_datetime", return_value=signed_at):
-        again = client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(query["X-Amz-Expires"]))
+        again = client.generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=int(query["X-Amz-Expires"])
+        )
     return parse_qs(urlsplit(again).query)["X-Amz-Signature"][0] == query["X-Amz-Signature"]
 
 
@@ -86,7 +88,7 @@ class _CheckingMotoServer(ThreadedMotoServer):
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )
-        self.endpoint[0] = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self.endpoint[0] = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._server_ready_event.set()
         self._server.serve_forever()
 
@@ -97,7 +99,11 @@ def s3_endpoint():
     server.start()
     endpoint = server.endpoint[0]
     boto3.client(
-        "s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET
+        "s3",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=KEY_ID,
+        aws_secret_access_key=SECRET,
     ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     yield endpoint
     server.stop()
@@ -160,9 +166,13 @@ def test_the_photo_is_in_the_bucket_and_the_route_redirects_to_a_signed_short_li
     client, filed, s3, company_staff
 ):
     att = filed
-    stored = boto3.client(
-        "s3", endpoint_url=s3, region_name=REGION, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET
-    ).get_object(Bucket=BUCKET, Key=att.file.name)["Body"].read()
+    stored = (
+        boto3.client(
+            "s3", endpoint_url=s3, region_name=REGION, aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET
+        )
+        .get_object(Bucket=BUCKET, Key=att.file.name)["Body"]
+        .read()
+    )
     assert stored[:2] == b"\xff\xd8"  # the JPEG the form stored, in the bucket (not on this server's disk)
     login(client, company_staff)
     r = client.get(_url(att))
