@@ -54,7 +54,8 @@ def _fill(cur, table: str) -> float:
     for start in range(1, ROWS + 1, step):
         stop = min(ROWS, start + step - 1)
         cur.execute(
-            FILL.format(table=table, months=MONTHS), {"rows": ROWS, "objects": OBJECTS, "start": start, "stop": stop}
+            FILL.format(table=table, months=MONTHS),
+            {"rows": ROWS, "objects": OBJECTS, "start": start, "stop": stop},
         )
     cur.execute(f"ANALYZE {table}")
     return time.monotonic() - started
@@ -103,7 +104,9 @@ def _queries(cur, table: str) -> dict[str, float]:
             f"SELECT * FROM {table} WHERE object_type = 'app.type7' AND object_id = %(o)s ORDER BY id",
             {"o": str((mid * 7919) % OBJECTS)},
         ),
-        "verify-batch": _timed(cur, f"SELECT * FROM {table} WHERE id > %(i)s ORDER BY id LIMIT 5000", {"i": mid}),
+        "verify-batch": _timed(
+            cur, f"SELECT * FROM {table} WHERE id > %(i)s ORDER BY id LIMIT 5000", {"i": mid}
+        ),
         "ballots": _timed(
             cur,
             f"SELECT object_id, after FROM {table} WHERE object_type = 'app.type7' AND action LIKE 'action.1%%'"

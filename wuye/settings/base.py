@@ -341,6 +341,10 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if WUYE_STORAGE == "s3":
+    if not os.environ.get("WUYE_S3_BUCKET", "").strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("WUYE_STORAGE=s3: set WUYE_S3_BUCKET (and the endpoint and keys)")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
