@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, models, transaction
 
@@ -74,6 +75,30 @@ def _media_files(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): _sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def _stored_names(folder: str = "") -> list[str]:
+    """Every uploaded file's name, through the storage API (local disk or the S3 bucket alike)."""
+    try:
+        dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # local disk: no upload yet
+        return []
+    prefix = f"{folder}/" if folder else ""
+    names = [prefix + f for f in files]
+    for d in dirs:
+        names += _stored_names(prefix + d)
+    return sorted(names)
+
+
+def _stored_files() -> dict[str, str]:
+    out = {}
+    for name in _stored_names():
+        h = hashlib.sha256()
+        with default_storage.open(name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        out[name] = h.hexdigest()
+    return out
+
+
 def _head() -> dict[str, Any]:
     """The trail's state: all chains' entries and their Merkle root (a single chain 1: its head hash)."""
     heads = chain_heads()
@@ -99,12 +124,12 @@ def backup_create(*, directory: Path) -> BackupResult:
             output=str(directory / DATA),
             verbosity=0,
         )
-    media_root = Path(settings.MEDIA_ROOT)
-    files = _media_files(media_root)
+    files = _stored_files()
     for rel in files:
         target = directory / MEDIA / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(media_root / rel, target)
+        with default_storage.open(rel, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
     copied = _media_files(directory / MEDIA)
     if copied != files:
         raise BackupError("上传文件在备份过程中发生变化，请重新备份")
@@ -148,14 +173,14 @@ def _refuse_non_empty() -> None:
 
 
 def backup_restore(*, directory: Path) -> dict[str, Any]:
-    """Restore `directory` into an empty migrated database and MEDIA_ROOT; all or nothing for the database."""
+    """Restore `directory` into an empty migrated database and the file storage (MEDIA_ROOT or the bucket); all or
+    nothing for the database."""
     manifest = _read_manifest(directory)
-    media_root = Path(settings.MEDIA_ROOT)
     with transaction.atomic():
         _refuse_non_empty()
-        clashes = [rel for rel in manifest["files"] if (media_root / rel).exists()]
+        clashes = [rel for rel in manifest["files"] if default_storage.exists(rel)]
         if clashes:
-            raise BackupError(f"上传文件目录中已有同名文件（如 {clashes[0]}）：请先清空 {media_root}")
+            raise BackupError(f"上传文件存储中已有同名文件（如 {clashes[0]}）：请先清空上传文件目录或存储桶")
         call_command("loaddata", str(directory / DATA), verbosity=0)
         counts = table_counts()
         if counts != manifest["counts"]:
@@ -167,7 +192,8 @@ def backup_restore(*, directory: Path) -> dict[str, Any]:
         if not report.ok or _head() != manifest["audit_head"]:
             raise BackupError(f"恢复后的审计链未通过核验：{report.reason or '链头与清单不符'}")
         for rel in manifest["files"]:
-            target = media_root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(directory / MEDIA / rel, target)
+            with (directory / MEDIA / rel).open("rb") as fh:
+                saved = default_storage.save(rel, File(fh))
+            if saved != rel:
+                raise BackupError(f"上传文件 {rel} 恢复时被改名为 {saved}：请先清空上传文件目录或存储桶")
     return manifest

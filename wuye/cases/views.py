@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import BUREAU_ROLES, STAFF_ROLES, User
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import now, today
+from wuye.common.dbrouter import reading_replica
 from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.files import serve_upload
 from wuye.common.forms import form_add_domain_error
 from wuye.intake.models import Lead
 from wuye.kernel.http import AuthedHttpRequest
@@ -115,6 +118,7 @@ def case_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
+@reading_replica()
 def case_export(request: AuthedHttpRequest) -> HttpResponse:
     _, f = _filter(request.user, request.GET)
     qs = selectors.case_list(request.user, f)
@@ -243,17 +247,14 @@ def case_split(request: AuthedHttpRequest, number: str, lead_pk: int) -> HttpRes
 
 
 @role_required(*STAFF_ROLES)
-def attachment(request: AuthedHttpRequest, pk: int) -> FileResponse:
+def attachment(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     att = get_object_or_404(CaseAttachment.objects.select_related("case", "event"), pk=pk)
     if not selectors.cases_visible_to(request.user).filter(pk=att.case_id).exists():
         raise Http404("没有找到该文件，或您无权查看")
     if att.event and att.event.kind == "note" and request.user.role not in BUREAU_ROLES:
         raise Http404("没有找到该文件，或您无权查看")
-    return FileResponse(
-        att.file.open("rb"),
-        content_type=att.content_type,
-        filename=att.original_name,
-        as_attachment=not att.is_image,
+    return serve_upload(
+        att.file, content_type=att.content_type, filename=att.original_name, as_attachment=not att.is_image
     )
 
 

@@ -4,7 +4,8 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
@@ -14,7 +15,9 @@ from wuye.accounts.http import AuthedHttpRequest
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
+from wuye.common.dbrouter import reading_replica
 from wuye.common.errors import DomainError
+from wuye.common.files import serve_upload
 from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
 from wuye.kernel.conf import county_setting
@@ -249,13 +252,13 @@ def objection_new(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OBJECTION_ROLES)
-def objection_evidence(request: AuthedHttpRequest, pk: int) -> FileResponse:
+def objection_evidence(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     """The evidence of an objection: to the county's roles and to the company that objected."""
     objection = selectors.objections_for(request.user).filter(pk=pk).first()
     if objection is None or not objection.evidence:
         raise Http404("没有找到该证明材料")
     name = (objection.evidence.name or "evidence").rsplit("/", 1)[-1]
-    return FileResponse(objection.evidence.open("rb"), filename=name, as_attachment=False)
+    return serve_upload(objection.evidence, filename=name, as_attachment=False)
 
 
 @role_required(*BUREAU_ROLES)
@@ -284,6 +287,7 @@ def honours(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def joint_export(request: AuthedHttpRequest) -> HttpResponse:
     on = _on(request)
     rows = []

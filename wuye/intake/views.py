@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
+from wuye.common.files import signed_redirect
 from wuye.common.forms import form_add_domain_error
 from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 from wuye.kernel.actors import PublicActor
@@ -245,9 +246,12 @@ def lead_photo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A resident's photo (full size, or `?thumb=1` for the card), never a public media URL: only for a viewer who
     may see the lead it belongs to (the bureau; the company of the case), else 404."""
     att = get_object_or_404(selectors.lead_photos_visible_to(request.user), pk=pk)
+    thumb = request.GET.get("thumb") == "1"
+    if not thumb and (signed := signed_redirect(att.file, filename="photo.jpg", content_type="image/jpeg")):
+        return signed  # a bucket: the full photo from a short-lived signed URL
     with att.file.open("rb") as fh:
         data = fh.read()
-    if request.GET.get("thumb") == "1":
+    if thumb:
         data = thumbnail(data, THUMB_EDGE)
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"

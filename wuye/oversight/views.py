@@ -6,12 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from wuye.common.dates import today
+from wuye.common.dbrouter import reading_replica
 from wuye.common.errors import DomainError
+from wuye.common.files import serve_upload
 from wuye.common.forms import form_add_domain_error
 from wuye.common.permissions import role_required
 from wuye.kernel.http import AuthedHttpRequest
@@ -142,11 +145,11 @@ def report_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*REPORT_ROLES)
-def report_attachment(request: AuthedHttpRequest, pk: int) -> FileResponse:
+def report_attachment(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     att = get_object_or_404(MonthlyReportAttachment, pk=pk)
     selectors.report_get_visible(request.user, pk=att.report_id)
-    return FileResponse(
-        att.file.open("rb"),
+    return serve_upload(
+        att.file,
         content_type=att.content_type,
         filename=att.original_name,
         as_attachment=not att.content_type.startswith("image/"),
@@ -195,6 +198,7 @@ def _city_report(request: HttpRequest) -> tuple[cityreport.CityReport, str]:
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def city_report_xlsx(request: AuthedHttpRequest) -> HttpResponse:
     report, name = _city_report(request)
     resp = HttpResponse(cityreport.to_xlsx(report), content_type=XLSX)
@@ -203,6 +207,7 @@ def city_report_xlsx(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def city_report_pdf(request: AuthedHttpRequest) -> HttpResponse:
     report, name = _city_report(request)
     resp = HttpResponse(cityreport.to_pdf(report), content_type="application/pdf")
@@ -233,6 +238,7 @@ def _dashboard_filters(request: HttpRequest) -> tuple[forms.DashboardFilterForm,
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def dashboard_page(request: AuthedHttpRequest) -> HttpResponse:
     form, f = _dashboard_filters(request)
     data = dashboard.build(f, with_people=request.user.role in BUREAU_ROLES)
@@ -249,6 +255,7 @@ def dashboard_page(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def dashboard_export(request: AuthedHttpRequest) -> HttpResponse:
     _, f = _dashboard_filters(request)
     data = dashboard.build(f, with_people=request.user.role in BUREAU_ROLES)
@@ -260,6 +267,7 @@ def dashboard_export(request: AuthedHttpRequest) -> HttpResponse:
 # --- public progress ---------------------------------------------------------------------------------------------
 
 
+@reading_replica()
 def progress(request: HttpRequest) -> HttpResponse:
     """The county's public progress page: phases, and cases received and closed by category and town, this
     month and to date. Counts only; no JavaScript."""

@@ -350,3 +350,61 @@ WUYE_DEMO_BUILDERS = [
     # last: backfills suggestions for every lead the other builders made
     "wuye.triage.demo",
 ]
+
+# --- uploaded files: local disk by default; an S3-compatible private bucket for several web servers -------------
+# WUYE_STORAGE=s3 with WUYE_S3_BUCKET, WUYE_S3_ENDPOINT_URL (MinIO, Ceph, a cloud's S3 endpoint), WUYE_S3_ACCESS_KEY,
+# WUYE_S3_SECRET_KEY, WUYE_S3_REGION. The bucket stays private: every object is written with the private ACL and
+# read only through the scoped file routes, which check the viewer and then redirect to a URL signed for
+# WUYE_FILE_URL_SECONDS (wuye.common.files.serve_upload). Nothing is ever linked by a permanent public URL.
+WUYE_STORAGE = os.environ.get("WUYE_STORAGE", "local").strip().lower() or "local"
+WUYE_FILE_URL_SECONDS = int(os.environ.get("WUYE_FILE_URL_SECONDS", "300"))
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if WUYE_STORAGE == "s3":
+    if not os.environ.get("WUYE_S3_BUCKET", "").strip():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("WUYE_STORAGE=s3: set WUYE_S3_BUCKET (and the endpoint and keys)")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("WUYE_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("WUYE_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("WUYE_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("WUYE_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("WUYE_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": WUYE_FILE_URL_SECONDS,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("WUYE_S3_ADDRESSING_STYLE", "path"),
+        },
+    }
+elif WUYE_STORAGE != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"WUYE_STORAGE must be local or s3, not {WUYE_STORAGE!r}")
+
+# --- the database as a cluster -----------------------------------------------------------------------------------
+# DATABASE_REPLICA_URL: a streaming read replica for dashboards, the city and monthly reports and exports, which
+# read from it only inside wuye.common.dbrouter.reading_replica(); everything else (and every write) uses default.
+# In tests the replica alias is a TEST MIRROR of default (no test database is created on a read-only standby).
+DATABASE_ROUTERS = ["wuye.common.dbrouter.ReplicaRouter"]
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# DB_PGBOUNCER=1: connections go through pgbouncer in transaction mode. A server connection serves another client
+# after every transaction, so no session state: no server-side (named) cursors, no prepared statements, and no
+# persistent connections held by Django (pgbouncer pools them).
+if env_bool("DB_PGBOUNCER", False):
+    for _db in DATABASES.values():
+        if "postgresql" not in _db["ENGINE"]:
+            continue
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _db["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = None

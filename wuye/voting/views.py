@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.accounts.permissions import role_required
 from wuye.common.display import motion_no
 from wuye.common.errors import DomainError
+from wuye.common.files import serve_upload
 from wuye.common.forms import form_add_domain_error
 
 from . import selectors, services
@@ -197,17 +199,17 @@ def document_add(request: AuthedHttpRequest, motion_pk: int) -> HttpResponse:
 
 
 @role_required(*VOTING_ROLES)
-def document_download(request: AuthedHttpRequest, doc_pk: int) -> FileResponse:
+def document_download(request: AuthedHttpRequest, doc_pk: int) -> HttpResponseBase:
     doc = selectors.document_get_visible(request.user, pk=doc_pk)
-    return FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.name)
+    return serve_upload(doc.file, content_type=doc.content_type, filename=doc.name)
 
 
 @role_required(*MANAGER_ROLES)
-def paper_scan(request: AuthedHttpRequest, pk: int, receipt: str) -> FileResponse:
+def paper_scan(request: AuthedHttpRequest, pk: int, receipt: str) -> HttpResponseBase:
     """The scan of a paper ballot, for the committee and the task force (it may show a name and signature)."""
     assembly = _managed(request, pk)
     ballot = selectors.paper_ballot_get(assembly, receipt=receipt)
-    return FileResponse(ballot.scan.open("rb"), filename=(ballot.scan.name or "").rsplit("/", 1)[-1])
+    return serve_upload(ballot.scan, filename=(ballot.scan.name or "").rsplit("/", 1)[-1])
 
 
 ACTIONS = {

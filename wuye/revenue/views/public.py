@@ -6,7 +6,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import Role
 from wuye.common.dates import today
 from wuye.common.errors import DomainError, NotAllowed
+from wuye.common.files import serve_upload
 from wuye.kernel.conf import county_setting
 
 from .. import forms, selectors, services
@@ -105,11 +106,8 @@ def public_voucher(request: HttpRequest, pk: int) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         selectors.entry_get_visible(request.user, pk=voucher.entry_id)
-    return FileResponse(
-        voucher.file.open("rb"),
-        content_type=voucher.content_type,
-        filename=voucher.original_name,
-        as_attachment=False,
+    return serve_upload(
+        voucher.file, content_type=voucher.content_type, filename=voucher.original_name, as_attachment=False
     )
 
 

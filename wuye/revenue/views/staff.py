@@ -13,6 +13,7 @@ from wuye.accounts.http import AuthedHttpRequest
 from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.dates import today
+from wuye.common.dbrouter import reading_replica
 from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
@@ -81,6 +82,7 @@ def compliance(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @role_required(*COUNTY_READ_ROLES)
+@reading_replica()
 def compliance_export(request: AuthedHttpRequest) -> HttpResponse:
     qs, _, _ = _compliance_qs(request)
     data = write_table(
