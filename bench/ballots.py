@@ -101,13 +101,17 @@ def worker(job_file: str, index: int, procs: int, threads: int) -> None:
                 except Exception as exc:  # noqa: BLE001 — counted and reported, the run goes on
                     with lock:
                         errors.append(repr(exc)[:200])
-                    continue
+                else:
+                    with lock:
+                        latencies.append((time.perf_counter() - t) * 1000)
                 with lock:
-                    latencies.append((time.perf_counter() - t) * 1000)
+                    if len(latencies) + len(errors) == len(mine):
+                        done.set()
         finally:
+            finished.wait()  # the parent reads the backends' CPU before they go
             connections.close_all()
 
-    go = threading.Event()
+    go, done, finished = threading.Event(), threading.Event(), threading.Event()
     pool = [threading.Thread(target=run) for _ in range(threads)]
     for th in pool:
         th.start()
@@ -116,28 +120,28 @@ def worker(job_file: str, index: int, procs: int, threads: int) -> None:
     sys.stdin.readline()
     cpu0 = time.process_time()
     go.set()
-    for th in pool:
-        th.join()
+    done.wait()
     end = time.time()
     cpu = time.process_time() - cpu0
     print(json.dumps({"latencies": latencies, "errors": errors, "end": end, "cpu": cpu}), flush=True)
     sys.stdin.readline()
+    finished.set()
+    for th in pool:
+        th.join()
 
 
 # --- the parent ------------------------------------------------------------------------------------------------
 
 
 def _backend_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) used so far by these processes (PostgreSQL backends), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by these processes (PostgreSQL backends), from /proc/<pid>/schedstat (ns)."""
     total = 0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return total / 1e9
 
 
 def _old_tree(ref: str) -> Path:

@@ -52,17 +52,14 @@ def _lock_head(chain: int) -> AuditHead:
 
 
 # One round trip for the usual case on PostgreSQL: try the chains in order and stop at the first free one (the
-# LIMIT in the sub-select stops the scan, so no other chain is locked), then lock and read that chain's head row.
-# FOR UPDATE also makes the row read the newest committed version (READ COMMITTED re-reads a row updated since
-# the statement's snapshot), so a head written by the transaction that held the chain just before is never missed.
+# LIMIT stops the scan, so no other chain is locked; a CTE calling a volatile function runs once), then lock and
+# read that chain's head row. FOR UPDATE also makes the row read the newest committed version (READ COMMITTED
+# re-reads a row updated since the statement's snapshot), so the head written by the transaction that held the
+# chain just before is never missed. No row: every chain is busy; a NULL hash: the chain has no head row yet.
 _TAKE_FREE_CHAIN = (
-    'SELECT h.id, h.last_hash FROM "{head}" h '
-    "WHERE h.id = (SELECT c FROM unnest(%s::int[]) AS c WHERE pg_try_advisory_xact_lock(%s, c) LIMIT 1) "
-    "FOR UPDATE"
-)
-_HELD_CHAIN = (
-    "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-    "AND classid = %s::oid AND objsubid = 2 AND objid = ANY(%s::oid[]) AND granted"
+    "WITH taken AS (SELECT c FROM unnest(%s::int[]) AS c WHERE pg_try_advisory_xact_lock(%s, c) LIMIT 1) "
+    'SELECT taken.c, h.last_hash FROM taken LEFT JOIN LATERAL (SELECT last_hash FROM "{head}" '
+    "WHERE id = taken.c FOR UPDATE) AS h ON true"
 )
 
 
@@ -84,15 +81,11 @@ def _take_chain() -> tuple[int, str]:
         with connection.cursor() as cursor:
             cursor.execute(_TAKE_FREE_CHAIN.format(head=AuditHead._meta.db_table), [order, LOCK_SPACE])
             row = cursor.fetchone()
-            if row is not None:
+            if row is not None and row[1] is not None:
                 connection._wuye_audit_chain = row[0]
                 return row[0], row[1]
-            # no row: every chain was busy, or the chain taken has no head row yet (its first entry)
-            cursor.execute(_HELD_CHAIN, [LOCK_SPACE, order])
-            held = {r[0] for r in cursor.fetchall()}
-            taken = next((c for c in order if c in held), None)
-            if taken is not None:
-                chain = taken
+            if row is not None:  # the chain's first entry: its head row is made below
+                chain = row[0]
             else:  # every chain busy: wait for one (holding none, so no cycle)
                 chain = random.randint(1, chains)  # noqa: S311
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, chain])

@@ -219,7 +219,9 @@ def _store_ballot(
     scan_name: str = "",
 ) -> Ballot:
     if scan is not None and Ballot.objects.filter(assembly=assembly, person=person).exists():
-        raise _duplicate_error(person)  # before the scan is stored: a refused paper ballot leaves no file behind
+        raise _duplicate_error(
+            person
+        )  # before the scan is stored: a refused paper ballot leaves no file behind
     ballot = Ballot(
         assembly=assembly,
         person=person,
@@ -268,13 +270,14 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
         raise DomainError("选票：投票尚未开始", field="ballot")
     if moment >= assembly.vote_end:
         raise DomainError("选票：投票已截止", field="ballot")
-    voter = (
-        ElectorVoter.objects.select_related("person", "owner")
-        .filter(assembly=assembly, owner_id=user.owner_id)
-        .first()
-    )
-    if voter is None:
-        raise NotAllowed("选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot")
+    try:  # one row at most (unique per assembly and owner): get() needs no ORDER BY
+        voter = ElectorVoter.objects.select_related("person", "owner").get(
+            assembly_id=assembly.pk, owner_id=user.owner_id
+        )
+    except ElectorVoter.DoesNotExist:
+        raise NotAllowed(
+            "选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot"
+        ) from None
     if not voter.may_vote:
         raise NotAllowed(
             "选票：您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
