@@ -51,8 +51,20 @@ def _lock_head(chain: int) -> AuditHead:
     return head
 
 
-def _take_chain() -> AuditHead:
-    """The chain this transaction appends to, locked until it ends.
+# One round trip for the usual case on PostgreSQL: try the chains in order and stop at the first free one (the
+# LIMIT stops the scan, so no other chain is locked; a CTE calling a volatile function runs once), then lock and
+# read that chain's head row. FOR UPDATE also makes the row read the newest committed version (READ COMMITTED
+# re-reads a row updated since the statement's snapshot), so the head written by the transaction that held the
+# chain just before is never missed. No row: every chain is busy; a NULL hash: the chain has no head row yet.
+_TAKE_FREE_CHAIN = (
+    "WITH taken AS (SELECT c FROM unnest(%s::int[]) AS c WHERE pg_try_advisory_xact_lock(%s, c) LIMIT 1) "
+    'SELECT taken.c, h.last_hash FROM taken LEFT JOIN LATERAL (SELECT last_hash FROM "{head}" '
+    "WHERE id = taken.c FOR UPDATE) AS h ON true"
+)
+
+
+def _take_chain() -> tuple[int, str]:
+    """The chain this transaction appends to, locked until it ends, and its head's hash.
 
     A transaction keeps one chain for all its entries (so it never holds two and never waits while holding one:
     no deadlock between appends). On PostgreSQL it takes a free chain with `pg_try_advisory_xact_lock` — trying
@@ -65,18 +77,45 @@ def _take_chain() -> AuditHead:
     start = preferred if preferred and preferred <= chains else random.randint(1, chains)  # noqa: S311
     chain = start
     if connection.vendor == "postgresql":
-        order = [start] + [1 + (start - 1 + i) % chains for i in range(1, chains)]
+        order = [1 + (start - 1 + i) % chains for i in range(chains)]
         with connection.cursor() as cursor:
-            for candidate in order:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_SPACE, candidate])
-                if cursor.fetchone()[0]:
-                    chain = candidate
-                    break
+            cursor.execute(_TAKE_FREE_CHAIN.format(head=AuditHead._meta.db_table), [order, LOCK_SPACE])
+            row = cursor.fetchone()
+            if row is not None and row[1] is not None:
+                connection._wuye_audit_chain = row[0]
+                return row[0], row[1]
+            if row is not None:  # the chain's first entry: its head row is made below
+                chain = row[0]
             else:  # every chain busy: wait for one (holding none, so no cycle)
                 chain = random.randint(1, chains)  # noqa: S311
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, chain])
     connection._wuye_audit_chain = chain
-    return _lock_head(chain)
+    head = _lock_head(chain)
+    return head.id, head.last_hash
+
+
+def _append(entry: AuditEntry) -> None:
+    """Insert the entry and move its chain's head to it: on PostgreSQL in one statement (a round trip less for
+    every audited write), elsewhere with the ORM."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        AuditHead.objects.filter(id=entry.chain).update(last_hash=entry.hash, count=models.F("count") + 1)
+        return
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    head_table = connection.ops.quote_name(AuditHead._meta.db_table)
+    sql = (
+        f"WITH head AS (UPDATE {head_table} SET last_hash = %s, count = count + 1 WHERE id = %s) "
+        f"INSERT INTO {connection.ops.quote_name(AuditEntry._meta.db_table)} "
+        f"({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [entry.hash, entry.chain, *values])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def _chained_entry(
@@ -149,10 +188,10 @@ def audit_record(
         raise ValueError("audit_record needs obj or object_type and object_id")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    head = _take_chain()
+    chain, prev_hash = _take_chain()
     entry = _chained_entry(
-        chain=head.id,
-        prev_hash=head.last_hash,
+        chain=chain,
+        prev_hash=prev_hash,
         created_at=now(),
         actor=actor,
         action=action,
@@ -162,8 +201,7 @@ def audit_record(
         after=after,
         reason=reason,
     )
-    entry.save(force_insert=True)
-    AuditHead.objects.filter(id=head.id).update(last_hash=entry.hash, count=models.F("count") + 1)
+    _append(entry)
     return entry
 
 
@@ -185,12 +223,12 @@ def audit_record_many(
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record_many must run inside the transaction of the change it records")
-    head = _take_chain()
+    chain, prev_hash = _take_chain()
     created_at = now()
-    entries, prev_hash = [], head.last_hash
+    entries = []
     for obj, b, a, r in zip(objs, before, after, reason, strict=True):
         entry = _chained_entry(
-            chain=head.id,
+            chain=chain,
             prev_hash=prev_hash,
             created_at=created_at,
             actor=actor,
@@ -204,7 +242,7 @@ def audit_record_many(
         entries.append(entry)
         prev_hash = entry.hash
     AuditEntry.objects.bulk_create(entries)  # ids in list order: the chain's order
-    AuditHead.objects.filter(id=head.id).update(last_hash=prev_hash, count=models.F("count") + len(entries))
+    AuditHead.objects.filter(id=chain).update(last_hash=prev_hash, count=models.F("count") + len(entries))
     return entries
 
 

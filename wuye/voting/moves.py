@@ -1,6 +1,7 @@
 """Who may run an assembly (its committee, or the bureau as the town's convener), its row locks, and its status
 moves along the declared transitions with their audit entry."""
 
+import json
 from typing import Any
 
 from django.db import connection
@@ -14,6 +15,7 @@ from .models import (
     TRANSITIONS,
     Assembly,
     AssemblyStatus,
+    Motion,
 )
 
 ASSEMBLY_FIELDS = ("status", "opened_at", "closed_at", "published_at", "objection_end", "finalised_at")
@@ -36,13 +38,23 @@ def _lock(assembly: Assembly) -> Assembly:
     return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
 
 
-def _lock_shared(assembly: Assembly) -> Assembly:
+def _lock_shared(assembly: Assembly) -> tuple[Assembly, list[tuple[str, str]]]:
     """Ballots take a shared lock on the assembly: they run side by side, while closing (an exclusive lock) waits
-    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway."""
+    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway.
+
+    Returns the assembly with its motions as (code, title) in order: on PostgreSQL read in the same statement as
+    the lock (a ballot's hot path counts round trips)."""
     if connection.vendor == "postgresql":
-        table = Assembly._meta.db_table
-        return Assembly.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [assembly.pk])[0]
-    return Assembly.objects.get(pk=assembly.pk)
+        table, motions = Assembly._meta.db_table, Motion._meta.db_table
+        locked = Assembly.objects.raw(
+            f'SELECT a.*, (SELECT json_agg(json_build_array(m.code, m.title) ORDER BY m.seq) FROM "{motions}" m '
+            f'WHERE m.assembly_id = a.id)::text AS motions_json FROM "{table}" a WHERE a.id = %s FOR SHARE OF a',
+            [assembly.pk],
+        )[0]
+        rows = json.loads(getattr(locked, "motions_json", None) or "[]")
+        return locked, [(code, title) for code, title in rows]
+    locked = Assembly.objects.get(pk=assembly.pk)
+    return locked, list(locked.motions.order_by("seq").values_list("code", "title"))
 
 
 def _check_move(assembly: Assembly, to: str) -> None:

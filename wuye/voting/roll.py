@@ -5,7 +5,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -132,9 +132,11 @@ def _snapshot_build(assembly: Assembly) -> tuple[int, Decimal]:
     return len(persons), sum((p.area for p in persons), Decimal(0))
 
 
-def _clean_choices(assembly: Assembly, choices: Mapping[str, str], *, require_all: bool) -> dict[str, str]:
-    motions = list(assembly.motions.order_by("seq"))
-    codes = {m.code for m in motions}
+def _clean_choices(
+    motions: Sequence[tuple[str, str]], choices: Mapping[str, str], *, require_all: bool
+) -> dict[str, str]:
+    """The choices checked against the assembly's motions, given as (code, title) in order."""
+    codes = {code for code, _ in motions}
     out: dict[str, str] = {}
     for code, choice in choices.items():
         if code not in codes:
@@ -144,9 +146,9 @@ def _clean_choices(assembly: Assembly, choices: Mapping[str, str], *, require_al
         if choice not in CHOICES:
             raise DomainError(f"对“{code}”的选择无效，只能是同意、反对或弃权", field="choices")
         out[code] = choice
-    missing = [m for m in motions if m.code not in out]
+    missing = [(code, title) for code, title in motions if code not in out]
     if require_all and missing:
-        names = "、".join(f"{m.code}“{m.title}”" for m in missing)
+        names = "、".join(f"{code}“{title}”" for code, title in missing)
         raise DomainError(
             f"请对每一项表决事项作出选择（同意、反对或弃权），尚未选择：{names}", field="choices"
         )

@@ -217,8 +217,10 @@ def _store_ballot(
     scan: "ContentFile[bytes] | None",
     scan_name: str = "",
 ) -> Ballot:
-    if Ballot.objects.filter(assembly=assembly, person=person).exists():
-        raise _duplicate_error(person)
+    if scan is not None and Ballot.objects.filter(assembly=assembly, person=person).exists():
+        raise _duplicate_error(
+            person
+        )  # before the scan is stored: a refused paper ballot leaves no file behind
     ballot = Ballot(
         assembly=assembly,
         person=person,
@@ -231,9 +233,11 @@ def _store_ballot(
     )
     if scan is not None:
         ballot.scan.save(scan_name, scan, save=False)
+    # The unique constraint is the word on duplicates (an online ballot is not checked before: one round trip
+    # less per ballot). No savepoint either: the refusal leaves the caller's transaction (atomic, a savepoint when
+    # nested) at once, so it is rolled back and nothing runs on the failed statement.
     try:
-        with transaction.atomic():  # a savepoint: the unique constraint is the last word on duplicates
-            ballot.save(force_insert=True)
+        ballot.save(force_insert=True)
     except IntegrityError:
         raise _duplicate_error(person) from None
     audit_record(
@@ -257,7 +261,7 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
     user = person_acting(actor, what="参与业主大会表决")
     if user.role != Role.OWNER or not user.owner_id:
         raise NotAllowed("只有登记在册的业主本人可以在线投票")
-    assembly = _lock_shared(assembly)
+    assembly, motions = _lock_shared(assembly)
     if assembly.status != AssemblyStatus.OPEN:
         raise InvalidTransition(f"选票：本次表决{assembly.get_status_display()}，不能投票", field="ballot")
     moment = now()
@@ -265,20 +269,21 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
         raise DomainError("选票：投票尚未开始", field="ballot")
     if moment >= assembly.vote_end:
         raise DomainError("选票：投票已截止", field="ballot")
-    voter = (
-        ElectorVoter.objects.select_related("person")
-        .filter(assembly=assembly, owner_id=user.owner_id)
-        .first()
-    )
-    if voter is None:
-        raise NotAllowed("选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot")
+    try:  # one row at most (unique per assembly and owner): get() needs no ORDER BY
+        voter = ElectorVoter.objects.select_related("person", "owner").get(
+            assembly_id=assembly.pk, owner_id=user.owner_id
+        )
+    except ElectorVoter.DoesNotExist:
+        raise NotAllowed(
+            "选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot"
+        ) from None
     if not voter.may_vote:
         raise NotAllowed(
             "选票：您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
             field="ballot",
         )
-    cleaned = _clean_choices(assembly, choices, require_all=True)
-    phone = user.owner.phone if user.owner else ""
+    cleaned = _clean_choices(motions, choices, require_all=True)
+    phone = voter.owner.phone  # the user's own registry record (voter.owner_id == user.owner_id)
     ballot = _store_ballot(
         user=user,
         assembly=assembly,
@@ -307,7 +312,7 @@ def ballot_enter_paper(
 ) -> Ballot:
     """The committee enters a written ballot (书面投票) with its scan; one person cannot have paper and online."""
     user = person_acting(actor, what="参与业主大会表决")
-    assembly = _lock_shared(assembly)
+    assembly, motions = _lock_shared(assembly)
     _require_manager(user, assembly.estate_id)
     if assembly.status != AssemblyStatus.OPEN:
         raise InvalidTransition(f"本次表决{assembly.get_status_display()}，不能录入书面选票", field="ballot")
@@ -328,7 +333,7 @@ def ballot_enter_paper(
     if scan is None:
         raise DomainError("选票扫描件：请上传书面选票的扫描件或照片", field="scan")
     checked = check_upload(scan, field="scan")
-    cleaned = _clean_choices(assembly, choices, require_all=False)
+    cleaned = _clean_choices(motions, choices, require_all=False)
     return _store_ballot(
         user=user,
         assembly=assembly,

@@ -176,3 +176,44 @@ def test_a_writer_does_not_wait_for_another_transaction_that_holds_a_chain():
     assert entry.chain != first.chain
     assert "审计链完整" in _verify()
     AuditCheckpoint.objects.all()  # nothing published here; the flush lifts the triggers
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_with_every_chain_busy_a_writer_waits_and_links_to_the_entry_of_the_holder(settings):
+    settings.WUYE = {**settings.WUYE, "AUDIT_CHAINS": 1}
+    company, other = make_company("占用链物业"), make_company("等待链物业")
+    held, release = threading.Event(), threading.Event()
+    second: dict[str, AuditEntry] = {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                audit_record(actor=DEMO, action="company.check", obj=company)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def waiter():
+        try:
+            with transaction.atomic():
+                second["entry"] = audit_record(actor=DEMO, action="company.check", obj=other)
+        finally:
+            connection.close()
+
+    first_thread, second_thread = threading.Thread(target=holder), threading.Thread(target=waiter)
+    first_thread.start()
+    assert held.wait(10)
+    second_thread.start()
+    time.sleep(0.5)
+    assert second_thread.is_alive(), "the only chain is held: the second writer must wait for it"
+    release.set()
+    first_thread.join()
+    second_thread.join(10)
+    first = AuditEntry.objects.get(object_id=str(company.pk), action="company.check")
+    assert second["entry"].chain == first.chain == 1
+    assert (
+        second["entry"].prev_hash == first.hash
+    )  # read the head as the holder left it, not as it was before
+    assert "审计链完整" in _verify()
