@@ -25,7 +25,6 @@ import os
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -61,7 +60,9 @@ class Rec:
 
 
 RECORDS: list[Rec] = []
-ACKED: dict[str, set[str]] = defaultdict(set)  # leads (tracking codes), ballots (voter user ids), entries (text)
+ACKED: dict[str, set[str]] = defaultdict(
+    set
+)  # leads (tracking codes), ballots (voter user ids), entries (text)
 IDEM_CODES: dict[str, set[str]] = defaultdict(set)  # idempotency key -> tracking codes answered for it
 REFUSED_SECOND_BALLOT: list[int] = []
 LOCK = threading.Lock()
@@ -125,7 +126,9 @@ def prepare() -> dict:  # type: ignore[type-arg]
         voted = Ballot.objects.filter(assembly=assembly).values("person_id")
         free = ElectorVoter.objects.filter(assembly=assembly).exclude(person_id__in=voted)
         seen_person: set[int] = set()
-        users = {u.owner_id: u for u in User.objects.filter(role=Role.OWNER, owner_id__in=free.values("owner_id"))}
+        users = {
+            u.owner_id: u for u in User.objects.filter(role=Role.OWNER, owner_id__in=free.values("owner_id"))
+        }
         for v in free.order_by("id"):
             u = users.get(v.owner_id)
             if u is None or v.person_id in seen_person:
@@ -172,7 +175,9 @@ def resident(n: int, estates: list[str]) -> None:
             pause(1)
             continue
         text = f"压测{RUN}-{n}-{i}：{rng.choice(['3栋电梯停运', '地下车库漏水', '楼道灯不亮', '垃圾清运不及时'])}"
-        r = call(s, "resident_form", "POST", f"/q/{estate}/", data=_csrf(s, step="start", text=text, category=""))
+        r = call(
+            s, "resident_form", "POST", f"/q/{estate}/", data=_csrf(s, step="start", text=text, category="")
+        )
         idem = hidden(r.text, "idem") if r is not None and r.status == 200 else ""
         if not idem:
             pause(1)
@@ -193,7 +198,11 @@ def _file(s: Session, estate: str, text: str, idem: str) -> str:
     """Submit step 2; on 5xx or no answer retry with the same key (a resident tapping again), up to 6 times."""
     for attempt in range(6):
         r = call(
-            s, "resident_file", "POST", f"/q/{estate}/", ok_status=(302,),
+            s,
+            "resident_file",
+            "POST",
+            f"/q/{estate}/",
+            ok_status=(302,),
             data=_csrf(s, text=text, category="", idem=idem),
         )
         if r is not None and r.status == 302:
@@ -227,9 +236,21 @@ def ledger_staff(username: str, estate: str, n: int) -> None:
             continue
         text = f"压测收入{username}-{i}-{uuid.uuid4().hex[:8]}"
         r = call(
-            s, "ledger_write", "POST", f"/revenue/estates/{estate}/entries/new/", ok_status=(302,),
-            data=_csrf(s, kind="income", occurred_on=time.strftime("%Y-%m-%d"), amount="100.00",
-                       source="parking", use="", description=text, counterparty="压测"),
+            s,
+            "ledger_write",
+            "POST",
+            f"/revenue/estates/{estate}/entries/new/",
+            ok_status=(302,),
+            data=_csrf(
+                s,
+                kind="income",
+                occurred_on=time.strftime("%Y-%m-%d"),
+                amount="100.00",
+                source="parking",
+                use="",
+                description=text,
+                counterparty="压测",
+            ),
         )
         if r is not None and r.status == 302:
             with LOCK:
@@ -273,7 +294,14 @@ def owner_voter(queue: list[tuple[int, str]], assembly: int) -> None:
         motions = sorted(set(re.findall(r'name="(m_[^"]+)"', r.text)))
         choices = {m: rng.choice(["agree", "agree", "disagree", "abstain"]) for m in motions}
         for attempt in range(6):
-            r = call(s, "owner_vote", "POST", f"/voting/{assembly}/vote/", ok_status=(302,), data=_csrf(s, **choices))
+            r = call(
+                s,
+                "owner_vote",
+                "POST",
+                f"/voting/{assembly}/vote/",
+                ok_status=(302,),
+                data=_csrf(s, **choices),
+            )
             if r is not None and r.status == 302:
                 with LOCK:
                     ACKED["ballots"].add(str(uid))
@@ -288,8 +316,14 @@ def owner_voter(queue: list[tuple[int, str]], assembly: int) -> None:
             with LOCK:
                 nth = len(ACKED["ballots"])
             if nth % 4 == 0:  # every 4th owner votes again: refused (400), never a second ballot
-                r2 = call(s, "owner_vote_again", "POST", f"/voting/{assembly}/vote/", ok_status=(400,),
-                          data=_csrf(s, **choices))
+                r2 = call(
+                    s,
+                    "owner_vote_again",
+                    "POST",
+                    f"/voting/{assembly}/vote/",
+                    ok_status=(400,),
+                    data=_csrf(s, **choices),
+                )
                 if r2 is not None:
                     REFUSED_SECOND_BALLOT.append(r2.status)
         s.close()
@@ -317,8 +351,11 @@ def faults() -> None:
     os.killpg(pid, signal.SIGKILL)
     time.sleep(2)  # RestartSec=2
     proc = subprocess.Popen(
-        [str(STACK / "worker-1.sh")], stdout=open(STACK / "log" / "worker-1.log", "a"),
-        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        [str(STACK / "worker-1.sh")],
+        stdout=open(STACK / "log" / "worker-1.log", "a"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     pidfile.write_text(f"{proc.pid}\n")
     FAULT_LOG["worker_restarted"] = time.monotonic() - T0
@@ -361,7 +398,11 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
     # a double tap or retry that made a second lead would show as a second tracking code for one key (above) or as
     # two leads with the same text in the run
     dup_text = (
-        Lead.objects.filter(text__startswith=f"压测{RUN}-").values("text").annotate(n=Count("id")).filter(n__gt=1).count()
+        Lead.objects.filter(text__startswith=f"压测{RUN}-")
+        .values("text")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
     )
     out["leads"] = {"acked": len(codes), "lost": len(codes - set(found)), "doubled": doubled_keys + dup_text}
     jobs = ENV["STACK_JOBS"]
@@ -373,7 +414,9 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
 
     owner_ids = list(User.objects.filter(pk__in=uids).values_list("owner_id", flat=True))
     persons = set(
-        ElectorVoter.objects.filter(assembly_id=setup["assembly"], owner_id__in=owner_ids).values_list("person_id", flat=True)
+        ElectorVoter.objects.filter(assembly_id=setup["assembly"], owner_id__in=owner_ids).values_list(
+            "person_id", flat=True
+        )
     )
     ballots = Ballot.objects.filter(assembly_id=setup["assembly"], person_id__in=persons)
     per_person = ballots.values("person_id").annotate(n=Count("id"))
@@ -393,7 +436,11 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
     receipts = list(ballots.values_list("receipt", flat=True))
     log = (STACK / "log" / "web.log").read_text(errors="replace")
     sms = [log.count(f"回执码 {r}") for r in receipts]
-    out["receipt SMS"] = {"acked": len(receipts), "lost": sum(1 for n in sms if n == 0), "doubled": sum(1 for n in sms if n > 1)}
+    out["receipt SMS"] = {
+        "acked": len(receipts),
+        "lost": sum(1 for n in sms if n == 0),
+        "doubled": sum(1 for n in sms if n > 1),
+    }
     with connection.cursor() as c:
         if jobs == "procrastinate":
             c.execute("select status, count(*) from procrastinate_jobs group by 1")
@@ -436,13 +483,16 @@ def main() -> None:
     secrets = json.loads((STACK / "totp.json").read_text())
     T0 = time.monotonic()
     threads = [threading.Thread(target=resident, args=(n, setup["estates"][:8])) for n in range(RESIDENTS)]
-    threads += [threading.Thread(target=ledger_staff, args=(u, e, i)) for i, (u, e) in enumerate(setup["ledger"])]
+    threads += [
+        threading.Thread(target=ledger_staff, args=(u, e, i)) for i, (u, e) in enumerate(setup["ledger"])
+    ]
     threads += [
         threading.Thread(target=dashboard_staff, args=(u, secrets[u], i))
         for i, u in enumerate(["wangxue", "admin"])
     ]
     queue = list(setup["owners"])
     random.Random(1).shuffle(queue)
+
     # owners arrive over the first 80 % of the run, as a deadline draws near, not all in the first second
     def owners() -> None:
         ts = []
@@ -472,27 +522,41 @@ def main() -> None:
     for k in kinds:
         rs = [r for r in RECORDS if r.kind == k]
         lat = [(r.end - r.start) * 1000 for r in rs if r.ok]
-        print(f"{k:<18} {len(rs):>8} {sum(r.ok for r in rs):>6} {sum(not r.ok for r in rs):>6} "
-              f"{pct(lat, 0.5):>8.1f} {pct(lat, 0.99):>8.1f}")
+        print(
+            f"{k:<18} {len(rs):>8} {sum(r.ok for r in rs):>6} {sum(not r.ok for r in rs):>6} "
+            f"{pct(lat, 0.5):>8.1f} {pct(lat, 0.99):>8.1f}"
+        )
     total = len(RECORDS)
     ok = sum(r.ok for r in RECORDS)
     statuses = defaultdict(int)
     for r in RECORDS:
         if not r.ok:
             statuses[r.status] += 1
-    print(f"{'all':<18} {total:>8} {ok:>6} {total - ok:>6}   {total / elapsed:.1f} req/s over {elapsed:.1f} s "
-          f"(errors by status: {dict(statuses)})")
+    print(
+        f"{'all':<18} {total:>8} {ok:>6} {total - ok:>6}   {total / elapsed:.1f} req/s over {elapsed:.1f} s "
+        f"(errors by status: {dict(statuses)})"
+    )
     if "pg_restart_begin" in FAULT_LOG:
         b = FAULT_LOG["pg_restart_begin"]
-        writes = [r for r in RECORDS if r.kind in ("resident_file", "ledger_write", "owner_vote") and r.start >= b and r.ok]
+        writes = [
+            r
+            for r in RECORDS
+            if r.kind in ("resident_file", "ledger_write", "owner_vote") and r.start >= b and r.ok
+        ]
         first = min((r.end for r in writes), default=float("nan"))
         window = [r for r in RECORDS if r.start >= b - 0.001 and r.start <= first]
-        print(f"PostgreSQL restart at {b:.1f} s (pg_ctlcluster returned after {FAULT_LOG['pg_restart_end'] - b:.1f} s); "
-              f"first successful write started after the restart began: +{first - b:.1f} s (recovery); "
-              f"failed requests in between: {sum(not r.ok for r in window)}")
+        print(
+            f"PostgreSQL restart at {b:.1f} s (pg_ctlcluster returned after {FAULT_LOG['pg_restart_end'] - b:.1f} s); "
+            f"first successful write started after the restart began: +{first - b:.1f} s (recovery); "
+            f"failed requests in between: {sum(not r.ok for r in window)}"
+        )
     if "worker_kill" in FAULT_LOG:
-        print(f"worker-1 SIGKILLed at {FAULT_LOG['worker_kill']:.1f} s, restarted at {FAULT_LOG['worker_restarted']:.1f} s")
-    print(f"second ballots refused: {sum(1 for s in REFUSED_SECOND_BALLOT if s == 400)} of {len(REFUSED_SECOND_BALLOT)}")
+        print(
+            f"worker-1 SIGKILLed at {FAULT_LOG['worker_kill']:.1f} s, restarted at {FAULT_LOG['worker_restarted']:.1f} s"
+        )
+    print(
+        f"second ballots refused: {sum(1 for s in REFUSED_SECOND_BALLOT if s == 400)} of {len(REFUSED_SECOND_BALLOT)}"
+    )
     counts = count(setup)
     print(f"\nworkers drained in {counts.pop('_drain_seconds')} s after the run")
     lost = doubled = 0

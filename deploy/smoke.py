@@ -43,13 +43,21 @@ def main() -> int:
     # --- HTTP -> HTTPS ------------------------------------------------------------------------------------------
     plain = Session(env["STACK_HTTP_URL"])
     r = plain.get("/estates/?x=1")
-    check(r.status == 301 and r.location == url + "/estates/?x=1", "http:// redirects to https://", f"{r.status} {r.location}")
+    check(
+        r.status == 301 and r.location == url + "/estates/?x=1",
+        "http:// redirects to https://",
+        f"{r.status} {r.location}",
+    )
 
     # --- health -------------------------------------------------------------------------------------------------
     s = Session(url, ca=ca, source="127.0.0.2")
     r = s.get("/healthz/")
     body = r.json() if r.status == 200 else {}
-    check(r.status == 200 and body.get("database") == "ok" and body.get("cache") == "ok", "/healthz/ answers 200", r.text[:200])
+    check(
+        r.status == 200 and body.get("database") == "ok" and body.get("cache") == "ok",
+        "/healthz/ answers 200",
+        r.text[:200],
+    )
 
     # --- static by nginx, media not public ------------------------------------------------------------------------
     home = s.get("/")
@@ -60,7 +68,11 @@ def main() -> int:
     before = access_log.read_text() if access_log.exists() else ""
     if statics:
         r = s.get(statics[0])
-        check(r.status == 200 and "Expires" in r.headers, f"static {statics[0]} served with nginx's Expires", str(r.status))
+        check(
+            r.status == 200 and "Expires" in r.headers,
+            f"static {statics[0]} served with nginx's Expires",
+            str(r.status),
+        )
         time.sleep(0.3)
         after = access_log.read_text() if access_log.exists() else ""
         check(statics[0] not in after[len(before) :], "gunicorn never saw the static request")
@@ -79,7 +91,12 @@ def main() -> int:
     r = resident.request(
         "POST",
         f"/q/{estate}/",
-        data={"csrfmiddlewaretoken": resident.cookies.get("csrftoken", ""), "text": text, "category": "", "idem": idem},
+        data={
+            "csrfmiddlewaretoken": resident.cookies.get("csrftoken", ""),
+            "text": text,
+            "category": "",
+            "idem": idem,
+        },
         files={"photos": ("lamp.png", _png(), "image/png")},
     )
     m = re.search(r"/track/([^/]+)/\?new=1", r.location)
@@ -121,12 +138,20 @@ def main() -> int:
     check(r.status == 200, "staff see the tracking page", str(r.status))
 
     # --- the client address as recorded ----------------------------------------------------------------------------
-    ip = one("select host(ip_address) from axes_accesslog where username = 'zhongchu' order by id desc limit 1")
-    check(ip == "127.0.0.3", "the login recorded the address nginx forwarded (127.0.0.3), not the forged one", str(ip))
+    ip = one(
+        "select host(ip_address) from axes_accesslog where username = 'zhongchu' order by id desc limit 1"
+    )
+    check(
+        ip == "127.0.0.3",
+        "the login recorded the address nginx forwarded (127.0.0.3), not the forged one",
+        str(ip),
+    )
     wrong = Session(url, ca=ca, source="127.0.0.4", extra_headers={"X-Forwarded-For": FORGED})
     wrong.get("/accounts/login/")
     wrong.post("/accounts/login/", {"username": "smoke-nobody", "password": "wrong-password"})
-    ip = one("select host(ip_address) from axes_accessattempt where username = 'smoke-nobody' order by id desc limit 1")
+    ip = one(
+        "select host(ip_address) from axes_accessattempt where username = 'smoke-nobody' order by id desc limit 1"
+    )
     check(ip == "127.0.0.4", "a failed login is charged to 127.0.0.4", str(ip))
     db.execute("delete from axes_accessattempt where username = 'smoke-nobody'")
 

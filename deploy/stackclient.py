@@ -74,7 +74,9 @@ class Session:
                     self.host, self.port, timeout=self.timeout, context=self._ctx, source_address=src
                 )
             else:
-                self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout, source_address=src)
+                self._conn = http.client.HTTPConnection(
+                    self.host, self.port, timeout=self.timeout, source_address=src
+                )
         return self._conn
 
     def close(self) -> None:
@@ -148,9 +150,13 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]],
         out += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
     for k, (name, content, ctype) in files.items():
         out += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
-            f"Content-Type: {ctype}\r\n\r\n"
-        ).encode() + content + b"\r\n"
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+                f"Content-Type: {ctype}\r\n\r\n"
+            ).encode()
+            + content
+            + b"\r\n"
+        )
     return out + f"--{boundary}--\r\n".encode()
 
 

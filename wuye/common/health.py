@@ -28,5 +28,9 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = type(exc).__name__
     ok = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if ok else "unavailable", **checks, "ms": round((time.monotonic() - started) * 1000, 1)}
+    body = {
+        "status": "ok" if ok else "unavailable",
+        **checks,
+        "ms": round((time.monotonic() - started) * 1000, 1),
+    }
     return JsonResponse(body, status=200 if ok else 503)

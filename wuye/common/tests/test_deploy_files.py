@@ -58,7 +58,7 @@ def test_nginx_takes_the_largest_upload_and_keeps_media_private():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
     assert re.search(r"location /media/ \{\s*return 404;", conf)
     assert re.search(r"location /static/ \{\s*alias [^;]+/staticfiles/;", conf)
-    assert re.search(r"listen 80;[^}]*return 301 https://", conf, re.S)
+    assert re.search(r"listen 80;[^}]*\}[^}]*location / \{ return 301 https://", conf)
 
 
 def test_pgbouncer_is_in_transaction_mode_and_the_userlist_holds_no_password():
