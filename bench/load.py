@@ -464,6 +464,39 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
     return out
 
 
+def _stat(pid: int) -> tuple[int, int, float]:
+    """(ppid, pgid, cpu seconds incl. reaped children) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), int(fields[2]), sum(int(x) for x in fields[11:15]) / ticks
+
+
+def cpu_by_part() -> dict[str, float]:
+    """CPU seconds used so far by the stack's parts: gunicorn (its process group), PostgreSQL (the postmaster and
+    its children), nginx, pgbouncer, the job workers. Contention-free cost per request, whatever else runs here."""
+    groups = {
+        name: int((STACK / f"{name}.pid").read_text())
+        for name in ("web", "nginx", "pgbouncer", "worker-1", "scheduler")
+        if (STACK / f"{name}.pid").exists()
+    }
+    postmaster = int(Path("/var/lib/postgresql/15/wuyestack/postmaster.pid").read_text().split()[0])
+    out: dict[str, float] = defaultdict(float)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid, pgid, cpu = _stat(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+        if int(entry.name) == postmaster or ppid == postmaster:
+            out["postgresql"] += cpu
+        for name, gid in groups.items():
+            if pgid == gid or (name == "nginx" and ppid == gid) or int(entry.name) == gid:
+                out[name] += cpu
+                break
+    return dict(out)
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -481,6 +514,7 @@ def main() -> None:
         f"jobs: {ENV['STACK_JOBS']}, faults: {'on' if FAULTS else 'off'}"
     )
     secrets = json.loads((STACK / "totp.json").read_text())
+    cpu_before = cpu_by_part()
     T0 = time.monotonic()
     threads = [threading.Thread(target=resident, args=(n, setup["estates"][:8])) for n in range(RESIDENTS)]
     threads += [
@@ -516,6 +550,7 @@ def main() -> None:
         t.join(timeout=60)
     fault_thread.join(timeout=30)
     elapsed = time.monotonic() - T0
+    cpu_after = cpu_by_part()
 
     print(f"\n{'kind':<18} {'requests':>8} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8}")
     kinds = sorted({r.kind for r in RECORDS})
@@ -535,6 +570,14 @@ def main() -> None:
     print(
         f"{'all':<18} {total:>8} {ok:>6} {total - ok:>6}   {total / elapsed:.1f} req/s over {elapsed:.1f} s "
         f"(errors by status: {dict(statuses)})"
+    )
+    used = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+    ok_n = max(1, ok)
+    print(
+        "CPU seconds used during the run: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items()) if v > 0)
+        + f"; per successful request: gunicorn {used.get('web', 0) / ok_n * 1000:.0f} ms, "
+        f"PostgreSQL {used.get('postgresql', 0) / ok_n * 1000:.0f} ms, nginx {used.get('nginx', 0) / ok_n * 1000:.1f} ms"
     )
     if "pg_restart_begin" in FAULT_LOG:
         b = FAULT_LOG["pg_restart_begin"]
