@@ -68,6 +68,7 @@ REFUSED_SECOND_BALLOT: list[int] = []
 LOCK = threading.Lock()
 T0 = time.monotonic()
 STOP = threading.Event()
+DONE = threading.Event()  # the counting is over: the supervisor stops
 RUN = uuid.uuid4().hex[:6]  # in every text this run writes, so earlier runs' rows are not counted
 
 
@@ -333,6 +334,61 @@ def owner_voter(queue: list[tuple[int, str]], assembly: int) -> None:
 FAULT_LOG: dict[str, float] = {}
 
 
+SUPERVISED: list[str] = []  # what the supervisor restarted: "worker-1 exited by itself at 23.4 s"
+
+
+CHILDREN: dict[str, subprocess.Popen] = {}  # type: ignore[type-arg]  # the workers this script (re)started
+
+
+def _alive(name: str) -> bool:
+    if (
+        name in CHILDREN
+    ):  # our own child: poll() reaps it (a killed child is a zombie that kill(pid, 0) still finds)
+        return CHILDREN[name].poll() is None
+    try:
+        os.kill(int((STACK / f"{name}.pid").read_text()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _restart(name: str) -> None:
+    log = open(STACK / "log" / f"{name}.log", "a")  # noqa: SIM115 - the child keeps it
+    proc = subprocess.Popen(
+        [str(STACK / f"{name}.sh")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    (STACK / f"{name}.pid").write_text(f"{proc.pid}\n")
+    CHILDREN[name] = proc
+
+
+def supervisor() -> None:
+    """What systemd's Restart=always / RestartSec=2 does for wuye-worker@N: a worker that exits for any reason
+    (killed, or giving up when PostgreSQL went away) is started again 2 s later."""
+    names = [p.stem for p in STACK.glob("worker-*.pid")] + (
+        ["scheduler"] if (STACK / "scheduler.pid").exists() else []
+    )
+    down_since: dict[str, float] = {}
+    while not DONE.is_set():
+        now = time.monotonic()
+        for name in names:
+            if _alive(name):
+                down_since.pop(name, None)
+            elif name not in down_since:
+                down_since[name] = now
+                with LOCK:
+                    SUPERVISED.append(f"{name} exited at {now - T0:.1f} s")
+            elif now - down_since[name] >= 2:
+                _restart(name)
+                down_since.pop(name)
+                with LOCK:
+                    SUPERVISED.append(f"{name} restarted at {time.monotonic() - T0:.1f} s")
+        DONE.wait(0.2)
+
+
 def faults() -> None:
     if not FAULTS:
         return
@@ -345,20 +401,12 @@ def faults() -> None:
     pause(SECONDS * 0.25)
     if STOP.is_set():
         return
-    pidfile = STACK / "worker-1.pid"
-    pid = int(pidfile.read_text())
+    for _ in range(50):  # the supervisor may still be bringing it back from the restart above
+        if _alive("worker-1"):
+            break
+        time.sleep(0.2)
     FAULT_LOG["worker_kill"] = time.monotonic() - T0
-    os.killpg(pid, signal.SIGKILL)
-    time.sleep(2)  # RestartSec=2
-    proc = subprocess.Popen(
-        [str(STACK / "worker-1.sh")],
-        stdout=open(STACK / "log" / "worker-1.log", "a"),
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    pidfile.write_text(f"{proc.pid}\n")
-    FAULT_LOG["worker_restarted"] = time.monotonic() - T0
+    os.killpg(int((STACK / "worker-1.pid").read_text()), signal.SIGKILL)  # the supervisor restarts it
 
 
 # --- counting ----------------------------------------------------------------------------------------------------------
@@ -434,7 +482,12 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
     }
     # receipt SMS (console backend in this stack: one line per message in the web log), one per acknowledged ballot
     receipts = list(ballots.values_list("receipt", flat=True))
-    log = (STACK / "log" / "web.log").read_text(errors="replace")
+    # printed by whichever process sent it: the web process, or a job worker
+    log = "".join(
+        (STACK / "log" / f).read_text(errors="replace")
+        for f in sorted(os.listdir(STACK / "log"))
+        if f == "web.log" or f.startswith("worker-")
+    )
     sms = [log.count(f"回执码 {r}") for r in receipts]
     out["receipt SMS"] = {
         "acked": len(receipts),
@@ -442,6 +495,14 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
         "doubled": sum(1 for n in sms if n > 1),
     }
     with connection.cursor() as c:
+        # the lead's follow-up work (triage's suggestion) ran exactly once for every acknowledged lead
+        # (one-to-one in the schema), whichever worker ran it and whether or not one was killed meanwhile
+        c.execute(
+            "select count(*) from intake_lead l left join triage_suggestion s on s.lead_id = l.id "
+            "where l.id = any(%s) and s.id is null",
+            [list(found.values())],
+        )
+        out["lead follow-ups"] = {"acked": len(found), "lost": c.fetchone()[0], "doubled": 0}
         if jobs == "procrastinate":
             c.execute("select status, count(*) from procrastinate_jobs group by 1")
             states = dict(c.fetchall())
@@ -451,15 +512,6 @@ def count(setup: dict) -> dict:  # type: ignore[type-arg]
                 "doubled": 0,
             }
             out["jobs"]["states"] = states  # type: ignore[assignment]
-        else:
-            # lead hooks: every acknowledged lead got its triage suggestion exactly once (one-to-one in the schema)
-            c.execute(
-                "select count(*) from intake_lead l left join triage_suggestion s on s.lead_id = l.id "
-                "where l.id = any(%s) and s.id is null",
-                [list(found.values())],
-            )
-            missing = c.fetchone()[0]
-            out["lead hooks (jobs)"] = {"acked": len(found), "lost": missing, "doubled": 0}
     out["_drain_seconds"] = round(waited, 1)  # type: ignore[assignment]
     return out
 
@@ -541,6 +593,8 @@ def main() -> None:
     if setup["assembly"]:
         threads.append(threading.Thread(target=owners))
     fault_thread = threading.Thread(target=faults)
+    supervisor_thread = threading.Thread(target=supervisor, daemon=True)
+    supervisor_thread.start()
     for t in threads:
         t.start()
     fault_thread.start()
@@ -594,9 +648,9 @@ def main() -> None:
             f"failed requests in between: {sum(not r.ok for r in window)}"
         )
     if "worker_kill" in FAULT_LOG:
-        print(
-            f"worker-1 SIGKILLed at {FAULT_LOG['worker_kill']:.1f} s, restarted at {FAULT_LOG['worker_restarted']:.1f} s"
-        )
+        print(f"worker-1 SIGKILLed at {FAULT_LOG['worker_kill']:.1f} s")
+    print("supervisor (as systemd's Restart=always):", "; ".join(SUPERVISED) or "nothing to restart")
+
     print(
         f"second ballots refused: {sum(1 for s in REFUSED_SECOND_BALLOT if s == 400)} of {len(REFUSED_SECOND_BALLOT)}"
     )
@@ -608,6 +662,7 @@ def main() -> None:
         print(f"{what:<20} acknowledged {c['acked']:>6}   lost {c['lost']}   doubled {c['doubled']}{extra}")
         lost += c["lost"]
         doubled += c["doubled"]
+    DONE.set()
     print(f"\nlost = {lost}, doubled = {doubled}")
     sys.exit(0 if lost == 0 and doubled == 0 else 1)
 
