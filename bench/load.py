@@ -631,7 +631,12 @@ def main() -> None:
         "CPU seconds used during the run: "
         + ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items()) if v > 0)
         + f"; per successful request: gunicorn {used.get('web', 0) / ok_n * 1000:.0f} ms, "
-        f"PostgreSQL {used.get('postgresql', 0) / ok_n * 1000:.0f} ms, nginx {used.get('nginx', 0) / ok_n * 1000:.1f} ms"
+        + (
+            f"PostgreSQL {used['postgresql'] / ok_n * 1000:.0f} ms, "
+            if not FAULT_LOG and used.get("postgresql", -1) >= 0
+            else "PostgreSQL n/a (restarted: run with LOAD_FAULTS=0), "
+        )
+        + f"nginx {used.get('nginx', 0) / ok_n * 1000:.1f} ms"
     )
     if "pg_restart_begin" in FAULT_LOG:
         b = FAULT_LOG["pg_restart_begin"]
