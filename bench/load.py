@@ -37,7 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT))
-from stackclient import Session, hidden, login_staff, stack_env  # noqa: E402
+from stackclient import STACK_ENV, Session, hidden, login_staff, stack_env  # noqa: E402
+
+if (
+    __name__ == "__main__" and not STACK_ENV.exists()
+):  # `make bench` runs every bench: this one needs the stack
+    print("bench/load.py: skipped, the stack is not up (deploy/up.sh starts it, deploy/down.sh stops it)")
+    sys.exit(0)
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 RESIDENTS = int(os.environ.get("LOAD_RESIDENTS", "24"))

@@ -23,6 +23,7 @@ stop() { # name [signal]: the process group started by up.sh (setsid: group id =
     rm -f "$f"
 }
 
+rm -f "$STACK/stack.env" # the stack is going: the smoke test and bench/load.py refuse to run without it
 stop nginx QUIT
 for f in "$STACK"/worker-*.pid "$STACK"/scheduler.pid; do
     [[ -f $f ]] && stop "$(basename "$f" .pid)"
