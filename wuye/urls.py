@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from wuye.common.health import health
+
 admin.site.site_header = "物业服务监管平台 · 管理后台"
 admin.site.site_title = "物业服务监管平台"
 admin.site.index_title = "数据管理"
@@ -37,6 +39,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
+    path("healthz/", health, name="health"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -157,6 +157,7 @@ EXPECTED: dict[str, str] = {
     "voting-api-result": "2 2 2 2 2 2 2",
     "api-schema": "2 2 2 2 2 2 2",
     "api-docs": "2 2 2 2 2 2 2",
+    "health": "2 2 2 2 2 2 2",
     "portal:report": "2 2 2 2 2 2 2",
     "portal:estates": "2 2 2 2 2 2 2",
     "portal:estate": "2 2 2 2 2 2 2",
