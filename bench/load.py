@@ -12,7 +12,7 @@ a different client address for each and the per-client rate limits apply as they
 - dashboard staff (2, task force with password + TOTP): case list, oversight dashboard, compliance, progress.
 - owners (LOAD_OWNERS, default 8 threads): every owner of the open assembly who has not voted yet votes, its
   deadline moved to 30 minutes from now; each 4th ballot is sent again, which must be refused, not counted twice.
-- the scheduler: whatever the stack runs (the tick loop, or procrastinate's periodic tasks in the workers).
+- the scheduler: procrastinate's periodic tasks in the workers (the tick every minute).
 At 35 % of the run `pg_ctlcluster 15 wuyestack restart`; at 60 % SIGKILL to worker-1, started again 2 s later
 (systemd's RestartSec=2). Recovery = from the restart's start to the first successful write started after it.
 
@@ -423,15 +423,9 @@ def drain(jobs: str, lead_ids: list[int]) -> float:
     started = time.monotonic()
     while time.monotonic() - started < 120:
         with connection.cursor() as c:
-            if jobs == "procrastinate":
-                c.execute("select count(*) from procrastinate_jobs where status in ('todo', 'doing')")
-                if c.fetchone()[0] == 0:
-                    break
-            else:
-                c.execute("select last_lead_id from intake_leadhookcursor where id = 1")
-                row = c.fetchone()
-                if row and (not lead_ids or row[0] >= max(lead_ids)):
-                    break
+            c.execute("select count(*) from procrastinate_jobs where status in ('todo', 'doing')")
+            if c.fetchone()[0] == 0:
+                break
         time.sleep(1)
     return time.monotonic() - started
 

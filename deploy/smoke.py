@@ -114,12 +114,12 @@ def main() -> int:
     deadline = time.monotonic() + 30
     done = False
     while time.monotonic() < deadline and not done:
-        if env["STACK_JOBS"] == "procrastinate":
-            waiting = one("select count(*) from procrastinate_jobs where status in ('todo', 'doing')")
-            done = waiting == 0
-        else:
-            last = one("select last_lead_id from intake_leadhookcursor where id = 1")
-            done = last is not None and lead_id is not None and last >= lead_id
+        status = one(
+            "select status from procrastinate_jobs where task_name = 'intake.lead_created' "
+            "and (args->>'lead_id')::int = %s",
+            lead_id,
+        )
+        done = status == "succeeded"
         if not done:
             time.sleep(0.5)
     check(done, f"the job workers processed the new lead ({env['STACK_JOBS']})")
