@@ -16,7 +16,9 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_role, actor_user
 
-from .models import API_GROUPS, ApiToken, Role, User
+from wuye.registry.models import County, default_city, default_county
+
+from .models import API_GROUPS, BUREAU_ROLES, ApiToken, Role, User
 
 TOKEN_PREFIX = "wuye_"
 # the rights a machine may act with: its token's service account has one of these roles
@@ -75,7 +77,15 @@ def api_token_create(
     if ApiToken.objects.filter(name=name, revoked_at__isnull=True).exists():
         raise DomainError(f"已有名为“{name}”的有效令牌", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    user = User(username=f"api-{secrets.token_hex(6)}", role=role, display_name=f"接口：{name}")
+    # the service account reads the office head's county (a city role: the city of that county)
+    county = County.objects.filter(pk=head.county_id).first() or default_county()
+    user = User(
+        username=f"api-{secrets.token_hex(6)}",
+        role=role,
+        display_name=f"接口：{name}",
+        county_id=county.pk if role in BUREAU_ROLES else None,
+        city_id=(county.city_id or default_city().pk) if role == Role.CITY_VIEWER else None,
+    )
     user.set_unusable_password()
     user.save()
     token = ApiToken.objects.create(

@@ -43,7 +43,7 @@ def _filter(user: User, params: QueryDict) -> tuple[forms.LedgerFilterForm, sele
     """The ledger filter from the query string (the page's GET, the API's query_params)."""
     form = forms.LedgerFilterForm(
         params or None,
-        towns=towns(),
+        towns=towns(user),
         estates=estates_visible_to(user).order_by("code"),
         companies=companies_visible_to(user).order_by("name"),
     )

@@ -143,7 +143,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "rows": rows,
             "by_town": selectors.readiness_by_town(all_rows) if user.role in COUNTY_READ_ROLES else [],
             "by_company": selectors.readiness_by_company(all_rows) if user.role in COUNTY_READ_ROLES else [],
-            "towns": towns(),
+            "towns": towns(request.user),
             "town": town,
             "is_company": user.role == Role.COMPANY_STAFF,
         },

@@ -216,7 +216,7 @@ def city_report_pdf(request: AuthedHttpRequest) -> HttpResponse:
 def _dashboard_filters(request: HttpRequest) -> tuple[forms.DashboardFilterForm, stats.Filters]:
     form = forms.DashboardFilterForm(
         request.GET or None,
-        towns=[(t.pk, t.name) for t in towns()],
+        towns=[(t.pk, t.name) for t in towns(request.user)],
         companies=list(PropertyCompany.objects.order_by("name").values_list("pk", "name")),
     )
     f = stats.Filters()

@@ -4,6 +4,7 @@ from .models import (
     Building,
     Committee,
     CommitteeMember,
+    City,
     County,
     Estate,
     Owner,
@@ -14,7 +15,7 @@ from .models import (
 )
 from .selectors import contract_row, contracts_in_force
 
-admin.site.register([County, Town])
+admin.site.register([City, County, Town])
 
 
 @admin.register(Estate)

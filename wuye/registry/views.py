@@ -31,7 +31,7 @@ def estate_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/estate_list.html",
-        {"page": page, "towns": selectors.towns(), "q": q, "town_id": town_id},
+        {"page": page, "towns": selectors.towns(request.user), "q": q, "town_id": town_id},
     )
 
 

@@ -16,7 +16,7 @@ from wuye.accounts.services import staff_user_create
 from wuye.kernel.actors import SystemActor
 from wuye.kernel.conf import county_setting
 from wuye.registry import services as reg
-from wuye.registry.models import County, Estate, Owner, PropertyCompany, Town, Unit
+from wuye.registry.models import Estate, Owner, PropertyCompany, Town, Unit, default_county
 from wuye.registry.validators import CREDIT_CHARSET, credit_code_check_char
 
 _seq = itertools.count(1)
@@ -29,9 +29,7 @@ def valid_credit_code(n: int | None = None) -> str:
 
 
 def make_town(name: str = "钟山镇") -> Town:
-    county, _ = County.objects.get_or_create(
-        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
-    )
+    county = default_county()
     town = Town.objects.filter(county=county, name=name).first()
     return town or Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
 
