@@ -15,7 +15,6 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_role, actor_user
-
 from wuye.registry.models import County, default_city, default_county
 
 from .models import API_GROUPS, BUREAU_ROLES, ApiToken, Role, User

@@ -2,9 +2,9 @@ from django.contrib import admin
 
 from .models import (
     Building,
+    City,
     Committee,
     CommitteeMember,
-    City,
     County,
     Estate,
     Owner,

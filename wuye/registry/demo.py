@@ -14,13 +14,11 @@ from django.db import transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import today
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 
 from .models import (
     Building,
     Committee,
     CommitteeMember,
-    County,
     Estate,
     Owner,
     Ownership,

@@ -17,7 +17,6 @@ from wuye.common.phones import normalise_phone
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 from wuye.kernel.actors import Actor
-from wuye.kernel.conf import county_setting
 
 from .models import County, Estate, Town, default_county
 from .services import building_get_or_create, estate_save, owner_link, parse_area, unit_upsert

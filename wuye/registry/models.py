@@ -50,7 +50,6 @@ class County(models.Model):
 
 def default_city() -> City:
     """The deployment's first city (settings CITY_CODE/CITY_NAME), made on first use."""
-    from wuye.kernel.conf import county_setting
 
     city, _ = City.objects.get_or_create(
         code=county_setting("CITY_CODE"), defaults={"name": county_setting("CITY_NAME")}
@@ -61,7 +60,6 @@ def default_city() -> City:
 def default_county() -> County:
     """The deployment's first county (settings COUNTY_CODE/COUNTY_NAME/CASE_NUMBER_PREFIX), made on first use:
     a one-county deployment never names its county."""
-    from wuye.kernel.conf import county_setting
 
     county = County.objects.filter(code=county_setting("COUNTY_CODE")).first()
     if county is None:

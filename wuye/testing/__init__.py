@@ -14,7 +14,6 @@ from django.db import connections
 from wuye.accounts.models import Role, User
 from wuye.accounts.services import staff_user_create
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 from wuye.registry import services as reg
 from wuye.registry.models import Estate, Owner, PropertyCompany, Town, Unit, default_county
 from wuye.registry.validators import CREDIT_CHARSET, credit_code_check_char
