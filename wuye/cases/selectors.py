@@ -15,7 +15,7 @@ from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead, LeadFeedback
 from wuye.intake.selectors import photos_by_lead
-from wuye.registry.selectors import estates_served_by
+from wuye.registry.selectors import estate_in_counties_of, estates_served_by
 
 from . import timelimits, workflow
 from .models import (
@@ -35,14 +35,14 @@ NUMBER_RE = re.compile(r"^[A-Za-z]{1,8}\d{4}-\d{3,}$")
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """Bureau, task force, city: the county. Company staff: their company's cases at estates they serve under a
+    """Bureau, task force, city, province: their counties (`in_counties_of`). Company staff: their company's cases at estates they serve under a
     current contract. Committee member: their estate. Owners and the public: none (they follow their own leads)."""
     qs = Case.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     role = user.role
     if role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user))
     if role == Role.COMPANY_STAFF and user.company_id:
         # The company's estates are few: a literal id list gives the planner a plain index range on a large ledger.
         estate_ids = list(estates_served_by(user.company_id).values_list("pk", flat=True))
@@ -381,6 +381,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         Role.BUREAU_ADMIN,
         Role.TASK_FORCE,
         Role.CITY_VIEWER,
+        Role.PROVINCE_VIEWER,
         Role.COMPANY_STAFF,
         Role.COMMITTEE_MEMBER,
     ):
@@ -415,7 +416,9 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         items.append(
             (
                 "待审批延期",
-                CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
+                CaseExtension.objects.filter(
+                    estate_in_counties_of(user, "case__estate"), status=ExtensionStatus.PENDING
+                ).count(),
                 _url("cases:list", "?status=rectifying"),
             )
         )

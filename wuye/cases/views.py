@@ -283,17 +283,24 @@ def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
 @role_required(*BUREAU_ROLES)
 def revisit_batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RevisitBatch, pk=pk)
+    # a batch may span counties (drawn deployment-wide): each user sees the revisits of their own cases
+    revisits = selectors.revisits_of(batch).filter(case__in=selectors.cases_visible_to(request.user))
     return render(
         request,
         "cases/revisit_batch.html",
-        {"batch": batch, "revisits": selectors.revisits_of(batch), "form": forms.RevisitRecordForm()},
+        {"batch": batch, "revisits": revisits, "form": forms.RevisitRecordForm()},
     )
 
 
 @require_POST
 @role_required(*BUREAU_ROLES)
 def revisit_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    rv = get_object_or_404(Revisit.objects.select_related("batch", "case"), pk=pk)
+    rv = get_object_or_404(
+        Revisit.objects.select_related("batch", "case").filter(
+            case__in=selectors.cases_visible_to(request.user)
+        ),
+        pk=pk,
+    )
     form = forms.RevisitRecordForm(request.POST)
     if form.is_valid():
         try:

@@ -19,6 +19,7 @@ from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 from wuye.kernel.actors import PublicActor
 from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import PLAIN_HINTS
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
 
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
@@ -294,7 +295,10 @@ def desk(request: AuthedHttpRequest) -> HttpResponse:
         form = DeskForm(initial={"channel": request.GET.get("channel") or "phone", "idem": _new_key()})
         status = 200
     return render(
-        request, "intake/desk.html", {"form": form, "estates": selectors.estate_choices()}, status=status
+        request,
+        "intake/desk.html",
+        {"form": form, "estates": selectors.estate_choices(request.user)},
+        status=status,
     )
 
 
@@ -345,7 +349,7 @@ def confirm_estates(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/confirm_estates.html",
-        {"leads": leads, "estates": selectors.estate_choices(), "now": timezone.now()},
+        {"leads": leads, "estates": selectors.estate_choices(request.user), "now": timezone.now()},
     )
 
 
@@ -397,15 +401,23 @@ def inspections(request: AuthedHttpRequest) -> HttpResponse:
         else:
             if estate is not None:
                 return redirect("intake:inspection_new", code=estate.code)
-    recent = Inspection.objects.select_related("estate", "inspector").order_by("-created_at")[:50]
+    recent = (
+        Inspection.objects.filter(estate_in_counties_of(request.user))
+        .select_related("estate", "inspector")
+        .order_by("-created_at")[:50]
+    )
     return render(
-        request, "intake/inspections.html", {"recent": recent, "estates": selectors.estate_choices()}
+        request,
+        "intake/inspections.html",
+        {"recent": recent, "estates": selectors.estate_choices(request.user)},
     )
 
 
 @role_required(*BUREAU_ROLES)
 def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
+    if not estates_visible_to(request.user).filter(pk=estate.pk).exists():
+        raise Http404("没有找到该小区，或您无权查看")
     checklist = selectors.inspection_checklist("routine")
     error: str | None = None
     posted: dict[str, Any] = {}
@@ -453,7 +465,10 @@ def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def inspection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(Inspection.objects.select_related("estate", "inspector"), pk=pk)
+    inspection = get_object_or_404(
+        Inspection.objects.filter(estate_in_counties_of(request.user)).select_related("estate", "inspector"),
+        pk=pk,
+    )
     checklist = selectors.inspection_checklist(inspection.checklist)
     rows = [{**i, **inspection.results.get(i["code"], {})} for i in checklist["items"]]
     leads = Lead.objects.filter(source_ref__startswith=f"inspection:{inspection.pk}:").order_by("id")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -32,7 +33,13 @@ class County(models.Model):
     city = models.ForeignKey(
         City, null=True, blank=True, on_delete=models.PROTECT, related_name="counties", verbose_name="所属市"
     )
-    case_prefix = models.CharField("台账编号前缀", max_length=8, unique=True)
+    case_prefix = models.CharField(
+        "台账编号前缀",
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator("^[A-Z]{1,8}$", "台账编号前缀应为 1 至 8 个大写字母")],
+        help_text="1 至 8 个大写字母，如 ZS",
+    )
     settings = models.JSONField("本县设置（覆盖默认值）", default=dict, blank=True)
 
     class Meta:

@@ -162,6 +162,23 @@ def estate_in_counties_of(user: Any, path: str = "estate") -> Q:
     return in_counties_of(user, f"{path}__town__county" if path else "town__county")
 
 
+def viewer_towns(user: Any) -> tuple[int, ...] | None:
+    """The towns of the user's counties, for the summary tables keyed by town (dashboards, reports); None for the
+    province viewer (every town)."""
+    if getattr(user, "role", None) == Role.PROVINCE_VIEWER:
+        return None
+    return tuple(Town.objects.filter(in_counties_of(user, "county")).values_list("pk", flat=True))
+
+
+def bureau_acts_on_estate(actor: Any, estate_id: int | None) -> bool:
+    """Writes: a bureau user acts only on estates of their own county (others are not bureau users: True, their
+    own rules apply)."""
+    if getattr(actor, "role", None) not in BUREAU_ROLES:
+        return True
+    county_id = getattr(actor, "county_id", None)
+    return bool(county_id) and Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists()
+
+
 def estates_visible_to(user: User) -> QuerySet[Estate]:
     """Estates a user may see: their counties for bureau, city and province (`in_counties_of`); the estates the
     company serves; the committee's estate; an owner's estates."""

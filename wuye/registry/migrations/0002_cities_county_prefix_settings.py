@@ -1,9 +1,10 @@
 """Many counties in one deployment (issue #19): cities, a county's case prefix and settings, a company's county.
 
 Existing counties are attached to the deployment's city (settings CITY_CODE/CITY_NAME); the deployment's county
-takes the case prefix it used so far (CASE_NUMBER_PREFIX), any other its own code; existing companies are
+takes the case prefix it used so far (CASE_NUMBER_PREFIX), any other its code in letters (0→A … 9→J); existing companies are
 registered in the first county."""
 
+import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -23,7 +24,11 @@ def attach(apps, schema_editor):
     home = next((c for c in counties if c.code == county_setting("COUNTY_CODE")), counties[0])
     for county in counties:
         county.city_id = county.city_id or city.pk
-        county.case_prefix = county_setting("CASE_NUMBER_PREFIX") if county.pk == home.pk else county.code
+        county.case_prefix = (
+            county_setting("CASE_NUMBER_PREFIX")
+            if county.pk == home.pk
+            else "".join(chr(65 + int(d)) for d in county.code if d.isdigit())[:8]
+        )
         county.save(update_fields=["city", "case_prefix"])
     PropertyCompany.objects.filter(registered_county__isnull=True).update(registered_county=home)
 
@@ -90,6 +95,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="county",
             name="case_prefix",
-            field=models.CharField(max_length=8, unique=True, verbose_name="台账编号前缀"),
+            field=models.CharField(
+                help_text="1 至 8 个大写字母，如 ZS",
+                max_length=8,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z]{1,8}$", "台账编号前缀应为 1 至 8 个大写字母"
+                    )
+                ],
+                verbose_name="台账编号前缀",
+            ),
         ),
     ]
