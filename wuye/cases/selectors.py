@@ -55,7 +55,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
 def case_get_visible(user: Any, *, number: str) -> Case:
     case = (
         cases_visible_to(user)
-        .select_related("estate__town", "company", "created_by", "merged_into")
+        .select_related("estate__town__county", "company", "created_by", "merged_into")
         .filter(number=number)
         .first()
     )
@@ -153,7 +153,7 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
         else:
             qs = qs.filter(description__icontains=text)
     # urgent first, then newest (index case_urgent_created)
-    return qs.select_related("estate__town", "company").order_by("-urgent", "-created_at", "-id")
+    return qs.select_related("estate__town__county", "company").order_by("-urgent", "-created_at", "-id")
 
 
 COUNT_CAP = 10_000
@@ -185,7 +185,9 @@ def case_sign_due(case: Case) -> dt.datetime | None:
     """When the company must have signed for the case (None: signed, closed, or no company)."""
     if case.company_id is None or case.signed_at is not None or case.status not in OPEN_STATES:
         return None
-    return timelimits.sign_due(created_at=case.created_at, urgent=case.urgent)
+    return timelimits.sign_due(
+        created_at=case.created_at, urgent=case.urgent, county=timelimits.county_of(case)
+    )
 
 
 def case_sign_late(case: Case) -> bool:
@@ -329,7 +331,7 @@ def company_todo(user: Any, limit: int = 30) -> list[Case]:
     """A company's cases that need it: urgent first, then the nearest deadline; cases still to sign for (签收)
     first of all. One index-ordered query per deadline state, merged here: an IN over statuses would make the
     database sort every open case of a large company."""
-    base = cases_visible_to(user).select_related("estate")
+    base = cases_visible_to(user).select_related("estate__town__county")
     rows: dict[int, Case] = {}
     for status in sorted(DEADLINE_STATES):
         for c in base.filter(status=status).order_by("deadline", "id")[:limit]:

@@ -48,6 +48,7 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
     travels in a URL (server logs, browser history, a shared WeChat link). A GET shows an empty step 1 whatever
     its query string says (`?direct=1` opens step 2 empty)."""
     estate = selectors.estate_for_qr(code)
+    request.wuye_county = estate.town.county  # type: ignore[attr-defined]  # its bureau name and hotline
     if request.method == "POST":
         if request.POST.get("step") == "start":
             return _qr_start(request, estate)

@@ -162,6 +162,18 @@ def estate_in_counties_of(user: Any, path: str = "estate") -> Q:
     return in_counties_of(user, f"{path}__town__county" if path else "town__county")
 
 
+def estate_county(estate: Estate | int | None) -> County | None:
+    """The county of an estate (or estate id): whose settings apply to it (`county_setting(key, county)`)."""
+    if estate is None:
+        return None
+    if isinstance(estate, Estate):
+        town = estate._state.fields_cache.get("town")
+        if town is not None and "county" in town._state.fields_cache:
+            return town.county
+        estate = estate.pk
+    return County.objects.filter(towns__estates=estate).first()
+
+
 def viewer_towns(user: Any) -> tuple[int, ...] | None:
     """The towns of the user's counties, for the summary tables keyed by town (dashboards, reports); None for the
     province viewer (every town)."""

@@ -15,6 +15,7 @@ from wuye.common.money import to_yuan
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_county
 
 from ..models import (
     Collector,
@@ -43,7 +44,7 @@ def fund_dues_generate(
         raise NotAllowed("只有专班可以核定维修资金应缴额")
     collector_name = _collector_ok(collector, collector_name)
     _check_date(due_date, field="due_date", label="上缴期限")
-    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2"))
+    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2", estate_county(estate)))
     Estate.objects.select_for_update().get(pk=estate.pk)
     units = list(estate.units.filter(fund_due__isnull=True).select_related("building").order_by("pk"))
     stamp = now()
