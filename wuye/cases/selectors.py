@@ -15,7 +15,7 @@ from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead, LeadFeedback
 from wuye.intake.selectors import photos_by_lead
-from wuye.registry.selectors import estate_in_counties_of, estates_served_by
+from wuye.registry.selectors import counties_visible_to, estate_in_counties_of, estates_served_by
 
 from . import timelimits, workflow
 from .models import (
@@ -360,8 +360,15 @@ def due_soon(on: dt.date | None = None, days: int = DUE_SOON_DAYS) -> QuerySet[C
     )
 
 
-def revisit_batches() -> QuerySet[RevisitBatch]:
-    return RevisitBatch.objects.order_by("-drawn_at", "-id")
+def revisit_batches(user: Any = None) -> QuerySet[RevisitBatch]:
+    """The draws (of the user's counties: drawn there, or holding a case of theirs, when a user is given)."""
+    qs = RevisitBatch.objects.order_by("-drawn_at", "-id")
+    if user is not None:
+        mine = RevisitBatch.objects.filter(
+            Q(drawn_by__county__in=counties_visible_to(user)) | Q(revisits__case__in=cases_visible_to(user))
+        )
+        qs = qs.filter(pk__in=mine.values("pk"))
+    return qs
 
 
 def revisits_of(batch: RevisitBatch) -> QuerySet[Revisit]:

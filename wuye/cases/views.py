@@ -22,7 +22,7 @@ from wuye.registry.selectors import companies_visible_to, estates_visible_to, to
 
 from . import forms, selectors, services, workflow
 from .export import EXPORT_LIMIT, ledger_xlsx
-from .models import ActionKind, CaseAttachment, Revisit, RevisitBatch
+from .models import ActionKind, CaseAttachment, Revisit
 
 PAGE_SIZE = 50
 
@@ -274,7 +274,7 @@ def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已抽取样本。" if created else "同样参数的样本已抽取过，显示原样本。")
             return redirect("cases:revisit_batch", pk=batch.pk)
-    batches = selectors.revisit_batches()[:50]
+    batches = selectors.revisit_batches(request.user)[:50]
     return render(
         request, "cases/revisit.html", {"form": form, "batches": batches}, status=400 if form.errors else 200
     )
@@ -282,7 +282,7 @@ def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def revisit_batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(RevisitBatch, pk=pk)
+    batch = get_object_or_404(selectors.revisit_batches(request.user), pk=pk)
     # a batch may span counties (drawn deployment-wide): each user sees the revisits of their own cases
     revisits = selectors.revisits_of(batch).filter(case__in=selectors.cases_visible_to(request.user))
     return render(

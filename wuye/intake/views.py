@@ -19,7 +19,7 @@ from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 from wuye.kernel.actors import PublicActor
 from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import PLAIN_HINTS
-from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to, towns
 
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
@@ -369,19 +369,15 @@ def qr_poster(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def posters(request: AuthedHttpRequest) -> HttpResponse:
-    from wuye.registry.models import Town
-
-    towns = Town.objects.order_by("code").prefetch_related("estates")
-    return render(request, "intake/posters.html", {"towns": towns})
+    mine = towns(request.user).prefetch_related("estates")
+    return render(request, "intake/posters.html", {"towns": mine})
 
 
 @role_required(*BUREAU_ROLES)
 def town_posters(request: AuthedHttpRequest, town_code: str) -> HttpResponse:
-    from wuye.registry.models import Town
-
     from .posters import town_posters_zip
 
-    town = get_object_or_404(Town, code=town_code)
+    town = get_object_or_404(towns(request.user), code=town_code)
     data, _ = town_posters_zip(town)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="posters-{town.code}.zip"'

@@ -15,7 +15,17 @@ from wuye.accounts.models import Role, User
 from wuye.accounts.services import staff_user_create
 from wuye.kernel.actors import SystemActor
 from wuye.registry import services as reg
-from wuye.registry.models import Estate, Owner, PropertyCompany, Town, Unit, default_county
+from wuye.registry.models import (
+    City,
+    County,
+    Estate,
+    Owner,
+    PropertyCompany,
+    Town,
+    Unit,
+    default_city,
+    default_county,
+)
 from wuye.registry.validators import CREDIT_CHARSET, credit_code_check_char
 
 _seq = itertools.count(1)
@@ -31,6 +41,24 @@ def make_town(name: str = "钟山镇") -> Town:
     county = default_county()
     town = Town.objects.filter(county=county, name=name).first()
     return town or Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
+
+
+def make_county(
+    code: str = "451121",
+    name: str = "昭平县",
+    prefix: str = "ZP",
+    *,
+    city: City | None = None,
+    **settings: Any,
+) -> County:
+    """Another county (in the deployment's city unless told), with overrides of declared settings."""
+    return County.objects.create(
+        code=code, name=name, case_prefix=prefix, city=city or default_city(), settings=settings
+    )
+
+
+def make_town_in(county: County, name: str = "昭平镇") -> Town:
+    return Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
 
 
 def make_company(name: str | None = None) -> PropertyCompany:
