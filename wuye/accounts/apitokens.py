@@ -48,8 +48,12 @@ def api_token_touch(token: ApiToken) -> None:
         token.last_used_at = current
 
 
-def api_tokens_list() -> QuerySet[ApiToken]:
-    return ApiToken.objects.select_related("user", "created_by").order_by("revoked_at", "-created_at")
+def api_tokens_list(head: User | None = None) -> QuerySet[ApiToken]:
+    """The tokens (made in the office head's county when a head with a county is given)."""
+    qs = ApiToken.objects.select_related("user", "created_by")
+    if head is not None and head.county_id:
+        qs = qs.filter(created_by__county_id=head.county_id)
+    return qs.order_by("revoked_at", "-created_at")
 
 
 def _require_office_head(actor: Actor, what: str) -> User:
