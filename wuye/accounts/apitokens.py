@@ -81,7 +81,9 @@ def api_token_create(
         raise DomainError(f"已有名为“{name}”的有效令牌", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     # the service account reads the office head's county (a city role: the city of that county)
-    county = County.objects.filter(pk=head.county_id).first() or default_county()
+    county = (
+        County.objects.filter(pk=head.county_id).first() if head.county_id else None
+    ) or default_county()
     user = User(
         username=f"api-{secrets.token_hex(6)}",
         role=role,

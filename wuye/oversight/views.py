@@ -2,7 +2,7 @@
 service or selector, render."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -222,7 +222,9 @@ def _dashboard_filters(request: HttpRequest) -> tuple[forms.DashboardFilterForm,
     form = forms.DashboardFilterForm(
         request.GET or None,
         towns=[(t.pk, t.name) for t in towns(request.user)],
-        companies=list(companies_visible_to(request.user).order_by("name").values_list("pk", "name")),
+        companies=list(
+            companies_visible_to(cast(Any, request.user)).order_by("name").values_list("pk", "name")
+        ),
     )
     scope = viewer_towns(request.user)
     f = stats.Filters(towns=scope)

@@ -169,7 +169,8 @@ def estate_county(estate: Estate | int | None) -> County | None:
     if isinstance(estate, Estate):
         town = estate._state.fields_cache.get("town")
         if town is not None and "county" in town._state.fields_cache:
-            return town.county
+            county: County | None = town.county
+            return county
         estate = estate.pk
     return County.objects.filter(towns__estates=estate).first()
 
@@ -188,7 +189,9 @@ def bureau_acts_on_estate(actor: Any, estate_id: int | None) -> bool:
     if getattr(actor, "role", None) not in BUREAU_ROLES:
         return True
     county_id = getattr(actor, "county_id", None)
-    return bool(county_id) and Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists()
+    if not county_id or estate_id is None:
+        return False
+    return Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists()
 
 
 def estates_visible_to(user: User) -> QuerySet[Estate]:
