@@ -76,7 +76,7 @@ class EnrolmentLinkForm(forms.Form):
         label="专班工作人员", queryset=None, empty_label="请选择"
     )
 
-    def __init__(self, *args: Any, head: User | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, head: "User | None" = None, **kwargs: Any) -> None:
         from .enrolment import enrolment_candidates
 
         super().__init__(*args, **kwargs)

@@ -155,7 +155,7 @@ def objection_answer(*, actor: Actor, objection: Objection, answer: str) -> Obje
 def comment_add(*, actor: Actor, disclosure: Disclosure, text: str) -> ReviewComment:
     user = person_acting(actor, what="办理公共收益和维修资金业务")
     estate = disclosure.account.estate
-    if not (_is_committee_of(user, estate) or _is_bureau(user)):
+    if not (_is_committee_of(user, estate) or _is_bureau(user, estate)):
         raise NotAllowed("只有该小区业委会/物管会或专班可以填写审阅意见")
     comment = ReviewComment.objects.create(
         disclosure=disclosure,
