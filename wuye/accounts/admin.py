@@ -13,11 +13,14 @@ class WuyeUserAdmin(UserAdmin):  # type: ignore[type-arg]  # not subscriptable a
     list_filter = ("role", "is_active")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("角色与范围", {"fields": ("role", "display_name", "phone", "company", "estate", "owner")}),
+        (
+            "角色与范围",
+            {"fields": ("role", "display_name", "phone", "county", "city", "company", "estate", "owner")},
+        ),
     )  # type: ignore[misc]
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        ("角色与范围", {"fields": ("role", "display_name", "company", "estate")}),
+        ("角色与范围", {"fields": ("role", "display_name", "county", "city", "company", "estate")}),
     )
     raw_id_fields = ("owner", "estate")
     actions = ["reset_second_factor"]

@@ -15,8 +15,9 @@ from wuye.audit.services import audit_record
 from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_role, actor_user
+from wuye.registry.models import County, default_city, default_county
 
-from .models import API_GROUPS, ApiToken, Role, User
+from .models import API_GROUPS, BUREAU_ROLES, ApiToken, Role, User
 
 TOKEN_PREFIX = "wuye_"
 # the rights a machine may act with: its token's service account has one of these roles
@@ -47,8 +48,12 @@ def api_token_touch(token: ApiToken) -> None:
         token.last_used_at = current
 
 
-def api_tokens_list() -> QuerySet[ApiToken]:
-    return ApiToken.objects.select_related("user", "created_by").order_by("revoked_at", "-created_at")
+def api_tokens_list(head: User | None = None) -> QuerySet[ApiToken]:
+    """The tokens (made in the office head's county when a head with a county is given)."""
+    qs = ApiToken.objects.select_related("user", "created_by")
+    if head is not None and head.county_id:
+        qs = qs.filter(created_by__county_id=head.county_id)
+    return qs.order_by("revoked_at", "-created_at")
 
 
 def _require_office_head(actor: Actor, what: str) -> User:
@@ -75,7 +80,17 @@ def api_token_create(
     if ApiToken.objects.filter(name=name, revoked_at__isnull=True).exists():
         raise DomainError(f"已有名为“{name}”的有效令牌", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    user = User(username=f"api-{secrets.token_hex(6)}", role=role, display_name=f"接口：{name}")
+    # the service account reads the office head's county (a city role: the city of that county)
+    county = (
+        County.objects.filter(pk=head.county_id).first() if head.county_id else None
+    ) or default_county()
+    user = User(
+        username=f"api-{secrets.token_hex(6)}",
+        role=role,
+        display_name=f"接口：{name}",
+        county_id=county.pk if role in BUREAU_ROLES else None,
+        city_id=(county.city_id or default_city().pk) if role == Role.CITY_VIEWER else None,
+    )
     user.set_unusable_password()
     user.save()
     token = ApiToken.objects.create(

@@ -45,17 +45,24 @@ def enrolment_link_pending(link_id: int | None, user: User) -> EnrolmentLink | N
     ).first()
 
 
-def enrolment_candidates() -> QuerySet[User]:
-    """Bureau users and admin users who have not bound an authenticator app yet (API service accounts excluded)."""
-    return (
+def enrolment_candidates(head: User | None = None) -> QuerySet[User]:
+    """Bureau users and admin users who have not bound an authenticator app yet (API service accounts excluded);
+    of the office head's county when a head with a county is given."""
+    qs = (
         User.objects.filter(Q(role__in=BUREAU_ROLES) | Q(is_staff=True) | Q(is_superuser=True))
         .filter(is_active=True, totp_secret="", api_token__isnull=True)
         .order_by("username")
     )
+    if head is not None and head.county_id:
+        qs = qs.filter(county_id=head.county_id)
+    return qs
 
 
-def enrolment_links_recent(limit: int = 30) -> QuerySet[EnrolmentLink]:
-    return EnrolmentLink.objects.select_related("user", "created_by").order_by("-created_at")[:limit]
+def enrolment_links_recent(limit: int = 30, head: User | None = None) -> QuerySet[EnrolmentLink]:
+    qs = EnrolmentLink.objects.select_related("user", "created_by")
+    if head is not None and head.county_id:
+        qs = qs.filter(user__county_id=head.county_id)
+    return qs.order_by("-created_at")[:limit]
 
 
 @transaction.atomic
@@ -68,6 +75,8 @@ def enrolment_link_issue(*, actor: Actor, user_id: int) -> tuple[EnrolmentLink, 
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or not second_factor_applies(user):
         raise DomainError("只能为专班工作人员签发绑定链接", field="user")
+    if head is not None and head.county_id and user.county_id != head.county_id:
+        raise DomainError("只能为本县（区）专班工作人员签发绑定链接", field="user")
     if user.has_second_factor:
         raise DomainError("该账号已绑定动态口令；手机丢失时请先在管理后台重置", field="user")
     current = now()

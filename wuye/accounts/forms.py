@@ -76,8 +76,8 @@ class EnrolmentLinkForm(forms.Form):
         label="专班工作人员", queryset=None, empty_label="请选择"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, head: "User | None" = None, **kwargs: Any) -> None:
         from .enrolment import enrolment_candidates
 
         super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = enrolment_candidates()
+        cast("forms.ModelChoiceField[User]", self.fields["user"]).queryset = enrolment_candidates(head)

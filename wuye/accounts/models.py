@@ -31,6 +31,22 @@ class User(AbstractUser):
         related_name="committee_users",
         verbose_name="所属小区（业委会）",
     )
+    county = models.ForeignKey(
+        "registry.County",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name="所属县（区）（专班）",
+    )
+    city = models.ForeignKey(
+        "registry.City",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="viewers",
+        verbose_name="所属市（市住建局）",
+    )
     owner = models.OneToOneField(
         "registry.Owner",
         null=True,
@@ -59,6 +75,13 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(
                 condition=~Q(role="owner") | Q(owner__isnull=False), name="user_owner_has_owner"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["bureau_admin", "task_force"]) | Q(county__isnull=False),
+                name="user_bureau_has_county",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="city_viewer") | Q(city__isnull=False), name="user_city_viewer_has_city"
             ),
         ]
 

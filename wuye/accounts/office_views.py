@@ -13,7 +13,7 @@ from wuye.common.forms import form_add_domain_error
 from . import apitokens, enrolment
 from .forms import ApiTokenForm, EnrolmentLinkForm
 from .http import AuthedHttpRequest
-from .models import ApiToken, Role, SmsOutcome
+from .models import Role, SmsOutcome
 from .permissions import role_required
 from .smsguard import sms_counts_by_day
 
@@ -39,14 +39,14 @@ def api_tokens(request: AuthedHttpRequest) -> HttpResponse:
         else:
             created = {"token": token, "raw": raw}
             form = ApiTokenForm()
-    ctx = {"form": form, "created": created, "tokens": apitokens.api_tokens_list()}
+    ctx = {"form": form, "created": created, "tokens": apitokens.api_tokens_list(request.user)}
     return render(request, "accounts/api_tokens.html", ctx)
 
 
 @role_required(Role.BUREAU_ADMIN)
 @require_POST
 def api_token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk)
+    token = get_object_or_404(apitokens.api_tokens_list(request.user), pk=pk)
     apitokens.api_token_revoke(actor=request.user, token_id=token.pk)
     messages.success(request, f"已吊销接口令牌“{token.name}”，使用它的请求将被拒绝。")
     return redirect("accounts:api_tokens")
@@ -57,7 +57,7 @@ def api_token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enrolment_links(request: AuthedHttpRequest) -> HttpResponse:
     """Issue a one-time link for a bureau user to bind an authenticator app; shown once."""
-    form = EnrolmentLinkForm(request.POST or None)
+    form = EnrolmentLinkForm(request.POST or None, head=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,8 +70,8 @@ def enrolment_links(request: AuthedHttpRequest) -> HttpResponse:
         else:
             url = request.build_absolute_uri(reverse("accounts:enrol_link", args=[raw]))
             issued = {"link": link, "url": url}
-            form = EnrolmentLinkForm()
-    ctx = {"form": form, "issued": issued, "links": enrolment.enrolment_links_recent()}
+            form = EnrolmentLinkForm(head=request.user)
+    ctx = {"form": form, "issued": issued, "links": enrolment.enrolment_links_recent(head=request.user)}
     return render(request, "accounts/enrolment_links.html", ctx)
 
 

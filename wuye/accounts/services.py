@@ -13,11 +13,11 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.common.phones import PHONE_RE as PHONE_RE
 from wuye.common.phones import normalise_phone as normalise_phone
-from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
+from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, actor_user, requires_actor
 from wuye.kernel.conf import county_setting
-from wuye.registry.models import Owner
+from wuye.registry.models import County, Owner, default_city, default_county
 
-from .models import OneTimeCode, Role, SmsOutcome, User
+from .models import BUREAU_ROLES, OneTimeCode, Role, SmsOutcome, User
 
 
 def _hash_code(phone: str, code: str) -> str:
@@ -117,11 +117,32 @@ def staff_user_create(
     company_id: int | None = None,
     estate_id: int | None = None,
     phone: str = "",
+    county_id: int | None = None,
+    city_id: int | None = None,
 ) -> User:
+    """A staff account. A bureau user belongs to a county (default: the office head's own, or the deployment's
+    first county), a city viewer to a city (default: the city of that county); an office head creates accounts in
+    their own county only."""
     if actor_role(actor) not in USER_ADMIN_ROLES:
         raise NotAllowed(f"{actor_label(actor)}无权创建用户")
     if role not in Role.values or role == Role.OWNER:
         raise DomainError("角色不正确", field="role")
+    head = actor_user(actor)
+    head_county_id = getattr(head, "county_id", None)
+    if role in BUREAU_ROLES:
+        county_id = county_id or head_county_id or default_county().pk
+        if head_county_id and county_id != head_county_id:
+            raise NotAllowed(f"{actor_label(actor)}只能为本县（区）创建专班账号")
+    else:
+        county_id = None
+    if role == Role.CITY_VIEWER:
+        if not city_id:
+            home = County.objects.filter(pk=head_county_id).first() if head_county_id else default_county()
+            city_id = (home.city_id if home else None) or default_city().pk
+    else:
+        city_id = None
+    if head_county_id and role == Role.PROVINCE_VIEWER:
+        raise NotAllowed(f"{actor_label(actor)}无权创建省住建厅账号")
     if role == Role.COMPANY_STAFF and not company_id:
         raise DomainError("物业企业工作人员必须指定所属企业", field="company")
     if role == Role.COMMITTEE_MEMBER and not estate_id:
@@ -134,6 +155,8 @@ def staff_user_create(
         display_name=display_name,
         company_id=company_id,
         estate_id=estate_id,
+        county_id=county_id,
+        city_id=city_id,
         phone=phone,
         is_staff=role == Role.BUREAU_ADMIN,
         is_superuser=role == Role.BUREAU_ADMIN,
@@ -147,7 +170,14 @@ def staff_user_create(
         actor=actor,
         action="user.create",
         obj=user,
-        after={"username": username, "role": role, "company": company_id, "estate": estate_id},
+        after={
+            "username": username,
+            "role": role,
+            "company": company_id,
+            "estate": estate_id,
+            "county": county_id,
+            "city": city_id,
+        },
     )
     return user
 

@@ -14,7 +14,7 @@ from wuye.intake.models import Lead, LeadStatus
 from wuye.kernel.case_states import OPEN_STATES
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estates_visible_to
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
 
 from .fundbalance import fund_balance
 from .models import (
@@ -96,7 +96,8 @@ def elevator_county_table(user: User) -> list[dict[str, Any]]:
     old = int(county_setting("OLD_ELEVATOR_YEARS"))
     day = today()
     rows: dict[int, dict[str, Any]] = {}
-    for e in Elevator.objects.select_related("estate__town").order_by("estate__code", "pk"):
+    elevators = Elevator.objects.filter(estate_in_counties_of(user))
+    for e in elevators.select_related("estate__town").order_by("estate__code", "pk"):
         row = rows.setdefault(
             e.estate_id,
             {
@@ -133,7 +134,7 @@ def handovers_visible_to(user: User) -> QuerySet[Handover]:
         "status", "deadline", "pk"
     )
     if user.role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user))
     if user.role == Role.COMPANY_STAFF and user.company_id:
         return qs.filter(Q(outgoing_id=user.company_id) | Q(incoming_id=user.company_id))
     if user.role == Role.COMMITTEE_MEMBER and user.estate_id:

@@ -112,7 +112,9 @@ def tell_company(
 
 
 def tell_company_new_case(*, actor: Actor, case: Case) -> None:
-    due = timelimits.sign_due(created_at=case.created_at, urgent=case.urgent)
+    due = timelimits.sign_due(
+        created_at=case.created_at, urgent=case.urgent, county=timelimits.county_of(case)
+    )
     tell_company(
         actor=actor,
         case=case,
@@ -120,5 +122,5 @@ def tell_company_new_case(*, actor: Actor, case: Case) -> None:
         event="company_case_new",
         sign_by=cn_datetime(due),
         # the deadline is set when the rectification is ordered: the new case carries the tier's limit
-        deadline=f"核查属实后 {timelimits.handle_limit_words(case.tier)}内（{case.tier_label}事项）",
+        deadline=f"核查属实后 {timelimits.handle_limit_words(case.tier, timelimits.county_of(case))}内（{case.tier_label}事项）",
     )

@@ -15,7 +15,7 @@ from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead, LeadFeedback
 from wuye.intake.selectors import photos_by_lead
-from wuye.registry.selectors import estates_served_by
+from wuye.registry.selectors import counties_visible_to, estate_in_counties_of, estates_served_by
 
 from . import timelimits, workflow
 from .models import (
@@ -35,14 +35,14 @@ NUMBER_RE = re.compile(r"^[A-Za-z]{1,8}\d{4}-\d{3,}$")
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """Bureau, task force, city: the county. Company staff: their company's cases at estates they serve under a
+    """Bureau, task force, city, province: their counties (`in_counties_of`). Company staff: their company's cases at estates they serve under a
     current contract. Committee member: their estate. Owners and the public: none (they follow their own leads)."""
     qs = Case.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     role = user.role
     if role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user))
     if role == Role.COMPANY_STAFF and user.company_id:
         # The company's estates are few: a literal id list gives the planner a plain index range on a large ledger.
         estate_ids = list(estates_served_by(user.company_id).values_list("pk", flat=True))
@@ -55,7 +55,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
 def case_get_visible(user: Any, *, number: str) -> Case:
     case = (
         cases_visible_to(user)
-        .select_related("estate__town", "company", "created_by", "merged_into")
+        .select_related("estate__town__county", "company", "created_by", "merged_into")
         .filter(number=number)
         .first()
     )
@@ -153,7 +153,7 @@ def case_list(user: Any, f: LedgerFilter | None = None) -> QuerySet[Case]:
         else:
             qs = qs.filter(description__icontains=text)
     # urgent first, then newest (index case_urgent_created)
-    return qs.select_related("estate__town", "company").order_by("-urgent", "-created_at", "-id")
+    return qs.select_related("estate__town__county", "company").order_by("-urgent", "-created_at", "-id")
 
 
 COUNT_CAP = 10_000
@@ -185,7 +185,9 @@ def case_sign_due(case: Case) -> dt.datetime | None:
     """When the company must have signed for the case (None: signed, closed, or no company)."""
     if case.company_id is None or case.signed_at is not None or case.status not in OPEN_STATES:
         return None
-    return timelimits.sign_due(created_at=case.created_at, urgent=case.urgent)
+    return timelimits.sign_due(
+        created_at=case.created_at, urgent=case.urgent, county=timelimits.county_of(case)
+    )
 
 
 def case_sign_late(case: Case) -> bool:
@@ -329,7 +331,7 @@ def company_todo(user: Any, limit: int = 30) -> list[Case]:
     """A company's cases that need it: urgent first, then the nearest deadline; cases still to sign for (签收)
     first of all. One index-ordered query per deadline state, merged here: an IN over statuses would make the
     database sort every open case of a large company."""
-    base = cases_visible_to(user).select_related("estate")
+    base = cases_visible_to(user).select_related("estate__town__county")
     rows: dict[int, Case] = {}
     for status in sorted(DEADLINE_STATES):
         for c in base.filter(status=status).order_by("deadline", "id")[:limit]:
@@ -358,8 +360,15 @@ def due_soon(on: dt.date | None = None, days: int = DUE_SOON_DAYS) -> QuerySet[C
     )
 
 
-def revisit_batches() -> QuerySet[RevisitBatch]:
-    return RevisitBatch.objects.order_by("-drawn_at", "-id")
+def revisit_batches(user: Any = None) -> QuerySet[RevisitBatch]:
+    """The draws (of the user's counties: drawn there, or holding a case of theirs, when a user is given)."""
+    qs = RevisitBatch.objects.order_by("-drawn_at", "-id")
+    if user is not None:
+        mine = RevisitBatch.objects.filter(
+            Q(drawn_by__county__in=counties_visible_to(user)) | Q(revisits__case__in=cases_visible_to(user))
+        )
+        qs = qs.filter(pk__in=mine.values("pk"))
+    return qs
 
 
 def revisits_of(batch: RevisitBatch) -> QuerySet[Revisit]:
@@ -381,6 +390,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         Role.BUREAU_ADMIN,
         Role.TASK_FORCE,
         Role.CITY_VIEWER,
+        Role.PROVINCE_VIEWER,
         Role.COMPANY_STAFF,
         Role.COMMITTEE_MEMBER,
     ):
@@ -415,7 +425,9 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         items.append(
             (
                 "待审批延期",
-                CaseExtension.objects.filter(status=ExtensionStatus.PENDING).count(),
+                CaseExtension.objects.filter(
+                    estate_in_counties_of(user, "case__estate"), status=ExtensionStatus.PENDING
+                ).count(),
                 _url("cases:list", "?status=rectifying"),
             )
         )

@@ -8,9 +8,13 @@
   is CASE_URGENT_HANDLE_HOURS from then (urgent, to the hour: `Case.due_at`), CASE_HANDLE_DAYS (ordinary) or
   CASE_COMPLEX_HANDLE_DAYS (complex) days. A date given by the task force is due at the end of that day.
 - Overdue: in a deadline state, past the deadline day, or past `due_at` when the deadline is to the hour.
+
+Each limit may differ per county (`county`: the case's County or its overrides, see `county_of`); the queries
+over many cases (`unsigned_late_q`) use the deployment's limits.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -18,32 +22,51 @@ from django.utils import timezone
 from wuye.common.dates import now, today
 from wuye.kernel.case_states import DEADLINE_STATES, OPEN_STATES
 from wuye.kernel.conf import county_setting
+from wuye.registry.models import County
 
 TIERS = ("urgent", "ordinary", "complex")
 
 
-def handle_due(tier: str, *, start: dt.datetime | None = None) -> tuple[dt.date, dt.datetime | None]:
+def county_of(case: Any) -> County | None:
+    """The county of a case's estate: from `select_related("estate__town__county")` when the caller loaded it
+    (list pages do), else one query, remembered on the case."""
+    cached = getattr(case, "_county", None)
+    if cached is not None or not getattr(case, "estate_id", None):
+        return cached
+    estate = case._state.fields_cache.get("estate")
+    town = estate._state.fields_cache.get("town") if estate is not None else None
+    cached = town._state.fields_cache.get("county") if town is not None else None
+    if cached is None:
+        cached = County.objects.filter(towns__estates=case.estate_id).first()
+    case._county = cached
+    return cached
+
+
+def handle_due(
+    tier: str, *, start: dt.datetime | None = None, county: Any = None
+) -> tuple[dt.date, dt.datetime | None]:
     """The default deadline of a rectification ordered at `start` (default now): (day, exact moment or None)."""
     start = start or now()
     if tier == "urgent":
-        due = start + dt.timedelta(hours=county_setting("CASE_URGENT_HANDLE_HOURS"))
+        due = start + dt.timedelta(hours=county_setting("CASE_URGENT_HANDLE_HOURS", county))
         return timezone.localdate(due), due
-    days = county_setting("CASE_COMPLEX_HANDLE_DAYS" if tier == "complex" else "CASE_HANDLE_DAYS")
+    days = county_setting("CASE_COMPLEX_HANDLE_DAYS" if tier == "complex" else "CASE_HANDLE_DAYS", county)
     return timezone.localdate(start) + dt.timedelta(days=days), None
 
 
-def handle_limit_words(tier: str) -> str:
+def handle_limit_words(tier: str, county: Any = None) -> str:
     if tier == "urgent":
-        return f"{county_setting('CASE_URGENT_HANDLE_HOURS')} 小时"
-    return f"{county_setting('CASE_COMPLEX_HANDLE_DAYS' if tier == 'complex' else 'CASE_HANDLE_DAYS')} 天"
+        return f"{county_setting('CASE_URGENT_HANDLE_HOURS', county)} 小时"
+    key = "CASE_COMPLEX_HANDLE_DAYS" if tier == "complex" else "CASE_HANDLE_DAYS"
+    return f"{county_setting(key, county)} 天"
 
 
-def sign_hours(urgent: bool) -> int:
-    return int(county_setting("CASE_URGENT_SIGN_HOURS" if urgent else "CASE_SIGN_HOURS"))
+def sign_hours(urgent: bool, county: Any = None) -> int:
+    return int(county_setting("CASE_URGENT_SIGN_HOURS" if urgent else "CASE_SIGN_HOURS", county))
 
 
-def sign_due(*, created_at: dt.datetime, urgent: bool) -> dt.datetime:
-    return created_at + dt.timedelta(hours=sign_hours(urgent))
+def sign_due(*, created_at: dt.datetime, urgent: bool, county: Any = None) -> dt.datetime:
+    return created_at + dt.timedelta(hours=sign_hours(urgent, county))
 
 
 def _moment(on: dt.date | None) -> dt.datetime:

@@ -25,7 +25,7 @@ from wuye.registry.selectors import companies_visible_to, estates_visible_to, to
 
 from . import forms, selectors, services, workflow
 from .export import EXPORT_LIMIT, ledger_xlsx
-from .models import ActionKind, CaseAttachment, Revisit, RevisitBatch
+from .models import ActionKind, CaseAttachment, Revisit
 
 PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ def _filter(user: User, params: QueryDict) -> tuple[forms.LedgerFilterForm, sele
     """The ledger filter from the query string (the page's GET, the API's query_params)."""
     form = forms.LedgerFilterForm(
         params or None,
-        towns=towns(),
+        towns=towns(user),
         estates=estates_visible_to(user).order_by("code"),
         companies=companies_visible_to(user).order_by("name"),
     )
@@ -275,7 +275,7 @@ def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已抽取样本。" if created else "同样参数的样本已抽取过，显示原样本。")
             return redirect("cases:revisit_batch", pk=batch.pk)
-    batches = selectors.revisit_batches()[:50]
+    batches = selectors.revisit_batches(request.user)[:50]
     return render(
         request, "cases/revisit.html", {"form": form, "batches": batches}, status=400 if form.errors else 200
     )
@@ -283,18 +283,25 @@ def revisit_home(request: AuthedHttpRequest) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def revisit_batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(RevisitBatch, pk=pk)
+    batch = get_object_or_404(selectors.revisit_batches(request.user), pk=pk)
+    # a batch may span counties (drawn deployment-wide): each user sees the revisits of their own cases
+    revisits = selectors.revisits_of(batch).filter(case__in=selectors.cases_visible_to(request.user))
     return render(
         request,
         "cases/revisit_batch.html",
-        {"batch": batch, "revisits": selectors.revisits_of(batch), "form": forms.RevisitRecordForm()},
+        {"batch": batch, "revisits": revisits, "form": forms.RevisitRecordForm()},
     )
 
 
 @require_POST
 @role_required(*BUREAU_ROLES)
 def revisit_record(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    rv = get_object_or_404(Revisit.objects.select_related("batch", "case"), pk=pk)
+    rv = get_object_or_404(
+        Revisit.objects.select_related("batch", "case").filter(
+            case__in=selectors.cases_visible_to(request.user)
+        ),
+        pk=pk,
+    )
     form = forms.RevisitRecordForm(request.POST)
     if form.is_valid():
         try:

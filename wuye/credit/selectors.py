@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role, User
+from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
 from wuye.cases.models import ActionKind, Case, CaseAction, CaseStatus
 from wuye.common.dates import today
 from wuye.intake.models import LeadFeedback, QuestionnaireResponse
@@ -17,7 +17,7 @@ from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.oversight.models import MonthlyReport, ReportLateness
 from wuye.registry.models import Estate, PropertyCompany, ServiceContract
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import companies_visible_to, contracts_in_force, estate_in_counties_of
 
 from .models import (
     CreditEvent,
@@ -45,7 +45,9 @@ def company_by_code(credit_code: str) -> PropertyCompany:
 def company_visible_to(user: User, credit_code: str) -> PropertyCompany:
     """The bureau's dossier: the county's roles see every company; a company's staff its own."""
     company = company_by_code(credit_code)
-    if user.role in COUNTY_READ_ROLES or (user.role == Role.COMPANY_STAFF and user.company_id == company.pk):
+    if user.role in COUNTY_READ_ROLES and companies_visible_to(user).filter(pk=company.pk).exists():
+        return company  # a company of the user's counties (registered, serving or having served there)
+    if user.role == Role.COMPANY_STAFF and user.company_id == company.pk:
         return company
     raise Http404("没有找到该企业")
 
@@ -270,15 +272,21 @@ def objections_for(user: User) -> QuerySet[CreditObjection]:
     qs = CreditObjection.objects.select_related("event__company", "event__estate").order_by(
         "status", "-raised_at"
     )
-    if user.role in BUREAU_ROLES or user.role == Role.CITY_VIEWER:
-        return qs
+    if user.role in COUNTY_READ_ROLES:
+        # an event at an estate: that estate's counties; an event of the company as a whole: its counties
+        return qs.filter(
+            estate_in_counties_of(user, "event__estate")
+            | Q(event__estate__isnull=True, event__company__in=companies_visible_to(user))
+        )
     if user.role == Role.COMPANY_STAFF:
         return qs.filter(event__company_id=user.company_id)
     return qs.none()
 
 
-def objection_for_bureau(pk: int) -> CreditObjection:
-    o = CreditObjection.objects.select_related("event__company", "event__estate").filter(pk=pk).first()
+def objection_for_bureau(pk: int, user: User | None = None) -> CreditObjection:
+    """An objection for the bureau to decide: of the user's counties when a user is given (else 404)."""
+    qs = objections_for(user) if user is not None else CreditObjection.objects.all()
+    o = qs.select_related("event__company", "event__estate").filter(pk=pk).first()
     if o is None:
         raise Http404("没有找到该异议")
     return o

@@ -263,7 +263,7 @@ def objection_evidence(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
 
 @role_required(*BUREAU_ROLES)
 def objection_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    objection = selectors.objection_for_bureau(pk)
+    objection = selectors.objection_for_bureau(pk, request.user)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,12 @@ from wuye.accounts.models import COUNTY_READ_ROLES, Role, User
 from wuye.common.dates import today
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate, PropertyCompany
-from wuye.registry.selectors import contracts_in_force, estate_current_contract, estates_served_by
+from wuye.registry.selectors import (
+    contracts_in_force,
+    estate_current_contract,
+    estate_in_counties_of,
+    estates_served_by,
+)
 
 from .checks import DUTIES, Finding, checked_estates, findings
 from .models import (
@@ -68,7 +73,7 @@ def estates_for(user: User) -> QuerySet[Estate]:
         return Estate.objects.none()
     base = checked_estates(today())
     if user.role in COUNTY_READ_ROLES:
-        return base
+        return base.filter(estate_in_counties_of(user, ""))
     if user.role == Role.COMPANY_STAFF:
         return base.filter(pk__in=estates_served_by(user.company_id).values("pk"))
     return base.none()

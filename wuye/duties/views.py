@@ -16,8 +16,8 @@ from wuye.accounts.models import COUNTY_READ_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
-from wuye.registry.models import Estate, PropertyCompany
-from wuye.registry.selectors import towns
+from wuye.registry.models import Estate
+from wuye.registry.selectors import companies_visible_to, towns
 
 from . import forms, selectors, services
 from .models import ConfinedSpaceWork, FireCheck, HazardCheck, RenovationViolation
@@ -143,7 +143,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "rows": rows,
             "by_town": selectors.readiness_by_town(all_rows) if user.role in COUNTY_READ_ROLES else [],
             "by_company": selectors.readiness_by_company(all_rows) if user.role in COUNTY_READ_ROLES else [],
-            "towns": towns(),
+            "towns": towns(request.user),
             "town": town,
             "is_company": user.role == Role.COMPANY_STAFF,
         },
@@ -156,7 +156,7 @@ def company(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if user.role == Role.COMPANY_STAFF and user.company_id != pk:
         raise Http404("没有找到该企业，或您无权查看")
-    firm = get_object_or_404(PropertyCompany, pk=pk)
+    firm = get_object_or_404(companies_visible_to(user), pk=pk)
     rows = selectors.readiness_of_company(firm)
     return render(request, "duties/company.html", {"company": firm, "rows": rows})
 

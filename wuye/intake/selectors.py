@@ -16,7 +16,7 @@ from wuye.common.errors import DomainError
 from wuye.kernel.case_states import CLOSED_STATES
 from wuye.kernel.taxonomy import PLAIN_HINTS, label_of
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estate_search_public
+from wuye.registry.selectors import estate_in_counties_of, estate_search_public
 
 from .matching import building_of, normalize
 from .models import (
@@ -33,7 +33,8 @@ DATA = Path(__file__).parent / "data" / "checklists.json"
 
 
 def leads_visible_to(user: Any) -> QuerySet[Lead]:
-    """The one scoping rule for leads. Bureau and city: the county (the city's pages mask personal data). Company
+    """The one scoping rule for leads. Bureau, city and province: their counties (`in_counties_of`; the viewers'
+    pages mask personal data), and for the bureau also the leads whose estate is not known yet. Company
     staff and committee members: the reports of the cases they may see (the ledger's `cases_visible_to`, joined in
     SQL), never a lead that has not become a case. Owners: the complaints they filed, logged in or under the phone
     they log in with (not an anonymous one). The public: none (they follow a lead by its tracking code)."""
@@ -41,7 +42,11 @@ def leads_visible_to(user: Any) -> QuerySet[Lead]:
         return Lead.objects.none()
     role = user.role
     if role in COUNTY_READ_ROLES:
-        return Lead.objects.all()
+        # a lead whose estate is not yet known belongs to no county: every bureau's desk may place it
+        unplaced = (
+            Q(estate__isnull=True) if role in BUREAU_ROLES or role == Role.PROVINCE_VIEWER else Q(pk__in=[])
+        )
+        return Lead.objects.filter(estate_in_counties_of(user) | unplaced)
     if role in (Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER):
         return Lead.objects.filter(case__in=case_side().cases_visible_to(user).values("pk"))
     if role == Role.OWNER:
@@ -269,19 +274,18 @@ def estate_from_input(value: str) -> Estate | None:
     raise DomainError(f"有多个小区与“{value}”相符（{names}），请从列表中选择", field="estate")
 
 
-def estate_choices() -> QuerySet[Estate]:
-    return (
-        Estate.objects.select_related("town")
-        .only("code", "name", "pinyin_initials", "town__name")
-        .order_by("name")
-    )
+def estate_choices(user: Any = None) -> QuerySet[Estate]:
+    """The estates a desk picks from: the user's counties (every estate without a user)."""
+    qs = Estate.objects.filter(estate_in_counties_of(user, "")) if user is not None else Estate.objects.all()
+    return qs.select_related("town").only("code", "name", "pinyin_initials", "town__name").order_by("name")
 
 
 def leads_to_confirm(user: Any) -> QuerySet[Lead]:
     if user.role not in BUREAU_ROLES:
         return Lead.objects.none()
     return (
-        Lead.objects.filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
+        Lead.objects.filter(estate_in_counties_of(user) | Q(estate__isnull=True))
+        .filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
         .select_related("estate")
         .order_by("created_at", "id")
     )
@@ -293,7 +297,7 @@ def questionnaire_results(
     """Average satisfaction per estate or per company (the figures credit uses)."""
     if user.role not in COUNTY_READ_ROLES:
         return []
-    qs = QuestionnaireResponse.objects.all()
+    qs = QuestionnaireResponse.objects.filter(estate_in_counties_of(user))
     if since:
         qs = qs.filter(created_at__date__gte=since)
     if by == "company":
@@ -354,6 +358,8 @@ def feedback_by_company(user: Any, *, company_id: int | None = None) -> list[dic
     elif role not in COUNTY_READ_ROLES:
         return []
     qs = LeadFeedback.objects.exclude(lead__case__company=None)
+    if role in COUNTY_READ_ROLES:
+        qs = qs.filter(estate_in_counties_of(user, "lead__case__estate"))
     if company_id:
         qs = qs.filter(lead__case__company_id=company_id)
     rows = (

@@ -20,6 +20,7 @@ from wuye.common.middleware import BUSY_MESSAGE, DB_UNAVAILABLE, retry_after
 from wuye.kernel.actors import PublicActor
 from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.taxonomy import PLAIN_HINTS
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to, towns
 
 from . import selectors, services
 from .forms import DeskForm, ImportForm, JoinForm, NotFixedForm, QrForm, QrStartForm, RateForm, TrackForm
@@ -48,6 +49,7 @@ def qr_form(request: HttpRequest, code: str) -> HttpResponse:
     travels in a URL (server logs, browser history, a shared WeChat link). A GET shows an empty step 1 whatever
     its query string says (`?direct=1` opens step 2 empty)."""
     estate = selectors.estate_for_qr(code)
+    request.wuye_county = estate.town.county  # type: ignore[attr-defined]  # its bureau name and hotline
     if request.method == "POST":
         if request.POST.get("step") == "start":
             return _qr_start(request, estate)
@@ -298,7 +300,10 @@ def desk(request: AuthedHttpRequest) -> HttpResponse:
         form = DeskForm(initial={"channel": request.GET.get("channel") or "phone", "idem": _new_key()})
         status = 200
     return render(
-        request, "intake/desk.html", {"form": form, "estates": selectors.estate_choices()}, status=status
+        request,
+        "intake/desk.html",
+        {"form": form, "estates": selectors.estate_choices(request.user)},
+        status=status,
     )
 
 
@@ -349,7 +354,7 @@ def confirm_estates(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/confirm_estates.html",
-        {"leads": leads, "estates": selectors.estate_choices(), "now": timezone.now()},
+        {"leads": leads, "estates": selectors.estate_choices(request.user), "now": timezone.now()},
     )
 
 
@@ -368,19 +373,15 @@ def qr_poster(request: HttpRequest, code: str) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def posters(request: AuthedHttpRequest) -> HttpResponse:
-    from wuye.registry.models import Town
-
-    towns = Town.objects.order_by("code").prefetch_related("estates")
-    return render(request, "intake/posters.html", {"towns": towns})
+    mine = towns(request.user).prefetch_related("estates")
+    return render(request, "intake/posters.html", {"towns": mine})
 
 
 @role_required(*BUREAU_ROLES)
 def town_posters(request: AuthedHttpRequest, town_code: str) -> HttpResponse:
-    from wuye.registry.models import Town
-
     from .posters import town_posters_zip
 
-    town = get_object_or_404(Town, code=town_code)
+    town = get_object_or_404(towns(request.user), code=town_code)
     data, _ = town_posters_zip(town)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="posters-{town.code}.zip"'
@@ -401,15 +402,23 @@ def inspections(request: AuthedHttpRequest) -> HttpResponse:
         else:
             if estate is not None:
                 return redirect("intake:inspection_new", code=estate.code)
-    recent = Inspection.objects.select_related("estate", "inspector").order_by("-created_at")[:50]
+    recent = (
+        Inspection.objects.filter(estate_in_counties_of(request.user))
+        .select_related("estate", "inspector")
+        .order_by("-created_at")[:50]
+    )
     return render(
-        request, "intake/inspections.html", {"recent": recent, "estates": selectors.estate_choices()}
+        request,
+        "intake/inspections.html",
+        {"recent": recent, "estates": selectors.estate_choices(request.user)},
     )
 
 
 @role_required(*BUREAU_ROLES)
 def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
     estate = selectors.estate_for_qr(code)
+    if not estates_visible_to(request.user).filter(pk=estate.pk).exists():
+        raise Http404("没有找到该小区，或您无权查看")
     checklist = selectors.inspection_checklist("routine")
     error: str | None = None
     posted: dict[str, Any] = {}
@@ -457,7 +466,10 @@ def inspection_new(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 @role_required(*BUREAU_ROLES)
 def inspection_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(Inspection.objects.select_related("estate", "inspector"), pk=pk)
+    inspection = get_object_or_404(
+        Inspection.objects.filter(estate_in_counties_of(request.user)).select_related("estate", "inspector"),
+        pk=pk,
+    )
     checklist = selectors.inspection_checklist(inspection.checklist)
     rows = [{**i, **inspection.results.get(i["code"], {})} for i in checklist["items"]]
     leads = Lead.objects.filter(source_ref__startswith=f"inspection:{inspection.pk}:").order_by("id")

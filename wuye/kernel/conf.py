@@ -68,6 +68,9 @@ _DECLARED: tuple[Setting, ...] = (
     Setting("COUNTY_NAME", "钟山县", "", "县（区）名称"),
     Setting("COUNTY_CODE", "451122", "", "县（区）行政区划代码"),
     Setting("CASE_NUMBER_PREFIX", "ZS", "", "台账编号前缀"),
+    # the city of the deployment's first county (many counties: issue #19)
+    Setting("CITY_CODE", "451100", "", "市行政区划代码"),
+    Setting("CITY_NAME", "贺州市", "", "市名称"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "", "对外网址（二维码、公示链接）"),
     # how it runs
     Setting("SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend", "", "短信发送方式"),
@@ -388,15 +391,65 @@ def _configured() -> Mapping[str, Any]:
     return getattr(settings, "WUYE", {}) or {}
 
 
-def county_setting(key: str) -> Any:
-    """The county's value for a declared key: `settings.WUYE[key]` in the declared type, else the default."""
+# keys a county may not override in its own settings: who it is lives in its row, how the deployment runs is one
+NOT_PER_COUNTY = frozenset({"COUNTY_NAME", "COUNTY_CODE", "CASE_NUMBER_PREFIX", "CITY_CODE", "CITY_NAME"})
+
+
+def _overrides(county: Any) -> Mapping[str, Any]:
+    """A county's overrides: the mapping itself, or an object's `.settings` (the registry's County), or none."""
+    if county is None:
+        return {}
+    if isinstance(county, Mapping):
+        return county
+    return getattr(county, "settings", None) or {}
+
+
+def county_setting(key: str, county: Any = None) -> Any:
+    """The value of a declared key: the county's override (`county` is its overrides mapping or an object with
+    `.settings`, e.g. a County), else `settings.WUYE[key]`, else the default; always in the declared type. A
+    mapping setting that merges takes the county's entries over the deployment's."""
     declared = DECLARED.get(key)
     if declared is None:
         raise ImproperlyConfigured(f"unknown county setting {key!r}: declare it in wuye.kernel.conf")
     configured = _configured()
-    if key not in configured:
-        return declared.coerce(declared.default)
-    return declared.coerce(configured[key])
+    value = declared.coerce(configured[key] if key in configured else declared.default)
+    overrides = _overrides(county)
+    if key in overrides:
+        try:
+            if isinstance(value, Mapping) and declared.merge:
+                return {**value, **declared.coerce(overrides[key])}
+            return declared.coerce(overrides[key])
+        except (TypeError, ValueError):
+            return value  # saved before validation existed: the deployment's value, never a 500
+    return value
+
+
+def county_overrides_errors(overrides: Any) -> list[str]:
+    """What is wrong with a county's overrides, in words for the office head (empty when they are valid)."""
+    if overrides in (None, ""):
+        return []
+    if not isinstance(overrides, Mapping):
+        return ['本县设置应为键值对（JSON 对象），例如 {"HOTLINE": "0774-1234567"}']
+    errors = []
+    for key, value in overrides.items():
+        declared = DECLARED.get(key)
+        if declared is None:
+            errors.append(f"本县设置中的“{key}”不是已登记的设置项")
+            continue
+        if key in NOT_PER_COUNTY:
+            errors.append(f"本县设置中的“{key}”（{declared.label}）不能按县设置")
+            continue
+        try:
+            declared.coerce(value)
+        except (TypeError, ValueError, ArithmeticError):
+            errors.append(f"本县设置中的“{key}”（{declared.label}）取值 {value!r} 不正确")
+            continue
+        if isinstance(declared.default, int) and not isinstance(declared.default, bool):
+            if isinstance(value, bool) or (
+                isinstance(value, str) and not value.strip().lstrip("-").isdigit()
+            ):
+                errors.append(f"本县设置中的“{key}”（{declared.label}）应为整数")
+    return errors
 
 
 def setting_default(key: str) -> Any:

@@ -65,9 +65,16 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def _case_table(key: str, title: str, groups: list[tuple[str, str]], by: str, month: dt.date) -> Table:
+def _case_table(
+    key: str,
+    title: str,
+    groups: list[tuple[str, str]],
+    by: str,
+    month: dt.date,
+    towns: tuple[int, ...] | None = None,
+) -> Table:
     end = next_month(month)
-    cases = stats.Filters().cases()
+    cases = stats.Filters(towns=towns).cases()
     in_month = stats.case_counts(cases, month, end, by)
     to_date = stats.case_counts(cases, CAMPAIGN_START, end, by)
     headers = [
@@ -95,26 +102,36 @@ def _case_table(key: str, title: str, groups: list[tuple[str, str]], by: str, mo
     return Table(key, title, headers, rows, note="“当前”两列为报表生成日的状态；累计自 2025 年 1 月 1 日起。")
 
 
-def build(month: dt.date, *, as_of: dt.date | None = None) -> CityReport:
+def build(
+    month: dt.date, *, as_of: dt.date | None = None, towns: tuple[int, ...] | None = None
+) -> CityReport:
+    """The month's report; `towns` (the viewer's counties' towns, registry.selectors.viewer_towns) limits every
+    figure to those counties, None is every county."""
     month = month.replace(day=1)
     end = next_month(month)
     day = as_of or today()
     tables: list[Table] = []
     categories = [(code, label) for code, label in stats.CATEGORY_LABELS.items()]
-    towns = sorted(stats.town_names().items(), key=lambda kv: kv[1])
+    names = stats.town_names()
+    town_rows = sorted(
+        ((k, v) for k, v in names.items() if towns is None or k in towns), key=lambda kv: kv[1]
+    )
     tables.append(
-        _case_table("按问题类别", "一、问题线索和整改情况（按问题类别）", categories, "category", month)
+        _case_table(
+            "按问题类别", "一、问题线索和整改情况（按问题类别）", categories, "category", month, towns
+        )
     )
     tables.append(
         _case_table(
             "按乡镇街道",
             "二、问题线索和整改情况（按乡镇/街道）",
-            [(str(k), v) for k, v in towns],
+            [(str(k), v) for k, v in town_rows],
             "estate__town_id",
             month,
+            towns,
         )
     )
-    cases = stats.Filters().cases()
+    cases = stats.Filters(towns=towns).cases()
     cm, ct = stats.closure(cases, month, end), stats.closure(cases, CAMPAIGN_START, end)
     tables.append(
         Table(
@@ -131,11 +148,12 @@ def build(month: dt.date, *, as_of: dt.date | None = None) -> CityReport:
             note="办结率只计验收销号的整改事项，不含核查不属实。",
         )
     )
-    lm, lt = stats.leads_by_channel(month, end), stats.leads_by_channel(CAMPAIGN_START, end)
+    lm = stats.leads_by_channel(month, end, towns=towns)
+    lt = stats.leads_by_channel(CAMPAIGN_START, end, towns=towns)
     channel_rows: list[list[Any]] = [[c.label, lm[c.value], lt[c.value]] for c in Channel]
     channel_rows.append(["合计", sum(lm.values()), sum(lt.values())])
     tables.append(Table("线索来源", "四、问题线索来源渠道", ["渠道", "本月", "累计"], channel_rows))
-    rev = stats.revenue_figures(day)
+    rev = stats.revenue_figures(day, towns=towns)
     tables.append(
         Table(
             "公共收益",
@@ -185,7 +203,8 @@ def build(month: dt.date, *, as_of: dt.date | None = None) -> CityReport:
             ],
         )
     )
-    am, at = stats.actions_counts(month, end), stats.actions_counts(CAMPAIGN_START, end)
+    am = stats.actions_counts(month, end, towns=towns)
+    at = stats.actions_counts(CAMPAIGN_START, end, towns=towns)
     tables.append(
         Table(
             "督办措施",
@@ -194,7 +213,7 @@ def build(month: dt.date, *, as_of: dt.date | None = None) -> CityReport:
             [[k.label, am[k.value], at[k.value]] for k in ActionKind],
         )
     )
-    cov = stats.committee_coverage()
+    cov = stats.committee_coverage(towns=towns)
     tables.append(
         Table(
             "党组织覆盖",
@@ -210,6 +229,8 @@ def build(month: dt.date, *, as_of: dt.date | None = None) -> CityReport:
         )
     )
     notable = NotableCase.objects.filter(month=month).select_related("case__estate").order_by("id")
+    if towns is not None:
+        notable = notable.filter(case__estate__town_id__in=towns)
     tables.append(
         Table(
             "典型案例",

@@ -71,7 +71,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     """Every chart for the filters. `with_people` False (the city viewer): no person's name anywhere."""
     start, end = f.start, f.end_day()
     period = {"date_from": start.isoformat(), "date_to": (end - dt.timedelta(days=1)).isoformat()}
-    totals = stats.summary_totals(start, end, town=f.town, category=f.category, by_month=True)
+    totals = stats.summary_totals(start, end, town=f.town, category=f.category, by_month=True, towns=f.towns)
     charts: list[Chart] = []
 
     # cases by category: received / accepted in the period, from the daily summary
@@ -81,7 +81,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
             continue
         counts = totals.by_category.get(c.value, {"received": 0, "accepted": 0, "unfounded": 0})
         by_cat.rows.append([c.value, counts["received"], counts["accepted"], counts["unfounded"]])
-        cf = stats.Filters(town=f.town, company=f.company, category=c.value)
+        cf = stats.Filters(town=f.town, company=f.company, category=c.value, towns=f.towns)
         by_cat.links.append(
             [ledger_url(cf, **period), ledger_url(cf, status="accepted"), ledger_url(cf, status="unfounded")]
         )
@@ -144,14 +144,14 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     charts.append(top_co)
 
     # leads by channel
-    leads = stats.leads_by_channel(start, end, town=f.town)
+    leads = stats.leads_by_channel(start, end, town=f.town, towns=f.towns)
     ch = Chart("channels", "问题线索来源渠道", "pie", ["渠道", "线索数"])
     for channel in Channel:
         ch.rows.append([channel.label, leads[channel.value]])
     charts.append(ch)
 
     # revenue, fund, monthly reports, committees
-    rev = stats.revenue_figures()
+    rev = stats.revenue_figures(towns=f.towns)
     rv = Chart("revenue", "公共收益与维修资金", "none", ["指标", "数值"])
     rv.rows = [
         ["公共收益账户已纳入监管", rev["accounts_supervised"]],
@@ -169,7 +169,7 @@ def build(f: stats.Filters, *, with_people: bool) -> dict[str, Any]:
     )
     mr.rows = [["按时报送", pc["on_time"]], ["逾期报送", pc["late"]], ["未报送", pc["missing"]]]
     charts.append(mr)
-    cov = stats.committee_coverage()
+    cov = stats.committee_coverage(towns=f.towns)
     cv = Chart("coverage", "业委会（物管会）党组织覆盖率", "gauge", ["指标", "数值"])
     cv.rows = [
         ["覆盖率（%）", cov["rate"] if cov["rate"] is not None else 0],

@@ -17,7 +17,7 @@ from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.kernel.taxonomy import label_of
 from wuye.registry.models import Estate, PropertyCompany
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import contracts_in_force, estate_in_counties_of
 
 from .calendar import month_end, month_start, next_month, previous_month, report_due_date
 from .models import MonthlyReport, ReportLateness, ReportStatus
@@ -45,13 +45,13 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def reports_visible_to(user: Any) -> QuerySet[MonthlyReport]:
-    """County roles: every report; company staff: their company's; others: none."""
+    """County roles: the reports of their counties' estates; company staff: their company's; others: none."""
     qs = MonthlyReport.objects.select_related("company", "estate__town")
     role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user))
     if role == Role.COMPANY_STAFF and user.company_id:
         return qs.filter(company_id=user.company_id)
     return qs.none()
@@ -217,7 +217,7 @@ def report_list(user: Any, *, month: dt.date | None = None, status: str = "") ->
 def to_review(user: Any) -> int:
     if getattr(user, "role", None) not in BUREAU_ROLES:
         return 0
-    return MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count()
+    return reports_visible_to(user).filter(status=ReportStatus.SUBMITTED).count()
 
 
 def editable_for(user: Any, report: MonthlyReport) -> bool:
@@ -250,7 +250,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     else:
         counts = punctuality_counts(last)
         items = [
-            ("待审核月报", MonthlyReport.objects.filter(status=ReportStatus.SUBMITTED).count(), url),
+            ("待审核月报", reports_visible_to(user).filter(status=ReportStatus.SUBMITTED).count(), url),
             (f"{last.month}月月报已报送", counts["on_time"] + counts["late"], f"{url}?month={last:%Y-%m}"),
             (f"{last.month}月月报逾期未报", counts["missing"], f"{url}?month={last:%Y-%m}"),
         ]

@@ -29,7 +29,7 @@ from wuye.kernel.case_states import CaseStatus
 from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, Role
 from wuye.registry.models import Estate, PropertyCompany
-from wuye.registry.selectors import company_serves_estate
+from wuye.registry.selectors import bureau_acts_on_estate, company_serves_estate
 
 from .calendar import month_end, month_start, previous_month, report_due_date
 from .models import (
@@ -569,7 +569,7 @@ def notable_case_pick(*, actor: Actor, month: dt.date, number: str, summary: str
     if find_phone(summary):
         raise DomainError("概述中不能出现电话号码（报市局的材料不含个人信息）", field="summary")
     case = Case.objects.filter(number=(number or "").strip().upper()).first()
-    if case is None:
+    if case is None or not bureau_acts_on_estate(actor, case.estate_id):
         raise DomainError(f"没有找到编号为“{number}”的事项", field="number")
     month = month_start(month)
     existing = NotableCase.objects.filter(month=month, case=case).first()

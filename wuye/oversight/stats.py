@@ -64,12 +64,16 @@ class Filters:
     town: int | None = None
     company: int | None = None
     category: str = ""
+    # the towns of the viewer's counties (registry.selectors.counties_visible_to); None: every county
+    towns: tuple[int, ...] | None = None
 
     def end_day(self) -> dt.date:
         return self.end or today() + dt.timedelta(days=1)
 
     def cases(self) -> QuerySet[Case]:
         qs = Case.objects.all()
+        if self.towns is not None:
+            qs = qs.filter(estate__town_id__in=self.towns)
         if self.town:
             qs = qs.filter(estate__town_id=self.town)
         if self.company:
@@ -141,6 +145,8 @@ def closure(cases: QuerySet[Case], start: dt.date, end: dt.date) -> dict[str, An
 def state_summary(f: Filters) -> QuerySet[StateSummary]:
     """The `StateSummary` rows under the filters' town, company and category."""
     qs = StateSummary.objects.order_by()
+    if f.towns is not None:
+        qs = qs.filter(town_id__in=f.towns)
     if f.town:
         qs = qs.filter(town_id=f.town)
     if f.company:
@@ -182,7 +188,7 @@ def closure_summary(f: Filters, start: dt.date, end: dt.date) -> dict[str, Any]:
         return closure(f.cases(), start, end)
     agg = state_summary(f).aggregate(found=Sum("found_since"), accepted=Sum("accepted_since"))
     found, accepted_all = int(agg["found"] or 0), int(agg["accepted"] or 0)
-    if start == CAMPAIGN_START and not f.town and not f.company:
+    if start == CAMPAIGN_START and not f.town and not f.company and f.towns is None:
         n, median = _median_from_buckets(f.category)
     else:
         accepted = _period(f.cases().filter(status=CaseStatus.ACCEPTED), "closed_at", start, end)
@@ -259,29 +265,40 @@ def _median_days(accepted: QuerySet[Case]) -> tuple[int, float | None]:
     return len(days), round(statistics.median(days), 1) if days else None
 
 
-def leads_by_channel(start: dt.date, end: dt.date, *, town: int | None = None) -> dict[str, int]:
+def leads_by_channel(
+    start: dt.date, end: dt.date, *, town: int | None = None, towns: tuple[int, ...] | None = None
+) -> dict[str, int]:
     qs = _period(Lead.objects.all(), "created_at", start, end)
+    if towns is not None:
+        qs = qs.filter(estate__town_id__in=towns)
     if town:
         qs = qs.filter(estate__town_id=town)
     counts = dict(qs.values("channel").annotate(n=Count("pk")).values_list("channel", "n"))
     return {c.value: counts.get(c.value, 0) for c in Channel}
 
 
-def revenue_figures(on: dt.date | None = None) -> dict[str, Any]:
+def revenue_figures(on: dt.date | None = None, *, towns: tuple[int, ...] | None = None) -> dict[str, Any]:
     day = on or today()
     period = disclosure_due_period(day)
-    estates = Estate.objects.count()
+    mine = Q() if towns is None else Q(estate__town_id__in=towns)
+    estates = Estate.objects.filter(Q() if towns is None else Q(town_id__in=towns)).count()
     accounts = dict(
-        RevenueAccount.objects.values("status").annotate(n=Count("pk")).values_list("status", "n")
+        RevenueAccount.objects.filter(mine)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     supervised = accounts.get(AccountStatus.SUPERVISED, 0)
     disclosed = (
         Disclosure.objects.filter(period_key=period.key, account__status=AccountStatus.SUPERVISED)
+        .filter(Q() if towns is None else Q(account__estate__town_id__in=towns))
         .values("account_id")
         .distinct()
         .count()
     )
-    held = FundDue.objects.filter(collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day)
+    held = FundDue.objects.filter(
+        mine, collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=day
+    )
     agg = held.aggregate(total=Sum("amount"), estates=Count("estate", distinct=True), dues=Count("pk"))
     return {
         "estates": estates,
@@ -296,9 +313,10 @@ def revenue_figures(on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def actions_counts(start: dt.date, end: dt.date) -> dict[str, int]:
+def actions_counts(start: dt.date, end: dt.date, *, towns: tuple[int, ...] | None = None) -> dict[str, int]:
     counts = dict(
         CaseAction.objects.filter(date__gte=start, date__lt=end)
+        .filter(Q() if towns is None else Q(case__estate__town_id__in=towns))
         .values("kind")
         .annotate(n=Count("pk"))
         .values_list("kind", "n")
@@ -306,8 +324,10 @@ def actions_counts(start: dt.date, end: dt.date) -> dict[str, int]:
     return {k.value: counts.get(k.value, 0) for k in ActionKind}
 
 
-def committee_coverage() -> dict[str, Any]:
+def committee_coverage(*, towns: tuple[int, ...] | None = None) -> dict[str, Any]:
     current = Committee.objects.filter(is_current=True)
+    if towns is not None:
+        current = current.filter(estate__town_id__in=towns)
     agg = current.aggregate(total=Count("pk"), with_org=Count("pk", filter=Q(has_party_org=True)))
     target = Decimal(county_setting("PARTY_ORG_TARGET"))
     total, with_org = agg["total"] or 0, agg["with_org"] or 0
@@ -350,6 +370,7 @@ def summary_totals(
     category: str = "",
     estate: int | None = None,
     by_month: bool = False,
+    towns: tuple[int, ...] | None = None,
 ) -> SummaryTotals:
     """Received / accepted / unfounded over [start, end) by category and town (and by month when asked): the whole
     months from `MonthSummary`, the days before and after them (and everything for one estate) from `DailySummary`;
@@ -366,6 +387,8 @@ def summary_totals(
         parts.append((daily.filter(day__gte=last, day__lt=end), "day"))
     out = SummaryTotals()
     for qs, day_field in parts:
+        if towns is not None:
+            qs = qs.filter(town_id__in=towns)
         if town:
             qs = qs.filter(town_id=town)
         if category:

@@ -2,7 +2,7 @@
 service or selector, render."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +21,7 @@ from wuye.kernel.http import AuthedHttpRequest
 from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate, PropertyCompany
-from wuye.registry.selectors import towns
+from wuye.registry.selectors import companies_visible_to, estate_in_counties_of, towns, viewer_towns
 
 from . import cityreport, dashboard, forms, selectors, services, stats
 from .calendar import month_start, parse_month, previous_month, report_due_date
@@ -168,7 +168,10 @@ def city_report(request: AuthedHttpRequest) -> HttpResponse:
             raise PermissionDenied("您的角色无权选取典型案例")
         drop = request.POST.get("drop", "")
         if drop:
-            notable = get_object_or_404(NotableCase, pk=int(drop) if drop.isascii() and drop.isdigit() else 0)
+            notable = get_object_or_404(
+                NotableCase.objects.filter(estate_in_counties_of(request.user, "case__estate")),
+                pk=int(drop) if drop.isascii() and drop.isdigit() else 0,
+            )
             services.notable_case_drop(actor=request.user, notable=notable)
             return redirect(f"{request.path}?month={month:%Y-%m}")
         form = forms.NotableForm(request.POST)
@@ -186,7 +189,9 @@ def city_report(request: AuthedHttpRequest) -> HttpResponse:
         {
             "month": month,
             "form": form,
-            "notable": NotableCase.objects.filter(month=month).select_related("case__estate"),
+            "notable": NotableCase.objects.filter(
+                estate_in_counties_of(request.user, "case__estate"), month=month
+            ).select_related("case__estate"),
             "can_pick": request.user.role in BUREAU_ROLES,
         },
     )
@@ -194,7 +199,7 @@ def city_report(request: AuthedHttpRequest) -> HttpResponse:
 
 def _city_report(request: HttpRequest) -> tuple[cityreport.CityReport, str]:
     month = _month_param(request, previous_month(month_start(today())))
-    return cityreport.build(month), f"city-report-{month:%Y-%m}"
+    return cityreport.build(month, towns=viewer_towns(request.user)), f"city-report-{month:%Y-%m}"
 
 
 @role_required(*COUNTY_READ_ROLES)
@@ -221,13 +226,17 @@ def city_report_pdf(request: AuthedHttpRequest) -> HttpResponse:
 def _dashboard_filters(request: HttpRequest) -> tuple[forms.DashboardFilterForm, stats.Filters]:
     form = forms.DashboardFilterForm(
         request.GET or None,
-        towns=[(t.pk, t.name) for t in towns()],
-        companies=list(PropertyCompany.objects.order_by("name").values_list("pk", "name")),
+        towns=[(t.pk, t.name) for t in towns(request.user)],
+        companies=list(
+            companies_visible_to(cast(Any, request.user)).order_by("name").values_list("pk", "name")
+        ),
     )
-    f = stats.Filters()
+    scope = viewer_towns(request.user)
+    f = stats.Filters(towns=scope)
     if form.is_valid():
         d = form.cleaned_data
         f = stats.Filters(
+            towns=scope,
             start=d["date_from"] or CAMPAIGN_START,
             end=(d["date_to"] + dt.timedelta(days=1)) if d["date_to"] else None,
             town=d["town"],

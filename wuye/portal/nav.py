@@ -75,5 +75,7 @@ def nav_for(user: Any) -> list[tuple[str, str]]:  # a User, an AnonymousUser or 
     if not getattr(user, "is_authenticated", False):
         items = [(label, _url(name)) for label, name in PUBLIC_NAV]
     else:
-        items = [(item.label, _url(item.url_name)) for item in NAV if user.role in item.roles]
+        # the province viewer reads what a city viewer reads, of every county
+        role = Role.CITY_VIEWER if user.role == Role.PROVINCE_VIEWER else user.role
+        items = [(item.label, _url(item.url_name)) for item in NAV if role in item.roles]
     return [(label, url) for label, url in items if url]

@@ -112,7 +112,8 @@ def estates(request: HttpRequest) -> HttpResponse:
 
 def estate(request: HttpRequest, code: str) -> HttpResponse:
     """An estate's public page (the QR poster links here): what the apps' sections let the public see."""
-    found = get_object_or_404(Estate.objects.select_related("town"), code=code)
+    found = get_object_or_404(Estate.objects.select_related("town__county"), code=code)
+    request.wuye_county = found.town.county  # type: ignore[attr-defined]  # its bureau name and hotline
     return render(request, "portal/estate.html", {"estate": found, "sections": estate_sections(found)})
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Building,
+    City,
     Committee,
     CommitteeMember,
     County,
@@ -14,7 +15,7 @@ from .models import (
 )
 from .selectors import contract_row, contracts_in_force
 
-admin.site.register([County, Town])
+admin.site.register([City, County, Town])
 
 
 @admin.register(Estate)

@@ -14,13 +14,11 @@ from django.db import transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import today
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 
 from .models import (
     Building,
     Committee,
     CommitteeMember,
-    County,
     Estate,
     Owner,
     Ownership,
@@ -28,6 +26,7 @@ from .models import (
     ServiceContract,
     Town,
     Unit,
+    default_county,
 )
 from .services import pinyin_initials
 from .validators import CREDIT_CHARSET, credit_code_check_char
@@ -120,9 +119,7 @@ def person_name(rng: random.Random) -> str:
 
 @transaction.atomic
 def build(*, seed: int, scale: float, out: Any) -> None:
-    county, _ = County.objects.get_or_create(
-        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
-    )
+    county = default_county()
     if Estate.objects.filter(town__county=county).exists():
         out.write("  档案：已存在，跳过")
         return

@@ -17,9 +17,8 @@ from wuye.common.phones import normalise_phone
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 from wuye.kernel.actors import Actor
-from wuye.kernel.conf import county_setting
 
-from .models import County, Estate, Town
+from .models import County, Estate, Town, default_county
 from .services import building_get_or_create, estate_save, owner_link, parse_area, unit_upsert
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -109,9 +108,7 @@ def import_registry(*, actor: Actor, data: bytes) -> ImportResult:
     missing = [LABEL[k] for k in REQUIRED if k not in mapping]
     if missing:
         raise DomainError(f"Excel 文件缺少必需的列：{'、'.join(missing)}", field="file")
-    county, _ = County.objects.get_or_create(
-        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
-    )
+    county = default_county()
     result = ImportResult()
     for offset, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
         if all(v is None or str(v).strip() == "" for v in row):

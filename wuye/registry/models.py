@@ -2,19 +2,83 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from wuye.kernel.conf import county_overrides_errors, county_setting
 
-class County(models.Model):
+
+class City(models.Model):
+    """市: a city viewer reads the counties of its city."""
+
     code = models.CharField("行政区划代码", max_length=6, unique=True)
-    name = models.CharField("县（区）", max_length=50)
+    name = models.CharField("市", max_length=50)
 
     class Meta:
-        verbose_name = verbose_name_plural = "县（区）"
+        verbose_name = verbose_name_plural = "市"
+        ordering = ["code"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class County(models.Model):
+    """县（区）: the unit a bureau works in. `settings` holds the county's overrides of declared settings
+    (wuye.kernel.conf, read with `county_setting(key, county)`); `case_prefix` starts its case numbers."""
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True)
+    name = models.CharField("县（区）", max_length=50)
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.PROTECT, related_name="counties", verbose_name="所属市"
+    )
+    case_prefix = models.CharField(
+        "台账编号前缀",
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator("^[A-Z]{1,8}$", "台账编号前缀应为 1 至 8 个大写字母")],
+        help_text="1 至 8 个大写字母，如 ZS",
+    )
+    settings = models.JSONField("本县设置（覆盖默认值）", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "县（区）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = county_overrides_errors(self.settings)
+        if errors:
+            raise ValidationError({"settings": errors})
+
+
+def default_city() -> City:
+    """The deployment's first city (settings CITY_CODE/CITY_NAME), made on first use."""
+
+    city, _ = City.objects.get_or_create(
+        code=county_setting("CITY_CODE"), defaults={"name": county_setting("CITY_NAME")}
+    )
+    return city
+
+
+def default_county() -> County:
+    """The deployment's first county (settings COUNTY_CODE/COUNTY_NAME/CASE_NUMBER_PREFIX), made on first use:
+    a one-county deployment never names its county."""
+
+    county = County.objects.filter(code=county_setting("COUNTY_CODE")).first()
+    if county is None:
+        county, _ = County.objects.get_or_create(
+            code=county_setting("COUNTY_CODE"),
+            defaults={
+                "name": county_setting("COUNTY_NAME"),
+                "case_prefix": county_setting("CASE_NUMBER_PREFIX"),
+                "city": default_city(),
+            },
+        )
+    return county
 
 
 class Town(models.Model):
@@ -46,6 +110,15 @@ class PropertyCompany(models.Model):
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    # the county whose bureau registered it; it is also seen by every county where it serves or served an estate
+    registered_county = models.ForeignKey(
+        County,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_companies",
+        verbose_name="登记县（区）",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -27,6 +27,7 @@ from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 from .models import (
     Building,
     Committee,
+    County,
     Estate,
     Owner,
     Ownership,
@@ -126,15 +127,82 @@ def estate_serving_company_id(estate_id: int, *, on: dt.date | None = None) -> i
     return contracts_in_force(on=on).filter(estate_id=estate_id).values_list("company_id", flat=True).first()
 
 
+# --- the one scoping rule for whole counties ------------------------------------------------------------------
+#
+# A bureau user (office head, task force) reads and writes their own county; a city viewer reads the counties of
+# its city; the province viewer reads every county. Every selector that used to return "all of the county" for
+# COUNTY_READ_ROLES filters with `in_counties_of(user, path)` instead, `path` leading from its model to County.
+
+
+def counties_visible_to(user: Any) -> QuerySet[County]:
+    """The counties whose records a user reads as a whole (none for companies, committees and owners: they see
+    their estates, not counties)."""
+    qs = County.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(in_counties_of(user, ""))
+
+
+def in_counties_of(user: Any, path: str) -> Q:
+    """A filter on any model whose `path` leads to a County (e.g. "estate__town__county"; "" for County itself)
+    keeping the rows of the user's counties: Q() for the province viewer, nothing for roles that read no county."""
+    role = getattr(user, "role", None)
+    prefix = f"{path}__" if path else ""
+    if role == Role.PROVINCE_VIEWER:
+        return Q()
+    if role in BUREAU_ROLES and getattr(user, "county_id", None):
+        return Q(**{f"{prefix}pk" if not path else f"{path}_id": user.county_id})
+    if role == Role.CITY_VIEWER and getattr(user, "city_id", None):
+        return Q(**{f"{prefix}city_id": user.city_id})
+    return Q(pk__in=[])
+
+
+def estate_in_counties_of(user: Any, path: str = "estate") -> Q:
+    """`in_counties_of` for a model with an estate at `path` ("" for Estate itself)."""
+    return in_counties_of(user, f"{path}__town__county" if path else "town__county")
+
+
+def estate_county(estate: Estate | int | None) -> County | None:
+    """The county of an estate (or estate id): whose settings apply to it (`county_setting(key, county)`)."""
+    if estate is None:
+        return None
+    if isinstance(estate, Estate):
+        town = estate._state.fields_cache.get("town")
+        if town is not None and "county" in town._state.fields_cache:
+            county: County | None = town.county
+            return county
+        estate = estate.pk
+    return County.objects.filter(towns__estates=estate).first()
+
+
+def viewer_towns(user: Any) -> tuple[int, ...] | None:
+    """The towns of the user's counties, for the summary tables keyed by town (dashboards, reports); None for the
+    province viewer (every town)."""
+    if getattr(user, "role", None) == Role.PROVINCE_VIEWER:
+        return None
+    return tuple(Town.objects.filter(in_counties_of(user, "county")).values_list("pk", flat=True))
+
+
+def bureau_acts_on_estate(actor: Any, estate_id: int | None) -> bool:
+    """Writes: a bureau user acts only on estates of their own county (others are not bureau users: True, their
+    own rules apply)."""
+    if getattr(actor, "role", None) not in BUREAU_ROLES:
+        return True
+    county_id = getattr(actor, "county_id", None)
+    if not county_id or estate_id is None:
+        return False
+    return Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists()
+
+
 def estates_visible_to(user: User) -> QuerySet[Estate]:
-    """Estates a user may see: the county for bureau and city; the estates the company serves; the committee's
-    estate; an owner's estates."""
+    """Estates a user may see: their counties for bureau, city and province (`in_counties_of`); the estates the
+    company serves; the committee's estate; an owner's estates."""
     qs = Estate.objects.select_related("town")
     if not user.is_authenticated:
         return qs.none()
     role = user.role
     if role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user, ""))
     if role == Role.COMPANY_STAFF:
         return qs.filter(pk__in=estates_served_by(user.company_id).values("pk"))
     if role == Role.COMMITTEE_MEMBER and user.estate_id is not None:
@@ -148,7 +216,7 @@ def estates_editable_by(user: User) -> QuerySet[Estate]:
     """Estates whose registry records (estate, contracts, committee) a user may change: the bureau's."""
     if not user.is_authenticated or user.role not in BUREAU_ROLES:
         return Estate.objects.none()
-    return Estate.objects.select_related("town")
+    return Estate.objects.select_related("town").filter(estate_in_counties_of(user, ""))
 
 
 def estate_get_visible(user: User, *, code: str) -> Estate:
@@ -230,9 +298,11 @@ def contracts_editable_by(user: User) -> QuerySet[ServiceContract]:
 
 
 def companies_editable_by(user: User) -> QuerySet[PropertyCompany]:
+    """A bureau edits the companies its county sees (registered there, or serving or having served an estate
+    there): a company's register entry is one for the province."""
     if not user.is_authenticated or user.role not in BUREAU_ROLES:
         return PropertyCompany.objects.none()
-    return PropertyCompany.objects.all()
+    return companies_visible_to(user)
 
 
 def company_estates(user: User, company: PropertyCompany) -> QuerySet[Estate]:
@@ -257,10 +327,22 @@ def companies_visible_to(user: User) -> QuerySet[PropertyCompany]:
     if not user.is_authenticated:
         return qs.none()
     if user.role in COUNTY_READ_ROLES:
-        return qs
+        return qs.filter(company_in_counties_of(user, ""))
     if user.role == Role.COMPANY_STAFF and user.company_id is not None:
         return qs.filter(pk=user.company_id)
     return qs.none()
+
+
+def company_in_counties_of(user: Any, path: str = "company") -> Q:
+    """A company belongs to the counties where it was registered and where it serves or served an estate (any
+    contract, past or present): a filter on a model whose `path` leads to a company ("" for the company)."""
+    if getattr(user, "role", None) == Role.PROVINCE_VIEWER:
+        return Q()
+    counties = counties_visible_to(user)
+    pk = f"{path}_id" if path else "pk"
+    served = ServiceContract.objects.filter(estate__town__county__in=counties).values("company_id")
+    registered = f"{path}__registered_county__in" if path else "registered_county__in"
+    return Q(**{registered: counties}) | Q(**{f"{pk}__in": served})
 
 
 def company_list(user: User) -> QuerySet[PropertyCompany]:
@@ -276,8 +358,12 @@ def company_list(user: User) -> QuerySet[PropertyCompany]:
     return companies_visible_to(user).annotate(estate_count=Coalesce(Subquery(served), 0)).order_by("name")
 
 
-def towns() -> QuerySet[Town]:
-    return Town.objects.order_by("code")
+def towns(user: Any = None) -> QuerySet[Town]:
+    """The towns (of the user's counties when a user is given)."""
+    qs = Town.objects.order_by("code")
+    if user is not None:
+        qs = qs.filter(in_counties_of(user, "county"))
+    return qs
 
 
 def units_of_estate(estate: Estate) -> QuerySet[Unit]:

@@ -11,7 +11,7 @@ from wuye.audit.services import audit_record, snapshot
 from wuye.common.dates import cn_date
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.kernel.actors import SYSTEM_ROLE, Actor, actor_label, actor_role, requires_actor
-from wuye.kernel.roles import Role
+from wuye.kernel.roles import BUREAU_ROLES, Role
 
 from .models import (
     Building,
@@ -24,6 +24,7 @@ from .models import (
     ServiceContract,
     Town,
     Unit,
+    default_county,
 )
 from .validators import validate_credit_code
 
@@ -45,6 +46,22 @@ def _require(actor: Actor, roles: frozenset[str], what: str, *, estate_id: int |
         raise NotAllowed(f"{actor_label(actor)}无权{what}")
     if role == Role.COMMITTEE_MEMBER and getattr(actor, "estate_id", None) != estate_id:
         raise NotAllowed(f"只能为本小区{what}")
+    county_id = _actor_county_id(actor)
+    if county_id and estate_id is not None:
+        if not Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists():
+            raise NotAllowed(f"只能为本县（区）的小区{what}")
+
+
+def _actor_county_id(actor: Actor) -> int | None:
+    """The county of a bureau actor (None for the system, the public and everybody else)."""
+    return getattr(actor, "county_id", None) if actor_role(actor) in BUREAU_ROLES else None
+
+
+def _require_county(actor: Actor, county_id: int | None, what: str) -> None:
+    """A bureau user writes in their own county only."""
+    own = _actor_county_id(actor)
+    if own and county_id != own:
+        raise NotAllowed(f"只能{what}本县（区）的记录")
 
 
 def pinyin_initials(name: str) -> str:
@@ -89,6 +106,9 @@ def estate_save(
     built_year: int | None = None,
 ) -> Estate:
     _require(actor, REGISTRY_EDIT_ROLES, "编辑小区档案")
+    _require_county(actor, town.county_id, "编辑")
+    if estate is not None and estate.pk:
+        _require_county(actor, Town.objects.get(pk=estate.town_id).county_id, "编辑")
     name = (name or "").strip()
     code = (code or "").strip()
     if not name:
@@ -150,7 +170,8 @@ def company_save(
     if others.filter(name=name).exists():
         raise DomainError(f"企业名称“{name}”已登记", field="name")
     before = snapshot(company, COMPANY_FIELDS) if company else None
-    company = company or PropertyCompany()
+    if company is None:
+        company = PropertyCompany(registered_county_id=_actor_county_id(actor) or default_county().pk)
     company.name, company.credit_code = name, code
     company.legal_representative = legal_representative.strip()
     company.contact_person, company.contact_phone, company.address = contact_person, contact_phone, address
@@ -181,7 +202,7 @@ def contract_create(
     hiring: str,
 ) -> ServiceContract:
     """A new current contract. An estate has at most one: end the old one first (the database holds the rule)."""
-    _require(actor, REGISTRY_EDIT_ROLES, "登记物业服务合同")
+    _require(actor, REGISTRY_EDIT_ROLES, "登记物业服务合同", estate_id=estate.pk)
     Estate.objects.select_for_update().filter(pk=estate.pk).first()
     if end is not None and end < start:
         raise DomainError("结束日期不能早于开始日期", field="end")
@@ -233,7 +254,7 @@ def contract_create(
 @requires_actor
 @transaction.atomic
 def contract_end(*, actor: Actor, contract: ServiceContract, end: dt.date, reason: str) -> ServiceContract:
-    _require(actor, REGISTRY_EDIT_ROLES, "终止物业服务合同")
+    _require(actor, REGISTRY_EDIT_ROLES, "终止物业服务合同", estate_id=contract.estate_id)
     contract = ServiceContract.objects.select_for_update().get(pk=contract.pk)
     if not contract.is_current:
         return contract
@@ -271,7 +292,7 @@ def committee_save(
     members: list[dict[str, Any]] | None = None,
 ) -> Committee:
     """Record the estate's current committee (replacing the previous one as not current)."""
-    _require(actor, REGISTRY_EDIT_ROLES, "登记业委会/物管会")
+    _require(actor, REGISTRY_EDIT_ROLES, "登记业委会/物管会", estate_id=estate.pk)
     if kind not in Committee.Kind.values:
         raise DomainError("业委会/物管会类型不正确", field="kind")
     if term_end <= term_start:
@@ -325,7 +346,7 @@ def unit_upsert(
     *, actor: Actor, building: Building, number: str, area: Decimal, developer_held: bool = False
 ) -> tuple[Unit, str]:
     """Create or update a unit; returns (unit, 'created' | 'updated' | 'unchanged')."""
-    _require(actor, REGISTRY_EDIT_ROLES, "编辑房屋档案")
+    _require(actor, REGISTRY_EDIT_ROLES, "编辑房屋档案", estate_id=building.estate_id)
     unit = Unit.objects.filter(building=building, number=number).first()
     if unit is None:
         unit = Unit.objects.create(

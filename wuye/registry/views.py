@@ -10,7 +10,7 @@ from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.common.permissions import role_required
 from wuye.kernel.http import AuthedHttpRequest
-from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
+from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, VIEWER_ROLES, Role
 
 from . import selectors, services
 from .forms import CommitteeForm, CompanyForm, ContractEndForm, ContractForm, EstateForm, ImportForm
@@ -31,7 +31,7 @@ def estate_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/estate_list.html",
-        {"page": page, "towns": selectors.towns(), "q": q, "town_id": town_id},
+        {"page": page, "towns": selectors.towns(request.user), "q": q, "town_id": town_id},
     )
 
 
@@ -67,7 +67,7 @@ def estate_units(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "page": page,
             "buildings": selectors.estate_buildings(estate),
             "building": building,
-            "show_personal": request.user.role != "city_viewer",
+            "show_personal": request.user.role not in VIEWER_ROLES,
             "can_designate": request.user.role in {"bureau_admin", "task_force", "committee_member"},
         },
     )

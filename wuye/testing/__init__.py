@@ -14,9 +14,18 @@ from django.db import connections
 from wuye.accounts.models import Role, User
 from wuye.accounts.services import staff_user_create
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 from wuye.registry import services as reg
-from wuye.registry.models import County, Estate, Owner, PropertyCompany, Town, Unit
+from wuye.registry.models import (
+    City,
+    County,
+    Estate,
+    Owner,
+    PropertyCompany,
+    Town,
+    Unit,
+    default_city,
+    default_county,
+)
 from wuye.registry.validators import CREDIT_CHARSET, credit_code_check_char
 
 _seq = itertools.count(1)
@@ -29,11 +38,27 @@ def valid_credit_code(n: int | None = None) -> str:
 
 
 def make_town(name: str = "钟山镇") -> Town:
-    county, _ = County.objects.get_or_create(
-        code=county_setting("COUNTY_CODE"), defaults={"name": county_setting("COUNTY_NAME")}
-    )
+    county = default_county()
     town = Town.objects.filter(county=county, name=name).first()
     return town or Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
+
+
+def make_county(
+    code: str = "451121",
+    name: str = "昭平县",
+    prefix: str = "ZP",
+    *,
+    city: City | None = None,
+    **settings: Any,
+) -> County:
+    """Another county (in the deployment's city unless told), with overrides of declared settings."""
+    return County.objects.create(
+        code=code, name=name, case_prefix=prefix, city=city or default_city(), settings=settings
+    )
+
+
+def make_town_in(county: County, name: str = "昭平镇") -> Town:
+    return Town.objects.create(county=county, code=f"{county.code}{next(_seq):04d}", name=name)
 
 
 def make_company(name: str | None = None) -> PropertyCompany:

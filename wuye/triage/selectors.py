@@ -60,7 +60,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     if not getattr(user, "is_authenticated", False) or user.role not in BUREAU_ROLES:
         return None
     url = reverse("triage:queue")
-    waiting = Lead.objects.filter(status=LeadStatus.NEW)
+    waiting = leads_visible_to(user).filter(status=LeadStatus.NEW)
     items: list[tuple[str, Any, str | None]] = [
         ("待分拣线索", waiting.count(), url),
         ("其中紧急", waiting.filter(urgent=True).count(), url),
@@ -105,7 +105,14 @@ def corrections_for_review(user: Any, *, status: str = Review.PENDING) -> QueryS
     if not getattr(user, "is_authenticated", False) or user.role != Role.BUREAU_ADMIN:
         return Correction.objects.none()
     return (
-        Correction.objects.filter(review=status)
+        Correction.objects.filter(review=status, lead__in=leads_visible_to(user))
         .select_related("lead", "actor", "suggestion", "reviewed_by")
         .order_by("created_at", "id")
     )
+
+
+def correction_visible(user: Any, *, pk: int) -> bool:
+    """A correction of a lead of the office head's county (any review state)."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.BUREAU_ADMIN:
+        return False
+    return Correction.objects.filter(pk=pk, lead__in=leads_visible_to(user)).exists()

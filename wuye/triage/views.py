@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.accounts.permissions import role_required
 from wuye.cases.models import Case
+from wuye.cases.selectors import cases_visible_to
 from wuye.common.errors import DomainError
 from wuye.intake.selectors import photos_by_lead
 from wuye.kernel.http import AuthedHttpRequest
@@ -130,7 +131,7 @@ def decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             case_id = request.POST.get("case", "")
             if not case_id.isdigit():
                 raise DomainError("请选择要并入的事项", field="事项")
-            into = Case.objects.filter(pk=int(case_id)).first()
+            into = cases_visible_to(request.user).filter(pk=int(case_id)).first()
             if into is None:
                 raise DomainError("要并入的事项不存在，请刷新分拣台", field="事项")
             services.triage_merge(actor=actor, lead=lead, case=into)
@@ -186,6 +187,8 @@ def corrections(request: AuthedHttpRequest) -> HttpResponse:
 @role_required(Role.BUREAU_ADMIN)
 def correction_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
+    if not selectors.correction_visible(request.user, pk=pk):
+        raise Http404("没有找到该更正")
     try:
         if action not in ("approve", "reject"):
             raise DomainError("未知的操作", field="操作")

@@ -10,6 +10,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.audit.services import audit_record
 from wuye.common.errors import InvalidTransition, NotAllowed
 from wuye.kernel.actors import Actor, actor_role
+from wuye.registry.selectors import bureau_acts_on_estate
 
 from .models import (
     TRANSITIONS,
@@ -25,7 +26,7 @@ def can_manage(actor: Actor, estate_id: int) -> bool:
     """The committee of the estate, or the bureau / task force acting as the town office convener."""
     role = actor_role(actor)
     if role in BUREAU_ROLES:
-        return True
+        return bureau_acts_on_estate(actor, estate_id)  # their own county only
     return role == Role.COMMITTEE_MEMBER and getattr(actor, "estate_id", None) == estate_id
 
 

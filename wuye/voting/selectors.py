@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estates_visible_to
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
 
 from .models import (
     PUBLIC_RESULT_STATES,
@@ -41,12 +41,12 @@ def cn_datetime(value: dt.datetime | None) -> str:
 
 
 def assemblies_visible_to(user: User) -> QuerySet[Assembly]:
-    """Bureau and task force: all; a committee member: their estate's; an owner: their estates' once voting opened."""
+    """Bureau and task force: their county's (`in_counties_of`); a committee member: their estate's; an owner: their estates' once voting opened."""
     qs = Assembly.objects.select_related("estate", "estate__town")
     if not user.is_authenticated:
         return qs.none()
     if user.role in BUREAU_ROLES:
-        return qs
+        return qs.filter(estate_in_counties_of(user))
     if user.role == Role.COMMITTEE_MEMBER and user.estate_id is not None:
         return qs.filter(estate_id=user.estate_id)
     if user.role == Role.OWNER:

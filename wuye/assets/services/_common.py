@@ -4,7 +4,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.common.errors import NotAllowed
 from wuye.kernel.actors import Actor, SystemActor, actor_user
 from wuye.registry.models import Estate
-from wuye.registry.selectors import company_serves_estate
+from wuye.registry.selectors import bureau_acts_on_estate, company_serves_estate
 
 
 def acting_user(actor: Actor, *, what: str) -> User | None:
@@ -20,7 +20,7 @@ def acting_user(actor: Actor, *, what: str) -> User | None:
 def require_company_or_bureau(actor: Actor, estate: Estate, *, what: str) -> User | None:
     """The company serving the estate today (it enters maintenance and faults) or the bureau."""
     user = acting_user(actor, what=what)
-    if user is None or user.role in BUREAU_ROLES:
+    if user is None or (user.role in BUREAU_ROLES and bureau_acts_on_estate(user, estate.pk)):
         return user
     if user.role == Role.COMPANY_STAFF and company_serves_estate(user.company_id, estate.pk):
         return user
@@ -36,7 +36,7 @@ def require_bureau(actor: Actor, *, what: str) -> User | None:
 
 def require_committee_or_bureau(actor: Actor, estate: Estate, *, what: str) -> User | None:
     user = acting_user(actor, what=what)
-    if user is None or user.role in BUREAU_ROLES:
+    if user is None or (user.role in BUREAU_ROLES and bureau_acts_on_estate(user, estate.pk)):
         return user
     if user.role == Role.COMMITTEE_MEMBER and user.estate_id == estate.pk:
         return user

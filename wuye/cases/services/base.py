@@ -16,7 +16,7 @@ from wuye.common.dates import cn_date, now, today
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.common.uploads import CheckedFile, check_upload
 from wuye.kernel.actors import Actor, actor_label, actor_role, actor_user, ensure_actor, requires_actor
-from wuye.registry.selectors import company_serves_estate
+from wuye.registry.selectors import bureau_acts_on_estate, company_serves_estate
 
 from .. import workflow
 from ..models import Case, CaseAttachment, CaseEvent
@@ -57,6 +57,8 @@ def check_role(actor: Actor, case: Case | None, roles: frozenset[str], what: str
         raise NotAllowed(f"{who(actor)}不能{what}", field="role")
     if role == Role.COMPANY_STAFF and case is not None and not _company_serves(actor, case):
         raise NotAllowed(f"只能对本企业现服务小区的事项{what}", field="role")
+    if case is not None and not bureau_acts_on_estate(actor, case.estate_id):
+        raise NotAllowed(f"只能对本县（区）的事项{what}", field="role")
 
 
 def clean_text(

@@ -6,14 +6,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from wuye.common.dates import now, today
-from wuye.common.errors import DomainError, InvalidTransition
+from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
 from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
-from wuye.registry.models import Estate
-from wuye.registry.selectors import estate_serving_company_id
+from wuye.registry.models import County, Estate
+from wuye.registry.selectors import bureau_acts_on_estate, estate_serving_company_id
 
 from .. import notices, workflow
 from ..models import Case, CaseSequence, CaseStatus
@@ -21,9 +21,11 @@ from .base import check_files, check_role, clean_text, record_event, save
 from .locks import lock_rows
 
 
-def _next_number(year: int) -> tuple[int, str]:
+def _next_number(year: int, prefix: str) -> tuple[int, str]:
     """Lock the year's counter row (creating it race-free) and take the next number. Gap-free: the counter and
-    the case are written in the same transaction, so a rollback returns the number."""
+    the case are written in the same transaction, so a rollback returns the number. The counter is one for the
+    deployment (Case keeps `year, seq` unique); the number carries the estate's county prefix (County.case_prefix,
+    unique), so two counties never produce the same number: ZS2026-00001, FC2026-00002, ZS2026-00003 …"""
     seq_row = CaseSequence.objects.select_for_update().filter(year=year).first()
     if seq_row is None:
         try:
@@ -34,7 +36,13 @@ def _next_number(year: int) -> tuple[int, str]:
         seq_row = CaseSequence.objects.select_for_update().get(year=year)
     seq_row.last += 1
     seq_row.save(update_fields=["last"])
-    return seq_row.last, f"{county_setting('CASE_NUMBER_PREFIX')}{year}-{seq_row.last:05d}"
+    return seq_row.last, f"{prefix}{year}-{seq_row.last:05d}"
+
+
+def _case_prefix(estate: Estate) -> str:
+    """The estate's county's prefix (CASE_NUMBER_PREFIX for a county without one)."""
+    prefix = County.objects.filter(towns__estates=estate).values_list("case_prefix", flat=True).first()
+    return prefix or county_setting("CASE_NUMBER_PREFIX")
 
 
 def _current_company_id(estate: Estate) -> int | None:
@@ -65,9 +73,11 @@ def case_create(
     title = clean_text(title, field="title", label="标题", required=False, max_len=120)
     if source_channel and source_channel not in Channel.values:
         raise DomainError("问题来源不正确", field="source_channel")
+    if not bureau_acts_on_estate(actor, estate.pk):
+        raise NotAllowed("只能为本县（区）的小区立案", field="estate")
     files = check_files(attachments)
     year = today().year
-    seq, number = _next_number(year)
+    seq, number = _next_number(year, _case_prefix(estate))
     stamp = now()
     case = Case.objects.create(
         number=number,

@@ -26,7 +26,9 @@ def case_sign(*, actor: Actor, case: Case, note: str = "") -> Case:
         raise InvalidTransition(f"事项 {case.number} 已办结，无需签收", field="status")
     before = snap(case) | {"signed_at": None}
     stamp = now()
-    due = timelimits.sign_due(created_at=case.created_at, urgent=case.urgent)
+    due = timelimits.sign_due(
+        created_at=case.created_at, urgent=case.urgent, county=timelimits.county_of(case)
+    )
     case.signed_at, case.signed_by = stamp, actor_user(actor)
     save(case, "signed_at", "signed_by")
     late = stamp > due
@@ -73,7 +75,7 @@ def case_set_tier(*, actor: Actor, case: Case, tier: str, reason: str) -> Case:
         + (
             f"\n完成时限 {cn_date(case.deadline)}"
             if case.deadline
-            else f"\n办理时限 {timelimits.handle_limit_words(tier)}"
+            else f"\n办理时限 {timelimits.handle_limit_words(tier, timelimits.county_of(case))}"
         ),
         before=before,
         data={"tier": tier, "old_tier": before["tier"]},

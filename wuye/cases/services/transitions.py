@@ -92,7 +92,7 @@ def _set_deadline(case: Case, given: dt.date | None) -> list[str]:
     if given is not None:
         case.deadline, case.due_at = given, None
     else:
-        case.deadline, case.due_at = timelimits.handle_due(case.tier)
+        case.deadline, case.due_at = timelimits.handle_due(case.tier, county=timelimits.county_of(case))
     case.overdue_marked_at = None
     return ["deadline", "due_at", "overdue_marked_at"]
 

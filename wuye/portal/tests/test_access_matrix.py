@@ -505,3 +505,107 @@ def test_company_staff_see_their_own_estate_and_case_but_not_another_company_s(c
     committee = cs["committee_member"]
     assert committee.get("/revenue/estates/ZS0001/").status_code == 200
     assert committee.get(f"/revenue/estates/{FOREIGN}/").status_code == 404
+
+
+# --- many counties (issue #19, item 3) ----------------------------------------------------------------------------
+
+
+def _county_clients():
+    """A second county in the demo county's city (昭平县: its office head and task force), a city viewer of another
+    city and the province viewer, logged in."""
+    from wuye.accounts.models import User
+    from wuye.portal import demo_counties
+    from wuye.registry.models import City
+    from wuye.testing import make_user
+
+    demo_counties.build(counties=2, seed=1, out=StringIO())
+    other_city = City.objects.create(code="450300", name="桂林市")
+    users = {
+        "tf_b": User.objects.get(username="tf2"),
+        "admin_b": User.objects.get(username="admin2"),
+        "province": User.objects.get(username="province"),
+        "city_other": make_user(Role.CITY_VIEWER, city_id=other_city.pk),
+    }
+    out = clients()
+    for name, user in users.items():
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        out[name] = c
+    return out
+
+
+# one for the deployment, deliberately: the credit notices (red and black lists) are the province's register
+SHARED_ACROSS_COUNTIES = {"credit:notice_preview", "credit:notice_edit"}
+
+
+def test_a_bureau_of_another_county_gets_404_on_this_county_s_records(county):
+    """The task force and office head of county B (昭平县) ask for county A's (钟山县) estate, case, lead, account,
+    assembly and API rows: 404 (or the role's own refusal), never the page. Every route naming an object of A is
+    tried, not a chosen few."""
+    o, cs = objects(), _county_clients()
+    leaks = []
+    for key, _pattern, p in _routes():
+        names = list(p.pattern.regex.groupindex)
+        if not p.name or not names or key in SHARED_ACROSS_COUNTIES:
+            continue
+        url = reverse(key, kwargs=kwargs_for(key, names, o))
+        if answer(cs["anonymous"].get(url)) == "2":
+            continue  # a public page (the estate's poster, the tracking page, the published result)
+        for who in ("tf_b", "admin_b"):
+            got = answer(cs[who].get(url))
+            if got not in ("3", "4", "5"):
+                leaks.append(f"{who} {key} ({url}): {got}")
+    assert not leaks, "\n".join(leaks)
+    tf_b = cs["tf_b"]
+    estate, case, lead, assembly = o["estate"], o["case"], o["lead"], o["assembly"]
+    assert tf_b.get(f"/registry/estates/{estate.code}/").status_code == 404
+    assert tf_b.get(f"/cases/{case.number}/").status_code == 404
+    assert tf_b.get(f"/api/v1/cases/{case.number}/").status_code == 404
+    assert tf_b.get(f"/revenue/estates/{estate.code}/").status_code == 404
+    assert tf_b.get(reverse("voting:detail", kwargs={"pk": assembly.pk})).status_code == 404
+    assert tf_b.get(reverse("triage:queue")).status_code == 200
+    assert lead.tracking_code not in tf_b.get(reverse("triage:queue")).content.decode()
+    rows = tf_b.get("/api/v1/registry/estates/").json()
+    codes = {r["code"] for r in (rows["results"] if isinstance(rows, dict) else rows)}
+    assert codes and all(c.startswith("ZP") for c in codes)
+    own = tf_b.get("/cases/").content.decode()
+    assert "ZP20" in own and case.number not in own
+
+
+def test_city_viewers_see_their_city_and_the_province_sees_all_but_writes_nothing(county):
+    o, cs = objects(), _county_clients()
+    estate, case = o["estate"], o["case"]
+    # the demo's city viewer: 钟山县 and 昭平县 are both in 贺州市
+    assert cs["city_viewer"].get(f"/registry/estates/{estate.code}/").status_code == 200
+    assert cs["city_viewer"].get("/registry/estates/ZP0001/").status_code == 200
+    # a city viewer of 桂林市 sees neither
+    assert cs["city_other"].get(f"/registry/estates/{estate.code}/").status_code == 404
+    assert cs["city_other"].get(f"/cases/{case.number}/").status_code == 404
+    assert cs["city_other"].get("/registry/estates/ZP0001/").status_code == 404
+    # the province viewer reads every county, like a city viewer of all of them: same answer on every route
+    province, city = cs["province"], cs["city_viewer"]
+    differ = []
+    for key, _pattern, p in _routes():
+        if not p.name or key.startswith("accounts:"):
+            continue
+        url = reverse(key, kwargs=kwargs_for(key, list(p.pattern.regex.groupindex), o))
+        got, want = answer(province.get(url)), answer(city.get(url))
+        if got != want:
+            differ.append(f"GET {key} ({url}): province {got}, city {want}")
+    assert not differ, "\n".join(differ)
+    assert province.get("/registry/estates/ZP0001/").status_code == 200
+    assert province.get(f"/cases/{case.number}/").status_code == 200
+    # and writes nothing: every staff write answers 403 (or 404/405) to the province viewer
+    writes = {
+        "registry:estate_create": {},
+        "registry:estate_edit": {"code": estate.code},
+        "registry:company_create": {},
+        "cases:create": {},
+        "cases:act": {"number": case.number, "op": "verify"},
+        "intake:desk": {},
+        "revenue:account_open": {"code": estate.code},
+        "voting:create": {},
+    }
+    for key, kwargs in writes.items():
+        got = answer(province.post(reverse(key, kwargs=kwargs), {}))
+        assert got in ("3", "4", "5"), f"POST {key}: {got}"

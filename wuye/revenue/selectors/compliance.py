@@ -17,7 +17,7 @@ from wuye.common.dates import today
 from wuye.intake.models import Lead, LeadStatus
 from wuye.kernel.case_states import OPEN_STATES
 from wuye.registry.models import Estate
-from wuye.registry.selectors import contracts_in_force, estates_visible_to
+from wuye.registry.selectors import contracts_in_force, estate_in_counties_of, estates_visible_to
 
 from ..models import (
     AccountStatus,
@@ -108,7 +108,7 @@ def compliance_table(
     """The county table: estates × account status, last disclosure, open findings. County roles only."""
     if user.role not in COUNTY_READ_ROLES:
         return []
-    qs = Estate.objects.all()
+    qs = Estate.objects.filter(estate_in_counties_of(user, ""))
     if town_id:
         qs = qs.filter(town_id=town_id)
     return revenue_rows(qs, only_problems=only_problems)

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from wuye.accounts.models import COUNTY_READ_ROLES, User
 from wuye.common.dates import today
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_in_counties_of
 
 from ..models import (
     Collector,
@@ -51,7 +52,7 @@ def fund_county_by_collector(user: User) -> list[dict[str, Any]]:
     day = today()
     labels = dict(Collector.choices)
     rows = (
-        FundDue.objects.filter(deposited_on__isnull=True)
+        FundDue.objects.filter(estate_in_counties_of(user), deposited_on__isnull=True)
         .exclude(collector=Collector.DIRECT)
         .values("collector", "collector_name")
         .annotate(

@@ -11,7 +11,7 @@ from wuye.accounts.models import COUNTY_READ_ROLES, Role
 from wuye.common.dates import today
 from wuye.common.money import format_yuan
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estates_visible_to
+from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
 
 from ..models import (
     AccountStatus,
@@ -48,12 +48,15 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         return {"title": "公共收益", "items": items} if items else None
     url = reverse("revenue:home")
     if user.role in COUNTY_READ_ROLES:
-        estates = Estate.objects.count()
-        with_account = RevenueAccount.objects.filter(status=AccountStatus.SUPERVISED).count()
+        mine = estate_in_counties_of(user)
+        estates = Estate.objects.filter(estate_in_counties_of(user, "")).count()
+        with_account = RevenueAccount.objects.filter(mine, status=AccountStatus.SUPERVISED).count()
         due = disclosure_due_period()
-        disclosed = Disclosure.objects.filter(period_key=due.key).count()
+        disclosed = Disclosure.objects.filter(
+            estate_in_counties_of(user, "account__estate"), period_key=due.key
+        ).count()
         held = FundDue.objects.filter(
-            collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=today()
+            mine, collected_on__isnull=False, deposited_on__isnull=True, due_date__lt=today()
         ).aggregate(t=Sum("amount"))["t"]
         return {
             "title": "公共收益与维修资金",

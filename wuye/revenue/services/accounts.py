@@ -35,7 +35,7 @@ def account_open(
 ) -> RevenueAccount:
     """Register the estate's supervised account; it stays 待纳入监管 until the bureau confirms it."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not (_is_company_of(user, estate) or _is_committee_of(user, estate) or _is_bureau(user)):
+    if not (_is_company_of(user, estate) or _is_committee_of(user, estate) or _is_bureau(user, estate)):
         raise NotAllowed("您无权为该小区登记公共收益账户")
     Estate.objects.select_for_update().get(pk=estate.pk)
     if RevenueAccount.objects.filter(estate=estate).exists():
@@ -78,7 +78,7 @@ def account_set_status(
 ) -> RevenueAccount:
     """Bureau confirms supervision (待纳入监管 → 已纳入监管), or suspends or closes it, with a reason."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not _is_bureau(user):
+    if not _is_bureau(user, account.estate):
         raise NotAllowed("只有专班可以变更账户监管状态")
     account = RevenueAccount.objects.select_for_update().get(pk=account.pk)
     if status == account.status:
@@ -121,7 +121,7 @@ def resolution_record(
 ) -> Resolution:
     """The committee (or the bureau) records an owners' decision; the company cannot authorise itself."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not (_is_committee_of(user, estate) or _is_bureau(user)):
+    if not (_is_committee_of(user, estate) or _is_bureau(user, estate)):
         raise NotAllowed("只有该小区业委会/物管会或专班可以登记业主大会决议")
     title = _text(title, field="title", label="决议名称", max_len=200)
     _check_date(decided_on, field="decided_on", label="表决通过日期", not_after=today())
@@ -189,7 +189,7 @@ def usage_contract_record(
     resolution: Resolution | None = None,
 ) -> UsageContract:
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not (_is_company_of(user, estate) or _is_committee_of(user, estate) or _is_bureau(user)):
+    if not (_is_company_of(user, estate) or _is_committee_of(user, estate) or _is_bureau(user, estate)):
         raise NotAllowed("您无权为该小区登记经营合同")
     if source not in IncomeSource.values:
         raise DomainError("请选择收益来源", field="source")
@@ -241,7 +241,7 @@ def business_record(
 ) -> CommonPartBusiness:
     """Business found on common parts at an inspection; the check asks for its contract and owners' vote."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not (_is_bureau(user) or _is_committee_of(user, estate)):
+    if not (_is_bureau(user, estate) or _is_committee_of(user, estate)):
         raise NotAllowed("只有专班或该小区业委会可以登记共有部位经营情况")
     if source not in IncomeSource.values:
         raise DomainError("请选择经营类型", field="source")
@@ -285,7 +285,7 @@ def business_link(
     """Attach the contract and/or resolution that make a found business lawful."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
     biz = CommonPartBusiness.objects.select_for_update().select_related("estate").get(pk=business.pk)
-    if not (_is_bureau(user) or _is_committee_of(user, biz.estate)):
+    if not (_is_bureau(user, biz.estate) or _is_committee_of(user, biz.estate)):
         raise NotAllowed("您无权修改该经营情况")
     if usage_contract is not None and usage_contract.estate_id != biz.estate_id:
         raise DomainError("经营合同：所引用的合同不属于本小区", field="usage_contract")

@@ -8,6 +8,7 @@ from wuye.accounts.models import BUREAU_ROLES, Role, User
 from wuye.common.errors import DomainError, NotAllowed
 from wuye.common.money import parse_yuan
 from wuye.registry.models import Estate
+from wuye.registry.selectors import bureau_acts_on_estate
 
 from .. import selectors
 
@@ -62,8 +63,9 @@ def _is_committee_of(user: User, estate: Estate) -> bool:
     return user.role == Role.COMMITTEE_MEMBER and user.estate_id == estate.pk
 
 
-def _is_bureau(user: User) -> bool:
-    return user.role in BUREAU_ROLES
+def _is_bureau(user: User, estate: Estate | None = None) -> bool:
+    """A bureau user (of the estate's county, when an estate is named: a bureau acts on its own county only)."""
+    return user.role in BUREAU_ROLES and (estate is None or bureau_acts_on_estate(user, estate.pk))
 
 
 def _require_company(user: User, estate: Estate) -> None:

@@ -11,6 +11,7 @@ from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_county
 
 from .. import selectors
 from ..models import (
@@ -57,7 +58,8 @@ def disclosure_publish(*, actor: Actor, estate: Estate, period_key: str, note: s
         note=_text(note, field="note", label="公示说明", max_len=500, required=False),
         published_at=now(),
         published_by=user,
-        objection_until=today() + dt.timedelta(days=county_setting("DISCLOSURE_OBJECTION_DAYS")),
+        objection_until=today()
+        + dt.timedelta(days=county_setting("DISCLOSURE_OBJECTION_DAYS", estate_county(estate))),
     )
     audit_record(
         actor=user,
@@ -108,7 +110,8 @@ def objection_raise(*, actor: Actor, disclosure: Disclosure, entry: Entry, text:
         raised_by=user,
         text=text,
         raised_at=now(),
-        answer_due=today() + dt.timedelta(days=county_setting("OBJECTION_ANSWER_DAYS")),
+        answer_due=today()
+        + dt.timedelta(days=county_setting("OBJECTION_ANSWER_DAYS", estate_county(estate))),
     )
     audit_record(
         actor=user,
@@ -152,7 +155,7 @@ def objection_answer(*, actor: Actor, objection: Objection, answer: str) -> Obje
 def comment_add(*, actor: Actor, disclosure: Disclosure, text: str) -> ReviewComment:
     user = person_acting(actor, what="办理公共收益和维修资金业务")
     estate = disclosure.account.estate
-    if not (_is_committee_of(user, estate) or _is_bureau(user)):
+    if not (_is_committee_of(user, estate) or _is_bureau(user, estate)):
         raise NotAllowed("只有该小区业委会/物管会或专班可以填写审阅意见")
     comment = ReviewComment.objects.create(
         disclosure=disclosure,

@@ -15,6 +15,7 @@ from wuye.common.money import to_yuan
 from wuye.kernel.actors import Actor, requires_actor
 from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_county
 
 from ..models import (
     Collector,
@@ -39,11 +40,11 @@ def fund_dues_generate(
 ) -> int:
     """One first-deposit due per unit that has none: registered area × the county rate (read now)."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not _is_bureau(user):
+    if not _is_bureau(user, estate):
         raise NotAllowed("只有专班可以核定维修资金应缴额")
     collector_name = _collector_ok(collector, collector_name)
     _check_date(due_date, field="due_date", label="上缴期限")
-    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2"))
+    rate = to_yuan(county_setting("FUND_RATE_YUAN_PER_M2", estate_county(estate)))
     Estate.objects.select_for_update().get(pk=estate.pk)
     units = list(estate.units.filter(fund_due__isnull=True).select_related("building").order_by("pk"))
     stamp = now()
@@ -94,7 +95,7 @@ def fund_due_bill(
 ) -> FundDue:
     """A due billed as a sum (e.g. a developer's unsold units, or a connected non-residential unit)."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not _is_bureau(user):
+    if not _is_bureau(user, estate):
         raise NotAllowed("只有专班可以核定维修资金应缴额")
     collector_name = _collector_ok(collector, collector_name)
     _check_date(due_date, field="due_date", label="上缴期限")
@@ -134,7 +135,7 @@ def fund_collection_record(
 ) -> int:
     """The collector (developer or company) has taken the owners' money: from now it must reach the special account."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not (_is_bureau(user) or _is_company_of(user, estate)):
+    if not (_is_bureau(user, estate) or _is_company_of(user, estate)):
         raise NotAllowed("您无权登记该小区维修资金代收")
     _check_date(collected_on, field="day", label="代收日期", not_after=today())
     changed = 0
@@ -155,7 +156,7 @@ def fund_deposit_record(
 ) -> int:
     """The bureau confirms the money reached the county special account (专户入账)."""
     user = person_acting(actor, what="办理公共收益和维修资金业务")
-    if not _is_bureau(user):
+    if not _is_bureau(user, estate):
         raise NotAllowed("只有专班可以确认维修资金存入专户")
     _check_date(deposited_on, field="day", label="存入专户日期", not_after=today())
     reference = _text(reference, field="reference", label="专户入账凭证号", max_len=60)

@@ -72,7 +72,7 @@ def compliance(request: AuthedHttpRequest) -> HttpResponse:
         "revenue/compliance.html",
         {
             "page": page,
-            "towns": towns(),
+            "towns": towns(request.user),
             "town": town,
             "problems": problems,
             "due_period": selectors.disclosure_due_period(),
