@@ -21,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from wuye.common.dates import cn_date, today
+from wuye.kernel.actors import Actor
 from wuye.kernel.conf import county_setting
 from wuye.kernel.roles import BUREAU_ROLES, COUNTY_READ_ROLES, Role
 
@@ -183,7 +184,7 @@ def viewer_towns(user: Any) -> tuple[int, ...] | None:
     return tuple(Town.objects.filter(in_counties_of(user, "county")).values_list("pk", flat=True))
 
 
-def bureau_acts_on_estate(actor: Any, estate_id: int | None) -> bool:
+def bureau_acts_on_estate(actor: Actor, estate_id: int | None) -> bool:
     """Writes: a bureau user acts only on estates of their own county (others are not bureau users: True, their
     own rules apply)."""
     if getattr(actor, "role", None) not in BUREAU_ROLES:

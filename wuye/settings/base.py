@@ -394,7 +394,8 @@ elif WUYE_STORAGE != "local":
 # DATABASE_REPLICA_URL: a streaming read replica for dashboards, the city and monthly reports and exports, which
 # read from it only inside wuye.common.dbrouter.reading_replica(); everything else (and every write) uses default.
 # In tests the replica alias is a TEST MIRROR of default (no test database is created on a read-only standby).
-DATABASE_ROUTERS = ["wuye.common.dbrouter.ReplicaRouter"]
+# after wuye.common.jobs.JobsRouter (declared above), which keeps procrastinate's tables off SQLite
+DATABASE_ROUTERS = [*DATABASE_ROUTERS, "wuye.common.dbrouter.ReplicaRouter"]
 if os.environ.get("DATABASE_REPLICA_URL", "").strip():
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
