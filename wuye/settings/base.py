@@ -26,7 +26,7 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "wuye.portal.admin_site.WuyeAdminConfig",  # django.contrib.admin, the operator's alone with many counties
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

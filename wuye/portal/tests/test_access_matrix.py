@@ -609,3 +609,19 @@ def test_city_viewers_see_their_city_and_the_province_sees_all_but_writes_nothin
     for key, kwargs in writes.items():
         got = answer(province.post(reverse(key, kwargs=kwargs), {}))
         assert got in ("3", "4", "5"), f"POST {key}: {got}"
+
+
+def test_with_two_counties_the_admin_is_the_operator_s_alone(county):
+    """The admin lists every county's rows unfiltered: once a second county exists, neither county's office head
+    enters it (sent to the admin login, like every other role); the operator — a superuser with no county — does."""
+    from wuye.accounts.models import User
+
+    cs = _county_clients()
+    for who in ("bureau_admin", "admin_b"):
+        assert answer(cs[who].get("/admin/")) == "L", who
+        assert answer(cs[who].get("/admin/registry/owner/")) == "L", who
+    operator = User.objects.create_superuser("operator", password="x" * 16)
+    c = Client()
+    c.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    assert c.get("/admin/").status_code == 200
+    assert c.get("/admin/registry/county/").status_code == 200
