@@ -13,7 +13,8 @@ The runs, in one go:
   exported with `git archive`, with AUDIT_CHAINS = 1 and 16 threads in one process — the issue's measurement
   (99 ballots/s, p99 485 ms). Skipped with BENCH_BEFORE_REF="".
 - "before": the current code with the same configuration (1 chain, 16 threads in one process).
-- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each); ballots, then mixed writes.
+- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each; BENCH_WRITERS); ballots, then mixed
+  writes (BENCH_MIXED=0 skips the mixed runs).
 
 Prints writes/s, p50 and p99 for each, the ratio of 16 processes to each "before", where the time goes (CPU ms
 per write in the writer processes and in their PostgreSQL backends, from /proc), and `audit_verify` at the end.
@@ -35,6 +36,7 @@ ROOT = HERE.parent
 BEFORE_REF = os.environ.get("BENCH_BEFORE_REF", "e84749e")
 CASTS = int(os.environ.get("BENCH_CASTS", "1500"))
 WRITERS = [int(w) for w in os.environ.get("BENCH_WRITERS", "1,4,16").split(",")]
+MIXED = os.environ.get("BENCH_MIXED", "1") == "1"
 
 
 # --- the writer process ----------------------------------------------------------------------------------------
@@ -298,9 +300,9 @@ def run(url: str) -> None:
         runs.append((f"ballots before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, False))
     runs.append(("ballots before (this code), 1 chain, 16 threads", ROOT, 1, 1, 16, False))
     runs += [(f"ballots 16 chains, {w} processes", ROOT, 16, w, 1, False) for w in WRITERS]
-    if old_root is not None:
+    if MIXED and old_root is not None:
         runs.append((f"mixed before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, True))
-    runs += [(f"mixed 16 chains, {w} processes", ROOT, 16, w, 1, True) for w in WRITERS]
+    runs += [(f"mixed 16 chains, {w} processes", ROOT, 16, w, 1, True) for w in WRITERS if MIXED]
     for label, root, chains, procs, threads, mixed in runs:
         results[label] = r = measure(root, chains, procs, threads, mixed)
         show(label, r)
