@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -315,6 +316,8 @@ def run(url: str) -> None:
                     f"RATIO {kind}: 16 chains, {top} processes / {label.removeprefix(kind + ' ')}: "
                     f"{after['rate'] / r['rate']:.2f}×"
                 )
+    if old_root is not None:
+        shutil.rmtree(old_root, ignore_errors=True)
     from io import StringIO
 
     out = StringIO()
