@@ -4,7 +4,9 @@ moves along the declared transitions with their audit entry."""
 import json
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from wuye.accounts.models import BUREAU_ROLES, Role
 from wuye.audit.services import audit_record
@@ -15,6 +17,7 @@ from .models import (
     TRANSITIONS,
     Assembly,
     AssemblyStatus,
+    ElectorVoter,
     Motion,
 )
 
@@ -34,27 +37,65 @@ def _require_manager(actor: Actor, estate_id: int) -> None:
         raise NotAllowed("只有本小区业委会（物管会）或县专班（代乡镇召集）可以进行此操作")
 
 
+# the first key of the two-key advisory locks taken on assemblies ("WV"; the audit chains use "WY"), the second
+# key is the assembly's id
+LOCK_SPACE = 0x5756
+
+
 def _lock(assembly: Assembly) -> Assembly:
+    """The assembly for a status move, exclusive: on PostgreSQL its advisory lock first (which waits for every
+    ballot in flight, see `hold_shared`), then its row `FOR UPDATE` (re-read after the wait, so the move sees
+    every committed ballot and change)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, assembly.pk])
     return Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
 
 
-def _lock_shared(assembly: Assembly) -> tuple[Assembly, list[tuple[str, str]]]:
-    """Ballots take a shared lock on the assembly: they run side by side, while closing (an exclusive lock) waits
-    for those in flight and every later ballot sees the assembly closed. SQLite serialises writers anyway.
+def hold_shared(assembly_pk: int, query: QuerySet[ElectorVoter]) -> QuerySet[ElectorVoter]:
+    """`query` taking the assembly's shared advisory lock as it runs (PostgreSQL; SQLite serialises writers and
+    gets `query` as it is).
 
-    Returns the assembly with its motions as (code, title) in order: on PostgreSQL read in the same statement as
-    the lock (a ballot's hot path counts round trips)."""
+    Ballots take this shared lock: they run side by side, while a status move (`_lock`, exclusive) waits for
+    those in flight, and a ballot arriving during a move waits for it. A row lock (`FOR SHARE`) would do the same
+    but writes to the assembly's row for every ballot (a multixact listing every concurrent ballot); the advisory
+    lock lives in memory only. The lock is taken by the statement that reads the voter, so a ballot still costs no
+    extra round trip; the assembly must be read by a *later* statement (in READ COMMITTED a statement's snapshot
+    is taken before it waits, so only a later one sees a move committed meanwhile). The query must return a row
+    for the lock to be taken: without one the caller refuses the ballot anyway."""
+    if connection.vendor != "postgresql":
+        return query
+    return query.annotate(
+        _assembly_lock=RawSQL(
+            "pg_advisory_xact_lock_shared(%s, %s)::text",
+            (LOCK_SPACE, assembly_pk),
+            output_field=models.TextField(),
+        )
+    )
+
+
+def _read_open(assembly: Assembly) -> tuple[Assembly, list[tuple[str, str]]]:
+    """The assembly (read after its shared lock is held, see `hold_shared`) with its motions as (code, title) in
+    order: on PostgreSQL in one statement (a ballot's hot path counts round trips)."""
     if connection.vendor == "postgresql":
         table, motions = Assembly._meta.db_table, Motion._meta.db_table
-        locked = Assembly.objects.raw(
+        fresh = Assembly.objects.raw(
             f'SELECT a.*, (SELECT json_agg(json_build_array(m.code, m.title) ORDER BY m.seq) FROM "{motions}" m '
-            f'WHERE m.assembly_id = a.id)::text AS motions_json FROM "{table}" a WHERE a.id = %s FOR SHARE OF a',
+            f'WHERE m.assembly_id = a.id)::text AS motions_json FROM "{table}" a WHERE a.id = %s',
             [assembly.pk],
         )[0]
-        rows = json.loads(getattr(locked, "motions_json", None) or "[]")
-        return locked, [(code, title) for code, title in rows]
-    locked = Assembly.objects.get(pk=assembly.pk)
-    return locked, list(locked.motions.order_by("seq").values_list("code", "title"))
+        rows = json.loads(getattr(fresh, "motions_json", None) or "[]")
+        return fresh, [(code, title) for code, title in rows]
+    fresh = Assembly.objects.get(pk=assembly.pk)
+    return fresh, list(fresh.motions.order_by("seq").values_list("code", "title"))
+
+
+def _lock_shared(assembly: Assembly) -> tuple[Assembly, list[tuple[str, str]]]:
+    """The assembly's shared lock on its own (a paper ballot: not a hot path), then the assembly and its motions."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_SPACE, assembly.pk])
+    return _read_open(assembly)
 
 
 def _check_move(assembly: Assembly, to: str) -> None:
