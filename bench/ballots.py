@@ -13,6 +13,7 @@ The runs, in one go:
   exported with `git archive`, with AUDIT_CHAINS = 1 and 16 threads in one process — the issue's measurement
   (99 ballots/s, p99 485 ms). Skipped with BENCH_BEFORE_REF="".
 - "before": the current code with the same configuration (1 chain, 16 threads in one process).
+- DB_SERVER_SIDE_BINDING=1 in the environment applies to this code's runs (the old code has no such setting).
 - "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each; BENCH_WRITERS); ballots, then mixed
   writes (BENCH_MIXED=0 skips the mixed runs).
 
@@ -190,7 +191,9 @@ def run(url: str) -> None:
         estate_id=estate.pk,
     )
     print(
-        f"estate of {os.environ['BENCH_UNITS']} units, {len(owners):,} owners; {CASTS} writes per run; {os.cpu_count()} cores"
+        f"estate of {os.environ['BENCH_UNITS']} units, {len(owners):,} owners; {CASTS} writes per run; {os.cpu_count()} cores; "
+        f"DB_SERVER_SIDE_BINDING={os.environ.get('DB_SERVER_SIDE_BINDING', '0')} (this code's runs); "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     old_root = _old_tree(BEFORE_REF) if BEFORE_REF else None
     dbname = connection.settings_dict["NAME"]
@@ -323,6 +326,7 @@ def run(url: str) -> None:
     out = StringIO()
     call_command("audit_verify", stdout=out)
     print(out.getvalue().strip())
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
