@@ -14,7 +14,8 @@ The runs, in one go:
   (99 ballots/s, p99 485 ms). Skipped with BENCH_BEFORE_REF="".
 - "before": the current code with the same configuration (1 chain, 16 threads in one process).
 - DB_SERVER_SIDE_BINDING=1 in the environment applies to this code's runs (the old code has no such setting).
-- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each; BENCH_WRITERS); ballots, then mixed
+- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each; BENCH_WRITERS, where "4x4" means 4
+  processes of 4 threads: 16 writers as 4 gunicorn workers of 4 threads would serve them); ballots, then mixed
   writes (BENCH_MIXED=0 skips the mixed runs).
 
 Prints writes/s, p50 and p99 for each, the ratio of 16 processes to each "before", where the time goes (CPU ms
@@ -37,7 +38,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEFORE_REF = os.environ.get("BENCH_BEFORE_REF", "e84749e")
 CASTS = int(os.environ.get("BENCH_CASTS", "1500"))
-WRITERS = [int(w) for w in os.environ.get("BENCH_WRITERS", "1,4,16").split(",")]
+# (processes, threads each): "16" is 16 processes of one thread, "4x4" 4 processes of 4 threads
+WRITERS = [
+    (int(p), int(t or 1))
+    for p, _, t in (w.partition("x") for w in os.environ.get("BENCH_WRITERS", "1,4,16").split(","))
+]
+
+
+def _writers(procs: int, threads: int) -> str:
+    return f"{procs} processes" if threads == 1 else f"{procs} processes x {threads} threads"
+
+
 MIXED = os.environ.get("BENCH_MIXED", "1") == "1"
 
 
@@ -303,22 +314,24 @@ def run(url: str) -> None:
     if old_root is not None:
         runs.append((f"ballots before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, False))
     runs.append(("ballots before (this code), 1 chain, 16 threads", ROOT, 1, 1, 16, False))
-    runs += [(f"ballots 16 chains, {w} processes", ROOT, 16, w, 1, False) for w in WRITERS]
+    runs += [(f"ballots 16 chains, {_writers(p, t)}", ROOT, 16, p, t, False) for p, t in WRITERS]
     if MIXED and old_root is not None:
         runs.append((f"mixed before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, True))
-    runs += [(f"mixed 16 chains, {w} processes", ROOT, 16, w, 1, True) for w in WRITERS if MIXED]
+    runs += [(f"mixed 16 chains, {_writers(p, t)}", ROOT, 16, p, t, True) for p, t in WRITERS if MIXED]
     for label, root, chains, procs, threads, mixed in runs:
         results[label] = r = measure(root, chains, procs, threads, mixed)
         show(label, r)
-    top = max(WRITERS)
     for kind in ("ballots", "mixed"):
-        after = results.get(f"{kind} 16 chains, {top} processes")
-        for label, r in results.items():
-            if label.startswith(f"{kind} before") and after:
-                print(
-                    f"RATIO {kind}: 16 chains, {top} processes / {label.removeprefix(kind + ' ')}: "
-                    f"{after['rate'] / r['rate']:.2f}×"
-                )
+        for p, t in WRITERS:
+            after = results.get(f"{kind} 16 chains, {_writers(p, t)}")
+            if after is None or p * t < 16:  # the figure is for 16 writers
+                continue
+            for label, r in results.items():
+                if label.startswith(f"{kind} before"):
+                    print(
+                        f"RATIO {kind}: 16 chains, {_writers(p, t)} / {label.removeprefix(kind + ' ')}: "
+                        f"{after['rate'] / r['rate']:.2f}×"
+                    )
     if old_root is not None:
         shutil.rmtree(old_root, ignore_errors=True)
     from io import StringIO
