@@ -13,7 +13,10 @@ The runs, in one go:
   exported with `git archive`, with AUDIT_CHAINS = 1 and 16 threads in one process — the issue's measurement
   (99 ballots/s, p99 485 ms). Skipped with BENCH_BEFORE_REF="".
 - "before": the current code with the same configuration (1 chain, 16 threads in one process).
-- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each); ballots, then mixed writes.
+- DB_SERVER_SIDE_BINDING=1 in the environment applies to this code's runs (the old code has no such setting).
+- "after": AUDIT_CHAINS = 16, 1, 4 and 16 writer processes (one thread each; BENCH_WRITERS, where "4x4" means 4
+  processes of 4 threads: 16 writers as 4 gunicorn workers of 4 threads would serve them); ballots, then mixed
+  writes (BENCH_MIXED=0 skips the mixed runs).
 
 Prints writes/s, p50 and p99 for each, the ratio of 16 processes to each "before", where the time goes (CPU ms
 per write in the writer processes and in their PostgreSQL backends, from /proc), and `audit_verify` at the end.
@@ -23,6 +26,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,7 +38,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEFORE_REF = os.environ.get("BENCH_BEFORE_REF", "e84749e")
 CASTS = int(os.environ.get("BENCH_CASTS", "1500"))
-WRITERS = [int(w) for w in os.environ.get("BENCH_WRITERS", "1,4,16").split(",")]
+# (processes, threads each): "16" is 16 processes of one thread, "4x4" 4 processes of 4 threads
+WRITERS = [
+    (int(p), int(t or 1))
+    for p, _, t in (w.partition("x") for w in os.environ.get("BENCH_WRITERS", "1,4,16").split(","))
+]
+
+
+def _writers(procs: int, threads: int) -> str:
+    return f"{procs} processes" if threads == 1 else f"{procs} processes x {threads} threads"
+
+
+MIXED = os.environ.get("BENCH_MIXED", "1") == "1"
 
 
 # --- the writer process ----------------------------------------------------------------------------------------
@@ -187,7 +202,9 @@ def run(url: str) -> None:
         estate_id=estate.pk,
     )
     print(
-        f"estate of {os.environ['BENCH_UNITS']} units, {len(owners):,} owners; {CASTS} writes per run; {os.cpu_count()} cores"
+        f"estate of {os.environ['BENCH_UNITS']} units, {len(owners):,} owners; {CASTS} writes per run; {os.cpu_count()} cores; "
+        f"DB_SERVER_SIDE_BINDING={os.environ.get('DB_SERVER_SIDE_BINDING', '0')} (this code's runs); "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     old_root = _old_tree(BEFORE_REF) if BEFORE_REF else None
     dbname = connection.settings_dict["NAME"]
@@ -297,27 +314,32 @@ def run(url: str) -> None:
     if old_root is not None:
         runs.append((f"ballots before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, False))
     runs.append(("ballots before (this code), 1 chain, 16 threads", ROOT, 1, 1, 16, False))
-    runs += [(f"ballots 16 chains, {w} processes", ROOT, 16, w, 1, False) for w in WRITERS]
-    if old_root is not None:
+    runs += [(f"ballots 16 chains, {_writers(p, t)}", ROOT, 16, p, t, False) for p, t in WRITERS]
+    if MIXED and old_root is not None:
         runs.append((f"mixed before (code {BEFORE_REF}), 1 chain, 16 threads", old_root, 1, 1, 16, True))
-    runs += [(f"mixed 16 chains, {w} processes", ROOT, 16, w, 1, True) for w in WRITERS]
+    runs += [(f"mixed 16 chains, {_writers(p, t)}", ROOT, 16, p, t, True) for p, t in WRITERS if MIXED]
     for label, root, chains, procs, threads, mixed in runs:
         results[label] = r = measure(root, chains, procs, threads, mixed)
         show(label, r)
-    top = max(WRITERS)
     for kind in ("ballots", "mixed"):
-        after = results.get(f"{kind} 16 chains, {top} processes")
-        for label, r in results.items():
-            if label.startswith(f"{kind} before") and after:
-                print(
-                    f"RATIO {kind}: 16 chains, {top} processes / {label.removeprefix(kind + ' ')}: "
-                    f"{after['rate'] / r['rate']:.2f}×"
-                )
+        for p, t in WRITERS:
+            after = results.get(f"{kind} 16 chains, {_writers(p, t)}")
+            if after is None or p * t < 16:  # the figure is for 16 writers
+                continue
+            for label, r in results.items():
+                if label.startswith(f"{kind} before"):
+                    print(
+                        f"RATIO {kind}: 16 chains, {_writers(p, t)} / {label.removeprefix(kind + ' ')}: "
+                        f"{after['rate'] / r['rate']:.2f}×"
+                    )
+    if old_root is not None:
+        shutil.rmtree(old_root, ignore_errors=True)
     from io import StringIO
 
     out = StringIO()
     call_command("audit_verify", stdout=out)
     print(out.getvalue().strip())
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

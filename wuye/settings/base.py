@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif os.environ.get("DB_SERVER_SIDE_BINDING", "0") == "1":
+    # Parameters bound by the server and statements prepared after their 5th use on a connection (less parsing
+    # and planning per request; docs/scale.md). Behind pgbouncer in transaction mode this needs
+    # max_prepared_statements > 0 (pgbouncer >= 1.21).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 # procrastinate's tables are PostgreSQL SQL: on SQLite the router skips them (jobs run inline there, wuye.common.jobs)
 DATABASE_ROUTERS = ["wuye.common.jobs.JobsRouter"]

@@ -31,7 +31,7 @@ from .models import (
     MotionDocument,
     Objection,
 )
-from .moves import _check_move, _lock, _lock_shared, _move, _require_manager
+from .moves import _check_move, _lock, _lock_shared, _move, _read_open, _require_manager, voter_holding_shared
 from .moves import can_manage as can_manage  # re-exported: views and the API ask services.can_manage
 from .roll import _clean_choices, _duplicate_error, _new_receipt, _snapshot_build
 from .roll import canonical_json as canonical_json  # re-exported with sha256_of (docs/voting.md)
@@ -261,7 +261,9 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
     user = person_acting(actor, what="参与业主大会表决")
     if user.role != Role.OWNER or not user.owner_id:
         raise NotAllowed("只有登记在册的业主本人可以在线投票")
-    assembly, motions = _lock_shared(assembly)
+    # the voter first: its statement takes the assembly's shared lock, the assembly is read after it
+    found = voter_holding_shared(assembly.pk, user.owner_id)
+    assembly, motions = _read_open(assembly)
     if assembly.status != AssemblyStatus.OPEN:
         raise InvalidTransition(f"选票：本次表决{assembly.get_status_display()}，不能投票", field="ballot")
     moment = now()
@@ -269,21 +271,15 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
         raise DomainError("选票：投票尚未开始", field="ballot")
     if moment >= assembly.vote_end:
         raise DomainError("选票：投票已截止", field="ballot")
-    try:  # one row at most (unique per assembly and owner): get() needs no ORDER BY
-        voter = ElectorVoter.objects.select_related("person", "owner").get(
-            assembly_id=assembly.pk, owner_id=user.owner_id
-        )
-    except ElectorVoter.DoesNotExist:
-        raise NotAllowed(
-            "选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot"
-        ) from None
+    if found is None:
+        raise NotAllowed("选票：您不在本次表决的业主名册中；如有异议请联系业委会核对房屋档案", field="ballot")
+    voter, phone = found  # phone: the user's own registry record (voter.owner_id == user.owner_id)
     if not voter.may_vote:
         raise NotAllowed(
             "选票：您与其他业主共有该房屋，投票由共有人推选的投票人进行；请联系业委会登记推选结果",
             field="ballot",
         )
     cleaned = _clean_choices(motions, choices, require_all=True)
-    phone = voter.owner.phone  # the user's own registry record (voter.owner_id == user.owner_id)
     ballot = _store_ballot(
         user=user,
         assembly=assembly,
