@@ -292,7 +292,9 @@ def ballot_cast(*, actor: Actor, assembly: Assembly, choices: Mapping[str, str])
     if phone:
         from .tasks import ballot_receipt_job  # the job row commits with the ballot
 
-        defer(ballot_receipt_job, key=f"ballot-receipt:{ballot.pk}", ballot_id=ballot.pk)
+        # no queueing key: the ballot is new in this transaction, so nothing else can have deferred its receipt (a
+        # key would cost a savepoint per ballot); a job run twice is still claimed once (`once` in the task)
+        defer(ballot_receipt_job, ballot_id=ballot.pk)
     return ballot
 
 
