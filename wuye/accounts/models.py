@@ -7,6 +7,7 @@ from django.db.models import Q
 from wuye.kernel.roles import BUREAU_ROLES as BUREAU_ROLES
 from wuye.kernel.roles import COUNTY_READ_ROLES as COUNTY_READ_ROLES
 from wuye.kernel.roles import STAFF_ROLES as STAFF_ROLES
+from wuye.kernel.roles import VIEWER_ROLES as VIEWER_ROLES
 from wuye.kernel.roles import Role as Role
 
 
@@ -102,6 +103,11 @@ class User(AbstractUser):
     @property
     def reads_county(self) -> bool:
         return self.role in COUNTY_READ_ROLES
+
+    @property
+    def is_viewer(self) -> bool:
+        """A city or province viewer: reads, never writes."""
+        return self.role in VIEWER_ROLES
 
 
 class OneTimeCode(models.Model):

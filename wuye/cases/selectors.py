@@ -10,7 +10,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, Role
+from wuye.accounts.models import BUREAU_ROLES, COUNTY_READ_ROLES, STAFF_ROLES, Role
 from wuye.common.dates import cn_date, today
 from wuye.common.privacy import mask_name, mask_phone
 from wuye.intake.models import Channel, Lead, LeadFeedback
@@ -386,14 +386,7 @@ def _url(name: str, query: str = "") -> str | None:
 
 def home_panel(user: Any) -> dict[str, Any] | None:
     role = getattr(user, "role", None)
-    if role not in (
-        Role.BUREAU_ADMIN,
-        Role.TASK_FORCE,
-        Role.CITY_VIEWER,
-        Role.PROVINCE_VIEWER,
-        Role.COMPANY_STAFF,
-        Role.COMMITTEE_MEMBER,
-    ):
+    if role not in STAFF_ROLES:
         return None
     t = today()
     c = cases_visible_to(user).aggregate(

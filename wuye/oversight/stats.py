@@ -70,17 +70,20 @@ class Filters:
     def end_day(self) -> dt.date:
         return self.end or today() + dt.timedelta(days=1)
 
-    def cases(self) -> QuerySet[Case]:
-        qs = Case.objects.all()
+    def narrow(self, qs: QuerySet[Any], town: str) -> QuerySet[Any]:
+        """`qs` under the viewer's towns and the chosen town, company and category (`town`: the town id's path)."""
         if self.towns is not None:
-            qs = qs.filter(estate__town_id__in=self.towns)
+            qs = qs.filter(**{f"{town}__in": self.towns})
         if self.town:
-            qs = qs.filter(estate__town_id=self.town)
+            qs = qs.filter(**{town: self.town})
         if self.company:
             qs = qs.filter(company_id=self.company)
         if self.category:
             qs = qs.filter(category=self.category)
         return qs
+
+    def cases(self) -> QuerySet[Case]:
+        return self.narrow(Case.objects.all(), "estate__town_id")
 
 
 def _period(qs: QuerySet[Any], field_name: str, start: dt.date, end: dt.date) -> QuerySet[Any]:
@@ -144,16 +147,7 @@ def closure(cases: QuerySet[Case], start: dt.date, end: dt.date) -> dict[str, An
 
 def state_summary(f: Filters) -> QuerySet[StateSummary]:
     """The `StateSummary` rows under the filters' town, company and category."""
-    qs = StateSummary.objects.order_by()
-    if f.towns is not None:
-        qs = qs.filter(town_id__in=f.towns)
-    if f.town:
-        qs = qs.filter(town_id=f.town)
-    if f.company:
-        qs = qs.filter(company_id=f.company)
-    if f.category:
-        qs = qs.filter(category=f.category)
-    return qs
+    return f.narrow(StateSummary.objects.order_by(), "town_id")
 
 
 OPEN_FIELDS = sorted(s.value for s in OPEN_STATES)
