@@ -110,7 +110,11 @@ def test_photo_to_task_force_then_not_fixed_reopens_the_same_case(
     desk.goto(f"{base}/triage/")
     thumb = desk.locator(f"#lead-{lead.pk} ~ .lead-photos img").first
     thumb.wait_for()
-    assert desk.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0
+    # the thumbnail loads lazily: bring it on screen, then wait until the browser has decoded it
+    thumb.scroll_into_view_if_needed()
+    desk.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=15000
+    )
     href = desk.locator(f"#lead-{lead.pk} ~ .lead-photos a").first.get_attribute("href")
     full = desk.goto(base + href)
     assert full.status == 200 and full.headers["content-type"] == "image/jpeg"
