@@ -71,6 +71,8 @@ _DECLARED: tuple[Setting, ...] = (
     # the city of the deployment's first county (many counties: issue #19)
     Setting("CITY_CODE", "451100", "", "市行政区划代码"),
     Setting("CITY_NAME", "贺州市", "", "市名称"),
+    # what a province viewer's pages are headed with (they read every county, so no county's bureau name fits)
+    Setting("PROVINCE_BUREAU_NAME", "广西壮族自治区住房和城乡建设厅", "", "省级住房城乡建设主管部门名称"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "", "对外网址（二维码、公示链接）"),
     # how it runs
     Setting("SMS_BACKEND", "wuye.accounts.sms.ConsoleSmsBackend", "", "短信发送方式"),
@@ -392,7 +394,9 @@ def _configured() -> Mapping[str, Any]:
 
 
 # keys a county may not override in its own settings: who it is lives in its row, how the deployment runs is one
-NOT_PER_COUNTY = frozenset({"COUNTY_NAME", "COUNTY_CODE", "CASE_NUMBER_PREFIX", "CITY_CODE", "CITY_NAME"})
+NOT_PER_COUNTY = frozenset(
+    {"COUNTY_NAME", "COUNTY_CODE", "CASE_NUMBER_PREFIX", "CITY_CODE", "CITY_NAME", "PROVINCE_BUREAU_NAME"}
+)
 
 
 def _overrides(county: Any) -> Mapping[str, Any]:

@@ -210,3 +210,25 @@ def test_existing_county_keeps_its_prefix():
     assert county.case_prefix == county_setting("CASE_NUMBER_PREFIX")
     assert county.city is not None
     assert County.objects.count() == 1
+
+
+def test_each_reader_s_pages_are_headed_with_their_own_bureau(two, client):
+    """A county's staff see their county's bureau; a city viewer their city's; the province viewer the province's
+    (never the first county's name on a page that reads many)."""
+    two.b.settings = {"BUREAU_NAME": "昭平县住房和城乡建设局"}
+    two.b.save()
+    expected = [
+        (two.tf_a, county_setting("BUREAU_NAME")),
+        (two.tf_b, "昭平县住房和城乡建设局"),
+        (two.city, f"{two.a.city.name}住房和城乡建设局"),
+        (two.city_other, "桂林市住房和城乡建设局"),
+        (two.province, county_setting("PROVINCE_BUREAU_NAME")),
+    ]
+    for user, bureau in expected:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        page = client.get("/", follow=True)
+        assert page.status_code == 200
+        brand = page.content.decode().split('<div class="brand">', 1)[1].split("</div>", 1)[0]
+        assert bureau in brand, (user.role, brand)
+        if user.role != Role.TASK_FORCE or user.county_id != two.a.pk:
+            assert county_setting("BUREAU_NAME") not in brand
