@@ -273,7 +273,7 @@ def hotline_import(*, actor: Actor, data: bytes, filename: str, dry_run: bool = 
             continue
         seen[item.number] = item
         parsed.append(item)
-    matcher = EstateMatcher()
+    matcher = EstateMatcher.for_actor(actor)
     with transaction.atomic():
         for item in parsed:
             match = matcher.match(item.address or item.content)

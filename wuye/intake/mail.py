@@ -114,7 +114,7 @@ def email_import_bytes(*, actor: Actor, raw: bytes, matcher: EstateMatcher | Non
                 received = None
         except (TypeError, ValueError):
             received = None
-    match = (matcher or EstateMatcher()).match(text)
+    match = (matcher or EstateMatcher.for_actor(actor)).match(text)
     files, skipped = _attachments(msg)
     with transaction.atomic():
         result = lead_create(
@@ -165,7 +165,7 @@ def email_import_path(*, actor: Actor, path: Path) -> MailReport:
     """An .eml file or every .eml in a directory (sorted, so runs are reproducible)."""
     files = sorted(path.glob("*.eml")) if path.is_dir() else [path]
     report = MailReport()
-    matcher = EstateMatcher()
+    matcher = EstateMatcher.for_actor(actor)
     for f in files:
         _record(report, f.name, partial(_import_file, actor, f, matcher))
     return report
@@ -188,7 +188,7 @@ def imap_poll(
     factory = connect or imaplib.IMAP4_SSL
     conn = factory(host, port) if port else factory(host)
     report = MailReport()
-    matcher = EstateMatcher()
+    matcher = EstateMatcher.for_actor(actor)
     try:
         conn.login(user, password)
         typ, _ = conn.select(folder)

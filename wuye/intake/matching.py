@@ -8,7 +8,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from wuye.kernel.actors import actor_user
+from wuye.kernel.roles import BUREAU_ROLES
 from wuye.registry.models import Estate
 
 # Generic endings of estate names; what is left ("翠竹" of 翠竹园 / 翠竹花园) is the distinctive core.
@@ -69,10 +72,19 @@ class EstateMatch:
 
 
 class EstateMatcher:
-    """Loads the estates once (an import matches many rows)."""
+    """Loads the estates once (an import matches many rows): every county's, or one county's when given (a
+    county's task force importing its 12345 file matches only its own estates)."""
 
-    def __init__(self) -> None:
-        self.estates = list(Estate.objects.select_related("town").order_by("id"))
+    def __init__(self, county_id: int | None = None) -> None:
+        qs = Estate.objects.select_related("town").order_by("id")
+        self.estates = list(qs.filter(town__county_id=county_id) if county_id else qs)
+
+    @classmethod
+    def for_actor(cls, actor: Any) -> "EstateMatcher":
+        """The matcher for whoever imports: a bureau user's own county, else every county."""
+        user = actor_user(actor)
+        county_id = getattr(user, "county_id", None) if getattr(user, "role", None) in BUREAU_ROLES else None
+        return cls(county_id)
 
     def match(self, address: str) -> EstateMatch:
         text = normalize(address)

@@ -45,6 +45,18 @@ class Lead(models.Model):
         verbose_name="小区",
         db_index=False,
     )
+    # Whose desk holds a lead whose estate is not known yet (the county of the town the resident named, or of the
+    # staff who entered or imported it); empty when nobody knows: every bureau may then place it. Once the lead
+    # has an estate, the estate's county decides (leads_visible_to). No index: the unplaced are few.
+    county = models.ForeignKey(
+        "registry.County",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="受理县（区）",
+        db_index=False,
+    )
     estate_needs_confirmation = models.BooleanField("小区待人工确认", default=False)
     address = models.CharField("地址", max_length=300, blank=True)
     text = models.TextField("反映内容")

@@ -16,7 +16,7 @@ from wuye.common.errors import DomainError
 from wuye.kernel.case_states import CLOSED_STATES
 from wuye.kernel.taxonomy import PLAIN_HINTS, label_of
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estate_in_counties_of, estate_search_public
+from wuye.registry.selectors import estate_in_counties_of, estate_search_public, in_counties_of
 
 from .matching import building_of, normalize
 from .models import (
@@ -42,10 +42,11 @@ def leads_visible_to(user: Any) -> QuerySet[Lead]:
         return Lead.objects.none()
     role = user.role
     if role in COUNTY_READ_ROLES:
-        # a lead whose estate is not yet known belongs to no county: every bureau's desk may place it
-        unplaced = (
-            Q(estate__isnull=True) if role in BUREAU_ROLES or role == Role.PROVINCE_VIEWER else Q(pk__in=[])
-        )
+        # a lead whose estate is not yet known is held by the county it came in through; one that no county holds
+        # (a resident named no town) is for every bureau's desk to place
+        unplaced = Q(estate__isnull=True) & in_counties_of(user, "county")
+        if role in BUREAU_ROLES or role == Role.PROVINCE_VIEWER:
+            unplaced |= Q(estate__isnull=True, county__isnull=True)
         return Lead.objects.filter(estate_in_counties_of(user) | unplaced)
     if role in (Role.COMPANY_STAFF, Role.COMMITTEE_MEMBER):
         return Lead.objects.filter(case__in=case_side().cases_visible_to(user).values("pk"))
@@ -284,7 +285,7 @@ def leads_to_confirm(user: Any) -> QuerySet[Lead]:
     if user.role not in BUREAU_ROLES:
         return Lead.objects.none()
     return (
-        Lead.objects.filter(estate_in_counties_of(user) | Q(estate__isnull=True))
+        leads_visible_to(user)
         .filter(estate_needs_confirmation=True, status=LeadStatus.NEW)
         .select_related("estate")
         .order_by("created_at", "id")

@@ -90,6 +90,7 @@ def report(request: HttpRequest) -> HttpResponse:
             channel=Channel.WEB,
             address=d["address"],
             estate_needs_confirmation=estate is None,
+            county=d["town"].county if estate is None and d["town"] else None,
         )
     except DomainError as exc:
         form_add_domain_error(form, exc)

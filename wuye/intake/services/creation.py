@@ -13,8 +13,9 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.case_states import OPEN_STATES
+from wuye.kernel.roles import BUREAU_ROLES
 from wuye.kernel.taxonomy import Category, label_of
-from wuye.registry.models import Estate
+from wuye.registry.models import County, Estate
 
 from ..models import TRACKING_ALPHABET, Channel, Lead, LeadAttachment
 from ..photos import StoredFile
@@ -38,6 +39,12 @@ def _lead_by_source_ref(source_ref: str) -> Lead | None:
     return next(iter(Lead.objects.filter(source_ref=source_ref).order_by()[:1]), None)
 
 
+def _actor_county_id(actor: Actor) -> int | None:
+    """The county of a bureau user (the desk entering or importing a lead); None for anyone else."""
+    user = actor_user(actor)
+    return getattr(user, "county_id", None) if getattr(user, "role", None) in BUREAU_ROLES else None
+
+
 @requires_actor
 def lead_create(
     *,
@@ -58,8 +65,12 @@ def lead_create(
     estate_needs_confirmation: bool = False,
     created_at: Any = None,
     urgent: bool = False,
+    county: County | None = None,
 ) -> LeadResult:
-    """Create a lead, or return the existing one with the same `source_ref` (idempotent retries)."""
+    """Create a lead, or return the existing one with the same `source_ref` (idempotent retries).
+
+    A lead without an estate is held by `county` (the town the resident named), else by the county of the staff
+    who enter it; with neither, by no county (every bureau's desk may place it)."""
     if channel not in Channel.values:
         raise DomainError("渠道不正确", field="channel")
     text = (text or "").strip()
@@ -80,6 +91,7 @@ def lead_create(
         tracking_code=new_tracking_code(),
         channel=channel,
         estate=estate,
+        county_id=None if estate is not None else (county.pk if county else _actor_county_id(actor)),
         estate_needs_confirmation=estate_needs_confirmation,
         address=address.strip(),
         text=text,
@@ -224,8 +236,10 @@ def qr_submit(
     address: str = "",
     email: str = "",
     estate_needs_confirmation: bool = False,
+    county: County | None = None,
 ) -> LeadResult:
-    """A resident's complaint from the estate's QR form. The same idempotency key never makes a second lead."""
+    """A resident's complaint from the estate's QR form (or the web form, where the estate may be unknown and
+    `county` is the town's). The same idempotency key never makes a second lead."""
     name, phone = clean_contact(name=name, phone=phone, anonymous=anonymous)
     category_hint = clean_category_hint(category_hint)
     source_ref = ""
@@ -249,6 +263,7 @@ def qr_submit(
             address=address,
             complainant_email=email,
             estate_needs_confirmation=estate_needs_confirmation,
+            county=county,
         )
 
     if not photos:
