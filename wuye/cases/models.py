@@ -14,7 +14,7 @@ from wuye.kernel.taxonomy import Category
 class Case(models.Model):
     number = models.CharField("编号", max_length=32, unique=True)
     year = models.PositiveSmallIntegerField("年度")
-    seq = models.PositiveIntegerField("年度序号")
+    seq = models.PositiveIntegerField("年度序号")  # within the county's year: the number is unique
     estate = models.ForeignKey(
         "registry.Estate", on_delete=models.PROTECT, related_name="cases", verbose_name="小区"
     )
@@ -80,7 +80,6 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "台账事项"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "seq"], name="case_unique_year_seq"),
             models.CheckConstraint(
                 condition=~Q(status__in=["rectifying", "submitted", "returned", "accepted"])
                 | (Q(deadline__isnull=False) & ~Q(target="") & ~Q(measures="") & ~Q(responsible="")),
@@ -123,10 +122,18 @@ TIER_LABELS = {"urgent": "紧急", "ordinary": "一般", "complex": "复杂"}
 
 
 class CaseSequence(models.Model):
-    """Per-year counter row; locking it gives gap-free consecutive numbers under concurrent creation."""
+    """One county's counter for one year (keyed by the county's case prefix, unique across counties); locking it
+    gives that county gap-free consecutive numbers under concurrent creation, and two counties never wait for
+    each other."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    prefix = models.CharField("编号前缀", max_length=8)
+    year = models.PositiveSmallIntegerField("年度")
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="case_sequence_unique_prefix_year")
+        ]
 
 
 class CaseEvent(models.Model):

@@ -22,21 +22,21 @@ from .locks import lock_rows
 
 
 def _next_number(year: int, prefix: str) -> tuple[int, str]:
-    """Lock the year's counter row (creating it race-free) and take the next number. Gap-free: the counter and
-    the case are written in the same transaction, so a rollback returns the number. The counter is one for the
-    deployment (Case keeps `year, seq` unique); the number carries the estate's county prefix (County.case_prefix,
-    unique), so two counties never produce the same number: ZS2026-00001, FC2026-00002, ZS2026-00003 …"""
-    seq_row = CaseSequence.objects.select_for_update().filter(year=year).first()
-    if seq_row is None:
+    """Lock the county's counter row for the year (creating it race-free) and take the next number. Gap-free: the
+    counter and the case are written in the same transaction, so a rollback returns the number. Each county
+    counts on its own (keyed by its prefix, County.case_prefix, unique), so its ledger reads ZP2026-00001,
+    ZP2026-00002 … whatever the other counties do, and their creations never wait on one row."""
+    counter = CaseSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
+    if counter is None:
         try:
             with transaction.atomic():
-                CaseSequence.objects.create(year=year, last=0)
+                CaseSequence.objects.create(prefix=prefix, year=year, last=0)
         except IntegrityError:
             pass  # another transaction created it first; the lock below waits for it
-        seq_row = CaseSequence.objects.select_for_update().get(year=year)
-    seq_row.last += 1
-    seq_row.save(update_fields=["last"])
-    return seq_row.last, f"{prefix}{year}-{seq_row.last:05d}"
+        counter = CaseSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"{prefix}{year}-{counter.last:05d}"
 
 
 def _case_prefix(estate: Estate) -> str:
