@@ -17,9 +17,9 @@ from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
+from wuye.registry.selectors import estate_setting, setting_range
 from wuye.revenue.models import Disclosure, Entry, IncomeSource
 from wuye.revenue.periods import period_from_key
 from wuye.revenue.selectors import SIGNED
@@ -69,16 +69,15 @@ def _where(e: Elevator) -> str:
 def check_maintenance(on: dt.date) -> Iterator[Finding]:
     """3.1: no maintenance for more than ELEVATOR_MAINTENANCE_DAYS (the interval counts from installation when none
     was ever recorded). Keyed by the last visit, so a new lapse after a new visit is a new finding."""
-    days = int(county_setting("ELEVATOR_MAINTENANCE_DAYS"))
-    limit = on - dt.timedelta(days=days)
     qs = (
         Elevator.objects.annotate(last=Max("maintenances__done_on"))
-        .select_related("estate", "building")
+        .select_related("estate__town__county", "building")
         .order_by("pk")
     )
     for e in qs:
+        days = int(estate_setting("ELEVATOR_MAINTENANCE_DAYS", e.estate))
         last = e.last or e.installed_on
-        if last >= limit:
+        if last >= on - dt.timedelta(days=days):
             continue
         seen = cn_date(e.last) if e.last else "无记录"
         yield Finding(
@@ -105,13 +104,13 @@ def _fault_row(f: ElevatorFault) -> dict[str, Any]:
 
 
 def check_faults(on: dt.date) -> Iterator[Finding]:
-    """3.1 urgent: any entrapment within the window, or ELEVATOR_FAULT_COUNT faults within the window."""
-    window = dt.timedelta(days=int(county_setting("ELEVATOR_FAULT_WINDOW_DAYS")))
-    count = int(county_setting("ELEVATOR_FAULT_COUNT"))
-    since = dt.datetime.combine(on - window, dt.time.min).astimezone()
+    """3.1 urgent: any entrapment within the window, or ELEVATOR_FAULT_COUNT faults within the window (both as
+    the estate's county sets them)."""
+    widest = dt.timedelta(days=int(setting_range("ELEVATOR_FAULT_WINDOW_DAYS")[1]))
+    earliest = dt.datetime.combine(on - widest, dt.time.min).astimezone()
     faults = (
-        ElevatorFault.objects.filter(occurred_at__gte=since - window)
-        .select_related("elevator__estate", "elevator__building")
+        ElevatorFault.objects.filter(occurred_at__gte=earliest - widest)
+        .select_related("elevator__estate__town__county", "elevator__building")
         .order_by("elevator_id", "occurred_at")
     )
     by_elevator: dict[int, list[ElevatorFault]] = defaultdict(list)
@@ -119,6 +118,9 @@ def check_faults(on: dt.date) -> Iterator[Finding]:
         by_elevator[f.elevator_id].append(f)
     for rows in by_elevator.values():
         e = rows[0].elevator
+        window = dt.timedelta(days=int(estate_setting("ELEVATOR_FAULT_WINDOW_DAYS", e.estate)))
+        count = int(estate_setting("ELEVATOR_FAULT_COUNT", e.estate))
+        since = dt.datetime.combine(on - window, dt.time.min).astimezone()
         for f in rows:
             if f.kind == FaultKind.ENTRAPMENT and f.occurred_at >= since:
                 minutes = f.response_minutes
@@ -155,17 +157,18 @@ def check_faults(on: dt.date) -> Iterator[Finding]:
 def check_renewal_due(on: dt.date) -> Iterator[Finding]:
     """3.2: elevators older than OLD_ELEVATOR_YEARS, or with a failed inspection, whose renewal has not started
     (no owners' vote yet). One finding per estate listing the elevators."""
-    years = int(county_setting("OLD_ELEVATOR_YEARS"))
     by_estate: dict[int, list[Elevator]] = defaultdict(list)
     for e in (
         Elevator.objects.exclude(stage__in=RENEWAL_STARTED)
-        .select_related("estate", "building")
+        .select_related("estate__town__county", "building")
         .order_by("pk")
     ):
+        years = int(estate_setting("OLD_ELEVATOR_YEARS", e.estate))
         if age_years(e.installed_on, on) >= years or e.inspection_result == InspectionResult.FAIL:
             by_estate[e.estate_id].append(e)
     for rows in by_estate.values():
         estate = rows[0].estate
+        years = int(estate_setting("OLD_ELEVATOR_YEARS", estate))
         listed = [
             {
                 "elevator": e.reg_code,
@@ -191,16 +194,19 @@ def check_renewal_due(on: dt.date) -> Iterator[Finding]:
 
 def check_renewal_funds(on: dt.date) -> Iterator[Finding]:
     """3.3: owners voted for a renewal more than ELEVATOR_FUNDING_DAYS ago and the money is not there."""
-    days = int(county_setting("ELEVATOR_FUNDING_DAYS"))
+    shortest = int(setting_range("ELEVATOR_FUNDING_DAYS")[0])
     qs = (
         Elevator.objects.filter(
-            stage__in=RENEWAL_AWAITING_FUNDS, stage_since__lt=on - dt.timedelta(days=days)
+            stage__in=RENEWAL_AWAITING_FUNDS, stage_since__lt=on - dt.timedelta(days=shortest)
         )
-        .select_related("estate", "building", "motion__assembly")
+        .select_related("estate__town__county", "building", "motion__assembly")
         .order_by("pk")
     )
     for e in qs:
         assert e.stage_since is not None
+        days = int(estate_setting("ELEVATOR_FUNDING_DAYS", e.estate))
+        if e.stage_since >= on - dt.timedelta(days=days):
+            continue
         yield Finding(
             key=f"elevator:renewal_funds:{e.reg_code}",
             estate=e.estate,
@@ -330,8 +336,7 @@ def check_parking_rent(on: dt.date) -> Iterator[Finding]:
     """2.4: for each disclosed period (ended within PARKING_RENT_LOOKBACK_DAYS) the parking income recorded in the
     estate's public-revenue account falls short of the let common-part spaces' rent by more than
     PARKING_RENT_TOLERANCE_PCT. One lead per estate; its evidence lists the short periods."""
-    tolerance = Decimal(int(county_setting("PARKING_RENT_TOLERANCE_PCT"))) / 100
-    since = on - dt.timedelta(days=int(county_setting("PARKING_RENT_LOOKBACK_DAYS")))
+    longest = on - dt.timedelta(days=int(setting_range("PARKING_RENT_LOOKBACK_DAYS")[1]))
     estate_ids = (
         ParkingSpace.objects.filter(kind=SpaceKind.COMMON, monthly_rent__gt=0)
         .exclude(user_label="")
@@ -340,15 +345,20 @@ def check_parking_rent(on: dt.date) -> Iterator[Finding]:
     )
     disclosures = (
         Disclosure.objects.filter(
-            account__estate_id__in=list(estate_ids), period_end__gte=since, period_end__lte=on
+            account__estate_id__in=list(estate_ids), period_end__gte=longest, period_end__lte=on
         )
-        .select_related("account__estate")
+        .select_related("account__estate__town__county")
         .order_by("account__estate__code", "period_start")
     )
     by_estate: dict[int, list[Disclosure]] = defaultdict(list)
     for d in disclosures:
         by_estate[d.account.estate_id].append(d)
     for estate_id, periods in by_estate.items():
+        estate = periods[0].account.estate
+        tolerance_pct = int(estate_setting("PARKING_RENT_TOLERANCE_PCT", estate))
+        tolerance = Decimal(tolerance_pct) / 100
+        since = on - dt.timedelta(days=int(estate_setting("PARKING_RENT_LOOKBACK_DAYS", estate)))
+        periods = [d for d in periods if d.period_end >= since]
         spaces = let_common_spaces(estate_id)
         monthly = sum((s.monthly_rent or Decimal(0) for s in spaces), Decimal(0))
         short = []
@@ -365,7 +375,6 @@ def check_parking_rent(on: dt.date) -> Iterator[Finding]:
                 short.append((period, expected, recorded))
         if not short:
             continue
-        estate = periods[0].account.estate
         worst = min(short, key=lambda x: x[2] - x[1])
         yield Finding(
             key=f"parking:rent:{estate.code}",
@@ -378,7 +387,7 @@ def check_parking_rent(on: dt.date) -> Iterator[Finding]:
             ),
             evidence={
                 "check": "parking_rent",
-                "tolerance_pct": int(county_setting("PARKING_RENT_TOLERANCE_PCT")),
+                "tolerance_pct": tolerance_pct,
                 "monthly_expected": f"{monthly:.2f}",
                 "periods": [
                     {"period": p.key, "expected": f"{e:.2f}", "recorded": f"{r:.2f}"} for p, e, r in short

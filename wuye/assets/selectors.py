@@ -12,9 +12,8 @@ from wuye.cases.models import Case
 from wuye.common.dates import today
 from wuye.intake.models import Lead, LeadStatus
 from wuye.kernel.case_states import OPEN_STATES
-from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
-from wuye.registry.selectors import estate_in_counties_of, estates_visible_to
+from wuye.registry.selectors import estate_in_counties_of, estate_setting, estates_visible_to
 
 from .fundbalance import fund_balance
 from .models import (
@@ -93,11 +92,11 @@ def elevator_county_table(user: User) -> list[dict[str, Any]]:
     the worst estates first."""
     if user.role not in COUNTY_READ_ROLES:
         return []
-    old = int(county_setting("OLD_ELEVATOR_YEARS"))
     day = today()
     rows: dict[int, dict[str, Any]] = {}
     elevators = Elevator.objects.filter(estate_in_counties_of(user))
-    for e in elevators.select_related("estate__town").order_by("estate__code", "pk"):
+    for e in elevators.select_related("estate__town__county").order_by("estate__code", "pk"):
+        old = int(estate_setting("OLD_ELEVATOR_YEARS", e.estate))  # the estate's county's rule
         row = rows.setdefault(
             e.estate_id,
             {

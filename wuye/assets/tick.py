@@ -2,15 +2,15 @@
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 
 from wuye.cases.models import HandoverRecord
 from wuye.cases.models import HandoverStatus as RecordStatus
 from wuye.common.dates import today
-from wuye.kernel.conf import county_setting
 from wuye.registry.models import ServiceContract
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import contracts_in_force, estate_setting, setting_range
 from wuye.voting.models import RESULT_STATES, Motion
 
 from . import checks
@@ -43,8 +43,12 @@ def parking_checks(*, out: Callable[[str], None], quiet: bool) -> None:
 
 def open_handovers(on: dt.date) -> int:
     """Open the handovers that the contracts' ends, the owners' dismissal votes and the ledger's records call for."""
-    days = dt.timedelta(days=int(county_setting("HANDOVER_DAYS")))
-    lookback = on - dt.timedelta(days=int(county_setting("HANDOVER_LOOKBACK_DAYS")))
+
+    def days(estate: Any) -> dt.timedelta:
+        """HANDOVER_DAYS as the estate's county sets it."""
+        return dt.timedelta(days=int(estate_setting("HANDOVER_DAYS", estate)))
+
+    lookback = on - dt.timedelta(days=int(setting_range("HANDOVER_LOOKBACK_DAYS")[1]))
     opened = 0
     # a contract that ended (within the look-back) and was not renewed by the same company
     renewed = ServiceContract.objects.filter(
@@ -56,17 +60,19 @@ def open_handovers(on: dt.date) -> int:
         .exclude(Exists(Handover.objects.filter(contract=OuterRef("pk"))))
         # an estate's handover already under way (or done) since this contract ended covers it
         .exclude(Exists(Handover.objects.filter(estate=OuterRef("estate"), deadline__gte=OuterRef("end"))))
-        .select_related("estate__town", "company")
+        .select_related("estate__town__county", "company")
         .order_by("end", "pk")
     )
     for c in ended:
         assert c.end is not None
+        if c.end < on - dt.timedelta(days=int(estate_setting("HANDOVER_LOOKBACK_DAYS", c.estate))):
+            continue
         _, created = handover_open(
             actor=checks.ACTOR,
             estate=c.estate,
             source=HandoverSource.CONTRACT_END,
             contract=c,
-            deadline=c.end + days,
+            deadline=c.end + days(c.estate),
         )
         opened += int(created)
     # the ledger's 引导业主解聘 opened a record
@@ -87,7 +93,7 @@ def open_handovers(on: dt.date) -> int:
             item=DISMISSAL_ITEM, title__contains=DISMISSAL_WORD, assembly__status__in=RESULT_STATES
         )
         .exclude(Exists(Handover.objects.filter(motion=OuterRef("pk"))))
-        .select_related("assembly__estate__town")
+        .select_related("assembly__estate__town__county")
         .order_by("pk")
     )
     for m in motions:
@@ -103,7 +109,7 @@ def open_handovers(on: dt.date) -> int:
             source=HandoverSource.DISMISSAL,
             motion=m,
             contract=contract,
-            deadline=closed + days,
+            deadline=closed + days(m.assembly.estate),
         )
         opened += int(created)
     return opened

@@ -15,7 +15,7 @@ from wuye.common.errors import DomainError
 from wuye.common.forms import form_add_domain_error
 from wuye.common.xlsx import write_table
 from wuye.kernel.conf import county_setting
-from wuye.registry.selectors import company_serves_estate
+from wuye.registry.selectors import company_serves_estate, estate_setting
 
 from . import forms, selectors, services
 from .models import FundUseStatus, ItemStatus, ParkingSpace, RenewalStage
@@ -80,7 +80,7 @@ def elevator_county(request: AuthedHttpRequest) -> HttpResponse:
             "bands": bands,
             "stages": stages,
             "totals": totals,
-            "old_years": county_setting("OLD_ELEVATOR_YEARS"),
+            "old_years": county_setting("OLD_ELEVATOR_YEARS", request.user.county),
         },
     )
 
@@ -110,7 +110,7 @@ def estate(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "fund": selectors.estate_fund_balance(est),
             "fund_uses": selectors.fund_uses_of(est)[:20],
             "parking": selectors.parking_summary(est),
-            "maintenance_days": county_setting("ELEVATOR_MAINTENANCE_DAYS"),
+            "maintenance_days": estate_setting("ELEVATOR_MAINTENANCE_DAYS", est),
             "today": today(),
         },
     )

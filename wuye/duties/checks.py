@@ -12,10 +12,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from wuye.common.dates import cn_date
-from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import contracts_in_force, estate_setting, setting_range
 
 from .models import (
     ESCAPE_ROUTES,
@@ -70,7 +69,7 @@ class Finding:
 def checked_estates(on: dt.date) -> QuerySet[Estate]:
     """The estates a company serves on `on`: the duties are the company's."""
     in_force = contracts_in_force(on=on).filter(estate=OuterRef("pk"))
-    return Estate.objects.filter(Exists(in_force)).select_related("town").order_by("code")
+    return Estate.objects.filter(Exists(in_force)).select_related("town__county").order_by("code")
 
 
 def _by_estate(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -80,8 +79,11 @@ def _by_estate(rows: Iterable[Any]) -> dict[int, list[Any]]:
     return out
 
 
-def _days(key: str) -> dt.timedelta:
-    return dt.timedelta(days=int(county_setting(key)))
+def _days(key: str, estate: Estate | None = None) -> dt.timedelta:
+    """A DUTIES_* limit as the estate's county sets it (None: the shortest any county sets, for a SQL bound)."""
+    if estate is None:
+        return dt.timedelta(days=int(setting_range(key)[0]))
+    return dt.timedelta(days=int(estate_setting(key, estate)))
 
 
 # --- 1. the service standard -----------------------------------------------------------------------------------
@@ -105,7 +107,6 @@ def check_standard(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
 def check_disclosure(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     """1.2: a required item never posted, or posted longer ago than DUTIES_DISCLOSURE_MAX_AGE_DAYS (one lead per
     estate and year, listing every item)."""
-    max_age = _days("DUTIES_DISCLOSURE_MAX_AGE_DAYS")
     latest: dict[int, dict[str, dt.date]] = defaultdict(dict)
     for estate_id, kind, published in DisclosureItem.objects.filter(estate__in=estates).values_list(
         "estate_id", "kind", "published_on"
@@ -113,6 +114,7 @@ def check_disclosure(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
         if published > latest[estate_id].get(kind, dt.date.min):
             latest[estate_id][kind] = published
     for e in estates:
+        max_age = _days("DUTIES_DISCLOSURE_MAX_AGE_DAYS", e)
         missing = [k.label for k in DisclosureKind if k.value not in latest[e.pk]]
         stale = {
             DisclosureKind(k).label: d.isoformat()
@@ -142,7 +144,6 @@ def check_disclosure(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
 def check_renovation(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     """1.2: works begun without the signed notice of forbidden acts; a violation neither stopped by dissuasion
     nor reported to the authority within DUTIES_RENOVATION_ACT_DAYS."""
-    act = _days("DUTIES_RENOVATION_ACT_DAYS")
     for r in (
         Renovation.objects.filter(estate__in=estates, notice_signed_on__isnull=True, start__lte=on)
         .select_related("estate")
@@ -156,10 +157,14 @@ def check_renovation(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
             f"{r.estate.name}{r.unit}装修已于{cn_date(r.start)}开工，物业服务企业未书面告知装饰装修的禁止行为和注意事项。",
             {"check": "renovation_notice", "renovation": r.pk, "unit": r.unit, "start": r.start.isoformat()},
         )
-    violations = RenovationViolation.objects.filter(estate__in=estates, found_on__lt=on - act).select_related(
-        "estate", "renovation"
-    )
+    shortest = _days("DUTIES_RENOVATION_ACT_DAYS")
+    violations = RenovationViolation.objects.filter(
+        estate__in=estates, found_on__lt=on - shortest
+    ).select_related("estate__town__county", "renovation")
     for v in violations.order_by("pk"):
+        act = _days("DUTIES_RENOVATION_ACT_DAYS", v.estate)
+        if v.found_on >= on - act:
+            continue
         deadline = v.found_on + act
         handled = (v.stopped and v.dissuaded_on is not None and v.dissuaded_on <= deadline) or (
             v.reported_on is not None and v.reported_on <= deadline
@@ -251,13 +256,13 @@ def check_supplies(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
 def check_drills(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     """1.3: no emergency drill within DUTIES_DRILL_PERIOD_DAYS (keyed by the last drill, so a later gap is a new
     lead)."""
-    period = _days("DUTIES_DRILL_PERIOD_DAYS")
     last: dict[int, dt.date] = {}
     for estate_id, day in Drill.objects.filter(estate__in=estates, kind=DrillKind.DRILL).values_list(
         "estate_id", "held_on"
     ):
         last[estate_id] = max(day, last.get(estate_id, dt.date.min))
     for e in estates:
+        period = _days("DUTIES_DRILL_PERIOD_DAYS", e)
         held = last.get(e.pk)
         if held is not None and held + period >= on:
             continue
@@ -275,9 +280,9 @@ def check_drills(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
 def check_hazards(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     """1.3: a hazard left open past its deadline; no check of common parts within DUTIES_HAZARD_CHECK_DAYS
     (readiness only)."""
-    every = _days("DUTIES_HAZARD_CHECK_DAYS")
     rows = _by_estate(HazardCheck.objects.filter(estate__in=estates).order_by("pk"))
     for e in estates:
+        every = _days("DUTIES_HAZARD_CHECK_DAYS", e)
         checks = rows.get(e.pk, [])
         if not any(c.checked_on + every >= on for c in checks):
             yield Finding(
@@ -323,10 +328,10 @@ def check_fire(estates: list[Estate], on: dt.date) -> Iterator[Finding]:
     """1.3, urgent: a fire facility out of action or an exit / fire lane obstructed, not fixed (for an obstruction:
     nor reported to the fire service) within DUTIES_FIRE_FIX_DAYS. No check within DUTIES_FIRE_CHECK_DAYS is a
     readiness gap."""
-    fix = _days("DUTIES_FIRE_FIX_DAYS")
-    every = _days("DUTIES_FIRE_CHECK_DAYS")
     rows = _by_estate(FireCheck.objects.filter(estate__in=estates).order_by("pk"))
     for e in estates:
+        fix = _days("DUTIES_FIRE_FIX_DAYS", e)
+        every = _days("DUTIES_FIRE_CHECK_DAYS", e)
         checks = rows.get(e.pk, [])
         if not any(c.checked_on + every >= on for c in checks):
             yield Finding(

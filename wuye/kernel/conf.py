@@ -393,9 +393,47 @@ def _configured() -> Mapping[str, Any]:
     return getattr(settings, "WUYE", {}) or {}
 
 
-# keys a county may not override in its own settings: who it is lives in its row, how the deployment runs is one
-NOT_PER_COUNTY = frozenset(
-    {"COUNTY_NAME", "COUNTY_CODE", "CASE_NUMBER_PREFIX", "CITY_CODE", "CITY_NAME", "PROVINCE_BUREAU_NAME"}
+# The keys a county may override in its own settings (County.settings): each is read with the county it applies
+# to (`county_setting(key, county)`, or `registry.selectors.estate_setting(key, estate)`), which a convention test
+# checks in the source. Everything else is one for the deployment: who a county is lives in its row, and how the
+# deployment runs (SMS, uploads, the queue, credit rules shared by the city's companies) is one; an override of
+# such a key would be silently ignored, so it is refused.
+PER_COUNTY = frozenset(
+    {
+        # who answers the public
+        "BUREAU_NAME",
+        "HOTLINE",
+        "MAILBOX",
+        # the ledger's time limits
+        "CASE_URGENT_SIGN_HOURS",
+        "CASE_SIGN_HOURS",
+        "CASE_URGENT_HANDLE_HOURS",
+        "CASE_HANDLE_DAYS",
+        "CASE_COMPLEX_HANDLE_DAYS",
+        "HANDOVER_DAYS",
+        "HANDOVER_LOOKBACK_DAYS",
+        # public revenue and the maintenance fund
+        "REVENUE_MAX_COST_SHARE",
+        "DISCLOSURE_GRACE_DAYS",
+        "DISCLOSURE_OBJECTION_DAYS",
+        "OBJECTION_ANSWER_DAYS",
+        "FUND_RATE_YUAN_PER_M2",
+        # elevators and parking
+        "OLD_ELEVATOR_YEARS",
+        "ELEVATOR_MAINTENANCE_DAYS",
+        "ELEVATOR_FAULT_COUNT",
+        "ELEVATOR_FAULT_WINDOW_DAYS",
+        "ELEVATOR_FUNDING_DAYS",
+        "PARKING_RENT_TOLERANCE_PCT",
+        "PARKING_RENT_LOOKBACK_DAYS",
+        # the company's duties on record
+        "DUTIES_DISCLOSURE_MAX_AGE_DAYS",
+        "DUTIES_RENOVATION_ACT_DAYS",
+        "DUTIES_DRILL_PERIOD_DAYS",
+        "DUTIES_HAZARD_CHECK_DAYS",
+        "DUTIES_FIRE_CHECK_DAYS",
+        "DUTIES_FIRE_FIX_DAYS",
+    }
 )
 
 
@@ -418,7 +456,7 @@ def county_setting(key: str, county: Any = None) -> Any:
     configured = _configured()
     value = declared.coerce(configured[key] if key in configured else declared.default)
     overrides = _overrides(county)
-    if key in overrides:
+    if key in overrides and key in PER_COUNTY:
         try:
             if isinstance(value, Mapping) and declared.merge:
                 return {**value, **declared.coerce(overrides[key])}
@@ -440,8 +478,8 @@ def county_overrides_errors(overrides: Any) -> list[str]:
         if declared is None:
             errors.append(f"本县设置中的“{key}”不是已登记的设置项")
             continue
-        if key in NOT_PER_COUNTY:
-            errors.append(f"本县设置中的“{key}”（{declared.label}）不能按县设置")
+        if key not in PER_COUNTY:
+            errors.append(f"本县设置中的“{key}”（{declared.label}）全部署统一，不能按县设置")
             continue
         try:
             declared.coerce(value)

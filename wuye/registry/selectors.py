@@ -163,6 +163,19 @@ def estate_in_counties_of(user: Any, path: str = "estate") -> Q:
     return in_counties_of(user, f"{path}__town__county" if path else "town__county")
 
 
+def estate_setting(key: str, estate: Estate | int | None) -> Any:
+    """A declared setting as it applies to an estate: its county's override, else the deployment's. No query when
+    the estate was loaded with `select_related("town__county")` (checks over many estates do)."""
+    return county_setting(key, estate_county(estate))
+
+
+def setting_range(key: str) -> tuple[Any, Any]:
+    """The smallest and largest value a setting takes in any county (the deployment's when there is none): the
+    bound a check filters its rows by in SQL before it applies each estate's own value."""
+    values = [county_setting(key, c) for c in County.objects.only("pk", "settings")] or [county_setting(key)]
+    return min(values), max(values)
+
+
 def estate_county(estate: Estate | int | None) -> County | None:
     """The county of an estate (or estate id): whose settings apply to it (`county_setting(key, county)`)."""
     if estate is None:

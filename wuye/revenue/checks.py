@@ -15,10 +15,9 @@ from wuye.common.dates import cn_date, today
 from wuye.common.money import format_yuan
 from wuye.intake.services import finding_open_or_update
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 from wuye.kernel.taxonomy import Category
 from wuye.registry.models import Estate
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import contracts_in_force, estate_setting
 
 from .models import (
     ACCOUNT_OPEN_STATES,
@@ -46,13 +45,14 @@ class Finding:
     evidence: dict[str, Any]
 
 
-def _grace() -> int:
-    return int(county_setting("DISCLOSURE_GRACE_DAYS"))
+def _grace(estate: Estate) -> int:
+    """DISCLOSURE_GRACE_DAYS as the estate's county sets it."""
+    return int(estate_setting("DISCLOSURE_GRACE_DAYS", estate))
 
 
-def _ended_periods(start: dt.date, on: dt.date) -> list[Period]:
-    """Periods from `start` whose grace time after the end has passed by `on`."""
-    grace = dt.timedelta(days=_grace())
+def _ended_periods(start: dt.date, on: dt.date, estate: Estate) -> list[Period]:
+    """Periods from `start` whose grace time after the end (the estate's county's) has passed by `on`."""
+    grace = dt.timedelta(days=_grace(estate))
     return [p for p in periods_between(start, on) if p.end + grace < on]
 
 
@@ -88,24 +88,27 @@ def check_no_disclosure(accounts: list[RevenueAccount], on: dt.date) -> Iterator
     ):
         published[account_id].add(key)
     for account in accounts:
-        for p in _ended_periods(account.opened_on, on):
+        grace = _grace(account.estate)
+        for p in _ended_periods(account.opened_on, on, account.estate):
             if p.key in published[account.pk]:
                 continue
-            deadline = p.end + dt.timedelta(days=_grace())
+            deadline = p.end + dt.timedelta(days=grace)
             yield Finding(
                 key=f"revenue:no_disclosure:{account.estate.code}:{p.key}",
                 estate=account.estate,
                 category=Category.C2_3,
-                text=f"{account.estate.name}{p.label}公共收益收支情况未在期满后 {_grace()} 日内（{cn_date(deadline)}前）公示。",
+                text=f"{account.estate.name}{p.label}公共收益收支情况未在期满后 {grace} 日内（{cn_date(deadline)}前）公示。",
                 evidence={"check": "no_disclosure", "period": p.key, "deadline": deadline.isoformat()},
             )
 
 
 def check_contract_income(estates: QuerySet[Estate], on: dt.date) -> Iterator[Finding]:
     """2.4: a common-part contract whose income recorded for an ended period is less than the contract says."""
-    contracts = UsageContract.objects.filter(estate__in=estates).select_related("estate").order_by("pk")
+    contracts = (
+        UsageContract.objects.filter(estate__in=estates).select_related("estate__town__county").order_by("pk")
+    )
     for c in contracts:
-        periods = [p for p in _ended_periods(c.start, on) if p.start <= c.end]
+        periods = [p for p in _ended_periods(c.start, on, c.estate) if p.start <= c.end]
         if not periods:
             continue
         received = dict(
@@ -141,8 +144,8 @@ def check_contract_income(estates: QuerySet[Estate], on: dt.date) -> Iterator[Fi
 
 def check_resolution_missing(accounts: list[RevenueAccount], on: dt.date) -> Iterator[Finding]:
     """2.4: expenses or allocations that need an owners' resolution and cite none; and a company cost share above
-    REVENUE_MAX_COST_SHARE of the period's income without one. One finding per estate and period."""
-    cap = Decimal(county_setting("REVENUE_MAX_COST_SHARE"))
+    REVENUE_MAX_COST_SHARE (the estate's county's) of the period's income without one. One finding per estate and
+    period."""
     by_account = {a.pk: a for a in accounts}
     live = Entry.objects.filter(account__in=accounts, reversed_by__isnull=True).exclude(
         kind=EntryKind.REVERSAL
@@ -185,6 +188,7 @@ def check_resolution_missing(accounts: list[RevenueAccount], on: dt.date) -> Ite
             ).aggregate(t=Sum(SIGNED))["t"]
             or ZERO
         )
+        cap = Decimal(estate_setting("REVENUE_MAX_COST_SHARE", by_account[account_id].estate))
         if total > (income * cap).quantize(Decimal("0.01")):
             problems.setdefault((account_id, key), {"entries": [], "cost_share": None})["cost_share"] = {
                 "cost": _money(total),
@@ -342,7 +346,7 @@ def collect_findings(
     estates = estates if estates is not None else Estate.objects.all()
     accounts = list(
         RevenueAccount.objects.filter(estate__in=estates, status__in=ACCOUNT_OPEN_STATES)
-        .select_related("estate")
+        .select_related("estate__town__county")  # each estate's county sets its grace days and cost-share cap
         .order_by("pk")
     )
     found: list[Finding] = []

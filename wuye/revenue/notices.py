@@ -16,9 +16,9 @@ from django.db import transaction
 from wuye.accounts.models import Role, User
 from wuye.common.dates import cn_date, today
 from wuye.kernel.actors import SystemActor
-from wuye.kernel.conf import county_setting
 from wuye.notify.models import Notification
 from wuye.notify.services import notify
+from wuye.registry.selectors import estate_setting, setting_range
 
 from .models import ACCOUNT_OPEN_STATES, Disclosure, RevenueAccount
 from .periods import Period, period_of
@@ -27,10 +27,13 @@ logger = logging.getLogger("wuye.revenue")
 NOTICES = SystemActor("notifications")
 
 
-def period_due(on: dt.date) -> tuple[Period, dt.date] | None:
-    """The period whose statement is due on `on` (it has ended, its grace has not): (period, due date)."""
+def period_due(on: dt.date, grace_days: int | None = None) -> tuple[Period, dt.date] | None:
+    """The period whose statement is due on `on` (it has ended, its grace has not): (period, due date). The grace
+    is a county's DISCLOSURE_GRACE_DAYS (default: the longest any county allows)."""
+    if grace_days is None:
+        grace_days = int(setting_range("DISCLOSURE_GRACE_DAYS")[1])
     previous = period_of(period_of(on).start - dt.timedelta(days=1))
-    due = previous.end + dt.timedelta(days=int(county_setting("DISCLOSURE_GRACE_DAYS")))
+    due = previous.end + dt.timedelta(days=grace_days)
     return (previous, due) if on <= due else None
 
 
@@ -43,15 +46,22 @@ def disclosure_due_notices(*, out: Callable[[str], None], quiet: bool) -> None:
         return
     period, due = found
     published = Disclosure.objects.filter(period_key=period.key).values("account_id")
-    accounts = list(
+    accounts: list[tuple[RevenueAccount, dt.date]] = []
+    for account in (
         RevenueAccount.objects.filter(status__in=ACCOUNT_OPEN_STATES, opened_on__lte=period.end)
         .exclude(pk__in=published)
-        .select_related("estate")
+        .select_related("estate__town__county")
         .order_by("pk")
-    )
+    ):
+        # each estate's county sets its own grace: past it, the check (not a reminder) takes over
+        account_due = period.end + dt.timedelta(
+            days=int(estate_setting("DISCLOSURE_GRACE_DAYS", account.estate))
+        )
+        if on <= account_due:
+            accounts.append((account, account_due))
     members: dict[int, list[User]] = {}
     for user in User.objects.filter(
-        role=Role.COMMITTEE_MEMBER, is_active=True, estate_id__in=[a.estate_id for a in accounts]
+        role=Role.COMMITTEE_MEMBER, is_active=True, estate_id__in=[a.estate_id for a, _ in accounts]
     ).order_by("pk"):
         members.setdefault(user.estate_id or 0, []).append(user)
     prefix = "revenue:disclosure_due:"
@@ -61,7 +71,7 @@ def disclosure_due_notices(*, out: Callable[[str], None], quiet: bool) -> None:
         ).values_list("key", flat=True)
     )
     told = 0
-    for account in accounts:
+    for account, account_due in accounts:
         for user in members.get(account.estate_id, []):
             key = f"{prefix}{account.pk}:{period.key}:user:{user.pk}"
             if key in done:
@@ -72,7 +82,11 @@ def disclosure_due_notices(*, out: Callable[[str], None], quiet: bool) -> None:
                         actor=NOTICES,
                         key=key,
                         event="disclosure_due",
-                        context={"estate": account.estate.name, "period": period.label, "due": cn_date(due)},
+                        context={
+                            "estate": account.estate.name,
+                            "period": period.label,
+                            "due": cn_date(account_due),
+                        },
                         user=user,
                         link=f"/estates/{account.estate.code}/",
                     )

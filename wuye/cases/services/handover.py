@@ -7,9 +7,8 @@ from django.db import transaction
 from wuye.audit.services import audit_record
 from wuye.common.dates import now, today
 from wuye.kernel.actors import Actor, actor_user, requires_actor
-from wuye.kernel.conf import county_setting
 from wuye.registry.models import Estate
-from wuye.registry.selectors import contracts_in_force
+from wuye.registry.selectors import contracts_in_force, estate_setting
 
 from ..models import Case, HandoverRecord, HandoverStatus
 
@@ -27,7 +26,7 @@ def handover_open(*, actor: Actor, estate: Estate, from_case: Case | None = None
         estate=estate,
         contract=contract,
         opened_from_case=from_case,
-        deadline=today() + dt.timedelta(days=county_setting("HANDOVER_DAYS")),
+        deadline=today() + dt.timedelta(days=int(estate_setting("HANDOVER_DAYS", estate))),
         created_by=actor_user(actor),
         created_at=now(),
     )

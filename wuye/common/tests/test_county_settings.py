@@ -122,3 +122,59 @@ def test_production_refuses_inline_lead_hooks():
     result = _import_production(WUYE_JOBS="inline")
     assert result.returncode != 0
     assert "WUYE_JOBS must be procrastinate" in result.stderr
+
+
+# --- which keys a county may override ---------------------------------------------------------------------------
+
+COUNTY_READERS = {"estate_setting", "setting_range"}  # they always read per county
+
+
+def _county_reads() -> tuple[set[str], set[str]]:
+    """The declared keys the source reads for a county, and those it reads with an explicit county argument of
+    `county_setting` (string literals in the key argument of the calls; wuye/ without tests and migrations)."""
+    import ast
+
+    per_county: set[str] = set()
+    with_county_arg: set[str] = set()
+    for path in (ROOT / "wuye").rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            keys = {
+                c.value
+                for c in ast.walk(node.args[0])
+                if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value in DECLARED
+            }
+            if not keys:
+                continue
+            county_arg = len(node.args) > 1 and not (
+                isinstance(node.args[1], ast.Constant) and node.args[1].value is None
+            )
+            if name == "county_setting" and county_arg:
+                with_county_arg |= keys
+                per_county |= keys
+            elif name in COUNTY_READERS or (name == "_days" and county_arg):
+                per_county |= keys
+    return per_county, with_county_arg
+
+
+def test_every_key_a_county_may_override_is_read_for_a_county_and_no_other_is():
+    """An override that nothing reads for its county would be silently ignored: PER_COUNTY lists exactly the keys
+    the code reads with a county (or an estate), and the office head is refused the others."""
+    from wuye.kernel.conf import PER_COUNTY, county_overrides_errors
+
+    per_county, with_county_arg = _county_reads()
+    assert PER_COUNTY <= per_county, (
+        f"in PER_COUNTY but never read for a county: {sorted(PER_COUNTY - per_county)}"
+    )
+    assert with_county_arg <= PER_COUNTY, (
+        f"read with a county but not in PER_COUNTY: {sorted(with_county_arg - PER_COUNTY)}"
+    )
+    assert county_overrides_errors({"REVENUE_MAX_COST_SHARE": "0.2", "OLD_ELEVATOR_YEARS": 12}) == []
+    errors = county_overrides_errors({"SMS_BACKEND": "x", "AUDIT_CHAINS": 4})
+    assert len(errors) == 2 and all("不能按县设置" in e for e in errors)
+    # a stored override of a deployment-wide key (saved before this rule) changes nothing
+    assert county_setting("AUDIT_CHAINS", {"AUDIT_CHAINS": 99}) == county_setting("AUDIT_CHAINS")

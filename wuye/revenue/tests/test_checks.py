@@ -243,3 +243,20 @@ def test_home_panels_for_each_role(client):
         resp = login(client, user).get(reverse("portal:home"))
         assert resp.status_code == 200
         assert label in resp.content.decode(), (user.role, label)
+
+
+def test_the_estate_s_county_sets_its_own_disclosure_grace():
+    """A county's override (County.settings) decides for its estates; the deployment's value for the others."""
+    from wuye.registry.models import default_county
+
+    w = World()
+    w.income("10.00", JAN, source="locker", description="快递柜")
+    county = default_county()
+    county.settings = {"DISCLOSURE_GRACE_DAYS": 60}
+    county.save()
+    assert checks.collect_findings(on=ON, only={"no_disclosure"}) == []
+    county.settings = {}
+    county.save()
+    found = checks.collect_findings(on=ON, only={"no_disclosure"})
+    assert [f.key for f in found] == [f"revenue:no_disclosure:{w.estate.code}:2025Q1"]
+    assert "15 日内" in found[0].text
