@@ -3,7 +3,9 @@
 - The complainants who left a phone (not anonymous): when the case is verified (整改下达), rectified (整改材料提交),
   returned and accepted (销号), with their tracking link /track/<code>/. One SMS per phone per step.
 - The company's staff (in-app, and SMS to their phone): on a new case (with the 签收 limit), 3 days before the
-  deadline and when overdue (the `tick` tasks in `cases.tick`), and when the case is returned.
+  deadline and when overdue (the `tick` tasks in `cases.tick`), when the case is returned, and when a closed case
+  is reopened for rectification (a failed 回头看, or a complainant's "not fixed": the timeline's words, never the
+  resident's).
 
 Each message has a stable key per event (a timeline entry's id, or the case and its deadline for the time-based
 ones); `notify` records one row per key, channel and recipient, so a retried job or a second tick sends nothing.

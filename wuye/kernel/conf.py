@@ -345,6 +345,7 @@ _DECLARED: tuple[Setting, ...] = (
             "company_deadline_soon": "【即将到期】{estate}：{title}（{number}）将于{deadline}到期，请按时整改。{link}",
             "company_overdue": "【已逾期】{estate}：{title}（{number}）已超过整改时限{deadline}，请立即整改。{link}",
             "company_returned": "【退回整改】{estate}：{title}（{number}）验收未通过：{reason}。{link}",
+            "company_reopened": "【重新整改】{estate}：{title}（{number}）已销号事项重新办理：{reason}。新的整改时限：{deadline}。{link}",
             # to owners and committee members
             "assembly_open": "{estate}业主大会表决已开始：{title}，{closes}截止。请登录投票：{link}",
             "assembly_closing": "{estate}业主大会表决将于{closes}截止：{title}。尚未投票的请及时投票：{link}",

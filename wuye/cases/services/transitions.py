@@ -337,7 +337,7 @@ def _reopen(
         public_text = public_verify
         title = "重新核查"
     save(case, *fields)
-    record_event(
+    event = record_event(
         case=case,
         actor=actor,
         kind="reopen",
@@ -350,6 +350,16 @@ def _reopen(
         data=data,
         reason=reason,
     )
+    if case.status == CaseStatus.RECTIFYING:
+        # the company rectifies again: it hears why in the timeline's words (a resident's own are not theirs to
+        # read) and by when
+        notices.tell_company(
+            actor=actor,
+            case=case,
+            key=f"case_event:{event.pk}",
+            event="company_reopened",
+            reason=text.rstrip("。"),
+        )
 
 
 @requires_actor

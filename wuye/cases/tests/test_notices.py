@@ -148,3 +148,32 @@ def test_a_staff_member_without_phone_gets_the_message_in_app_only(
         world.case()
     assert Notification.objects.filter(user=other, channel=NotifyChannel.INAPP).count() == 1
     assert not Notification.objects.filter(user=other, channel=NotifyChannel.SMS).exists()
+
+
+def test_the_company_hears_when_a_closed_case_is_reopened_but_never_the_resident_s_words(
+    world, staff_with_phone, outbox, django_capture_on_commit_callbacks
+):
+    lead = _reported(world)
+    case = services.case_create_from_lead(actor=world.tf, lead=lead, category="1.1")
+    services.case_verify(actor=world.tf, case=case)
+    services.case_start_rectification(
+        actor=world.tf, case=case, target="清理", measures="清运", responsible="王经理"
+    )
+    services.case_submit(actor=world.staff, case=case, progress="已清运", attachments=[png()])
+    services.case_accept(actor=world.tf, case=case, note="现场核验已清理")
+    outbox.clear()
+    resident = PublicActor("track")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # a double tap reopens once and tells the company once
+            services.case_reopen_not_fixed(
+                actor=resident, case=case, lead_code=lead.tracking_code, comment="张三家门口又堆满了"
+            )
+    reopened = Notification.objects.filter(event="company_reopened", user=staff_with_phone)
+    assert reopened.filter(channel=NotifyChannel.INAPP).count() == 1
+    [sms] = _sms_to(outbox, "13700003333")
+    case.refresh_from_db()
+    assert "重新整改" in sms and case.number in sms and "群众回访反映问题没有解决" in sms
+    assert (
+        "张三" not in sms and lead.tracking_code not in sms
+    )  # the resident's words and code stay with the bureau
+    assert f"{case.deadline.month}月{case.deadline.day}日" in sms
