@@ -9,7 +9,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,8 +18,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from wuye.common.cells import cell_text, parse_when
 from wuye.common.errors import DomainError
-from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
 from wuye.kernel.actors import Actor
 
@@ -45,18 +44,9 @@ LABELS = {"number": "工单编号", "received": "受理时间", "content": "诉�
 ANONYMOUS_NAMES = {"匿名", "匿名来电", "无", "不详", "未知"}
 MAX_ROWS = 20000
 
-_DATE_RE = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?)?$"
-)
-_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
-
 
 def _norm(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", remove_controls(str(value))).strip()
+    return cell_text(value)
 
 
 def _header_key(text: str) -> str | None:
@@ -65,53 +55,6 @@ def _header_key(text: str) -> str | None:
         if text in names:
             return key
     return None
-
-
-def parse_when(value: Any, *, label: str) -> dt.datetime | None:
-    """A date or datetime as text in several formats, an Excel serial number, or a real cell date."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        naive = value
-    elif isinstance(value, dt.date):
-        naive = dt.datetime(value.year, value.month, value.day)  # noqa: DTZ001 - made aware below
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        naive = _from_serial(float(value), label=label, raw=value)
-    else:
-        text = _norm(value)
-        text = (
-            text.replace("年", "-")
-            .replace("月", "-")
-            .replace("日", " ")
-            .replace("号", " ")
-            .replace("时", ":")
-            .replace("点", ":")
-            .replace("分", "")
-            .replace("秒", "")
-        )
-        text = re.sub(r"\s+", " ", text).strip().rstrip(":")
-        if re.fullmatch(r"\d{5}(\.\d+)?", text):
-            naive = _from_serial(float(text), label=label, raw=value)
-        else:
-            m = _DATE_RE.match(text) or _COMPACT_RE.match(text)
-            if not m:
-                raise DomainError(f"{label}“{value}”不是有效的日期", field=label)
-            y, mo, d, h, mi, se = (int(p) if p else 0 for p in m.groups())
-            try:
-                naive = dt.datetime(y, mo, d, h, mi, se)  # noqa: DTZ001 - made aware below
-            except ValueError:
-                raise DomainError(f"{label}“{value}”不是有效的日期", field=label) from None
-    if not 1990 <= naive.year <= 2100:
-        raise DomainError(f"{label}“{value}”不是有效的日期", field=label)
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
-
-
-def _from_serial(serial: float, *, label: str, raw: Any) -> dt.datetime:
-    # Excel's 1900 date system (with its phantom 1900-02-29): serial 1 = 1900-01-01, so day 0 is 1899-12-30.
-    if not 20000 <= serial <= 80000:
-        raise DomainError(f"{label}“{raw}”不是有效的日期", field=label)
-    base = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - made aware by the caller
-    return base + dt.timedelta(days=serial)
 
 
 # --- reading the file ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from openpyxl import load_workbook
 
+from wuye.common.cells import parse_day
 from wuye.common.errors import DomainError
 from wuye.common.text import remove_controls
 from wuye.common.uploads import check_xlsx
@@ -97,20 +98,14 @@ def _cell(row: tuple[Any, ...], mapping: dict[str, int], key: str) -> Any:
 
 def _date(row: tuple[Any, ...], mapping: dict[str, int], key: str, *, required: bool) -> dt.date | None:
     value = _cell(row, mapping, key)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not value:
-        if required:
-            raise _RowProblem("不能为空", field=LABEL[key])
-        return None
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007  (a calendar date, no time)
-        except ValueError:
-            continue
-    raise _RowProblem(f"“{value}”不是有效日期（例：2010-05-01）", field=LABEL[key])
+    try:
+        col = mapping.get(key)
+        day = parse_day(row[col] if col is not None and col < len(row) else None, label=LABEL[key])
+    except DomainError:
+        raise _RowProblem(f"“{value}”不是有效日期（例：2010-05-01）", field=LABEL[key]) from None
+    if day is None and required:
+        raise _RowProblem("不能为空", field=LABEL[key])
+    return day
 
 
 @requires_actor

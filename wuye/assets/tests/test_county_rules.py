@@ -42,3 +42,37 @@ def test_the_estate_page_states_its_county_s_interval(two, client: Client):
     page = client.get(reverse("assets:estate", args=[theirs.code]))
     assert page.status_code == 200
     assert "电梯应至少每 10 天维护保养一次" in page.content.decode()
+
+
+def test_the_register_import_reads_a_date_cell_formatted_as_a_number_and_full_width_digits():
+    """Two ways a county's register carries dates that a plain text parser refused: an Excel serial (40299 is
+    2010-05-01) and full-width digits; both now read as the day they are, through the importers' one reader."""
+    import datetime as dt
+
+    from wuye.assets import services
+    from wuye.assets.models import Elevator
+
+    from .helpers import DEMO, register_xlsx
+
+    make_estate(code="ZS9101")
+    data = register_xlsx(
+        [
+            [
+                "梯11B0001",
+                "ZS9101",
+                "1栋",
+                "1单元",
+                "日立",
+                "HGP",
+                40299,
+                "２０２６－０３－０１",
+                "合格",
+                "安达电梯",
+            ],
+            ["梯11B0002", "ZS9101", "2栋", "1单元", "日立", "HGP", "2010年5月1日", None, "合格", "安达电梯"],
+        ]
+    )
+    result = services.import_elevators(actor=DEMO, data=data)
+    assert not result.errors, result.errors
+    installed = dict(Elevator.objects.values_list("reg_code", "installed_on"))
+    assert installed == {"梯11B0001": dt.date(2010, 5, 1), "梯11B0002": dt.date(2010, 5, 1)}

@@ -12,6 +12,7 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from wuye.accounts.permissions import person_acting
+from wuye.common.cells import parse_day
 from wuye.common.errors import DomainError
 from wuye.common.uploads import check_xlsx
 from wuye.kernel.actors import Actor, ensure_actor, requires_actor
@@ -51,15 +52,9 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(_text(value).replace("/", "-").replace(".", "-"))
-    except ValueError:
+        return parse_day(value, label="expires_on")
+    except DomainError:
         raise DomainError("日期格式应为 2026-06-30", field="expires_on") from None
 
 
