@@ -404,10 +404,11 @@ def main() -> None:
         lost, dup, extra = len(acked - qr_keys), sum(c - 1 for _, c in qr_rows if c > 1), len(qr_keys - acked)
         bare_acked = set().union(*(r.acked for r in ALL_RUNS if r.path == bare_path))
         bare_rows = db_rows("SELECT count(*), count(DISTINCT key) FROM bench_bare")[0]
+        # a lead whose intake.lead_created job succeeded must have its suggestion
         unprocessed = db_rows(
-            "SELECT count(*) FROM intake_lead l WHERE l.source_ref LIKE 'qr:b%' AND l.id <= "
-            "(SELECT last_lead_id FROM intake_leadhookcursor WHERE id = 1) AND NOT EXISTS "
-            "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = l.id)"
+            "SELECT count(*) FROM procrastinate_jobs j WHERE j.task_name = 'intake.lead_created' "
+            "AND j.status = 'succeeded' AND NOT EXISTS "
+            "(SELECT 1 FROM triage_suggestion s WHERE s.lead_id = (j.args->>'lead_id')::bigint)"
         )[0][0]
         ratio = qr_sus.rps / bare_sus.rps
         print("---")

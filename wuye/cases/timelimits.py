@@ -9,8 +9,9 @@
   CASE_COMPLEX_HANDLE_DAYS (complex) days. A date given by the task force is due at the end of that day.
 - Overdue: in a deadline state, past the deadline day, or past `due_at` when the deadline is to the hour.
 
-Each limit may differ per county (`county`: the case's County or its overrides, see `county_of`); the queries
-over many cases (`unsigned_late_q`) use the deployment's limits.
+Each limit may differ per county (`county`: the case's County or its overrides, see `county_of`); the query over
+many cases (`unsigned_late_q`) applies each county's own sign-for limits, and overdue reads the deadline stored
+when the rectification was ordered (already the county's).
 """
 
 import datetime as dt
@@ -87,10 +88,24 @@ def is_overdue(*, status: str, deadline: dt.date | None, due_at: dt.datetime | N
     return (deadline is not None and deadline < today()) or (due_at is not None and due_at < now())
 
 
-def unsigned_late_q(at: dt.datetime | None = None) -> Q:
-    """Open cases of a company not signed for within the sign limit of their tier."""
-    at = at or now()
-    late = Q(urgent=True, created_at__lt=at - dt.timedelta(hours=sign_hours(True))) | Q(
-        urgent=False, created_at__lt=at - dt.timedelta(hours=sign_hours(False))
+def _late(at: dt.datetime, urgent_hours: int, hours: int) -> Q:
+    return Q(urgent=True, created_at__lt=at - dt.timedelta(hours=urgent_hours)) | Q(
+        urgent=False, created_at__lt=at - dt.timedelta(hours=hours)
     )
+
+
+def unsigned_late_q(at: dt.datetime | None = None) -> Q:
+    """Open cases of a company not signed for within the sign limit of their tier, as the case's county sets it:
+    one condition per distinct pair of limits (one when no county overrides them)."""
+    at = at or now()
+    groups: dict[tuple[int, int], list[int]] = {}
+    for county in County.objects.only("pk", "settings").order_by("pk"):
+        groups.setdefault((sign_hours(True, county), sign_hours(False, county)), []).append(county.pk)
+    if len(groups) <= 1:
+        urgent_hours, hours = next(iter(groups), (sign_hours(True), sign_hours(False)))
+        late = _late(at, urgent_hours, hours)
+    else:
+        late = Q(pk__in=[])
+        for (urgent_hours, hours), ids in groups.items():
+            late |= Q(estate__town__county_id__in=ids) & _late(at, urgent_hours, hours)
     return Q(company__isnull=False, signed_at__isnull=True, status__in=OPEN_STATES) & late

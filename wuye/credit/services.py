@@ -33,7 +33,7 @@ from .models import (
     ObjectionStatus,
 )
 from .rules import rule_in_force
-from .sources import SOURCES, Fact
+from .sources import SOURCES, Fact, record_fact
 from .types import EVENT_TYPES, LEVELS
 
 RULE_ROLES = frozenset({Role.BUREAU_ADMIN})  # the office head edits the rules
@@ -263,8 +263,10 @@ def credit_record_enter(
         obj=record,
         after={"type": type, "company": company.pk, "date": date.isoformat(), "text": record.text},
     )
-    # the event follows at once (the tick would find it too; the key makes both the same row)
-    credit_events_collect(actor=actor)
+    # its event follows at once, this record's only (the daily collection would find it too: the key makes both
+    # the same row); the other sources are not re-run inside the clerk's request
+    if not CreditEvent.objects.filter(type=record.type, source_key=f"record:{record.pk}").exists():
+        _insert(actor=actor, fact=record_fact(record))
     return record
 
 

@@ -207,19 +207,24 @@ def owners_ratings(on: dt.date) -> Iterator[Fact]:
         )
 
 
+def record_fact(r: CreditRecord) -> Fact:
+    """The fact of one record the task force entered (the same key whether the record or the tick makes it)."""
+    return Fact(
+        type=r.type,
+        key=f"record:{r.pk}",
+        company_id=r.company_id,
+        estate_id=r.estate_id,
+        date=r.date,
+        summary=r.text,
+        source_label=f"专班认定{('（' + r.document_no + '）') if r.document_no else ''}",
+        details={"document_no": r.document_no},
+    )
+
+
 def task_force_records(on: dt.date) -> Iterator[Fact]:
     """表彰 and one-vote-veto facts the task force entered (CreditRecord)."""
     for r in CreditRecord.objects.filter(date__lte=on).order_by("pk"):
-        yield Fact(
-            type=r.type,
-            key=f"record:{r.pk}",
-            company_id=r.company_id,
-            estate_id=r.estate_id,
-            date=r.date,
-            summary=r.text,
-            source_label=f"专班认定{('（' + r.document_no + '）') if r.document_no else ''}",
-            details={"document_no": r.document_no},
-        )
+        yield record_fact(r)
 
 
 def report_lateness(on: dt.date) -> Iterator[Fact]:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Inspection, Lead, LeadAttachment, LeadFeedback, Open311Client, QuestionnaireResponse
 
@@ -7,8 +9,20 @@ from .models import Inspection, Lead, LeadAttachment, LeadFeedback, Open311Clien
 class AttachmentInline(admin.TabularInline):
     model = LeadAttachment
     extra = 0
-    readonly_fields = ("file", "original_name", "content_type", "size", "created_at")
+    fields = readonly_fields = ("photo", "original_name", "content_type", "size", "created_at")
     can_delete = False
+
+    @admin.display(description="文件")
+    def photo(self, obj: LeadAttachment) -> str:
+        """Through the scoped photo route (a signed URL on S3, streamed from disk otherwise), never the storage's
+        own URL: production serves no /media/."""
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("intake:lead_photo", args=[obj.pk]),
+            obj.original_name or "查看",
+        )
 
 
 @admin.register(Lead)

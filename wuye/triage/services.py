@@ -145,9 +145,34 @@ def suggestions_create_many(*, actor: Actor, lead_ids: list[int], model: ml.Tria
     return len(todo)
 
 
+# how many waiting leads one job classifies together when a burst has left a backlog
+HOOK_BATCH = 64
+
+
 def on_lead_created(lead_id: int) -> None:
-    """The intake hook: the triage job suggests for one new lead."""
-    suggestion_create(actor=TRIAGE, lead_id=lead_id)
+    """The intake hook: the triage job suggests for its new lead. When a burst has left other new leads waiting
+    for their suggestion, the job takes up to HOOK_BATCH of them with it in one model call and a few statements
+    (`suggestions_create_many`); their own jobs then find the suggestion made and end at once. Both are safe
+    to run twice and side by side (the leads are locked, a suggestion is made once)."""
+    if Suggestion.objects.filter(lead_id=lead_id).exists():
+        return  # an earlier job's batch took it
+    waiting = list(
+        Lead.objects.filter(status=LeadStatus.NEW, suggestion__isnull=True)
+        .exclude(pk=lead_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: HOOK_BATCH - 1]
+    )
+    if not waiting:
+        suggestion_create(actor=TRIAGE, lead_id=lead_id)
+        return
+    try:
+        with transaction.atomic():
+            suggestions_create_many(actor=TRIAGE, lead_ids=[lead_id, *waiting])
+    except Exception:  # noqa: BLE001 — the batch is a shortcut: this job's own lead still gets its suggestion
+        logger.exception(
+            "triage: batch of %s leads failed, suggesting for lead %s alone", len(waiting) + 1, lead_id
+        )
+        suggestion_create(actor=TRIAGE, lead_id=lead_id)
 
 
 @requires_actor

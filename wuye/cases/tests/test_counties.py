@@ -90,6 +90,30 @@ def test_deadlines_follow_the_county_s_settings():
     assert timelimits.handle_limit_words("ordinary", timelimits.county_of(case_b)) == "20 天"
 
 
+@pytest.mark.django_db
+def test_a_case_not_signed_for_is_late_by_its_own_county_s_limit():
+    """County B gives companies 12 hours to sign for an ordinary case, the deployment 24: the late list, its count
+    and the province's view apply each case's own county's limit."""
+    import datetime as dt
+
+    from wuye.cases.selectors import unsigned_late_count, unsigned_late_q
+
+    w = _world()
+    case_a = services.case_create(actor=w["tf_a"], estate=w["estate_a"], category="1.1", description="甲")
+    case_b = services.case_create(actor=w["tf_b"], estate=w["estate_b"], category="1.1", description="乙")
+    assert case_a.company_id and case_b.company_id and not case_a.urgent
+
+    def late() -> set[int]:
+        return set(Case.objects.filter(unsigned_late_q()).values_list("pk", flat=True))
+
+    Case.objects.update(created_at=now() - dt.timedelta(hours=13))
+    assert late() == {case_b.pk}
+    assert unsigned_late_count(w["tf_b"])[0] == 1 and unsigned_late_count(w["tf_a"])[0] == 0
+    assert unsigned_late_count(w["province"])[0] == 1
+    Case.objects.update(created_at=now() - dt.timedelta(hours=25))
+    assert late() == {case_a.pk, case_b.pk}
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.postgres
 def test_two_counties_number_cases_at_the_same_moment_without_collision():

@@ -75,3 +75,17 @@ def test_anonymous_is_sent_to_the_login_page_and_there_is_no_public_url(client, 
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
     track = client.get(reverse("intake:track_code", args=[att.lead.tracking_code])).content.decode()
     assert att.file.name not in track and "/media/" not in track
+
+
+def test_the_admin_links_a_photo_through_its_scoped_route_never_a_media_url(client, filed):
+    """Production serves no /media/: the admin's link is the photo route, which checks who asks."""
+    lead, att = filed
+    head = make_user(Role.BUREAU_ADMIN)
+    head.is_staff = head.is_superuser = True  # the office head of a one-county deployment keeps the admin
+    head.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(head, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("admin:intake_lead_change", args=[lead.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="{_url(att)}"' in html and "/media/" not in html
+    assert client.get(_url(att)).status_code == 200

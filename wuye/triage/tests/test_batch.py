@@ -44,3 +44,24 @@ def test_a_batch_skips_leads_already_suggested_or_no_longer_new(estate, model):
     assert (
         services.suggestions_create_many(actor=services.TRIAGE, lead_ids=[lead.pk for lead in leads]) == 0
     )  # a rerun adds nothing
+
+
+def test_a_lead_job_after_a_burst_takes_the_waiting_leads_with_it(
+    estate, model, django_assert_max_num_queries
+):
+    """The intake hook: a job finding other leads waiting classifies them with its own in one batch (as the
+    backfill would), and their own jobs then end at once; the urgent one is flagged as it would be alone."""
+    leads = _submit(estate, TEXTS)
+    assert not Suggestion.objects.exists()  # hooks run after commit: none has run in this test's transaction
+    services.on_lead_created(leads[2].pk)
+    assert Suggestion.objects.count() == len(TEXTS)
+    assert Lead.objects.get(pk=leads[0].pk).urgent  # 困人: flagged by the batch
+    with django_assert_max_num_queries(1):
+        services.on_lead_created(leads[4].pk)  # already taken: one look, nothing else
+    assert Suggestion.objects.count() == len(TEXTS)
+
+
+def test_a_lead_job_with_nothing_waiting_suggests_for_its_own_lead_only(estate, model):
+    [lead] = _submit(estate, TEXTS[1:2])
+    services.on_lead_created(lead.pk)
+    assert list(Suggestion.objects.values_list("lead_id", flat=True)) == [lead.pk]
