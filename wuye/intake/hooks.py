@@ -1,7 +1,7 @@
 """Apps that react to a new lead (triage suggestions, notifications) register here in AppConfig.ready().
 
 `wuye.intake.tasks.lead_created(lead_id)` is called inside the lead's own transaction and defers one job,
-`intake.lead_created`, keyed by the lead: with JOBS="procrastinate" the job row commits with the lead (a rolled-back
+`intake.lead_created` (one per lead, inserted with it): with JOBS="procrastinate" the job row commits with the lead (a rolled-back
 lead has no job, a committed one cannot lose it) and a worker runs the callbacks; with JOBS="inline" they run in
 this process after the commit. Each callback runs in its own savepoint: one failing rolls back only its own writes,
 the others' stay, and the job fails so that procrastinate retries it with back-off. Callbacks must therefore be

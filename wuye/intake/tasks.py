@@ -12,6 +12,8 @@ def lead_created_job(*, lead_id: int) -> None:
 
 
 def lead_created(lead_id: int) -> None:
-    """Inside the lead's transaction: defer the job that runs the callbacks (one per lead, keyed by it)."""
+    """Inside the lead's transaction: defer the job that runs the callbacks, one per lead. No queueing key: the
+    lead was inserted by this very transaction, so no other job for it can exist, and a retried submission
+    returns the existing lead without deferring (a key would cost a savepoint and a unique check per complaint)."""
     if hooks.registered():
-        defer(lead_created_job, key=f"lead:{lead_id}", lead_id=lead_id)
+        defer(lead_created_job, lead_id=lead_id)

@@ -17,6 +17,7 @@ from wuye.cases.models import OPEN_STATES, Case
 from wuye.cases.services.base import acting_user
 from wuye.common.dates import now
 from wuye.common.errors import DomainError, InvalidTransition, NotAllowed
+from wuye.common.jobs import jobs_mode
 from wuye.intake import services as intake
 from wuye.intake.models import Channel, Lead, LeadStatus
 from wuye.kernel.actors import Actor, SystemActor, actor_role, actor_user, ensure_actor, requires_actor
@@ -150,10 +151,15 @@ HOOK_BATCH = 64
 
 
 def on_lead_created(lead_id: int) -> None:
-    """The intake hook: the triage job suggests for its new lead. When a burst has left other new leads waiting
+    """The intake hook: the triage job suggests for its new lead. In a worker, when a burst has left other new leads waiting
     for their suggestion, the job takes up to HOOK_BATCH of them with it in one model call and a few statements
     (`suggestions_create_many`); their own jobs then find the suggestion made and end at once. Both are safe
     to run twice and side by side (the leads are locked, a suggestion is made once)."""
+    if jobs_mode() != "procrastinate":
+        # inline (SQLite, tests, `make run`) the hook runs in the resident's request: never make them wait for
+        # a backlog (the hourly backfill takes it)
+        suggestion_create(actor=TRIAGE, lead_id=lead_id)
+        return
     if Suggestion.objects.filter(lead_id=lead_id).exists():
         return  # an earlier job's batch took it
     waiting = list(

@@ -70,3 +70,22 @@ def test_the_company_sees_its_own_dossier_only(world):
     city = login(Client(), world.city).get(reverse("credit:dossier", args=[world.company.credit_code]))
     text = city.content.decode()
     assert "服务的小区和合同" in text and "金山花园" in text and "行政处罚" in text and "提出异议" not in text
+
+
+def test_entering_a_record_makes_its_own_event_and_leaves_the_other_sources_to_the_daily_collection(world):
+    """The clerk's request records the fact they entered, once, with the company told at once; a penalty waiting
+    in the ledger is the daily collection's, not a side effect of an unrelated form."""
+    world.penalty()  # a fact another source would turn into an event
+    tf = login(Client(), world.tf)
+    data = {
+        "type": "safety_incident",
+        "company": world.company.pk,
+        "estate": world.estate.pk,
+        "date": today().isoformat(),
+        "text": "发生电梯困人致伤的重大安全责任事故",
+    }
+    assert tf.post(reverse("credit:record_new"), data).status_code == 302
+    assert list(CreditEvent.objects.values_list("type", flat=True)) == ["safety_incident"]
+    world.collect()
+    assert CreditEvent.objects.filter(type="safety_incident").count() == 1  # the collection keys it the same
+    assert CreditEvent.objects.count() == 2

@@ -72,10 +72,6 @@ def test_a_rolled_back_lead_never_has_a_job_and_a_committed_one_has_one(estate, 
     assert jobs("intake.lead_created") == [] and not Lead.objects.exists()  # …and gone with it
     lead = _submit(estate, "ok")  # the resident's request: no outer transaction
     [job] = jobs("intake.lead_created")
-    assert (job["args"], job["queueing_lock"], job["status"]) == (
-        {"lead_id": lead.pk},
-        f"lead:{lead.pk}",
-        "todo",
-    )
+    assert (job["args"], job["queueing_lock"], job["status"]) == ({"lead_id": lead.pk}, None, "todo")
     assert _submit(estate, "ok").pk == lead.pk  # a retried submission: the same lead, no second job
     assert len(jobs("intake.lead_created")) == 1

@@ -47,11 +47,12 @@ def test_a_batch_skips_leads_already_suggested_or_no_longer_new(estate, model):
 
 
 def test_a_lead_job_after_a_burst_takes_the_waiting_leads_with_it(
-    estate, model, django_assert_max_num_queries
+    estate, model, settings, django_assert_max_num_queries
 ):
-    """The intake hook: a job finding other leads waiting classifies them with its own in one batch (as the
-    backfill would), and their own jobs then end at once; the urgent one is flagged as it would be alone."""
+    """The intake hook in a worker: a job finding other leads waiting classifies them with its own in one batch
+    (as the backfill would), and their own jobs then end at once; the urgent one is flagged as it would be alone."""
     leads = _submit(estate, TEXTS)
+    settings.WUYE = {**settings.WUYE, "JOBS": "procrastinate"}  # the hook as a worker runs it
     assert not Suggestion.objects.exists()  # hooks run after commit: none has run in this test's transaction
     services.on_lead_created(leads[2].pk)
     assert Suggestion.objects.count() == len(TEXTS)
@@ -65,3 +66,10 @@ def test_a_lead_job_with_nothing_waiting_suggests_for_its_own_lead_only(estate, 
     [lead] = _submit(estate, TEXTS[1:2])
     services.on_lead_created(lead.pk)
     assert list(Suggestion.objects.values_list("lead_id", flat=True)) == [lead.pk]
+
+
+def test_inline_the_hook_never_makes_a_resident_s_request_wait_for_a_backlog(estate, model):
+    """JOBS=inline runs the hook in the request that filed the lead: it suggests for that lead alone."""
+    leads = _submit(estate, TEXTS[:3])
+    services.on_lead_created(leads[2].pk)
+    assert list(Suggestion.objects.values_list("lead_id", flat=True)) == [leads[2].pk]
