@@ -201,30 +201,31 @@ def _csrf(s: Session, **fields: str) -> dict[str, str]:
     return {"csrfmiddlewaretoken": s.cookies.get("csrftoken", ""), **fields}
 
 
-def _file(s: Session, estate: str, text: str, idem: str) -> str:
-    """Submit step 2; on 5xx or no answer retry with the same key (a resident tapping again), up to 6 times."""
-    for attempt in range(6):
-        r = call(
-            s,
-            "resident_file",
-            "POST",
-            f"/q/{estate}/",
-            ok_status=(302,),
-            data=_csrf(s, text=text, category="", idem=idem),
-        )
-        if r is not None and r.status == 302:
-            m = re.search(r"/track/([^/]+)/", r.location)
-            if m:
-                with LOCK:
-                    ACKED["leads"].add(m.group(1))
-                    IDEM_CODES[idem].add(m.group(1))
-                return m.group(1)
+def _post_until_answered(s: Session, kind: str, path: str, data: dict[str, str], tries: int = 6):  # type: ignore[no-untyped-def]
+    """POST; on no answer, a 5xx or a 429 post the same again (the same form, so the same idempotency key: a
+    person tapping again), backing off; give up after `tries`, or after 3 once the run is stopping. The last
+    response (None if nothing answered)."""
+    r = None
+    for attempt in range(tries):
+        r = call(s, kind, "POST", path, ok_status=(302,), data=data)
         if r is not None and r.status < 500 and r.status != 429:
-            return ""
+            return r
         if STOP.is_set() and attempt >= 2:
-            return ""
+            return r
         time.sleep(0.5 * (attempt + 1))
-    return ""
+    return r
+
+
+def _file(s: Session, estate: str, text: str, idem: str) -> str:
+    """Submit step 2, retried with the same key; the tracking code of the stored lead, or ""."""
+    r = _post_until_answered(s, "resident_file", f"/q/{estate}/", _csrf(s, text=text, category="", idem=idem))
+    m = re.search(r"/track/([^/]+)/", r.location) if r is not None and r.status == 302 else None
+    if m is None:
+        return ""
+    with LOCK:
+        ACKED["leads"].add(m.group(1))
+        IDEM_CODES[idem].add(m.group(1))
+    return m.group(1)
 
 
 def ledger_staff(username: str, estate: str, n: int) -> None:
@@ -300,25 +301,10 @@ def owner_voter(queue: list[tuple[int, str]], assembly: int) -> None:
             continue
         motions = sorted(set(re.findall(r'name="(m_[^"]+)"', r.text)))
         choices = {m: rng.choice(["agree", "agree", "disagree", "abstain"]) for m in motions}
-        for attempt in range(6):
-            r = call(
-                s,
-                "owner_vote",
-                "POST",
-                f"/voting/{assembly}/vote/",
-                ok_status=(302,),
-                data=_csrf(s, **choices),
-            )
-            if r is not None and r.status == 302:
-                with LOCK:
-                    ACKED["ballots"].add(str(uid))
-                break
-            if r is not None and r.status < 500:
-                break
-            time.sleep(0.5 * (attempt + 1))
-        else:
-            continue
+        r = _post_until_answered(s, "owner_vote", f"/voting/{assembly}/vote/", _csrf(s, **choices))
         if r is not None and r.status == 302:
+            with LOCK:
+                ACKED["ballots"].add(str(uid))
             call(s, "owner_receipt", "GET", f"/voting/{assembly}/receipt/")
             with LOCK:
                 nth = len(ACKED["ballots"])

@@ -265,8 +265,7 @@ def credit_record_enter(
     )
     # its event follows at once, this record's only (the daily collection would find it too: the key makes both
     # the same row); the other sources are not re-run inside the clerk's request
-    if not CreditEvent.objects.filter(type=record.type, source_key=f"record:{record.pk}").exists():
-        _insert(actor=actor, fact=record_fact(record))
+    _insert(actor=actor, fact=record_fact(record))
     return record
 
 

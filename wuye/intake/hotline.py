@@ -45,12 +45,8 @@ ANONYMOUS_NAMES = {"匿名", "匿名来电", "无", "不详", "未知"}
 MAX_ROWS = 20000
 
 
-def _norm(value: Any) -> str:
-    return cell_text(value)
-
-
 def _header_key(text: str) -> str | None:
-    text = re.sub(r"[\s*:：（）()]", "", _norm(text))
+    text = re.sub(r"[\s*:：（）()]", "", cell_text(text))
     for key, names in HEADER_ALIASES.items():
         if text in names:
             return key
@@ -147,22 +143,22 @@ def _parse_row(row: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow
         col = columns.get(key)
         return cells[col] if col is not None and col < len(cells) else None
 
-    if all(_norm(c) == "" for c in cells):
+    if all(cell_text(c) == "" for c in cells):
         return None  # blank row
-    number = _norm(cell("number")).replace(" ", "")
+    number = cell_text(cell("number")).replace(" ", "")
     if not number:
         raise DomainError("缺少工单编号", field="工单编号")
     if len(number) > 60:
         raise DomainError("工单编号过长", field="工单编号")
-    content = _norm(cell("content"))
+    content = cell_text(cell("content"))
     if not content:
         raise DomainError("缺少诉求内容", field="诉求内容")
     received = parse_when(cell("received"), label="受理时间")
     if received is not None and received > timezone.now() + dt.timedelta(days=1):
-        raise DomainError(f"受理时间“{_norm(cell('received'))}”晚于今天", field="受理时间")
+        raise DomainError(f"受理时间“{cell_text(cell('received'))}”晚于今天", field="受理时间")
     due_at = parse_when(cell("due"), label="办理时限")
-    name = _norm(cell("name"))
-    phone = re.sub(r"[^\d+\-]", "", _norm(cell("phone")))
+    name = cell_text(cell("name"))
+    phone = re.sub(r"[^\d+\-]", "", cell_text(cell("phone")))
     if name in ANONYMOUS_NAMES:
         name = ""
     return ParsedRow(
@@ -171,10 +167,10 @@ def _parse_row(row: int, cells: list[Any], columns: dict[str, int]) -> ParsedRow
         content=content[:5000],
         received=received,
         due=timezone.localtime(due_at).date() if due_at else None,
-        address=_norm(cell("address"))[:300],
+        address=cell_text(cell("address"))[:300],
         name=name[:60],
         phone=phone[:20],
-        extra={k: _norm(cell(k)) for k in ("kind", "unit") if cell(k) is not None},
+        extra={k: cell_text(cell(k)) for k in ("kind", "unit") if cell(k) is not None},
     )
 
 

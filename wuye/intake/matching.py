@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from wuye.kernel.actors import actor_user
-from wuye.kernel.roles import BUREAU_ROLES
 from wuye.registry.models import Estate
+from wuye.registry.selectors import bureau_county_id
 
 # Generic endings of estate names; what is left ("翠竹" of 翠竹园 / 翠竹花园) is the distinctive core.
 SUFFIXES = (
@@ -82,9 +81,7 @@ class EstateMatcher:
     @classmethod
     def for_actor(cls, actor: Any) -> "EstateMatcher":
         """The matcher for whoever imports: a bureau user's own county, else every county."""
-        user = actor_user(actor)
-        county_id = getattr(user, "county_id", None) if getattr(user, "role", None) in BUREAU_ROLES else None
-        return cls(county_id)
+        return cls(bureau_county_id(actor))
 
     def match(self, address: str) -> EstateMatch:
         text = normalize(address)

@@ -11,7 +11,7 @@ from wuye.registry.models import Town
 class WebReportForm(QrForm):
     town = forms.ModelChoiceField(
         label="所在乡镇/街道（可不选）",
-        queryset=Town.objects.order_by("code"),
+        queryset=Town.objects.select_related("county").order_by("code"),  # the county holds an unplaced lead
         required=False,
         empty_label="全县",
     )

@@ -197,12 +197,18 @@ def viewer_towns(user: Any) -> tuple[int, ...] | None:
     return tuple(Town.objects.filter(in_counties_of(user, "county")).values_list("pk", flat=True))
 
 
+def bureau_county_id(actor: Actor) -> int | None:
+    """The county a bureau user works in (their desk: what they enter and import is that county's); None for
+    anyone else, the system and the public."""
+    return getattr(actor, "county_id", None) if getattr(actor, "role", None) in BUREAU_ROLES else None
+
+
 def bureau_acts_on_estate(actor: Actor, estate_id: int | None) -> bool:
     """Writes: a bureau user acts only on estates of their own county (others are not bureau users: True, their
     own rules apply)."""
     if getattr(actor, "role", None) not in BUREAU_ROLES:
         return True
-    county_id = getattr(actor, "county_id", None)
+    county_id = bureau_county_id(actor)
     if not county_id or estate_id is None:
         return False
     return Estate.objects.filter(pk=estate_id, town__county_id=county_id).exists()

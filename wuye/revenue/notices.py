@@ -27,11 +27,10 @@ logger = logging.getLogger("wuye.revenue")
 NOTICES = SystemActor("notifications")
 
 
-def period_due(on: dt.date, grace_days: int | None = None) -> tuple[Period, dt.date] | None:
-    """The period whose statement is due on `on` (it has ended, its grace has not): (period, due date). The grace
-    is a county's DISCLOSURE_GRACE_DAYS (default: the longest any county allows)."""
-    if grace_days is None:
-        grace_days = int(setting_range("DISCLOSURE_GRACE_DAYS")[1])
+def period_due(on: dt.date) -> tuple[Period, dt.date] | None:
+    """The period whose statement may still be due on `on` (it has ended, the longest grace any county allows has
+    not): (period, due date under that grace). Each account's own county's grace is applied by the caller."""
+    grace_days = int(setting_range("DISCLOSURE_GRACE_DAYS")[1])
     previous = period_of(period_of(on).start - dt.timedelta(days=1))
     due = previous.end + dt.timedelta(days=grace_days)
     return (previous, due) if on <= due else None

@@ -97,10 +97,9 @@ def _cell(row: tuple[Any, ...], mapping: dict[str, int], key: str) -> Any:
 
 
 def _date(row: tuple[Any, ...], mapping: dict[str, int], key: str, *, required: bool) -> dt.date | None:
-    value = _cell(row, mapping, key)
+    value = _cell(row, mapping, key)  # a cell date as it is, anything else as text (a serial number too)
     try:
-        col = mapping.get(key)
-        day = parse_day(row[col] if col is not None and col < len(row) else None, label=LABEL[key])
+        day = parse_day(value, label=LABEL[key])
     except DomainError:
         raise _RowProblem(f"“{value}”不是有效日期（例：2010-05-01）", field=LABEL[key]) from None
     if day is None and required:

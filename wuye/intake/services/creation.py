@@ -13,9 +13,9 @@ from wuye.common.dates import now
 from wuye.common.errors import DomainError
 from wuye.kernel.actors import Actor, actor_user, requires_actor
 from wuye.kernel.case_states import OPEN_STATES
-from wuye.kernel.roles import BUREAU_ROLES
 from wuye.kernel.taxonomy import Category, label_of
 from wuye.registry.models import County, Estate
+from wuye.registry.selectors import bureau_county_id
 
 from ..models import TRACKING_ALPHABET, Channel, Lead, LeadAttachment
 from ..photos import StoredFile
@@ -37,12 +37,6 @@ class LeadResult:
 def _lead_by_source_ref(source_ref: str) -> Lead | None:
     """The lead with this key (unique when set); unordered, so no ORDER BY on every submission."""
     return next(iter(Lead.objects.filter(source_ref=source_ref).order_by()[:1]), None)
-
-
-def _actor_county_id(actor: Actor) -> int | None:
-    """The county of a bureau user (the desk entering or importing a lead); None for anyone else."""
-    user = actor_user(actor)
-    return getattr(user, "county_id", None) if getattr(user, "role", None) in BUREAU_ROLES else None
 
 
 @requires_actor
@@ -91,7 +85,7 @@ def lead_create(
         tracking_code=new_tracking_code(),
         channel=channel,
         estate=estate,
-        county_id=None if estate is not None else (county.pk if county else _actor_county_id(actor)),
+        county_id=None if estate is not None else (county.pk if county else bureau_county_id(actor)),
         estate_needs_confirmation=estate_needs_confirmation,
         address=address.strip(),
         text=text,

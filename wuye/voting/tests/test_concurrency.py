@@ -25,21 +25,7 @@ pytestmark = pytest.mark.postgres
 def test_fifty_owners_voting_at_once_with_ten_duplicates_store_exactly_fifty_ballots() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so requests never truly overlap")
-    with transaction.atomic():  # the registry factories audit, and audit entries need a transaction
-        estate = make_estate(units=50, area="88.88")
-    committee = make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk)
-    a = services.assembly_create(
-        actor=committee,
-        estate=estate,
-        title="并发测试",
-        notice="公告",
-        vote_start=now() - dt.timedelta(hours=1),
-        vote_end=now() + dt.timedelta(days=1),
-    )
-    services.motion_add(actor=committee, assembly=a, item=4, title="选聘物业")
-    services.assembly_open(actor=committee, assembly=a)
-    owners = list(Owner.objects.filter(ownerships__unit__estate=estate).order_by("id"))
-    users = [make_user(Role.OWNER, owner=o) for o in owners]
+    a, _, users = _open_assembly(units=50, title="并发测试")
     # Each of the first ten owners sends the same ballot twice, at the same moment as everyone else.
     attempts = users + users[:10]
     clients = [login(Client(), user) for user in attempts]
@@ -63,14 +49,19 @@ def test_fifty_owners_voting_at_once_with_ten_duplicates_store_exactly_fifty_bal
     assert {r[0] % 50 for r in ok} == set(range(50))
 
 
-def _open_assembly_with_two_voters() -> tuple[object, object, list[object]]:
-    with transaction.atomic():
-        estate = make_estate(units=2, area="88.88")
+def _open_assembly_with_two_voters() -> tuple[Any, Any, list[Any]]:
+    return _open_assembly(units=2, title="截止与投票并发")
+
+
+def _open_assembly(*, units: int, title: str) -> tuple[Any, Any, list[Any]]:
+    """An open assembly of a new estate of `units` owners with one motion: (assembly, committee member, owners)."""
+    with transaction.atomic():  # the registry factories audit, and audit entries need a transaction
+        estate = make_estate(units=units, area="88.88")
     committee = make_user(Role.COMMITTEE_MEMBER, estate_id=estate.pk)
     a = services.assembly_create(
         actor=committee,
         estate=estate,
-        title="截止与投票并发",
+        title=title,
         notice="公告",
         vote_start=now() - dt.timedelta(hours=1),
         vote_end=now() + dt.timedelta(days=1),
